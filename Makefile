@@ -1,0 +1,173 @@
+# ecsim — build, test, demo, bench, install.
+#
+#   make            build build/ecsim
+#   make deps       install missing Debian packages (libyaml-dev, libcmocka-dev, gnuplot-nox)
+#   make demo       deps + build + simulate scenarios/quickstart.yaml
+#   make test       deps + build + every test (unit, golden, bad-input corpus, sanitizer build)
+#   make bench      engine speed against ../shared/anchors (ratios, never a test)
+#   make fuzz       run the loader fuzzer for FUZZ_SECONDS (libFuzzer, clang)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# CC, CFLAGS, LDFLAGS, PREFIX and DESTDIR may be overridden; SANITIZE=address,undefined
+# builds with sanitizers (into build/san by default).
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/ecsim
+DESTDIR  ?=
+O        ?= 2
+SANITIZE ?=
+
+ifneq ($(SANITIZE),)
+BUILD    ?= build/san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+YAML_CFLAGS   := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS     := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN     := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+            -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS   ?= -O$(O) -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) \
+              -Iinclude -Isim $(YAML_CFLAGS) -MMD -MP \
+              -DECSIM_DATADIR='"$(DATADIR)"'
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+LIBS     := $(YAML_LIBS) -lm
+
+LIB_SRC  := $(filter-out sim/main.c,$(sort $(wildcard sim/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libecsim.a
+BIN      := $(BUILD)/ecsim
+
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox
+
+.PHONY: all deps demo test check unit integration sanitize bench fuzz install uninstall \
+        clean format lint valgrind
+
+all: $(BIN)
+
+$(BUILD)/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/sim/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
+
+$(BUILD)/bench/%.o: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# ---- set-up -------------------------------------------------------------------
+
+# Install what is missing, once: `apt-get update` only when something is.
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
+	  { echo "make deps: could not install$$missing" >&2; exit 1; }; \
+	fi
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BIN) run scenarios/quickstart.yaml --out out
+
+# ---- tests ----------------------------------------------------------------------
+
+test: deps
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory sanitize
+
+# Unit tests (cmocka) and the data-driven integration tests, in this build.
+check: unit integration
+
+unit: $(TEST_BIN) $(BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  ECSIM_BIN=$(BIN) $$t || fail=1; \
+	done; exit $$fail
+
+integration: $(BIN)
+	@ECSIM_BIN=$(BIN) sh tests/integration.sh
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined O=1 check
+
+# ---- speed ----------------------------------------------------------------------
+
+bench: $(BIN) $(BENCH_BIN)
+	@ECSIM_BIN=$(BIN) BUILD=$(BUILD) sh tests/bench/run.sh
+
+# ---- fuzzing ----------------------------------------------------------------------
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -Iinclude -Isim $(YAML_CFLAGS) -DECSIM_DATADIR='"$(DATADIR)"' \
+	  -o build/fuzz/fuzz_loader tests/fuzz/fuzz_loader.c $(LIB_SRC) $(LIBS)
+	@mkdir -p build/fuzz/corpus
+	@cp scenarios/*.yaml tests/bad/*.yaml build/fuzz/corpus/ 2>/dev/null || true
+	build/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -dict=tests/fuzz/yaml.dict build/fuzz/corpus
+
+# ---- install ----------------------------------------------------------------------
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/scenarios
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/ecsim
+	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
+	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ecsim
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# ---- hygiene ----------------------------------------------------------------------
+
+format:
+	clang-format -i sim/*.c sim/*.h include/ecsim/*.h tests/*.c tests/*.h 2>/dev/null || true
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --std=c11 -Iinclude -Isim --suppress=missingIncludeSystem sim
+
+valgrind: $(BIN)
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	  $(BIN) run scenarios/quickstart.yaml --out build/valgrind-out --quiet --no-plots
+
+clean:
+	rm -rf build out
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)

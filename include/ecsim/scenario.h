@@ -1,0 +1,314 @@
+/* The scenario: a validated, plain description of one simulation.
+ *
+ * The loader (loader.h) is the only code that sees YAML; it produces this
+ * struct with every default filled in and every field range-checked, and
+ * nothing after it needs to re-validate (STYLE.md rule 5). Defaults come
+ * from ../shared/reference/aws-k8s-semantics.md; where the reference marks
+ * a value OBS or MODEL, it is a field here so users can change it.
+ *
+ * Units: every duration is in seconds (`_s`), sizes in MB, rates per second
+ * unless the name says otherwise. Strings are fixed-size and NUL-terminated;
+ * lists are arrays owned by the scenario and freed by
+ * ecsim_scenario_free(). */
+#ifndef ECSIM_SCENARIO_H
+#define ECSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ECSIM_NAME_MAX 64
+#define ECSIM_PATH_MAX 512
+
+typedef enum ecsim_platform {
+    ECSIM_PLATFORM_FARGATE,
+    ECSIM_PLATFORM_EC2,
+    ECSIM_PLATFORM_EKS
+} ecsim_platform;
+
+/* A count given either as an absolute number or as a percentage (Kubernetes
+ * IntOrString, e.g. maxSurge "25%" or 2). */
+typedef struct ecsim_int_or_percent {
+    double value;
+    bool percent;
+} ecsim_int_or_percent;
+
+/* ---- image and registry ------------------------------------------------ */
+
+typedef struct ecsim_image_spec {
+    char name[ECSIM_NAME_MAX];   /* repository name; default "app" */
+    char tag[ECSIM_NAME_MAX];    /* default "1.0" */
+    double size_mb;              /* compressed image size; default 250 */
+    double build_time_s;         /* docker build; default 120 */
+} ecsim_image_spec;
+
+typedef struct ecsim_registry_spec {
+    bool push;                   /* push the built image; default true */
+    double push_mb_per_s;        /* default 10 */
+    double pull_mb_per_s;        /* default 10 (250 MB in 25 s: reference §2.5 "20-40 s in-VPC") */
+    bool immutable_tags;         /* repository tag immutability (reference §4); default false */
+} ecsim_registry_spec;
+
+/* ---- service ----------------------------------------------------------- */
+
+typedef struct ecsim_task_spec {
+    double vcpu;                 /* default 0.5 */
+    double memory_gb;            /* default 1 */
+    double provisioning_time_s;  /* PROVISIONING: capacity + ENI attach; default 6 (reference §2.3 "< 10 s") */
+    double start_time_s;         /* container start after the pull; default 10 */
+    double activating_time_s;    /* ACTIVATING: registrations; default 2 */
+    double stop_timeout_s;       /* STOPPING: SIGTERM -> SIGKILL; default 30 (reference §2.1) */
+    double capacity_rps;         /* requests/s one task serves at 100 % CPU; default 100 */
+    double health_check_grace_s; /* healthCheckGracePeriodSeconds; default 0 (reference §2.1) */
+    double cpu_idle_pct;         /* CPU % at zero load; default 2 */
+    double memory_idle_pct;      /* memory % of reservation at zero load; default 30 */
+    double memory_busy_pct;      /* memory % at full load; default 60 */
+} ecsim_task_spec;
+
+typedef struct ecsim_load_balancer_spec {
+    bool enable;                     /* tasks behind an ALB target group; default false */
+    double health_check_interval_s;  /* default 30 (reference §2.1) */
+    int healthy_threshold;           /* default 5 */
+    int unhealthy_threshold;         /* default 2 */
+    double deregistration_delay_s;   /* default 300 */
+} ecsim_load_balancer_spec;
+
+typedef struct ecsim_circuit_breaker_spec {
+    bool enable;                 /* default false (API default) */
+    bool rollback;               /* default false */
+    int min_threshold;           /* default 3 (reference §2.2, [D4]; historically 10) */
+} ecsim_circuit_breaker_spec;
+
+typedef struct ecsim_deployment_spec {
+    double min_healthy_percent;  /* default 100 (reference §2.1) */
+    double max_percent;          /* default 200 */
+    ecsim_circuit_breaker_spec circuit_breaker;
+    ecsim_int_or_percent max_surge;       /* eks; default 25 % (reference §5.4) */
+    ecsim_int_or_percent max_unavailable; /* eks; default 25 % */
+    double progress_deadline_s;  /* eks; default 600 */
+} ecsim_deployment_spec;
+
+typedef enum ecsim_placement {
+    ECSIM_PLACEMENT_BINPACK,
+    ECSIM_PLACEMENT_SPREAD,
+    ECSIM_PLACEMENT_RANDOM
+} ecsim_placement;
+
+typedef struct ecsim_managed_scaling_spec {
+    bool enable;                 /* default true */
+    double target_capacity;      /* (0, 100]; default 100 (reference §3.1) */
+    int min_step;                /* default 1 */
+    int max_step;                /* default 10000 */
+    double warmup_s;             /* instanceWarmupPeriod; default 300 */
+} ecsim_managed_scaling_spec;
+
+typedef struct ecsim_cluster_spec {     /* ec2 / eks only */
+    char instance_type[ECSIM_NAME_MAX]; /* default "m5.large" */
+    double vcpu;                 /* per instance; default 2 */
+    double memory_gb;            /* per instance; default 8 */
+    int instances;               /* at start; default 2 */
+    int min_instances;           /* default 0 */
+    int max_instances;           /* default 10 */
+    double boot_time_s;          /* median launch -> registered; default 60 (reference §3.3) */
+    double boot_time_p95_s;      /* lognormal p95; default 180 */
+    ecsim_placement placement;   /* default binpack */
+    ecsim_managed_scaling_spec managed_scaling;
+} ecsim_cluster_spec;
+
+typedef struct ecsim_throttle_spec {   /* service throttle (reference §2.4 item 4, MODEL) */
+    double initial_s;            /* first delay; default 10 */
+    double multiplier;           /* default 2 */
+    double max_s;                /* default 900 (15 min) */
+} ecsim_throttle_spec;
+
+typedef struct ecsim_launch_limits_spec {
+    double fargate_burst;        /* token bucket size; default 100 (reference §2.5) */
+    double fargate_rate_per_s;   /* sustained; default 20 */
+    double tasks_per_minute;     /* service scheduler; 0 = platform default (500 Fargate, 250 EC2) */
+} ecsim_launch_limits_spec;
+
+typedef struct ecsim_service_spec {
+    char name[ECSIM_NAME_MAX];   /* default: the image name */
+    ecsim_platform platform;     /* default fargate */
+    double provision_time_s;     /* create the service; default 60 */
+    int desired;                 /* initial desired count; default 2 */
+    int availability_zones;      /* default 3 */
+    ecsim_task_spec task;
+    ecsim_load_balancer_spec load_balancer;
+    ecsim_deployment_spec deployment;
+    ecsim_cluster_spec cluster;
+    ecsim_throttle_spec throttle;
+    ecsim_launch_limits_spec launch_limits;
+} ecsim_service_spec;
+
+/* ---- load ---------------------------------------------------------------- */
+
+typedef enum ecsim_load_mode {
+    ECSIM_LOAD_FLUID,
+    ECSIM_LOAD_REQUESTS
+} ecsim_load_mode;
+
+/* The shape of one profile segment; exactly one shape key per segment. */
+typedef enum ecsim_shape {
+    ECSIM_SHAPE_CONSTANT,  /* rps: X */
+    ECSIM_SHAPE_RAMP,      /* ramp_to: X (from the level where the previous segment ended) */
+    ECSIM_SHAPE_SINE,      /* sine: {mean, amplitude, period, phase} */
+    ECSIM_SHAPE_DIURNAL,   /* diurnal: {min, max, peak_at} (24 h cosine) */
+    ECSIM_SHAPE_SPIKE,     /* spike: {base, peak, at, duration} */
+    ECSIM_SHAPE_STEP       /* step: {from, to, at} */
+} ecsim_shape;
+
+typedef struct ecsim_load_segment {
+    double until_s;              /* end of the segment (absolute); required */
+    ecsim_shape shape;
+    double rps;                  /* constant */
+    double ramp_to;              /* ramp */
+    struct { double mean, amplitude, period_s, phase_s; } sine;
+    struct { double min, max, peak_at_s; } diurnal;
+    struct { double base, peak, at_s, duration_s; } spike;   /* at_s absolute */
+    struct { double from, to, at_s; } step;                  /* at_s absolute */
+} ecsim_load_segment;
+
+typedef enum ecsim_service_dist {
+    ECSIM_DIST_EXPONENTIAL,
+    ECSIM_DIST_DETERMINISTIC,
+    ECSIM_DIST_LOGNORMAL,
+    ECSIM_DIST_UNIFORM,
+    ECSIM_DIST_EMPIRICAL
+} ecsim_service_dist;
+
+typedef enum ecsim_routing {
+    ECSIM_ROUTING_SHARED_QUEUE,
+    ECSIM_ROUTING_ROUND_ROBIN,
+    ECSIM_ROUTING_RANDOM,
+    ECSIM_ROUTING_LEAST_OUTSTANDING
+} ecsim_routing;
+
+typedef struct ecsim_requests_spec {
+    ecsim_service_dist dist;     /* default exponential */
+    double mean_s;               /* mean service time; default 1 / task.capacity_rps */
+    double cv;                   /* lognormal coefficient of variation; default 1 */
+    double min_s, max_s;         /* uniform bounds; default 0 and 2 x mean */
+    char empirical_file[ECSIM_PATH_MAX]; /* CSV of service times for `empirical` */
+    int concurrency;             /* slots per task; default 1 */
+    int queue_limit;             /* per task (shared_queue: per task x tasks); default 100 */
+    ecsim_routing routing;       /* default least_outstanding */
+    double timeout_s;            /* abandon after waiting this long; default 5 (0 = never) */
+} ecsim_requests_spec;
+
+typedef struct ecsim_noise_spec {
+    double cv;                   /* multiplicative noise; default 0 = none */
+    double interval_s;           /* a new noise factor every interval; default 60 */
+} ecsim_noise_spec;
+
+typedef struct ecsim_load_spec {
+    ecsim_load_mode mode;        /* default fluid */
+    ecsim_load_segment *profile; /* ordered by until_s */
+    size_t profile_count;        /* 0 and no trace = constant 0 rps */
+    char trace[ECSIM_PATH_MAX];  /* CSV `time,rps`; alternative to profile ("" = none) */
+    ecsim_noise_spec noise;
+    ecsim_requests_spec requests;
+} ecsim_load_spec;
+
+/* ---- autoscaler ------------------------------------------------------------ */
+
+typedef enum ecsim_policy_kind {
+    ECSIM_POLICY_NONE,
+    ECSIM_POLICY_TARGET_TRACKING,
+    ECSIM_POLICY_STEP_SCALING,
+    ECSIM_POLICY_SCHEDULED,
+    ECSIM_POLICY_HPA,
+    ECSIM_POLICY_PREDICTIVE
+} ecsim_policy_kind;
+
+typedef enum ecsim_metric_kind {
+    ECSIM_METRIC_CPU,
+    ECSIM_METRIC_MEMORY,
+    ECSIM_METRIC_REQUESTS_PER_TARGET
+} ecsim_metric_kind;
+
+typedef struct ecsim_autoscaler_spec {
+    ecsim_policy_kind policy;    /* default none */
+    int min;                     /* MinCapacity; default 1 */
+    int max;                     /* MaxCapacity; default 10 */
+    ecsim_metric_kind metric;    /* default cpu */
+    double target;               /* target value; default 60 (HPA: 80, reference §5.1) */
+    double scale_out_cooldown_s; /* default 300 (reference §1.2) */
+    double scale_in_cooldown_s;  /* default 300 */
+    bool disable_scale_in;       /* default false */
+    /* Policy-specific sections are added beside this comment by the policy
+     * modules (step scaling steps, scheduled actions, HPA behaviour,
+     * predictive settings). */
+} ecsim_autoscaler_spec;
+
+/* ---- monitoring ------------------------------------------------------------- */
+
+typedef struct ecsim_monitoring_spec {
+    double period_s;             /* metric period; default 60 (reference §7) */
+    double lag_min_s;            /* publication lag U(min, max); default 30 */
+    double lag_max_s;            /* default 150 */
+} ecsim_monitoring_spec;
+
+/* ---- operations and faults ---------------------------------------------------- */
+
+typedef enum ecsim_action {
+    ECSIM_ACTION_DEPLOY,
+    ECSIM_ACTION_KILL_TASKS,
+    ECSIM_ACTION_SCALE,
+    ECSIM_ACTION_AZ_OUTAGE,
+    ECSIM_ACTION_REGISTRY_OUTAGE,
+    ECSIM_ACTION_FAIL_INSTANCES,
+    ECSIM_ACTION_SPOT_INTERRUPTION
+} ecsim_action;
+
+typedef enum ecsim_defect {
+    ECSIM_DEFECT_NONE,
+    ECSIM_DEFECT_CRASH,          /* containers exit soon after start */
+    ECSIM_DEFECT_UNHEALTHY       /* containers run but fail health checks */
+} ecsim_defect;
+
+typedef struct ecsim_event_spec {
+    double at_s;                 /* required */
+    ecsim_action action;         /* required */
+    char tag[ECSIM_NAME_MAX];    /* deploy: the new tag */
+    bool build;                  /* deploy: build and push the tag first; default true */
+    ecsim_defect defect;         /* deploy: default none */
+    int count;                   /* kill_tasks, fail_instances, spot_interruption; default 1 */
+    int desired;                 /* scale */
+    int az;                      /* az_outage: 1-based zone */
+    double duration_s;           /* az_outage, registry_outage; default 600 */
+} ecsim_event_spec;
+
+/* ---- pricing (reference §6, us-east-1 on-demand) ------------------------------ */
+
+typedef struct ecsim_pricing_spec {
+    double fargate_vcpu_hour;    /* default 0.04048 */
+    double fargate_gb_hour;      /* default 0.004445 */
+    double instance_hour;        /* default 0.096 (m5.large) */
+    double registry_gb_month;    /* default 0.10 */
+    double spot_discount;        /* default 0.70 */
+} ecsim_pricing_spec;
+
+/* ---- the scenario ---------------------------------------------------------------- */
+
+typedef struct ecsim_scenario {
+    char name[ECSIM_NAME_MAX];   /* required; [A-Za-z0-9._-], used as the output folder */
+    char description[256];       /* optional one-liner */
+    uint64_t seed;               /* default 1 */
+    double duration_s;           /* default 3600 */
+    ecsim_image_spec image;
+    ecsim_registry_spec registry;
+    ecsim_service_spec service;
+    ecsim_load_spec load;
+    ecsim_autoscaler_spec autoscaler;
+    ecsim_monitoring_spec monitoring;
+    ecsim_event_spec *events;    /* ordered by at_s (stable) */
+    size_t event_count;
+    ecsim_pricing_spec pricing;
+
+    /* Provenance, filled by the loader. */
+    char source_path[ECSIM_PATH_MAX];
+    char sha256[65];             /* hex SHA-256 of the file bytes, then of each "\n--set K=V" */
+} ecsim_scenario;
+
+#endif
