@@ -1,0 +1,380 @@
+/* The policy registry and what every policy shares: explanation lines,
+ * CloudWatch-style M-of-N alarms, the decision record and its CSV row, the
+ * default configuration, and the `none` policy.
+ *
+ * Adding a policy: write sim/policy_NAME.c with its calculator and an
+ * ecsim_policy_ops, declare the ops in include/ecsim/policy.h, and add one
+ * line to policy_registry[] below (STYLE.md rule 7). */
+#include "ecsim/policy.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "ecsim/output.h"
+
+/* ---- names ------------------------------------------------------------------- */
+
+const char *ecsim_alarm_state_name(ecsim_alarm_state s)
+{
+    switch (s) {
+    case ECSIM_ALARM_OK: return "OK";
+    case ECSIM_ALARM_ALARM: return "ALARM";
+    case ECSIM_ALARM_INSUFFICIENT_DATA: return "INSUFFICIENT_DATA";
+    case ECSIM_ALARM_NA: break;
+    }
+    return "";
+}
+
+const char *ecsim_scale_action_name(ecsim_scale_action a)
+{
+    switch (a) {
+    case ECSIM_SCALE_OUT: return "scale_out";
+    case ECSIM_SCALE_IN: return "scale_in";
+    case ECSIM_SCALE_NONE: break;
+    }
+    return "none";
+}
+
+/* ---- explanation lines ----------------------------------------------------------- */
+
+void ecsim_steps_init(ecsim_steps *s) { memset(s, 0, sizeof *s); }
+
+void ecsim_steps_clear(ecsim_steps *s)
+{
+    for (size_t i = 0; i < s->count; i++)
+        ecsim_free(s->lines[i]);
+    s->count = 0;
+    s->oom = 0;
+}
+
+void ecsim_steps_free(ecsim_steps *s)
+{
+    ecsim_steps_clear(s);
+    ecsim_free(s->lines);
+    memset(s, 0, sizeof *s);
+}
+
+void ecsim_steps_add(ecsim_steps *s, const char *fmt, ...)
+{
+    if (!s)
+        return;
+    if (s->count == s->capacity) {
+        size_t cap = s->capacity ? s->capacity * 2 : 16;
+        char **lines = ecsim_reallocarray(s->lines, cap, sizeof *lines);
+        if (!lines) {
+            s->oom = 1;
+            return;
+        }
+        s->lines = lines;
+        s->capacity = cap;
+    }
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *line = ecsim_strdup(buf);
+    if (!line) {
+        s->oom = 1;
+        return;
+    }
+    s->lines[s->count++] = line;
+}
+
+/* ---- alarms -------------------------------------------------------------------- */
+
+/* treat_missing_data = missing: INSUFFICIENT_DATA when the window is not
+ * full or holds no datapoint (reference §1.2, "Missing data"). */
+ecsim_alarm_state ecsim_alarm_evaluate(const double *datapoints, size_t count,
+                                       int datapoints_to_alarm, int evaluation_periods,
+                                       double threshold, bool above)
+{
+    if (evaluation_periods <= 0 || datapoints_to_alarm <= 0 ||
+        count < (size_t)evaluation_periods)
+        return ECSIM_ALARM_INSUFFICIENT_DATA;
+    int breaching = 0, present = 0;
+    for (size_t i = count - (size_t)evaluation_periods; i < count; i++) {
+        double v = datapoints[i];
+        if (isnan(v))
+            continue;
+        present++;
+        if (above ? v > threshold : v < threshold)
+            breaching++;
+    }
+    if (breaching >= datapoints_to_alarm)
+        return ECSIM_ALARM_ALARM;
+    if (present == 0)
+        return ECSIM_ALARM_INSUFFICIENT_DATA;
+    return ECSIM_ALARM_OK;
+}
+
+/* ---- decisions ------------------------------------------------------------------- */
+
+void ecsim_decision_init(ecsim_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    ecsim_steps_init(&d->steps);
+    ecsim_decision_reset(d);
+}
+
+void ecsim_decision_reset(ecsim_decision *d)
+{
+    ecsim_steps saved = d->steps;
+    ecsim_steps_clear(&saved);
+    memset(d, 0, sizeof *d);
+    d->steps = saved;
+    d->time_s = NAN;
+    d->policy = "";
+    d->value = NAN;
+    d->target = NAN;
+    d->alarm_high = ECSIM_ALARM_NA;
+    d->alarm_low = ECSIM_ALARM_NA;
+    d->current = -1;
+    d->proposal = -1;
+    d->stabilized = -1;
+    d->limited = -1;
+    d->clamped = -1;
+    d->action = ECSIM_SCALE_NONE;
+    d->desired = -1;
+    d->min = -1;
+    d->max = -1;
+}
+
+void ecsim_decision_free(ecsim_decision *d)
+{
+    ecsim_steps_free(&d->steps);
+    memset(d, 0, sizeof *d);
+}
+
+void ecsim_decision_csv_header(FILE *out)
+{
+    fputs("time_s,policy,metric,value,target,alarm_high,alarm_low,current,proposal,"
+          "stabilized,limited,clamped,action,desired,reason,steps\n",
+          out);
+}
+
+static void csv_text(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_num(FILE *out, double v)
+{
+    char buf[64];
+    if (isfinite(v))
+        fputs(ecsim_fmt_num(buf, sizeof buf, v), out);
+}
+
+static void csv_count(FILE *out, int v)
+{
+    if (v >= 0)
+        fprintf(out, "%d", v);
+}
+
+void ecsim_decision_csv_row(FILE *out, const ecsim_decision *d)
+{
+    csv_num(out, d->time_s);
+    fputc(',', out);
+    csv_text(out, d->policy ? d->policy : "");
+    fputc(',', out);
+    csv_text(out, d->metric);
+    fputc(',', out);
+    csv_num(out, d->value);
+    fputc(',', out);
+    csv_num(out, d->target);
+    fputc(',', out);
+    fputs(ecsim_alarm_state_name(d->alarm_high), out);
+    fputc(',', out);
+    fputs(ecsim_alarm_state_name(d->alarm_low), out);
+    fputc(',', out);
+    csv_count(out, d->current);
+    fputc(',', out);
+    csv_count(out, d->proposal);
+    fputc(',', out);
+    csv_count(out, d->stabilized);
+    fputc(',', out);
+    csv_count(out, d->limited);
+    fputc(',', out);
+    csv_count(out, d->clamped);
+    fputc(',', out);
+    fputs(ecsim_scale_action_name(d->action), out);
+    fputc(',', out);
+    csv_count(out, d->desired);
+    fputc(',', out);
+    csv_text(out, d->reason);
+    fputc(',', out);
+    /* The steps joined by " | " in one field. */
+    size_t len = 0;
+    for (size_t i = 0; i < d->steps.count; i++)
+        len += strlen(d->steps.lines[i]) + 3;
+    char *joined = ecsim_malloc(len + 1);
+    if (joined) {
+        joined[0] = '\0';
+        for (size_t i = 0; i < d->steps.count; i++) {
+            if (i)
+                strcat(joined, " | ");
+            strcat(joined, d->steps.lines[i]);
+        }
+        csv_text(out, joined);
+        ecsim_free(joined);
+    }
+    fputc('\n', out);
+}
+
+/* ---- default configuration --------------------------------------------------------- */
+
+static const char *metric_kind_name(ecsim_metric_kind m)
+{
+    switch (m) {
+    case ECSIM_METRIC_MEMORY: return "memory";
+    case ECSIM_METRIC_REQUESTS_PER_TARGET: return "requests_per_target";
+    case ECSIM_METRIC_CPU: break;
+    }
+    return "cpu";
+}
+
+void ecsim_policy_config_defaults(ecsim_policy_config *cfg, const ecsim_autoscaler_spec *spec)
+{
+    memset(cfg, 0, sizeof *cfg);
+    double target = spec ? spec->target : 60.0;
+    cfg->kind = spec ? spec->policy : ECSIM_POLICY_NONE;
+    snprintf(cfg->metric_name, sizeof cfg->metric_name, "%s",
+             metric_kind_name(spec ? spec->metric : ECSIM_METRIC_CPU));
+    ecsim_tt_config_defaults(&cfg->tt, target);
+    ecsim_step_config_defaults(&cfg->step);
+    cfg->step.threshold = target;
+    ecsim_hpa_config_defaults(&cfg->hpa);
+    ecsim_predictive_config_defaults(&cfg->predictive);
+    cfg->predictive.target_utilization_pct = target;
+    if (spec) {
+        cfg->tt.scale_out_cooldown_s = spec->scale_out_cooldown_s;
+        cfg->tt.scale_in_cooldown_s = spec->scale_in_cooldown_s;
+        cfg->tt.disable_scale_in = spec->disable_scale_in;
+        cfg->step.cooldown_s = spec->scale_out_cooldown_s;
+        cfg->hpa.min = spec->min;
+        cfg->hpa.max = spec->max;
+        cfg->hpa.metric.resource_cpu = spec->metric != ECSIM_METRIC_MEMORY;
+        cfg->hpa.metric.target_utilization = target;
+    }
+}
+
+/* ---- the `none` policy: a fixed desired count --------------------------------------- */
+
+static void *none_create(const ecsim_policy_config *cfg)
+{
+    (void)cfg;
+    /* Nothing to remember; a non-NULL token distinguishes success from OOM. */
+    static const char none_token = 0;
+    return (void *)&none_token;
+}
+
+static int none_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision *d)
+{
+    (void)impl;
+    d->proposal = obs->current;
+    d->clamped = obs->current;
+    d->desired = obs->current;
+    d->action = ECSIM_SCALE_NONE;
+    snprintf(d->reason, sizeof d->reason, "no autoscaling: the desired count stays %d",
+             obs->current);
+    return 0;
+}
+
+static void none_destroy(void *impl) { (void)impl; }
+
+const ecsim_policy_ops ecsim_policy_none_ops = {
+    "none", ECSIM_POLICY_NONE, none_create, none_evaluate, none_destroy,
+};
+
+/* ---- registry ------------------------------------------------------------------------ */
+
+static const ecsim_policy_ops *const policy_registry[] = {
+    &ecsim_policy_none_ops,
+    &ecsim_policy_target_tracking_ops,
+    &ecsim_policy_step_scaling_ops,
+    &ecsim_policy_scheduled_ops,
+    &ecsim_policy_hpa_ops,
+    &ecsim_policy_predictive_ops,
+};
+
+#define POLICY_COUNT (sizeof policy_registry / sizeof policy_registry[0])
+
+const ecsim_policy_ops *ecsim_policy_ops_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < POLICY_COUNT; i++)
+        if (strcmp(policy_registry[i]->name, name) == 0)
+            return policy_registry[i];
+    return NULL;
+}
+
+const ecsim_policy_ops *ecsim_policy_ops_for_kind(ecsim_policy_kind kind)
+{
+    for (size_t i = 0; i < POLICY_COUNT; i++)
+        if (policy_registry[i]->kind == kind)
+            return policy_registry[i];
+    return NULL;
+}
+
+struct ecsim_policy {
+    const ecsim_policy_ops *ops;
+    void *impl;
+    char metric[32];
+};
+
+ecsim_policy *ecsim_policy_create(const ecsim_policy_config *cfg)
+{
+    const ecsim_policy_ops *ops = ecsim_policy_ops_for_kind(cfg->kind);
+    if (!ops)
+        return NULL;
+    ecsim_policy *p = ecsim_calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->ops = ops;
+    snprintf(p->metric, sizeof p->metric, "%s", cfg->metric_name);
+    p->impl = ops->create(cfg);
+    if (!p->impl)
+        goto fail_impl;
+    return p;
+
+fail_impl:
+    ecsim_free(p);
+    return NULL;
+}
+
+int ecsim_policy_evaluate(ecsim_policy *p, const ecsim_policy_obs *obs, ecsim_decision *d)
+{
+    ecsim_decision_reset(d);
+    d->time_s = obs->now_s;
+    d->policy = p->ops->name;
+    snprintf(d->metric, sizeof d->metric, "%s", p->metric);
+    d->current = obs->current;
+    d->min = obs->min;
+    d->max = obs->max;
+    return p->ops->evaluate(p->impl, obs, d);
+}
+
+const char *ecsim_policy_name(const ecsim_policy *p) { return p->ops->name; }
+
+void ecsim_policy_destroy(ecsim_policy *p)
+{
+    if (!p)
+        return;
+    p->ops->destroy(p->impl);
+    ecsim_free(p);
+}

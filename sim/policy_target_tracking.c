@@ -1,0 +1,305 @@
+/* AWS Application Auto Scaling target tracking (reference §1.2).
+ *
+ * AAS creates two alarms per policy: AlarmHigh (metric > target, 3 of 3
+ * one-minute datapoints) and AlarmLow (metric < 0.9 x target, 15 of 15).
+ * The capacity formula is unpublished; we implement the reference's MODEL
+ * exactly: D = ceil(C x m / T) for both directions, scale-in only when
+ * D < C. Cooldowns follow the documented semantics: a scale-out cooldown
+ * only lets a *larger* scale-out through, the scale-in cooldown blocks
+ * scale-in, and a scale-out during the scale-in cooldown is immediate and
+ * cancels it. The alarm counts, the 0.9 ratio and the cooldowns are config
+ * fields (OBS / DOC defaults). */
+#include "ecsim/policy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "ecsim/output.h"
+
+void ecsim_tt_config_defaults(ecsim_tt_config *cfg, double target)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->target = target;
+    cfg->alarm_high_datapoints = 3; /* 3 of 3 (reference §1.2, OBS) */
+    cfg->alarm_high_periods = 3;
+    cfg->alarm_low_datapoints = 15; /* 15 of 15 (reference §1.2, OBS) */
+    cfg->alarm_low_periods = 15;
+    cfg->scale_in_ratio = 0.9;      /* AlarmLow at ~0.9 x target (reference §1.2, OBS) */
+    cfg->scale_out_cooldown_s = 300.0;
+    cfg->scale_in_cooldown_s = 300.0;
+    cfg->disable_scale_in = false;
+}
+
+void ecsim_tt_state_advance(ecsim_tt_state *st, double elapsed_s)
+{
+    st->scale_out_cooldown_remaining_s = fmax(0.0, st->scale_out_cooldown_remaining_s - elapsed_s);
+    st->scale_in_cooldown_remaining_s = fmax(0.0, st->scale_in_cooldown_remaining_s - elapsed_s);
+}
+
+/* D = ceil(C x m / T); a tiny epsilon keeps 4 x 75 / 60 = 5 from becoming
+ * 6 through binary rounding. C = 0 => 1 (scale from zero, MODEL). */
+static int tt_capacity(int current, double m, double target)
+{
+    if (current == 0)
+        return m > 0 ? 1 : 0;
+    double d = (double)current * m / target;
+    double c = ceil(d - 1e-9);
+    if (c > 1e9)
+        c = 1e9;
+    return c < 0 ? 0 : (int)c;
+}
+
+static void no_action(ecsim_tt_result *out, int current, const char *why)
+{
+    out->desired = current;
+    out->action = ECSIM_SCALE_NONE;
+    snprintf(out->reason, sizeof out->reason, "%s", why);
+}
+
+int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsim_tt_input *in,
+                      ecsim_tt_result *out, ecsim_steps *steps)
+{
+    char b1[64], b2[64], b3[64], b4[64];
+    memset(out, 0, sizeof *out);
+    out->metric_value = NAN;
+    out->proposal = in->current;
+    out->desired = in->current;
+    out->scale_in_enabled = !cfg->disable_scale_in;
+    if (!(cfg->target > 0) || in->current < 0 || in->min < 0 || in->min > in->max ||
+        cfg->alarm_high_datapoints <= 0 || cfg->alarm_high_periods < cfg->alarm_high_datapoints ||
+        cfg->alarm_low_datapoints <= 0 || cfg->alarm_low_periods < cfg->alarm_low_datapoints)
+        return ECSIM_EINVAL;
+
+    const int C = in->current;
+    const double T = cfg->target;
+    const double low_threshold = cfg->scale_in_ratio * T;
+    if (in->datapoint_count > 0)
+        out->metric_value = in->datapoints[in->datapoint_count - 1];
+    const double m = out->metric_value;
+
+    /* The two alarms (reference §1.2): AlarmHigh GreaterThanThreshold at the
+     * target, AlarmLow LessThanThreshold at ratio x target. */
+    out->alarm_high = ecsim_alarm_evaluate(in->datapoints, in->datapoint_count,
+                                           cfg->alarm_high_datapoints, cfg->alarm_high_periods,
+                                           T, true);
+    out->alarm_low = ecsim_alarm_evaluate(in->datapoints, in->datapoint_count,
+                                          cfg->alarm_low_datapoints, cfg->alarm_low_periods,
+                                          low_threshold, false);
+    ecsim_steps_add(steps, "datapoints: %zu, most recent m = %s", in->datapoint_count,
+                    isnan(m) ? "missing" : ecsim_fmt_num(b1, sizeof b1, m));
+    ecsim_steps_add(steps, "AlarmHigh (m > %s, %d of %d datapoints): %s",
+                    ecsim_fmt_num(b1, sizeof b1, T), cfg->alarm_high_datapoints,
+                    cfg->alarm_high_periods, ecsim_alarm_state_name(out->alarm_high));
+    ecsim_steps_add(steps, "AlarmLow (m < %s = %s x target, %d of %d datapoints): %s",
+                    ecsim_fmt_num(b1, sizeof b1, low_threshold),
+                    ecsim_fmt_num(b2, sizeof b2, cfg->scale_in_ratio), cfg->alarm_low_datapoints,
+                    cfg->alarm_low_periods, ecsim_alarm_state_name(out->alarm_low));
+
+    if (out->alarm_high == ECSIM_ALARM_ALARM && !isnan(m)) {
+        int D = tt_capacity(C, m, T);
+        out->proposal = D;
+        ecsim_steps_add(steps, "scale-out proposal D = ceil(C x m / T) = ceil(%d x %s / %s) = %d",
+                        C, ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), D);
+        if (st->scale_out_cooldown_remaining_s > 0) {
+            ecsim_steps_add(steps,
+                            "scale-out cooldown: %s s remaining, last scale-out to %d; only a "
+                            "larger scale-out proceeds",
+                            ecsim_fmt_num(b3, sizeof b3, st->scale_out_cooldown_remaining_s),
+                            st->last_scale_out_to);
+            if (D <= st->last_scale_out_to) {
+                snprintf(b4, sizeof b4, "%d", st->last_scale_out_to);
+                no_action(out, C, "");
+                snprintf(out->reason, sizeof out->reason,
+                         "AlarmHigh in ALARM but in scale-out cooldown and D = %d is not larger "
+                         "than the last scale-out to %s",
+                         D, b4);
+                ecsim_steps_add(steps, "D = %d <= %d: skipped", D, st->last_scale_out_to);
+                return 0;
+            }
+        }
+        int desired = D > in->max ? in->max : D;
+        if (desired < in->min)
+            desired = in->min;
+        if (desired != D)
+            ecsim_steps_add(steps, "clamp to [%d, %d]: %d", in->min, in->max, desired);
+        if (desired <= C) {
+            no_action(out, C, "");
+            snprintf(out->reason, sizeof out->reason,
+                     "AlarmHigh in ALARM but desired %d does not exceed current %d (max %d)",
+                     desired, C, in->max);
+            ecsim_steps_add(steps, "no scale-out: %d <= current %d", desired, C);
+            return 0;
+        }
+        out->desired = desired;
+        out->action = ECSIM_SCALE_OUT;
+        /* A scale-out during the scale-in cooldown is immediate and cancels
+         * it (reference §1.2, ScaleInCooldown). */
+        if (st->scale_in_cooldown_remaining_s > 0)
+            ecsim_steps_add(steps, "scale-out cancels the scale-in cooldown (%s s remaining)",
+                            ecsim_fmt_num(b1, sizeof b1, st->scale_in_cooldown_remaining_s));
+        st->scale_in_cooldown_remaining_s = 0;
+        st->scale_out_cooldown_remaining_s = cfg->scale_out_cooldown_s;
+        st->last_scale_out_to = desired;
+        ecsim_steps_add(steps, "scale out %d -> %d; scale-out cooldown %s s starts", C, desired,
+                        ecsim_fmt_num(b1, sizeof b1, cfg->scale_out_cooldown_s));
+        snprintf(out->reason, sizeof out->reason,
+                 "AlarmHigh: metric %s above target %s, scale out to ceil(%d x %s / %s) = %d%s",
+                 ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), C,
+                 ecsim_fmt_num(b3, sizeof b3, m), ecsim_fmt_num(b4, sizeof b4, T), D,
+                 desired != D ? " (clamped)" : "");
+        return 0;
+    }
+
+    if (out->alarm_low == ECSIM_ALARM_ALARM && !isnan(m)) {
+        if (cfg->disable_scale_in) {
+            ecsim_steps_add(steps, "disable_scale_in: this policy never removes capacity");
+            no_action(out, C, "AlarmLow in ALARM but scale-in is disabled");
+            return 0;
+        }
+        if (in->deployment_in_progress) {
+            /* AAS suspends scale-in during an ECS deployment (reference §1.1). */
+            ecsim_steps_add(steps, "an ECS deployment is in progress: scale-in is suspended");
+            no_action(out, C, "AlarmLow in ALARM but scale-in is suspended during a deployment");
+            return 0;
+        }
+        if (st->scale_in_cooldown_remaining_s > 0) {
+            ecsim_steps_add(steps, "scale-in cooldown: %s s remaining, scale-in blocked",
+                            ecsim_fmt_num(b1, sizeof b1, st->scale_in_cooldown_remaining_s));
+            no_action(out, C, "AlarmLow in ALARM but the scale-in cooldown is running");
+            return 0;
+        }
+        int D = tt_capacity(C, m, T);
+        out->proposal = D;
+        ecsim_steps_add(steps,
+                        "scale-in proposal D = ceil(C x m / T) = ceil(%d x %s / %s) = %d "
+                        "(rounded up: never remove too much)",
+                        C, ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), D);
+        if (D >= C) {
+            ecsim_steps_add(steps, "D = %d is not below current %d: no scale-in", D, C);
+            no_action(out, C, "");
+            snprintf(out->reason, sizeof out->reason,
+                     "AlarmLow in ALARM but D = %d is not below current %d", D, C);
+            return 0;
+        }
+        int desired = D < in->min ? in->min : D;
+        if (desired != D)
+            ecsim_steps_add(steps, "clamp to min %d: %d", in->min, desired);
+        if (desired >= C) {
+            no_action(out, C, "");
+            snprintf(out->reason, sizeof out->reason,
+                     "AlarmLow in ALARM but already at min %d", in->min);
+            return 0;
+        }
+        out->desired = desired;
+        out->action = ECSIM_SCALE_IN;
+        st->scale_in_cooldown_remaining_s = cfg->scale_in_cooldown_s;
+        ecsim_steps_add(steps, "scale in %d -> %d; scale-in cooldown %s s starts", C, desired,
+                        ecsim_fmt_num(b1, sizeof b1, cfg->scale_in_cooldown_s));
+        snprintf(out->reason, sizeof out->reason,
+                 "AlarmLow: metric %s below %s, scale in to ceil(%d x %s / %s) = %d%s",
+                 ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, low_threshold), C,
+                 ecsim_fmt_num(b3, sizeof b3, m), ecsim_fmt_num(b4, sizeof b4, T), D,
+                 desired != D ? " (clamped)" : "");
+        return 0;
+    }
+
+    if (out->alarm_high == ECSIM_ALARM_INSUFFICIENT_DATA &&
+        out->alarm_low == ECSIM_ALARM_INSUFFICIENT_DATA)
+        no_action(out, C, "alarms have insufficient data: no scaling in either direction");
+    else
+        no_action(out, C, "no alarm in ALARM: metric within the target band");
+    ecsim_steps_add(steps, "no action: desired stays %d", C);
+    return 0;
+}
+
+int ecsim_tt_combine(const ecsim_tt_result *results, size_t n, int current,
+                     ecsim_scale_action *action)
+{
+    *action = ECSIM_SCALE_NONE;
+    if (n == 0)
+        return current;
+    /* Out if any policy says out; the largest capacity wins (reference §1.2). */
+    int best = -1;
+    for (size_t i = 0; i < n; i++)
+        if (results[i].action == ECSIM_SCALE_OUT && results[i].desired > best)
+            best = results[i].desired;
+    if (best >= 0) {
+        *action = ECSIM_SCALE_OUT;
+        return best;
+    }
+    /* In only if every scale-in-enabled policy says in. */
+    size_t enabled = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!results[i].scale_in_enabled)
+            continue;
+        enabled++;
+        if (results[i].action != ECSIM_SCALE_IN)
+            return current;
+        if (results[i].desired > best)
+            best = results[i].desired;
+    }
+    if (enabled == 0 || best < 0)
+        return current;
+    *action = ECSIM_SCALE_IN;
+    return best;
+}
+
+/* ---- the simulation-facing policy ------------------------------------------------- */
+
+typedef struct tt_policy {
+    ecsim_tt_config cfg;
+    ecsim_tt_state state;
+    double last_eval_s;
+    bool evaluated;
+} tt_policy;
+
+static void *tt_create(const ecsim_policy_config *cfg)
+{
+    if (!(cfg->tt.target > 0))
+        return NULL;
+    tt_policy *p = ecsim_calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->cfg = cfg->tt;
+    return p;
+}
+
+static int tt_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision *d)
+{
+    tt_policy *p = impl;
+    if (p->evaluated)
+        ecsim_tt_state_advance(&p->state, obs->now_s - p->last_eval_s);
+    p->last_eval_s = obs->now_s;
+    p->evaluated = true;
+    ecsim_tt_input in = {
+        .current = obs->current,
+        .min = obs->min,
+        .max = obs->max,
+        .datapoints = obs->datapoints,
+        .datapoint_count = obs->datapoint_count,
+        .deployment_in_progress = obs->deployment_in_progress,
+    };
+    ecsim_tt_result r;
+    int rc = ecsim_tt_evaluate(&p->cfg, &p->state, &in, &r, &d->steps);
+    if (rc)
+        return rc;
+    d->value = r.metric_value;
+    d->target = p->cfg.target;
+    d->alarm_high = r.alarm_high;
+    d->alarm_low = r.alarm_low;
+    d->proposal = r.proposal;
+    d->clamped = r.desired;
+    d->desired = r.desired;
+    d->action = r.action;
+    snprintf(d->reason, sizeof d->reason, "%s", r.reason);
+    return 0;
+}
+
+static void tt_destroy(void *impl) { ecsim_free(impl); }
+
+const ecsim_policy_ops ecsim_policy_target_tracking_ops = {
+    "target_tracking", ECSIM_POLICY_TARGET_TRACKING, tt_create, tt_policy_evaluate, tt_destroy,
+};

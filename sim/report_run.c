@@ -1,0 +1,403 @@
+/* Reports of one run (include/ecsim/report.h): the seed's execution table
+ * and status tracker built from the lifecycle recorder, summary.json with
+ * DESIGN.md's keys, events.log, and the output folder of `ecsim run`. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/ecsim.h"
+#include "ecsim/output.h"
+#include "ecsim/report.h"
+#include "sim_internal.h"
+
+/* ---- tables -------------------------------------------------------------------- */
+
+ecsim_table *ecsim_report_execution_table(const ecsim_sim *sim)
+{
+    static const char *const header[] = {"Step", "Time", "Action", "AWS role", "Result"};
+    static const ecsim_col_kind kinds[] = {ECSIM_COL_NUMBER, ECSIM_COL_TEXT, ECSIM_COL_TEXT,
+                                           ECSIM_COL_TEXT, ECSIM_COL_TEXT};
+    ecsim_table *t = ecsim_table_create("execution", "Execution table", 5, header, kinds);
+    if (!t)
+        return NULL;
+    for (int s = 1; s <= ECSIM_STEP_COUNT; s++) {
+        const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
+        char step[8], clock[32];
+        snprintf(step, sizeof step, "%d", s);
+        sim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
+        const char *cells[] = {step, clock, r->action, r->role, r->result};
+        if (ecsim_table_add_row(t, cells) != 0) {
+            ecsim_table_destroy(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+typedef enum tracked_var {
+    VAR_IMAGE,
+    VAR_INFRA,
+    VAR_DEPLOYMENT,
+    VAR_DESIRED,
+    VAR_RUNNING,
+    VAR_DEMAND,
+    VAR_CAPACITY,
+    VAR_COUNT
+} tracked_var;
+
+static const char *const var_names[VAR_COUNT] = {
+    "App Container Image", "AWS Infrastructure", "Deployment",     "Desired tasks",
+    "Running tasks",       "Demand (rps)",       "Capacity (rps)",
+};
+
+static void tracked_cell(char *buf, size_t size, const ecsim_tracked *v, tracked_var var)
+{
+    switch (var) {
+    case VAR_IMAGE: snprintf(buf, size, "%s", v->image); break;
+    case VAR_INFRA: snprintf(buf, size, "%s", v->infrastructure); break;
+    case VAR_DEPLOYMENT: snprintf(buf, size, "%s", v->deployment); break;
+    case VAR_DESIRED: snprintf(buf, size, "%d", v->desired); break;
+    case VAR_RUNNING: snprintf(buf, size, "%d", v->running); break;
+    case VAR_DEMAND: ecsim_fmt_num(buf, size, round(v->demand_rps * 10) / 10); break;
+    case VAR_CAPACITY: ecsim_fmt_num(buf, size, round(v->capacity_rps * 10) / 10); break;
+    case VAR_COUNT: buf[0] = '\0'; break;
+    }
+}
+
+/* Columns Start, After Step 1 … After Step 5, Final — the seed's layout:
+ * Final is the state at the end of the run (after step 6 and whatever
+ * happened until the end). */
+ecsim_table *ecsim_report_status_table(const ecsim_sim *sim)
+{
+    enum { NCOLS = 1 + 1 + (ECSIM_STEP_MONITOR - 1) + 1 };
+    char headers[NCOLS][24];
+    const char *header[NCOLS];
+    ecsim_col_kind kinds[NCOLS];
+    snprintf(headers[0], sizeof headers[0], "Variable");
+    snprintf(headers[1], sizeof headers[1], "Start");
+    for (int s = 1; s < ECSIM_STEP_MONITOR; s++)
+        snprintf(headers[1 + s], sizeof headers[1 + s], "After Step %d", s);
+    snprintf(headers[NCOLS - 1], sizeof headers[NCOLS - 1], "Final");
+    for (int c = 0; c < NCOLS; c++) {
+        header[c] = headers[c];
+        kinds[c] = ECSIM_COL_TEXT;
+    }
+    ecsim_table *t = ecsim_table_create("status", "Status tracker", NCOLS, header, kinds);
+    if (!t)
+        return NULL;
+    const ecsim_step_record *end = ecsim_sim_step_record(sim, ECSIM_STEP_END);
+    for (int v = 0; v < VAR_COUNT; v++) {
+        char cells[NCOLS][96];
+        const char *row[NCOLS];
+        snprintf(cells[0], sizeof cells[0], "%s", var_names[v]);
+        tracked_cell(cells[1], sizeof cells[1], ecsim_sim_start_state(sim), (tracked_var)v);
+        for (int s = 1; s < ECSIM_STEP_MONITOR; s++) {
+            const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
+            if (r->reached)
+                tracked_cell(cells[1 + s], sizeof cells[1 + s], &r->after, (tracked_var)v);
+            else
+                snprintf(cells[1 + s], sizeof cells[1 + s], "—");
+        }
+        if (end->reached)
+            tracked_cell(cells[NCOLS - 1], sizeof cells[NCOLS - 1], &end->after, (tracked_var)v);
+        else
+            snprintf(cells[NCOLS - 1], sizeof cells[NCOLS - 1], "—");
+        for (int c = 0; c < NCOLS; c++)
+            row[c] = cells[c];
+        if (ecsim_table_add_row(t, row) != 0) {
+            ecsim_table_destroy(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* ---- summary.json and events.log ------------------------------------------------------ */
+
+static void json_num_or_null(ecsim_json *j, const char *key, double v)
+{
+    ecsim_json_key(j, key);
+    ecsim_json_number(j, v); /* non-finite -> null */
+}
+
+int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
+{
+    const ecsim_scenario *sc = ecsim_sim_scenario(sim);
+    const ecsim_summary *s = ecsim_sim_summary(sim);
+    ecsim_json j;
+    ecsim_json_init(&j, out, false);
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "ecsim_version");
+    ecsim_json_string(&j, ECSIM_VERSION);
+    ecsim_json_key(&j, "scenario");
+    ecsim_json_string(&j, sc->name);
+    ecsim_json_key(&j, "scenario_sha256");
+    ecsim_json_string(&j, sc->sha256);
+    ecsim_json_key(&j, "seed");
+    ecsim_json_int(&j, (long long)ecsim_sim_seed(sim));
+    json_num_or_null(&j, "duration_s", sc->duration_s);
+    ecsim_json_key(&j, "outcome");
+    ecsim_json_string(&j, s->outcome);
+
+    ecsim_json_key(&j, "lifecycle");
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "steps");
+    ecsim_json_begin_array(&j);
+    for (int st = 1; st <= ECSIM_STEP_COUNT; st++) {
+        const ecsim_step_record *r = ecsim_sim_step_record(sim, st);
+        ecsim_json_begin_object(&j);
+        ecsim_json_key(&j, "step");
+        ecsim_json_int(&j, st);
+        json_num_or_null(&j, "time_s", r->reached ? r->time_s : NAN);
+        ecsim_json_key(&j, "reached");
+        ecsim_json_bool(&j, r->reached);
+        ecsim_json_key(&j, "failed");
+        ecsim_json_bool(&j, r->failed);
+        ecsim_json_key(&j, "action");
+        ecsim_json_string(&j, r->action);
+        ecsim_json_key(&j, "aws_role");
+        ecsim_json_string(&j, r->role);
+        ecsim_json_key(&j, "result");
+        ecsim_json_string(&j, r->result);
+        ecsim_json_key(&j, "image");
+        ecsim_json_string(&j, r->reached ? r->after.image : NULL);
+        ecsim_json_key(&j, "infrastructure");
+        ecsim_json_string(&j, r->reached ? r->after.infrastructure : NULL);
+        ecsim_json_end_object(&j);
+    }
+    ecsim_json_end_array(&j);
+    ecsim_json_end_object(&j);
+
+    ecsim_json_key(&j, "scaling");
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "policy");
+    static const char *const policies[] = {"none", "target_tracking", "step_scaling", "scheduled",
+                                           "hpa", "predictive"};
+    ecsim_json_string(&j, policies[sc->autoscaler.policy]);
+    ecsim_json_key(&j, "actions");
+    ecsim_json_int(&j, s->scaling_actions);
+    ecsim_json_key(&j, "scale_outs");
+    ecsim_json_int(&j, s->scale_outs);
+    ecsim_json_key(&j, "scale_ins");
+    ecsim_json_int(&j, s->scale_ins);
+    json_num_or_null(&j, "first_scale_out_s", s->first_scale_out_s);
+    ecsim_json_key(&j, "max_desired");
+    ecsim_json_int(&j, s->max_desired);
+    ecsim_json_key(&j, "min_desired");
+    ecsim_json_int(&j, s->min_desired);
+    ecsim_json_end_object(&j);
+
+    ecsim_json_key(&j, "capacity");
+    ecsim_json_begin_object(&j);
+    json_num_or_null(&j, "under_capacity_s", s->under_capacity_s);
+    json_num_or_null(&j, "unserved_requests", s->unserved_requests);
+    json_num_or_null(&j, "over_provisioned_task_hours", s->over_provisioned_task_hours);
+    json_num_or_null(&j, "task_hours", s->task_hours);
+    ecsim_json_end_object(&j);
+
+    ecsim_json_key(&j, "tasks");
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "started");
+    ecsim_json_int(&j, s->tasks_started);
+    ecsim_json_key(&j, "failed_to_start");
+    ecsim_json_int(&j, s->tasks_failed);
+    ecsim_json_key(&j, "running_at_end");
+    ecsim_json_int(&j, ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.running);
+    ecsim_json_end_object(&j);
+
+    ecsim_json_key(&j, "deployments");
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "started");
+    ecsim_json_int(&j, s->deployments);
+    ecsim_json_key(&j, "failed");
+    ecsim_json_int(&j, s->deployments_failed);
+    ecsim_json_key(&j, "rollbacks");
+    ecsim_json_int(&j, s->rollbacks);
+    ecsim_json_end_object(&j);
+
+    ecsim_json_key(&j, "requests");
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "arrived");
+    ecsim_json_int(&j, 0);
+    ecsim_json_key(&j, "served");
+    ecsim_json_int(&j, 0);
+    ecsim_json_key(&j, "rejected");
+    ecsim_json_int(&j, 0);
+    ecsim_json_key(&j, "timed_out");
+    ecsim_json_int(&j, 0);
+    ecsim_json_end_object(&j);
+    ecsim_json_key(&j, "latency_s");
+    ecsim_json_begin_object(&j);
+    static const char *const lat[] = {"mean", "p50", "p95", "p99", "max"};
+    for (size_t i = 0; i < sizeof lat / sizeof lat[0]; i++)
+        json_num_or_null(&j, lat[i], NAN);
+    ecsim_json_end_object(&j);
+    ecsim_json_key(&j, "wait_s");
+    ecsim_json_begin_object(&j);
+    json_num_or_null(&j, "mean", NAN);
+    ecsim_json_end_object(&j);
+
+    ecsim_json_key(&j, "cost_usd");
+    ecsim_json_begin_object(&j);
+    json_num_or_null(&j, "total", s->cost_total);
+    json_num_or_null(&j, "compute", s->cost_compute);
+    json_num_or_null(&j, "registry", s->cost_registry);
+    ecsim_json_end_object(&j);
+
+    ecsim_json_key(&j, "engine");
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "events");
+    ecsim_json_int(&j, (long long)s->events_dispatched);
+    ecsim_json_end_object(&j);
+    ecsim_json_end_object(&j);
+    ecsim_json_finish(&j);
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
+int ecsim_report_events_log(const ecsim_sim *sim, FILE *out)
+{
+    for (size_t i = 0; i < ecsim_sim_log_count(sim); i++)
+        fprintf(out, "%s\n", ecsim_sim_log_line(sim, i));
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
+/* ---- the output folder ------------------------------------------------------------------ */
+
+typedef int (*writer_fn)(const ecsim_sim *sim, FILE *out, const void *arg);
+
+static int note_file(ecsim_run_outputs *o, const char *path)
+{
+    if (o->file_count < (int)(sizeof o->files / sizeof o->files[0]))
+        snprintf(o->files[o->file_count++], sizeof o->files[0], "%s", path);
+    return 0;
+}
+
+static int write_file(ecsim_run_outputs *o, const char *name, writer_fn fn, const ecsim_sim *sim,
+                      const void *arg, FILE *msg)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", o->dir, name);
+    ecsim_outfile of;
+    int rc = ecsim_outfile_open(&of, path);
+    if (rc != 0) {
+        fprintf(msg, "%s: error: cannot create: %s\n", path, ecsim_strerror(rc));
+        return rc;
+    }
+    rc = fn(sim, of.fp, arg);
+    if (rc != 0) {
+        ecsim_outfile_abort(&of);
+        fprintf(msg, "%s: error: cannot write: %s\n", path, ecsim_strerror(rc));
+        return rc;
+    }
+    rc = ecsim_outfile_commit(&of);
+    if (rc != 0) {
+        fprintf(msg, "%s: error: cannot write: %s\n", path, ecsim_strerror(rc));
+        return rc;
+    }
+    return note_file(o, path);
+}
+
+static int summary_writer(const ecsim_sim *sim, FILE *out, const void *arg)
+{
+    (void)arg;
+    return ecsim_report_summary_json(sim, out);
+}
+
+static int events_writer(const ecsim_sim *sim, FILE *out, const void *arg)
+{
+    (void)arg;
+    return ecsim_report_events_log(sim, out);
+}
+
+typedef struct table_job {
+    const ecsim_table *table;
+    const ecsim_table_format *format;
+} table_job;
+
+static int table_writer(const ecsim_sim *sim, FILE *out, const void *arg)
+{
+    (void)sim;
+    const table_job *job = arg;
+    const ecsim_table *tables[] = {job->table};
+    return job->format->render(tables, 1, out);
+}
+
+/* Resolve a comma-separated format list; "txt" is accepted for text and
+ * "tex" for latex (their file extensions). */
+static const ecsim_table_format *format_by_name_or_ext(const char *name)
+{
+    const ecsim_table_format *f = ecsim_table_format_find(name);
+    if (f)
+        return f;
+    size_t n;
+    const ecsim_table_format *all = ecsim_table_formats(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i].extension, name) == 0)
+            return &all[i];
+    return NULL;
+}
+
+int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const char *formats,
+                           bool plots, FILE *msg, ecsim_run_outputs *o)
+{
+    memset(o, 0, sizeof *o);
+    const ecsim_scenario *sc = ecsim_sim_scenario(sim);
+    if (!formats || !*formats)
+        formats = "text,md,csv";
+    /* Validate every format before writing anything. */
+    const ecsim_table_format *fmts[16];
+    size_t nfmts = 0;
+    char list[256];
+    snprintf(list, sizeof list, "%s", formats);
+    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        const ecsim_table_format *f = format_by_name_or_ext(tok);
+        if (!f) {
+            size_t n;
+            const ecsim_table_format *all = ecsim_table_formats(&n);
+            fprintf(msg, "--format %s: error: unknown format `%s`; valid formats:", formats, tok);
+            for (size_t i = 0; i < n; i++)
+                fprintf(msg, " %s", all[i].name);
+            fprintf(msg, "\n");
+            return ECSIM_EINVAL;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < nfmts; i++)
+            dup |= fmts[i] == f;
+        if (!dup && nfmts < sizeof fmts / sizeof fmts[0])
+            fmts[nfmts++] = f;
+    }
+    snprintf(o->dir, sizeof o->dir, "%s/%s", out_root, sc->name);
+    if (ecsim_mkdirs(o->dir) != 0) {
+        fprintf(msg, "%s: error: cannot create the output folder: %s\n", o->dir, strerror(errno));
+        return ECSIM_EIO;
+    }
+    ecsim_table *exec = ecsim_report_execution_table(sim);
+    ecsim_table *status = ecsim_report_status_table(sim);
+    int rc = 0;
+    if (!exec || !status) {
+        rc = ECSIM_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < nfmts && rc == 0; i++) {
+        char name[64];
+        table_job job = {exec, fmts[i]};
+        snprintf(name, sizeof name, "execution.%s", fmts[i]->extension);
+        rc = write_file(o, name, table_writer, sim, &job, msg);
+        if (rc == 0) {
+            job.table = status;
+            snprintf(name, sizeof name, "status.%s", fmts[i]->extension);
+            rc = write_file(o, name, table_writer, sim, &job, msg);
+        }
+    }
+    if (rc == 0)
+        rc = write_file(o, "events.log", events_writer, sim, NULL, msg);
+    if (rc == 0)
+        rc = write_file(o, "summary.json", summary_writer, sim, NULL, msg);
+    (void)plots;
+done:
+    ecsim_table_destroy(exec);
+    ecsim_table_destroy(status);
+    return rc;
+}

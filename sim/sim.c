@@ -1,0 +1,490 @@
+/* Orchestration of one run: builds the model from the scenario, schedules
+ * the lifecycle (build -> push -> provision -> deploy -> run -> monitor),
+ * the scenario's operations, the monitoring ticks and the end, and turns
+ * what the service reports into lifecycle steps and summary figures.
+ *
+ * Timing of the lifecycle, all derived from the scenario:
+ *   step 1  image built          build_time
+ *   step 2  image pushed         + size_mb / push_mb_per_s
+ *   step 3  service created      + provision_time
+ *   step 4  tasks RUNNING        + provisioning + size / pull bandwidth + start + activating
+ *                                (per task, reference §2.3; launches paced by §2.5 limits)
+ *   step 5  steady state         every desired task healthy (40 s without a load balancer,
+ *                                interval x healthy threshold with one, reference §2.1)
+ *   step 6  monitored            first CloudWatch datapoint of a period with running tasks
+ *                                published (period end + U(lag_min, lag_max), reference §7)
+ *   step 7  end of the simulated period */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "sim_internal.h"
+
+static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+
+static void update_counts(ecsim_sim *sim)
+{
+    sim->now_state.desired = sim->service.desired;
+    sim->now_state.running = service_count(sim, TASK_RUNNING);
+    sim->now_state.capacity_rps = service_ready_count(sim) * sim->sc->service.task.capacity_rps;
+}
+
+static void set_deployment_state(ecsim_sim *sim, const char *state)
+{
+    snprintf(sim->now_state.deployment, sizeof sim->now_state.deployment, "%s", state);
+}
+
+static void record(ecsim_sim *sim, int step, bool failed)
+{
+    update_counts(sim);
+    lifecycle_record(sim, step, failed);
+}
+
+/* ---- lifecycle events ----------------------------------------------------------- */
+
+static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    ecsim_sim *sim = ctx;
+    const ecsim_scenario *sc = sim->sc;
+    service_provisioned(sim);
+    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
+    lifecycle_set_image(sim, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
+                                                    : "Not in registry");
+    sim_log(sim, "service %s created on %s: desired count %d, task %.2g vCPU / %.2g GB.", svc(sim),
+            sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate"
+            : sc->service.platform == ECSIM_PLATFORM_EC2   ? "EC2"
+                                                           : "EKS",
+            sc->service.desired, sc->service.task.vcpu, sc->service.task.memory_gb);
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PROVISION];
+    snprintf(r->aws_did, sizeof r->aws_did,
+             "Created service %s on %s in %.0f s with desired count %d; every task gets %.2g vCPU "
+             "and %.2g GB.",
+             svc(sim), sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate" : "a cluster",
+             sc->service.provision_time_s, sc->service.desired, sc->service.task.vcpu,
+             sc->service.task.memory_gb);
+    record(sim, ECSIM_STEP_PROVISION, false);
+    set_deployment_state(sim, "In progress");
+    if (service_deploy(sim, sc->image.tag, ECSIM_DEFECT_NONE, false) != 0)
+        sim->oom = 1;
+    sim->summary.deployments++;
+}
+
+static void start_provisioning(ecsim_sim *sim)
+{
+    if (!ecsim_engine_schedule_in(sim->eng, sim->sc->service.provision_time_s, provision_done, sim, 0))
+        sim->oom = 1;
+}
+
+static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    ecsim_sim *sim = ctx;
+    const ecsim_scenario *sc = sim->sc;
+    int rc = registry_push(&sim->registry, sc->image.tag, sc->image.size_mb, ecsim_engine_now(sim->eng));
+    if (rc < 0) {
+        sim->oom = 1;
+        return;
+    }
+    const registry_image *img = registry_resolve(&sim->registry, sc->image.tag);
+    sim->image_in_registry = true;
+    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_PUSH));
+    sim_log(sim, "image %s:%s pushed to the registry as %s (%.0f MB at %.3g MB/s).", sc->image.name,
+            sc->image.tag, img->digest, sc->image.size_mb, sc->registry.push_mb_per_s);
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PUSH];
+    snprintf(r->aws_did, sizeof r->aws_did,
+             "Amazon ECR stored %s:%s as digest %.19s... (%.0f MB uploaded in %.1f s at %.3g MB/s).",
+             sc->image.name, sc->image.tag, img->digest, sc->image.size_mb,
+             sc->image.size_mb / sc->registry.push_mb_per_s, sc->registry.push_mb_per_s);
+    record(sim, ECSIM_STEP_PUSH, false);
+    start_provisioning(sim);
+}
+
+static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    ecsim_sim *sim = ctx;
+    const ecsim_scenario *sc = sim->sc;
+    sim->image_built = true;
+    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_PACKAGE));
+    sim_log(sim, "image %s:%s built (%.0f MB).", sc->image.name, sc->image.tag, sc->image.size_mb);
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PACKAGE];
+    snprintf(r->aws_did, sizeof r->aws_did,
+             "Nothing yet: the image %s:%s (%.0f MB) exists only on the build machine.",
+             sc->image.name, sc->image.tag, sc->image.size_mb);
+    record(sim, ECSIM_STEP_PACKAGE, false);
+    if (sc->registry.push) {
+        if (!ecsim_engine_schedule_in(sim->eng, sc->image.size_mb / sc->registry.push_mb_per_s,
+                                      push_done, sim, 0))
+            sim->oom = 1;
+        return;
+    }
+    /* The seed's quiz question 3: the image is never pushed. */
+    sim_log(sim, "image %s:%s was not pushed (registry.push: false): the registry has no such tag.",
+            sc->image.name, sc->image.tag);
+    r = &sim->steps[ECSIM_STEP_PUSH];
+    snprintf(r->result, sizeof r->result, "Image not pushed: registry has no %s:%s", sc->image.name,
+             sc->image.tag);
+    snprintf(r->role, sizeof r->role, "Nothing stored");
+    snprintf(r->user_did, sizeof r->user_did, "Skipped the push (registry.push: false).");
+    snprintf(r->aws_did, sizeof r->aws_did,
+             "Nothing: Amazon ECR never received the image, so the repository has no tag %s.",
+             sc->image.tag);
+    snprintf(r->fix, sizeof r->fix,
+             "Push the image before deploying (docker push %s:%s, or a CI step); set registry.push: "
+             "true.",
+             sc->image.name, sc->image.tag);
+    lifecycle_set_image(sim, "Created (not in registry)");
+    record(sim, ECSIM_STEP_PUSH, true);
+    start_provisioning(sim);
+}
+
+/* ---- notifications from the service ------------------------------------------- */
+
+static int primary_running(const ecsim_sim *sim)
+{
+    int n = 0;
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        const sim_task *t = &sim->service.tasks[i];
+        n += t->deployment == sim->service.primary && t->state == TASK_RUNNING && !t->stop_requested;
+    }
+    return n;
+}
+
+static void describe_deploy(ecsim_sim *sim)
+{
+    const ecsim_scenario *sc = sim->sc;
+    const ecsim_task_spec *ts = &sc->service.task;
+    double pull_s = sc->image.size_mb / sc->registry.pull_mb_per_s;
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_DEPLOY];
+    snprintf(r->aws_did, sizeof r->aws_did,
+             "ECS started %d task%s on %s. Each: provisioning %.0f s, image pull %.1f s (%.0f MB at "
+             "%.3g MB/s), container start %.0f s, activation %.0f s: RUNNING %.1f s after launch.",
+             sc->service.desired, sc->service.desired == 1 ? "" : "s",
+             sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate" : "the cluster",
+             ts->provisioning_time_s, pull_s, sc->image.size_mb, sc->registry.pull_mb_per_s,
+             ts->start_time_s, ts->activating_time_s,
+             ts->provisioning_time_s + pull_s + ts->start_time_s + ts->activating_time_s);
+}
+
+static void describe_deploy_failure(ecsim_sim *sim);
+
+void sim_tasks_changed(ecsim_sim *sim)
+{
+    update_counts(sim);
+    service_check_rollout(sim);
+    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && sim->service.primary >= 0 &&
+        primary_running(sim) >= sim->service.desired) {
+        lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_DEPLOY));
+        lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_DEPLOY));
+        describe_deploy(sim);
+        record(sim, ECSIM_STEP_DEPLOY, false);
+    }
+    /* Without a circuit breaker ECS never gives up (reference §2.4 item 4):
+     * the deployment is visibly failing once the throttle engages. */
+    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && sim->service.throttle_announced &&
+        !sim->sc->service.deployment.circuit_breaker.enable) {
+        sim->failed_deploy = true;
+        lifecycle_set_image(sim, "Not in registry: pull failed");
+        lifecycle_set_infra(sim, "Provisioned, tasks failing");
+        set_deployment_state(sim, "Failing (retrying)");
+        describe_deploy_failure(sim);
+        record(sim, ECSIM_STEP_DEPLOY, true);
+    }
+}
+
+void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
+{
+    sim->summary.deployments_failed++;
+    if (sim->steps[ECSIM_STEP_DEPLOY].reached)
+        return;
+    (void)dp;
+    sim->failed_deploy = true;
+    lifecycle_set_image(sim, "Not in registry: pull failed");
+    lifecycle_set_infra(sim, "Provisioned, no running containers");
+    set_deployment_state(sim, "Failed");
+    describe_deploy_failure(sim);
+    record(sim, ECSIM_STEP_DEPLOY, true);
+}
+
+void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
+{
+    set_deployment_state(sim, "Completed");
+    if (sim->steps[ECSIM_STEP_RUN].reached)
+        return;
+    sim_log(sim, "service %s has reached a steady state.", svc(sim));
+    sim->service.steady = true;
+    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_RUN));
+    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_RUN));
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_RUN];
+    snprintf(r->aws_did, sizeof r->aws_did,
+             "All %d tasks of deployment ecs-svc/%d passed their health checks (%s); the service "
+             "reached a steady state and ECS now keeps %d tasks running%s.",
+             sim->service.desired, dp->id,
+             sim->sc->service.load_balancer.enable ? "target group healthy threshold x interval"
+                                                   : "40 s after RUNNING without a load balancer",
+             sim->service.desired,
+             sim->sc->autoscaler.policy == ECSIM_POLICY_NONE ? " (no autoscaler: a fixed count)"
+                                                             : ", scaled by the autoscaler");
+    record(sim, ECSIM_STEP_RUN, false);
+}
+
+/* ---- monitoring ---------------------------------------------------------------- */
+
+/* CloudWatch publishes the datapoint of period k at (k+1) x period +
+ * U(lag_min, lag_max) (reference §7, "Simulator defaults"). */
+static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    ecsim_sim *sim = ctx;
+    if (sim->steps[ECSIM_STEP_MONITOR].reached || !sim->steps[ECSIM_STEP_RUN].reached)
+        return;
+    const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
+    double period_end = (double)(arg + 1) * mon->period_s;
+    sim_log(sim, "CloudWatch: first CPUUtilization datapoint of service %s published (period ending "
+                 "at %.0f s, %.0f s lag).",
+            svc(sim), period_end, ecsim_engine_now(sim->eng) - period_end);
+    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
+    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_MONITOR];
+    snprintf(r->aws_did, sizeof r->aws_did,
+             "CloudWatch published the service's first CPU and memory datapoints (one per %.0f s "
+             "period, %.0f s after the period ended); alarms and the autoscaler read them from now on.",
+             mon->period_s, ecsim_engine_now(sim->eng) - period_end);
+    record(sim, ECSIM_STEP_MONITOR, false);
+}
+
+static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
+{
+    ecsim_sim *sim = ctx;
+    const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
+    double lag = mon->lag_min_s + (mon->lag_max_s - mon->lag_min_s) * ecsim_rng_uniform(&sim->rng_metrics);
+    /* A datapoint exists for a period in which tasks were running. */
+    if (sim->steps[ECSIM_STEP_DEPLOY].reached && !sim->steps[ECSIM_STEP_DEPLOY].failed &&
+        !sim->steps[ECSIM_STEP_MONITOR].reached && sim->service.steady) {
+        if (!ecsim_engine_schedule_in(eng, lag, datapoint_published, sim, period_index))
+            sim->oom = 1;
+    }
+    double next = (double)(period_index + 2) * mon->period_s;
+    if (next <= sim->sc->duration_s &&
+        !ecsim_engine_schedule(eng, next, monitor_tick, sim, period_index + 1))
+        sim->oom = 1;
+}
+
+/* ---- the end ----------------------------------------------------------------------- */
+
+/* The texts of a failed step 4, with the counts so far (called when the
+ * failure is recorded and again at the end). */
+static void describe_deploy_failure(ecsim_sim *sim)
+{
+    const ecsim_scenario *sc = sim->sc;
+    ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
+    int failed = sim->summary.tasks_failed;
+    const sim_deployment *dp = sim->service.primary >= 0
+                                   ? &sim->service.deployments[sim->service.primary]
+                                   : NULL;
+    const char *reason = "";
+    for (size_t i = sim->service.task_count; i-- > 0;)
+        if (sim->service.tasks[i].stop_code) {
+            reason = sim->service.tasks[i].stop_reason;
+            break;
+        }
+    snprintf(dep->role, sizeof dep->role, "AWS launches tasks; they stop: TaskFailedToStart");
+    if (dp && dp->rollout == ROLLOUT_FAILED)
+        snprintf(dep->result, sizeof dep->result,
+                 "Deployment failed: image missing from registry (CannotPullContainerError); "
+                 "circuit breaker stopped it after %d failed tasks",
+                 dp->failed_tasks);
+    else
+        snprintf(dep->result, sizeof dep->result,
+                 "Deployment failing: image missing from registry (CannotPullContainerError); "
+                 "%d task launches failed, ECS keeps retrying with backoff",
+                 failed);
+    snprintf(dep->aws_did, sizeof dep->aws_did,
+             "ECS launched tasks; each went PROVISIONING -> PENDING -> STOPPED without reaching "
+             "RUNNING (stopCode TaskFailedToStart, \"%.120s...\"). The service throttle spaced the "
+             "retries out, up to %.0f s apart; %d launches failed by the end.",
+             reason, sim->service.throttle_delay_s > 0 ? sim->service.throttle_delay_s : sc->service.throttle.initial_s,
+             failed);
+    snprintf(dep->fix, sizeof dep->fix,
+             "Push %s:%s to the registry (or correct the tag), then deploy a new task definition "
+             "revision: a new revision also resets the service throttle.",
+             sc->image.name, sc->image.tag);
+}
+
+static void finish_texts(ecsim_sim *sim)
+{
+    const ecsim_scenario *sc = sim->sc;
+    char clock[32];
+    ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
+    ecsim_step_record *end = &sim->steps[ECSIM_STEP_END];
+    int failed = sim->summary.tasks_failed;
+    if (dep->reached && dep->failed)
+        describe_deploy_failure(sim);
+    for (int s = ECSIM_STEP_RUN; s <= ECSIM_STEP_MONITOR; s++) {
+        ecsim_step_record *r = &sim->steps[s];
+        if (r->reached)
+            continue;
+        snprintf(r->result, sizeof r->result, "Not reached: %s",
+                 sim->failed_deploy ? "no task ever ran" : "the simulated period ended first");
+        snprintf(r->role, sizeof r->role, "—");
+        snprintf(r->aws_did, sizeof r->aws_did, "Nothing: %s",
+                 sim->failed_deploy ? "the deployment failed at step 4, so there is nothing to run, "
+                                      "scale or monitor."
+                                    : "the run ended before this step.");
+    }
+    if (sim->failed_deploy) {
+        snprintf(end->role, sizeof end->role, "Simulation ended at %s",
+                 sim_fmt_clock(clock, sizeof clock, sc->duration_s));
+        snprintf(end->result, sizeof end->result, "App never ran: deployment failed at step 4");
+        snprintf(end->aws_did, sizeof end->aws_did,
+                 "The simulated period is over: %d task launches failed, 0 tasks running.", failed);
+    } else if (!sim->steps[ECSIM_STEP_RUN].reached) {
+        snprintf(end->role, sizeof end->role, "Simulation ended at %s",
+                 sim_fmt_clock(clock, sizeof clock, sc->duration_s));
+        snprintf(end->result, sizeof end->result, "App not yet steady when the period ended");
+        snprintf(end->aws_did, sizeof end->aws_did, "The simulated period ended before the service "
+                                                    "reached a steady state.");
+    } else {
+        snprintf(end->aws_did, sizeof end->aws_did,
+                 "The simulated period is over: %d tasks running, %d started in all.",
+                 sim->now_state.running, sim->summary.tasks_started);
+    }
+}
+
+static void finish_summary(ecsim_sim *sim)
+{
+    ecsim_summary *s = &sim->summary;
+    s->duration_s = sim->sc->duration_s;
+    s->events_dispatched = ecsim_engine_dispatched(sim->eng);
+    if (sim->failed_deploy)
+        snprintf(s->outcome, sizeof s->outcome, "deployment_failed");
+    else if (sim->steps[ECSIM_STEP_RUN].reached)
+        snprintf(s->outcome, sizeof s->outcome, "running");
+    else if (sim->steps[ECSIM_STEP_DEPLOY].reached)
+        snprintf(s->outcome, sizeof s->outcome, "deploying");
+    else
+        snprintf(s->outcome, sizeof s->outcome, "not_deployed");
+    /* Task-hours: every task from launch to stop (or the end). */
+    double task_s = 0;
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        const sim_task *t = &sim->service.tasks[i];
+        double end = isfinite(t->stopped_s) ? t->stopped_s : s->duration_s;
+        if (isfinite(t->running_s))
+            task_s += end - t->running_s;
+    }
+    s->task_hours = task_s / 3600.0;
+}
+
+static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    ecsim_sim *sim = ctx;
+    update_counts(sim);
+    sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now_state.running,
+            sim->service.desired);
+    finish_summary(sim);
+    finish_texts(sim);
+    sim->done = true;
+    record(sim, ECSIM_STEP_END, false);
+    ecsim_engine_stop(sim->eng);
+}
+
+/* ---- public API ----------------------------------------------------------------------- */
+
+ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
+{
+    (void)err;
+    ecsim_sim *sim = ecsim_calloc(1, sizeof *sim);
+    if (!sim)
+        return NULL;
+    sim->sc = sc;
+    sim->seed = seed;
+    sim->eng = ecsim_engine_create();
+    if (!sim->eng)
+        goto fail_engine;
+    ecsim_rng_derive(&sim->rng_registry, seed, "registry.pull");
+    ecsim_rng_derive(&sim->rng_service, seed, "service.placement");
+    ecsim_rng_derive(&sim->rng_metrics, seed, "metrics.lag");
+    registry_init(&sim->registry, sc->image.name, sc->registry.immutable_tags);
+    service_init(sim);
+    lifecycle_init(sim);
+    sim->summary.first_scale_out_s = NAN;
+    sim->summary.min_desired = sim->summary.max_desired = sc->service.desired;
+    sim->advance_target = ECSIM_STEP_COUNT + 1;
+    update_counts(sim);
+    sim->start_state = sim->now_state;
+    sim->start_state.desired = 0;
+
+    if (!ecsim_engine_schedule(sim->eng, sc->image.build_time_s, build_done, sim, 0) ||
+        !ecsim_engine_schedule(sim->eng, fmin(sc->monitoring.period_s, sc->duration_s), monitor_tick,
+                               sim, 0) ||
+        !ecsim_engine_schedule(sim->eng, sc->duration_s, end_event, sim, 0))
+        goto fail_schedule;
+    return sim;
+
+fail_schedule:
+    ecsim_engine_destroy(sim->eng);
+    registry_free(&sim->registry);
+    service_free(sim);
+fail_engine:
+    ecsim_free(sim);
+    return NULL;
+}
+
+void ecsim_sim_destroy(ecsim_sim *sim)
+{
+    if (!sim)
+        return;
+    ecsim_engine_destroy(sim->eng);
+    registry_free(&sim->registry);
+    service_free(sim);
+    sim_log_free(sim);
+    ecsim_free(sim);
+}
+
+int ecsim_sim_advance(ecsim_sim *sim, int *step)
+{
+    if (sim->done) {
+        *step = ECSIM_STEP_END;
+        return 0;
+    }
+    sim->advance_target = sim->last_step + 1;
+    ecsim_engine_run(sim->eng, sim->sc->duration_s);
+    sim->advance_target = ECSIM_STEP_COUNT + 1;
+    if (sim->oom)
+        return ECSIM_ENOMEM;
+    *step = sim->last_step;
+    return 1;
+}
+
+int ecsim_sim_run(ecsim_sim *sim)
+{
+    while (!sim->done) {
+        ecsim_engine_run(sim->eng, sim->sc->duration_s);
+        if (sim->oom)
+            return ECSIM_ENOMEM;
+    }
+    return 0;
+}
+
+bool ecsim_sim_done(const ecsim_sim *sim) { return sim->done; }
+double ecsim_sim_now(const ecsim_sim *sim) { return ecsim_engine_now(sim->eng); }
+const ecsim_scenario *ecsim_sim_scenario(const ecsim_sim *sim) { return sim->sc; }
+uint64_t ecsim_sim_seed(const ecsim_sim *sim) { return sim->seed; }
+const ecsim_tracked *ecsim_sim_start_state(const ecsim_sim *sim) { return &sim->start_state; }
+
+const ecsim_step_record *ecsim_sim_step_record(const ecsim_sim *sim, int step)
+{
+    assert(step >= 1 && step <= ECSIM_STEP_COUNT);
+    return &sim->steps[step];
+}
+
+const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim) { return &sim->summary; }

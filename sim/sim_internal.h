@@ -1,0 +1,195 @@
+/* Private model of one simulation, shared by the modules that play it:
+ * sim.c (orchestration), lifecycle.c (steps and tracked variables),
+ * registry.c (images and tags), service.c (tasks, deployments, scheduler),
+ * eventlog.c (the ECS-style event log). Nothing outside sim/ sees these
+ * structs; the public view is include/ecsim/sim.h. */
+#ifndef ECSIM_SIM_INTERNAL_H
+#define ECSIM_SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ecsim/engine.h"
+#include "ecsim/rng.h"
+#include "ecsim/scenario.h"
+#include "ecsim/sim.h"
+
+/* ---- registry (ECR, reference §4) ----------------------------------------- */
+
+typedef struct registry_image {
+    char tag[ECSIM_NAME_MAX];
+    char digest[80];          /* "sha256:<64 hex>" */
+    double size_mb;
+    double pushed_s;
+} registry_image;
+
+typedef struct sim_registry {
+    char repository[ECSIM_NAME_MAX];
+    bool immutable_tags;
+    registry_image *images;   /* every push; a re-pushed tag moves to the new entry */
+    size_t count, capacity;
+    int pushes;               /* digests are derived from (repository, tag, push number) */
+    double outage_until_s;    /* unreachable before this time (registry_outage) */
+    double outage_from_s;
+} sim_registry;
+
+/* Registry results of a push. */
+enum { REGISTRY_PUSHED = 0, REGISTRY_TAG_EXISTS = 1 };
+
+int registry_init(sim_registry *r, const char *repository, bool immutable_tags);
+void registry_free(sim_registry *r);
+/* Push `tag`; REGISTRY_TAG_EXISTS if the repository is immutable and the tag
+ * exists (ImageTagAlreadyExistsException, reference §4); ECSIM_ENOMEM. */
+int registry_push(sim_registry *r, const char *tag, double size_mb, double now_s);
+/* The image a tag points to now, or NULL (ImageNotFound). */
+const registry_image *registry_resolve(const sim_registry *r, const char *tag);
+/* The image with this digest, or NULL. */
+const registry_image *registry_by_digest(const sim_registry *r, const char *digest);
+bool registry_reachable(const sim_registry *r, double now_s);
+
+/* ---- tasks and deployments (reference §2) ------------------------------------ */
+
+typedef enum task_state {
+    TASK_PROVISIONING,
+    TASK_PENDING,
+    TASK_ACTIVATING,
+    TASK_RUNNING,
+    TASK_DEACTIVATING,
+    TASK_STOPPING,
+    TASK_STOPPED
+} task_state;
+
+typedef struct sim_task {
+    int id;                   /* 1-based, in launch order */
+    int deployment;           /* index into service.deployments */
+    task_state state;
+    bool healthy;             /* counted healthy (reference §2.1 table) */
+    bool stop_requested;      /* scheduler chose it for scale-in / replacement */
+    int az;                   /* 1-based availability zone */
+    int pull_attempt;
+    double launched_s;        /* PROVISIONING began (billing starts at pull start, §6) */
+    double pull_started_s;    /* NaN until the pull starts */
+    double running_s;         /* NaN until RUNNING */
+    double stopped_s;         /* NaN until STOPPED */
+    ecsim_event_id next;      /* the pending state transition, 0 if none */
+    const char *stop_code;    /* reference §2.3 stop codes, NULL while alive */
+    char stop_reason[320];
+} sim_task;
+
+typedef enum rollout_state {
+    ROLLOUT_IN_PROGRESS,
+    ROLLOUT_COMPLETED,
+    ROLLOUT_FAILED
+} rollout_state;
+
+typedef struct sim_deployment {
+    int id;                   /* 1-based ("ecs-svc/<id>") */
+    int revision;             /* task definition revision */
+    char tag[ECSIM_NAME_MAX];
+    char digest[80];          /* resolved at deployment start (reference §2.4 item 6); "" if not found */
+    ecsim_defect defect;
+    rollout_state rollout;
+    bool is_rollback;
+    int failed_tasks;         /* circuit breaker count (reference §2.2) */
+    int breaker_threshold;
+    bool breaker_stage2;      /* entered once a task of it reached RUNNING */
+    double started_s;
+    double finished_s;        /* COMPLETED or FAILED time; NaN while in progress */
+} sim_deployment;
+
+typedef struct sim_service {
+    int desired;
+    sim_task *tasks;          /* every task ever launched, by id - 1 */
+    size_t task_count, task_capacity;
+    sim_deployment *deployments;
+    size_t deployment_count, deployment_capacity;
+    int primary;              /* index of the PRIMARY deployment, -1 before the first */
+    bool provisioned;
+    /* Service throttle (reference §2.4 item 4): consecutive start failures
+     * lengthen the wait before the next launch, up to 15 minutes. */
+    int start_failures;
+    double throttle_delay_s;
+    double next_launch_s;
+    bool throttle_announced;
+    /* Fargate launch token bucket (reference §2.5). */
+    double tokens;
+    double tokens_at_s;
+    ecsim_event_id reconcile_event;
+    bool steady;              /* "has reached a steady state" announced */
+    int next_az;
+} sim_service;
+
+/* ---- the simulation -------------------------------------------------------------- */
+
+struct ecsim_sim {
+    const ecsim_scenario *sc;
+    uint64_t seed;
+    ecsim_engine *eng;
+    ecsim_rng rng_registry;   /* pull retries jitter */
+    ecsim_rng rng_service;    /* AZ choice, victims */
+    ecsim_rng rng_metrics;    /* publication lag (reference §7) */
+    sim_registry registry;
+    sim_service service;
+
+    /* lifecycle */
+    ecsim_tracked start_state;
+    ecsim_tracked now_state;
+    ecsim_step_record steps[ECSIM_STEP_COUNT + 1]; /* 1-based */
+    int last_step;            /* highest step recorded so far */
+    int advance_target;       /* ecsim_sim_advance stops when last_step reaches this */
+    bool image_built;
+    bool image_in_registry;
+    bool done;
+    bool failed_deploy;
+
+    ecsim_summary summary;
+
+    /* event log */
+    char **log;
+    size_t log_count, log_capacity;
+    int oom;
+};
+
+/* eventlog.c */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sim_log(ecsim_sim *sim, const char *fmt, ...);
+void sim_log_free(ecsim_sim *sim);
+#define sim_fmt_clock ecsim_fmt_clock
+
+/* lifecycle.c */
+void lifecycle_init(ecsim_sim *sim);
+/* Record step `step` as reached at now with the current tracked variables. */
+void lifecycle_record(ecsim_sim *sim, int step, bool failed);
+/* The seed's Status Tracker values after `step` (0 = Start) on the happy path. */
+const char *lifecycle_seed_image(int step);
+const char *lifecycle_seed_infra(int step);
+void lifecycle_set_image(ecsim_sim *sim, const char *state);
+void lifecycle_set_infra(ecsim_sim *sim, const char *state);
+
+/* service.c */
+int service_init(ecsim_sim *sim);
+void service_free(ecsim_sim *sim);
+/* Service created: the scheduler may launch tasks. */
+void service_provisioned(ecsim_sim *sim);
+/* Start a deployment of `tag` (resolving it to a digest now). */
+int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is_rollback);
+/* Change the desired count (policy or manual); clamps nothing. */
+void service_set_desired(ecsim_sim *sim, int desired);
+int service_count(const ecsim_sim *sim, task_state state);
+int service_ready_count(const ecsim_sim *sim);
+/* Tasks that count towards desired (not stopping, not stopped). */
+int service_active_count(const ecsim_sim *sim);
+const char *task_state_name(task_state s);
+/* Mark the primary deployment COMPLETED when it has desired healthy tasks
+ * and no older task is left. */
+void service_check_rollout(ecsim_sim *sim);
+
+/* sim.c: notifications from the service. */
+void sim_tasks_changed(ecsim_sim *sim);
+void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp);
+void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp);
+
+#endif

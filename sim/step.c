@@ -1,0 +1,154 @@
+/* Step mode for students (`ecsim step`): the lifecycle one step at a time.
+ *
+ * For each step it prints when it happened, what the user did, what AWS did
+ * in this run, the result, the tracked variables before and after, and why
+ * the step matters (the seed's Key Moments); a failed step also says what
+ * went wrong and what to change. It reads one line between steps, so it
+ * works the same from a terminal and from a pipe (tests drive it that way);
+ * end of input plays the remaining steps without waiting. */
+#include "step.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecsim/error.h"
+#include "ecsim/sim.h"
+
+/* Print `text` wrapped at `width` columns, each line prefixed by `indent`. */
+static void print_wrapped(FILE *out, const char *indent, const char *text, int width)
+{
+    int col = 0;
+    const char *p = text;
+    fputs(indent, out);
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        int len = (int)(p - w);
+        if (len == 0)
+            break;
+        if (col > 0 && col + 1 + len > width) {
+            fputc('\n', out);
+            fputs(indent, out);
+            col = 0;
+        }
+        if (col > 0) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(w, 1, (size_t)len, out);
+        col += len;
+    }
+    fputc('\n', out);
+}
+
+static void print_change(FILE *out, const char *name, const char *before, const char *after)
+{
+    if (strcmp(before, after) == 0)
+        fprintf(out, "    %-21s %s (unchanged)\n", name, after);
+    else
+        fprintf(out, "    %-21s %s -> %s\n", name, before, after);
+}
+
+static void print_count_change(FILE *out, const char *name, int before, int after)
+{
+    if (before == after)
+        fprintf(out, "    %-21s %d (unchanged)\n", name, after);
+    else
+        fprintf(out, "    %-21s %d -> %d\n", name, before, after);
+}
+
+static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tracked *before)
+{
+    const ecsim_step_record *r = ecsim_sim_step_record(sim, step);
+    char clock[32];
+    ecsim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
+    fprintf(out, "\n== Step %d of %d  at %s%s ==\n", step, ECSIM_STEP_COUNT, clock,
+            r->failed ? "  [FAILED]" : r->reached ? "" : "  [not reached]");
+    fprintf(out, "%s\n", r->action);
+    print_wrapped(out, "  You did:  ", r->user_did, 76);
+    if (r->aws_did[0])
+        print_wrapped(out, "  AWS did:  ", r->aws_did, 76);
+    fprintf(out, "  AWS role: %s\n", r->role);
+    fprintf(out, "  Result:   %s\n", r->result);
+    const ecsim_tracked *after = r->reached ? &r->after : before;
+    fprintf(out, "  Tracked variables:\n");
+    print_change(out, "App Container Image", before->image, after->image);
+    print_change(out, "AWS Infrastructure", before->infrastructure, after->infrastructure);
+    print_change(out, "Deployment", before->deployment, after->deployment);
+    print_count_change(out, "Desired tasks", before->desired, after->desired);
+    print_count_change(out, "Running tasks", before->running, after->running);
+    if (r->failed || !r->reached)
+        print_wrapped(out, "  What went wrong: ", r->result, 76);
+    if (r->fix[0])
+        print_wrapped(out, "  What to change:  ", r->fix, 76);
+    print_wrapped(out, "  Why it matters:  ", r->why, 76);
+}
+
+/* Wait for a line; returns 0 to go on, 1 to quit. At end of input the
+ * rest plays without waiting. */
+static int wait_line(FILE *in, FILE *out, bool interactive, bool *eof)
+{
+    if (*eof)
+        return 0;
+    if (interactive) {
+        fprintf(out, "\n[Enter] next step, q to quit: ");
+        fflush(out);
+    }
+    char line[256];
+    if (!fgets(line, sizeof line, in)) {
+        *eof = true;
+        return 0;
+    }
+    return line[0] == 'q' || line[0] == 'Q';
+}
+
+int ecsim_step_walkthrough(const ecsim_scenario *sc, uint64_t seed, FILE *in, FILE *out, FILE *err,
+                           bool interactive)
+{
+    ecsim_sim *sim = ecsim_sim_create(sc, seed, err);
+    if (!sim) {
+        fprintf(err, "ecsim: error: cannot build the simulation: %s\n", ecsim_strerror(ECSIM_ENOMEM));
+        return ECSIM_EXIT_FAIL;
+    }
+    fprintf(out, "ecsim step: %s (seed %llu). The lifecycle of the seed document, one step at a "
+                 "time.\n",
+            sc->name, (unsigned long long)seed);
+    const ecsim_tracked *start = ecsim_sim_start_state(sim);
+    fprintf(out, "Start: App Container Image = %s; AWS Infrastructure = %s.\n", start->image,
+            start->infrastructure);
+    ecsim_tracked before = *start;
+    int shown = 0;
+    bool eof = false;
+    int code = ECSIM_EXIT_OK;
+    while (!ecsim_sim_done(sim)) {
+        if (wait_line(in, out, interactive, &eof)) {
+            fprintf(out, "Stopped at step %d of %d.\n", shown, ECSIM_STEP_COUNT);
+            goto done;
+        }
+        int reached = 0;
+        int rc = ecsim_sim_advance(sim, &reached);
+        if (rc < 0) {
+            fprintf(err, "ecsim: error: simulation failed: %s\n", ecsim_strerror(rc));
+            code = ECSIM_EXIT_FAIL;
+            goto done;
+        }
+        /* Show every step up to the one reached, including skipped ones. */
+        for (int s = shown + 1; s <= reached; s++) {
+            print_step(out, sim, s, &before);
+            const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
+            if (r->reached)
+                before = r->after;
+        }
+        if (reached > shown)
+            shown = reached;
+    }
+    fprintf(out, "\nOutcome: %s. `ecsim run` writes the full tables, event log and plots.\n",
+            ecsim_sim_summary(sim)->outcome);
+done:
+    ecsim_sim_destroy(sim);
+    return code;
+}
