@@ -165,6 +165,15 @@ static int need_one_file(const cli_command *c, const cli_opts *o, FILE *err)
 /* Load a scenario with the --set overrides; diagnostics on err. */
 static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int *code)
 {
+    /* A file that cannot be opened is an I/O error (exit 3), not an invalid
+     * scenario (exit 2). */
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        fprintf(err, "%s: error: cannot read the scenario: %s\n", path, strerror(errno));
+        *code = ECSIM_EXIT_IO;
+        return NULL;
+    }
+    fclose(probe);
     ecsim_diags d;
     ecsim_diags_init(&d);
     ecsim_scenario *sc = ecsim_scenario_load(path, o->sets, o->nsets, &d);

@@ -81,8 +81,7 @@ static bool constant_integral(const ecsim_load_segment *seg, const load_span *sp
     return true;
 }
 
-static double constant_max(const ecsim_load_segment *seg, const load_span *span, double a,
-                           double b)
+static double constant_max(const ecsim_load_segment *seg, const load_span *span, double a, double b)
 {
     (void)span;
     (void)a;
@@ -103,8 +102,8 @@ static double ramp_value(const ecsim_load_segment *seg, const load_span *span, d
     return span->start_level + (seg->ramp_to - span->start_level) * frac;
 }
 
-static bool ramp_integral(const ecsim_load_segment *seg, const load_span *span, double a,
-                          double b, double *out)
+static bool ramp_integral(const ecsim_load_segment *seg, const load_span *span, double a, double b,
+                          double *out)
 {
     double total = 0.0;
     if (a < span->begin_s) { /* flat part before the ramp starts */
@@ -132,8 +131,8 @@ static double sine_value(const ecsim_load_segment *seg, const load_span *span, d
     return clamp0(seg->sine.mean + seg->sine.amplitude * sin(w * (t - seg->sine.phase_s)));
 }
 
-static bool sine_integral(const ecsim_load_segment *seg, const load_span *span, double a,
-                          double b, double *out)
+static bool sine_integral(const ecsim_load_segment *seg, const load_span *span, double a, double b,
+                          double *out)
 {
     (void)span;
     double m = seg->sine.mean, amp = seg->sine.amplitude;
@@ -185,13 +184,12 @@ static bool diurnal_integral(const ecsim_load_segment *seg, const load_span *spa
     (void)span;
     double w = 2.0 * LOAD_PI / LOAD_DAY_S;
     double lo = seg->diurnal.min, hi = seg->diurnal.max, pk = seg->diurnal.peak_at_s;
-    *out = 0.5 * (lo + hi) * (b - a) +
-           0.5 * (hi - lo) / w * (sin(w * (b - pk)) - sin(w * (a - pk)));
+    *out =
+        0.5 * (lo + hi) * (b - a) + 0.5 * (hi - lo) / w * (sin(w * (b - pk)) - sin(w * (a - pk)));
     return true;
 }
 
-static double diurnal_max(const ecsim_load_segment *seg, const load_span *span, double a,
-                          double b)
+static double diurnal_max(const ecsim_load_segment *seg, const load_span *span, double a, double b)
 {
     double va = diurnal_value(seg, span, a), vb = diurnal_value(seg, span, b);
     double best = va > vb ? va : vb;
@@ -219,8 +217,8 @@ static double overlap(double a, double b, double lo, double hi)
     return e > s ? e - s : 0.0;
 }
 
-static bool spike_integral(const ecsim_load_segment *seg, const load_span *span, double a,
-                           double b, double *out)
+static bool spike_integral(const ecsim_load_segment *seg, const load_span *span, double a, double b,
+                           double *out)
 {
     (void)span;
     double in = overlap(a, b, seg->spike.at_s, seg->spike.at_s + seg->spike.duration_s);
@@ -228,8 +226,7 @@ static bool spike_integral(const ecsim_load_segment *seg, const load_span *span,
     return true;
 }
 
-static double spike_max(const ecsim_load_segment *seg, const load_span *span, double a,
-                        double b)
+static double spike_max(const ecsim_load_segment *seg, const load_span *span, double a, double b)
 {
     (void)span;
     double s = seg->spike.at_s, e = seg->spike.at_s + seg->spike.duration_s;
@@ -250,8 +247,8 @@ static double step_value(const ecsim_load_segment *seg, const load_span *span, d
     return t < seg->step.at_s ? seg->step.from : seg->step.to;
 }
 
-static bool step_integral(const ecsim_load_segment *seg, const load_span *span, double a,
-                          double b, double *out)
+static bool step_integral(const ecsim_load_segment *seg, const load_span *span, double a, double b,
+                          double *out)
 {
     (void)span;
     double before = overlap(a, b, -INFINITY, seg->step.at_s);
@@ -363,8 +360,7 @@ double ecsim_load_base_rate(const ecsim_load *load, double t_s)
     size_t i = find_segment(load, t_s);
     if (i == load->segment_count)
         return load->tail_level;
-    return shape_ops(load->segments[i].shape)
-        ->value(&load->segments[i], &load->spans[i], t_s);
+    return shape_ops(load->segments[i].shape)->value(&load->segments[i], &load->spans[i], t_s);
 }
 
 /* Composite trapezoid rule on the absolute grid {j h}, so that the
@@ -816,8 +812,8 @@ static int trace_parse_buffer(trace_parser *p, const char *buf, size_t size)
             len--;
         if (line_no == 1 && len == 8 && memcmp(line, "time,rps", 8) == 0)
             continue; /* the optional header */
-        if (line_no == 1 && len && ((line[0] >= 'A' && line[0] <= 'Z') ||
-                                    (line[0] >= 'a' && line[0] <= 'z'))) {
+        if (line_no == 1 && len &&
+            ((line[0] >= 'A' && line[0] <= 'Z') || (line[0] >= 'a' && line[0] <= 'z'))) {
             char shown[48];
             field_for_message(shown, sizeof shown, line, len);
             trace_error(p, 1, 1,
@@ -889,8 +885,7 @@ static int trace_read_file(trace_parser *p, char **out, size_t *out_size)
                 rc = ECSIM_EINVAL;
                 goto free_buf;
             }
-            size_t ncap = cap * 2 > ECSIM_TRACE_MAX_BYTES + 1 ? ECSIM_TRACE_MAX_BYTES + 1
-                                                                : cap * 2;
+            size_t ncap = cap * 2 > ECSIM_TRACE_MAX_BYTES + 1 ? ECSIM_TRACE_MAX_BYTES + 1 : cap * 2;
             char *nb = ecsim_realloc(buf, ncap);
             if (!nb) {
                 rc = ECSIM_ENOMEM;
@@ -984,8 +979,8 @@ static bool segment_usable(const ecsim_load_segment *seg, size_t i, double prev_
                 bad = "spike needs finite base, peak >= 0, a finite at and duration >= 0";
             break;
         case ECSIM_SHAPE_STEP:
-            if (!isfinite(seg->step.from) || !isfinite(seg->step.to) ||
-                !isfinite(seg->step.at_s) || seg->step.from < 0 || seg->step.to < 0)
+            if (!isfinite(seg->step.from) || !isfinite(seg->step.to) || !isfinite(seg->step.at_s) ||
+                seg->step.from < 0 || seg->step.to < 0)
                 bad = "step needs finite from, to >= 0 and a finite at";
             break;
         }
@@ -1002,7 +997,8 @@ ecsim_load *ecsim_load_create(const ecsim_load_spec *spec, uint64_t seed, ecsim_
         return NULL;
 
     if (!isfinite(spec->noise.cv) || spec->noise.cv < 0 ||
-        (spec->noise.cv > 0 && (!isfinite(spec->noise.interval_s) || spec->noise.interval_s <= 0))) {
+        (spec->noise.cv > 0 &&
+         (!isfinite(spec->noise.interval_s) || spec->noise.interval_s <= 0))) {
         if (d)
             ecsim_diags_add(d, ECSIM_DIAG_ERROR, "load", 0, 0,
                             "load.noise: cv must be >= 0 and interval > 0");
@@ -1036,12 +1032,12 @@ ecsim_load *ecsim_load_create(const ecsim_load_spec *spec, uint64_t seed, ecsim_
         double level = 0.0, begin = 0.0;
         for (size_t i = 0; i < n; i++) {
             load_span *span = &load->spans[i];
-            span->begin_s = i ? begin : (load->segments[0].until_s < 0 ? load->segments[0].until_s
-                                                                          : 0.0);
+            span->begin_s =
+                i ? begin : (load->segments[0].until_s < 0 ? load->segments[0].until_s : 0.0);
             span->end_s = load->segments[i].until_s;
             span->start_level = level;
-            level = shape_ops(load->segments[i].shape)
-                        ->value(&load->segments[i], span, span->end_s);
+            level =
+                shape_ops(load->segments[i].shape)->value(&load->segments[i], span, span->end_s);
             begin = span->end_s;
         }
         load->tail_level = level;

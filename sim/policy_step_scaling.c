@@ -231,7 +231,7 @@ int ecsim_step_evaluate(const ecsim_step_config *cfg, ecsim_step_state *st, int 
     }
     const ecsim_step_adjustment *s = &cfg->steps[idx];
     out->step_index = idx;
-    char interval[160];
+    char interval[80];
     bound_text(interval, sizeof interval, s);
     if (diff < 0 || (diff == 0 && !step_matches_above(s, diff))) {
         /* Print below-threshold intervals as (lower, upper]. */

@@ -24,7 +24,7 @@ ecsim_table *ecsim_report_execution_table(const ecsim_sim *sim)
         return NULL;
     for (int s = 1; s <= ECSIM_STEP_COUNT; s++) {
         const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
-        char step[8], clock[32];
+        char step[16], clock[32];
         snprintf(step, sizeof step, "%d", s);
         sim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
         const char *cells[] = {step, clock, r->action, r->role, r->result};
@@ -316,6 +316,20 @@ typedef struct table_job {
     const ecsim_table_format *format;
 } table_job;
 
+static int timeline_writer(const ecsim_sim *sim, FILE *out, const void *arg)
+{
+    (void)arg;
+    return ecsim_timeline_write_csv(sim->timeline, out);
+}
+
+static int decisions_writer(const ecsim_sim *sim, FILE *out, const void *arg)
+{
+    (void)arg;
+    if (sim->decisions_len && fwrite(sim->decisions_csv, 1, sim->decisions_len, out) != sim->decisions_len)
+        return ECSIM_EIO;
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
 static int table_writer(const ecsim_sim *sim, FILE *out, const void *arg)
 {
     (void)sim;
@@ -395,7 +409,36 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         rc = write_file(o, "events.log", events_writer, sim, NULL, msg);
     if (rc == 0)
         rc = write_file(o, "summary.json", summary_writer, sim, NULL, msg);
-    (void)plots;
+    if (rc == 0)
+        rc = write_file(o, "timeline.csv", timeline_writer, sim, NULL, msg);
+    if (rc == 0 && sc->autoscaler.policy != ECSIM_POLICY_NONE)
+        rc = write_file(o, "decisions.csv", decisions_writer, sim, NULL, msg);
+    if (rc == 0 && plots && ecsim_timeline_count(sim->timeline) > 0) {
+        static const char *const policies[] = {"none", "target_tracking", "step_scaling",
+                                               "scheduled", "hpa", "predictive"};
+        ecsim_plot_options opt;
+        ecsim_plot_options_init(&opt);
+        opt.scenario = sc->name;
+        opt.policy = policies[sc->autoscaler.policy];
+        opt.target = scaling_cpu_target(sim);
+        opt.duration_s = sc->duration_s;
+        rc = ecsim_plot_demand_capacity(sim->timeline, &opt, o->dir, msg);
+        if (rc == 0) {
+            static const char *const names[] = {"demand_capacity.png", "demand_capacity.svg",
+                                                "demand_capacity.gp", "demand_capacity.dat"};
+            for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                char path[1100];
+                snprintf(path, sizeof path, "%s/%s", o->dir, names[i]);
+                FILE *f = fopen(path, "rb");
+                if (f) {
+                    fclose(f);
+                    note_file(o, path);
+                    if (i < 2)
+                        o->plot_rendered = true;
+                }
+            }
+        }
+    }
 done:
     ecsim_table_destroy(exec);
     ecsim_table_destroy(status);

@@ -161,7 +161,7 @@ static sim_deployment *primary(ecsim_sim *sim)
 
 /* threshold = clamp(ceil(0.5 x desired), MIN, 200), MIN a parameter
  * (3 in the current API reference, 10 historically). */
-static int breaker_threshold(int desired, int min_threshold)
+int service_breaker_threshold(int desired, int min_threshold)
 {
     int t = (int)ceil(0.5 * desired);
     if (t < min_threshold)
@@ -211,7 +211,7 @@ int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is
     dp->started_s = ecsim_engine_now(sim->eng);
     dp->finished_s = NAN;
     dp->breaker_threshold =
-        breaker_threshold(s->desired, sim->sc->service.deployment.circuit_breaker.min_threshold);
+        service_breaker_threshold(s->desired, sim->sc->service.deployment.circuit_breaker.min_threshold);
     /* Tag -> digest resolution at deployment start (reference §2.4 item 6). */
     const registry_image *img = registry_resolve(&sim->registry, tag);
     if (img)

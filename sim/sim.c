@@ -27,7 +27,8 @@ static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
 
 static void update_counts(ecsim_sim *sim)
 {
-    sim->now_state.desired = sim->service.desired;
+    /* No service, no desired count. */
+    sim->now_state.desired = sim->service.provisioned ? sim->service.desired : 0;
     sim->now_state.running = service_count(sim, TASK_RUNNING);
     sim->now_state.capacity_rps = service_ready_count(sim) * sim->sc->service.task.capacity_rps;
 }
@@ -40,6 +41,7 @@ static void set_deployment_state(ecsim_sim *sim, const char *state)
 static void record(ecsim_sim *sim, int step, bool failed)
 {
     update_counts(sim);
+    sim->now_state.demand_rps = ecsim_load_rate(sim->load, ecsim_engine_now(sim->eng));
     lifecycle_record(sim, step, failed);
 }
 
@@ -52,6 +54,7 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
     service_provisioned(sim);
+    scaling_start(sim);
     lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
     lifecycle_set_image(sim, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
                                                     : "Not in registry");
@@ -237,26 +240,29 @@ void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
 
 /* ---- monitoring ---------------------------------------------------------------- */
 
-/* CloudWatch publishes the datapoint of period k at (k+1) x period +
- * U(lag_min, lag_max) (reference §7, "Simulator defaults"). */
+/* Step 6: the first CloudWatch datapoint of a period that ended after the
+ * service reached a steady state becomes visible (period end + U(lag_min,
+ * lag_max), reference §7; the metrics store draws the lag). */
 static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
     ecsim_sim *sim = ctx;
-    if (sim->steps[ECSIM_STEP_MONITOR].reached || !sim->steps[ECSIM_STEP_RUN].reached)
+    if (sim->steps[ECSIM_STEP_MONITOR].reached)
         return;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
     double period_end = (double)(arg + 1) * mon->period_s;
-    sim_log(sim, "CloudWatch: first CPUUtilization datapoint of service %s published (period ending "
-                 "at %.0f s, %.0f s lag).",
-            svc(sim), period_end, ecsim_engine_now(sim->eng) - period_end);
+    double lag = ecsim_engine_now(sim->eng) - period_end;
+    sim_log(sim, "CloudWatch: first CPUUtilization datapoint of service %s published (period "
+                 "ending at %.0f s, %.0f s lag).",
+            svc(sim), period_end, lag);
     lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
     lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
     ecsim_step_record *r = &sim->steps[ECSIM_STEP_MONITOR];
     snprintf(r->aws_did, sizeof r->aws_did,
              "CloudWatch published the service's first CPU and memory datapoints (one per %.0f s "
-             "period, %.0f s after the period ended); alarms and the autoscaler read them from now on.",
-             mon->period_s, ecsim_engine_now(sim->eng) - period_end);
+             "period, this one %.0f s after its period ended); alarms and the autoscaler read "
+             "them from now on.",
+             mon->period_s, lag);
     record(sim, ECSIM_STEP_MONITOR, false);
 }
 
@@ -264,12 +270,19 @@ static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
 {
     ecsim_sim *sim = ctx;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
-    double lag = mon->lag_min_s + (mon->lag_max_s - mon->lag_min_s) * ecsim_rng_uniform(&sim->rng_metrics);
-    /* A datapoint exists for a period in which tasks were running. */
-    if (sim->steps[ECSIM_STEP_DEPLOY].reached && !sim->steps[ECSIM_STEP_DEPLOY].failed &&
-        !sim->steps[ECSIM_STEP_MONITOR].reached && sim->service.steady) {
-        if (!ecsim_engine_schedule_in(eng, lag, datapoint_published, sim, period_index))
-            sim->oom = 1;
+    scaling_period_end(sim);
+    const ecsim_step_record *steady = &sim->steps[ECSIM_STEP_RUN];
+    if (steady->reached && !sim->monitor_scheduled &&
+        ecsim_engine_now(eng) > steady->time_s) {
+        ecsim_datapoint dp;
+        ecsim_datapoint_status st = ecsim_metrics_lookup(sim->metrics, ECSIM_METRIC_ID_CPU,
+                                                         (int64_t)period_index, ecsim_engine_now(eng), &dp);
+        if (st != ECSIM_DP_MISSING && isfinite(dp.publish_s)) {
+            sim->monitor_scheduled = true;
+            if (!ecsim_engine_schedule(eng, fmax(dp.publish_s, ecsim_engine_now(eng)),
+                                       datapoint_published, sim, period_index))
+                sim->oom = 1;
+        }
     }
     double next = (double)(period_index + 2) * mon->period_s;
     if (next <= sim->sc->duration_s &&
@@ -387,6 +400,13 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     (void)eng;
     (void)arg;
     ecsim_sim *sim = ctx;
+    /* The last period, unless its monitor tick already closed it. */
+    const ecsim_timeline_row *last = ecsim_timeline_count(sim->timeline)
+        ? ecsim_timeline_row_at(sim->timeline, ecsim_timeline_count(sim->timeline) - 1)
+        : NULL;
+    if (!last || last->time_s < ecsim_engine_now(sim->eng))
+        scaling_period_end(sim);
+    scaling_finish(sim);
     update_counts(sim);
     sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now_state.running,
             sim->service.desired);
@@ -412,10 +432,11 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
         goto fail_engine;
     ecsim_rng_derive(&sim->rng_registry, seed, "registry.pull");
     ecsim_rng_derive(&sim->rng_service, seed, "service.placement");
-    ecsim_rng_derive(&sim->rng_metrics, seed, "metrics.lag");
     registry_init(&sim->registry, sc->image.name, sc->registry.immutable_tags);
     service_init(sim);
     lifecycle_init(sim);
+    if (scaling_init(sim, err) != 0)
+        goto fail_schedule;
     sim->summary.first_scale_out_s = NAN;
     sim->summary.min_desired = sim->summary.max_desired = sc->service.desired;
     sim->advance_target = ECSIM_STEP_COUNT + 1;
@@ -431,6 +452,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     return sim;
 
 fail_schedule:
+    scaling_free(sim);
     ecsim_engine_destroy(sim->eng);
     registry_free(&sim->registry);
     service_free(sim);
@@ -443,6 +465,7 @@ void ecsim_sim_destroy(ecsim_sim *sim)
 {
     if (!sim)
         return;
+    scaling_free(sim);
     ecsim_engine_destroy(sim->eng);
     registry_free(&sim->registry);
     service_free(sim);

@@ -10,7 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ecsim/cost.h"
 #include "ecsim/engine.h"
+#include "ecsim/load.h"
+#include "ecsim/metrics.h"
+#include "ecsim/policy.h"
+#include "ecsim/timeline.h"
 #include "ecsim/rng.h"
 #include "ecsim/scenario.h"
 #include "ecsim/sim.h"
@@ -128,7 +133,6 @@ struct ecsim_sim {
     ecsim_engine *eng;
     ecsim_rng rng_registry;   /* pull retries jitter */
     ecsim_rng rng_service;    /* AZ choice, victims */
-    ecsim_rng rng_metrics;    /* publication lag (reference §7) */
     sim_registry registry;
     sim_service service;
 
@@ -142,14 +146,46 @@ struct ecsim_sim {
     bool image_in_registry;
     bool done;
     bool failed_deploy;
+    bool monitor_scheduled;   /* step 6's publication event is scheduled */
 
     ecsim_summary summary;
+
+    /* running and scaling (scaling.c) */
+    ecsim_load *load;
+    ecsim_metrics *metrics;
+    ecsim_timeline *timeline;
+    ecsim_policy *policy;
+    ecsim_policy_config policy_cfg;
+    ecsim_decision decision;
+    int scale_min, scale_max;     /* MinCapacity / MaxCapacity now (scheduled actions move them) */
+    char *decisions_csv;          /* decisions.csv, built in memory */
+    size_t decisions_len;
+    FILE *decisions_fp;           /* open_memstream over decisions_csv */
+    double *demand_history;       /* mean demand per metric period, for predictive */
+    size_t demand_count, demand_capacity;
+    int64_t period_index;         /* the metric period being accumulated */
+    struct {                      /* integrals over the current period (per fluid step) */
+        double seconds, demand, capacity, served, unserved, cpu, cpu_seconds, memory;
+    } acc;
+    double last_fluid_s;
 
     /* event log */
     char **log;
     size_t log_count, log_capacity;
     int oom;
 };
+
+/* scaling.c: load, metrics, policy, timeline, cost */
+int scaling_init(ecsim_sim *sim, FILE *err);
+void scaling_free(ecsim_sim *sim);
+/* Start the fluid accounting and the policy evaluations (service created). */
+void scaling_start(ecsim_sim *sim);
+/* Close the metric period that ends now: metrics, timeline row. */
+void scaling_period_end(ecsim_sim *sim);
+/* Summary figures and cost at the end of the run. */
+void scaling_finish(ecsim_sim *sim);
+/* The policy's target when its metric is CPU (for plots), else NaN. */
+double scaling_cpu_target(const ecsim_sim *sim);
 
 /* eventlog.c */
 #if defined(__GNUC__)
@@ -183,6 +219,8 @@ int service_ready_count(const ecsim_sim *sim);
 /* Tasks that count towards desired (not stopping, not stopped). */
 int service_active_count(const ecsim_sim *sim);
 const char *task_state_name(task_state s);
+/* Circuit-breaker threshold: clamp(ceil(0.5 x desired), min, 200) (reference §2.2). */
+int service_breaker_threshold(int desired, int min_threshold);
 /* Mark the primary deployment COMPLETED when it has desired healthy tasks
  * and no older task is left. */
 void service_check_rollout(ecsim_sim *sim);

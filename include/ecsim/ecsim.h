@@ -14,5 +14,9 @@
 #include "ecsim/rng.h"
 #include "ecsim/scenario.h"
 #include "ecsim/table.h"
+#include "ecsim/timeline.h"
+#include "ecsim/plot.h"
+#include "ecsim/sim.h"
+#include "ecsim/report.h"
 
 #endif

@@ -66,7 +66,8 @@ double ecsim_load_noise_factor(ecsim_load *load, double t_s);
  * error on the average is at most |amplitude| x 1e-6 x (1 + period /
  * (t1 - t0)) (smooth cells: h^2 |A| w^2 / 12 = |A| x 2e-7; the at most two
  * kinks per period where the clamp starts or ends: h^2 |A| w each). If
- * t1_s <= t0_s the result is ecsim_load_rate(load, t0_s). Cost: O(noise intervals + segments spanned). */
+ * t1_s <= t0_s the result is ecsim_load_rate(load, t0_s). Cost: O(noise intervals + segments
+ * spanned). */
 double ecsim_load_mean_rate(ecsim_load *load, double t0_s, double t1_s);
 
 /* An upper bound of ecsim_load_rate over [t0_s, t1_s] (exact maximum of the

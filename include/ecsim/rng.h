@@ -40,7 +40,7 @@ static inline uint64_t ecsim_rng_next(ecsim_rng *rng)
  * log() of it is always finite. */
 static inline double ecsim_rng_uniform(ecsim_rng *rng)
 {
-    return ((double)(ecsim_rng_next(rng) >> 11) + 0.5) * 0x1.0p-53;
+    return ((double)(ecsim_rng_next(rng) >> 12) + 0.5) * 0x1.0p-52;
 }
 
 /* Uniform integer in [0, n) without modulo bias; n > 0. */

@@ -1,0 +1,1353 @@
+/* The scenario loader (include/ecsim/loader.h): YAML text in, a validated
+ * ecsim_scenario out, every problem reported with its position.
+ *
+ * Stages, each simple on its own:
+ *   1. read the file (at most LOADER_MAX_BYTES) and hash it;
+ *   2. build a small node tree from libyaml's *event* stream. Events rather
+ *      than libyaml's document loader because the tree is where the input is
+ *      tamed: aliases are rejected at their position (so an alias bomb costs
+ *      one error per alias, never an expansion), nesting deeper than
+ *      LOADER_MAX_DEPTH stops the parse, and scalars live in one arena;
+ *   3. walk the tree against the schema table (sim/schema.h), writing the
+ *      struct and recording where each field was given (a hash map from the
+ *      dotted path to its line and column, used for duplicate keys and to put
+ *      cross-field errors on the right line);
+ *   4. apply each --set KEY=VALUE through the same walker;
+ *   5. fill the defaults that depend on other fields, check the cross-field
+ *      rules, stable-sort the events.
+ * Nothing stops at the first error: every stage records what it finds and
+ * goes on where the input still makes sense (a syntax error ends stage 2,
+ * since nothing after it can be trusted). */
+#include "ecsim/loader.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "ecsim/output.h"
+#include "schema.h"
+
+#define LOADER_MAX_BYTES 4194304u /* 4 MiB: a hand-written scenario is a few KiB */
+#define LOADER_MAX_DEPTH 64
+#define LOADER_PATH_MAX 512
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* ---- the node tree ------------------------------------------------------------ */
+
+typedef enum node_type { NODE_SCALAR, NODE_SEQ, NODE_MAP, NODE_BAD } node_type;
+
+typedef struct node {
+    node_type type;      /* NODE_BAD: an alias, already reported; skipped quietly */
+    bool plain;          /* unquoted scalar (only plain scalars can be null) */
+    int line, column;    /* 1-based; 0 for --set values */
+    size_t text, len;    /* scalar: offset and length in the arena */
+    long first, next;    /* first child, next sibling (-1 = none); map children alternate key, value */
+    size_t children;
+} node;
+
+typedef struct tree {
+    node *nodes;
+    size_t count, cap;
+    char *arena;
+    size_t used, arena_cap;
+    long root;           /* -1: no document */
+} tree;
+
+static void tree_free(tree *t)
+{
+    ecsim_free(t->nodes);
+    ecsim_free(t->arena);
+    memset(t, 0, sizeof *t);
+    t->root = -1;
+}
+
+/* Append a node; -1 on OOM. */
+static long tree_add(tree *t, node_type type, int line, int column)
+{
+    if (t->count == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        node *nodes = ecsim_reallocarray(t->nodes, cap, sizeof *nodes);
+        if (!nodes)
+            return -1;
+        t->nodes = nodes;
+        t->cap = cap;
+    }
+    node *n = &t->nodes[t->count];
+    memset(n, 0, sizeof *n);
+    n->type = type;
+    n->line = line;
+    n->column = column;
+    n->first = n->next = -1;
+    return (long)t->count++;
+}
+
+/* Copy a scalar into the arena, NUL-terminated. ECSIM_ENOMEM or 0. */
+static int tree_text(tree *t, long ni, const char *s, size_t len)
+{
+    if (t->used + len + 1 > t->arena_cap) {
+        size_t cap = t->arena_cap ? t->arena_cap : 1024;
+        while (cap < t->used + len + 1)
+            cap *= 2;
+        char *arena = ecsim_realloc(t->arena, cap);
+        if (!arena)
+            return ECSIM_ENOMEM;
+        t->arena = arena;
+        t->arena_cap = cap;
+    }
+    memcpy(t->arena + t->used, s, len);
+    t->arena[t->used + len] = '\0';
+    t->nodes[ni].text = t->used;
+    t->nodes[ni].len = len;
+    t->used += len + 1;
+    return 0;
+}
+
+static const char *node_text(const tree *t, const node *n) { return t->arena + n->text; }
+
+static bool node_is_null(const tree *t, const node *n)
+{
+    if (n->type != NODE_SCALAR || !n->plain)
+        return false;
+    const char *s = node_text(t, n);
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+           !strcmp(s, "NULL");
+}
+
+/* ---- the loader context ---------------------------------------------------------- */
+
+typedef struct pos_entry {
+    char *path;          /* NULL = empty slot */
+    int source;          /* 0 = the file, i + 1 = --set number i */
+    int line, column;
+} pos_entry;
+
+typedef struct loader {
+    ecsim_diags *d;
+    const char *file;    /* display name of the file */
+    char **set_labels;   /* "--set K=V" for each override */
+    int source;          /* what is being walked now (see pos_entry) */
+    tree *t;             /* the tree being walked */
+    ecsim_scenario *sc;
+    pos_entry *slots;    /* open-addressing hash map: dotted path -> where it was given */
+    size_t slot_cap, slot_count;
+    bool oom;
+} loader;
+
+static const char *source_name(const loader *L, int source)
+{
+    return source == 0 ? L->file : L->set_labels[source - 1];
+}
+
+PRINTF_LIKE(5, 6)
+static void report(loader *L, int source, int line, int column, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (source != 0)
+        line = column = 0; /* a --set has no position, only its text */
+    ecsim_diags_add(L->d, ECSIM_DIAG_ERROR, source_name(L, source), line, column, "%s", buf);
+}
+
+/* An error at node `ni` of the tree being walked. */
+PRINTF_LIKE(3, 4)
+static void report_node(loader *L, long ni, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (ni < 0) { /* a --set path: no node */
+        report(L, L->source, 0, 0, "%s", buf);
+        return;
+    }
+    const node *n = &L->t->nodes[ni];
+    report(L, L->source, n->line, n->column, "%s", buf);
+}
+
+/* ---- where each field was given: a hash map keyed by dotted path ---- */
+
+static uint64_t hash_path(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static pos_entry *pos_find(const loader *L, const char *path)
+{
+    if (!L->slot_cap)
+        return NULL;
+    size_t mask = L->slot_cap - 1;
+    for (size_t i = hash_path(path) & mask;; i = (i + 1) & mask) {
+        if (!L->slots[i].path)
+            return NULL;
+        if (strcmp(L->slots[i].path, path) == 0)
+            return &L->slots[i];
+    }
+}
+
+static int pos_grow(loader *L)
+{
+    size_t cap = L->slot_cap ? L->slot_cap * 2 : 256;
+    pos_entry *slots = ecsim_calloc(cap, sizeof *slots);
+    if (!slots)
+        return ECSIM_ENOMEM;
+    for (size_t i = 0; i < L->slot_cap; i++) {
+        if (!L->slots[i].path)
+            continue;
+        size_t j = hash_path(L->slots[i].path) & (cap - 1);
+        while (slots[j].path)
+            j = (j + 1) & (cap - 1);
+        slots[j] = L->slots[i];
+    }
+    ecsim_free(L->slots);
+    L->slots = slots;
+    L->slot_cap = cap;
+    return 0;
+}
+
+/* Record that `path` was given at (source, line, column). If it was already
+ * given, *previous receives the old entry's copy and the entry is updated. */
+static void pos_put(loader *L, const char *path, int line, int column, pos_entry *previous)
+{
+    if (previous)
+        previous->path = NULL;
+    pos_entry *e = pos_find(L, path);
+    if (e) {
+        if (previous)
+            *previous = *e;
+        e->source = L->source;
+        e->line = line;
+        e->column = column;
+        return;
+    }
+    if ((L->slot_count + 1) * 2 > L->slot_cap && pos_grow(L) != 0) {
+        L->oom = true;
+        return;
+    }
+    char *copy = ecsim_strdup(path);
+    if (!copy) {
+        L->oom = true;
+        return;
+    }
+    size_t mask = L->slot_cap - 1;
+    size_t i = hash_path(path) & mask;
+    while (L->slots[i].path)
+        i = (i + 1) & mask;
+    L->slots[i] = (pos_entry){copy, L->source, line, column};
+    L->slot_count++;
+}
+
+/* Forget every recorded path that is `prefix` followed by `sep` ("events"
+ * and '[' remove "events[...]"): a --set that replaces a whole list or list
+ * entry replaces what was given for it. The table is rebuilt without them,
+ * which keeps the probe chains intact. */
+static void pos_forget(loader *L, const char *prefix, char sep)
+{
+    size_t plen = strlen(prefix);
+    pos_entry *old = L->slots;
+    size_t old_cap = L->slot_cap;
+    L->slots = NULL;
+    L->slot_cap = L->slot_count = 0;
+    for (size_t i = 0; i < old_cap; i++) {
+        pos_entry *e = &old[i];
+        if (!e->path)
+            continue;
+        bool drop = strncmp(e->path, prefix, plen) == 0 && e->path[plen] == sep;
+        if (!drop && !L->oom) {
+            if ((L->slot_count + 1) * 2 > L->slot_cap && pos_grow(L) != 0) {
+                L->oom = true;
+            } else {
+                size_t j = hash_path(e->path) & (L->slot_cap - 1);
+                while (L->slots[j].path)
+                    j = (j + 1) & (L->slot_cap - 1);
+                L->slots[j] = *e;
+                L->slot_count++;
+                continue; /* ownership moved */
+            }
+        }
+        ecsim_free(e->path);
+    }
+    ecsim_free(old);
+}
+
+static void pos_free(loader *L)
+{
+    for (size_t i = 0; i < L->slot_cap; i++)
+        ecsim_free(L->slots[i].path);
+    ecsim_free(L->slots);
+    L->slots = NULL;
+    L->slot_cap = L->slot_count = 0;
+}
+
+/* ---- stage 2: YAML events to a tree ------------------------------------------------ */
+
+/* Line and column (1-based, columns in characters) of byte `offset`. */
+static void offset_position(const unsigned char *text, size_t len, size_t offset, int *line,
+                            int *column)
+{
+    int l = 1, c = 1;
+    for (size_t i = 0; i < offset && i < len; i++) {
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else if ((text[i] & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *column = c;
+}
+
+static void report_yaml_error(loader *L, const yaml_parser_t *p, const unsigned char *text,
+                              size_t len)
+{
+    int line, column;
+    const char *problem = p->problem ? p->problem : "unknown problem";
+    if (p->error == YAML_READER_ERROR) {
+        /* Bad bytes: NUL and other control characters, invalid UTF-8. */
+        offset_position(text, len, p->problem_offset, &line, &column);
+        if (p->problem_value != -1)
+            report(L, L->source, line, column, "invalid input: %s (byte 0x%02X)", problem,
+                   (unsigned)p->problem_value & 0xFFu);
+        else
+            report(L, L->source, line, column, "invalid input: %s", problem);
+        return;
+    }
+    line = (int)p->problem_mark.line + 1;
+    column = (int)p->problem_mark.column + 1;
+    char context[256] = "";
+    if (p->context) {
+        if (p->context_mark.line != p->problem_mark.line)
+            snprintf(context, sizeof context, " (%s at line %d, column %d)", p->context,
+                     (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+        else
+            snprintf(context, sizeof context, " (%s)", p->context);
+    }
+    const char *hint = "";
+    size_t at = p->problem_mark.index;
+    if (at < len && text[at] == '\t')
+        hint = "; YAML does not allow tabs for indentation, use spaces";
+    report(L, L->source, line, column, "syntax error: %s%s%s", problem, context, hint);
+}
+
+/* Parse `text` into `t`. 0, ECSIM_EINVAL (reported) or ECSIM_ENOMEM. */
+static int tree_parse(loader *L, tree *t, const unsigned char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_event_t event;
+    struct { long node, last; } stack[LOADER_MAX_DEPTH + 1];
+    int depth = 0, documents = 0, rc = 0;
+    bool done = false;
+
+    memset(t, 0, sizeof *t);
+    t->root = -1;
+    if (!yaml_parser_initialize(&parser))
+        return ECSIM_ENOMEM;
+    yaml_parser_set_input_string(&parser, text, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+
+    while (!done) {
+        if (!yaml_parser_parse(&parser, &event)) {
+            if (parser.error == YAML_MEMORY_ERROR) {
+                rc = ECSIM_ENOMEM;
+            } else {
+                report_yaml_error(L, &parser, text, len);
+                rc = ECSIM_EINVAL;
+            }
+            break;
+        }
+        int line = (int)event.start_mark.line + 1, column = (int)event.start_mark.column + 1;
+        long ni = -2; /* -2: this event makes no node */
+        switch (event.type) {
+        case YAML_STREAM_END_EVENT: done = true; break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++documents > 1) {
+                report(L, L->source, line, column,
+                       "a scenario file holds one YAML document; remove this second one "
+                       "(and the `---` before it)");
+                rc = ECSIM_EINVAL;
+                done = true;
+            }
+            break;
+        case YAML_ALIAS_EVENT:
+            /* Aliases are not expanded at all: no input can blow up (the
+             * "billion laughs"), and a scenario never needs them. */
+            report(L, L->source, line, column,
+                   "aliases (*%.40s) are not supported in scenarios; write the value out",
+                   (const char *)event.data.alias.anchor);
+            ni = tree_add(t, NODE_BAD, line, column);
+            break;
+        case YAML_SCALAR_EVENT:
+            ni = tree_add(t, NODE_SCALAR, line, column);
+            if (ni >= 0) {
+                t->nodes[ni].plain = event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                if (tree_text(t, ni, (const char *)event.data.scalar.value,
+                              event.data.scalar.length) != 0)
+                    ni = -1;
+            }
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (depth >= LOADER_MAX_DEPTH) {
+                report(L, L->source, line, column,
+                       "nesting is too deep (more than %d levels); a scenario needs fewer than 10",
+                       LOADER_MAX_DEPTH);
+                rc = ECSIM_EINVAL;
+                done = true;
+                break;
+            }
+            ni = tree_add(t, event.type == YAML_MAPPING_START_EVENT ? NODE_MAP : NODE_SEQ, line,
+                          column);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            if (depth > 0)
+                depth--;
+            break;
+        default: break;
+        }
+        if (ni == -1) {
+            rc = ECSIM_ENOMEM;
+            done = true;
+        } else if (ni >= 0) {
+            if (depth == 0) {
+                t->root = ni;
+            } else {
+                node *parent = &t->nodes[stack[depth - 1].node];
+                if (stack[depth - 1].last < 0)
+                    parent->first = ni;
+                else
+                    t->nodes[stack[depth - 1].last].next = ni;
+                stack[depth - 1].last = ni;
+                parent->children++;
+            }
+            if (event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT) {
+                stack[depth].node = ni;
+                stack[depth].last = -1;
+                depth++;
+            }
+        }
+        yaml_event_delete(&event);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* ---- describing input for messages ---- */
+
+/* `"text"` (truncated, control characters shown as ?), `a mapping`, ... */
+static void describe_node(const loader *L, long ni, char *buf, size_t size)
+{
+    const node *n = &L->t->nodes[ni];
+    if (n->type == NODE_MAP) {
+        snprintf(buf, size, "a mapping");
+        return;
+    }
+    if (n->type == NODE_SEQ) {
+        snprintf(buf, size, "a list");
+        return;
+    }
+    if (node_is_null(L->t, n)) {
+        snprintf(buf, size, "nothing");
+        return;
+    }
+    const unsigned char *s = (const unsigned char *)node_text(L->t, n);
+    size_t out = 0, limit = 40;
+    char tmp[64];
+    size_t i = 0;
+    for (; i < n->len && out < limit; i++)
+        tmp[out++] = s[i] < 0x20 || s[i] == 0x7F ? '?' : (char)s[i];
+    while (out > 0 && i < n->len && (s[i] & 0xC0) == 0x80) { /* do not cut a character */
+        out--;
+        i--;
+    }
+    tmp[out] = '\0';
+    snprintf(buf, size, "\"%s%s\"", tmp, i < n->len ? "..." : "");
+}
+
+/* ---- stage 3: walking the tree against the schema ----------------------------------- */
+
+static void walk_section(loader *L, const schema_section *sec, long ni, char *base, char *path,
+                         size_t plen);
+
+static size_t path_append(char *path, size_t plen, const char *key)
+{
+    int w = snprintf(path + plen, LOADER_PATH_MAX - plen, "%s%s", plen ? "." : "", key);
+    if (w < 0 || (size_t)w >= LOADER_PATH_MAX - plen)
+        return LOADER_PATH_MAX - 1;
+    return plen + (size_t)w;
+}
+
+static void report_unknown(loader *L, long key_node, const schema_section *sec,
+                           const char *path, const char *key)
+{
+    char shown[64];
+    snprintf(shown, sizeof shown, "%.60s", key);
+    const char *dot = *path ? "." : "";
+    const char *near = schema_suggest(sec, key);
+    char where[LOADER_PATH_MAX];
+    if (near) {
+        report_node(L, key_node, "unknown field `%s%s%s` (did you mean `%s%s%s`?)", path, dot,
+                    shown, path, dot, near);
+    } else if (schema_find_elsewhere(sec, key, where, sizeof where)) {
+        report_node(L, key_node, "unknown field `%s%s%s` (did you mean `%s`?)", path, dot, shown,
+                    where);
+    } else {
+        char valid[600];
+        size_t used = 0;
+        valid[0] = '\0';
+        for (size_t i = 0; i < sec->count && used < sizeof valid; i++) {
+            int w = snprintf(valid + used, sizeof valid - used, "%s%s", i ? ", " : "",
+                             sec->fields[i].key);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
+        report_node(L, key_node, "unknown field `%s%s%s` (valid here: %s)", path, dot, shown,
+                    valid);
+    }
+}
+
+static void report_expected(loader *L, const schema_field *f, long ni, const char *path)
+{
+    char expected[640], got[96], hint[128] = "";
+    schema_describe_expected(f, expected, sizeof expected);
+    const node *n = &L->t->nodes[ni];
+    if (f->kind == SCHEMA_STRING && n->type == NODE_SCALAR && n->len + 1 > f->size)
+        snprintf(got, sizeof got, "%zu characters", n->len);
+    else
+        describe_node(L, ni, got, sizeof got);
+    if (f->kind == SCHEMA_ENUM && n->type == NODE_SCALAR) {
+        const char *near = schema_suggest_enum(f->enum_names, node_text(L->t, n));
+        if (near)
+            snprintf(hint, sizeof hint, " (did you mean \"%s\"?)", near);
+    }
+    report_node(L, ni, "%s: expected %s, got %s%s", path, expected, got, hint);
+}
+
+/* Replace the list at `f` with the sequence at node `ni`. */
+static void walk_list(loader *L, const schema_field *f, long ni, char *base, char *path,
+                      size_t plen)
+{
+    const node *n = &L->t->nodes[ni];
+    void **items_p = (void **)(void *)(base + f->offset);
+    size_t *count_p = (size_t *)(void *)(base + f->count_offset);
+    size_t count = node_is_null(L->t, n) ? 0 : n->children;
+    if (!node_is_null(L->t, n) && n->type != NODE_SEQ) {
+        report_node(L, ni, "%s: expected a list of mappings (`- {...}` entries), got %s", path,
+                    n->type == NODE_MAP ? "a mapping" : "a scalar");
+        return;
+    }
+    if ((double)count > f->max) {
+        report_node(L, ni, "%s: too many entries (%zu; at most %.0f)", path, count, f->max);
+        return;
+    }
+    char *items = NULL;
+    if (count) {
+        items = ecsim_calloc(count, f->size);
+        if (!items) {
+            L->oom = true;
+            return;
+        }
+    }
+    if (L->source != 0)
+        pos_forget(L, path, '[');
+    long child = n->first;
+    for (size_t i = 0; i < count && child >= 0; i++, child = L->t->nodes[child].next) {
+        char *elem = items + i * f->size;
+        schema_apply_defaults(f->sub, elem);
+        char idx[32];
+        snprintf(idx, sizeof idx, "[%zu]", i);
+        size_t elen = plen;
+        int w = snprintf(path + plen, LOADER_PATH_MAX - plen, "%s", idx);
+        if (w > 0 && (size_t)w < LOADER_PATH_MAX - plen)
+            elen += (size_t)w;
+        const node *c = &L->t->nodes[child];
+        pos_put(L, path, c->line, c->column, NULL);
+        if (c->type == NODE_BAD) {
+        } else if (c->type != NODE_MAP) {
+            char got[96];
+            describe_node(L, child, got, sizeof got);
+            report_node(L, child, "%s: expected a mapping of fields, got %s", path, got);
+        } else {
+            walk_section(L, f->sub, child, elem, path, elen);
+        }
+        path[plen] = '\0';
+    }
+    /* The old list (empty from the file; a --set may replace one). */
+    char *old = *items_p;
+    size_t old_count = *count_p;
+    for (size_t k = 0; old && k < old_count; k++)
+        schema_free_lists(f->sub, old + k * f->size);
+    ecsim_free(old);
+    *items_p = items;
+    *count_p = count;
+}
+
+/* Store node `ni` into field `f` of the struct at `base`. */
+static void walk_field(loader *L, const schema_field *f, long ni, char *base, char *path,
+                       size_t plen)
+{
+    const node *n = &L->t->nodes[ni];
+    if (n->type == NODE_BAD)
+        return;
+    if (f->kind == SCHEMA_SECTION) {
+        if (node_is_null(L->t, n))
+            return; /* `service:` with nothing under it: all defaults */
+        if (n->type != NODE_MAP) {
+            char got[96];
+            describe_node(L, ni, got, sizeof got);
+            report_node(L, ni, "%s: expected a mapping of fields, got %s", path, got);
+            return;
+        }
+        walk_section(L, f->sub, ni, base + f->offset, path, plen);
+        return;
+    }
+    if (f->kind == SCHEMA_LIST) {
+        walk_list(L, f, ni, base, path, plen);
+        return;
+    }
+    if (n->type != NODE_SCALAR) {
+        report_expected(L, f, ni, path);
+        return;
+    }
+    const char *text = node_text(L->t, n);
+    if (node_is_null(L->t, n)) {
+        if (f->kind == SCHEMA_STRING && f->min < 1) {
+            ((char *)(base + f->offset))[0] = '\0';
+            return;
+        }
+        report_expected(L, f, ni, path);
+        return;
+    }
+    if (strlen(text) != n->len) {
+        report_node(L, ni, "%s: NUL characters are not allowed in a value", path);
+        return;
+    }
+    if (schema_parse_scalar(f, text, base + f->offset) != 0)
+        report_expected(L, f, ni, path);
+}
+
+static void walk_section(loader *L, const schema_section *sec, long ni, char *base, char *path,
+                         size_t plen)
+{
+    const node *map = &L->t->nodes[ni];
+    if (map->type != NODE_MAP) {
+        char got[96];
+        describe_node(L, ni, got, sizeof got);
+        report_node(L, ni, "%s%sexpected a mapping of fields, got %s", path, plen ? ": " : "",
+                    got);
+        return;
+    }
+    uint64_t seen = 0;
+    const char *shapes[2] = {NULL, NULL};
+    int nshapes = 0;
+    for (long k = map->first; k >= 0; k = L->t->nodes[k].next) {
+        long v = L->t->nodes[k].next;
+        if (v < 0)
+            break;
+        const node *key = &L->t->nodes[k];
+        if (key->type == NODE_BAD) {
+            k = v;
+            continue;
+        }
+        if (key->type != NODE_SCALAR) {
+            char got[96];
+            describe_node(L, k, got, sizeof got);
+            report_node(L, k, "%s%sa key must be a field name, got %s", path, plen ? ": " : "",
+                        got);
+            k = v;
+            continue;
+        }
+        const char *name = node_text(L->t, key);
+        const schema_field *f = schema_find(sec, name);
+        if (!f) {
+            report_unknown(L, k, sec, path, name);
+            k = v;
+            continue;
+        }
+        size_t fi = (size_t)(f - sec->fields);
+        size_t clen = path_append(path, plen, f->key);
+        /* Where a scalar's value is, or where a mapping's or list's key is. */
+        const node *where = L->t->nodes[v].type == NODE_SCALAR ? &L->t->nodes[v] : key;
+        pos_entry previous;
+        pos_put(L, path, where->line, where->column, &previous);
+        if (previous.path && previous.source == L->source) {
+            if (previous.line > 0)
+                report_node(L, k, "duplicate field `%s` (first given at line %d)", path,
+                            previous.line);
+            else
+                report_node(L, k, "duplicate field `%s`", path);
+            pos_put(L, path, previous.line, previous.column, NULL); /* keep the first */
+            path[plen] = '\0';
+            k = v;
+            continue;
+        }
+        seen |= 1ull << fi;
+        if (f->shape && sec->shape_offset >= 0) {
+            if (nshapes < 2)
+                shapes[nshapes] = f->key;
+            nshapes++;
+            *(int *)(void *)(base + sec->shape_offset) = f->shape - 1;
+        }
+        walk_field(L, f, v, base, path, clen);
+        path[plen] = '\0';
+        k = v;
+    }
+    for (size_t i = 0; i < sec->count; i++) {
+        if ((sec->fields[i].flags & SCHEMA_REQUIRED) && !(seen & (1ull << i))) {
+            if (plen)
+                report_node(L, ni, "%s: missing required field `%s`", path, sec->fields[i].key);
+            else
+                report_node(L, ni, "missing required field `%s`", sec->fields[i].key);
+        }
+    }
+    if (sec->shape_offset >= 0 && nshapes != 1) {
+        if (nshapes == 0)
+            report_node(L, ni, "%s: expected exactly one shape (%s), got none", path,
+                        sec->shapes_doc);
+        else
+            report_node(L, ni, "%s: expected exactly one shape (%s), got %d: `%s` and `%s`%s",
+                        path, sec->shapes_doc, nshapes, shapes[0], shapes[1],
+                        nshapes > 2 ? " and more" : "");
+    }
+}
+
+/* ---- stage 4: --set KEY=VALUE ------------------------------------------------------------ */
+
+/* A one-scalar tree for a raw --set value. */
+static int tree_scalar(tree *t, const char *text)
+{
+    memset(t, 0, sizeof *t);
+    t->root = tree_add(t, NODE_SCALAR, 0, 0);
+    if (t->root < 0)
+        return ECSIM_ENOMEM;
+    t->nodes[0].plain = true;
+    return tree_text(t, t->root, text, strlen(text));
+}
+
+/* Apply one assignment; L->source is already its number. */
+static void apply_set(loader *L, const char *assignment)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment) {
+        report(L, L->source, 0, 0, "expected KEY=VALUE, e.g. autoscaler.target=60");
+        return;
+    }
+    const char *value = eq + 1;
+    char path[LOADER_PATH_MAX];
+    size_t plen = 0;
+    path[0] = '\0';
+
+    /* Resolve the dotted path: names separated by dots, [N] after a list. */
+    const schema_section *sec = &schema_scenario;
+    char *base = (char *)L->sc;
+    const schema_field *f = NULL;  /* the field addressed, or NULL for a list element */
+    size_t elem_size = 0;          /* the list element's size, when f is NULL */
+    const char *p = assignment;
+    for (;;) {
+        size_t n = strcspn(p, ".[=");
+        if (n == 0 || n > 63) {
+            report(L, L->source, 0, 0,
+                   "malformed field path `%.*s` (expected names separated by dots, e.g. "
+                   "load.profile[1].rps)",
+                   (int)(eq - assignment), assignment);
+            return;
+        }
+        char key[64];
+        memcpy(key, p, n);
+        key[n] = '\0';
+        p += n;
+        f = schema_find(sec, key);
+        if (!f) {
+            char shown[LOADER_PATH_MAX];
+            snprintf(shown, sizeof shown, "%s", path);
+            report_unknown(L, -1, sec, shown, key);
+            return;
+        }
+        plen = path_append(path, plen, f->key);
+        if (f->shape && sec->shape_offset >= 0) /* `sine.mean=5` makes the segment a sine */
+            *(int *)(void *)(base + sec->shape_offset) = f->shape - 1;
+        if (*p == '[') {
+            char *end;
+            errno = 0;
+            unsigned long long idx = strtoull(p + 1, &end, 10);
+            if (f->kind != SCHEMA_LIST) {
+                report(L, L->source, 0, 0, "`%s` is not a list; it cannot be indexed", path);
+                return;
+            }
+            if (end == p + 1 || *end != ']' || p[1] == '-' || p[1] == '+' || errno) {
+                report(L, L->source, 0, 0, "%s: malformed index (expected [N], N from 0)", path);
+                return;
+            }
+            size_t count = *(size_t *)(void *)(base + f->count_offset);
+            if (idx >= count) {
+                report(L, L->source, 0, 0,
+                       "%s[%llu]: index out of range (`%s` has %zu entr%s)", path, idx, path,
+                       count, count == 1 ? "y" : "ies");
+                return;
+            }
+            char *items = *(char **)(void *)(base + f->offset);
+            base = items + idx * f->size;
+            elem_size = f->size;
+            sec = f->sub;
+            int w = snprintf(path + plen, sizeof path - plen, "[%llu]", idx);
+            if (w > 0 && (size_t)w < sizeof path - plen)
+                plen += (size_t)w;
+            p = end + 1;
+            f = NULL;
+            if (*p == '=')
+                break;
+            if (*p != '.') {
+                report(L, L->source, 0, 0, "malformed field path after `%s`", path);
+                return;
+            }
+            p++;
+            continue;
+        }
+        if (*p == '=')
+            break;
+        /* *p == '.' */
+        if (f->kind != SCHEMA_SECTION) {
+            report(L, L->source, 0, 0, "`%s` is %s, it has no fields", path,
+                   f->kind == SCHEMA_LIST ? "a list (use an index, e.g. [0])" : "a value");
+            return;
+        }
+        base += f->offset;
+        sec = f->sub;
+        p++;
+    }
+
+    /* Parse the value: a YAML scalar for scalar fields (raw text unless it is
+     * quoted), a YAML flow value for sections, lists and list entries. */
+    tree t;
+    int rc;
+    bool raw = f && f->kind != SCHEMA_SECTION && f->kind != SCHEMA_LIST && value[0] != '"' &&
+               value[0] != '\'';
+    if (raw)
+        rc = tree_scalar(&t, value);
+    else
+        rc = tree_parse(L, &t, (const unsigned char *)value, strlen(value));
+    if (rc == 0 && t.root < 0 && tree_scalar(&t, "") != 0) /* empty document = null */
+        rc = ECSIM_ENOMEM;
+    if (rc == ECSIM_ENOMEM)
+        L->oom = true;
+    if (rc != 0) {
+        tree_free(&t);
+        return;
+    }
+    /* --set values carry no line numbers. */
+    for (size_t i = 0; i < t.count; i++)
+        t.nodes[i].line = t.nodes[i].column = 0;
+    tree *file_tree = L->t;
+    L->t = &t;
+    pos_put(L, path, 0, 0, NULL);
+    if (f) {
+        walk_field(L, f, t.root, base, path, plen);
+    } else if (t.nodes[t.root].type != NODE_MAP) {
+        walk_section(L, sec, t.root, base, path, plen); /* reports the type */
+    } else {
+        /* A whole list entry is replaced, not merged: `events[1]={...}` is
+         * that event and nothing of the old one stays. */
+        schema_free_lists(sec, base);
+        memset(base, 0, elem_size);
+        schema_apply_defaults(sec, base);
+        pos_forget(L, path, '.');
+        walk_section(L, sec, t.root, base, path, plen);
+    }
+    L->t = file_tree;
+    tree_free(&t);
+}
+
+/* ---- stage 5: computed defaults, cross-field rules ------------------------------------------ */
+
+static void finalize_defaults(ecsim_scenario *sc)
+{
+    if (!sc->service.name[0])
+        memcpy(sc->service.name, sc->image.name, sizeof sc->service.name);
+    ecsim_requests_spec *rq = &sc->load.requests;
+    if (isnan(rq->mean_s))
+        rq->mean_s = 1.0 / sc->service.task.capacity_rps;
+    if (isnan(rq->max_s))
+        rq->max_s = 2 * rq->mean_s;
+    if (isnan(sc->autoscaler.target)) /* HPA's default CPU target is 80 % (reference §5.1) */
+        sc->autoscaler.target = sc->autoscaler.policy == ECSIM_POLICY_HPA ? 80 : 60;
+}
+
+/* Report a cross-field error at the first of the paths that was given in the
+ * file or a --set (defaults have no position: then the file, no line). */
+PRINTF_LIKE(4, 5)
+static void report_rule(loader *L, const char *path1, const char *path2, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    const pos_entry *e = pos_find(L, path1);
+    if (!e && path2)
+        e = pos_find(L, path2);
+    if (e)
+        report(L, e->source, e->line, e->column, "%s", buf);
+    else
+        report(L, 0, 0, 0, "%s", buf);
+}
+
+static const char *num(char *buf, size_t size, double v)
+{
+    schema_fmt_num(buf, size, v);
+    return buf;
+}
+
+static const char *dur(char *buf, size_t size, double v)
+{
+    schema_fmt_duration(buf, size, v);
+    return buf;
+}
+
+/* The YAML name of enum value `value` of the field at dotted `path`
+ * ("autoscaler.policy"), from the schema table. */
+static const char *enum_name(const char *path, int value)
+{
+    const schema_section *sec = &schema_scenario;
+    const schema_field *f = NULL;
+    char key[64];
+    while (*path) {
+        size_t n = strcspn(path, ".");
+        if (n >= sizeof key)
+            return "?";
+        memcpy(key, path, n);
+        key[n] = '\0';
+        f = schema_find(sec, key);
+        if (!f)
+            return "?";
+        sec = f->sub;
+        path += n + (path[n] == '.');
+    }
+    if (!f || f->kind != SCHEMA_ENUM || value < 0)
+        return "?";
+    for (int i = 0; f->enum_names[i]; i++)
+        if (i == value)
+            return f->enum_names[i];
+    return "?";
+}
+
+/* Fields of a discriminated section (events) that the entry's kind does not
+ * use, and those it needs. */
+static void check_discriminated(loader *L, const schema_section *sec, const char *elem_path,
+                                int kind)
+{
+    char fpath[LOADER_PATH_MAX], uses[256];
+    size_t used = 0;
+    uses[0] = '\0';
+    for (size_t i = 0; i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        if (f->valid_for && (f->valid_for & (1u << kind))) {
+            int w = snprintf(uses + used, sizeof uses - used, "%s%s", used ? ", " : "", f->key);
+            if (w > 0 && (size_t)w < sizeof uses - used)
+                used += (size_t)w;
+        }
+    }
+    const schema_field *disc = schema_find(sec, sec->discriminator);
+    const char *kind_name = "?";
+    for (int i = 0; disc && disc->enum_names[i]; i++)
+        if (i == kind)
+            kind_name = disc->enum_names[i];
+    for (size_t i = 0; i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        snprintf(fpath, sizeof fpath, "%s.%s", elem_path, f->key);
+        const pos_entry *e = pos_find(L, fpath);
+        if (e && f->valid_for && !(f->valid_for & (1u << kind)))
+            report(L, e->source, e->line, e->column,
+                   "%s: not used by %s %s (it uses %s)", fpath, sec->discriminator, kind_name,
+                   used ? uses : "no other fields");
+        if (!e && (f->required_for & (1u << kind)))
+            report_rule(L, elem_path, NULL, "%s: %s %s needs `%s`", elem_path,
+                        sec->discriminator, kind_name, f->key);
+    }
+}
+
+static void validate(loader *L)
+{
+    const ecsim_scenario *sc = L->sc;
+    char a[64], b[64];
+    const ecsim_service_spec *sv = &sc->service;
+    const ecsim_autoscaler_spec *as = &sc->autoscaler;
+
+    /* Capacity bounds (reference §1.1: AAS scales between MinCapacity and
+     * MaxCapacity; the starting desired count must lie between them). */
+    if (as->min > as->max)
+        report_rule(L, "autoscaler.min", "autoscaler.max",
+                    "autoscaler.min (%d) must be <= autoscaler.max (%d)", as->min, as->max);
+    else if (as->policy != ECSIM_POLICY_NONE && (sv->desired < as->min || sv->desired > as->max))
+        report_rule(L, "service.desired",
+                    sv->desired < as->min ? "autoscaler.min" : "autoscaler.max",
+                    "service.desired (%d) must be between autoscaler.min (%d) and "
+                    "autoscaler.max (%d) when autoscaler.policy is %s",
+                    sv->desired, as->min, as->max, enum_name("autoscaler.policy", (int)as->policy));
+    if (as->policy == ECSIM_POLICY_TARGET_TRACKING && as->metric != ECSIM_METRIC_REQUESTS_PER_TARGET &&
+        as->target > 100)
+        report_rule(L, "autoscaler.target", "autoscaler.metric",
+                    "autoscaler.target (%s) is a utilisation percentage for metric %s: "
+                    "expected > 0 and <= 100",
+                    num(a, sizeof a, as->target), as->metric == ECSIM_METRIC_CPU ? "cpu" : "memory");
+
+    /* Cluster size (reference §3.1: capacity stays within the ASG bounds). */
+    const ecsim_cluster_spec *cl = &sv->cluster;
+    if (cl->min_instances > cl->max_instances)
+        report_rule(L, "service.cluster.min_instances", "service.cluster.max_instances",
+                    "service.cluster.min_instances (%d) must be <= service.cluster.max_instances (%d)",
+                    cl->min_instances, cl->max_instances);
+    else if (cl->instances < cl->min_instances || cl->instances > cl->max_instances)
+        report_rule(L, "service.cluster.instances",
+                    cl->instances < cl->min_instances ? "service.cluster.min_instances"
+                                                      : "service.cluster.max_instances",
+                    "service.cluster.instances (%d) must be between service.cluster.min_instances "
+                    "(%d) and service.cluster.max_instances (%d)",
+                    cl->instances, cl->min_instances, cl->max_instances);
+    if (cl->managed_scaling.min_step > cl->managed_scaling.max_step)
+        report_rule(L, "service.cluster.managed_scaling.min_step",
+                    "service.cluster.managed_scaling.max_step",
+                    "service.cluster.managed_scaling.min_step (%d) must be <= "
+                    "service.cluster.managed_scaling.max_step (%d)",
+                    cl->managed_scaling.min_step, cl->managed_scaling.max_step);
+    if (cl->boot_time_p95_s < cl->boot_time_s)
+        report_rule(L, "service.cluster.boot_time_p95", "service.cluster.boot_time",
+                    "service.cluster.boot_time_p95 (%s) must be >= service.cluster.boot_time (%s), "
+                    "the median",
+                    dur(a, sizeof a, cl->boot_time_p95_s), dur(b, sizeof b, cl->boot_time_s));
+    if (sv->throttle.initial_s > sv->throttle.max_s)
+        report_rule(L, "service.throttle.initial", "service.throttle.max",
+                    "service.throttle.initial (%s) must be <= service.throttle.max (%s)",
+                    dur(a, sizeof a, sv->throttle.initial_s), dur(b, sizeof b, sv->throttle.max_s));
+
+    /* Rolling deployments (reference §2.1 for ECS REPLICA, §5.4 for EKS). */
+    const ecsim_deployment_spec *dp = &sv->deployment;
+    if (dp->min_healthy_percent > dp->max_percent)
+        report_rule(L, "service.deployment.min_healthy_percent", "service.deployment.max_percent",
+                    "service.deployment.min_healthy_percent (%s) must be <= "
+                    "service.deployment.max_percent (%s)",
+                    num(a, sizeof a, dp->min_healthy_percent), num(b, sizeof b, dp->max_percent));
+    if (dp->max_surge.value == 0 && dp->max_unavailable.value == 0)
+        report_rule(L, "service.deployment.max_surge", "service.deployment.max_unavailable",
+                    "service.deployment.max_surge and service.deployment.max_unavailable cannot "
+                    "both be 0: the rollout could never make progress (reference §5.4)");
+
+    /* Load. */
+    const ecsim_load_spec *ld = &sc->load;
+    if (ld->trace[0] && ld->profile_count)
+        report_rule(L, "load.trace", "load.profile",
+                    "load.trace and load.profile cannot both be given: the demand comes from one "
+                    "of them");
+    char p1[64], p2[64];
+    for (size_t i = 0; i < ld->profile_count; i++) {
+        const ecsim_load_segment *sg = &ld->profile[i];
+        snprintf(p1, sizeof p1, "load.profile[%zu].until", i);
+        if (i > 0 && !(sg->until_s > ld->profile[i - 1].until_s))
+            report_rule(L, p1, NULL,
+                        "%s (%s) must be later than load.profile[%zu].until (%s): segments are "
+                        "in time order",
+                        p1, dur(a, sizeof a, sg->until_s), i - 1,
+                        dur(b, sizeof b, ld->profile[i - 1].until_s));
+        if (sg->shape == ECSIM_SHAPE_SINE && sg->sine.amplitude > sg->sine.mean) {
+            snprintf(p1, sizeof p1, "load.profile[%zu].sine.amplitude", i);
+            snprintf(p2, sizeof p2, "load.profile[%zu].sine", i);
+            report_rule(L, p1, p2,
+                        "load.profile[%zu].sine: amplitude (%s) must be <= mean (%s), or the "
+                        "demand would go negative",
+                        i, num(a, sizeof a, sg->sine.amplitude), num(b, sizeof b, sg->sine.mean));
+        }
+        if (sg->shape == ECSIM_SHAPE_DIURNAL && sg->diurnal.min > sg->diurnal.max) {
+            snprintf(p1, sizeof p1, "load.profile[%zu].diurnal.min", i);
+            snprintf(p2, sizeof p2, "load.profile[%zu].diurnal", i);
+            report_rule(L, p1, p2, "load.profile[%zu].diurnal: min (%s) must be <= max (%s)", i,
+                        num(a, sizeof a, sg->diurnal.min), num(b, sizeof b, sg->diurnal.max));
+        }
+    }
+    const ecsim_requests_spec *rq = &ld->requests;
+    if (rq->min_s > rq->max_s)
+        report_rule(L, "load.requests.service_time.min", "load.requests.service_time.max",
+                    "load.requests.service_time.min (%s) must be <= load.requests.service_time.max "
+                    "(%s)",
+                    dur(a, sizeof a, rq->min_s), dur(b, sizeof b, rq->max_s));
+    if (rq->dist == ECSIM_DIST_EMPIRICAL && !rq->empirical_file[0])
+        report_rule(L, "load.requests.service_time.dist", NULL,
+                    "load.requests.service_time.file: required when dist is empirical (a CSV of "
+                    "service times in seconds)");
+
+    /* Monitoring (reference §7). */
+    if (sc->monitoring.lag_min_s > sc->monitoring.lag_max_s)
+        report_rule(L, "monitoring.lag_min", "monitoring.lag_max",
+                    "monitoring.lag_min (%s) must be <= monitoring.lag_max (%s)",
+                    dur(a, sizeof a, sc->monitoring.lag_min_s),
+                    dur(b, sizeof b, sc->monitoring.lag_max_s));
+
+    /* Events. */
+    const schema_field *events_f = schema_find(&schema_scenario, "events");
+    for (size_t i = 0; i < sc->event_count; i++) {
+        const ecsim_event_spec *ev = &sc->events[i];
+        snprintf(p2, sizeof p2, "events[%zu]", i);
+        if (!pos_find(L, p2))
+            continue; /* not given (cannot happen) */
+        snprintf(p1, sizeof p1, "events[%zu].at", i);
+        if (ev->at_s > sc->duration_s)
+            report_rule(L, p1, p2,
+                        "%s (%s) is after the end of the simulation (duration %s)", p1,
+                        dur(a, sizeof a, ev->at_s), dur(b, sizeof b, sc->duration_s));
+        char apath[64];
+        snprintf(apath, sizeof apath, "events[%zu].action", i);
+        if (!pos_find(L, apath))
+            continue; /* missing action: already reported */
+        check_discriminated(L, events_f->sub, p2, (int)ev->action);
+        snprintf(p1, sizeof p1, "events[%zu].az", i);
+        if (ev->action == ECSIM_ACTION_AZ_OUTAGE && pos_find(L, p1) &&
+            ev->az > sv->availability_zones)
+            report_rule(L, p1, NULL,
+                        "%s (%d) is not a zone of this service: zones are 1 to %d "
+                        "(service.availability_zones)",
+                        p1, ev->az, sv->availability_zones);
+        if (ev->action == ECSIM_ACTION_FAIL_INSTANCES && sv->platform == ECSIM_PLATFORM_FARGATE) {
+            /* A warning, not an error: the event is harmless, it has nothing to fail. */
+            const pos_entry *e = pos_find(L, apath);
+            ecsim_diags_add(L->d, ECSIM_DIAG_WARNING, source_name(L, e ? e->source : 0),
+                            e && !e->source ? e->line : 0, e && !e->source ? e->column : 0,
+                            "%s: fail_instances has no effect on fargate (there are no "
+                            "instances); it needs service.platform ec2 or eks",
+                            p2);
+        }
+    }
+}
+
+/* Stable merge sort of the events by time. */
+static int sort_events(ecsim_scenario *sc)
+{
+    size_t n = sc->event_count;
+    if (n < 2)
+        return 0;
+    ecsim_event_spec *tmp = ecsim_reallocarray(NULL, n, sizeof *tmp);
+    if (!tmp)
+        return ECSIM_ENOMEM;
+    ecsim_event_spec *src = sc->events, *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[j].at_s < src[i].at_s ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        ecsim_event_spec *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != sc->events)
+        memcpy(sc->events, src, n * sizeof *src);
+    ecsim_free(tmp);
+    return 0;
+}
+
+/* ---- the public API -------------------------------------------------------------------------- */
+
+static ecsim_scenario *scenario_alloc_defaults(void)
+{
+    ecsim_scenario *sc = ecsim_calloc(1, sizeof *sc);
+    if (sc)
+        schema_apply_defaults(&schema_scenario, sc);
+    return sc;
+}
+
+ecsim_scenario *ecsim_scenario_create_default(void)
+{
+    ecsim_scenario *sc = scenario_alloc_defaults();
+    if (!sc)
+        return NULL;
+    snprintf(sc->name, sizeof sc->name, "scenario");
+    finalize_defaults(sc);
+    return sc;
+}
+
+ecsim_scenario *ecsim_scenario_clone(const ecsim_scenario *sc)
+{
+    ecsim_scenario *copy = ecsim_malloc(sizeof *copy);
+    if (!copy)
+        return NULL;
+    memcpy(copy, sc, sizeof *copy);
+    if (schema_clone_lists(&schema_scenario, copy, sc) != 0) {
+        ecsim_free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
+void ecsim_scenario_free(ecsim_scenario *sc)
+{
+    if (!sc)
+        return;
+    schema_free_lists(&schema_scenario, sc);
+    ecsim_free(sc);
+}
+
+ecsim_scenario *ecsim_scenario_load_string(const char *text, size_t len,
+                                           const char *display_name,
+                                           const char *const *sets, size_t nsets,
+                                           ecsim_diags *d)
+{
+    loader L;
+    tree t;
+    ecsim_scenario *result = NULL;
+    memset(&L, 0, sizeof L);
+    memset(&t, 0, sizeof t);
+    t.root = -1;
+    L.d = d;
+    L.file = display_name ? display_name : "<input>";
+    L.t = &t;
+    size_t errors_before = d->errors;
+
+    if (len > LOADER_MAX_BYTES) {
+        report(&L, 0, 0, 0, "file is too large (%zu bytes; scenarios are at most %u bytes)", len,
+               LOADER_MAX_BYTES);
+        return NULL;
+    }
+    if (nsets) {
+        L.set_labels = ecsim_calloc(nsets, sizeof *L.set_labels);
+        if (!L.set_labels)
+            goto fail_oom;
+        for (size_t i = 0; i < nsets; i++) {
+            size_t n = strlen(sets[i]) + sizeof "--set ";
+            L.set_labels[i] = ecsim_malloc(n);
+            if (!L.set_labels[i])
+                goto fail_oom;
+            snprintf(L.set_labels[i], n, "--set %s", sets[i]);
+        }
+    }
+    L.sc = scenario_alloc_defaults();
+    if (!L.sc)
+        goto fail_oom;
+
+    int rc = tree_parse(&L, &t, (const unsigned char *)text, len);
+    if (rc == ECSIM_ENOMEM)
+        goto fail_oom;
+    if (rc != 0)
+        goto fail;
+    if (t.root < 0) {
+        report(&L, 0, 0, 0,
+               "the file has no YAML content (it is empty or only comments); a scenario is a "
+               "mapping and needs at least `name: NAME`");
+        goto fail;
+    }
+    if (t.nodes[t.root].type != NODE_MAP) {
+        char got[96];
+        describe_node(&L, t.root, got, sizeof got);
+        report_node(&L, t.root,
+                    "the top level must be a mapping of fields (e.g. `name: my-service`), got %s",
+                    got);
+        goto fail;
+    }
+    char path[LOADER_PATH_MAX] = "";
+    walk_section(&L, &schema_scenario, t.root, (char *)L.sc, path, 0);
+    for (size_t i = 0; i < nsets && !L.oom; i++) {
+        L.source = (int)i + 1;
+        apply_set(&L, sets[i]);
+    }
+    L.source = 0;
+    if (L.oom)
+        goto fail_oom;
+    finalize_defaults(L.sc);
+    validate(&L);
+    if (L.oom || d->oom)
+        goto fail_oom;
+    if (d->errors > errors_before)
+        goto fail;
+    if (sort_events(L.sc) != 0)
+        goto fail_oom;
+
+    ecsim_sha256 h;
+    ecsim_sha256_init(&h);
+    ecsim_sha256_update(&h, text, len);
+    for (size_t i = 0; i < nsets; i++) {
+        ecsim_sha256_update(&h, "\n--set ", 7);
+        ecsim_sha256_update(&h, sets[i], strlen(sets[i]));
+    }
+    ecsim_sha256_hex(&h, L.sc->sha256);
+    snprintf(L.sc->source_path, sizeof L.sc->source_path, "%s", L.file);
+
+    result = L.sc;
+    L.sc = NULL;
+    goto cleanup;
+
+fail_oom:
+    d->oom = 1;
+fail:
+    ecsim_scenario_free(L.sc);
+    L.sc = NULL;
+    result = NULL;
+cleanup:
+    tree_free(&t);
+    pos_free(&L);
+    if (L.set_labels) {
+        for (size_t i = 0; i < nsets; i++)
+            ecsim_free(L.set_labels[i]);
+        ecsim_free(L.set_labels);
+    }
+    return result;
+}
+
+ecsim_scenario *ecsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
+                                    ecsim_diags *d)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0, "cannot read the file: %s",
+                        strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+        (unsigned long long)st.st_size > LOADER_MAX_BYTES) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
+                        "file is too large (%llu bytes; scenarios are at most %u bytes)",
+                        (unsigned long long)st.st_size, LOADER_MAX_BYTES);
+        fclose(fp);
+        return NULL;
+    }
+    char *text = ecsim_malloc(LOADER_MAX_BYTES + 1);
+    if (!text) {
+        fclose(fp);
+        d->oom = 1;
+        return NULL;
+    }
+    size_t len = fread(text, 1, LOADER_MAX_BYTES + 1, fp);
+    int read_error = ferror(fp);
+    fclose(fp);
+    if (read_error) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0, "cannot read the file: read error");
+        ecsim_free(text);
+        return NULL;
+    }
+    ecsim_scenario *sc = ecsim_scenario_load_string(text, len, path, sets, nsets, d);
+    ecsim_free(text);
+    return sc;
+}

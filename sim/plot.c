@@ -1,0 +1,1273 @@
+/* Plots (include/ecsim/plot.h): the demand/capacity data and script, and
+ * running gnuplot on them.
+ *
+ * The plot's look lives in the gnuplot template plots/demand_capacity.gp;
+ * this file only fills in its placeholders with figures computed from the
+ * timeline (axis ranges, which curves exist), writes the data, and runs
+ * gnuplot as a child process (fork/execvp, never a shell, so a folder
+ * name cannot inject commands). Axis ranges are computed here rather than
+ * autoscaled by gnuplot because a column with no valid point (CPU before
+ * the first task runs) makes autoscaling fail the whole script.
+ *
+ * A copy of the template is compiled in (builtin_template_lines below) for
+ * binaries installed without their data files; test_plot checks that it
+ * matches plots/demand_capacity.gp. After editing the template, regenerate
+ * the copy with:
+ *   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$/",/' plots/demand_capacity.gp
+ * and replace the lines between the BEGIN/END comments (then escape any
+ * non-ASCII character as octal, e.g. ▲ as \342\226\262). */
+#include "ecsim/plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "ecsim/output.h"
+
+#define PLOT_TEMPLATE_NAME "demand_capacity.gp"
+#define PLOT_DATA_NAME "demand_capacity.dat"
+#define PLOT_PNG_NAME "demand_capacity.png"
+#define PLOT_SVG_NAME "demand_capacity.svg"
+#define PLOT_DEFAULT_WIDTH 1200
+#define PLOT_DEFAULT_HEIGHT 900
+#define PLOT_DEFAULT_TIMEOUT_S 60.0
+#define PLOT_STDERR_KEEP 4096   /* bytes of gnuplot's stderr kept for the summary */
+#define PLOT_STDERR_LINES 5     /* lines of it shown to the user */
+
+/* ---- the compiled-in template --------------------------------------------- */
+
+/* BEGIN BUILTIN TEMPLATE */
+static const char *const builtin_template_lines[] = {
+    "# ecsim: demand and capacity over time (DESIGN.md, \"Outputs of ecsim run\").",
+    "#",
+    "# This is the template ecsim fills in to write demand_capacity.gp next to",
+    "# the run's demand_capacity.dat. Run the filled-in script by itself, from",
+    "# the folder it is in, to re-render the plot:",
+    "#",
+    "#     gnuplot demand_capacity.gp     # writes demand_capacity.png and .svg",
+    "#",
+    "# ecsim replaces each NAME written between two at-signs (for example the",
+    "# title's) once, in this order of appearance:",
+    "#   TITLE       plot title (a gnuplot single-quoted string: ' doubled)",
+    "#   DATAFILE    the data file, relative to the script's folder",
+    "#   DURATION    simulated duration in seconds (chooses s / min / h)",
+    "#   NSCALEOUT   number of markers of each class in index 1 of the data",
+    "#   NSCALEIN    file: scale out, scale in, events (deployments...) and",
+    "#   NEVENTS     failures",
+    "#   NFAILURES",
+    "#   TARGET      the policy's CPU target in percent, or NaN for none",
+    "#   LATENCY     1 if the data has latency percentiles (third panel)",
+    "#   MEMORY      1 if the data has memory utilisation",
+    "#   PENDING     1 if any task was ever pending",
+    "#   RPSMAX      top of the requests-per-second axis",
+    "#   TASKSMAX    top of the task-count axis",
+    "#   LATMIN      latency axis range in ms (log scale)",
+    "#   LATMAX",
+    "#   WIDTH       image size in pixels",
+    "#   HEIGHT",
+    "# ecsim renders into temporary files by setting png_out and svg_out with",
+    "# -e before this script runs, then renames them; by hand they default to",
+    "# the final names.",
+    "#",
+    "# Data file, index 0 (one row per metric period; NaN = not set):",
+    "#   1 time_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending",
+    "#   7 cpu_pct  8 served_rps  9 unserved_rps  10 p50_ms  11 p95_ms  12 p99_ms",
+    "#   13 cost_usd  14 memory_pct  15 target  16 next_time_s (the next row's time)",
+    "# A row's values hold from its time to the next row's: demand, capacity and",
+    "# task counts, CPU and latency are drawn as steps, the shortfall as one box",
+    "# per period.",
+    "# Data file, index 1 (markers):",
+    "#   1 time_s  2 class (1 scale out, 2 scale in, 3 event, 4 failure)",
+    "#   3 desired count after the marker  4 kind  5 \"label\"",
+    "",
+    "plot_title = '@TITLE@'",
+    "datafile = '@DATAFILE@'",
+    "duration_s = @DURATION@",
+    "n_scale_out = @NSCALEOUT@",
+    "n_scale_in = @NSCALEIN@",
+    "n_events = @NEVENTS@",
+    "n_failures = @NFAILURES@",
+    "target_pct = @TARGET@",
+    "has_latency = @LATENCY@",
+    "has_memory = @MEMORY@",
+    "has_pending = @PENDING@",
+    "rps_max = @RPSMAX@",
+    "tasks_max = @TASKSMAX@",
+    "lat_min = @LATMIN@",
+    "lat_max = @LATMAX@",
+    "img_w = @WIDTH@",
+    "img_h = @HEIGHT@",
+    "if (!exists(\"png_out\")) png_out = 'demand_capacity.png'",
+    "if (!exists(\"svg_out\")) svg_out = 'demand_capacity.svg'",
+    "",
+    "# The x axis in hours for runs of two hours or more, minutes for runs of",
+    "# two minutes or more, seconds otherwise.",
+    "if (duration_s >= 7200) { x_div = 3600.0; x_unit = 'h' } else { if (duration_s >= 120) { x_div = 60.0; x_unit = 'min' } else { x_div = 1.0; x_unit = 's' } }",
+    "x_max = duration_s / x_div",
+    "",
+    "# Colours: the Okabe-Ito palette, distinguishable with colour blindness.",
+    "c_demand = '#000000'",
+    "c_capacity = '#0072B2'",
+    "c_unserved = '#D55E00'",
+    "c_desired = '#E69F00'",
+    "c_running = '#009E73'",
+    "c_pending = '#999999'",
+    "c_out = '#009E73'",
+    "c_in = '#CC79A7'",
+    "c_event = '#56B4E9'",
+    "c_failure = '#D55E00'",
+    "c_cpu = '#0072B2'",
+    "c_memory = '#CC79A7'",
+    "c_target = '#D55E00'",
+    "",
+    "set encoding utf8",
+    "set datafile missing NaN",
+    "set style fill transparent solid 0.25 noborder",
+    "set grid xtics ytics lc rgb '#DDDDDD' lw 1 dt 1",
+    "",
+    "# Panel layout in screen fractions: fixed left and right margins so that",
+    "# the panels share the x axis; legends sit right of the plots.",
+    "l_edge = 0.08",
+    "r_edge = 0.72",
+    "key_x = 0.785",
+    "if (has_latency) { top_b = 0.53; cpu_t = 0.50; cpu_b = 0.30; lat_t = 0.27; lat_b = 0.07 } else { top_b = 0.40; cpu_t = 0.36; cpu_b = 0.08 }",
+    "top_t = 0.92",
+    "",
+    "# The plot commands, built once: curves with nothing to show are left out",
+    "# rather than drawn empty, so the legends list only what is on the plot.",
+    "# Marker labels longer than 30 characters are cut (the data file has them whole).",
+    "short_label(s) = strlen(s) > 30 ? s[1:29] . '...' : s",
+    "u = \"index 0 using ($1/x_div)\"",
+    "m = \"index 1 using ($1/x_div)\"",
+    "top_plot = \"plot datafile index 0 using (($1 + $16) / 2 / x_div):3:($1/x_div):($16/x_div):3:($2 > $3 ? $2 : $3) with boxxyerror lc rgb c_unserved title 'unserved demand'\" \\",
+    "    . \", '' \" . u . \":2 with steps lw 2 lc rgb c_demand title 'demand (rps)'\" \\",
+    "    . \", '' \" . u . \":3 with steps lw 2 lc rgb c_capacity title 'capacity (rps)'\" \\",
+    "    . \", '' \" . u . \":4 axes x1y2 with steps lw 1.5 dt 2 lc rgb c_desired title 'desired tasks (right)'\" \\",
+    "    . \", '' \" . u . \":5 axes x1y2 with steps lw 1.5 lc rgb c_running title 'running tasks (right)'\"",
+    "if (has_pending) top_plot = top_plot . \", '' \" . u . \":6 axes x1y2 with steps lw 1 dt 3 lc rgb c_pending title 'pending tasks (right)'\"",
+    "if (n_events > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 3 ? rps_max : NaN) with impulses lw 1 dt 4 lc rgb c_event title 'deployment, event'\"",
+    "if (n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 4 ? rps_max : NaN) with impulses lw 1.5 lc rgb c_failure title 'failure'\"",
+    "if (n_events + n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 >= 3 ? rps_max * 0.98 : NaN):(short_label(strcol(5))) with labels rotate by 90 right offset -0.8, 0 font ',9' tc rgb '#444444' notitle\"",
+    "if (n_scale_out > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 1 ? $3 : NaN) axes x1y2 with points pt 9 ps 1.6 lc rgb c_out title '\342\226\262 scale out'\"",
+    "if (n_scale_in > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 2 ? $3 : NaN) axes x1y2 with points pt 11 ps 1.6 lc rgb c_in title '\342\226\274 scale in'\"",
+    "cpu_plot = \"plot datafile \" . u . \":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'\"",
+    "if (has_memory) cpu_plot = cpu_plot . \", '' \" . u . \":14 with steps lw 1.5 dt 2 lc rgb c_memory title 'memory (%)'\"",
+    "if (target_pct == target_pct) cpu_plot = cpu_plot . sprintf(\", %g with lines lw 1.5 dt 2 lc rgb c_target title 'target (%g %%)'\", target_pct, target_pct)",
+    "",
+    "# Two passes: the PNG (cairo if this gnuplot has it) and the SVG.",
+    "do for [pass = 1:2] {",
+    "    if (pass == 1) {",
+    "        if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {",
+    "            set terminal pngcairo size img_w, img_h font 'sans,11' noenhanced",
+    "        } else {",
+    "            set terminal png size img_w, img_h noenhanced",
+    "        }",
+    "        set output png_out",
+    "    } else {",
+    "        set terminal svg size img_w, img_h font 'sans,11' noenhanced background '#FFFFFF'",
+    "        set output svg_out",
+    "    }",
+    "    set multiplot title plot_title font ',14'",
+    "    set lmargin at screen l_edge",
+    "    set rmargin at screen r_edge",
+    "",
+    "    # Top panel: demand and capacity (rps), task counts on the right axis.",
+    "    set tmargin at screen top_t",
+    "    set bmargin at screen top_b",
+    "    set xrange [0:x_max]",
+    "    set format x ''",
+    "    unset xlabel",
+    "    set yrange [0:rps_max]",
+    "    set ylabel 'requests per second'",
+    "    set y2range [0:tasks_max]",
+    "    set y2label 'tasks'",
+    "    set ytics nomirror",
+    "    set y2tics",
+    "    set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
+    "    eval top_plot",
+    "    unset y2tics",
+    "    unset y2label",
+    "",
+    "    # CPU panel: utilisation and the policy's target.",
+    "    set tmargin at screen cpu_t",
+    "    set bmargin at screen cpu_b",
+    "    if (has_latency) { set format x '' ; unset xlabel } else { set format x '%g'; set xlabel sprintf('time (%s)', x_unit) }",
+    "    set yrange [0:105]",
+    "    set ylabel 'utilisation (%)'",
+    "    set ytics 0, 20, 100 mirror",
+    "    set key at screen key_x, cpu_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
+    "    eval cpu_plot",
+    "",
+    "    # Latency panel (requests mode only), log scale.",
+    "    if (has_latency) {",
+    "        set tmargin at screen lat_t",
+    "        set bmargin at screen lat_b",
+    "        set format x '%g'",
+    "        set xlabel sprintf('time (%s)', x_unit)",
+    "        set logscale y",
+    "        set yrange [lat_min:lat_max]",
+    "        set ytics auto",
+    "        set ylabel 'latency (ms, log scale)'",
+    "        set key at screen key_x, lat_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
+    "        plot datafile index 0 using ($1/x_div):($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)', \\",
+    "             '' index 0 using ($1/x_div):($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)', \\",
+    "             '' index 0 using ($1/x_div):($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'",
+    "        unset logscale y",
+    "    }",
+    "    unset multiplot",
+    "    set output",
+    "}",
+};
+/* END BUILTIN TEMPLATE */
+
+char *ecsim_plot_builtin_template(void)
+{
+    size_t n = sizeof builtin_template_lines / sizeof builtin_template_lines[0];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(builtin_template_lines[i]) + 1;
+    char *text = ecsim_malloc(len + 1);
+    if (!text)
+        return NULL;
+    char *p = text;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(builtin_template_lines[i]);
+        memcpy(p, builtin_template_lines[i], l);
+        p += l;
+        *p++ = '\n';
+    }
+    *p = '\0';
+    return text;
+}
+
+/* ---- a growing string --------------------------------------------------------- */
+
+typedef struct plot_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int oom;
+} plot_buf;
+
+static void buf_append(plot_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (n + 1 > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (n + 1 > cap - b->len)
+            cap *= 2;
+        char *data = ecsim_realloc(b->data, cap);
+        if (!data) {
+            b->oom = 1;
+            return;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void buf_puts(plot_buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+/* ---- options and small helpers ------------------------------------------------ */
+
+void ecsim_plot_options_init(ecsim_plot_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->target = NAN;
+    opt->duration_s = NAN;
+    opt->width_px = PLOT_DEFAULT_WIDTH;
+    opt->height_px = PLOT_DEFAULT_HEIGHT;
+    opt->render = true;
+    opt->timeout_s = PLOT_DEFAULT_TIMEOUT_S;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    char *path = ecsim_malloc(dl + 1 + nl + 1);
+    if (!path)
+        return NULL;
+    memcpy(path, dir, dl);
+    size_t at = dl;
+    if (dl > 0 && dir[dl - 1] != '/')
+        path[at++] = '/';
+    memcpy(path + at, name, nl + 1);
+    return path;
+}
+
+/* Read a whole file. 0, ECSIM_ENOENT (cannot open), ECSIM_EIO, ECSIM_ENOMEM. */
+static int read_file(const char *path, char **out)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return ECSIM_ENOENT;
+    plot_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        buf_append(&b, chunk, n);
+    int rc = ferror(fp) ? ECSIM_EIO : b.oom ? ECSIM_ENOMEM : 0;
+    fclose(fp);
+    if (rc == 0 && !b.data) {
+        b.data = ecsim_strdup("");
+        if (!b.data)
+            rc = ECSIM_ENOMEM;
+    }
+    if (rc) {
+        ecsim_free(b.data);
+        return rc;
+    }
+    *out = b.data;
+    return 0;
+}
+
+/* Find the template: the explicit folder (an error if it lacks it), then
+ * $ECSIM_PLOTS_DIR, plots/, ECSIM_DATADIR/plots, then the built-in copy. */
+static int load_template(const ecsim_plot_options *opt, char **out)
+{
+    const char *dirs[3];
+    size_t ndirs = 0;
+    if (opt->template_dir) {
+        char *path = join_path(opt->template_dir, PLOT_TEMPLATE_NAME);
+        if (!path)
+            return ECSIM_ENOMEM;
+        int rc = read_file(path, out);
+        ecsim_free(path);
+        return rc;
+    }
+    const char *env = getenv("ECSIM_PLOTS_DIR");
+    if (env && *env)
+        dirs[ndirs++] = env;
+    dirs[ndirs++] = "plots";
+#ifdef ECSIM_DATADIR
+    dirs[ndirs++] = ECSIM_DATADIR "/plots";
+#endif
+    for (size_t i = 0; i < ndirs; i++) {
+        char *path = join_path(dirs[i], PLOT_TEMPLATE_NAME);
+        if (!path)
+            return ECSIM_ENOMEM;
+        int rc = read_file(path, out);
+        ecsim_free(path);
+        if (rc != ECSIM_ENOENT)
+            return rc;
+    }
+    *out = ecsim_plot_builtin_template();
+    return *out ? 0 : ECSIM_ENOMEM;
+}
+
+/* A number for gnuplot: ecsim_fmt_num, or NaN. */
+static char *gp_num(char *buf, size_t size, double v)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, size, "NaN");
+        return buf;
+    }
+    return ecsim_fmt_num(buf, size, v);
+}
+
+/* The smallest "nice" number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) >= v. */
+static double nice_ceil(double v)
+{
+    static const double steps[] = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
+    if (v <= 0 || isnan(v) || isinf(v))
+        return 1;
+    double mag = 1;   /* the power of ten at or below v */
+    while (mag * 10 <= v)
+        mag *= 10;
+    while (mag > v)
+        mag /= 10;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] * mag >= v * (1 - 1e-12))
+            return steps[i] * mag;
+    return 10 * mag;
+}
+
+/* Figures the template needs, computed from the timeline. */
+typedef struct plot_figures {
+    double duration_s;
+    double rps_max;
+    double tasks_max;
+    double lat_min;
+    double lat_max;
+    bool has_latency;
+    bool has_memory;
+    bool has_pending;
+    size_t count[5];     /* markers per ecsim_marker_class */
+} plot_figures;
+
+static void compute_figures(const ecsim_timeline *tl, const ecsim_plot_options *opt,
+                            plot_figures *f)
+{
+    size_t n = ecsim_timeline_count(tl);
+    double rps = 0, tasks = 0, lat_lo = INFINITY, lat_hi = 0;
+    memset(f, 0, sizeof *f);
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        if (isfinite(r->demand_rps) && r->demand_rps > rps)
+            rps = r->demand_rps;
+        if (isfinite(r->capacity_rps) && r->capacity_rps > rps)
+            rps = r->capacity_rps;
+        int most = r->desired > r->running ? r->desired : r->running;
+        if (r->pending > most)
+            most = r->pending;
+        if (most > tasks)
+            tasks = most;
+        if (r->pending > 0)
+            f->has_pending = true;
+        const double lat[3] = {r->p50_ms, r->p95_ms, r->p99_ms};
+        for (int k = 0; k < 3; k++) {
+            if (isfinite(lat[k]) && lat[k] > 0) {
+                f->has_latency = true;
+                if (lat[k] < lat_lo)
+                    lat_lo = lat[k];
+                if (lat[k] > lat_hi)
+                    lat_hi = lat[k];
+            }
+        }
+    }
+    f->has_memory = ecsim_timeline_has_memory(tl);
+    /* Headroom above the data: the top 10-15 % of each axis is left for
+     * the marker labels and the scale-action triangles. */
+    f->rps_max = nice_ceil(rps * 1.12);
+    f->tasks_max = ceil(nice_ceil(tasks * 1.15 + 0.5));
+    /* Capacity is ready tasks x per-task capacity, so when the two axes
+     * happen to have that same ratio the running-task steps would hide the
+     * capacity line exactly: move the task axis to its next nice value. */
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        if (r->running > 0 && isfinite(r->capacity_rps) && r->capacity_rps > 0) {
+            double per_task = r->capacity_rps / r->running;
+            double ratio = (f->rps_max / f->tasks_max) / per_task;
+            if (ratio > 0.93 && ratio < 1.07)
+                f->tasks_max = ceil(nice_ceil(f->tasks_max * 1.01));
+            break;
+        }
+    }
+    if (f->has_latency) {
+        f->lat_min = pow(10, floor(log10(lat_lo)));
+        f->lat_max = pow(10, ceil(log10(lat_hi)));
+        if (f->lat_max <= f->lat_min * 1.0000001)
+            f->lat_max = f->lat_min * 10;
+    } else {
+        f->lat_min = 1;
+        f->lat_max = 1000;
+    }
+    double last = n ? ecsim_timeline_row_at(tl, n - 1)->time_s : 0;
+    f->duration_s = isfinite(opt->duration_s) && opt->duration_s > 0 ? opt->duration_s : last;
+    if (!(f->duration_s > 0))
+        f->duration_s = 1;
+    for (size_t i = 0; i < ecsim_timeline_marker_count(tl); i++) {
+        ecsim_timeline_marker m;
+        ecsim_timeline_marker_get(tl, i, &m);
+        f->count[ecsim_timeline_marker_class(m.kind)]++;
+    }
+}
+
+/* Title text as a gnuplot single-quoted string body: ' doubled, control
+ * characters as spaces. */
+static void put_gp_string(plot_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\'')
+            buf_puts(b, "''");
+        else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            buf_puts(b, " ");
+        else
+            buf_append(b, s, 1);
+    }
+}
+
+/* Replace every @NAME@ whose NAME is in keys[] by values[]; anything else,
+ * including an unknown @NAME@, is copied as is. Values are not rescanned. */
+static int substitute(const char *tmpl, const char *const *keys, const char *const *values,
+                      size_t nkeys, char **out)
+{
+    plot_buf b = {0};
+    const char *p = tmpl;
+    while (*p) {
+        const char *at = strchr(p, '@');
+        if (!at) {
+            buf_puts(&b, p);
+            break;
+        }
+        buf_append(&b, p, (size_t)(at - p));
+        const char *end = strchr(at + 1, '@');
+        size_t k = nkeys;
+        if (end) {
+            size_t len = (size_t)(end - at - 1);
+            for (k = 0; k < nkeys; k++)
+                if (strlen(keys[k]) == len && memcmp(keys[k], at + 1, len) == 0)
+                    break;
+        }
+        if (k < nkeys) {
+            buf_puts(&b, values[k]);
+            p = end + 1;
+        } else {
+            buf_append(&b, at, 1);
+            p = at + 1;
+        }
+    }
+    if (!b.data && !b.oom)
+        buf_puts(&b, "");
+    if (b.oom) {
+        ecsim_free(b.data);
+        return ECSIM_ENOMEM;
+    }
+    *out = b.data;
+    return 0;
+}
+
+/* Fill in the template. */
+static int make_script(const ecsim_timeline *tl, const ecsim_plot_options *opt,
+                       const plot_figures *f, const char *tmpl, char **out)
+{
+    plot_buf title = {0};
+    put_gp_string(&title, opt->scenario ? opt->scenario : "ecsim");
+    if (opt->policy && *opt->policy) {
+        buf_puts(&title, " - policy: ");
+        put_gp_string(&title, opt->policy);
+    }
+    if (title.oom) {
+        ecsim_free(title.data);
+        return ECSIM_ENOMEM;
+    }
+    (void)tl;
+    char v[16][64];
+    int width = opt->width_px > 0 ? opt->width_px : PLOT_DEFAULT_WIDTH;
+    int height = opt->height_px > 0 ? opt->height_px : PLOT_DEFAULT_HEIGHT;
+    gp_num(v[0], sizeof v[0], f->duration_s);
+    snprintf(v[1], sizeof v[1], "%zu", f->count[ECSIM_MARKER_SCALE_OUT]);
+    snprintf(v[2], sizeof v[2], "%zu", f->count[ECSIM_MARKER_SCALE_IN]);
+    snprintf(v[3], sizeof v[3], "%zu", f->count[ECSIM_MARKER_EVENT]);
+    snprintf(v[4], sizeof v[4], "%zu", f->count[ECSIM_MARKER_FAILURE]);
+    gp_num(v[5], sizeof v[5], opt->target);
+    snprintf(v[6], sizeof v[6], "%d", f->has_latency ? 1 : 0);
+    snprintf(v[7], sizeof v[7], "%d", f->has_memory ? 1 : 0);
+    snprintf(v[8], sizeof v[8], "%d", f->has_pending ? 1 : 0);
+    gp_num(v[9], sizeof v[9], f->rps_max);
+    gp_num(v[10], sizeof v[10], f->tasks_max);
+    gp_num(v[11], sizeof v[11], f->lat_min);
+    gp_num(v[12], sizeof v[12], f->lat_max);
+    snprintf(v[13], sizeof v[13], "%d", width);
+    snprintf(v[14], sizeof v[14], "%d", height);
+    const char *const keys[] = {"TITLE",    "DATAFILE", "DURATION", "NSCALEOUT", "NSCALEIN",
+                                "NEVENTS",  "NFAILURES", "TARGET",  "LATENCY",   "MEMORY",
+                                "PENDING",  "RPSMAX",   "TASKSMAX", "LATMIN",    "LATMAX",
+                                "WIDTH",    "HEIGHT"};
+    const char *const values[] = {title.data, PLOT_DATA_NAME, v[0],  v[1],  v[2],  v[3],
+                                  v[4],       v[5],           v[6],  v[7],  v[8],  v[9],
+                                  v[10],      v[11],          v[12], v[13], v[14]};
+    int rc = substitute(tmpl, keys, values, sizeof keys / sizeof keys[0], out);
+    ecsim_free(title.data);
+    return rc;
+}
+
+/* Marker label for the data file: a gnuplot double-quoted string, with "
+ * replaced by ' (gnuplot data strings have no escape for it) and control
+ * characters by spaces; an empty label shows the kind. */
+static void put_dat_label(FILE *out, const ecsim_timeline_marker *m)
+{
+    const char *s = *m->label ? m->label : m->kind;
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"')
+            fputc('\'', out);
+        else if (c < 0x20 || c == 0x7f)
+            fputc(' ', out);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+/* The desired count in force after a marker: that of the first row at or
+ * after it (the last row if none), so ▲/▼ sit on the desired-count steps. */
+static int desired_after(const ecsim_timeline *tl, double time_s)
+{
+    size_t lo = 0, hi = ecsim_timeline_count(tl);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ecsim_timeline_row_at(tl, mid)->time_s < time_s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = ecsim_timeline_count(tl);
+    if (n == 0)
+        return 0;
+    return ecsim_timeline_row_at(tl, lo < n ? lo : n - 1)->desired;
+}
+
+static void put_dat_num(FILE *out, double v)
+{
+    char buf[64];
+    fputc(' ', out);
+    fputs(gp_num(buf, sizeof buf, v), out);
+}
+
+static int write_dat(const ecsim_timeline *tl, FILE *out)
+{
+    fputs("# ecsim demand/capacity data for demand_capacity.gp\n"
+          "# index 0: one row per metric period; NaN = not set; values hold until\n"
+          "# next_time_s\n"
+          "# time_s demand_rps capacity_rps desired running pending cpu_pct served_rps"
+          " unserved_rps p50_ms p95_ms p99_ms cost_usd memory_pct target next_time_s\n",
+          out);
+    for (size_t i = 0; i < ecsim_timeline_count(tl); i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        char buf[64];
+        fputs(gp_num(buf, sizeof buf, r->time_s), out);
+        put_dat_num(out, r->demand_rps);
+        put_dat_num(out, r->capacity_rps);
+        fprintf(out, " %d %d %d", r->desired, r->running, r->pending);
+        put_dat_num(out, r->cpu_pct);
+        put_dat_num(out, r->served_rps);
+        put_dat_num(out, r->unserved_rps);
+        put_dat_num(out, r->p50_ms);
+        put_dat_num(out, r->p95_ms);
+        put_dat_num(out, r->p99_ms);
+        put_dat_num(out, r->cost_usd);
+        put_dat_num(out, r->memory_pct);
+        put_dat_num(out, r->target);
+        /* Where this row's values stop holding: the shortfall boxes. */
+        const ecsim_timeline_row *next = ecsim_timeline_row_at(tl, i + 1);
+        put_dat_num(out, next ? next->time_s : r->time_s);
+        fputc('\n', out);
+    }
+    /* Two blank lines start gnuplot's next index. */
+    fputs("\n\n# index 1: markers; class 1 scale out, 2 scale in, 3 event, 4 failure\n"
+          "# time_s class desired_after kind label\n",
+          out);
+    for (size_t i = 0; i < ecsim_timeline_marker_count(tl); i++) {
+        ecsim_timeline_marker m;
+        char buf[64];
+        ecsim_timeline_marker_get(tl, i, &m);
+        fprintf(out, "%s %d %d %s ", gp_num(buf, sizeof buf, m.time_s),
+                (int)ecsim_timeline_marker_class(m.kind), desired_after(tl, m.time_s), m.kind);
+        put_dat_label(out, &m);
+        fputc('\n', out);
+    }
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
+/* Write `text` (or the .dat) to dir/name atomically. */
+static int write_atomic(const char *dir, const char *name, const char *text,
+                        const ecsim_timeline *tl)
+{
+    char *path = join_path(dir, name);
+    if (!path)
+        return ECSIM_ENOMEM;
+    ecsim_outfile of;
+    int rc = ecsim_outfile_open(&of, path);
+    ecsim_free(path);
+    if (rc)
+        return rc;
+    if (text)
+        fputs(text, of.fp);
+    else
+        rc = write_dat(tl, of.fp);
+    if (rc == 0 && ferror(of.fp))
+        rc = ECSIM_EIO;
+    if (rc) {
+        ecsim_outfile_abort(&of);
+        return rc;
+    }
+    return ecsim_outfile_commit(&of);
+}
+
+/* ---- running gnuplot ------------------------------------------------------------ */
+
+/* Find an executable: a name with a '/' is taken as a path; otherwise each
+ * $PATH entry is tried, as execvp will. Returns true if one is found. */
+static bool program_exists(const char *prog)
+{
+    if (!prog || !*prog)
+        return false;
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    bool found = false;
+    while (!found) {
+        const char *colon = strchr(path, ':');
+        size_t len = colon ? (size_t)(colon - path) : strlen(path);
+        char *dir = ecsim_strndup(len ? path : ".", len ? len : 1);
+        if (!dir)
+            return false;
+        char *full = join_path(dir, prog);
+        ecsim_free(dir);
+        if (!full)
+            return false;
+        struct stat st;
+        found = access(full, X_OK) == 0 && stat(full, &st) == 0 && S_ISREG(st.st_mode);
+        ecsim_free(full);
+        if (!colon)
+            break;
+        path = colon + 1;
+    }
+    return found;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* How a child process ended. */
+typedef struct plot_run {
+    int exited;          /* 1 if it exited normally */
+    int exit_status;     /* its exit status, when exited */
+    int signal;          /* the signal that ended it, otherwise */
+    int timed_out;       /* 1 if we killed it */
+    char err[PLOT_STDERR_KEEP + 1];   /* the start of its stderr */
+    size_t err_len;
+} plot_run;
+
+/* Run argv[0] (found on PATH) with stdin from /dev/null, in `cwd` (NULL =
+ * ours), its stdout copied to `out` (NULL = discarded) and the start of its
+ * stderr kept in run->err; kill it after timeout_s. 0, or ECSIM_EIO if it
+ * could not be started. */
+static int run_program(char *const argv[], const char *cwd, FILE *out, double timeout_s,
+                       plot_run *run)
+{
+    int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+    memset(run, 0, sizeof *run);
+    if (pipe(err_pipe) != 0)
+        return ECSIM_EIO;
+    if (out && pipe(out_pipe) != 0) {
+        close(err_pipe[0]);
+        close(err_pipe[1]);
+        return ECSIM_EIO;
+    }
+    if (out)
+        fflush(out);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(err_pipe[0]);
+        close(err_pipe[1]);
+        if (out) {
+            close(out_pipe[0]);
+            close(out_pipe[1]);
+        }
+        return ECSIM_EIO;
+    }
+    if (pid == 0) {
+        /* Child: only async-signal-safe calls until exec. */
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull < 0)
+            _exit(127);
+        dup2(devnull, STDIN_FILENO);
+        dup2(out ? out_pipe[1] : devnull, STDOUT_FILENO);
+        dup2(err_pipe[1], STDERR_FILENO);
+        close(devnull);
+        close(err_pipe[0]);
+        close(err_pipe[1]);
+        if (out) {
+            close(out_pipe[0]);
+            close(out_pipe[1]);
+        }
+        if (cwd && chdir(cwd) != 0) {
+            static const char msg[] = "cannot change to the output folder\n";
+            ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+            (void)w;
+            _exit(127);
+        }
+        execvp(argv[0], argv);
+        static const char msg[] = "cannot execute the program\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(127);
+    }
+    close(err_pipe[1]);
+    if (out)
+        close(out_pipe[1]);
+
+    /* Parent: drain both pipes (a full pipe would block the child) until
+     * they close, then reap; kill the child at the deadline. */
+    struct pollfd fds[2];
+    fds[0].fd = err_pipe[0];
+    fds[1].fd = out ? out_pipe[0] : -1;
+    double deadline = now_s() + timeout_s;
+    int status = 0;
+    bool reaped = false;
+    for (;;) {
+        bool open_fds = fds[0].fd >= 0 || fds[1].fd >= 0;
+        if (open_fds) {
+            fds[0].events = fds[1].events = POLLIN;
+            int pr = poll(fds, 2, 50);
+            if (pr < 0 && errno != EINTR)
+                break;
+            for (int k = 0; k < 2 && pr > 0; k++) {
+                if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                    continue;
+                char chunk[4096];
+                ssize_t got = read(fds[k].fd, chunk, sizeof chunk);
+                if (got <= 0) {
+                    if (got < 0 && errno == EINTR)
+                        continue;
+                    close(fds[k].fd);
+                    fds[k].fd = -1;
+                } else if (k == 0) {
+                    size_t keep = PLOT_STDERR_KEEP - run->err_len;
+                    if ((size_t)got < keep)
+                        keep = (size_t)got;
+                    memcpy(run->err + run->err_len, chunk, keep);
+                    run->err_len += keep;
+                } else {
+                    fwrite(chunk, 1, (size_t)got, out);
+                }
+            }
+        } else {
+            pid_t w = waitpid(pid, &status, WNOHANG);
+            if (w == pid) {
+                reaped = true;
+                break;
+            }
+            if (w < 0 && errno != EINTR)
+                break;
+            struct timespec nap = {0, 10 * 1000 * 1000};
+            nanosleep(&nap, NULL);
+        }
+        if (now_s() > deadline) {
+            kill(pid, SIGKILL);
+            run->timed_out = 1;
+            break;
+        }
+    }
+    for (int k = 0; k < 2; k++)
+        if (fds[k].fd >= 0)
+            close(fds[k].fd);
+    if (!reaped) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    run->err[run->err_len] = '\0';
+    if (WIFEXITED(status)) {
+        run->exited = 1;
+        run->exit_status = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        run->signal = WTERMSIG(status);
+    }
+    return 0;
+}
+
+/* Say on `msg` why gnuplot failed: one line, then the first lines of its
+ * stderr, each indented. */
+static void report_failure(FILE *msg, const char *prog, const plot_run *run)
+{
+    if (!msg)
+        return;
+    if (run->timed_out)
+        fprintf(msg, "ecsim: %s did not finish in time and was stopped; plot not rendered\n",
+                prog);
+    else if (run->exited)
+        fprintf(msg, "ecsim: %s failed (exit status %d); plot not rendered\n", prog,
+                run->exit_status);
+    else
+        fprintf(msg, "ecsim: %s was killed by signal %d; plot not rendered\n", prog,
+                run->signal);
+    const char *p = run->err;
+    int shown = 0;
+    while (*p && shown < PLOT_STDERR_LINES) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        bool blank = true;
+        for (size_t i = 0; i < len; i++)
+            if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '^')
+                blank = false;
+        if (!blank) {
+            fprintf(msg, "  %.*s\n", (int)len, p);
+            shown++;
+        }
+        p += len + (nl ? 1 : 0);
+    }
+}
+
+/* Quote a folder name for the "cd DIR && gnuplot ..." hint when it needs
+ * it (POSIX shell single quotes). */
+static void put_shell_word(FILE *out, const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("_./-+,:=@%", *p)))
+            plain = false;
+    if (plain) {
+        fputs(s, out);
+        return;
+    }
+    fputc('\'', out);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", out);
+        else
+            fputc(*s, out);
+    }
+    fputc('\'', out);
+}
+
+/* Create an empty, uniquely named temporary file dir/.NAME.tmp.XXXXXX for
+ * gnuplot to draw into; *path gets its full path. */
+static int make_temp(const char *dir, const char *name, char **path)
+{
+    size_t nl = strlen(name);
+    char *base = ecsim_malloc(nl + 16);
+    if (!base)
+        return ECSIM_ENOMEM;
+    snprintf(base, nl + 16, ".%s.tmp.XXXXXX", name);
+    *path = join_path(dir, base);
+    ecsim_free(base);
+    if (!*path)
+        return ECSIM_ENOMEM;
+    int fd = mkstemp(*path);
+    if (fd < 0) {
+        ecsim_free(*path);
+        *path = NULL;
+        return ECSIM_EIO;
+    }
+    /* mkstemp makes 0600; a plot is as readable as the other outputs. */
+    (void)fchmod(fd, 0644);
+    close(fd);
+    return 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static bool file_nonempty(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/* Run the script in out_dir into temporary files, and rename them into
+ * place if gnuplot succeeded. */
+static int render(const char *prog, const char *out_dir, double timeout_s, FILE *msg)
+{
+    char *png_tmp = NULL, *svg_tmp = NULL, *expr = NULL;
+    int rc = make_temp(out_dir, PLOT_PNG_NAME, &png_tmp);
+    if (rc)
+        goto out_none;
+    rc = make_temp(out_dir, PLOT_SVG_NAME, &svg_tmp);
+    if (rc)
+        goto out_png;
+    /* Temporary names are [.A-Za-z0-9_] only: safe inside quotes. */
+    size_t len = strlen(png_tmp) + strlen(svg_tmp) + 64;
+    expr = ecsim_malloc(len);
+    if (!expr) {
+        rc = ECSIM_ENOMEM;
+        goto out_svg;
+    }
+    snprintf(expr, len, "png_out='%s'; svg_out='%s'", base_name(png_tmp), base_name(svg_tmp));
+    char *argv[] = {(char *)prog, "-e", expr, PLOT_TEMPLATE_NAME, NULL};
+    plot_run *run = ecsim_malloc(sizeof *run);
+    if (!run) {
+        rc = ECSIM_ENOMEM;
+        goto out_svg;
+    }
+    rc = run_program(argv, out_dir, NULL, timeout_s, run);
+    if (rc == 0 && !(run->exited && run->exit_status == 0)) {
+        report_failure(msg, prog, run);
+        rc = ECSIM_EIO;
+    } else if (rc == 0 && !(file_nonempty(png_tmp) && file_nonempty(svg_tmp))) {
+        if (msg)
+            fprintf(msg, "ecsim: %s wrote no image; plot not rendered\n", prog);
+        rc = ECSIM_EIO;
+    } else if (rc) {
+        if (msg)
+            fprintf(msg, "ecsim: could not run %s; plot not rendered\n", prog);
+    }
+    ecsim_free(run);
+    if (rc)
+        goto out_svg;
+    char *png = join_path(out_dir, PLOT_PNG_NAME);
+    char *svg = join_path(out_dir, PLOT_SVG_NAME);
+    if (!png || !svg)
+        rc = ECSIM_ENOMEM;
+    else if (rename(png_tmp, png) != 0 || rename(svg_tmp, svg) != 0)
+        rc = ECSIM_EIO;
+    ecsim_free(png);
+    ecsim_free(svg);
+out_svg:
+    unlink(svg_tmp);   /* no-op after a successful rename */
+    ecsim_free(svg_tmp);
+out_png:
+    unlink(png_tmp);
+    ecsim_free(png_tmp);
+out_none:
+    ecsim_free(expr);
+    return rc;
+}
+
+int ecsim_plot_demand_capacity(const ecsim_timeline *tl, const ecsim_plot_options *opt,
+                               const char *out_dir, FILE *msg)
+{
+    ecsim_plot_options defaults;
+    if (!opt) {
+        ecsim_plot_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (ecsim_timeline_count(tl) == 0) {
+        if (msg)
+            fprintf(msg, "ecsim: the timeline is empty; no demand/capacity plot\n");
+        return ECSIM_EINVAL;
+    }
+    char *tmpl = NULL, *script = NULL;
+    int rc = ecsim_mkdirs(out_dir);
+    if (rc)
+        return rc;
+    rc = load_template(opt, &tmpl);
+    if (rc) {
+        if (msg && rc == ECSIM_ENOENT)
+            fprintf(msg, "ecsim: no %s in %s\n", PLOT_TEMPLATE_NAME, opt->template_dir);
+        return rc;
+    }
+    plot_figures fig;
+    compute_figures(tl, opt, &fig);
+    rc = make_script(tl, opt, &fig, tmpl, &script);
+    if (rc)
+        goto out_template;
+    rc = write_atomic(out_dir, PLOT_DATA_NAME, NULL, tl);
+    if (rc)
+        goto out_script;
+    rc = write_atomic(out_dir, PLOT_TEMPLATE_NAME, script, tl);
+    if (rc || !opt->render)
+        goto out_script;
+    const char *prog = opt->gnuplot ? opt->gnuplot : "gnuplot";
+    if (!program_exists(prog)) {
+        if (msg) {
+            fprintf(msg, "ecsim: %s not found; plot not rendered. To render it: cd ", prog);
+            put_shell_word(msg, out_dir);
+            fprintf(msg, " && gnuplot %s\n", PLOT_TEMPLATE_NAME);
+        }
+        goto out_script;
+    }
+    rc = render(prog, out_dir, opt->timeout_s > 0 ? opt->timeout_s : PLOT_DEFAULT_TIMEOUT_S,
+                msg);
+out_script:
+    ecsim_free(script);
+out_template:
+    ecsim_free(tmpl);
+    return rc;
+}
+
+/* ---- terminal previews ---------------------------------------------------------- */
+
+/* Rows with time_s <= until_s (all of them for NaN). */
+static size_t rows_until(const ecsim_timeline *tl, double until_s)
+{
+    size_t n = ecsim_timeline_count(tl);
+    if (isnan(until_s))
+        return n;
+    size_t k = 0;
+    while (k < n && ecsim_timeline_row_at(tl, k)->time_s <= until_s)
+        k++;
+    return k;
+}
+
+/* A time label in the unit the span calls for: "90s", "45min", "3.5h". */
+static void fmt_time_label(char *buf, size_t size, double t_s, double span_s)
+{
+    char num[64];
+    double div = span_s >= 7200 ? 3600 : span_s >= 120 ? 60 : 1;
+    const char *unit = span_s >= 7200 ? "h" : span_s >= 120 ? "min" : "s";
+    double v = floor(t_s / div * 10 + 0.5) / 10;
+    snprintf(buf, size, "%s%s", ecsim_fmt_num(num, sizeof num, v), unit);
+}
+
+/* Bin one series into `cols` columns: mean of the finite values per bin;
+ * an empty bin holds the previous value; NaN before the first value. */
+static void bin_series(const ecsim_timeline *tl, size_t n, bool capacity, double *bins,
+                       int cols)
+{
+    double t0 = ecsim_timeline_row_at(tl, 0)->time_s;
+    double span = ecsim_timeline_row_at(tl, n - 1)->time_s - t0;
+    size_t r = 0;
+    double held = NAN;
+    for (int c = 0; c < cols; c++) {
+        double sum = 0;
+        int count = 0;
+        while (r < n) {
+            const ecsim_timeline_row *row = ecsim_timeline_row_at(tl, r);
+            int b = span > 0 ? (int)floor((row->time_s - t0) / span * cols) : 0;
+            if (b >= cols)
+                b = cols - 1;
+            if (b > c)
+                break;
+            double v = capacity ? row->capacity_rps : row->demand_rps;
+            if (isfinite(v)) {
+                sum += v;
+                count++;
+            }
+            r++;
+        }
+        if (count > 0)
+            held = sum / count;
+        bins[c] = held;
+    }
+}
+
+int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width, int height,
+                             FILE *out)
+{
+    size_t n = rows_until(tl, until_s);
+    if (n == 0) {
+        fputs("demand / capacity: no data yet\n", out);
+        return ferror(out) ? ECSIM_EIO : 0;
+    }
+    int w = width < 24 ? 24 : width > 1000 ? 1000 : width;
+    int h = height < 6 ? 6 : height > 200 ? 200 : height;
+    int nrows = h - 3;
+    double ymax = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        if (isfinite(r->demand_rps) && r->demand_rps > ymax)
+            ymax = r->demand_rps;
+        if (isfinite(r->capacity_rps) && r->capacity_rps > ymax)
+            ymax = r->capacity_rps;
+    }
+    if (!(ymax > 0))
+        ymax = 1;
+    char top[64];
+    ecsim_fmt_num(top, sizeof top, floor(ymax * 10 + 0.5) / 10);
+    int gutter = (int)strlen(top) + 1;
+    int cols = w - gutter - 1;
+    if (cols < 8)
+        cols = 8;
+    double *bins = ecsim_calloc(2 * (size_t)cols, sizeof *bins);
+    char *line = ecsim_malloc((size_t)(gutter + cols + 2));
+    if (!bins || !line) {
+        ecsim_free(bins);
+        ecsim_free(line);
+        return ECSIM_ENOMEM;
+    }
+    bin_series(tl, n, false, bins, cols);
+    bin_series(tl, n, true, bins + cols, cols);
+
+    fputs("demand * / capacity o / both # (rps)\n", out);
+    for (int level = nrows - 1; level >= 0; level--) {
+        const char *label = level == nrows - 1 ? top : level == 0 ? "0" : "";
+        int at = snprintf(line, (size_t)gutter + 1, "%*s ", gutter - 1, label);
+        line[at++] = '|';
+        for (int c = 0; c < cols; c++) {
+            char ch = ' ';
+            for (int s = 0; s < 2; s++) {
+                double v = bins[s * cols + c];
+                if (!isfinite(v))
+                    continue;
+                int lv = (int)floor(v / ymax * (nrows - 1) + 0.5);
+                lv = lv < 0 ? 0 : lv > nrows - 1 ? nrows - 1 : lv;
+                if (lv == level)
+                    ch = (ch == ' ') ? (s == 0 ? '*' : 'o') : '#';
+            }
+            line[at++] = ch;
+        }
+        while (at > 0 && line[at - 1] == ' ')
+            at--;
+        line[at] = '\0';
+        fprintf(out, "%s\n", line);
+    }
+    fprintf(out, "%*s+", gutter, "");
+    for (int c = 0; c < cols; c++)
+        fputc('-', out);
+    fputc('\n', out);
+    double t0 = ecsim_timeline_row_at(tl, 0)->time_s;
+    double t1 = ecsim_timeline_row_at(tl, n - 1)->time_s;
+    char start[80], end[80];
+    fmt_time_label(start, sizeof start, t0, t1);
+    fmt_time_label(end, sizeof end, t1, t1);
+    int pad = cols - (int)strlen(start) - (int)strlen(end) + 1;
+    fprintf(out, "%*s%s%*s%s\n", gutter, "", start, pad > 1 ? pad : 1, "", end);
+    ecsim_free(bins);
+    ecsim_free(line);
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
+/* The gnuplot preview: a script with the data inline, in a temporary file
+ * (gnuplot's stdin stays /dev/null), drawn by the dumb terminal. */
+static int gnuplot_preview(const ecsim_timeline *tl, size_t n, int width, int height,
+                           FILE *out)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char *path = join_path(tmpdir && *tmpdir ? tmpdir : "/tmp", "ecsim-preview-XXXXXX");
+    if (!path)
+        return ECSIM_ENOMEM;
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        ecsim_free(path);
+        return ECSIM_EIO;
+    }
+    FILE *fp = fdopen(fd, "w");
+    if (!fp) {
+        close(fd);
+        unlink(path);
+        ecsim_free(path);
+        return ECSIM_EIO;
+    }
+    double t1 = ecsim_timeline_row_at(tl, n - 1)->time_s;
+    double div = t1 >= 7200 ? 3600 : t1 >= 120 ? 60 : 1;
+    fprintf(fp, "set terminal dumb size %d,%d\n", width, height);
+    fputs("set datafile missing NaN\n$data << EOD\n", fp);
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        char a[64], b[64], c[64];
+        fprintf(fp, "%s %s %s\n", gp_num(a, sizeof a, r->time_s / div),
+                gp_num(b, sizeof b, r->demand_rps), gp_num(c, sizeof c, r->capacity_rps));
+    }
+    fprintf(fp, "EOD\nset xlabel 'time (%s)'\nset ylabel 'rps'\nset key top left\nset yrange [0:*]\n"
+                "plot $data using 1:2 with lines title 'demand', "
+                "$data using 1:3 with steps title 'capacity'\n",
+            t1 >= 7200 ? "h" : t1 >= 120 ? "min" : "s");
+    int rc = (ferror(fp) | fclose(fp)) ? ECSIM_EIO : 0;
+    plot_run *run = NULL;
+    if (rc == 0) {
+        run = ecsim_malloc(sizeof *run);
+        if (!run)
+            rc = ECSIM_ENOMEM;
+    }
+    if (rc == 0) {
+        char *argv[] = {"gnuplot", path, NULL};
+        rc = run_program(argv, NULL, out, PLOT_DEFAULT_TIMEOUT_S, run);
+        if (rc == 0 && !(run->exited && run->exit_status == 0))
+            rc = ECSIM_EIO;
+    }
+    ecsim_free(run);
+    unlink(path);
+    ecsim_free(path);
+    return rc;
+}
+
+int ecsim_plot_preview(const ecsim_timeline *tl, double until_s, int width, int height,
+                       FILE *out)
+{
+    size_t n = rows_until(tl, until_s);
+    if (n == 0 || !program_exists("gnuplot"))
+        return ecsim_plot_ascii_preview(tl, until_s, width, height, out);
+    int w = width < 24 ? 24 : width, h = height < 6 ? 6 : height;
+    int rc = gnuplot_preview(tl, n, w, h, out);
+    if (rc == ECSIM_EIO)   /* gnuplot there but broken: the preview still shows */
+        rc = ecsim_plot_ascii_preview(tl, until_s, width, height, out);
+    return rc;
+}

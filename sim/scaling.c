@@ -1,0 +1,456 @@
+/* Running and scaling: demand against capacity, the CloudWatch metrics the
+ * tasks publish, the autoscaler's evaluations and the run's time series.
+ *
+ * Fluid mode (DESIGN.md "load"): demand is a rate from the load generator;
+ * capacity is ready tasks x task.capacity_rps. From the moment the service
+ * is created, the state is integrated in steps of at most FLUID_STEP_S
+ * seconds (and at every metric-period boundary): over each step the
+ * service serves min(demand, capacity), the rest is unserved, and each
+ * ready task's CPU is idle + (100 - idle) x served / capacity; tasks that
+ * are RUNNING but not yet receiving traffic sit at idle. The service's
+ * CPUUtilization is the average over its RUNNING tasks (reference §1.2,
+ * ServiceCPU% formula [C2]); MemoryUtilization likewise between
+ * memory_idle_pct and memory_busy_pct; RequestCountPerTarget is requests
+ * per minute per ready task. These samples feed the metrics store, which
+ * publishes one datapoint per period with CloudWatch's lag (reference §7).
+ *
+ * The autoscaler is evaluated on its own clock: every 60 s for the AWS
+ * policies (CloudWatch evaluates alarms every minute, every 10 s for
+ * sub-minute periods, reference §1.2 [C1]), every 15 s for the HPA
+ * (--horizontal-pod-autoscaler-sync-period, reference §5.1). It sees only
+ * published datapoints. Each evaluation is one row of decisions.csv; a
+ * change of the desired count goes to the service scheduler. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "ecsim/output.h"
+#include "sim_internal.h"
+
+/* MODEL: resolution of the fluid integration (seconds). One second keeps
+ * served / unserved volumes exact to well under 1 % for any realistic
+ * profile and costs 86 400 steps per simulated day. */
+#define FLUID_STEP_S 1.0
+/* How many of the newest metric periods a policy is shown. */
+#define POLICY_WINDOW 64
+
+static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+
+int scaling_init(ecsim_sim *sim, FILE *err)
+{
+    const ecsim_scenario *sc = sim->sc;
+    ecsim_load_spec spec = sc->load;
+    /* A relative trace path is relative to the scenario file. */
+    if (spec.trace[0] && spec.trace[0] != '/' && sc->source_path[0]) {
+        const char *slash = strrchr(sc->source_path, '/');
+        if (slash) {
+            char path[ECSIM_PATH_MAX];
+            int n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - sc->source_path),
+                             sc->source_path, spec.trace);
+            if (n > 0 && (size_t)n < sizeof path)
+                memcpy(spec.trace, path, sizeof path);
+        }
+    }
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    sim->load = ecsim_load_create(&spec, sim->seed, &d);
+    if (err)
+        ecsim_diags_print(&d, err);
+    int bad_input = d.errors > 0;
+    ecsim_diags_free(&d);
+    if (!sim->load)
+        return bad_input ? ECSIM_EINVAL : ECSIM_ENOMEM;
+    sim->metrics = ecsim_metrics_create(&sc->monitoring, sim->seed);
+    sim->timeline = ecsim_timeline_create();
+    if (!sim->metrics || !sim->timeline)
+        return ECSIM_ENOMEM;
+    ecsim_policy_config_defaults(&sim->policy_cfg, &sc->autoscaler);
+    sim->policy = ecsim_policy_create(&sim->policy_cfg);
+    if (!sim->policy)
+        return ECSIM_ENOMEM;
+    ecsim_decision_init(&sim->decision);
+    sim->decisions_fp = open_memstream(&sim->decisions_csv, &sim->decisions_len);
+    if (!sim->decisions_fp)
+        return ECSIM_ENOMEM;
+    ecsim_decision_csv_header(sim->decisions_fp);
+    sim->scale_min = sc->autoscaler.min;
+    sim->scale_max = sc->autoscaler.max;
+    sim->last_fluid_s = NAN;
+    return 0;
+}
+
+void scaling_free(ecsim_sim *sim)
+{
+    ecsim_load_destroy(sim->load);
+    ecsim_metrics_destroy(sim->metrics);
+    ecsim_timeline_destroy(sim->timeline);
+    ecsim_policy_destroy(sim->policy);
+    ecsim_decision_free(&sim->decision);
+    if (sim->decisions_fp)
+        fclose(sim->decisions_fp);
+    free(sim->decisions_csv); /* allocated by open_memstream, not ecsim_malloc */
+    ecsim_free(sim->demand_history);
+}
+
+double scaling_cpu_target(const ecsim_sim *sim)
+{
+    const ecsim_autoscaler_spec *a = &sim->sc->autoscaler;
+    if (a->policy == ECSIM_POLICY_NONE || a->policy == ECSIM_POLICY_SCHEDULED ||
+        a->metric != ECSIM_METRIC_CPU)
+        return NAN;
+    return a->target;
+}
+
+/* ---- fluid accounting ------------------------------------------------------------ */
+
+static void count_tasks(const ecsim_sim *sim, int *running, int *ready, int *pending)
+{
+    bool lb = sim->sc->service.load_balancer.enable;
+    *running = *ready = *pending = 0;
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        const sim_task *t = &sim->service.tasks[i];
+        if (t->state == TASK_RUNNING) {
+            (*running)++;
+            if (!t->stop_requested && (!lb || t->healthy))
+                (*ready)++;
+        } else if (t->state < TASK_RUNNING) {
+            (*pending)++;
+        }
+    }
+}
+
+/* Integrate [last_fluid_s, now] with the state as it is now. */
+static void accumulate(ecsim_sim *sim)
+{
+    double now = ecsim_engine_now(sim->eng);
+    double t0 = sim->last_fluid_s;
+    if (!isfinite(t0) || now <= t0)
+        return;
+    double dt = now - t0;
+    sim->last_fluid_s = now;
+    const ecsim_task_spec *ts = &sim->sc->service.task;
+    int running, ready, pending;
+    count_tasks(sim, &running, &ready, &pending);
+    double demand = ecsim_load_mean_rate(sim->load, t0, now);
+    double capacity = ready * ts->capacity_rps;
+    double served = fmin(demand, capacity);
+    double unserved = demand - served;
+    double util = capacity > 0 ? served / capacity : 0.0;
+    double mid = 0.5 * (t0 + now);
+    sim->acc.seconds += dt;
+    sim->acc.demand += demand * dt;
+    sim->acc.capacity += capacity * dt;
+    sim->acc.served += served * dt;
+    sim->acc.unserved += unserved * dt;
+    if (running > 0) {
+        double cpu_busy = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
+        double cpu = (ready * cpu_busy + (running - ready) * ts->cpu_idle_pct) / running;
+        double mem_busy = ts->memory_idle_pct + (ts->memory_busy_pct - ts->memory_idle_pct) * util;
+        double mem = (ready * mem_busy + (running - ready) * ts->memory_idle_pct) / running;
+        sim->acc.cpu += cpu * dt;
+        sim->acc.memory += mem * dt;
+        sim->acc.cpu_seconds += dt;
+        if (ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_CPU, mid, cpu, dt) == ECSIM_ENOMEM ||
+            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_MEMORY, mid, mem, dt) == ECSIM_ENOMEM)
+            sim->oom = 1;
+        if (ready > 0 &&
+            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_REQUESTS_PER_TARGET, mid,
+                                     served * 60.0 / ready, dt) == ECSIM_ENOMEM)
+            sim->oom = 1;
+    }
+    ecsim_summary *s = &sim->summary;
+    if (unserved > 1e-9 * (1.0 + demand))
+        s->under_capacity_s += dt;
+    s->unserved_requests += unserved * dt;
+    /* Over-provisioning: ready tasks beyond what the demand needs at the
+     * policy's CPU target (the headroom a target asks for is not waste), or
+     * at 100 % without a CPU target. */
+    double target = scaling_cpu_target(sim);
+    double per_task = ts->capacity_rps * (isfinite(target) ? target / 100.0 : 1.0);
+    double needed = ceil(demand / per_task - 1e-9);
+    if (ready > needed)
+        s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
+    sim->now_state.demand_rps = ecsim_load_rate(sim->load, now);
+}
+
+static void fluid_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    ecsim_sim *sim = ctx;
+    accumulate(sim);
+    double next = ecsim_engine_now(eng) + FLUID_STEP_S;
+    if (next <= sim->sc->duration_s && !ecsim_engine_schedule(eng, next, fluid_tick, sim, 0))
+        sim->oom = 1;
+}
+
+/* ---- the autoscaler ------------------------------------------------------------------ */
+
+static double policy_interval(const ecsim_sim *sim)
+{
+    if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA)
+        return 15.0; /* --horizontal-pod-autoscaler-sync-period (reference §5.1) */
+    return sim->sc->monitoring.period_s < 60.0 ? 10.0 : 60.0;
+}
+
+/* The newest POLICY_WINDOW periods up to the newest published one, oldest
+ * first; NAN where a datapoint is missing or not published yet. */
+static size_t gather_datapoints(ecsim_sim *sim, double *out)
+{
+    ecsim_datapoint latest;
+    double now = ecsim_engine_now(sim->eng);
+    int metric = (int)sim->sc->autoscaler.metric;
+    if (ecsim_metrics_latest(sim->metrics, metric, now, &latest) != 0)
+        return 0;
+    int64_t first = latest.period - POLICY_WINDOW + 1;
+    if (first < 0)
+        first = 0;
+    size_t n = 0;
+    for (int64_t k = first; k <= latest.period; k++) {
+        ecsim_datapoint dp;
+        out[n++] = ecsim_metrics_lookup(sim->metrics, metric, k, now, &dp) == ECSIM_DP_PUBLISHED
+                       ? dp.value
+                       : NAN;
+    }
+    return n;
+}
+
+/* The HPA's view of the pods: one per task that is not STOPPED. */
+static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, size_t max)
+{
+    const ecsim_task_spec *ts = &sim->sc->service.task;
+    double now = ecsim_engine_now(sim->eng);
+    size_t n = 0;
+    int running, ready, pending;
+    count_tasks(sim, &running, &ready, &pending);
+    double demand = ecsim_load_rate(sim->load, now);
+    double capacity = ready * ts->capacity_rps;
+    double util = capacity > 0 ? fmin(demand, capacity) / capacity : 0.0;
+    for (size_t i = 0; i < sim->service.task_count && n < max; i++) {
+        const sim_task *t = &sim->service.tasks[i];
+        if (t->state == TASK_STOPPED)
+            continue;
+        ecsim_hpa_pod *p = &pods[n++];
+        ecsim_hpa_pod_init(p);
+        p->request_m = ts->vcpu * 1000.0;
+        if (t->state < TASK_RUNNING) {
+            p->phase = ECSIM_POD_PENDING;
+            continue;
+        }
+        p->deleting = t->stop_requested || t->state > TASK_RUNNING;
+        bool receives = !p->deleting && (!sim->sc->service.load_balancer.enable || t->healthy);
+        p->ready = t->healthy;
+        p->has_metric = true;
+        double cpu = ts->cpu_idle_pct + (receives ? (100.0 - ts->cpu_idle_pct) * util : 0.0);
+        p->usage_m = p->request_m * cpu / 100.0;
+        p->has_timing = true;
+        p->start_s = t->running_s;
+        p->ready_transition_s = t->healthy ? t->running_s + 40.0 : t->running_s;
+        p->sample_time_s = now;
+        p->sample_window_s = 15.0; /* metrics-server resolution (reference §5.1 [K11]) */
+    }
+    return n;
+}
+
+static void apply_decision(ecsim_sim *sim, const ecsim_decision *d)
+{
+    ecsim_summary *s = &sim->summary;
+    int current = sim->service.desired;
+    sim->scale_min = d->min;
+    sim->scale_max = d->max;
+    if (d->desired == current)
+        return;
+    bool out = d->desired > current;
+    s->scaling_actions++;
+    if (out) {
+        s->scale_outs++;
+        if (!isfinite(s->first_scale_out_s))
+            s->first_scale_out_s = ecsim_engine_now(sim->eng);
+    } else {
+        s->scale_ins++;
+    }
+    if (d->desired > s->max_desired)
+        s->max_desired = d->desired;
+    if (d->desired < s->min_desired)
+        s->min_desired = d->desired;
+    char label[96];
+    snprintf(label, sizeof label, "%d -> %d", current, d->desired);
+    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
+                                  out ? ECSIM_MARK_SCALE_OUT : ECSIM_MARK_SCALE_IN, label) ==
+        ECSIM_ENOMEM)
+        sim->oom = 1;
+    sim_log(sim, "Application Auto Scaling (%s): set desired count of service %s from %d to %d: %s",
+            d->policy, svc(sim), current, d->desired, d->reason);
+    service_set_desired(sim, d->desired);
+    sim->now_state.desired = d->desired;
+}
+
+static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    ecsim_sim *sim = ctx;
+    accumulate(sim);
+    double datapoints[POLICY_WINDOW];
+    ecsim_hpa_pod pods[512];
+    int running, ready, pending;
+    count_tasks(sim, &running, &ready, &pending);
+    ecsim_policy_obs obs;
+    memset(&obs, 0, sizeof obs);
+    obs.now_s = ecsim_engine_now(eng);
+    obs.current = sim->service.desired;
+    obs.running = running;
+    obs.ready = ready;
+    obs.min = sim->scale_min;
+    obs.max = sim->scale_max;
+    obs.datapoints = datapoints;
+    obs.datapoint_count = gather_datapoints(sim, datapoints);
+    obs.period_s = sim->sc->monitoring.period_s;
+    if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA) {
+        obs.pods = pods;
+        obs.pod_count = gather_pods(sim, pods, sizeof pods / sizeof pods[0]);
+    }
+    const sim_deployment *dp = sim->service.primary >= 0
+                                   ? &sim->service.deployments[sim->service.primary]
+                                   : NULL;
+    obs.deployment_in_progress = dp && dp->rollout == ROLLOUT_IN_PROGRESS;
+    obs.demand = sim->demand_history;
+    obs.demand_count = sim->demand_count;
+    obs.demand_period_s = sim->sc->monitoring.period_s;
+    int rc = ecsim_policy_evaluate(sim->policy, &obs, &sim->decision);
+    if (rc == ECSIM_ENOMEM)
+        sim->oom = 1;
+    if (rc == 0) {
+        ecsim_decision_csv_row(sim->decisions_fp, &sim->decision);
+        apply_decision(sim, &sim->decision);
+    }
+    double next = obs.now_s + policy_interval(sim);
+    if (next <= sim->sc->duration_s && !ecsim_engine_schedule(eng, next, policy_tick, sim, 0))
+        sim->oom = 1;
+}
+
+void scaling_start(ecsim_sim *sim)
+{
+    double now = ecsim_engine_now(sim->eng);
+    sim->last_fluid_s = now;
+    double next = floor(now / FLUID_STEP_S + 1.0) * FLUID_STEP_S;
+    if (next <= sim->sc->duration_s && !ecsim_engine_schedule(sim->eng, next, fluid_tick, sim, 0))
+        sim->oom = 1;
+    if (sim->sc->autoscaler.policy == ECSIM_POLICY_NONE)
+        return;
+    /* Evaluations on the policy's own clock, aligned to multiples of it. */
+    double step = policy_interval(sim);
+    double first = floor(now / step + 1.0) * step;
+    if (first <= sim->sc->duration_s && !ecsim_engine_schedule(sim->eng, first, policy_tick, sim, 0))
+        sim->oom = 1;
+}
+
+/* ---- periods -------------------------------------------------------------------------- */
+
+static double cost_so_far(const ecsim_sim *sim, double now)
+{
+    const ecsim_scenario *sc = sim->sc;
+    double usd = 0;
+    if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
+        for (size_t i = 0; i < sim->service.task_count; i++) {
+            const sim_task *t = &sim->service.tasks[i];
+            if (!isfinite(t->pull_started_s))
+                continue;
+            double stop = isfinite(t->stopped_s) ? t->stopped_s : now;
+            usd += ecsim_cost_fargate_task_usd(&sc->pricing, sc->service.task.vcpu,
+                                               sc->service.task.memory_gb, t->pull_started_s, stop,
+                                               false);
+        }
+    } else if (sim->service.provisioned) {
+        /* The cluster's instances, from the service's creation. */
+        double from = sim->steps[ECSIM_STEP_PROVISION].time_s;
+        if (isfinite(from) && now > from)
+            usd += sc->service.cluster.instances * ecsim_cost_instance_usd(&sc->pricing, from, now);
+    }
+    return usd;
+}
+
+void scaling_period_end(ecsim_sim *sim)
+{
+    accumulate(sim);
+    double now = ecsim_engine_now(sim->eng);
+    double period = sim->sc->monitoring.period_s;
+    double start = now - period < 0 ? 0 : now - period;
+    if (ecsim_metrics_close_until(sim->metrics, now + 1e-9) != 0)
+        sim->oom = 1;
+    double demand_all = ecsim_load_mean_rate(sim->load, start, now);
+    if (sim->demand_count == sim->demand_capacity) {
+        size_t cap = sim->demand_capacity ? sim->demand_capacity * 2 : 256;
+        double *h = ecsim_reallocarray(sim->demand_history, cap, sizeof *h);
+        if (!h) {
+            sim->oom = 1;
+            return;
+        }
+        sim->demand_history = h;
+        sim->demand_capacity = cap;
+    }
+    sim->demand_history[sim->demand_count++] = demand_all;
+
+    ecsim_timeline_row row = ecsim_timeline_row_empty();
+    int running, ready, pending;
+    count_tasks(sim, &running, &ready, &pending);
+    row.time_s = now;
+    row.demand_rps = demand_all;
+    row.desired = sim->service.provisioned ? sim->service.desired : 0;
+    row.running = running;
+    row.pending = pending;
+    if (sim->acc.seconds > 0) {
+        /* Part of the period before the service existed counts as capacity 0. */
+        double span = now - start;
+        row.capacity_rps = sim->acc.capacity / span;
+        row.served_rps = sim->acc.served / span;
+        row.unserved_rps = sim->acc.unserved / span;
+        if (sim->acc.cpu_seconds > 0) {
+            row.cpu_pct = sim->acc.cpu / sim->acc.cpu_seconds;
+            row.memory_pct = sim->acc.memory / sim->acc.cpu_seconds;
+        }
+    } else {
+        row.capacity_rps = 0;
+    }
+    row.cost_usd = cost_so_far(sim, now);
+    row.target = scaling_cpu_target(sim);
+    if (ecsim_timeline_append(sim->timeline, &row) == ECSIM_ENOMEM)
+        sim->oom = 1;
+    memset(&sim->acc, 0, sizeof sim->acc);
+}
+
+void scaling_finish(ecsim_sim *sim)
+{
+    const ecsim_scenario *sc = sim->sc;
+    double end = sc->duration_s;
+    accumulate(sim);
+    ecsim_cost cost;
+    ecsim_cost_init(&cost);
+    if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
+        for (size_t i = 0; i < sim->service.task_count; i++) {
+            const sim_task *t = &sim->service.tasks[i];
+            if (!isfinite(t->pull_started_s))
+                continue;
+            double stop = isfinite(t->stopped_s) ? t->stopped_s : end;
+            ecsim_cost_add_fargate_task(&cost, &sc->pricing, sc->service.task.vcpu,
+                                        sc->service.task.memory_gb, t->pull_started_s, stop, false);
+        }
+    } else if (sim->service.provisioned) {
+        double from = sim->steps[ECSIM_STEP_PROVISION].time_s;
+        for (int i = 0; i < sc->service.cluster.instances; i++)
+            ecsim_cost_add_instance(&cost, &sc->pricing, from, end);
+    }
+    for (size_t i = 0; i < sim->registry.count; i++)
+        ecsim_cost_add_registry(&cost, &sc->pricing, sim->registry.images[i].size_mb,
+                                sim->registry.images[i].pushed_s, end);
+    ecsim_summary *s = &sim->summary;
+    s->cost_total = cost.total_usd;
+    s->cost_compute = cost.compute_usd;
+    s->cost_registry = cost.registry_usd;
+    s->vcpu_hours = cost.vcpu_hours;
+    s->gb_hours = cost.gb_hours;
+    s->instance_hours = cost.instance_hours;
+    if (sim->decisions_fp && fflush(sim->decisions_fp) != 0)
+        sim->oom = 1;
+}

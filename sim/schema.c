@@ -1,0 +1,1085 @@
+/* The scenario schema (sim/schema.h): one row per YAML key of a scenario.
+ *
+ * The rows mirror include/ecsim/scenario.h member for member; the YAML key is
+ * the member name without its `_s` unit suffix. Defaults are the ones written
+ * in scenario.h, which come from ../shared/reference/aws-k8s-semantics.md;
+ * the comment of each row cites the section where the reference gives the
+ * number. Ranges are "sensible" bounds: they reject typos and absurd values
+ * (a 1e12-task service), not every value AWS would refuse.
+ *
+ * Also here: the generic walks over the table (defaults, list free/clone),
+ * key suggestions and the Markdown field reference. */
+#include "schema.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "ecsim/loader.h"
+#include "ecsim/scenario.h"
+
+#define DUR_MAX 31622400.0 /* 366 days */
+#define BIG 1e9
+
+/* Row builders. Every row names the C struct and member, so the offsets and
+ * sizes cannot drift from scenario.h. */
+#define ROWX(T, m, k, kd, lo, hi, fl, d, doc_, valid, req)                                   \
+    {.key = k, .kind = kd, .offset = offsetof(T, m), .min = lo, .max = hi, .flags = fl,      \
+     .def = d, .doc = doc_, .valid_for = valid, .required_for = req}
+#define INT(T, m, k, lo, hi, d, dc) ROWX(T, m, k, SCHEMA_INT, lo, hi, 0, d, dc, 0, 0)
+#define NUM(T, m, k, lo, hi, fl, d, dc) ROWX(T, m, k, SCHEMA_DOUBLE, lo, hi, fl, d, dc, 0, 0)
+#define DUR(T, m, k, fl, d, dc) ROWX(T, m, k, SCHEMA_DURATION, 0, DUR_MAX, fl, d, dc, 0, 0)
+#define BOOL(T, m, k, d, dc) ROWX(T, m, k, SCHEMA_BOOL, 0, 0, 0, d, dc, 0, 0)
+#define STR(T, m, k, minlen, fl, d, dc)                                                     \
+    {.key = k, .kind = SCHEMA_STRING, .offset = offsetof(T, m),                              \
+     .size = sizeof(((T *)0)->m), .min = minlen, .flags = fl, .def = d, .doc = dc}
+#define ENUM(T, m, k, names, d, dc)                                                         \
+    {.key = k, .kind = SCHEMA_ENUM, .offset = offsetof(T, m), .enum_names = names, .def = d, \
+     .doc = dc}
+#define IOP(T, m, k, d, dc)                                                                 \
+    {.key = k, .kind = SCHEMA_INT_OR_PERCENT, .offset = offsetof(T, m), .min = 0,           \
+     .max = 10000, .def = d, .doc = dc}
+#define SECTION(T, m, k, subsec, dc)                                                        \
+    {.key = k, .kind = SCHEMA_SECTION, .offset = offsetof(T, m), .sub = &subsec, .doc = dc}
+#define LIST(T, m, k, countm, E, subsec, dc)                                                \
+    {.key = k, .kind = SCHEMA_LIST, .offset = offsetof(T, m), .size = sizeof(E),            \
+     .count_offset = offsetof(T, countm), .sub = &subsec, .min = 0, .max = 100000, .doc = dc}
+#define SEC(rows) {rows, sizeof rows / sizeof rows[0], -1, NULL, NULL}
+/* Offset of a member of an anonymous nested struct relative to that struct. */
+#define SUBOFF(T, s, m) (offsetof(T, s.m) - offsetof(T, s))
+
+/* ---- enum names (index = C enum value) ---------------------------------------- */
+
+static const char *const platform_names[] = {"fargate", "ec2", "eks", NULL};
+static const char *const placement_names[] = {"binpack", "spread", "random", NULL};
+static const char *const mode_names[] = {"fluid", "requests", NULL};
+static const char *const dist_names[] = {"exponential", "deterministic", "lognormal",
+                                         "uniform", "empirical", NULL};
+static const char *const routing_names[] = {"shared_queue", "round_robin", "random",
+                                            "least_outstanding", NULL};
+static const char *const policy_names[] = {"none", "target_tracking", "step_scaling",
+                                           "scheduled", "hpa", "predictive", NULL};
+static const char *const metric_names[] = {"cpu", "memory", "requests_per_target", NULL};
+static const char *const action_names[] = {"deploy", "kill_tasks", "scale", "az_outage",
+                                           "registry_outage", "fail_instances",
+                                           "spot_interruption", NULL};
+static const char *const defect_names[] = {"none", "crash", "unhealthy", NULL};
+
+/* ---- image and registry ----------------------------------------------------------- */
+
+static const schema_field image_rows[] = {
+    STR(ecsim_image_spec, name, "name", 1, 0, "app", "repository name of the application image"),
+    STR(ecsim_image_spec, tag, "tag", 1, 0, "1.0", "image tag built, pushed and deployed first"),
+    NUM(ecsim_image_spec, size_mb, "size_mb", 0, 100000, SCHEMA_MIN_EXCL, "250",
+        "compressed image size in MB (drives push and pull times)"),
+    DUR(ecsim_image_spec, build_time_s, "build_time", 0, "2m", "time of the docker build"),
+};
+static const schema_section image_sec = SEC(image_rows);
+
+static const schema_field registry_rows[] = {
+    BOOL(ecsim_registry_spec, push, "push", "true",
+         "push the built image to ECR (false: deployments fail with CannotPullContainerError, reference §2.4)"),
+    NUM(ecsim_registry_spec, push_mb_per_s, "push_mb_per_s", 0, 100000, SCHEMA_MIN_EXCL, "10",
+        "upload bandwidth to the registry, MB/s"),
+    NUM(ecsim_registry_spec, pull_mb_per_s, "pull_mb_per_s", 0, 100000, SCHEMA_MIN_EXCL, "10",
+        "download bandwidth per task, MB/s (250 MB in 25 s: reference §2.5)"),
+    BOOL(ecsim_registry_spec, immutable_tags, "immutable_tags", "false",
+         "repository tag immutability: pushing an existing tag fails (reference §4)"),
+};
+static const schema_section registry_sec = SEC(registry_rows);
+
+/* ---- service ------------------------------------------------------------------------ */
+
+static const schema_field task_rows[] = {
+    NUM(ecsim_task_spec, vcpu, "vcpu", 0, 16, SCHEMA_MIN_EXCL, "0.5", "vCPU reserved per task"),
+    NUM(ecsim_task_spec, memory_gb, "memory_gb", 0, 120, SCHEMA_MIN_EXCL, "1",
+        "memory reserved per task, GB"),
+    DUR(ecsim_task_spec, provisioning_time_s, "provisioning_time", 0, "6s",
+        "PROVISIONING: capacity and ENI attach (reference §2.3)"),
+    DUR(ecsim_task_spec, start_time_s, "start_time", 0, "10s", "container start after the image pull"),
+    DUR(ecsim_task_spec, activating_time_s, "activating_time", 0, "2s",
+        "ACTIVATING: service discovery and target registrations (reference §2.3)"),
+    DUR(ecsim_task_spec, stop_timeout_s, "stop_timeout", 0, "30s",
+        "STOPPING: SIGTERM to SIGKILL (reference §2.1)"),
+    NUM(ecsim_task_spec, capacity_rps, "capacity_rps", 0, BIG, SCHEMA_MIN_EXCL, "100",
+        "requests per second one task serves at 100 % CPU"),
+    DUR(ecsim_task_spec, health_check_grace_s, "health_check_grace", 0, "0s",
+        "healthCheckGracePeriodSeconds (reference §2.1)"),
+    NUM(ecsim_task_spec, cpu_idle_pct, "cpu_idle_pct", 0, 100, 0, "2", "CPU % at zero load"),
+    NUM(ecsim_task_spec, memory_idle_pct, "memory_idle_pct", 0, 100, 0, "30",
+        "memory % of the reservation at zero load"),
+    NUM(ecsim_task_spec, memory_busy_pct, "memory_busy_pct", 0, 100, 0, "60",
+        "memory % of the reservation at full load"),
+};
+static const schema_section task_sec = SEC(task_rows);
+
+static const schema_field lb_rows[] = {
+    BOOL(ecsim_load_balancer_spec, enable, "enable", "false", "tasks sit behind an ALB target group"),
+    DUR(ecsim_load_balancer_spec, health_check_interval_s, "health_check_interval",
+        SCHEMA_MIN_EXCL, "30s", "target group health check interval (reference §2.1)"),
+    INT(ecsim_load_balancer_spec, healthy_threshold, "healthy_threshold", 2, 10, "5",
+        "consecutive passes to become healthy (reference §2.1)"),
+    INT(ecsim_load_balancer_spec, unhealthy_threshold, "unhealthy_threshold", 2, 10, "2",
+        "consecutive failures to become unhealthy (reference §2.1)"),
+    DUR(ecsim_load_balancer_spec, deregistration_delay_s, "deregistration_delay", 0, "300s",
+        "connection draining before a target is removed (reference §2.1)"),
+};
+static const schema_section lb_sec = SEC(lb_rows);
+
+static const schema_field breaker_rows[] = {
+    BOOL(ecsim_circuit_breaker_spec, enable, "enable", "false",
+         "deployment circuit breaker (reference §2.2)"),
+    BOOL(ecsim_circuit_breaker_spec, rollback, "rollback", "false",
+         "roll back to the last completed deployment when the breaker trips"),
+    INT(ecsim_circuit_breaker_spec, min_threshold, "min_threshold", 1, 200, "3",
+        "lower clamp of the failure threshold (reference §2.2: 3 today, 10 historically)"),
+};
+static const schema_section breaker_sec = SEC(breaker_rows);
+
+static const schema_field deployment_rows[] = {
+    NUM(ecsim_deployment_spec, min_healthy_percent, "min_healthy_percent", 0, 100, 0, "100",
+        "minimumHealthyPercent (reference §2.1)"),
+    NUM(ecsim_deployment_spec, max_percent, "max_percent", 100, 1000, 0, "200",
+        "maximumPercent; at least 100 for the REPLICA scheduler (reference §2.1)"),
+    SECTION(ecsim_deployment_spec, circuit_breaker, "circuit_breaker", breaker_sec,
+            "deployment circuit breaker settings"),
+    IOP(ecsim_deployment_spec, max_surge, "max_surge", "25%",
+        "eks: Deployment maxSurge, a count or a percentage rounded up (reference §5.4)"),
+    IOP(ecsim_deployment_spec, max_unavailable, "max_unavailable", "25%",
+        "eks: Deployment maxUnavailable, a count or a percentage rounded down (reference §5.4)"),
+    DUR(ecsim_deployment_spec, progress_deadline_s, "progress_deadline", SCHEMA_MIN_EXCL, "600s",
+        "eks: progressDeadlineSeconds (reference §5.4)"),
+};
+static const schema_section deployment_sec = SEC(deployment_rows);
+
+static const schema_field managed_rows[] = {
+    BOOL(ecsim_managed_scaling_spec, enable, "enable", "true",
+         "ECS managed scaling of the instances (reference §3.1)"),
+    NUM(ecsim_managed_scaling_spec, target_capacity, "target_capacity", 0, 100, SCHEMA_MIN_EXCL,
+        "100", "targetCapacity % (reference §3.1)"),
+    INT(ecsim_managed_scaling_spec, min_step, "min_step", 1, 10000, "1",
+        "minimumScalingStepSize (reference §3.1)"),
+    INT(ecsim_managed_scaling_spec, max_step, "max_step", 1, 10000, "10000",
+        "maximumScalingStepSize (reference §3.1)"),
+    ROWX(ecsim_managed_scaling_spec, warmup_s, "warmup", SCHEMA_DURATION, 0, 10000, 0, "300s",
+         "instanceWarmupPeriod, 0 to 10000 s (reference §3.1)", 0, 0),
+};
+static const schema_section managed_sec = SEC(managed_rows);
+
+static const schema_field cluster_rows[] = {
+    STR(ecsim_cluster_spec, instance_type, "instance_type", 1, 0, "m5.large",
+        "EC2 instance type (ec2 / eks)"),
+    NUM(ecsim_cluster_spec, vcpu, "vcpu", 0, 448, SCHEMA_MIN_EXCL, "2", "vCPU per instance"),
+    NUM(ecsim_cluster_spec, memory_gb, "memory_gb", 0, 24576, SCHEMA_MIN_EXCL, "8",
+        "memory per instance, GB"),
+    INT(ecsim_cluster_spec, instances, "instances", 0, 10000, "2", "instances at start"),
+    INT(ecsim_cluster_spec, min_instances, "min_instances", 0, 10000, "0",
+        "Auto Scaling group minimum"),
+    INT(ecsim_cluster_spec, max_instances, "max_instances", 1, 10000, "10",
+        "Auto Scaling group maximum, > 0 (reference §3.1)"),
+    DUR(ecsim_cluster_spec, boot_time_s, "boot_time", 0, "60s",
+        "median launch to registered (reference §3.3)"),
+    DUR(ecsim_cluster_spec, boot_time_p95_s, "boot_time_p95", 0, "180s",
+        "95th percentile of the lognormal boot time (reference §3.3)"),
+    ENUM(ecsim_cluster_spec, placement, "placement", placement_names, "binpack",
+         "task placement strategy (reference §3.2)"),
+    SECTION(ecsim_cluster_spec, managed_scaling, "managed_scaling", managed_sec,
+            "capacity provider managed scaling"),
+};
+static const schema_section cluster_sec = SEC(cluster_rows);
+
+static const schema_field throttle_rows[] = {
+    DUR(ecsim_throttle_spec, initial_s, "initial", SCHEMA_MIN_EXCL, "10s",
+        "first delay of the service throttle (reference §2.4 item 4, MODEL)"),
+    NUM(ecsim_throttle_spec, multiplier, "multiplier", 1, 10, 0, "2",
+        "growth factor of the throttle delay"),
+    DUR(ecsim_throttle_spec, max_s, "max", SCHEMA_MIN_EXCL, "15m",
+        "cap of the throttle delay (reference §2.4: up to 15 minutes)"),
+};
+static const schema_section throttle_sec = SEC(throttle_rows);
+
+static const schema_field launch_rows[] = {
+    NUM(ecsim_launch_limits_spec, fargate_burst, "fargate_burst", 0, BIG, SCHEMA_MIN_EXCL, "100",
+        "Fargate launch token bucket size (reference §2.5)"),
+    NUM(ecsim_launch_limits_spec, fargate_rate_per_s, "fargate_rate_per_s", 0, BIG,
+        SCHEMA_MIN_EXCL, "20", "Fargate sustained launches per second (reference §2.5)"),
+    NUM(ecsim_launch_limits_spec, tasks_per_minute, "tasks_per_minute", 0, BIG, 0, "0",
+        "service scheduler launches per minute; 0 = 500 Fargate, 250 EC2 (reference §2.5)"),
+};
+static const schema_section launch_sec = SEC(launch_rows);
+
+static const schema_field service_rows[] = {
+    STR(ecsim_service_spec, name, "name", 1, SCHEMA_COMPUTED, "image.name", "ECS service name"),
+    ENUM(ecsim_service_spec, platform, "platform", platform_names, "fargate",
+         "ECS on Fargate, ECS on EC2, or EKS"),
+    DUR(ecsim_service_spec, provision_time_s, "provision_time", 0, "60s",
+        "time to create the service"),
+    INT(ecsim_service_spec, desired, "desired", 0, 10000, "2", "initial desired task count"),
+    INT(ecsim_service_spec, availability_zones, "availability_zones", 1, 10, "3",
+        "availability zones the tasks spread over"),
+    SECTION(ecsim_service_spec, task, "task", task_sec, "one task (pod): size, timings, capacity"),
+    SECTION(ecsim_service_spec, load_balancer, "load_balancer", lb_sec, "ALB target group"),
+    SECTION(ecsim_service_spec, deployment, "deployment", deployment_sec, "rolling deployments"),
+    SECTION(ecsim_service_spec, cluster, "cluster", cluster_sec, "EC2 instances / EKS nodes"),
+    SECTION(ecsim_service_spec, throttle, "throttle", throttle_sec,
+            "service throttle for tasks that fail to start"),
+    SECTION(ecsim_service_spec, launch_limits, "launch_limits", launch_sec, "task launch rates"),
+};
+static const schema_section service_sec = SEC(service_rows);
+
+/* ---- load ----------------------------------------------------------------------------- */
+
+static const schema_field sine_rows[] = {
+    {.key = "mean", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, sine, mean),
+     .min = 0, .max = BIG, .def = "0", .doc = "mean rate, requests/s"},
+    {.key = "amplitude", .kind = SCHEMA_DOUBLE,
+     .offset = SUBOFF(ecsim_load_segment, sine, amplitude), .min = 0, .max = BIG, .def = "0",
+     .doc = "amplitude, requests/s (at most the mean)"},
+    {.key = "period", .kind = SCHEMA_DURATION,
+     .offset = SUBOFF(ecsim_load_segment, sine, period_s), .min = 0, .max = DUR_MAX,
+     .flags = SCHEMA_MIN_EXCL, .def = "1h", .doc = "period of the sine"},
+    {.key = "phase", .kind = SCHEMA_DURATION, .offset = SUBOFF(ecsim_load_segment, sine, phase_s),
+     .min = 0, .max = DUR_MAX, .def = "0s", .doc = "phase shift"},
+};
+static const schema_section sine_sec = SEC(sine_rows);
+
+static const schema_field diurnal_rows[] = {
+    {.key = "min", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, diurnal, min),
+     .min = 0, .max = BIG, .def = "0", .doc = "rate at the trough, requests/s"},
+    {.key = "max", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, diurnal, max),
+     .min = 0, .max = BIG, .def = "0", .doc = "rate at the peak, requests/s"},
+    {.key = "peak_at", .kind = SCHEMA_DURATION,
+     .offset = SUBOFF(ecsim_load_segment, diurnal, peak_at_s), .min = 0, .max = 86400,
+     .def = "14h", .doc = "time of day of the peak (24 h cosine)"},
+};
+static const schema_section diurnal_sec = SEC(diurnal_rows);
+
+static const schema_field spike_rows[] = {
+    {.key = "base", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, spike, base),
+     .min = 0, .max = BIG, .def = "0", .doc = "rate outside the spike, requests/s"},
+    {.key = "peak", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, spike, peak),
+     .min = 0, .max = BIG, .def = "0", .doc = "rate during the spike, requests/s"},
+    {.key = "at", .kind = SCHEMA_DURATION, .offset = SUBOFF(ecsim_load_segment, spike, at_s),
+     .min = 0, .max = DUR_MAX, .def = "0s", .doc = "start of the spike (absolute time)"},
+    {.key = "duration", .kind = SCHEMA_DURATION,
+     .offset = SUBOFF(ecsim_load_segment, spike, duration_s), .min = 0, .max = DUR_MAX,
+     .flags = SCHEMA_MIN_EXCL, .def = "5m", .doc = "length of the spike"},
+};
+static const schema_section spike_sec = SEC(spike_rows);
+
+static const schema_field step_rows[] = {
+    {.key = "from", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, step, from),
+     .min = 0, .max = BIG, .def = "0", .doc = "rate before the step, requests/s"},
+    {.key = "to", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, step, to),
+     .min = 0, .max = BIG, .def = "0", .doc = "rate after the step, requests/s"},
+    {.key = "at", .kind = SCHEMA_DURATION, .offset = SUBOFF(ecsim_load_segment, step, at_s),
+     .min = 0, .max = DUR_MAX, .def = "0s", .doc = "time of the step (absolute time)"},
+};
+static const schema_section step_sec = SEC(step_rows);
+
+#define SHAPE_SECTION(k, m, subsec, sh, doc_)                                                \
+    {.key = k, .kind = SCHEMA_SECTION, .offset = offsetof(ecsim_load_segment, m),           \
+     .sub = &subsec, .shape = (sh) + 1, .doc = doc_}
+static const schema_field segment_rows[] = {
+    {.key = "until", .kind = SCHEMA_DURATION, .offset = offsetof(ecsim_load_segment, until_s),
+     .min = 0, .max = DUR_MAX, .flags = SCHEMA_MIN_EXCL | SCHEMA_REQUIRED,
+     .doc = "end of the segment (absolute time); strictly increasing"},
+    {.key = "rps", .kind = SCHEMA_DOUBLE, .offset = offsetof(ecsim_load_segment, rps), .min = 0,
+     .max = BIG, .shape = ECSIM_SHAPE_CONSTANT + 1, .doc = "shape: constant rate, requests/s"},
+    {.key = "ramp_to", .kind = SCHEMA_DOUBLE, .offset = offsetof(ecsim_load_segment, ramp_to),
+     .min = 0, .max = BIG, .shape = ECSIM_SHAPE_RAMP + 1,
+     .doc = "shape: linear ramp from the previous level to this rate"},
+    SHAPE_SECTION("sine", sine, sine_sec, ECSIM_SHAPE_SINE, "shape: sine wave"),
+    SHAPE_SECTION("diurnal", diurnal, diurnal_sec, ECSIM_SHAPE_DIURNAL, "shape: daily cosine"),
+    SHAPE_SECTION("spike", spike, spike_sec, ECSIM_SHAPE_SPIKE, "shape: a spike on a base rate"),
+    SHAPE_SECTION("step", step, step_sec, ECSIM_SHAPE_STEP, "shape: one step change"),
+};
+static const schema_section segment_sec = {
+    segment_rows, sizeof segment_rows / sizeof segment_rows[0],
+    (long)offsetof(ecsim_load_segment, shape), "rps, ramp_to, sine, diurnal, spike or step", NULL};
+
+static const schema_field noise_rows[] = {
+    NUM(ecsim_noise_spec, cv, "cv", 0, 10, 0, "0", "multiplicative noise; 0 = none"),
+    DUR(ecsim_noise_spec, interval_s, "interval", SCHEMA_MIN_EXCL, "60s",
+        "a new noise factor every interval"),
+};
+static const schema_section noise_sec = SEC(noise_rows);
+
+/* service_time is a YAML mapping whose fields live directly in
+ * ecsim_requests_spec: the section sits at offset 0. */
+static const schema_field service_time_rows[] = {
+    ENUM(ecsim_requests_spec, dist, "dist", dist_names, "exponential",
+         "service-time distribution"),
+    ROWX(ecsim_requests_spec, mean_s, "mean", SCHEMA_DURATION, 0, 3600,
+         SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "1 / service.task.capacity_rps",
+         "mean service time", 0, 0),
+    NUM(ecsim_requests_spec, cv, "cv", 0, 10, SCHEMA_MIN_EXCL, "1",
+        "lognormal coefficient of variation"),
+    ROWX(ecsim_requests_spec, min_s, "min", SCHEMA_DURATION, 0, 3600, 0, "0s",
+         "uniform lower bound", 0, 0),
+    ROWX(ecsim_requests_spec, max_s, "max", SCHEMA_DURATION, 0, 3600, SCHEMA_COMPUTED,
+         "2 x mean", "uniform upper bound", 0, 0),
+    STR(ecsim_requests_spec, empirical_file, "file", 0, 0, "",
+        "CSV of service times in seconds, for dist empirical"),
+};
+static const schema_section service_time_sec = SEC(service_time_rows);
+
+static const schema_field requests_rows[] = {
+    {.key = "service_time", .kind = SCHEMA_SECTION, .offset = 0, .sub = &service_time_sec,
+     .doc = "service time of one request"},
+    INT(ecsim_requests_spec, concurrency, "concurrency", 1, 10000, "1", "request slots per task"),
+    INT(ecsim_requests_spec, queue_limit, "queue_limit", 0, 1000000, "100",
+        "queued requests per task; more are rejected"),
+    ENUM(ecsim_requests_spec, routing, "routing", routing_names, "least_outstanding",
+         "how requests are routed to tasks"),
+    ROWX(ecsim_requests_spec, timeout_s, "timeout", SCHEMA_DURATION, 0, 86400, 0, "5s",
+         "abandon a request after waiting this long; 0 = never", 0, 0),
+};
+static const schema_section requests_sec = SEC(requests_rows);
+
+static const schema_field load_rows[] = {
+    ENUM(ecsim_load_spec, mode, "mode", mode_names, "fluid",
+         "fluid (demand as a rate) or requests (individual requests)"),
+    LIST(ecsim_load_spec, profile, "profile", profile_count, ecsim_load_segment, segment_sec,
+         "demand profile segments, in time order; none and no trace = 0 requests/s"),
+    STR(ecsim_load_spec, trace, "trace", 0, 0, "",
+        "CSV file of `time,rps` rows; alternative to profile"),
+    SECTION(ecsim_load_spec, noise, "noise", noise_sec, "multiplicative demand noise"),
+    SECTION(ecsim_load_spec, requests, "requests", requests_sec, "requests mode settings"),
+};
+static const schema_section load_sec = SEC(load_rows);
+
+/* ---- autoscaler, monitoring --------------------------------------------------------------- */
+
+static const schema_field autoscaler_rows[] = {
+    ENUM(ecsim_autoscaler_spec, policy, "policy", policy_names, "none", "scaling policy"),
+    INT(ecsim_autoscaler_spec, min, "min", 0, 10000, "1", "MinCapacity (reference §1.1)"),
+    INT(ecsim_autoscaler_spec, max, "max", 0, 10000, "10", "MaxCapacity (reference §1.1)"),
+    ENUM(ecsim_autoscaler_spec, metric, "metric", metric_names, "cpu", "metric tracked"),
+    ROWX(ecsim_autoscaler_spec, target, "target", SCHEMA_DOUBLE, 0, BIG,
+         SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "60 (hpa: 80)",
+         "target value: percent for cpu / memory (hpa default 80: reference §5.1)", 0, 0),
+    DUR(ecsim_autoscaler_spec, scale_out_cooldown_s, "scale_out_cooldown", 0, "300s",
+        "scale-out cooldown (reference §1.2)"),
+    DUR(ecsim_autoscaler_spec, scale_in_cooldown_s, "scale_in_cooldown", 0, "300s",
+        "scale-in cooldown (reference §1.2)"),
+    BOOL(ecsim_autoscaler_spec, disable_scale_in, "disable_scale_in", "false",
+         "the policy never scales in"),
+};
+static const schema_section autoscaler_sec = SEC(autoscaler_rows);
+
+static const schema_field monitoring_rows[] = {
+    ROWX(ecsim_monitoring_spec, period_s, "period", SCHEMA_DURATION, 0, 86400, SCHEMA_MIN_EXCL,
+         "60s", "metric period (reference §7)", 0, 0),
+    ROWX(ecsim_monitoring_spec, lag_min_s, "lag_min", SCHEMA_DURATION, 0, 86400, 0, "30s",
+         "publication lag, lower bound of U(min, max) (reference §7)", 0, 0),
+    ROWX(ecsim_monitoring_spec, lag_max_s, "lag_max", SCHEMA_DURATION, 0, 86400, 0, "150s",
+         "publication lag, upper bound (reference §7)", 0, 0),
+};
+static const schema_section monitoring_sec = SEC(monitoring_rows);
+
+/* ---- events ---------------------------------------------------------------------------------- */
+
+#define ACT(a) (1u << (a))
+#define ACT_COUNTED                                                                          \
+    (ACT(ECSIM_ACTION_KILL_TASKS) | ACT(ECSIM_ACTION_FAIL_INSTANCES) |                       \
+     ACT(ECSIM_ACTION_SPOT_INTERRUPTION))
+#define ACT_OUTAGE (ACT(ECSIM_ACTION_AZ_OUTAGE) | ACT(ECSIM_ACTION_REGISTRY_OUTAGE))
+
+static const schema_field event_rows[] = {
+    ROWX(ecsim_event_spec, at_s, "at", SCHEMA_DURATION, 0, DUR_MAX, SCHEMA_REQUIRED, NULL,
+         "when the event happens; at most the scenario duration", 0, 0),
+    {.key = "action", .kind = SCHEMA_ENUM, .offset = offsetof(ecsim_event_spec, action),
+     .enum_names = action_names, .flags = SCHEMA_REQUIRED, .doc = "what happens"},
+    {.key = "tag", .kind = SCHEMA_STRING, .offset = offsetof(ecsim_event_spec, tag),
+     .size = sizeof(((ecsim_event_spec *)0)->tag), .min = 1,
+     .valid_for = ACT(ECSIM_ACTION_DEPLOY), .required_for = ACT(ECSIM_ACTION_DEPLOY),
+     .doc = "deploy: the new image tag"},
+    ROWX(ecsim_event_spec, build, "build", SCHEMA_BOOL, 0, 0, 0, "true",
+         "deploy: build and push the tag first (false: deploy a tag that may not exist)",
+         ACT(ECSIM_ACTION_DEPLOY), 0),
+    {.key = "defect", .kind = SCHEMA_ENUM, .offset = offsetof(ecsim_event_spec, defect),
+     .enum_names = defect_names, .def = "none", .valid_for = ACT(ECSIM_ACTION_DEPLOY),
+     .doc = "deploy: containers of this version crash or fail health checks"},
+    ROWX(ecsim_event_spec, count, "count", SCHEMA_INT, 1, 10000, 0, "1",
+         "kill_tasks / fail_instances / spot_interruption: how many", ACT_COUNTED, 0),
+    ROWX(ecsim_event_spec, desired, "desired", SCHEMA_INT, 0, 10000, 0, NULL,
+         "scale: the new desired count", ACT(ECSIM_ACTION_SCALE), ACT(ECSIM_ACTION_SCALE)),
+    ROWX(ecsim_event_spec, az, "az", SCHEMA_INT, 1, 10, 0, NULL,
+         "az_outage: the zone, 1 to service.availability_zones", ACT(ECSIM_ACTION_AZ_OUTAGE),
+         ACT(ECSIM_ACTION_AZ_OUTAGE)),
+    ROWX(ecsim_event_spec, duration_s, "duration", SCHEMA_DURATION, 0, DUR_MAX, SCHEMA_MIN_EXCL,
+         "10m", "az_outage / registry_outage: how long it lasts", ACT_OUTAGE, 0),
+};
+static const schema_section event_sec = {event_rows, sizeof event_rows / sizeof event_rows[0],
+                                         -1, NULL, "action"};
+
+/* ---- pricing (reference §6) ------------------------------------------------------------------- */
+
+static const schema_field pricing_rows[] = {
+    NUM(ecsim_pricing_spec, fargate_vcpu_hour, "fargate_vcpu_hour", 0, 1000, 0, "0.04048",
+        "USD per vCPU-hour on Fargate (reference §6)"),
+    NUM(ecsim_pricing_spec, fargate_gb_hour, "fargate_gb_hour", 0, 1000, 0, "0.004445",
+        "USD per GB-hour on Fargate (reference §6)"),
+    NUM(ecsim_pricing_spec, instance_hour, "instance_hour", 0, 1000, 0, "0.096",
+        "USD per instance-hour, m5.large (reference §6)"),
+    NUM(ecsim_pricing_spec, registry_gb_month, "registry_gb_month", 0, 1000, 0, "0.10",
+        "USD per GB-month of ECR storage (reference §6)"),
+    NUM(ecsim_pricing_spec, spot_discount, "spot_discount", 0, 1, 0, "0.70",
+        "Fargate Spot discount, 0 to 1 (reference §6)"),
+};
+static const schema_section pricing_sec = SEC(pricing_rows);
+
+/* ---- the scenario -------------------------------------------------------------------------------- */
+
+static const schema_field scenario_rows[] = {
+    STR(ecsim_scenario, name, "name", 1, SCHEMA_NAME_CHARS | SCHEMA_REQUIRED, NULL,
+        "scenario name, used as the output folder"),
+    STR(ecsim_scenario, description, "description", 0, 0, "", "optional one-line description"),
+    {.key = "seed", .kind = SCHEMA_UINT64, .offset = offsetof(ecsim_scenario, seed), .def = "1",
+     .doc = "seed of every random stream, 0 to 2^64-1"},
+    DUR(ecsim_scenario, duration_s, "duration", SCHEMA_MIN_EXCL, "1h", "simulated time"),
+    SECTION(ecsim_scenario, image, "image", image_sec, "the application image"),
+    SECTION(ecsim_scenario, registry, "registry", registry_sec, "the registry (ECR)"),
+    SECTION(ecsim_scenario, service, "service", service_sec, "the ECS service or EKS deployment"),
+    SECTION(ecsim_scenario, load, "load", load_sec, "the demand"),
+    SECTION(ecsim_scenario, autoscaler, "autoscaler", autoscaler_sec, "the scaling policy"),
+    SECTION(ecsim_scenario, monitoring, "monitoring", monitoring_sec, "CloudWatch-like metrics"),
+    LIST(ecsim_scenario, events, "events", event_count, ecsim_event_spec, event_sec,
+         "operations and faults at given times (sorted by `at`)"),
+    SECTION(ecsim_scenario, pricing, "pricing", pricing_sec, "prices (us-east-1 on-demand)"),
+};
+const schema_section schema_scenario = SEC(scenario_rows);
+
+/* ---- walks over the table --------------------------------------------------------------------------- */
+
+const schema_field *schema_find(const schema_section *sec, const char *key)
+{
+    for (size_t i = 0; i < sec->count; i++)
+        if (strcmp(sec->fields[i].key, key) == 0)
+            return &sec->fields[i];
+    return NULL;
+}
+
+
+/* ---- scalar parsing (the file, --set values and the defaults all come here) ---- */
+
+/* A decimal number: [+-]digits[.digits][e[+-]digits], at least one digit.
+ * The grammar is checked by hand so that "inf", "nan", "0x10", " 5" and
+ * YAML's ".inf" are rejected before strtod sees them (strtod would accept
+ * some of them). Returns the length of the match. */
+static size_t number_prefix(const char *s, bool allow_sign)
+{
+    size_t i = 0, digits = 0;
+    if (allow_sign && (s[i] == '+' || s[i] == '-'))
+        i++;
+    while (s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (s[i] == '.') {
+        i++;
+        while (s[i] >= '0' && s[i] <= '9')
+            i++, digits++;
+    }
+    if (digits == 0)
+        return 0;
+    if (s[i] == 'e' || s[i] == 'E') {
+        size_t j = i + 1, exp_digits = 0;
+        if (s[j] == '+' || s[j] == '-')
+            j++;
+        while (s[j] >= '0' && s[j] <= '9')
+            j++, exp_digits++;
+        if (exp_digits)
+            i = j;
+    }
+    return i;
+}
+
+/* Convert the first `len` characters, already checked by number_prefix. */
+static int number_value(const char *s, size_t len, double *out)
+{
+    char buf[128];
+    if (len >= sizeof buf)
+        return ECSIM_EINVAL;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    double v = strtod(buf, NULL);
+    if (!isfinite(v))
+        return ECSIM_EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int parse_number(const char *s, double *out)
+{
+    size_t n = number_prefix(s, true);
+    if (n == 0 || s[n] != '\0')
+        return ECSIM_EINVAL;
+    return number_value(s, n, out);
+}
+
+int ecsim_parse_duration(const char *text, double *out_s)
+{
+    if (!text || !*text)
+        return ECSIM_EINVAL;
+    double v;
+    size_t n = number_prefix(text, true);
+    if (n > 0 && text[n] == '\0') { /* a bare number of seconds */
+        if (number_value(text, n, &v) != 0 || v < 0)
+            return ECSIM_EINVAL;
+        *out_s = v == 0 ? 0 : v;
+        return 0;
+    }
+    /* Groups of number + unit, largest unit first, each unit at most once:
+     * "1h30m" yes, "30m1h" and "1h30" no. */
+    static const struct { const char *unit; double seconds; } units[] = {
+        {"d", 86400}, {"h", 3600}, {"ms", 0.001}, {"m", 60}, {"s", 1}};
+    static const int rank[] = {0, 1, 4, 2, 3}; /* order d h m s ms */
+    const char *p = text;
+    double total = 0;
+    int last_rank = -1;
+    while (*p) {
+        n = number_prefix(p, false);
+        if (n == 0 || number_value(p, n, &v) != 0)
+            return ECSIM_EINVAL;
+        p += n;
+        size_t u = 0;
+        for (; u < sizeof units / sizeof units[0]; u++) {
+            size_t ul = strlen(units[u].unit);
+            if (strncmp(p, units[u].unit, ul) == 0)
+                break;
+        }
+        if (u == sizeof units / sizeof units[0] || rank[u] <= last_rank)
+            return ECSIM_EINVAL;
+        last_rank = rank[u];
+        p += strlen(units[u].unit);
+        total += v * units[u].seconds;
+    }
+    if (!isfinite(total))
+        return ECSIM_EINVAL;
+    *out_s = total;
+    return 0;
+}
+
+static bool in_range(const schema_field *f, double v)
+{
+    if (f->flags & SCHEMA_MIN_EXCL ? !(v > f->min) : !(v >= f->min))
+        return false;
+    if (f->flags & SCHEMA_NO_MAX)
+        return true;
+    return f->flags & SCHEMA_MAX_EXCL ? v < f->max : v <= f->max;
+}
+
+static bool name_chars_ok(const char *s)
+{
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+int schema_parse_scalar(const schema_field *f, const char *text, void *dst)
+{
+    double v;
+    switch (f->kind) {
+    case SCHEMA_INT: {
+        size_t i = (text[0] == '+' || text[0] == '-') ? 1 : 0;
+        if (text[i] == '\0' || strspn(text + i, "0123456789") != strlen(text + i))
+            return ECSIM_EINVAL;
+        if (parse_number(text, &v) != 0 || !in_range(f, v) || fabs(v) > 2e9)
+            return ECSIM_EINVAL;
+        *(int *)dst = (int)v;
+        return 0;
+    }
+    case SCHEMA_UINT64: {
+        const char *p = text[0] == '+' ? text + 1 : text;
+        if (*p == '\0' || strspn(p, "0123456789") != strlen(p))
+            return ECSIM_EINVAL;
+        uint64_t acc = 0;
+        for (; *p; p++) {
+            unsigned digit = (unsigned)(*p - '0');
+            if (acc > (UINT64_MAX - digit) / 10)
+                return ECSIM_EINVAL;
+            acc = acc * 10 + digit;
+        }
+        *(uint64_t *)dst = acc;
+        return 0;
+    }
+    case SCHEMA_DOUBLE:
+        if (parse_number(text, &v) != 0 || !in_range(f, v))
+            return ECSIM_EINVAL;
+        *(double *)dst = v == 0 ? 0 : v; /* no -0 */
+        return 0;
+    case SCHEMA_DURATION:
+        if (ecsim_parse_duration(text, &v) != 0 || !in_range(f, v))
+            return ECSIM_EINVAL;
+        *(double *)dst = v;
+        return 0;
+    case SCHEMA_BOOL:
+        if (!strcmp(text, "true") || !strcmp(text, "True") || !strcmp(text, "TRUE"))
+            *(bool *)dst = true;
+        else if (!strcmp(text, "false") || !strcmp(text, "False") || !strcmp(text, "FALSE"))
+            *(bool *)dst = false;
+        else
+            return ECSIM_EINVAL;
+        return 0;
+    case SCHEMA_STRING: {
+        size_t len = strlen(text);
+        if (len + 1 > f->size || (double)len < f->min)
+            return ECSIM_EINVAL;
+        if ((f->flags & SCHEMA_NAME_CHARS) && !name_chars_ok(text))
+            return ECSIM_EINVAL;
+        memcpy(dst, text, len + 1);
+        return 0;
+    }
+    case SCHEMA_ENUM:
+        for (int i = 0; f->enum_names[i]; i++) {
+            if (strcmp(f->enum_names[i], text) == 0) {
+                *(int *)dst = i;
+                return 0;
+            }
+        }
+        return ECSIM_EINVAL;
+    case SCHEMA_INT_OR_PERCENT: {
+        ecsim_int_or_percent *iop = dst;
+        size_t len = strlen(text);
+        if (len > 1 && text[len - 1] == '%') {
+            char buf[64];
+            if (len >= sizeof buf)
+                return ECSIM_EINVAL;
+            memcpy(buf, text, len - 1);
+            buf[len - 1] = '\0';
+            if (parse_number(buf, &v) != 0 || v < 0 || v > 100)
+                return ECSIM_EINVAL;
+            iop->value = v == 0 ? 0 : v;
+            iop->percent = true;
+            return 0;
+        }
+        int n;
+        schema_field as_int = *f;
+        as_int.kind = SCHEMA_INT;
+        if (schema_parse_scalar(&as_int, text, &n) != 0)
+            return ECSIM_EINVAL;
+        iop->value = n;
+        iop->percent = false;
+        return 0;
+    }
+    case SCHEMA_SECTION:
+    case SCHEMA_LIST: break;
+    }
+    return ECSIM_EINVAL;
+}
+
+/* ---- describing values, for messages and the reference ---- */
+
+void schema_fmt_num(char *buf, size_t size, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v == 0 ? 0 : v);
+    else
+        snprintf(buf, size, "%.15g", v);
+}
+
+void schema_fmt_duration(char *buf, size_t size, double s)
+{
+    if (s != floor(s) || s >= 1e12 || s < 0) {
+        schema_fmt_num(buf, size, s);
+        size_t len = strlen(buf);
+        if (len + 2 <= size)
+            memcpy(buf + len, "s", 2);
+        return;
+    }
+    static const struct { const char *unit; double seconds; } units[] = {
+        {"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}};
+    size_t used = 0;
+    buf[0] = '\0';
+    double rest = s;
+    for (size_t u = 0; u < 4; u++) {
+        double q = floor(rest / units[u].seconds);
+        if (q < 1)
+            continue;
+        rest -= q * units[u].seconds;
+        int w = snprintf(buf + used, size - used, "%.0f%s", q, units[u].unit);
+        if (w < 0 || (size_t)w >= size - used)
+            return;
+        used += (size_t)w;
+    }
+    if (used == 0)
+        snprintf(buf, size, "0s");
+}
+
+static void fmt_bound(const schema_field *f, double v, char *buf, size_t size)
+{
+    if (f->kind == SCHEMA_DURATION)
+        schema_fmt_duration(buf, size, v);
+    else
+        schema_fmt_num(buf, size, v);
+}
+
+/* "> 0 and <= 16" */
+static void describe_range(const schema_field *f, char *buf, size_t size)
+{
+    char lo[48], hi[48];
+    fmt_bound(f, f->min, lo, sizeof lo);
+    fmt_bound(f, f->max, hi, sizeof hi);
+    if (f->flags & SCHEMA_NO_MAX)
+        snprintf(buf, size, "%s %s", f->flags & SCHEMA_MIN_EXCL ? ">" : ">=", lo);
+    else
+        snprintf(buf, size, "%s %s and %s %s", f->flags & SCHEMA_MIN_EXCL ? ">" : ">=", lo,
+                 f->flags & SCHEMA_MAX_EXCL ? "<" : "<=", hi);
+}
+
+static void join_enum(const char *const *names, const char *sep, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; names[i]; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? sep : "", names[i]);
+        if (w < 0 || (size_t)w >= size - used)
+            return;
+        used += (size_t)w;
+    }
+}
+
+void schema_describe_expected(const schema_field *f, char *buf, size_t size)
+{
+    char range[128], list[512];
+    switch (f->kind) {
+    case SCHEMA_INT:
+        describe_range(f, range, sizeof range);
+        snprintf(buf, size, "an integer %s", range);
+        break;
+    case SCHEMA_UINT64:
+        snprintf(buf, size, "an integer >= 0 and <= 18446744073709551615");
+        break;
+    case SCHEMA_DOUBLE:
+        describe_range(f, range, sizeof range);
+        snprintf(buf, size, "a number %s", range);
+        break;
+    case SCHEMA_DURATION:
+        describe_range(f, range, sizeof range);
+        snprintf(buf, size, "a duration %s (seconds, or e.g. 90s, 5m, 1h30m, 2d, 20ms)", range);
+        break;
+    case SCHEMA_BOOL: snprintf(buf, size, "true or false"); break;
+    case SCHEMA_STRING:
+        if (f->flags & SCHEMA_NAME_CHARS)
+            snprintf(buf, size, "a name of 1 to %zu characters from A-Z a-z 0-9 . _ -",
+                     f->size - 1);
+        else if (f->min >= 1)
+            snprintf(buf, size, "a string of 1 to %zu characters", f->size - 1);
+        else
+            snprintf(buf, size, "a string of at most %zu characters", f->size - 1);
+        break;
+    case SCHEMA_ENUM:
+        join_enum(f->enum_names, ", ", list, sizeof list);
+        snprintf(buf, size, "one of %s", list);
+        break;
+    case SCHEMA_INT_OR_PERCENT:
+        describe_range(f, range, sizeof range);
+        snprintf(buf, size, "an integer %s or a percentage from 0%% to 100%% such as \"25%%\"",
+                 range);
+        break;
+    case SCHEMA_SECTION: snprintf(buf, size, "a mapping of fields"); break;
+    case SCHEMA_LIST: snprintf(buf, size, "a list"); break;
+    }
+}
+
+/* ---- defaults, free, clone ---- */
+
+void schema_apply_defaults(const schema_section *sec, void *base)
+{
+    for (size_t i = 0; i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        char *p = (char *)base + f->offset;
+        if (f->kind == SCHEMA_SECTION) {
+            schema_apply_defaults(f->sub, p);
+            continue;
+        }
+        if (f->kind == SCHEMA_LIST) {
+            *(void **)(void *)p = NULL;
+            *(size_t *)(void *)((char *)base + f->count_offset) = 0;
+            continue;
+        }
+        if (f->flags & SCHEMA_COMPUTED) {
+            if (f->kind == SCHEMA_STRING)
+                p[0] = '\0';
+            else
+                *(double *)(void *)p = NAN;
+            continue;
+        }
+        if (!f->def)
+            continue; /* zero from the caller's calloc / memset */
+        int rc = schema_parse_scalar(f, f->def, p);
+        assert(rc == 0 && "a schema default does not parse");
+        (void)rc;
+    }
+}
+
+void schema_free_lists(const schema_section *sec, void *base)
+{
+    for (size_t i = 0; i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        char *p = (char *)base + f->offset;
+        if (f->kind == SCHEMA_SECTION) {
+            schema_free_lists(f->sub, p);
+        } else if (f->kind == SCHEMA_LIST) {
+            char *items = *(char **)(void *)p;
+            size_t *count = (size_t *)(void *)((char *)base + f->count_offset);
+            for (size_t k = 0; items && k < *count; k++)
+                schema_free_lists(f->sub, items + k * f->size);
+            ecsim_free(items);
+            *(void **)(void *)p = NULL;
+            *count = 0;
+        }
+    }
+}
+
+/* Make `base` own no list memory without freeing (its lists alias another
+ * struct's after a shallow copy). */
+static void detach_lists(const schema_section *sec, void *base)
+{
+    for (size_t i = 0; i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        char *p = (char *)base + f->offset;
+        if (f->kind == SCHEMA_SECTION) {
+            detach_lists(f->sub, p);
+        } else if (f->kind == SCHEMA_LIST) {
+            *(void **)(void *)p = NULL;
+            *(size_t *)(void *)((char *)base + f->count_offset) = 0;
+        }
+    }
+}
+
+static int clone_lists(const schema_section *sec, void *dst, const void *src)
+{
+    for (size_t i = 0; i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        char *d = (char *)dst + f->offset;
+        const char *s = (const char *)src + f->offset;
+        if (f->kind == SCHEMA_SECTION) {
+            if (clone_lists(f->sub, d, s) != 0)
+                return ECSIM_ENOMEM;
+        } else if (f->kind == SCHEMA_LIST) {
+            const char *items = *(char *const *)(const void *)s;
+            size_t count = *(const size_t *)(const void *)((const char *)src + f->count_offset);
+            if (!items || count == 0)
+                continue;
+            char *copy = ecsim_reallocarray(NULL, count, f->size);
+            if (!copy)
+                return ECSIM_ENOMEM;
+            memcpy(copy, items, count * f->size);
+            for (size_t k = 0; k < count; k++)
+                detach_lists(f->sub, copy + k * f->size);
+            *(void **)(void *)d = copy;
+            *(size_t *)(void *)((char *)dst + f->count_offset) = count;
+            for (size_t k = 0; k < count; k++)
+                if (clone_lists(f->sub, copy + k * f->size, items + k * f->size) != 0)
+                    return ECSIM_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int schema_clone_lists(const schema_section *sec, void *dst, const void *src)
+{
+    detach_lists(sec, dst);
+    if (clone_lists(sec, dst, src) != 0) {
+        schema_free_lists(sec, dst);
+        return ECSIM_ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- suggestions ---- */
+
+int schema_distance(const char *a, const char *b)
+{
+    enum { N = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= N || lb >= N)
+        return 1000;
+    int d[N][N];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int cost = ca != cb;
+            int best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1; /* transposition */
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+static bool has_prefix_ci(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (tolower((unsigned char)*s) != tolower((unsigned char)*prefix))
+            return false;
+    return true;
+}
+
+/* Closest of `count` candidates; short words allow one edit, longer two. */
+static const char *closest(const char *const *cands, size_t count, size_t stride,
+                           const char *word)
+{
+    size_t len = strlen(word);
+    int limit = len <= 3 ? 1 : 2, best = limit + 1;
+    const char *best_name = NULL;
+    for (size_t i = 0; i < count; i++) {
+        const char *c = *(const char *const *)(const void *)((const char *)cands + i * stride);
+        int dist = schema_distance(word, c);
+        if (dist < best) {
+            best = dist;
+            best_name = c;
+        }
+    }
+    if (best_name || len < 3)
+        return best_name;
+    for (size_t i = 0; i < count; i++) {
+        const char *c = *(const char *const *)(const void *)((const char *)cands + i * stride);
+        if (has_prefix_ci(c, word))
+            return c;
+    }
+    return NULL;
+}
+
+const char *schema_suggest(const schema_section *sec, const char *key)
+{
+    return closest(&sec->fields[0].key, sec->count, sizeof sec->fields[0], key);
+}
+
+const char *schema_suggest_enum(const char *const *names, const char *text)
+{
+    size_t n = 0;
+    while (names[n])
+        n++;
+    return closest(names, n, sizeof names[0], text);
+}
+
+static bool find_elsewhere(const schema_section *sec, const schema_section *not_in,
+                           const char *key, char *buf, size_t size, size_t used)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sec->count; i++) {
+            const schema_field *f = &sec->fields[i];
+            if (pass == 0) { /* this level first: the shallowest match wins */
+                if (sec != not_in && strcmp(f->key, key) == 0) {
+                    snprintf(buf + used, size - used, "%s%s", used ? "." : "", f->key);
+                    return true;
+                }
+                continue;
+            }
+            if (f->kind != SCHEMA_SECTION && f->kind != SCHEMA_LIST)
+                continue;
+            int w = snprintf(buf + used, size - used, "%s%s%s", used ? "." : "", f->key,
+                             f->kind == SCHEMA_LIST ? "[]" : "");
+            if (w < 0 || (size_t)w >= size - used)
+                continue;
+            if (find_elsewhere(f->sub, not_in, key, buf, size, used + (size_t)w))
+                return true;
+        }
+    }
+    buf[used] = '\0';
+    return false;
+}
+
+bool schema_find_elsewhere(const schema_section *not_in, const char *key, char *buf,
+                           size_t size)
+{
+    if (size == 0)
+        return false;
+    buf[0] = '\0';
+    return find_elsewhere(&schema_scenario, not_in, key, buf, size, 0);
+}
+
+/* ---- the field reference ---- */
+
+static const char *type_name(const schema_field *f)
+{
+    switch (f->kind) {
+    case SCHEMA_INT: return "integer";
+    case SCHEMA_UINT64: return "integer";
+    case SCHEMA_DOUBLE: return "number";
+    case SCHEMA_DURATION: return "duration";
+    case SCHEMA_BOOL: return "bool";
+    case SCHEMA_STRING: return "string";
+    case SCHEMA_ENUM: return "enum";
+    case SCHEMA_INT_OR_PERCENT: return "integer or percent";
+    case SCHEMA_SECTION: return "mapping";
+    case SCHEMA_LIST: return "list of mappings";
+    }
+    return "?";
+}
+
+static void reference_rows(FILE *out, const schema_section *sec, const char *prefix)
+{
+    for (size_t i = 0; i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        char path[256], allowed[512], range[128];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->key);
+        allowed[0] = '\0';
+        switch (f->kind) {
+        case SCHEMA_INT:
+        case SCHEMA_DOUBLE:
+        case SCHEMA_DURATION:
+        case SCHEMA_INT_OR_PERCENT:
+            describe_range(f, range, sizeof range);
+            snprintf(allowed, sizeof allowed, "%s%s", range,
+                     f->kind == SCHEMA_INT_OR_PERCENT ? ", or 0% to 100%" : "");
+            break;
+        case SCHEMA_UINT64: snprintf(allowed, sizeof allowed, "0 to 2^64-1"); break;
+        case SCHEMA_BOOL: snprintf(allowed, sizeof allowed, "true, false"); break;
+        case SCHEMA_STRING:
+            snprintf(allowed, sizeof allowed, "%s%s%zu characters",
+                     f->flags & SCHEMA_NAME_CHARS ? "A-Z a-z 0-9 . _ -, " : "",
+                     f->min >= 1 ? "1 to " : "up to ", f->size - 1);
+            break;
+        case SCHEMA_ENUM: join_enum(f->enum_names, ", ", allowed, sizeof allowed); break;
+        case SCHEMA_LIST:
+            snprintf(allowed, sizeof allowed, "up to %.0f entries", f->max);
+            break;
+        case SCHEMA_SECTION: break;
+        }
+        const char *def = f->def ? f->def : "";
+        if (f->flags & SCHEMA_REQUIRED)
+            def = "required";
+        else if (f->required_for)
+            def = "required for its action";
+        if (f->kind == SCHEMA_LIST)
+            def = "[]";
+        fprintf(out, "| `%s` | %s | %s%s%s | %s | %s |\n", path, type_name(f), *def ? "`" : "",
+                def, *def ? "`" : "", allowed, f->doc);
+        if (f->kind == SCHEMA_SECTION || f->kind == SCHEMA_LIST) {
+            char sub_prefix[sizeof path + 2];
+            snprintf(sub_prefix, sizeof sub_prefix, "%s%s", path,
+                     f->kind == SCHEMA_LIST ? "[]" : "");
+            reference_rows(out, f->sub, sub_prefix);
+        }
+    }
+}
+
+void ecsim_scenario_field_reference(FILE *out)
+{
+    fprintf(out, "| Field | Type | Default | Allowed | Meaning |\n");
+    fprintf(out, "|---|---|---|---|---|\n");
+    reference_rows(out, &schema_scenario, "");
+}

@@ -1,0 +1,149 @@
+#!/bin/sh
+# Data-driven integration tests of the ecsim program (run by `make test`):
+#   - golden runs: every scenario listed in tests/golden/run/ is simulated and
+#     its tables, summary.json, events.log and timeline.csv compared byte for byte;
+#   - determinism: the same scenario and seed twice give identical files;
+#   - the bad-input corpus through `ecsim validate` (stderr and exit code 2);
+#   - the CLI contract: --help, --version, exit codes, --set, --seed, step mode;
+#   - decide golden files.
+# ECSIM_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing (only
+# on purpose: review the diff before committing).
+set -u
+BIN=${ECSIM_BIN:-build/ecsim}
+UPDATE=${ECSIM_UPDATE_GOLDEN:-0}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ecsim-it.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# expect_exit CODE DESCRIPTION -- COMMAND...
+expect_exit() {
+    want=$1; what=$2; shift 3
+    "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else ko "$what: exit $got, expected $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+
+# same FILE GOLDEN DESCRIPTION
+same() {
+    if [ "$UPDATE" = 1 ]; then
+        mkdir -p "$(dirname "$2")"; cp "$1" "$2"; ok; return
+    fi
+    if cmp -s "$1" "$2"; then ok; else ko "$3 differs from $2"; diff -u "$2" "$1" | head -20 | sed 's/^/  | /'; fi
+}
+
+# ---- golden runs -------------------------------------------------------------
+for dir in tests/golden/run/*/; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$dir")
+    scen=scenarios/$name.yaml
+    if [ ! -f "$scen" ]; then ko "golden $name: no $scen"; continue; fi
+    rm -rf "$TMP/run"
+    if ! "$BIN" run "$scen" --out "$TMP/run" --no-plots --quiet --format text,md,csv,json >"$TMP/out" 2>"$TMP/err"; then
+        ko "golden $name: ecsim run failed"; sed 's/^/  | /' "$TMP/err" | head -5; continue
+    fi
+    for f in execution.txt execution.md execution.csv execution.json status.txt status.md status.csv \
+             status.json summary.json events.log timeline.csv decisions.csv; do
+        if [ -f "$TMP/run/$name/$f" ] || [ -f "$dir$f" ]; then
+            same "$TMP/run/$name/$f" "$dir$f" "golden $name/$f"
+        fi
+    done
+done
+
+# ---- determinism -------------------------------------------------------------
+for scen in scenarios/*.yaml; do
+    name=$(basename "$scen" .yaml)
+    rm -rf "$TMP/a" "$TMP/b"
+    "$BIN" run "$scen" --out "$TMP/a" --no-plots --quiet --format text,md,csv,json,latex,html >/dev/null 2>&1
+    "$BIN" run "$scen" --out "$TMP/b" --no-plots --quiet --format text,md,csv,json,latex,html >/dev/null 2>&1
+    if [ -d "$TMP/a" ] && diff -r "$TMP/a" "$TMP/b" >/dev/null 2>&1; then ok; else ko "determinism: $scen"; fi
+done
+
+# ---- every shipped scenario is valid and runs -----------------------------------
+for scen in scenarios/*.yaml; do
+    expect_exit 0 "validate $scen" -- "$BIN" validate "$scen"
+done
+
+# ---- the bad-input corpus through the CLI ----------------------------------------
+for bad in tests/bad/*.yaml; do
+    [ -f "$bad" ] || continue
+    exp=${bad%.yaml}.expected
+    "$BIN" validate "$bad" >"$TMP/out" 2>"$TMP/err" </dev/null
+    code=$?
+    if [ "$code" -ne 2 ]; then ko "validate $bad: exit $code, expected 2"; continue; fi
+    if [ -f "$exp" ]; then same "$TMP/err" "$exp" "validate $bad (stderr)"; else ok; fi
+    # run must refuse it the same way, and write nothing
+    rm -rf "$TMP/badrun"
+    expect_exit 2 "run $bad" -- "$BIN" run "$bad" --out "$TMP/badrun" --no-plots
+    if [ -e "$TMP/badrun" ]; then ko "run $bad left output behind"; else ok; fi
+done
+
+# ---- CLI contract ------------------------------------------------------------------
+expect_exit 0 "--version" -- "$BIN" --version
+grep -q '^ecsim [0-9]' "$TMP/out" && ok || ko "--version output"
+expect_exit 0 "--help" -- "$BIN" --help
+for c in run step validate tables decide; do
+    expect_exit 0 "$c --help" -- "$BIN" "$c" --help
+    grep -q "^usage: ecsim $c" "$TMP/out" && ok || ko "$c --help shows its usage"
+done
+expect_exit 2 "no command" -- "$BIN"
+expect_exit 2 "unknown command" -- "$BIN" frobnicate
+expect_exit 2 "unknown option" -- "$BIN" run scenarios/quickstart.yaml --frob
+expect_exit 2 "missing scenario" -- "$BIN" run
+expect_exit 2 "bad seed" -- "$BIN" run scenarios/quickstart.yaml --seed -4 --out "$TMP/x"
+expect_exit 2 "bad format" -- "$BIN" tables scenarios/seed-walkthrough.yaml --format pdf
+expect_exit 2 "bad --set" -- "$BIN" run scenarios/quickstart.yaml --set autoscaler.targt=60 --out "$TMP/x"
+grep -q "did you mean" "$TMP/err" && ok || ko "--set typo suggests the field"
+expect_exit 3 "missing file" -- "$BIN" validate tests/no-such-file.yaml
+expect_exit 3 "unwritable output" -- "$BIN" run scenarios/seed-walkthrough.yaml --out /proc/ecsim-no --no-plots --quiet
+
+# --seed changes the run, the same seed reproduces it
+"$BIN" run scenarios/quickstart.yaml --out "$TMP/s1" --seed 7 --no-plots --quiet >/dev/null 2>&1
+"$BIN" run scenarios/quickstart.yaml --out "$TMP/s2" --seed 7 --no-plots --quiet >/dev/null 2>&1
+if cmp -s "$TMP/s1/quickstart/summary.json" "$TMP/s2/quickstart/summary.json"; then ok; else ko "--seed 7 twice"; fi
+grep -q '"seed": 7,' "$TMP/s1/quickstart/summary.json" && ok || ko "--seed recorded in summary.json"
+
+# --set reaches the model
+"$BIN" run scenarios/seed-walkthrough.yaml --out "$TMP/set" --set image.build_time=5m --no-plots --quiet >/dev/null 2>&1
+grep -q '"time_s": 300,' "$TMP/set/seed-walkthrough/summary.json" && ok || ko "--set image.build_time=5m moves step 1 to 300 s"
+
+# run prints where its outputs are
+expect_exit 0 "run prints a summary" -- "$BIN" run scenarios/seed-walkthrough.yaml --out "$TMP/sum" --no-plots
+grep -q "^outcome: running" "$TMP/out" && grep -q "summary.json" "$TMP/out" && ok || ko "run summary lines"
+# no temporary files left behind
+if find "$TMP/sum" -name '.*tmp*' | grep -q .; then ko "temporary files left in the output"; else ok; fi
+
+# tables: every format, golden text and markdown of the seed walkthrough
+for f in text md csv json latex html; do
+    expect_exit 0 "tables --format $f" -- "$BIN" tables scenarios/seed-walkthrough.yaml --format "$f"
+    same "$TMP/out" "tests/golden/tables-seed-walkthrough.$f" "tables --format $f"
+done
+expect_exit 0 "tables image-not-pushed" -- "$BIN" tables scenarios/image-not-pushed.yaml --format md
+same "$TMP/out" "tests/golden/tables-image-not-pushed.md" "tables image-not-pushed"
+
+# step mode, driven by a pipe: one line per step, q quits
+printf '\n\n\n\n\n\n\n\n' | "$BIN" step scenarios/seed-walkthrough.yaml >"$TMP/step" 2>"$TMP/err"
+[ $? -eq 0 ] && ok || ko "step exit code"
+same "$TMP/step" tests/golden/step-seed-walkthrough.txt "step seed-walkthrough"
+printf '\nq\n' | "$BIN" step scenarios/seed-walkthrough.yaml >"$TMP/step" 2>"$TMP/err"
+grep -q "Stopped at step 1 of 7" "$TMP/step" && ok || ko "step: q quits after step 1"
+"$BIN" step scenarios/image-not-pushed.yaml </dev/null >"$TMP/step" 2>"$TMP/err"
+same "$TMP/step" tests/golden/step-image-not-pushed.txt "step image-not-pushed"
+
+# ---- decide ---------------------------------------------------------------------------
+for in in tests/decide/*.yaml; do
+    [ -f "$in" ] || continue
+    base=${in%.yaml}
+    for fmt in text json; do
+        exp=$base.$fmt.expected
+        [ -f "$exp" ] || continue
+        "$BIN" decide "$in" --format "$fmt" >"$TMP/out" 2>&1
+        same "$TMP/out" "$exp" "decide $in --format $fmt"
+    done
+done
+
+printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]
