@@ -277,12 +277,14 @@ static const load_shape_ops load_shapes[] = {
     {ECSIM_SHAPE_STEP, "step", step_value, step_integral, step_max, NULL},
 };
 
+/* O(1): the table is in enum order (checked), as rate() sits on the
+ * requests-mode hot path. */
 static const load_shape_ops *shape_ops(ecsim_shape shape)
 {
     size_t n = sizeof load_shapes / sizeof load_shapes[0];
-    for (size_t i = 0; i < n; i++)
-        if (load_shapes[i].shape == shape)
-            return &load_shapes[i];
+    size_t i = (size_t)shape;
+    if (i < n && load_shapes[i].shape == shape)
+        return &load_shapes[i];
     return NULL;
 }
 

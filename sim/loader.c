@@ -20,6 +20,7 @@
  * since nothing after it can be trusted). */
 #include "ecsim/loader.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -132,6 +133,7 @@ typedef struct pos_entry {
     char *path;          /* NULL = empty slot */
     int source;          /* 0 = the file, i + 1 = --set number i */
     int line, column;
+    bool bad;            /* the value was rejected: rules involving it are skipped */
 } pos_entry;
 
 typedef struct loader {
@@ -237,6 +239,7 @@ static void pos_put(loader *L, const char *path, int line, int column, pos_entry
         e->source = L->source;
         e->line = line;
         e->column = column;
+        e->bad = false;
         return;
     }
     if ((L->slot_count + 1) * 2 > L->slot_cap && pos_grow(L) != 0) {
@@ -252,7 +255,7 @@ static void pos_put(loader *L, const char *path, int line, int column, pos_entry
     size_t i = hash_path(path) & mask;
     while (L->slots[i].path)
         i = (i + 1) & mask;
-    L->slots[i] = (pos_entry){copy, L->source, line, column};
+    L->slots[i] = (pos_entry){copy, L->source, line, column, false};
     L->slot_count++;
 }
 
@@ -643,8 +646,12 @@ static void walk_field(loader *L, const schema_field *f, long ni, char *base, ch
         report_node(L, ni, "%s: NUL characters are not allowed in a value", path);
         return;
     }
-    if (schema_parse_scalar(f, text, base + f->offset) != 0)
+    if (schema_parse_scalar(f, text, base + f->offset) != 0) {
         report_expected(L, f, ni, path);
+        pos_entry *e = pos_find(L, path);
+        if (e)
+            e->bad = true;
+    }
 }
 
 static void walk_section(loader *L, const schema_section *sec, long ni, char *base, char *path,
@@ -658,7 +665,8 @@ static void walk_section(loader *L, const schema_section *sec, long ni, char *ba
                     got);
         return;
     }
-    uint64_t seen = 0;
+    uint64_t seen = 0; /* one bit per field of the section */
+    assert(sec->count <= 64);
     const char *shapes[2] = {NULL, NULL};
     int nshapes = 0;
     for (long k = map->first; k >= 0; k = L->t->nodes[k].next) {
@@ -903,9 +911,10 @@ static void report_rule(loader *L, const char *path1, const char *path2, const c
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    const pos_entry *e = pos_find(L, path1);
-    if (!e && path2)
-        e = pos_find(L, path2);
+    const pos_entry *e1 = pos_find(L, path1), *e2 = path2 ? pos_find(L, path2) : NULL;
+    if ((e1 && e1->bad) || (e2 && e2->bad))
+        return; /* already reported; the rule would only repeat it */
+    const pos_entry *e = e1 ? e1 : e2;
     if (e)
         report(L, e->source, e->line, e->column, "%s", buf);
     else
@@ -1062,7 +1071,7 @@ static void validate(loader *L)
     for (size_t i = 0; i < ld->profile_count; i++) {
         const ecsim_load_segment *sg = &ld->profile[i];
         snprintf(p1, sizeof p1, "load.profile[%zu].until", i);
-        if (i > 0 && !(sg->until_s > ld->profile[i - 1].until_s))
+        if (i > 0 && pos_find(L, p1) && !(sg->until_s > ld->profile[i - 1].until_s))
             report_rule(L, p1, NULL,
                         "%s (%s) must be later than load.profile[%zu].until (%s): segments are "
                         "in time order",
@@ -1115,8 +1124,9 @@ static void validate(loader *L)
                         dur(a, sizeof a, ev->at_s), dur(b, sizeof b, sc->duration_s));
         char apath[64];
         snprintf(apath, sizeof apath, "events[%zu].action", i);
-        if (!pos_find(L, apath))
-            continue; /* missing action: already reported */
+        const pos_entry *action_pos = pos_find(L, apath);
+        if (!action_pos || action_pos->bad)
+            continue; /* missing or unknown action: already reported */
         check_discriminated(L, events_f->sub, p2, (int)ev->action);
         snprintf(p1, sizeof p1, "events[%zu].az", i);
         if (ev->action == ECSIM_ACTION_AZ_OUTAGE && pos_find(L, p1) &&

@@ -3,7 +3,6 @@
  * suggestion) and produce a plain ecsim_decide_input. Every libyaml call of
  * decide is in this file (STYLE.md rule 5); sim/decide.c sees only the
  * struct. Problems are all reported, as FILE:LINE:COLUMN: error: ... */
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -534,7 +533,7 @@ static int parse_hpa(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
         ld_error(l, root, "`metric` is required (or give `proposal` to skip the metric)");
     }
     yaml_node_t *pods = get(l, root, "pods");
-    if (pods && metric && rc == 0) {
+    if (pods && metric) {
         rc = parse_pods(l, pods, in);
         if (rc == ECSIM_ENOMEM)
             return rc;

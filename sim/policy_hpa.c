@@ -543,7 +543,7 @@ static const char *select_name(ecsim_hpa_select s)
 int ecsim_hpa_reconcile(const ecsim_hpa_config *cfg, ecsim_hpa_state *st, double now_s,
                         int current, int proposal, ecsim_hpa_result *out, ecsim_steps *steps)
 {
-    char b1[64];
+    char b1[64], b2[64];
     memset(out, 0, sizeof *out);
     out->proposal = proposal;
     out->stabilized = proposal;
@@ -650,7 +650,7 @@ int ecsim_hpa_reconcile(const ecsim_hpa_config *cfg, ecsim_hpa_state *st, double
                     "stabilisation: scale-up window %s s gives min %d, scale-down window %s s "
                     "gives max %d; current %d brought into [%d, %d] = %d",
                     ecsim_fmt_num(b1, sizeof b1, up->stabilization_window_s), up_rec,
-                    ecsim_fmt_num(b1, sizeof b1, down->stabilization_window_s), down_rec, current,
+                    ecsim_fmt_num(b2, sizeof b2, down->stabilization_window_s), down_rec, current,
                     up_rec, down_rec, stabilized);
 
     /* convertDesiredReplicasWithBehaviorRate. */

@@ -937,12 +937,13 @@ static bool has_prefix_ci(const char *s, const char *prefix)
     return true;
 }
 
-/* Closest of `count` candidates; short words allow one edit, longer two. */
+/* Closest of `count` candidates; words of up to 5 letters allow one edit,
+ * longer ones two; else the first candidate that starts with `word`. */
 static const char *closest(const char *const *cands, size_t count, size_t stride,
                            const char *word)
 {
     size_t len = strlen(word);
-    int limit = len <= 3 ? 1 : 2, best = limit + 1;
+    int limit = len <= 5 ? 1 : 2, best = limit + 1; /* "base" is not "name" */
     const char *best_name = NULL;
     for (size_t i = 0; i < count; i++) {
         const char *c = *(const char *const *)(const void *)((const char *)cands + i * stride);
@@ -988,8 +989,8 @@ static bool find_elsewhere(const schema_section *sec, const schema_section *not_
                 }
                 continue;
             }
-            if (f->kind != SCHEMA_SECTION && f->kind != SCHEMA_LIST)
-                continue;
+            if (f->kind != SCHEMA_SECTION)
+                continue; /* not into lists: `base` is not `load.profile[].spike.base` */
             int w = snprintf(buf + used, size - used, "%s%s%s", used ? "." : "", f->key,
                              f->kind == SCHEMA_LIST ? "[]" : "");
             if (w < 0 || (size_t)w >= size - used)

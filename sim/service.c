@@ -461,11 +461,13 @@ static bool take_launch_token(ecsim_sim *sim, double *retry_at)
     double now = ecsim_engine_now(sim->eng);
     s->tokens = fmin(ll->fargate_burst, s->tokens + (now - s->tokens_at_s) * ll->fargate_rate_per_s);
     s->tokens_at_s = now;
-    if (s->tokens >= 1.0) {
-        s->tokens -= 1.0;
+    /* The tolerance absorbs rounding in the refill: without it a bucket at
+     * 0.9999999 would retry at a time that rounds back to now, forever. */
+    if (s->tokens >= 1.0 - 1e-9) {
+        s->tokens = fmax(0.0, s->tokens - 1.0);
         return true;
     }
-    *retry_at = now + (1.0 - s->tokens) / ll->fargate_rate_per_s;
+    *retry_at = now + fmax((1.0 - s->tokens) / ll->fargate_rate_per_s, 1e-6);
     return false;
 }
 
@@ -537,6 +539,14 @@ static void service_reconcile(ecsim_sim *sim)
         schedule_reconcile(sim, s->next_launch_s);
         return;
     }
+    if (s->start_failures > 0) {
+        /* Throttled: one attempt at a time until a task starts; the next
+         * waits for this one to fail or run. */
+        for (size_t i = 0; i < s->task_count; i++)
+            if (s->tasks[i].deployment == s->primary && s->tasks[i].state < TASK_RUNNING)
+                return;
+        launch = 1;
+    }
     int launched = 0;
     double retry_at = INFINITY;
     while (launched < launch) {
@@ -544,8 +554,6 @@ static void service_reconcile(ecsim_sim *sim)
             break;
         launch_task(sim);
         launched++;
-        if (s->start_failures > 0)
-            break; /* throttled: one attempt at a time until a task starts */
     }
     if (launched > 0) {
         char ids[256] = "";
@@ -556,8 +564,6 @@ static void service_reconcile(ecsim_sim *sim)
     }
     if (launched < launch && isfinite(retry_at))
         schedule_reconcile(sim, retry_at);
-    else if (launched < launch && s->start_failures > 0)
-        schedule_reconcile(sim, s->next_launch_s);
 }
 
 void service_provisioned(ecsim_sim *sim)

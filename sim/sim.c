@@ -475,17 +475,26 @@ void ecsim_sim_destroy(ecsim_sim *sim)
 
 int ecsim_sim_advance(ecsim_sim *sim, int *step)
 {
-    if (sim->done) {
-        *step = ECSIM_STEP_END;
-        return 0;
+    for (;;) {
+        /* One handler may record several steps (a skipped push records 1
+         * and 2 at once): hand them out one at a time, in order. */
+        for (int s = sim->reported_step + 1; s <= sim->last_step; s++) {
+            if (sim->steps[s].reached) {
+                sim->reported_step = s;
+                *step = s;
+                return 1;
+            }
+        }
+        if (sim->done) {
+            *step = ECSIM_STEP_END;
+            return 0;
+        }
+        sim->advance_target = sim->last_step + 1;
+        ecsim_engine_run(sim->eng, sim->sc->duration_s);
+        sim->advance_target = ECSIM_STEP_COUNT + 1;
+        if (sim->oom)
+            return ECSIM_ENOMEM;
     }
-    sim->advance_target = sim->last_step + 1;
-    ecsim_engine_run(sim->eng, sim->sc->duration_s);
-    sim->advance_target = ECSIM_STEP_COUNT + 1;
-    if (sim->oom)
-        return ECSIM_ENOMEM;
-    *step = sim->last_step;
-    return 1;
 }
 
 int ecsim_sim_run(ecsim_sim *sim)

@@ -141,6 +141,7 @@ struct ecsim_sim {
     ecsim_tracked now_state;
     ecsim_step_record steps[ECSIM_STEP_COUNT + 1]; /* 1-based */
     int last_step;            /* highest step recorded so far */
+    int reported_step;        /* highest step handed out by ecsim_sim_advance */
     int advance_target;       /* ecsim_sim_advance stops when last_step reaches this */
     bool image_built;
     bool image_in_registry;

@@ -1,0 +1,170 @@
+/* Scheduled actions (reference §1.4) and predictive scaling (§1.5). */
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/policy.h"
+
+static void test_scheduled_apply(void **state)
+{
+    (void)state;
+    ecsim_scheduled_action a[] = {
+        {3600, true, 5, false, 0},
+        {7200, false, 0, true, 3},
+        {7200, true, 1, false, 0},
+    };
+    int min = 1, max = 10, desired = 2;
+    assert_int_equal(ecsim_scheduled_apply(a, 3, 0, 3599, &min, &max, &desired, NULL), 0);
+    assert_int_equal(desired, 2);
+    /* At 3600: min 5 > current 2 -> scale out to 5. */
+    assert_int_equal(ecsim_scheduled_apply(a, 3, 3599, 3600, &min, &max, &desired, NULL), 1);
+    assert_int_equal(min, 5);
+    assert_int_equal(desired, 5);
+    /* Same instant again: (from, to] excludes it. */
+    assert_int_equal(ecsim_scheduled_apply(a, 3, 3600, 3660, &min, &max, &desired, NULL), 0);
+    /* At 7200, in order: max 3 would leave min 5 > max -> invalid. */
+    assert_true(ecsim_scheduled_apply(a, 3, 3660, 7200, &min, &max, &desired, NULL) < 0);
+    min = 1;
+    max = 10;
+    desired = 8;
+    assert_int_equal(ecsim_scheduled_apply(a + 1, 2, 3660, 7200, &min, &max, &desired, NULL), 2);
+    assert_int_equal(max, 3);
+    assert_int_equal(desired, 3);   /* current above the new max: scale in */
+}
+
+static void test_scheduled_policy_ignores_cooldowns(void **state)
+{
+    (void)state;
+    ecsim_scheduled_action a[] = {{600, true, 4, true, 8}};
+    ecsim_policy_config pc;
+    ecsim_policy_config_defaults(&pc, NULL);
+    pc.kind = ECSIM_POLICY_SCHEDULED;
+    pc.scheduled = a;
+    pc.scheduled_count = 1;
+    ecsim_policy *p = ecsim_policy_create(&pc);
+    assert_non_null(p);
+    ecsim_decision d;
+    ecsim_decision_init(&d);
+    ecsim_policy_obs obs = {.now_s = 540, .current = 2, .min = 1, .max = 10};
+    assert_int_equal(ecsim_policy_evaluate(p, &obs, &d), 0);
+    assert_int_equal(d.desired, 2);
+    obs.now_s = 600;
+    assert_int_equal(ecsim_policy_evaluate(p, &obs, &d), 0);
+    assert_int_equal(d.desired, 4);
+    assert_int_equal(d.min, 4);
+    assert_int_equal(d.max, 8);
+    assert_int_equal(d.action, ECSIM_SCALE_OUT);
+    ecsim_decision_free(&d);
+    ecsim_policy_destroy(p);
+    assert_int_equal(ecsim_alloc_live(), 0);
+}
+
+static void test_forecast_methods(void **state)
+{
+    (void)state;
+    double h[48], out[30];
+    for (int i = 0; i < 48; i++)
+        h[i] = 100 + 50 * sin(2 * M_PI * (i % 24) / 24.0);
+    assert_int_equal(ecsim_forecast(ECSIM_FORECAST_SEASONAL_NAIVE, h, 48, 24, 0, 0, 0, out, 30), 0);
+    assert_true(out[0] == h[24]);
+    assert_true(out[25] == h[25]);
+    /* A perfectly periodic series: Holt-Winters reproduces it closely. */
+    assert_int_equal(ecsim_forecast(ECSIM_FORECAST_HOLT_WINTERS, h, 48, 24, 0.5, 0.05, 0.3, out,
+                                    24),
+                     0);
+    for (int i = 0; i < 24; i++)
+        assert_true(fabs(out[i] - h[i]) < 1.0);
+    assert_true(ecsim_forecast(ECSIM_FORECAST_SEASONAL_NAIVE, h, 10, 24, 0, 0, 0, out, 5) < 0);
+}
+
+static void test_predictive_capacity(void **state)
+{
+    (void)state;
+    ecsim_predictive_config cfg;
+    ecsim_predictive_config_defaults(&cfg);
+    cfg.target_utilization_pct = 50;
+    cfg.task_capacity = 100;   /* 50 rps per task at target */
+    ecsim_predictive_state st;
+    ecsim_predictive_state_init(&st);
+    /* Per-minute demand: 100 rps, except 1000 rps in hour 10 of each day. */
+    double demand[1440 * 2];
+    for (int i = 0; i < 2880; i++)
+        demand[i] = (i / 60) % 24 == 10 ? 1000 : 100;
+    /* Before 24 h of history: no forecast. */
+    assert_int_equal(ecsim_predictive_capacity(&cfg, &st, 3600, demand, 60, 60, NULL), 0);
+    /* At 24 h: forecast from day 1; at 33:54 the buffer reaches 34:00
+     * (hour 10 of day 2): ceil(1000 / 50) = 20. */
+    assert_int_equal(ecsim_predictive_capacity(&cfg, &st, 86400, demand, 1440, 60, NULL), 2);
+    assert_true(st.has_forecast);
+    int n = ecsim_predictive_capacity(&cfg, &st, 86400 + 9 * 3600 + 3240, demand, 1440, 60, NULL);
+    assert_int_equal(n, 2);   /* 09:54: not yet within the 300 s buffer */
+    n = ecsim_predictive_capacity(&cfg, &st, 86400 + 9 * 3600 + 3300, demand, 1440, 60, NULL);
+    assert_int_equal(n, 20);  /* 09:55: pre-launched 300 s before 10:00 */
+    /* No refresh before 6 h. */
+    double last = st.last_refresh_s;
+    ecsim_predictive_capacity(&cfg, &st, 86400 + 3600, demand, 1500, 60, NULL);
+    assert_true(st.last_refresh_s == last);
+}
+
+static void test_predictive_policy_never_scales_in(void **state)
+{
+    (void)state;
+    ecsim_autoscaler_spec spec = {ECSIM_POLICY_PREDICTIVE, 1, 50, ECSIM_METRIC_CPU, 50, 300,
+                                  300, false};
+    ecsim_policy_config pc;
+    ecsim_policy_config_defaults(&pc, &spec);
+    ecsim_policy *p = ecsim_policy_create(&pc);
+    assert_non_null(p);
+    double demand[1440];
+    for (int i = 0; i < 1440; i++)
+        demand[i] = (i / 60) == 1 ? 1000 : 100;
+    double dp[15];
+    for (int i = 0; i < 15; i++)
+        dp[i] = 5;   /* AlarmLow: target tracking wants to scale in */
+    ecsim_policy_obs obs = {.now_s = 86400 + 3300, .current = 25, .min = 1, .max = 50,
+                            .datapoints = dp, .datapoint_count = 15, .period_s = 60,
+                            .demand = demand, .demand_count = 1440, .demand_period_s = 60};
+    ecsim_decision d;
+    ecsim_decision_init(&d);
+    assert_int_equal(ecsim_policy_evaluate(p, &obs, &d), 0);
+    /* Target tracking alone: ceil(25 x 5 / 50) = 3; forecast for 01:00 on
+     * day 2 is 1000 rps -> 20 tasks: desired 20. */
+    assert_int_equal(d.desired, 20);
+    ecsim_decision_free(&d);
+    ecsim_policy_destroy(p);
+    assert_int_equal(ecsim_alloc_live(), 0);
+}
+
+static void test_registry(void **state)
+{
+    (void)state;
+    const char *names[] = {"none", "target_tracking", "step_scaling", "scheduled", "hpa",
+                           "predictive"};
+    for (size_t i = 0; i < 6; i++) {
+        const ecsim_policy_ops *ops = ecsim_policy_ops_find(names[i]);
+        assert_non_null(ops);
+        assert_string_equal(ops->name, names[i]);
+        assert_ptr_equal(ecsim_policy_ops_for_kind(ops->kind), ops);
+    }
+    assert_null(ecsim_policy_ops_find("nope"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scheduled_apply),
+        cmocka_unit_test(test_scheduled_policy_ignores_cooldowns),
+        cmocka_unit_test(test_forecast_methods),
+        cmocka_unit_test(test_predictive_capacity),
+        cmocka_unit_test(test_predictive_policy_never_scales_in),
+        cmocka_unit_test(test_registry),
+    };
+    return cmocka_run_group_tests_name("policy_sched_pred", tests, NULL, NULL);
+}
