@@ -176,6 +176,12 @@ static void accumulate(ecsim_sim *sim)
     sim->now_state.demand_rps = ecsim_load_rate(sim->load, now);
 }
 
+void scaling_tasks_changed(ecsim_sim *sim)
+{
+    /* Fluid mode integrates capacity at the next step; nothing to do. */
+    (void)sim;
+}
+
 static void fluid_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)arg;

@@ -181,6 +181,7 @@ static void describe_deploy_failure(ecsim_sim *sim);
 void sim_tasks_changed(ecsim_sim *sim)
 {
     update_counts(sim);
+    scaling_tasks_changed(sim);
     service_check_rollout(sim);
     if (!sim->steps[ECSIM_STEP_DEPLOY].reached && sim->service.primary >= 0 &&
         primary_running(sim) >= sim->service.desired) {
@@ -495,6 +496,16 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
         if (sim->oom)
             return ECSIM_ENOMEM;
     }
+}
+
+int ecsim_sim_run_until(ecsim_sim *sim, double until_s)
+{
+    if (!sim->done) {
+        ecsim_engine_run(sim->eng, fmin(until_s, sim->sc->duration_s));
+        if (sim->oom)
+            return ECSIM_ENOMEM;
+    }
+    return 0;
 }
 
 int ecsim_sim_run(ecsim_sim *sim)

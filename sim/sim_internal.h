@@ -183,6 +183,8 @@ void scaling_free(ecsim_sim *sim);
 void scaling_start(ecsim_sim *sim);
 /* Close the metric period that ends now: metrics, timeline row. */
 void scaling_period_end(ecsim_sim *sim);
+/* The task set changed (a task started, became healthy, stopped...). */
+void scaling_tasks_changed(ecsim_sim *sim);
 /* Summary figures and cost at the end of the run. */
 void scaling_finish(ecsim_sim *sim);
 /* The policy's target when its metric is CPU (for plots), else NaN. */

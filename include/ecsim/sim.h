@@ -85,6 +85,10 @@ void ecsim_sim_destroy(ecsim_sim *sim);
 /* Play the scenario to its end. 0 or a negative ECSIM_E* code. */
 int ecsim_sim_run(ecsim_sim *sim);
 
+/* Play until virtual time `until_s` (capped at the end), e.g. in slices
+ * for a progress bar. 0 or a negative ECSIM_E* code. */
+int ecsim_sim_run_until(ecsim_sim *sim, double until_s);
+
 /* Play until the next lifecycle step is recorded (or the end). Sets *step to
  * the step number reached (ECSIM_STEP_END at the end). Returns 1 if a step
  * was reached, 0 if the run is over, negative on error. */
