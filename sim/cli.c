@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ecsim/ecsim.h"
@@ -184,6 +185,55 @@ static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int 
     return sc;
 }
 
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Play the run in slices of virtual time; once it has taken more than a
+ * second, draw a progress bar on `err` (a terminal): simulated time done,
+ * engine events per second, and the time left at that pace. The bar is
+ * erased when the run ends. Output files are unaffected. */
+static int run_with_progress(ecsim_sim *sim, bool show, FILE *err)
+{
+    if (!show)
+        return ecsim_sim_run(sim);
+    double duration = ecsim_sim_scenario(sim)->duration_s;
+    double start = wall_seconds(), last_draw = 0;
+    bool drawn = false;
+    for (int slice = 1; !ecsim_sim_done(sim); slice++) {
+        int rc = ecsim_sim_run_until(sim, duration * slice / 500.0);
+        if (rc != 0)
+            return rc;
+        double elapsed = wall_seconds() - start;
+        if (elapsed < 1.0 || elapsed - last_draw < 0.1 || ecsim_sim_done(sim))
+            continue;
+        last_draw = elapsed;
+        double frac = ecsim_sim_now(sim) / duration;
+        double rate = (double)ecsim_sim_events_dispatched(sim) / elapsed;
+        double left = frac > 0 ? elapsed * (1.0 - frac) / frac : 0;
+        char done_clock[32], total_clock[32];
+        ecsim_fmt_clock(done_clock, sizeof done_clock, ecsim_sim_now(sim));
+        ecsim_fmt_clock(total_clock, sizeof total_clock, duration);
+        char bar[31];
+        int filled = (int)(frac * 30);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < filled ? '#' : '-';
+        bar[30] = '\0';
+        fprintf(err, "\r[%s] %3.0f%%  %s of %s  %.2fM events/s  %.0f s left\033[K", bar, frac * 100,
+                done_clock, total_clock, rate / 1e6, left);
+        fflush(err);
+        drawn = true;
+    }
+    if (drawn) {
+        fprintf(err, "\r\033[K");
+        fflush(err);
+    }
+    return 0;
+}
+
 static ecsim_sim *simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *err, int *code)
 {
     uint64_t seed = sc->seed;
@@ -194,7 +244,7 @@ static ecsim_sim *simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *er
         *code = ECSIM_EXIT_USAGE;
         return NULL;
     }
-    int rc = ecsim_sim_run(sim);
+    int rc = run_with_progress(sim, !o->quiet && isatty(STDERR_FILENO), err);
     if (rc != 0) {
         fprintf(err, "ecsim: error: simulation failed: %s\n", ecsim_strerror(rc));
         ecsim_sim_destroy(sim);

@@ -21,6 +21,13 @@ char *ecsim_fmt_clock(char *buf, size_t size, double t_s)
     long long secs = tenths / 10;
     int frac = (int)(tenths % 10);
     long long h = secs / 3600, m = (secs / 60) % 60, s = secs % 60;
+    if (h >= 24) {
+        /* Multi-day runs: "2d 03:00:00". */
+        int n = snprintf(buf, size, "%lldd %02lld:%02lld:%02lld", h / 24, h % 24, m, s);
+        if (frac && n > 0 && (size_t)n < size)
+            snprintf(buf + n, size - (size_t)n, ".%d", frac);
+        return buf;
+    }
     if (frac)
         snprintf(buf, size, "%02lld:%02lld:%02lld.%d", h, m, s, frac);
     else

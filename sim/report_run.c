@@ -12,6 +12,13 @@
 #include "ecsim/report.h"
 #include "sim_internal.h"
 
+const ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim) { return sim->timeline; }
+
+uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim)
+{
+    return ecsim_engine_dispatched(sim->eng);
+}
+
 /* ---- tables -------------------------------------------------------------------- */
 
 ecsim_table *ecsim_report_execution_table(const ecsim_sim *sim)

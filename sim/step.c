@@ -13,14 +13,19 @@
 #include <string.h>
 
 #include "ecsim/error.h"
+#include "ecsim/plot.h"
+#include "ecsim/timeline.h"
 #include "ecsim/sim.h"
 
-/* Print `text` wrapped at `width` columns, each line prefixed by `indent`. */
-static void print_wrapped(FILE *out, const char *indent, const char *text, int width)
+/* Print `label` then `text` wrapped at `width` columns; continuation lines
+ * are indented to line up under the text. */
+static void print_wrapped(FILE *out, const char *label, const char *text, int width)
 {
-    int col = 0;
+    int indent = (int)strlen(label);
+    int col = indent;
     const char *p = text;
-    fputs(indent, out);
+    bool first_word = true;
+    fputs(label, out);
     while (*p) {
         while (*p == ' ')
             p++;
@@ -30,17 +35,18 @@ static void print_wrapped(FILE *out, const char *indent, const char *text, int w
         int len = (int)(p - w);
         if (len == 0)
             break;
-        if (col > 0 && col + 1 + len > width) {
-            fputc('\n', out);
-            fputs(indent, out);
-            col = 0;
+        if (!first_word && col + 1 + len > width) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+            first_word = true;
         }
-        if (col > 0) {
+        if (!first_word) {
             fputc(' ', out);
             col++;
         }
         fwrite(w, 1, (size_t)len, out);
         col += len;
+        first_word = false;
     }
     fputc('\n', out);
 }
@@ -73,7 +79,10 @@ static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tr
     if (r->aws_did[0])
         print_wrapped(out, "  AWS did:  ", r->aws_did, 76);
     fprintf(out, "  AWS role: %s\n", r->role);
-    fprintf(out, "  Result:   %s\n", r->result);
+    if (r->failed)
+        print_wrapped(out, "  What went wrong: ", r->result, 76);
+    else
+        print_wrapped(out, "  Result:   ", r->result, 76);
     const ecsim_tracked *after = r->reached ? &r->after : before;
     fprintf(out, "  Tracked variables:\n");
     print_change(out, "App Container Image", before->image, after->image);
@@ -81,11 +90,18 @@ static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tr
     print_change(out, "Deployment", before->deployment, after->deployment);
     print_count_change(out, "Desired tasks", before->desired, after->desired);
     print_count_change(out, "Running tasks", before->running, after->running);
-    if (r->failed || !r->reached)
-        print_wrapped(out, "  What went wrong: ", r->result, 76);
     if (r->fix[0])
         print_wrapped(out, "  What to change:  ", r->fix, 76);
     print_wrapped(out, "  Why it matters:  ", r->why, 76);
+    /* From step 5 on there is a service serving demand: show how capacity
+     * has followed it so far (gnuplot's dumb terminal, or a built-in chart). */
+    const ecsim_timeline *tl = ecsim_sim_timeline(sim);
+    if (step >= ECSIM_STEP_RUN && r->reached && ecsim_timeline_count(tl) > 0) {
+        fprintf(out, "  Demand and capacity so far:\n");
+        fflush(out);
+        ecsim_plot_preview(tl, r->time_s, 76, 14, out);
+        fflush(out);
+    }
 }
 
 /* Wait for a line; returns 0 to go on, 1 to quit. At end of input the

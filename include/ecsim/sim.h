@@ -105,6 +105,13 @@ const ecsim_step_record *ecsim_sim_step_record(const ecsim_sim *sim, int step);
 /* The summary figures; valid after the run ended. */
 const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim);
 
+/* The time series recorded so far (one row per metric period). */
+struct ecsim_timeline;
+const struct ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim);
+
+/* Events dispatched by the engine so far. */
+uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim);
+
 /* The event log: one line per event, time-ordered, ECS-style messages. */
 size_t ecsim_sim_log_count(const ecsim_sim *sim);
 const char *ecsim_sim_log_line(const ecsim_sim *sim, size_t i);
