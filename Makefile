@@ -55,7 +55,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox
 
 .PHONY: all deps demo test check unit integration sanitize bench fuzz install uninstall \
-        clean format lint valgrind
+        clean format lint valgrind readme
 
 all: $(BIN)
 
@@ -153,6 +153,15 @@ install: $(BIN)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ecsim
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# ---- docs -------------------------------------------------------------------------
+
+# Refresh the scenario field reference in README.md from the schema.
+readme: $(BIN)
+	@$(BIN) validate --list-fields > $(BUILD)/fields.md
+	@awk -v f=$(BUILD)/fields.md '/<!-- fields:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next } \
+	  /<!-- fields:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+	@echo "README.md: field reference refreshed"
 
 # ---- hygiene ----------------------------------------------------------------------
 

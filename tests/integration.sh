@@ -133,6 +133,15 @@ grep -q "Stopped at step 1 of 7" "$TMP/step" && ok || ko "step: q quits after st
 "$BIN" step scenarios/image-not-pushed.yaml </dev/null >"$TMP/step" 2>"$TMP/err"
 same "$TMP/step" tests/golden/step-image-not-pushed.txt "step image-not-pushed"
 
+# ---- the README's field reference is the schema's ----------------------------------
+"$BIN" validate --list-fields >"$TMP/fields"
+awk '/<!-- fields:end -->/ { on = 0 } on { print } /<!-- fields:begin -->/ { on = 1 }' README.md >"$TMP/readme-fields"
+if cmp -s "$TMP/fields" "$TMP/readme-fields"; then ok; else ko "README.md field reference is stale: run make readme"; fi
+# every shipped scenario is listed in the README
+for scen in scenarios/*.yaml; do
+    grep -q "\`$(basename "$scen")\`" README.md && ok || ko "README.md does not describe $(basename "$scen")"
+done
+
 # ---- decide ---------------------------------------------------------------------------
 for in in tests/decide/*.yaml; do
     [ -f "$in" ] || continue
