@@ -80,6 +80,8 @@ typedef struct sim_task {
     ecsim_event_id next;      /* the pending state transition, 0 if none */
     const char *stop_code;    /* reference §2.3 stop codes, NULL while alive */
     char stop_reason[320];
+    const char *pending_stop_code; /* set by an orderly stop, applied when STOPPED */
+    int restarts;             /* eks: container restarts (CrashLoopBackOff, reference §5.4) */
 } sim_task;
 
 typedef enum rollout_state {
@@ -99,6 +101,10 @@ typedef struct sim_deployment {
     int failed_tasks;         /* circuit breaker count (reference §2.2) */
     int breaker_threshold;
     bool breaker_stage2;      /* entered once a task of it reached RUNNING */
+    bool stuck_announced;     /* min/max make progress impossible (reference §2.1 [D7]) */
+    int rolled_back_from;     /* is_rollback: index of the FAILED deployment, else -1 */
+    const char *failure;      /* why it FAILED: "tasks failed to start", ... ; NULL */
+    double progress_s;        /* eks: last progress (progressDeadlineSeconds, reference §5.4) */
     double started_s;
     double finished_s;        /* COMPLETED or FAILED time; NaN while in progress */
 } sim_deployment;
@@ -123,7 +129,24 @@ typedef struct sim_service {
     ecsim_event_id reconcile_event;
     bool steady;              /* "has reached a steady state" announced */
     int next_az;
+    double az_down_until_s[11]; /* az_outage: zone (1-based) unavailable before this time */
 } sim_service;
+
+/* ---- operations and faults of the scenario (events.c) ------------------------------ */
+
+/* One scenario event as it played out, for step 6 ("Monitor and update")
+ * and the tracked variables. */
+#define SIM_OPS_MAX 32
+typedef struct sim_op {
+    ecsim_action action;
+    double started_s;
+    double settled_s;         /* NaN while its effects last */
+    int deployment;           /* deploy: index into service.deployments, -1 before / none */
+    bool failed;              /* the operation failed (update failed, push rejected) */
+    int affected;             /* tasks stopped by a fault, launches failed in an outage */
+    char what[96];            /* "deploy 1.1", "kill 2 tasks", ... */
+    char result[200];         /* filled when it settles */
+} sim_op;
 
 /* ---- the simulation -------------------------------------------------------------- */
 
@@ -150,6 +173,14 @@ struct ecsim_sim {
     bool monitor_scheduled;   /* step 6's publication event is scheduled */
 
     ecsim_summary summary;
+
+    /* operations and faults (events.c) */
+    ecsim_rng rng_events;     /* victims of kill_tasks / spot_interruption */
+    sim_op ops[SIM_OPS_MAX];
+    int op_count;
+    int events_pending;       /* scenario events not fired yet */
+    bool monitor_published;   /* step 6's first datapoint is out */
+    char monitor_text[320];   /* what CloudWatch did, for step 6 */
 
     /* running and scaling (scaling.c) */
     ecsim_load *load;
@@ -228,9 +259,45 @@ int service_breaker_threshold(int desired, int min_threshold);
  * and no older task is left. */
 void service_check_rollout(ecsim_sim *sim);
 
+/* Faults (events.c calls these). Each returns the number of tasks hit. */
+/* Stop up to `count` RUNNING tasks at once: their essential container is
+ * killed (EssentialContainerExited); the scheduler replaces them. */
+int service_kill_tasks(ecsim_sim *sim, int count);
+/* Zone `az` is unavailable until `until_s`: its tasks stop (TerminationNotice)
+ * and launches go to the other zones. */
+int service_az_outage(ecsim_sim *sim, int az, double until_s);
+/* Fargate Spot: `count` tasks get the two-minute notice (SIGTERM, draining)
+ * and stop with SpotInterruption; replacements start at the notice. */
+int service_spot_interruption(ecsim_sim *sim, int count);
+/* The agent's pull backoff before retry `retry` (1-based) with jitter drawn
+ * from u in [0, 1): min(1.1 x 2^(retry-1), 5) x (1 +- 0.2) (reference §2.4 item 3). */
+double service_pull_backoff_s(int retry, double u);
+/* Rolling-update bounds for `desired` tasks under the scenario's deployment
+ * configuration: ECS ceil(min%) / floor(max%) (reference §2.1), EKS
+ * desired - floor(maxUnavailable) / desired + ceil(maxSurge) (reference §5.4). */
+void service_rollout_bounds(const ecsim_sim *sim, int desired, int *min_healthy, int *max_tasks);
+/* The deployment of the task definition revision currently wanted. */
+sim_deployment *service_primary(ecsim_sim *sim);
+/* The newest COMPLETED deployment before index `before`, or -1. */
+int service_last_completed(const ecsim_sim *sim, int before);
+
+/* events.c: the scenario's `events:` list. */
+/* Schedule every event at or before the end of the run. 0 or ECSIM_ENOMEM. */
+int events_schedule(ecsim_sim *sim);
+/* Re-check which operations have settled (called by sim.c on changes). */
+void events_check_settled(ecsim_sim *sim);
+/* The operation that started deployment index `dp`, or NULL. */
+sim_op *events_op_of_deployment(ecsim_sim *sim, int dp);
+
 /* sim.c: notifications from the service. */
 void sim_tasks_changed(ecsim_sim *sim);
 void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp);
 void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp);
+/* A task of the service stopped after RUNNING because of a failure. */
+void sim_task_failed(ecsim_sim *sim, const sim_task *t);
+/* Every scenario operation has settled: step 6 may be recorded. */
+void sim_operations_settled(ecsim_sim *sim);
+/* Set the tracked "Deployment" / image variables. */
+void sim_set_deployment_state(ecsim_sim *sim, const char *state);
 
 #endif

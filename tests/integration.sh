@@ -152,6 +152,12 @@ for in in tests/decide/*.yaml; do
         "$BIN" decide "$in" --format "$fmt" >"$TMP/out" 2>&1
         same "$TMP/out" "$exp" "decide $in --format $fmt"
     done
+    if [ -f "$base.stderr.expected" ]; then
+        "$BIN" decide "$in" >"$TMP/out" 2>"$TMP/err"
+        code=$?
+        [ "$code" -eq 2 ] && ok || ko "decide $in: exit $code, expected 2"
+        same "$TMP/err" "$base.stderr.expected" "decide $in (stderr)"
+    fi
 done
 
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
