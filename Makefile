@@ -54,6 +54,8 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox
 
+.SECONDARY:
+
 .PHONY: all deps demo test check unit integration sanitize bench fuzz install uninstall \
         clean format lint valgrind readme
 
