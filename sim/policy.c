@@ -247,29 +247,154 @@ static const char *metric_kind_name(ecsim_metric_kind m)
     return "cpu";
 }
 
+/* One HPA behavior direction from the scenario: what is not given takes the
+ * direction's §5.3 default (`defaults`, already filled). */
+static void hpa_rules_from_spec(ecsim_hpa_rules *r, const ecsim_hpa_rules_spec *rs)
+{
+    if (!isnan(rs->stabilization_window_s))
+        r->stabilization_window_s = rs->stabilization_window_s;
+    r->select = (ecsim_hpa_select)rs->select_policy;
+    if (rs->policy_count > 0) {
+        size_t n = rs->policy_count < ECSIM_HPA_POLICY_MAX ? rs->policy_count
+                                                           : ECSIM_HPA_POLICY_MAX;
+        for (size_t i = 0; i < n; i++) {
+            r->policies[i].percent = rs->policies[i].type == ECSIM_HPA_POLICY_PERCENT;
+            r->policies[i].value = rs->policies[i].value;
+            r->policies[i].period_s = rs->policies[i].period_s;
+        }
+        r->policy_count = n;
+    }
+}
+
+/* Step scaling from a loaded section: NAN threshold / cooldown inherit the
+ * common target / scale-out cooldown. */
+static void step_from_spec(ecsim_step_config *st, const ecsim_step_scaling_spec *ss,
+                           double target, double scale_out_cooldown_s)
+{
+    st->threshold = isnan(ss->threshold) ? target : ss->threshold;
+    st->adjustment_type = (ecsim_adjustment_type)ss->adjustment_type;
+    st->min_adjustment_magnitude = ss->min_adjustment_magnitude;
+    st->aggregation = (ecsim_aggregation)ss->aggregation;
+    st->cooldown_s = isnan(ss->cooldown_s) ? scale_out_cooldown_s : ss->cooldown_s;
+    st->alarm_datapoints = ss->alarm_datapoints;
+    st->alarm_periods = ss->alarm_periods;
+    if (ss->step_count == 0)
+        return; /* keep the default steps */
+    st->step_count = ss->step_count < ECSIM_STEP_MAX ? ss->step_count : ECSIM_STEP_MAX;
+    for (size_t i = 0; i < st->step_count; i++) {
+        const ecsim_step_spec *s = &ss->steps[i];
+        st->steps[i] = (ecsim_step_adjustment){
+            .has_lower = !isnan(s->lower),
+            .lower = isnan(s->lower) ? 0 : s->lower,
+            .has_upper = !isnan(s->upper),
+            .upper = isnan(s->upper) ? 0 : s->upper,
+            .adjustment = s->adjustment,
+        };
+    }
+}
+
+/* The HPA from a loaded section (min / max set by the caller); NAN target
+ * utilisation = the common target. */
+static void hpa_from_spec(ecsim_hpa_config *h, const ecsim_hpa_spec *hs, double target)
+{
+    h->metric.type = (ecsim_hpa_metric_type)hs->metric.type;
+    h->metric.resource_cpu = hs->metric.name != ECSIM_METRIC_MEMORY;
+    h->metric.target_utilization =
+        isnan(hs->metric.target_utilization) ? target : hs->metric.target_utilization;
+    if (h->metric.type == ECSIM_HPA_METRIC_PODS) {
+        h->metric.average_value = true;
+        h->metric.target_average_value_m = hs->metric.target_average_value;
+    }
+    h->tolerance_up = hs->tolerance;
+    h->tolerance_down = hs->tolerance;
+    h->cpu_initialization_period_s = hs->cpu_initialization_period_s;
+    h->initial_readiness_delay_s = hs->initial_readiness_delay_s;
+    h->downscale_stabilization_s = hs->downscale_stabilization_s;
+    h->has_behavior = hs->has_behavior;
+    if (h->has_behavior) {
+        /* Given a behavior, what it leaves out takes §5.3's defaults. */
+        ecsim_hpa_rules_default_up(&h->scale_up);
+        ecsim_hpa_rules_default_down(&h->scale_down, h->downscale_stabilization_s);
+        hpa_rules_from_spec(&h->scale_up, &hs->behavior.scale_up);
+        hpa_rules_from_spec(&h->scale_down, &hs->behavior.scale_down);
+    }
+}
+
+static void predictive_from_spec(ecsim_predictive_config *pc, const ecsim_predictive_spec *ps)
+{
+    pc->method = (ecsim_forecast_method)ps->method;
+    pc->min_history_s = ps->min_history_s;
+    pc->refresh_s = ps->refresh_s;
+    pc->resolution_s = ps->resolution_s;
+    pc->horizon_s = ps->horizon_s;
+    pc->scheduling_buffer_s = ps->scheduling_buffer_s;
+    pc->season_s = ps->season_s;
+    pc->hw_alpha = ps->alpha;
+    pc->hw_beta = ps->beta;
+    pc->hw_gamma = ps->gamma;
+}
+
 void ecsim_policy_config_defaults(ecsim_policy_config *cfg, const ecsim_autoscaler_spec *spec)
 {
     memset(cfg, 0, sizeof *cfg);
-    double target = spec ? spec->target : 60.0;
+    double target = spec && isfinite(spec->target) ? spec->target : 60.0;
     cfg->kind = spec ? spec->policy : ECSIM_POLICY_NONE;
     snprintf(cfg->metric_name, sizeof cfg->metric_name, "%s",
              metric_kind_name(spec ? spec->metric : ECSIM_METRIC_CPU));
     ecsim_tt_config_defaults(&cfg->tt, target);
     ecsim_step_config_defaults(&cfg->step);
     cfg->step.threshold = target;
+    /* Steps when none are given: +1 task at or above the threshold, -1
+     * below it (MODEL: AWS requires steps; this keeps a minimal scenario
+     * short). */
+    cfg->step.steps[0] = (ecsim_step_adjustment){.has_lower = true, .lower = 0, .adjustment = 1};
+    cfg->step.steps[1] = (ecsim_step_adjustment){.has_upper = true, .upper = 0, .adjustment = -1};
+    cfg->step.step_count = 2;
     ecsim_hpa_config_defaults(&cfg->hpa);
     ecsim_predictive_config_defaults(&cfg->predictive);
     cfg->predictive.target_utilization_pct = target;
-    if (spec) {
-        cfg->tt.scale_out_cooldown_s = spec->scale_out_cooldown_s;
-        cfg->tt.scale_in_cooldown_s = spec->scale_in_cooldown_s;
-        cfg->tt.disable_scale_in = spec->disable_scale_in;
-        cfg->step.cooldown_s = spec->scale_out_cooldown_s;
-        cfg->hpa.min = spec->min;
-        cfg->hpa.max = spec->max;
-        cfg->hpa.metric.resource_cpu = spec->metric != ECSIM_METRIC_MEMORY;
-        cfg->hpa.metric.target_utilization = target;
+    if (!spec)
+        return;
+
+    /* Target tracking, also under predictive (reference §1.2). */
+    ecsim_tt_config *tt = &cfg->tt;
+    tt->scale_out_cooldown_s = spec->scale_out_cooldown_s;
+    tt->scale_in_cooldown_s = spec->scale_in_cooldown_s;
+    tt->disable_scale_in = spec->disable_scale_in;
+    if (spec->alarm_high.periods > 0) {
+        tt->alarm_high_datapoints = spec->alarm_high.datapoints;
+        tt->alarm_high_periods = spec->alarm_high.periods;
     }
+    if (spec->alarm_low.periods > 0) {
+        tt->alarm_low_datapoints = spec->alarm_low.datapoints;
+        tt->alarm_low_periods = spec->alarm_low.periods;
+    }
+    if (spec->scale_in_ratio > 0)
+        tt->scale_in_ratio = spec->scale_in_ratio;
+
+    /* Step scaling (reference §1.3). A section never loaded (alarm_periods
+     * 0: a spec built with only the common fields) keeps the defaults. */
+    const ecsim_step_scaling_spec *ss = &spec->step_scaling;
+    ecsim_step_config *st = &cfg->step;
+    st->cooldown_s = spec->scale_out_cooldown_s;
+    if (ss->alarm_periods > 0)
+        step_from_spec(st, ss, target, spec->scale_out_cooldown_s);
+
+    /* Scheduled actions (reference §1.4): a view into the spec. */
+    cfg->scheduled = spec->scheduled;
+    cfg->scheduled_count = spec->scheduled ? spec->scheduled_count : 0;
+
+    /* HPA (reference §5.1-5.3): min / max / target are the common fields. */
+    cfg->hpa.min = spec->min;
+    cfg->hpa.max = spec->max;
+    cfg->hpa.metric.resource_cpu = spec->metric != ECSIM_METRIC_MEMORY;
+    cfg->hpa.metric.target_utilization = target;
+    if (spec->hpa.metric.target_utilization != 0) /* NAN or > 0 once loaded */
+        hpa_from_spec(&cfg->hpa, &spec->hpa, target);
+
+    /* Predictive (reference §1.5); its target is the common target. */
+    if (spec->predictive.resolution_s > 0)
+        predictive_from_spec(&cfg->predictive, &spec->predictive);
 }
 
 /* ---- the `none` policy: a fixed desired count --------------------------------------- */

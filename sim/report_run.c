@@ -224,26 +224,33 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_int(&j, s->rollbacks);
     ecsim_json_end_object(&j);
 
+    /* Requests mode fills these from the summary; fluid mode has no
+     * individual requests (zero counts, null latency). */
     ecsim_json_key(&j, "requests");
     ecsim_json_begin_object(&j);
     ecsim_json_key(&j, "arrived");
-    ecsim_json_int(&j, 0);
+    ecsim_json_int(&j, (long long)s->requests_arrived);
     ecsim_json_key(&j, "served");
-    ecsim_json_int(&j, 0);
+    ecsim_json_int(&j, (long long)s->requests_served);
     ecsim_json_key(&j, "rejected");
-    ecsim_json_int(&j, 0);
+    ecsim_json_int(&j, (long long)s->requests_rejected);
     ecsim_json_key(&j, "timed_out");
-    ecsim_json_int(&j, 0);
+    ecsim_json_int(&j, (long long)s->requests_timed_out);
+    ecsim_json_key(&j, "failed");
+    ecsim_json_int(&j, (long long)s->requests_failed);
     ecsim_json_end_object(&j);
+    bool rq_mode = sc->load.mode == ECSIM_LOAD_REQUESTS;
     ecsim_json_key(&j, "latency_s");
     ecsim_json_begin_object(&j);
-    static const char *const lat[] = {"mean", "p50", "p95", "p99", "max"};
-    for (size_t i = 0; i < sizeof lat / sizeof lat[0]; i++)
-        json_num_or_null(&j, lat[i], NAN);
+    const double lat[] = {s->latency_mean_s, s->latency_p50_s, s->latency_p95_s, s->latency_p99_s,
+                          s->latency_max_s};
+    static const char *const lat_keys[] = {"mean", "p50", "p95", "p99", "max"};
+    for (size_t i = 0; i < sizeof lat_keys / sizeof lat_keys[0]; i++)
+        json_num_or_null(&j, lat_keys[i], rq_mode ? lat[i] : NAN);
     ecsim_json_end_object(&j);
     ecsim_json_key(&j, "wait_s");
     ecsim_json_begin_object(&j);
-    json_num_or_null(&j, "mean", NAN);
+    json_num_or_null(&j, "mean", rq_mode ? s->wait_mean_s : NAN);
     ecsim_json_end_object(&j);
 
     ecsim_json_key(&j, "cost_usd");

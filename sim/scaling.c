@@ -19,7 +19,19 @@
  * sub-minute periods, reference §1.2 [C1]), every 15 s for the HPA
  * (--horizontal-pod-autoscaler-sync-period, reference §5.1). It sees only
  * published datapoints. Each evaluation is one row of decisions.csv; a
- * change of the desired count goes to the service scheduler. */
+ * change of the desired count goes to the service scheduler.
+ *
+ * Requests mode (load.mode: requests, sim/requests.h): individual requests
+ * replace the fluid integration. The accounting is cut into segments at
+ * every change of the ready task set, every policy evaluation and every
+ * period end, so each segment has constant task counts: its capacity is
+ * ready x concurrency / mean service time, its served / unserved volumes
+ * are the model's counts (unserved = rejected + timed out + failed), and
+ * each ready task's CPU is idle + (100 - idle) x busy, busy being the
+ * fraction of its slots in service over the segment (the model integrates
+ * busy slot-seconds exactly), so the policies react to real utilisation.
+ * RequestCountPerTarget counts the requests routed to the tasks. Latency
+ * percentiles per period come from the model's streaming histogram. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +40,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/output.h"
+#include "requests.h"
 #include "sim_internal.h"
 
 /* MODEL: resolution of the fluid integration (seconds). One second keeps
@@ -79,11 +92,24 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     sim->scale_min = sc->autoscaler.min;
     sim->scale_max = sc->autoscaler.max;
     sim->last_fluid_s = NAN;
+    if (sc->load.mode == ECSIM_LOAD_REQUESTS) {
+        ecsim_diags_init(&d);
+        sim->requests = requests_create(&sc->load.requests, sc->source_path, sim->eng, sim->load,
+                                        sim->seed, sc->duration_s, &d);
+        if (err)
+            ecsim_diags_print(&d, err);
+        bad_input = d.errors > 0;
+        ecsim_diags_free(&d);
+        if (!sim->requests)
+            return bad_input ? ECSIM_EINVAL : ECSIM_ENOMEM;
+    }
     return 0;
 }
 
 void scaling_free(ecsim_sim *sim)
 {
+    requests_destroy(sim->requests);
+    sim->requests = NULL;
     ecsim_load_destroy(sim->load);
     ecsim_metrics_destroy(sim->metrics);
     ecsim_timeline_destroy(sim->timeline);
@@ -122,9 +148,76 @@ static void count_tasks(const ecsim_sim *sim, int *running, int *ready, int *pen
     }
 }
 
+/* Requests mode: close the segment [last_fluid_s, now], during which the
+ * task counts were those recorded at its start. */
+static void accumulate_requests(ecsim_sim *sim)
+{
+    requests_model *rq = sim->requests;
+    double now = ecsim_engine_now(sim->eng);
+    double t0 = sim->last_fluid_s;
+    if (!isfinite(t0))
+        return;
+    requests_flush(rq);
+    requests_totals seg;
+    requests_segment_take(rq, &seg);
+    int running, ready;
+    requests_segment_get(rq, &running, &ready);
+    double dt = now - t0;
+    sim->last_fluid_s = now;
+    const ecsim_task_spec *ts = &sim->sc->service.task;
+    double unserved = (double)(seg.rejected + seg.timed_out + seg.failed);
+    ecsim_summary *s = &sim->summary;
+    sim->acc.served += (double)seg.served;
+    sim->acc.unserved += unserved;
+    s->unserved_requests += unserved;
+    if (dt <= 0)
+        return;
+    double per_task = requests_capacity_per_task(rq);
+    if (!isfinite(per_task))
+        per_task = ts->capacity_rps;
+    double demand = ecsim_load_mean_rate(sim->load, t0, now);
+    double capacity = ready * per_task;
+    double mid = 0.5 * (t0 + now);
+    sim->acc.seconds += dt;
+    sim->acc.demand += demand * dt;
+    sim->acc.capacity += capacity * dt;
+    if (running > 0) {
+        double slots = (double)ready * requests_concurrency(rq) * dt;
+        double util = slots > 0 ? fmin(1.0, seg.busy_slot_s / slots) : 0.0;
+        double cpu_busy = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
+        double cpu = (ready * cpu_busy + (running - ready) * ts->cpu_idle_pct) / running;
+        double mem_busy = ts->memory_idle_pct + (ts->memory_busy_pct - ts->memory_idle_pct) * util;
+        double mem = (ready * mem_busy + (running - ready) * ts->memory_idle_pct) / running;
+        sim->acc.cpu += cpu * dt;
+        sim->acc.memory += mem * dt;
+        sim->acc.cpu_seconds += dt;
+        if (ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_CPU, mid, cpu, dt) == ECSIM_ENOMEM ||
+            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_MEMORY, mid, mem, dt) == ECSIM_ENOMEM)
+            sim->oom = 1;
+        if (ready > 0 &&
+            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_REQUESTS_PER_TARGET, mid,
+                                     (double)seg.admitted * 60.0 / dt / ready, dt) == ECSIM_ENOMEM)
+            sim->oom = 1;
+    }
+    /* Capacity figures as in fluid mode, from the expected demand. */
+    if (demand > capacity * (1 + 1e-9) + 1e-9)
+        s->under_capacity_s += dt;
+    double target = scaling_cpu_target(sim);
+    double needed = ceil(demand / (per_task * (isfinite(target) ? target / 100.0 : 1.0)) - 1e-9);
+    if (ready > needed)
+        s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
+    sim->now_state.demand_rps = ecsim_load_rate(sim->load, now);
+    if (requests_oom(rq))
+        sim->oom = 1;
+}
+
 /* Integrate [last_fluid_s, now] with the state as it is now. */
 static void accumulate(ecsim_sim *sim)
 {
+    if (sim->requests) {
+        accumulate_requests(sim);
+        return;
+    }
     double now = ecsim_engine_now(sim->eng);
     double t0 = sim->last_fluid_s;
     if (!isfinite(t0) || now <= t0)
@@ -179,7 +272,32 @@ static void accumulate(ecsim_sim *sim)
 void scaling_tasks_changed(ecsim_sim *sim)
 {
     /* Fluid mode integrates capacity at the next step; nothing to do. */
-    (void)sim;
+    requests_model *rq = sim->requests;
+    if (!rq)
+        return;
+    /* Close the segment with the old task set, then tell the model which
+     * tasks receive traffic now (the same rule as count_tasks). A task that
+     * leaves while alive deregisters and drains; one that is STOPPED left
+     * abruptly (reference §2.3). */
+    accumulate(sim);
+    bool lb = sim->sc->service.load_balancer.enable;
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        const sim_task *t = &sim->service.tasks[i];
+        bool ready = t->state == TASK_RUNNING && !t->stop_requested && (!lb || t->healthy);
+        requests_task_state st = requests_task_get_state(rq, t->id);
+        int rc = 0;
+        if (ready && st != REQUESTS_TASK_READY)
+            rc = requests_task_ready(rq, t->id);
+        else if (!ready && st == REQUESTS_TASK_READY)
+            rc = requests_task_leave(rq, t->id, t->state == TASK_STOPPED);
+        else if (st == REQUESTS_TASK_DRAINING && t->state == TASK_STOPPED)
+            rc = requests_task_leave(rq, t->id, true);
+        if (rc == ECSIM_ENOMEM)
+            sim->oom = 1;
+    }
+    int running, ready, pending;
+    count_tasks(sim, &running, &ready, &pending);
+    requests_segment_set(rq, running, ready);
 }
 
 static void fluid_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
@@ -340,9 +458,20 @@ void scaling_start(ecsim_sim *sim)
 {
     double now = ecsim_engine_now(sim->eng);
     sim->last_fluid_s = now;
-    double next = floor(now / FLUID_STEP_S + 1.0) * FLUID_STEP_S;
-    if (next <= sim->sc->duration_s && !ecsim_engine_schedule(sim->eng, next, fluid_tick, sim, 0))
-        sim->oom = 1;
+    if (sim->requests) {
+        /* Requests mode: arrivals from the service's creation, as fluid
+         * mode counts demand from then; no fluid tick. */
+        int running, ready, pending;
+        count_tasks(sim, &running, &ready, &pending);
+        requests_segment_set(sim->requests, running, ready);
+        if (requests_start(sim->requests) != 0)
+            sim->oom = 1;
+    } else {
+        double next = floor(now / FLUID_STEP_S + 1.0) * FLUID_STEP_S;
+        if (next <= sim->sc->duration_s &&
+            !ecsim_engine_schedule(sim->eng, next, fluid_tick, sim, 0))
+            sim->oom = 1;
+    }
     if (sim->sc->autoscaler.policy == ECSIM_POLICY_NONE)
         return;
     /* Evaluations on the policy's own clock, aligned to multiples of it. */
@@ -419,6 +548,14 @@ void scaling_period_end(ecsim_sim *sim)
     } else {
         row.capacity_rps = 0;
     }
+    if (sim->requests) {
+        /* Latency of the requests completed in this period (NaN if none). */
+        const ecsim_histogram *h = requests_latency_period(sim->requests);
+        row.p50_ms = 1000.0 * ecsim_histogram_quantile(h, 0.50);
+        row.p95_ms = 1000.0 * ecsim_histogram_quantile(h, 0.95);
+        row.p99_ms = 1000.0 * ecsim_histogram_quantile(h, 0.99);
+        requests_period_reset(sim->requests);
+    }
     row.cost_usd = cost_so_far(sim, now);
     row.target = scaling_cpu_target(sim);
     if (ecsim_timeline_append(sim->timeline, &row) == ECSIM_ENOMEM)
@@ -457,6 +594,23 @@ void scaling_finish(ecsim_sim *sim)
     s->vcpu_hours = cost.vcpu_hours;
     s->gb_hours = cost.gb_hours;
     s->instance_hours = cost.instance_hours;
+    s->latency_mean_s = s->latency_p50_s = s->latency_p95_s = s->latency_p99_s = NAN;
+    s->latency_max_s = s->wait_mean_s = NAN;
+    if (sim->requests) {
+        const requests_totals *rt = requests_get_totals(sim->requests);
+        const ecsim_histogram *lat = requests_latency_run(sim->requests);
+        s->requests_arrived = rt->arrived;
+        s->requests_served = rt->served;
+        s->requests_rejected = rt->rejected;
+        s->requests_timed_out = rt->timed_out;
+        s->requests_failed = rt->failed;
+        s->latency_mean_s = ecsim_histogram_mean(lat);
+        s->latency_p50_s = ecsim_histogram_quantile(lat, 0.50);
+        s->latency_p95_s = ecsim_histogram_quantile(lat, 0.95);
+        s->latency_p99_s = ecsim_histogram_quantile(lat, 0.99);
+        s->latency_max_s = rt->served ? lat->max : NAN;
+        s->wait_mean_s = rt->served ? rt->wait_sum_s / (double)rt->served : NAN;
+    }
     if (sim->decisions_fp && fflush(sim->decisions_fp) != 0)
         sim->oom = 1;
 }

@@ -14,6 +14,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/loader.h"
+#include "ecsim/policy.h"
 #include "ecsim/scenario.h"
 
 #define DUR_MAX 31622400.0 /* 366 days */
@@ -357,6 +359,185 @@ static const schema_section load_sec = SEC(load_rows);
 
 /* ---- autoscaler, monitoring --------------------------------------------------------------- */
 
+/* Enum names of the policy settings; the C values are policy.h's enums,
+ * stored in int members of the spec (scenario.h cannot include policy.h). */
+static const char *const adjustment_names[] = {"change_in_capacity", "percent_change_in_capacity",
+                                               "exact_capacity", NULL};
+static const char *const aggregation_names[] = {"average", "minimum", "maximum", NULL};
+static const char *const hpa_metric_type_names[] = {"resource", "pods", NULL};
+static const char *const hpa_resource_names[] = {"cpu", "memory", NULL};
+static const char *const hpa_select_names[] = {"max", "min", "disabled", NULL};
+static const char *const hpa_policy_type_names[] = {"pods", "percent", NULL};
+static const char *const forecast_names[] = {"seasonal_naive", "holt_winters", NULL};
+_Static_assert(ECSIM_ADJ_CHANGE_IN_CAPACITY == 0 && ECSIM_ADJ_PERCENT_CHANGE_IN_CAPACITY == 1 &&
+                   ECSIM_ADJ_EXACT_CAPACITY == 2,
+               "adjustment_names follow ecsim_adjustment_type");
+_Static_assert(ECSIM_AGG_AVERAGE == 0 && ECSIM_AGG_MINIMUM == 1 && ECSIM_AGG_MAXIMUM == 2,
+               "aggregation_names follow ecsim_aggregation");
+_Static_assert(ECSIM_HPA_METRIC_RESOURCE == 0 && ECSIM_HPA_METRIC_PODS == 1,
+               "hpa_metric_type_names follow ecsim_hpa_metric_type");
+_Static_assert(ECSIM_METRIC_CPU == 0 && ECSIM_METRIC_MEMORY == 1,
+               "hpa_resource_names follow ecsim_metric_kind");
+_Static_assert(ECSIM_HPA_SELECT_MAX == 0 && ECSIM_HPA_SELECT_MIN == 1 &&
+                   ECSIM_HPA_SELECT_DISABLED == 2,
+               "hpa_select_names follow ecsim_hpa_select");
+_Static_assert(ECSIM_HPA_POLICY_PODS == 0 && ECSIM_HPA_POLICY_PERCENT == 1,
+               "hpa_policy_type_names follow ecsim_hpa_policy_type");
+_Static_assert(ECSIM_FORECAST_SEASONAL_NAIVE == 0 && ECSIM_FORECAST_HOLT_WINTERS == 1,
+               "forecast_names follow ecsim_forecast_method");
+
+/* Target tracking's alarms (reference §1.2: 3 of 3 and 15 of 15 one-minute
+ * datapoints, OBS). */
+static const schema_field alarm_high_rows[] = {
+    INT(ecsim_alarm_spec, datapoints, "datapoints", 1, 1440, "3",
+        "AlarmHigh: datapoints above the target that trigger a scale-out (reference §1.2, OBS)"),
+    INT(ecsim_alarm_spec, periods, "periods", 1, 1440, "3",
+        "AlarmHigh: evaluation periods (the last N datapoints)"),
+};
+static const schema_section alarm_high_sec = SEC(alarm_high_rows);
+
+static const schema_field alarm_low_rows[] = {
+    INT(ecsim_alarm_spec, datapoints, "datapoints", 1, 1440, "15",
+        "AlarmLow: datapoints below scale_in_ratio x target that trigger a scale-in (reference "
+        "§1.2, OBS)"),
+    INT(ecsim_alarm_spec, periods, "periods", 1, 1440, "15",
+        "AlarmLow: evaluation periods (the last N datapoints)"),
+};
+static const schema_section alarm_low_sec = SEC(alarm_low_rows);
+
+/* Step scaling (reference §1.3). */
+static const schema_field step_adjustment_rows[] = {
+    ROWX(ecsim_step_spec, lower, "lower", SCHEMA_DOUBLE, -BIG, BIG, SCHEMA_COMPUTED,
+         "unbounded", "MetricIntervalLowerBound relative to the threshold (reference §1.3)", 0, 0),
+    ROWX(ecsim_step_spec, upper, "upper", SCHEMA_DOUBLE, -BIG, BIG, SCHEMA_COMPUTED,
+         "unbounded", "MetricIntervalUpperBound relative to the threshold", 0, 0),
+    ROWX(ecsim_step_spec, adjustment, "adjustment", SCHEMA_INT, -10000, 10000, SCHEMA_REQUIRED,
+         NULL, "ScalingAdjustment: tasks, percent or exact count (adjustment_type)", 0, 0),
+};
+static const schema_section step_adjustment_sec = SEC(step_adjustment_rows);
+
+static const schema_field step_scaling_rows[] = {
+    ROWX(ecsim_step_scaling_spec, threshold, "threshold", SCHEMA_DOUBLE, -BIG, BIG,
+         SCHEMA_COMPUTED, "autoscaler.target",
+         "alarm threshold; step bounds are relative to it (reference §1.3)", 0, 0),
+    ENUM(ecsim_step_scaling_spec, adjustment_type, "adjustment_type", adjustment_names,
+         "change_in_capacity", "how a step's adjustment changes the desired count (reference §1.3)"),
+    INT(ecsim_step_scaling_spec, min_adjustment_magnitude, "min_adjustment_magnitude", 0, 10000,
+        "0", "percent_change_in_capacity only: smallest change in tasks (reference §1.3)"),
+    ENUM(ecsim_step_scaling_spec, aggregation, "aggregation", aggregation_names, "average",
+         "MetricAggregationType over the alarm's datapoints (reference §1.3)"),
+    ROWX(ecsim_step_scaling_spec, cooldown_s, "cooldown", SCHEMA_DURATION, 0, DUR_MAX,
+         SCHEMA_COMPUTED, "autoscaler.scale_out_cooldown",
+         "cooldown after a scaling activity (reference §1.3: 300 s)", 0, 0),
+    INT(ecsim_step_scaling_spec, alarm_datapoints, "alarm_datapoints", 1, 1440, "1",
+        "the invoking alarm: datapoints beyond the threshold (MODEL)"),
+    INT(ecsim_step_scaling_spec, alarm_periods, "alarm_periods", 1, 1440, "1",
+        "the invoking alarm: evaluation periods; also the datapoints aggregated"),
+    {.key = "steps", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_step_scaling_spec, steps),
+     .size = sizeof(ecsim_step_spec), .count_offset = offsetof(ecsim_step_scaling_spec, step_count),
+     .sub = &step_adjustment_sec, .min = 0, .max = ECSIM_STEP_MAX,
+     .doc = "step adjustments: no overlap, no gap, negative bounds for scale-in (reference §1.3); "
+            "none = +1 at or above the threshold, -1 below it (MODEL)"},
+};
+static const schema_section step_scaling_sec = SEC(step_scaling_rows);
+
+/* Scheduled actions (reference §1.4). */
+static const schema_field scheduled_rows[] = {
+    ROWX(ecsim_scheduled_action, at_s, "at", SCHEMA_DURATION, 0, DUR_MAX, SCHEMA_REQUIRED, NULL,
+         "when the action runs; at most the scenario duration", 0, 0),
+    INT(ecsim_scheduled_action, min, "min", 0, 10000, NULL,
+        "new MinCapacity (omitted: unchanged; min and/or max, reference §1.4)"),
+    INT(ecsim_scheduled_action, max, "max", 0, 10000, NULL, "new MaxCapacity (omitted: unchanged)"),
+};
+static const schema_section scheduled_sec = SEC(scheduled_rows);
+
+/* Kubernetes HPA (reference §5.1-5.3). */
+static const schema_field hpa_metric_rows[] = {
+    ENUM(ecsim_hpa_scaling_metric_spec, type, "type", hpa_metric_type_names, "resource",
+         "resource (utilisation of the request) or pods (average value per pod)"),
+    {.key = "name", .kind = SCHEMA_ENUM, .offset = offsetof(ecsim_hpa_scaling_metric_spec, name),
+     .enum_names = hpa_resource_names, .def = "cpu",
+     .doc = "resource: cpu or memory (default: autoscaler.metric when it is one of them)"},
+    ROWX(ecsim_hpa_scaling_metric_spec, target_utilization, "target_utilization", SCHEMA_DOUBLE, 0,
+         BIG, SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "autoscaler.target",
+         "resource: target utilisation, percent of the request (reference §5.2)", 0, 0),
+    ROWX(ecsim_hpa_scaling_metric_spec, target_average_value, "target_average_value",
+         SCHEMA_DOUBLE, 0, 1e18, SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "required for pods",
+         "pods: target average value per pod, milli-units (reference §5.2)", 0, 0),
+};
+static const schema_section hpa_metric_sec = SEC(hpa_metric_rows);
+
+static const schema_field hpa_policy_rows[] = {
+    {.key = "type", .kind = SCHEMA_ENUM, .offset = offsetof(ecsim_hpa_policy_spec, type),
+     .enum_names = hpa_policy_type_names, .flags = SCHEMA_REQUIRED,
+     .doc = "pods (a number of pods) or percent (of the current replicas)"},
+    ROWX(ecsim_hpa_policy_spec, value, "value", SCHEMA_INT, 1, 100000, SCHEMA_REQUIRED, NULL,
+         "pods or percent allowed per period (> 0)", 0, 0),
+    ROWX(ecsim_hpa_policy_spec, period_s, "period", SCHEMA_DURATION, 0, 1800,
+         SCHEMA_MIN_EXCL | SCHEMA_REQUIRED, NULL, "periodSeconds: the window of the limit", 0, 0),
+};
+static const schema_section hpa_policy_sec = SEC(hpa_policy_rows);
+
+static const schema_field hpa_rules_rows[] = {
+    ROWX(ecsim_hpa_rules_spec, stabilization_window_s, "stabilization_window", SCHEMA_DURATION, 0,
+         3600, SCHEMA_COMPUTED, "0s (scale_up), hpa.downscale_stabilization (scale_down)",
+         "stabilizationWindowSeconds (reference §5.3)", 0, 0),
+    ENUM(ecsim_hpa_rules_spec, select_policy, "select_policy", hpa_select_names, "max",
+         "selectPolicy: max, min or disabled (no scaling in this direction)"),
+    {.key = "policies", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_hpa_rules_spec, policies),
+     .size = sizeof(ecsim_hpa_policy_spec),
+     .count_offset = offsetof(ecsim_hpa_rules_spec, policy_count), .sub = &hpa_policy_sec,
+     .min = 0, .max = ECSIM_HPA_POLICY_MAX,
+     .doc = "rate limits; omitted = up: 4 pods and 100 % per 15 s, down: 100 % per 15 s "
+            "(reference §5.3)"},
+};
+static const schema_section hpa_rules_sec = SEC(hpa_rules_rows);
+
+static const schema_field hpa_behavior_rows[] = {
+    SECTION(ecsim_hpa_behavior_spec, scale_up, "scale_up", hpa_rules_sec, "scale-up rules"),
+    SECTION(ecsim_hpa_behavior_spec, scale_down, "scale_down", hpa_rules_sec, "scale-down rules"),
+};
+static const schema_section hpa_behavior_sec = SEC(hpa_behavior_rows);
+
+static const schema_field hpa_rows[] = {
+    SECTION(ecsim_hpa_spec, metric, "metric", hpa_metric_sec, "the metric the HPA scales on"),
+    NUM(ecsim_hpa_spec, tolerance, "tolerance", 0, 1, SCHEMA_MAX_EXCL, "0.1",
+        "no scaling while the usage ratio is within 1 +- tolerance (reference §5.1)"),
+    DUR(ecsim_hpa_spec, cpu_initialization_period_s, "cpu_initialization_period", 0, "5m",
+        "--horizontal-pod-autoscaler-cpu-initialization-period (reference §5.1)"),
+    DUR(ecsim_hpa_spec, initial_readiness_delay_s, "initial_readiness_delay", 0, "30s",
+        "--horizontal-pod-autoscaler-initial-readiness-delay (reference §5.1)"),
+    DUR(ecsim_hpa_spec, downscale_stabilization_s, "downscale_stabilization", 0, "5m",
+        "--horizontal-pod-autoscaler-downscale-stabilization (reference §5.1)"),
+    SECTION(ecsim_hpa_spec, behavior, "behavior", hpa_behavior_sec,
+            "spec.behavior; absent = the legacy path, present = §5.3 defaults for what is not given"),
+};
+static const schema_section hpa_sec = SEC(hpa_rows);
+
+/* Predictive scaling (reference §1.5). */
+static const schema_field predictive_rows[] = {
+    ENUM(ecsim_predictive_spec, method, "method", forecast_names, "seasonal_naive",
+         "forecasting model (AWS's is unpublished: MODEL)"),
+    DUR(ecsim_predictive_spec, min_history_s, "min_history", SCHEMA_MIN_EXCL, "24h",
+        "history needed before the first forecast (reference §1.5)"),
+    DUR(ecsim_predictive_spec, refresh_s, "refresh", SCHEMA_MIN_EXCL, "6h",
+        "the forecast is refreshed this often (reference §1.5)"),
+    DUR(ecsim_predictive_spec, resolution_s, "resolution", SCHEMA_MIN_EXCL, "1h",
+        "forecast bucket (reference §1.5: hourly)"),
+    DUR(ecsim_predictive_spec, horizon_s, "horizon", SCHEMA_MIN_EXCL, "48h",
+        "how far ahead the forecast goes (reference §1.5)"),
+    DUR(ecsim_predictive_spec, scheduling_buffer_s, "scheduling_buffer", 0, "5m",
+        "SchedulingBufferTime: capacity is launched this long before its bucket; < resolution"),
+    DUR(ecsim_predictive_spec, season_s, "season", SCHEMA_MIN_EXCL, "24h",
+        "seasonal period of the model (MODEL)"),
+    NUM(ecsim_predictive_spec, alpha, "alpha", 0, 1, SCHEMA_MIN_EXCL, "0.5",
+        "Holt-Winters level smoothing (MODEL)"),
+    NUM(ecsim_predictive_spec, beta, "beta", 0, 1, 0, "0.05", "Holt-Winters trend smoothing (MODEL)"),
+    NUM(ecsim_predictive_spec, gamma, "gamma", 0, 1, 0, "0.3",
+        "Holt-Winters seasonal smoothing (MODEL)"),
+};
+static const schema_section predictive_sec = SEC(predictive_rows);
+
 static const schema_field autoscaler_rows[] = {
     ENUM(ecsim_autoscaler_spec, policy, "policy", policy_names, "none", "scaling policy"),
     INT(ecsim_autoscaler_spec, min, "min", 0, 10000, "1", "MinCapacity (reference §1.1)"),
@@ -371,8 +552,298 @@ static const schema_field autoscaler_rows[] = {
         "scale-in cooldown (reference §1.2)"),
     BOOL(ecsim_autoscaler_spec, disable_scale_in, "disable_scale_in", "false",
          "the policy never scales in"),
+    SECTION(ecsim_autoscaler_spec, alarm_high, "alarm_high", alarm_high_sec,
+            "target tracking's scale-out alarm, M of N (reference §1.2)"),
+    SECTION(ecsim_autoscaler_spec, alarm_low, "alarm_low", alarm_low_sec,
+            "target tracking's scale-in alarm, M of N (reference §1.2)"),
+    NUM(ecsim_autoscaler_spec, scale_in_ratio, "scale_in_ratio", 0, 1,
+        SCHEMA_MIN_EXCL | SCHEMA_MAX_EXCL, "0.9",
+        "target tracking: AlarmLow threshold = ratio x target (reference §1.2, OBS)"),
+    SECTION(ecsim_autoscaler_spec, step_scaling, "step_scaling", step_scaling_sec,
+            "step scaling settings (policy step_scaling)"),
+    {.key = "scheduled", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_autoscaler_spec, scheduled),
+     .size = sizeof(ecsim_scheduled_action),
+     .count_offset = offsetof(ecsim_autoscaler_spec, scheduled_count), .sub = &scheduled_sec,
+     .min = 0, .max = 10000,
+     .doc = "scheduled actions (policy scheduled), run in time order (reference §1.4)"},
+    SECTION(ecsim_autoscaler_spec, hpa, "hpa", hpa_sec, "Kubernetes HPA settings (policy hpa)"),
+    SECTION(ecsim_autoscaler_spec, predictive, "predictive", predictive_sec,
+            "predictive scaling settings (policy predictive)"),
 };
 static const schema_section autoscaler_sec = SEC(autoscaler_rows);
+
+/* ---- autoscaler cross-field rules ------------------------------------------------------------ */
+
+/* Until sim/schema.h declares them (with the loader's call), the hook's
+ * types and prototype are declared here too; repeating them is harmless. */
+typedef bool schema_given_fn(void *ctx, const char *path);
+typedef void schema_report_fn(void *ctx, const char *path1, const char *path2,
+                              const char *message);
+int schema_autoscaler_rules(ecsim_scenario *sc, schema_given_fn *given, schema_report_fn *report,
+                            void *ctx);
+
+typedef struct rules_ctx {
+    schema_given_fn *given;
+    schema_report_fn *report;
+    void *ctx;
+} rules_ctx;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void rule_error(const rules_ctx *r, const char *path1, const char *path2, const char *fmt,
+                       ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    r->report(r->ctx, path1, path2, buf);
+}
+
+/* True if `prefix` or any field below it (sections only; a list counts as
+ * given when its key is) was given in the file or a --set: a `--set
+ * autoscaler.hpa.behavior.scale_up.select_policy=min` gives a behavior. */
+static bool any_given(const rules_ctx *r, const schema_section *sec, char *path, size_t len)
+{
+    if (r->given(r->ctx, path))
+        return true;
+    for (size_t i = 0; sec && i < sec->count; i++) {
+        const schema_field *f = &sec->fields[i];
+        int w = snprintf(path + len, 256 - len, ".%s", f->key);
+        if (w < 0 || (size_t)w >= 256 - len)
+            continue;
+        bool hit = f->kind == SCHEMA_SECTION ? any_given(r, f->sub, path, len + (size_t)w)
+                                             : r->given(r->ctx, path);
+        path[len] = '\0';
+        if (hit)
+            return true;
+    }
+    return false;
+}
+
+/* M of N: M <= N (reference §1.2; CloudWatch DatapointsToAlarm <= EvaluationPeriods). */
+static void check_alarm(const rules_ctx *r, const char *m_path, const char *n_path, int m, int n)
+{
+    if (m > n)
+        rule_error(r, m_path, n_path,
+                   "%s (%d) must be <= %s (%d): an alarm needs M breaching datapoints of the last "
+                   "N (reference §1.2)",
+                   m_path, m, n_path, n);
+}
+
+static void check_step_scaling(const rules_ctx *r, const ecsim_autoscaler_spec *as)
+{
+    const ecsim_step_scaling_spec *ss = &as->step_scaling;
+    char p1[128], fmt1[48], fmt2[48];
+    check_alarm(r, "autoscaler.step_scaling.alarm_datapoints",
+                "autoscaler.step_scaling.alarm_periods", ss->alarm_datapoints, ss->alarm_periods);
+    if (ss->min_adjustment_magnitude > 0 &&
+        ss->adjustment_type != ECSIM_ADJ_PERCENT_CHANGE_IN_CAPACITY)
+        rule_error(r, "autoscaler.step_scaling.min_adjustment_magnitude",
+                   "autoscaler.step_scaling.adjustment_type",
+                   "autoscaler.step_scaling.min_adjustment_magnitude: only valid with "
+                   "adjustment_type percent_change_in_capacity (reference §1.3)");
+    if (ss->step_count == 0)
+        return; /* the default steps (sim/policy.c) */
+    /* One step at a time first, at the step's own position. */
+    bool steps_ok = true;
+    for (size_t i = 0; i < ss->step_count; i++) {
+        const ecsim_step_spec *st = &ss->steps[i];
+        snprintf(p1, sizeof p1, "autoscaler.step_scaling.steps[%zu]", i);
+        if (isnan(st->lower) && isnan(st->upper)) {
+            rule_error(r, p1, NULL,
+                       "%s: give lower, upper or both: a step cannot be unbounded on both sides "
+                       "(reference §1.3)",
+                       p1);
+            steps_ok = false;
+        } else if (!isnan(st->lower) && !isnan(st->upper) && !(st->lower < st->upper)) {
+            schema_fmt_num(fmt1, sizeof fmt1, st->lower);
+            schema_fmt_num(fmt2, sizeof fmt2, st->upper);
+            rule_error(r, p1, NULL, "%s: lower (%s) must be below upper (%s)", p1, fmt1, fmt2);
+            steps_ok = false;
+        }
+    }
+    if (!steps_ok)
+        return;
+    /* The whole list with the policy's own check (one null lower, one null
+     * upper, no overlap, no gap), on exactly the config the policy gets. */
+    ecsim_policy_config cfg;
+    ecsim_policy_config_defaults(&cfg, as);
+    char why[200];
+    if (ecsim_step_config_validate(&cfg.step, why, sizeof why) != 0)
+        rule_error(r, "autoscaler.step_scaling.steps", NULL,
+                   "autoscaler.step_scaling.steps: %s (reference §1.3)", why);
+}
+
+/* Stable merge sort of the scheduled actions by time (equal times keep the
+ * order given: "actions on one target run in specified order", reference
+ * §1.4). 0 or ECSIM_ENOMEM. */
+static int sort_scheduled(ecsim_scheduled_action *a, size_t n)
+{
+    if (n < 2)
+        return 0;
+    ecsim_scheduled_action *tmp = ecsim_reallocarray(NULL, n, sizeof *tmp);
+    if (!tmp)
+        return ECSIM_ENOMEM;
+    ecsim_scheduled_action *src = a, *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[j].at_s < src[i].at_s ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        ecsim_scheduled_action *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    ecsim_free(tmp);
+    return 0;
+}
+
+static int check_scheduled(const rules_ctx *r, ecsim_scenario *sc)
+{
+    ecsim_autoscaler_spec *as = &sc->autoscaler;
+    char p1[128], p2[128], fmt1[48], fmt2[48];
+    bool ok = true;
+    for (size_t i = 0; i < as->scheduled_count; i++) {
+        ecsim_scheduled_action *a = &as->scheduled[i];
+        snprintf(p1, sizeof p1, "autoscaler.scheduled[%zu].min", i);
+        a->has_min = r->given(r->ctx, p1);
+        snprintf(p1, sizeof p1, "autoscaler.scheduled[%zu].max", i);
+        a->has_max = r->given(r->ctx, p1);
+        snprintf(p2, sizeof p2, "autoscaler.scheduled[%zu]", i);
+        if (!a->has_min && !a->has_max) {
+            rule_error(r, p2, NULL,
+                       "%s: give min, max or both: a scheduled action sets MinCapacity and/or "
+                       "MaxCapacity (reference §1.4)",
+                       p2);
+            ok = false;
+        } else if (a->has_min && a->has_max && a->min > a->max) {
+            snprintf(p1, sizeof p1, "autoscaler.scheduled[%zu].min", i);
+            rule_error(r, p1, p2, "%s: min (%d) must be <= max (%d)", p2, a->min, a->max);
+            ok = false;
+        }
+        snprintf(p1, sizeof p1, "autoscaler.scheduled[%zu].at", i);
+        if (a->at_s > sc->duration_s) {
+            schema_fmt_duration(fmt1, sizeof fmt1, a->at_s);
+            schema_fmt_duration(fmt2, sizeof fmt2, sc->duration_s);
+            rule_error(r, p1, p2, "%s (%s) is after the end of the simulation (duration %s)", p1,
+                       fmt1, fmt2);
+        }
+    }
+    if (sort_scheduled(as->scheduled, as->scheduled_count) != 0)
+        return ECSIM_ENOMEM;
+    if (!ok || as->min > as->max)
+        return 0;
+    /* Replay the bounds in time order: no action may leave min > max. */
+    int min = as->min, max = as->max;
+    for (size_t i = 0; i < as->scheduled_count; i++) {
+        const ecsim_scheduled_action *a = &as->scheduled[i];
+        min = a->has_min ? a->min : min;
+        max = a->has_max ? a->max : max;
+        if (min > max) {
+            schema_fmt_duration(fmt1, sizeof fmt1, a->at_s);
+            rule_error(r, "autoscaler.scheduled", NULL,
+                       "autoscaler.scheduled: the action at %s leaves MinCapacity %d above "
+                       "MaxCapacity %d (actions apply in time order from autoscaler.min %d and "
+                       "max %d)",
+                       fmt1, min, max, as->min, as->max);
+            break;
+        }
+    }
+    return 0;
+}
+
+static void check_hpa_rules(const rules_ctx *r, const ecsim_hpa_rules_spec *rs, const char *dir)
+{
+    char path[128];
+    snprintf(path, sizeof path, "autoscaler.hpa.behavior.%s.policies", dir);
+    if (rs->policy_count == 0 && r->given(r->ctx, path))
+        rule_error(r, path, NULL,
+                   "%s: give at least one policy, or omit `policies` for the defaults "
+                   "(reference §5.3)",
+                   path);
+}
+
+static void check_hpa(const rules_ctx *r, ecsim_autoscaler_spec *as)
+{
+    ecsim_hpa_spec *h = &as->hpa;
+    if (!r->given(r->ctx, "autoscaler.hpa.metric.name"))
+        h->metric.name = as->metric == ECSIM_METRIC_MEMORY ? ECSIM_METRIC_MEMORY
+                                                           : ECSIM_METRIC_CPU;
+    char path[256] = "autoscaler.hpa.behavior";
+    h->has_behavior = any_given(r, &hpa_behavior_sec, path, strlen(path));
+    if (h->metric.type == ECSIM_HPA_METRIC_PODS && isnan(h->metric.target_average_value))
+        rule_error(r, "autoscaler.hpa.metric.type", "autoscaler.hpa.metric",
+                   "autoscaler.hpa.metric: a pods metric needs `target_average_value` (milli-units "
+                   "per pod, reference §5.2)");
+    if (h->metric.type == ECSIM_HPA_METRIC_RESOURCE &&
+        r->given(r->ctx, "autoscaler.hpa.metric.target_average_value"))
+        rule_error(r, "autoscaler.hpa.metric.target_average_value", NULL,
+                   "autoscaler.hpa.metric.target_average_value: not used by a resource metric "
+                   "(it uses target_utilization)");
+    if (h->has_behavior) {
+        check_hpa_rules(r, &h->behavior.scale_up, "scale_up");
+        check_hpa_rules(r, &h->behavior.scale_down, "scale_down");
+    }
+    if (as->policy == ECSIM_POLICY_HPA && as->max < 1)
+        rule_error(r, "autoscaler.max", "autoscaler.policy",
+                   "autoscaler.max (%d) must be >= 1 for policy hpa (maxReplicas, reference §5.1)",
+                   as->max);
+}
+
+static void check_predictive(const rules_ctx *r, const ecsim_predictive_spec *p)
+{
+    char a[48], b[48];
+    if (!(p->scheduling_buffer_s < p->resolution_s)) {
+        schema_fmt_duration(a, sizeof a, p->scheduling_buffer_s);
+        schema_fmt_duration(b, sizeof b, p->resolution_s);
+        rule_error(r, "autoscaler.predictive.scheduling_buffer", "autoscaler.predictive.resolution",
+                   "autoscaler.predictive.scheduling_buffer (%s) must be < "
+                   "autoscaler.predictive.resolution (%s) (reference §1.5: < 1 h)",
+                   a, b);
+    }
+    double season = p->season_s / p->resolution_s;
+    if (fabs(season - nearbyint(season)) > 1e-9 || season > ECSIM_FORECAST_MAX) {
+        schema_fmt_duration(a, sizeof a, p->season_s);
+        schema_fmt_duration(b, sizeof b, p->resolution_s);
+        rule_error(r, "autoscaler.predictive.season", "autoscaler.predictive.resolution",
+                   "autoscaler.predictive.season (%s) must be a whole number of resolution "
+                   "buckets (%s), at most %d of them",
+                   a, b, ECSIM_FORECAST_MAX);
+    }
+    if (p->horizon_s / p->resolution_s > ECSIM_FORECAST_MAX + 1e-9) {
+        schema_fmt_duration(a, sizeof a, p->horizon_s);
+        rule_error(r, "autoscaler.predictive.horizon", "autoscaler.predictive.resolution",
+                   "autoscaler.predictive.horizon (%s) is more than %d resolution buckets", a,
+                   ECSIM_FORECAST_MAX);
+    }
+}
+
+int schema_autoscaler_rules(ecsim_scenario *sc, schema_given_fn *given, schema_report_fn *report,
+                            void *ctx)
+{
+    rules_ctx r = {given, report, ctx};
+    ecsim_autoscaler_spec *as = &sc->autoscaler;
+    check_alarm(&r, "autoscaler.alarm_high.datapoints", "autoscaler.alarm_high.periods",
+                as->alarm_high.datapoints, as->alarm_high.periods);
+    check_alarm(&r, "autoscaler.alarm_low.datapoints", "autoscaler.alarm_low.periods",
+                as->alarm_low.datapoints, as->alarm_low.periods);
+    check_step_scaling(&r, as);
+    check_hpa(&r, as);
+    check_predictive(&r, &as->predictive);
+    return check_scheduled(&r, sc);
+}
 
 static const schema_field monitoring_rows[] = {
     ROWX(ecsim_monitoring_spec, period_s, "period", SCHEMA_DURATION, 0, 86400, SCHEMA_MIN_EXCL,

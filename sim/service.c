@@ -18,7 +18,20 @@
  * item 6): later re-pushes of the tag do not change it. Tasks of a
  * deployment whose image cannot be pulled stop with TaskFailedToStart and a
  * CannotPullContainerError reason (§2.4), count towards the circuit breaker
- * (§2.2), and engage the service throttle. */
+ * (§2.2), and engage the service throttle.
+ *
+ * Rolling updates: a task belongs to the current revision when it was
+ * launched by the PRIMARY deployment (or, during a rollback, by the
+ * COMPLETED deployment of the same revision and digest); every other live
+ * task is old and is drained as soon as the minimum-healthy bound allows.
+ * On ECS the bounds are minimumHealthyPercent (ceil) and maximumPercent
+ * (floor) (reference §2.1); on EKS maxSurge (ceil) and maxUnavailable (floor)
+ * (reference §5.4). A defective revision crashes after start
+ * (EssentialContainerExited; on EKS CrashLoopBackOff) or fails its health
+ * checks; the circuit breaker counts those in stage 2 (reference §2.2), and
+ * on FAILED with rollback a new deployment of the last COMPLETED revision
+ * starts. Faults from the scenario (kill_tasks, az_outage,
+ * spot_interruption) stop tasks through the functions at the end. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +54,9 @@ enum task_event {
     EV_ACTIVATED,       /* RUNNING */
     EV_HEALTHY,         /* counted healthy */
     EV_DEACTIVATED,     /* deregistration delay over: STOPPING */
-    EV_STOPPED          /* STOPPING done: STOPPED */
+    EV_STOPPED,         /* STOPPING done: STOPPED */
+    EV_CRASHED,         /* defect crash: the essential container exits */
+    EV_UNHEALTHY        /* defect unhealthy: health checks failed */
 };
 
 /* EC2 agent pull retry policy (reference §2.4 item 3, CODE [D14]). */
@@ -56,6 +71,17 @@ enum task_event {
 /* MODEL: an application that handles SIGTERM exits this fast; stopTimeout
  * (default 30 s, §2.1) is only the bound for one that does not. */
 #define STOPPING_TIME_S 2.0
+/* MODEL: a `defect: crash` container exits this long after RUNNING. */
+#define CRASH_AFTER_S 5.0
+/* Container health check without a load balancer: interval 30 s x 3
+ * retries (reference §2.1, [D9]) before the task is declared unhealthy. */
+#define CONTAINER_HC_INTERVAL_S 30.0
+#define CONTAINER_HC_RETRIES 3
+/* Fargate Spot: two-minute interruption notice (issue 5; AWS Fargate Spot). */
+#define SPOT_NOTICE_S 120.0
+/* kubelet container restart back-off: 10 s doubling to 300 s (reference §5.4). */
+#define K8S_BACKOFF_INITIAL_S 10.0
+#define K8S_BACKOFF_MAX_S 300.0
 
 
 static void service_reconcile(ecsim_sim *sim);
@@ -152,9 +178,59 @@ static sim_task *task_by_id(ecsim_sim *sim, int id)
     return &sim->service.tasks[id - 1];
 }
 
-static sim_deployment *primary(ecsim_sim *sim)
+sim_deployment *service_primary(ecsim_sim *sim)
 {
     return sim->service.primary >= 0 ? &sim->service.deployments[sim->service.primary] : NULL;
+}
+
+static bool is_eks(const ecsim_sim *sim) { return sim->sc->service.platform == ECSIM_PLATFORM_EKS; }
+
+/* A task of the revision the service wants now: launched by the PRIMARY
+ * deployment, or, while a rollback runs, by a deployment of the same
+ * revision and digest that did not fail (those tasks are what the rollback
+ * goes back to, so they are kept, not replaced). */
+static bool task_current(const ecsim_sim *sim, const sim_task *t)
+{
+    const sim_service *s = &sim->service;
+    if (t->deployment == s->primary)
+        return true;
+    const sim_deployment *own = &s->deployments[t->deployment];
+    const sim_deployment *p = &s->deployments[s->primary];
+    return p->is_rollback && own->rollout != ROLLOUT_FAILED && own->revision == p->revision &&
+           strcmp(own->digest, p->digest) == 0;
+}
+
+int service_last_completed(const ecsim_sim *sim, int before)
+{
+    for (int i = before; i-- > 0;)
+        if (sim->service.deployments[i].rollout == ROLLOUT_COMPLETED)
+            return i;
+    return -1;
+}
+
+/* ---- rolling-update bounds ----------------------------------------------------------- */
+
+void service_rollout_bounds(const ecsim_sim *sim, int desired, int *min_healthy, int *max_tasks)
+{
+    const ecsim_deployment_spec *dep = &sim->sc->service.deployment;
+    if (is_eks(sim)) {
+        /* maxSurge rounds up, maxUnavailable rounds down; if both come to
+         * 0, maxUnavailable is 1 (reference §5.4, Kubernetes fenceposts). */
+        int surge = dep->max_surge.percent ? (int)ceil(desired * dep->max_surge.value / 100.0 - 1e-9)
+                                           : (int)dep->max_surge.value;
+        int unavailable = dep->max_unavailable.percent
+                              ? (int)floor(desired * dep->max_unavailable.value / 100.0 + 1e-9)
+                              : (int)dep->max_unavailable.value;
+        if (surge == 0 && unavailable == 0)
+            unavailable = 1;
+        *max_tasks = desired + surge;
+        *min_healthy = desired - unavailable > 0 ? desired - unavailable : 0;
+        return;
+    }
+    /* ECS (reference §2.1): at most floor(desired x max%) tasks in
+     * RUNNING/STOPPING/PENDING, at least ceil(desired x min%) healthy. */
+    *max_tasks = (int)floor(desired * dep->max_percent / 100.0 + 1e-9);
+    *min_healthy = (int)ceil(desired * dep->min_healthy_percent / 100.0 - 1e-9);
 }
 
 /* ---- the circuit breaker (reference §2.2) -------------------------------------- */
@@ -171,25 +247,7 @@ int service_breaker_threshold(int desired, int min_threshold)
     return t;
 }
 
-static void breaker_count_failure(ecsim_sim *sim, sim_deployment *dp)
-{
-    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
-    if (!cb->enable || dp->rollout != ROLLOUT_IN_PROGRESS)
-        return;
-    dp->failed_tasks++;
-    if (dp->failed_tasks < dp->breaker_threshold)
-        return;
-    dp->rollout = ROLLOUT_FAILED;
-    dp->finished_s = ecsim_engine_now(sim->eng);
-    sim_log(sim, "service %s (deployment ecs-svc/%d) deployment failed: tasks failed to start. "
-                 "Circuit breaker: %d of %d failed tasks; rolloutState FAILED.",
-            svc_name(sim), dp->id, dp->failed_tasks, dp->breaker_threshold);
-    sim_deployment_failed(sim, dp);
-}
-
-/* ---- deployments ------------------------------------------------------------------ */
-
-int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is_rollback)
+static int new_deployment(ecsim_sim *sim)
 {
     sim_service *s = &sim->service;
     if (s->deployment_count == s->deployment_capacity) {
@@ -203,32 +261,162 @@ int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is
     sim_deployment *dp = &s->deployments[s->deployment_count];
     memset(dp, 0, sizeof *dp);
     dp->id = (int)s->deployment_count + 1;
-    dp->revision = dp->id;
-    snprintf(dp->tag, sizeof dp->tag, "%s", tag);
-    dp->defect = defect;
-    dp->is_rollback = is_rollback;
     dp->rollout = ROLLOUT_IN_PROGRESS;
-    dp->started_s = ecsim_engine_now(sim->eng);
+    dp->rolled_back_from = -1;
+    dp->started_s = dp->progress_s = ecsim_engine_now(sim->eng);
     dp->finished_s = NAN;
     dp->breaker_threshold =
         service_breaker_threshold(s->desired, sim->sc->service.deployment.circuit_breaker.min_threshold);
-    /* Tag -> digest resolution at deployment start (reference §2.4 item 6). */
-    const registry_image *img = registry_resolve(&sim->registry, tag);
-    if (img)
-        snprintf(dp->digest, sizeof dp->digest, "%s", img->digest);
     s->deployment_count++;
-    s->primary = (int)s->deployment_count - 1;
-    /* A new task definition resets the service throttle (reference §2.4 item 4). */
+    return (int)s->deployment_count - 1;
+}
+
+/* The deployment becomes PRIMARY: a new task definition resets the service
+ * throttle (reference §2.4 item 4); on EKS the progress deadline starts. */
+static void make_primary(ecsim_sim *sim, int index);
+
+/* Rollback (reference §2.2): a new deployment of the last COMPLETED
+ * revision, with the digest that revision resolved (the service revision
+ * keeps it, reference §2.4 item 6), not whatever its tag points to now. */
+static void start_rollback(ecsim_sim *sim, int failed_index)
+{
+    int good = service_last_completed(sim, failed_index);
+    if (good < 0) {
+        sim_log(sim, "service %s (deployment ecs-svc/%d): rollback requested but no deployment "
+                     "ever COMPLETED; nothing to roll back to.",
+                svc_name(sim), sim->service.deployments[failed_index].id);
+        return;
+    }
+    int k = new_deployment(sim);
+    if (k < 0) {
+        sim->oom = 1;
+        return;
+    }
+    sim_service *s = &sim->service;
+    sim_deployment *dp = &s->deployments[k];
+    const sim_deployment *to = &s->deployments[good];
+    dp->revision = to->revision;
+    memcpy(dp->tag, to->tag, sizeof dp->tag);
+    memcpy(dp->digest, to->digest, sizeof dp->digest);
+    dp->defect = to->defect;
+    dp->is_rollback = true;
+    dp->rolled_back_from = failed_index;
+    sim->summary.rollbacks++;
+    sim_log(sim, "service %s (deployment ecs-svc/%d) rolling back to deployment ecs-svc/%d: "
+                 "circuit breaker triggered. Started deployment ecs-svc/%d: task definition "
+                 "revision %d, image %s:%s (%.19s...).",
+            svc_name(sim), s->deployments[failed_index].id, to->id, dp->id, dp->revision,
+            sim->registry.repository, dp->tag, dp->digest);
+    char label[96];
+    snprintf(label, sizeof label, "rollback to %s", dp->tag);
+    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng), ECSIM_MARK_ROLLBACK,
+                                  label) == ECSIM_ENOMEM)
+        sim->oom = 1;
+    make_primary(sim, k);
+}
+
+/* rolloutState FAILED: no new tasks for it; rollback when enabled. */
+static void deployment_fail(ecsim_sim *sim, sim_deployment *dp, const char *failure)
+{
+    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
+    int index = (int)(dp - sim->service.deployments);
+    dp->rollout = ROLLOUT_FAILED;
+    dp->finished_s = ecsim_engine_now(sim->eng);
+    dp->failure = failure;
+    if (is_eks(sim))
+        sim_log(sim, "deployment %s: condition Progressing=False, reason ProgressDeadlineExceeded: "
+                     "ReplicaSet \"%s-%d\" has timed out progressing.",
+                svc_name(sim), svc_name(sim), dp->revision);
+    else
+        sim_log(sim, "service %s (deployment ecs-svc/%d) deployment failed: %s. Circuit breaker: "
+                     "%d of %d failed tasks; rolloutState FAILED.",
+                svc_name(sim), dp->id, failure, dp->failed_tasks, dp->breaker_threshold);
+    sim_deployment_failed(sim, dp);
+    /* Kubernetes has no automatic rollback (kubectl rollout undo is manual). */
+    if (cb->rollback && !is_eks(sim) && index == sim->service.primary)
+        start_rollback(sim, index);
+}
+
+/* Stage 1 counts tasks that fail to reach RUNNING, stage 2 (once a task of
+ * the deployment ran) health-check failures of its RUNNING tasks; the
+ * deployment fails when the count reaches the threshold (reference §2.2).
+ * ECS only: Kubernetes has the progress deadline instead (§5.4). */
+static void breaker_count_failure(ecsim_sim *sim, sim_deployment *dp, const char *failure)
+{
+    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
+    if (!cb->enable || is_eks(sim) || dp->rollout != ROLLOUT_IN_PROGRESS)
+        return;
+    dp->failed_tasks++;
+    if (dp->failed_tasks < dp->breaker_threshold)
+        return;
+    deployment_fail(sim, dp, failure);
+}
+
+/* ---- deployments ------------------------------------------------------------------ */
+
+static void progress_check(ecsim_engine *eng, void *ctx, uint64_t index)
+{
+    ecsim_sim *sim = ctx;
+    sim_deployment *dp = &sim->service.deployments[index];
+    if (dp->rollout != ROLLOUT_IN_PROGRESS || (int)index != sim->service.primary)
+        return;
+    double due = dp->progress_s + sim->sc->service.deployment.progress_deadline_s;
+    if (ecsim_engine_now(eng) + 1e-9 < due) {
+        if (!ecsim_engine_schedule(eng, due, progress_check, sim, index))
+            sim->oom = 1;
+        return;
+    }
+    deployment_fail(sim, dp, "ProgressDeadlineExceeded");
+}
+
+static void make_primary(ecsim_sim *sim, int index)
+{
+    sim_service *s = &sim->service;
+    s->primary = index;
     s->start_failures = 0;
     s->throttle_delay_s = 0;
     s->next_launch_s = 0;
     s->throttle_announced = false;
     s->steady = false;
-    sim_log(sim, "service %s has started deployment ecs-svc/%d: task definition revision %d, "
-                 "image %s/%s:%s%s%s.",
-            svc_name(sim), dp->id, dp->revision, REGISTRY_HOST, sim->registry.repository, tag,
-            img ? " resolved to " : " (tag not found in the registry)", img ? img->digest : "");
+    if (is_eks(sim) &&
+        !ecsim_engine_schedule_in(sim->eng, sim->sc->service.deployment.progress_deadline_s,
+                                  progress_check, sim, (uint64_t)index))
+        sim->oom = 1;
     schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+}
+
+int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is_rollback)
+{
+    sim_service *s = &sim->service;
+    int k = new_deployment(sim);
+    if (k < 0)
+        return k;
+    sim_deployment *dp = &s->deployments[k];
+    /* Every UpdateService with a new image registers a new task definition
+     * revision. */
+    int revision = 0;
+    for (size_t i = 0; i + 1 < s->deployment_count; i++)
+        if (s->deployments[i].revision > revision)
+            revision = s->deployments[i].revision;
+    dp->revision = revision + 1;
+    snprintf(dp->tag, sizeof dp->tag, "%s", tag);
+    dp->defect = defect;
+    dp->is_rollback = is_rollback;
+    /* Tag -> digest resolution at deployment start (reference §2.4 item 6). */
+    const registry_image *img = registry_resolve(&sim->registry, tag);
+    if (img)
+        snprintf(dp->digest, sizeof dp->digest, "%s", img->digest);
+    if (is_eks(sim))
+        sim_log(sim, "deployment %s: rolling update to ReplicaSet \"%s-%d\" (image %s/%s:%s%s%.19s%s).",
+                svc_name(sim), svc_name(sim), dp->revision, REGISTRY_HOST, sim->registry.repository,
+                tag, img ? " resolved to " : ", tag not found in the registry", img ? img->digest : "",
+                img ? "..." : "");
+    else
+        sim_log(sim, "service %s has started deployment ecs-svc/%d: task definition revision %d, "
+                     "image %s/%s:%s%s%s.",
+                svc_name(sim), dp->id, dp->revision, REGISTRY_HOST, sim->registry.repository, tag,
+                img ? " resolved to " : " (tag not found in the registry)", img ? img->digest : "");
+    make_primary(sim, k);
     return 0;
 }
 
@@ -254,6 +442,23 @@ static sim_task *task_new(ecsim_sim *sim)
     return t;
 }
 
+static bool az_up(const ecsim_sim *sim, int az)
+{
+    return !(ecsim_engine_now(sim->eng) < sim->service.az_down_until_s[az]);
+}
+
+/* The earliest time a zone comes back, or -1 if one is up now. */
+static double zones_back_at(const ecsim_sim *sim)
+{
+    double back = INFINITY;
+    for (int az = 1; az <= sim->sc->service.availability_zones; az++) {
+        if (az_up(sim, az))
+            return -1;
+        back = fmin(back, sim->service.az_down_until_s[az]);
+    }
+    return back;
+}
+
 static void launch_task(ecsim_sim *sim)
 {
     sim_task *t = task_new(sim);
@@ -263,9 +468,13 @@ static void launch_task(ecsim_sim *sim)
     t->deployment = s->primary;
     t->state = TASK_PROVISIONING;
     t->launched_s = ecsim_engine_now(sim->eng);
-    /* Spread across AZs, the default service placement (reference §3.2). */
+    /* Spread across AZs, the default service placement (reference §3.2),
+     * skipping zones that are down (az_outage). */
+    int zones = sim->sc->service.availability_zones;
+    for (int tries = 0; tries < zones && !az_up(sim, s->next_az); tries++)
+        s->next_az = s->next_az % zones + 1;
     t->az = s->next_az;
-    s->next_az = s->next_az % sim->sc->service.availability_zones + 1;
+    s->next_az = s->next_az % zones + 1;
     sim->summary.tasks_started++;
     task_schedule(sim, t, sim->sc->service.task.provisioning_time_s, EV_PROVISIONED);
 }
@@ -283,12 +492,15 @@ static void task_stop_now(ecsim_sim *sim, sim_task *t, const char *stop_code, co
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
 }
 
-/* Begin an orderly stop chosen by the scheduler (scale-in or replacement). */
-static void task_begin_stop(ecsim_sim *sim, sim_task *t)
+/* Begin an orderly stop (scale-in, replacement, failed health checks, Spot
+ * notice): drain, then SIGTERM; `stop_code` and `reason` are what the
+ * STOPPED task will show. A task not yet RUNNING stops at once. */
+static void task_begin_stop(ecsim_sim *sim, sim_task *t, const char *stop_code, const char *reason,
+                            double drain_s)
 {
     t->stop_requested = true;
     if (t->state < TASK_RUNNING) {
-        task_stop_now(sim, t, "ServiceSchedulerInitiated", "Scaling activity initiated by deployment");
+        task_stop_now(sim, t, stop_code, reason);
         return;
     }
     if (t->next) {
@@ -297,13 +509,24 @@ static void task_begin_stop(ecsim_sim *sim, sim_task *t)
     }
     t->state = TASK_DEACTIVATING;
     t->healthy = false;
-    /* Target deregistration takes the deregistration delay (reference §2.3). */
-    double delay = sim->sc->service.load_balancer.enable
-                       ? sim->sc->service.load_balancer.deregistration_delay_s
-                       : 0.0;
-    task_schedule(sim, t, delay, EV_DEACTIVATED);
+    t->pending_stop_code = stop_code;
+    snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
+    task_schedule(sim, t, drain_s, EV_DEACTIVATED);
 }
 
+/* Target deregistration takes the deregistration delay (reference §2.3). */
+static double drain_time(const ecsim_sim *sim)
+{
+    return sim->sc->service.load_balancer.enable
+               ? sim->sc->service.load_balancer.deregistration_delay_s
+               : 0.0;
+}
+
+static void task_scheduler_stop(ecsim_sim *sim, sim_task *t)
+{
+    task_begin_stop(sim, t, "ServiceSchedulerInitiated", "Scaling activity initiated by deployment",
+                    drain_time(sim));
+}
 /* The service throttle (reference §2.4 item 4): tasks that stop before
  * RUNNING make the scheduler wait longer between launches, growing
  * geometrically (MODEL: initial x multiplier^(n-1)) up to 15 minutes. */
@@ -332,9 +555,17 @@ static void task_failed_to_start(ecsim_sim *sim, sim_task *t, const char *reason
     sim->summary.tasks_failed++;
     sim_log(sim, "task %d stopped (%s): %s", t->id, t->stop_code, reason);
     throttle_failure(sim);
-    breaker_count_failure(sim, &sim->service.deployments[t->deployment]);
+    breaker_count_failure(sim, &sim->service.deployments[t->deployment], "tasks failed to start");
     sim_tasks_changed(sim);
     schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+}
+
+double service_pull_backoff_s(int retry, double u)
+{
+    double backoff = PULL_BACKOFF_MIN_S * pow(PULL_BACKOFF_MULT, retry - 1);
+    if (backoff > PULL_BACKOFF_MAX_S)
+        backoff = PULL_BACKOFF_MAX_S;
+    return backoff * (1.0 + PULL_BACKOFF_JITTER * (2.0 * u - 1.0));
 }
 
 /* One pull attempt (reference §2.4): not found fails after one attempt;
@@ -346,10 +577,7 @@ static void task_pull(ecsim_sim *sim, sim_task *t)
     t->pull_attempt++;
     if (!registry_reachable(&sim->registry, ecsim_engine_now(sim->eng))) {
         if (t->pull_attempt <= PULL_MAX_RETRIES) {
-            double backoff = PULL_BACKOFF_MIN_S * pow(PULL_BACKOFF_MULT, t->pull_attempt - 1);
-            if (backoff > PULL_BACKOFF_MAX_S)
-                backoff = PULL_BACKOFF_MAX_S;
-            backoff *= 1.0 + PULL_BACKOFF_JITTER * (2.0 * ecsim_rng_uniform(&sim->rng_registry) - 1.0);
+            double backoff = service_pull_backoff_s(t->pull_attempt, ecsim_rng_uniform(&sim->rng_registry));
             task_schedule(sim, t, backoff, EV_PULL_RETRY);
             return;
         }
@@ -382,6 +610,7 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     const ecsim_task_spec *ts = &sim->sc->service.task;
     const ecsim_load_balancer_spec *lb = &sim->sc->service.load_balancer;
     double now = ecsim_engine_now(eng);
+    sim_deployment *dp = &sim->service.deployments[t->deployment];
     t->next = 0;
     switch (kind) {
     case EV_PROVISIONED:
@@ -402,31 +631,104 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     case EV_ACTIVATED: {
         t->state = TASK_RUNNING;
         t->running_s = now;
-        sim_deployment *dp = &sim->service.deployments[t->deployment];
         dp->breaker_stage2 = true; /* stage 2 once a task is RUNNING (reference §2.2) */
         /* Tasks that reach RUNNING end a run of start failures (reference §2.4 item 4). */
         sim->service.start_failures = 0;
         sim->service.throttle_delay_s = 0;
-        double healthy_after = lb->enable ? lb->health_check_interval_s * lb->healthy_threshold
-                                          : HEALTHY_WITHOUT_LB_S;
-        task_schedule(sim, t, healthy_after, EV_HEALTHY);
-        sim_log(sim, "task %d RUNNING (deployment ecs-svc/%d, AZ %d): pulled %.0f MB, %s",
-                t->id, dp->id, t->az, sim->sc->image.size_mb,
-                lb->enable ? "registering with the target group" : "healthy in 40 s (no load balancer)");
+        const char *note = lb->enable ? "registering with the target group"
+                                      : "healthy in 40 s (no load balancer)";
+        if (dp->defect == ECSIM_DEFECT_CRASH) {
+            task_schedule(sim, t, CRASH_AFTER_S, EV_CRASHED);
+            note = "its essential container is about to exit (defect: crash)";
+        } else if (dp->defect == ECSIM_DEFECT_UNHEALTHY) {
+            /* Health checks count after the grace period (reference §2.1):
+             * unhealthy threshold x interval behind a load balancer, the
+             * container check's retries x interval without one. */
+            double checks = lb->enable ? lb->unhealthy_threshold * lb->health_check_interval_s
+                                       : CONTAINER_HC_RETRIES * CONTAINER_HC_INTERVAL_S;
+            if (!is_eks(sim))
+                task_schedule(sim, t, ts->health_check_grace_s + checks, EV_UNHEALTHY);
+            /* On EKS a failing readiness probe keeps the pod out of
+             * service; nothing replaces it (the rollout stalls, §5.4). */
+            note = is_eks(sim) ? "readiness probe failing: the pod never becomes Ready"
+                               : "failing its health checks (defect: unhealthy)";
+        } else {
+            double healthy_after = lb->enable ? lb->health_check_interval_s * lb->healthy_threshold
+                                              : HEALTHY_WITHOUT_LB_S;
+            task_schedule(sim, t, healthy_after, EV_HEALTHY);
+        }
+        if (t->restarts == 0)
+            sim_log(sim, "task %d RUNNING (deployment ecs-svc/%d, AZ %d): pulled %.0f MB, %s", t->id,
+                    dp->id, t->az, sim->sc->image.size_mb, note);
         break;
     }
     case EV_HEALTHY:
         t->healthy = true;
+        if (task_current(sim, t))
+            dp->progress_s = now; /* a new pod became available: progress (§5.4) */
         break;
+    case EV_CRASHED:
+        if (is_eks(sim)) {
+            /* The kubelet restarts the container in place with a back-off
+             * of 10 s doubling to 300 s: CrashLoopBackOff (reference §5.4). */
+            t->restarts++;
+            double backoff = K8S_BACKOFF_INITIAL_S * pow(2.0, t->restarts - 1);
+            if (backoff > K8S_BACKOFF_MAX_S || !isfinite(backoff))
+                backoff = K8S_BACKOFF_MAX_S;
+            t->state = TASK_ACTIVATING;
+            t->healthy = false;
+            sim_log(sim, "pod %s-%d (task %d): container exited with code 1, restart %d; "
+                         "Back-off restarting failed container (CrashLoopBackOff): next start in %.0f s.",
+                    svc_name(sim), dp->revision, t->id, t->restarts, backoff);
+            if (t->restarts == 1)
+                sim_task_failed(sim, t);
+            task_schedule(sim, t, backoff, EV_STARTED);
+            break;
+        }
+        /* RUNNING, then the essential container exits: the scheduler
+         * replaces the task; no throttle (reference §2.4 item 4). */
+        task_stop_now(sim, t, "EssentialContainerExited", "Essential container in task exited");
+        sim_log(sim, "task %d stopped (EssentialContainerExited): Essential container in task "
+                     "exited (exit code 1).",
+                t->id);
+        sim_task_failed(sim, t);
+        breaker_count_failure(sim, dp, "tasks failed to start");
+        break;
+    case EV_UNHEALTHY: {
+        char reason[200];
+        if (lb->enable) {
+            snprintf(reason, sizeof reason,
+                     "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:"
+                     "us-east-1:123456789012:targetgroup/%s/0123456789abcdef)", svc_name(sim));
+            sim_log(sim, "service %s (task %d) is unhealthy in (target-group %s) due to (reason "
+                         "Target has failed at least the UnhealthyThreshold number of health "
+                         "checks consecutively.)",
+                    svc_name(sim), t->id, svc_name(sim));
+        } else {
+            snprintf(reason, sizeof reason, "Task failed container health checks");
+            sim_log(sim, "service %s (task %d) is unhealthy: (reason the essential container's "
+                         "health check failed %d times in a row.)",
+                    svc_name(sim), t->id, CONTAINER_HC_RETRIES);
+        }
+        task_begin_stop(sim, t, "ServiceSchedulerInitiated", reason, drain_time(sim));
+        sim_task_failed(sim, t);
+        breaker_count_failure(sim, dp, "tasks failed health checks");
+        break;
+    }
     case EV_DEACTIVATED:
         t->state = TASK_STOPPING;
         task_schedule(sim, t, fmin(STOPPING_TIME_S, ts->stop_timeout_s), EV_STOPPED);
         break;
-    case EV_STOPPED:
-        task_stop_now(sim, t, "ServiceSchedulerInitiated", "Scaling activity initiated by deployment");
+    case EV_STOPPED: {
+        char reason[sizeof t->stop_reason];
+        snprintf(reason, sizeof reason, "%s", t->stop_reason);
+        task_stop_now(sim, t, t->pending_stop_code ? t->pending_stop_code : "ServiceSchedulerInitiated",
+                      reason[0] ? reason : "Scaling activity initiated by deployment");
         break;
     }
+    }
     sim_tasks_changed(sim);
+    events_check_settled(sim);
     schedule_reconcile(sim, now);
 }
 
@@ -444,11 +746,17 @@ static void reconcile_event(ecsim_engine *eng, void *ctx, uint64_t arg)
 static void schedule_reconcile(ecsim_sim *sim, double at_s)
 {
     sim_service *s = &sim->service;
-    if (s->reconcile_event)
-        return; /* one pass at the current time covers every change */
     double now = ecsim_engine_now(sim->eng);
-    s->reconcile_event =
-        ecsim_engine_schedule(sim->eng, at_s > now ? at_s : now, reconcile_event, sim, 0);
+    if (at_s < now)
+        at_s = now;
+    if (s->reconcile_event) {
+        if (s->reconcile_at_s <= at_s)
+            return; /* one pass covers every change up to then */
+        /* An earlier pass is wanted (e.g. a new revision while throttled). */
+        ecsim_engine_cancel(sim->eng, s->reconcile_event);
+    }
+    s->reconcile_at_s = at_s;
+    s->reconcile_event = ecsim_engine_schedule(sim->eng, at_s, reconcile_event, sim, 0);
     if (!s->reconcile_event)
         sim->oom = 1;
 }
@@ -471,24 +779,35 @@ static bool take_launch_token(ecsim_sim *sim, double *retry_at)
     return false;
 }
 
+/* "service X has stopped N running tasks: (task a) (task b)." */
+static void log_stopped(ecsim_sim *sim, const int *ids, int n)
+{
+    char list[256] = "";
+    size_t len = 0;
+    for (int i = 0; i < n && len < sizeof list - 16; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, " (task %d)", ids[i]);
+    sim_log(sim, "service %s has stopped %d running tasks:%s.", svc_name(sim), n, list);
+}
+
 static void service_reconcile(ecsim_sim *sim)
 {
     sim_service *s = &sim->service;
-    sim_deployment *dp = primary(sim);
+    sim_deployment *dp = service_primary(sim);
     if (!s->provisioned || !dp)
         return;
     double now = ecsim_engine_now(sim->eng);
-    const ecsim_deployment_spec *dep = &sim->sc->service.deployment;
 
-    int n_primary = 0, n_old = 0, alive = 0, healthy = 0;
+    int n_primary = 0, n_old = 0, alive = 0, healthy = 0, in_flight = 0;
     for (size_t i = 0; i < s->task_count; i++) {
         const sim_task *t = &s->tasks[i];
         if (!task_alive(t))
             continue;
         alive++;
+        if (t->state != TASK_RUNNING || !t->healthy || t->stop_requested)
+            in_flight++;
         if (t->stop_requested)
             continue;
-        if (t->deployment == s->primary)
+        if (task_current(sim, t))
             n_primary++;
         else
             n_old++;
@@ -496,33 +815,39 @@ static void service_reconcile(ecsim_sim *sim)
             healthy++;
     }
 
-    /* Rolling-update bounds (reference §2.1): at most floor(desired x max%)
-     * tasks in RUNNING/STOPPING/PENDING, at least ceil(desired x min%) healthy. */
-    int max_tasks = (int)floor(s->desired * dep->max_percent / 100.0 + 1e-9);
-    int min_healthy = (int)ceil(s->desired * dep->min_healthy_percent / 100.0 - 1e-9);
+    int min_healthy, max_tasks;
+    service_rollout_bounds(sim, s->desired, &min_healthy, &max_tasks);
 
     /* Stop surplus tasks: old revisions first (as long as enough stay
-     * healthy), then primary tasks beyond desired, youngest first. */
+     * healthy: health checks gate the rollout), then current tasks beyond
+     * desired, youngest first. */
     int can_stop = healthy - min_healthy;
+    int stopped[32], n_stopped = 0, old_stopped = 0;
     for (size_t i = s->task_count; i-- > 0 && n_old > 0;) {
         sim_task *t = &s->tasks[i];
-        if (!task_active(t) || t->deployment == s->primary)
+        if (!task_active(t) || task_current(sim, t))
             continue;
         bool counts_healthy = t->state == TASK_RUNNING && t->healthy;
         if (counts_healthy && can_stop <= 0)
             continue;
         if (counts_healthy)
             can_stop--;
-        task_begin_stop(sim, t);
+        bool was_running = t->state == TASK_RUNNING;
+        task_scheduler_stop(sim, t);
         n_old--;
+        old_stopped++;
+        if (was_running && n_stopped < 32)
+            stopped[n_stopped++] = t->id;
     }
+    if (n_stopped > 0)
+        log_stopped(sim, stopped, n_stopped);
     for (size_t i = s->task_count; i-- > 0 && n_primary > s->desired;) {
         sim_task *t = &s->tasks[i];
-        if (!task_active(t) || t->deployment != s->primary)
+        if (!task_active(t) || !task_current(sim, t))
             continue;
-        task_begin_stop(sim, t);
+        task_scheduler_stop(sim, t);
         n_primary--;
-        sim_log(sim, "service %s has stopped 1 running tasks: (task %d).", svc_name(sim), t->id);
+        log_stopped(sim, &t->id, 1);
     }
 
     /* Launch towards desired. */
@@ -533,8 +858,24 @@ static void service_reconcile(ecsim_sim *sim)
     if (room < want && n_old == 0)
         room = want; /* no rolling update under way: plain scaling */
     int launch = want < room ? want : room;
-    if (launch <= 0)
+    if (launch <= 0) {
+        /* Neither bound lets the rollout move and nothing is in flight
+         * that could change that (reference §2.1, [D7]). */
+        if (n_old > 0 && want > 0 && old_stopped == 0 && in_flight == 0 && !dp->stuck_announced) {
+            dp->stuck_announced = true;
+            sim_log(sim, "service %s was unable to stop or start tasks during a deployment because "
+                         "of the service deployment configuration. Update the minimumHealthyPercent "
+                         "or maximumPercent value and try again.",
+                    svc_name(sim));
+            sim_set_deployment_state(sim, "Stuck (min/max)");
+        }
         return;
+    }
+    double back = zones_back_at(sim);
+    if (back >= 0) {
+        schedule_reconcile(sim, back); /* every zone is down */
+        return;
+    }
     if (now < s->next_launch_s) {
         schedule_reconcile(sim, s->next_launch_s);
         return;
@@ -582,12 +923,12 @@ void service_set_desired(ecsim_sim *sim, int desired)
 }
 
 /* Called by sim.c after task changes: deployment completion is when the
- * primary has `desired` healthy tasks and no task of an older revision is
- * left (reference §2.2 rolloutState COMPLETED). */
+ * current revision has `desired` healthy tasks and no task of another
+ * revision is left (reference §2.2 rolloutState COMPLETED). */
 void service_check_rollout(ecsim_sim *sim)
 {
     sim_service *s = &sim->service;
-    sim_deployment *dp = primary(sim);
+    sim_deployment *dp = service_primary(sim);
     if (!dp || dp->rollout != ROLLOUT_IN_PROGRESS)
         return;
     int healthy = 0, old_alive = 0;
@@ -595,7 +936,7 @@ void service_check_rollout(ecsim_sim *sim)
         const sim_task *t = &s->tasks[i];
         if (!task_alive(t))
             continue;
-        if (t->deployment != s->primary)
+        if (!task_current(sim, t))
             old_alive++;
         else if (t->state == TASK_RUNNING && t->healthy && !t->stop_requested)
             healthy++;
@@ -603,7 +944,111 @@ void service_check_rollout(ecsim_sim *sim)
     if (healthy >= s->desired && old_alive == 0) {
         dp->rollout = ROLLOUT_COMPLETED;
         dp->finished_s = ecsim_engine_now(sim->eng);
-        sim_log(sim, "service %s (deployment ecs-svc/%d) deployment completed.", svc_name(sim), dp->id);
+        if (is_eks(sim))
+            sim_log(sim, "deployment %s: successfully rolled out (ReplicaSet \"%s-%d\", %d pods ready).",
+                    svc_name(sim), svc_name(sim), dp->revision, healthy);
+        else
+            sim_log(sim, "service %s (deployment ecs-svc/%d) deployment completed.", svc_name(sim), dp->id);
         sim_deployment_completed(sim, dp);
     }
+}
+
+/* ---- faults ------------------------------------------------------------------------------ */
+
+/* The `nth` (0-based) RUNNING task that still counts towards desired. */
+static sim_task *nth_running(ecsim_sim *sim, int *count_out, uint64_t nth)
+{
+    int n = 0;
+    sim_task *pick = NULL;
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        sim_task *t = &sim->service.tasks[i];
+        if (t->state != TASK_RUNNING || t->stop_requested)
+            continue;
+        if ((uint64_t)n == nth)
+            pick = t;
+        n++;
+    }
+    if (count_out)
+        *count_out = n;
+    return pick;
+}
+
+/* A random RUNNING task (victims of kill_tasks and Spot), or NULL. */
+static sim_task *random_running(ecsim_sim *sim)
+{
+    int n;
+    nth_running(sim, &n, UINT64_MAX);
+    if (n == 0)
+        return NULL;
+    return nth_running(sim, NULL, ecsim_rng_below(&sim->rng_events, (uint64_t)n));
+}
+
+int service_kill_tasks(ecsim_sim *sim, int count)
+{
+    int killed = 0;
+    sim_task *t;
+    while (killed < count && (t = random_running(sim)) != NULL) {
+        /* A killed process is an essential container that exited (SIGKILL,
+         * exit code 137): stopCode EssentialContainerExited (reference §2.3). */
+        task_stop_now(sim, t, "EssentialContainerExited", "Essential container in task exited");
+        sim_log(sim, "task %d stopped (EssentialContainerExited): Essential container in task exited "
+                     "(exit code 137: killed).",
+                t->id);
+        sim->summary.tasks_replaced++;
+        killed++;
+    }
+    if (killed > 0) {
+        sim_tasks_changed(sim);
+        schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    }
+    return killed;
+}
+
+int service_az_outage(ecsim_sim *sim, int az, double until_s)
+{
+    sim_service *s = &sim->service;
+    if (az < 1 || az > sim->sc->service.availability_zones)
+        return 0;
+    if (until_s > s->az_down_until_s[az])
+        s->az_down_until_s[az] = until_s;
+    int lost = 0;
+    for (size_t i = 0; i < s->task_count; i++) {
+        sim_task *t = &s->tasks[i];
+        if (!task_alive(t) || t->az != az)
+            continue;
+        /* MODEL: the reference has no stop code for a lost zone; the
+         * infrastructure notice is the closest (reference §2.3). */
+        task_stop_now(sim, t, "TerminationNotice",
+                      "Task stopped: its availability zone became unavailable");
+        lost++;
+    }
+    s->next_az = az % sim->sc->service.availability_zones + 1;
+    sim->summary.tasks_replaced += lost;
+    if (lost > 0)
+        sim_tasks_changed(sim);
+    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    return lost;
+}
+
+int service_spot_interruption(ecsim_sim *sim, int count)
+{
+    int hit = 0;
+    sim_task *t;
+    while (hit < count && (t = random_running(sim)) != NULL) {
+        /* Two-minute notice: SIGTERM and deregistration now, STOPPED with
+         * SpotInterruption two minutes later; the scheduler starts the
+         * replacement at the notice (MODEL). */
+        task_begin_stop(sim, t, "SpotInterruption", "Your Spot Task was interrupted.",
+                        SPOT_NOTICE_S - fmin(STOPPING_TIME_S, sim->sc->service.task.stop_timeout_s));
+        sim_log(sim, "task %d received a Fargate Spot interruption notice: SIGTERM now, "
+                     "stopped (SpotInterruption) in 2 minutes.",
+                t->id);
+        sim->summary.tasks_replaced++;
+        hit++;
+    }
+    if (hit > 0) {
+        sim_tasks_changed(sim);
+        schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    }
+    return hit;
 }

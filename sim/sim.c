@@ -38,6 +38,8 @@ static void set_deployment_state(ecsim_sim *sim, const char *state)
     snprintf(sim->now_state.deployment, sizeof sim->now_state.deployment, "%s", state);
 }
 
+void sim_set_deployment_state(ecsim_sim *sim, const char *state) { set_deployment_state(sim, state); }
+
 static void record(ecsim_sim *sim, int step, bool failed)
 {
     update_counts(sim);
@@ -206,11 +208,34 @@ void sim_tasks_changed(ecsim_sim *sim)
 void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
 {
     sim->summary.deployments_failed++;
-    if (sim->steps[ECSIM_STEP_DEPLOY].reached)
+    if (sim->steps[ECSIM_STEP_DEPLOY].reached) {
+        /* An update (step 6) failed: the breaker or the progress deadline. */
+        char label[96];
+        snprintf(label, sizeof label, "%s failed: %s", dp->tag, dp->failure ? dp->failure : "");
+        if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
+                                      ECSIM_MARK_DEPLOYMENT_FAILED, label) == ECSIM_ENOMEM)
+            sim->oom = 1;
+        if (events_op_of_deployment(sim, (int)(dp - sim->service.deployments)))
+            sim->summary.updates_failed++;
+        const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
+        bool rollback = cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS &&
+                        service_last_completed(sim, (int)(dp - sim->service.deployments)) >= 0;
+        set_deployment_state(sim, rollback ? "Failed, rolling back" : "Failed");
+        if (!rollback) {
+            char image[64];
+            int good = service_last_completed(sim, (int)(dp - sim->service.deployments));
+            snprintf(image, sizeof image, "Running %.20s; %.20s failed",
+                     good >= 0 ? sim->service.deployments[good].tag : "old version", dp->tag);
+            lifecycle_set_image(sim, image);
+        }
+        events_check_settled(sim);
         return;
-    (void)dp;
+    }
     sim->failed_deploy = true;
-    lifecycle_set_image(sim, "Not in registry: pull failed");
+    lifecycle_set_image(sim, sim->registry.outage_until_s > ecsim_engine_now(sim->eng) - 3600 &&
+                                     registry_resolve(&sim->registry, dp->tag)
+                                 ? "In registry: pull failed (unreachable)"
+                                 : "Not in registry: pull failed");
     lifecycle_set_infra(sim, "Provisioned, no running containers");
     set_deployment_state(sim, "Failed");
     describe_deploy_failure(sim);
@@ -219,9 +244,26 @@ void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
 
 void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
 {
-    set_deployment_state(sim, "Completed");
-    if (sim->steps[ECSIM_STEP_RUN].reached)
-        return;
+    if (sim->steps[ECSIM_STEP_RUN].reached || dp->is_rollback || dp->id > 1) {
+        char image[64];
+        snprintf(image, sizeof image, dp->is_rollback ? "Running %.24s (rolled back)" : "Running %.24s",
+                 dp->tag);
+        lifecycle_set_image(sim, image);
+        set_deployment_state(sim, dp->is_rollback ? "Rolled back" : "Completed");
+        char label[96];
+        snprintf(label, sizeof label, "%s %s", dp->is_rollback ? "rolled back to" : "rolled out",
+                 dp->tag);
+        /* A rollback was marked when it started (service.c). */
+        if (dp->id > 1 && !dp->is_rollback &&
+            ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
+                                      ECSIM_MARK_DEPLOYMENT, label) == ECSIM_ENOMEM)
+            sim->oom = 1;
+        events_check_settled(sim);
+        if (sim->steps[ECSIM_STEP_RUN].reached)
+            return;
+    } else {
+        set_deployment_state(sim, "Completed");
+    }
     sim_log(sim, "service %s has reached a steady state.", svc(sim));
     sim->service.steady = true;
     lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_RUN));
@@ -239,16 +281,88 @@ void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
     record(sim, ECSIM_STEP_RUN, false);
 }
 
+void sim_task_failed(ecsim_sim *sim, const sim_task *t)
+{
+    double now = ecsim_engine_now(sim->eng);
+    if (t->state == TASK_STOPPED || t->stop_requested)
+        sim->summary.tasks_replaced++;
+    /* One marker a minute at most: a crash loop would otherwise bury the plot. */
+    if (now - sim->last_fail_marker_s < 60.0)
+        return;
+    sim->last_fail_marker_s = now;
+    char label[96];
+    snprintf(label, sizeof label, "task %d: %s", t->id,
+             t->stop_code            ? t->stop_code
+             : t->pending_stop_code  ? "failed health checks"
+                                     : "CrashLoopBackOff");
+    if (ecsim_timeline_add_marker(sim->timeline, now, ECSIM_MARK_TASK_FAILED, label) == ECSIM_ENOMEM)
+        sim->oom = 1;
+}
+
 /* ---- monitoring ---------------------------------------------------------------- */
 
-/* Step 6: the first CloudWatch datapoint of a period that ended after the
- * service reached a steady state becomes visible (period end + U(lag_min,
- * lag_max), reference §7; the metrics store draws the lag). */
+/* Step 6 ("Monitor and update"): recorded when the first CloudWatch
+ * datapoint of a period after the steady state is published and every
+ * operation of the scenario (updates, faults) has settled, so its time is
+ * the end of the last update and its result says how each one went. */
+static void record_monitor(ecsim_sim *sim, bool at_end)
+{
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_MONITOR];
+    if (r->reached)
+        return;
+    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
+    if (sim->op_count == 0) {
+        lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
+        snprintf(r->aws_did, sizeof r->aws_did, "%s", sim->monitor_text);
+        record(sim, ECSIM_STEP_MONITOR, false);
+        return;
+    }
+    bool failed = false, update = false;
+    const char *fix = NULL;
+    size_t n = 0, m = 0;
+    r->result[0] = '\0';
+    m = (size_t)snprintf(r->aws_did, sizeof r->aws_did, "%s Then:", sim->monitor_text);
+    for (int i = 0; i < sim->op_count; i++) {
+        const sim_op *op = &sim->ops[i];
+        const char *text = op->result[0] ? op->result : op->what;
+        if (op->action == ECSIM_ACTION_DEPLOY)
+            update = true;
+        if (op->failed) {
+            failed = true;
+            if (!fix)
+                fix = op->fix;
+        }
+        if (n < sizeof r->result)
+            n += (size_t)snprintf(r->result + n, sizeof r->result - n, "%s%s%s", n ? "; " : "", text,
+                                  isfinite(op->settled_s) ? "" : " (still under way at the end)");
+        if (m < sizeof r->aws_did)
+            m += (size_t)snprintf(r->aws_did + m, sizeof r->aws_did - m, " %s: %s.", op->what,
+                                  isfinite(op->settled_s) ? text : "still under way when the period ended");
+    }
+    snprintf(r->role, sizeof r->role, "%s",
+             !update ? "AWS monitors and replaces tasks"
+             : sim->sc->service.platform == ECSIM_PLATFORM_EKS ? "AWS monitors; Kubernetes rolls out the update"
+                                                                : "AWS monitors; ECS rolls out the update");
+    snprintf(r->user_did, sizeof r->user_did, "%s",
+             update ? "Watched CloudWatch metrics and alarms; deployed a new version."
+                    : "Watched CloudWatch metrics and alarms while faults hit the service.");
+    snprintf(r->fix, sizeof r->fix, "%s", fix ? fix : "");
+    if (at_end)
+        sim_log(sim, "step 6: operations still under way when the period ended.");
+    record(sim, ECSIM_STEP_MONITOR, failed);
+}
+
+void sim_operations_settled(ecsim_sim *sim)
+{
+    if (sim->monitor_published && sim->events_pending == 0)
+        record_monitor(sim, false);
+}
+
 static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
     ecsim_sim *sim = ctx;
-    if (sim->steps[ECSIM_STEP_MONITOR].reached)
+    if (sim->steps[ECSIM_STEP_MONITOR].reached || sim->monitor_published)
         return;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
     double period_end = (double)(arg + 1) * mon->period_s;
@@ -256,15 +370,18 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
     sim_log(sim, "CloudWatch: first CPUUtilization datapoint of service %s published (period "
                  "ending at %.0f s, %.0f s lag).",
             svc(sim), period_end, lag);
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
-    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_MONITOR];
-    snprintf(r->aws_did, sizeof r->aws_did,
+    sim->monitor_published = true;
+    snprintf(sim->monitor_text, sizeof sim->monitor_text,
              "CloudWatch published the service's first CPU and memory datapoints (one per %.0f s "
              "period, this one %.0f s after its period ended); alarms and the autoscaler read "
              "them from now on.",
              mon->period_s, lag);
-    record(sim, ECSIM_STEP_MONITOR, false);
+    if (sim->op_count == 0 && sim->events_pending == 0) {
+        record_monitor(sim, false);
+        return;
+    }
+    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
+    events_check_settled(sim);
 }
 
 static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
@@ -309,27 +426,34 @@ static void describe_deploy_failure(ecsim_sim *sim)
             reason = sim->service.tasks[i].stop_reason;
             break;
         }
+    bool unreachable = strstr(reason, "i/o timeout") != NULL;
+    const char *what = unreachable ? "registry unreachable (CannotPullContainerError: i/o timeout)"
+                                   : "image missing from registry (CannotPullContainerError)";
     snprintf(dep->role, sizeof dep->role, "AWS launches tasks; they stop: TaskFailedToStart");
     if (dp && dp->rollout == ROLLOUT_FAILED)
         snprintf(dep->result, sizeof dep->result,
-                 "Deployment failed: image missing from registry (CannotPullContainerError); "
-                 "circuit breaker stopped it after %d failed tasks",
+                 "Deployment failed: %s; circuit breaker stopped it after %d failed tasks", what,
                  dp->failed_tasks);
     else
         snprintf(dep->result, sizeof dep->result,
-                 "Deployment failing: image missing from registry (CannotPullContainerError); "
-                 "%d task launches failed, ECS keeps retrying with backoff",
-                 failed);
+                 "Deployment failing: %s; %d task launches failed, ECS keeps retrying with backoff",
+                 what, failed);
     snprintf(dep->aws_did, sizeof dep->aws_did,
              "ECS launched tasks; each went PROVISIONING -> PENDING -> STOPPED without reaching "
              "RUNNING (stopCode TaskFailedToStart, \"%.120s...\"). The service throttle spaced the "
              "retries out, up to %.0f s apart; %d launches failed by the end.",
              reason, sim->service.throttle_delay_s > 0 ? sim->service.throttle_delay_s : sc->service.throttle.initial_s,
              failed);
-    snprintf(dep->fix, sizeof dep->fix,
-             "Push %s:%s to the registry (or correct the tag), then deploy a new task definition "
-             "revision: a new revision also resets the service throttle.",
-             sc->image.name, sc->image.tag);
+    if (unreachable)
+        snprintf(dep->fix, sizeof dep->fix,
+                 "Make Amazon ECR reachable from the tasks' subnets (VPC endpoints for ecr.api, "
+                 "ecr.dkr and S3, or a NAT gateway); then deploy again: a new revision also resets "
+                 "the service throttle.");
+    else
+        snprintf(dep->fix, sizeof dep->fix,
+                 "Push %s:%s to the registry (or correct the tag), then deploy a new task definition "
+                 "revision: a new revision also resets the service throttle.",
+                 sc->image.name, sc->image.tag);
 }
 
 static void finish_texts(ecsim_sim *sim)
@@ -412,6 +536,9 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now_state.running,
             sim->service.desired);
     finish_summary(sim);
+    /* Step 6 with updates or faults still under way when the period ends. */
+    if (sim->monitor_published && !sim->steps[ECSIM_STEP_MONITOR].reached)
+        record_monitor(sim, true);
     finish_texts(sim);
     sim->done = true;
     record(sim, ECSIM_STEP_END, false);
@@ -448,7 +575,8 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     if (!ecsim_engine_schedule(sim->eng, sc->image.build_time_s, build_done, sim, 0) ||
         !ecsim_engine_schedule(sim->eng, fmin(sc->monitoring.period_s, sc->duration_s), monitor_tick,
                                sim, 0) ||
-        !ecsim_engine_schedule(sim->eng, sc->duration_s, end_event, sim, 0))
+        !ecsim_engine_schedule(sim->eng, sc->duration_s, end_event, sim, 0) ||
+        events_schedule(sim) != 0)
         goto fail_schedule;
     return sim;
 

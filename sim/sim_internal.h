@@ -127,6 +127,7 @@ typedef struct sim_service {
     double tokens;
     double tokens_at_s;
     ecsim_event_id reconcile_event;
+    double reconcile_at_s;    /* when reconcile_event fires */
     bool steady;              /* "has reached a steady state" announced */
     int next_az;
     double az_down_until_s[11]; /* az_outage: zone (1-based) unavailable before this time */
@@ -144,6 +145,9 @@ typedef struct sim_op {
     int deployment;           /* deploy: index into service.deployments, -1 before / none */
     bool failed;              /* the operation failed (update failed, push rejected) */
     int affected;             /* tasks stopped by a fault, launches failed in an outage */
+    int failed_before;        /* summary.tasks_failed when it started */
+    int event;                /* index into sc->events */
+    const char *fix;          /* what the user should change, NULL if nothing */
     char what[96];            /* "deploy 1.1", "kill 2 tasks", ... */
     char result[200];         /* filled when it settles */
 } sim_op;
@@ -181,6 +185,7 @@ struct ecsim_sim {
     int events_pending;       /* scenario events not fired yet */
     bool monitor_published;   /* step 6's first datapoint is out */
     char monitor_text[320];   /* what CloudWatch did, for step 6 */
+    double last_fail_marker_s; /* task_failed plot markers: at most one a minute */
 
     /* running and scaling (scaling.c) */
     ecsim_load *load;
@@ -200,6 +205,7 @@ struct ecsim_sim {
         double seconds, demand, capacity, served, unserved, cpu, cpu_seconds, memory;
     } acc;
     double last_fluid_s;
+    struct requests_model *requests; /* requests mode (sim/requests.h); NULL in fluid mode */
 
     /* event log */
     char **log;

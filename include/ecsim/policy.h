@@ -503,10 +503,15 @@ typedef struct ecsim_policy_config {
     ecsim_predictive_config predictive;
 } ecsim_policy_config;
 
-/* Defaults from `spec` (policy, min, max, metric, target, cooldowns,
- * disable_scale_in) plus the reference's values for everything else; the
- * HPA target defaults to spec->target. `spec` may be NULL (all defaults,
- * policy none). */
+/* Every policy's config from `spec`: the common fields (policy, min, max,
+ * metric, target, cooldowns, disable_scale_in) and each policy's section
+ * (alarms, step_scaling, scheduled, hpa, predictive). A section left at zero
+ * (a spec built with only the common fields) gets the reference's values;
+ * the HPA's and predictive's target is spec->target; no steps = +1 at or
+ * above the threshold, -1 below (MODEL). cfg->scheduled points INTO
+ * spec->scheduled (no copy): `spec` must outlive `cfg` until
+ * ecsim_policy_create (which copies the actions). `spec` may be NULL (all
+ * defaults, policy none). */
 void ecsim_policy_config_defaults(ecsim_policy_config *cfg, const ecsim_autoscaler_spec *spec);
 
 /* What the simulation observed at one evaluation. */

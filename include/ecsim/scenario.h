@@ -227,6 +227,103 @@ typedef enum ecsim_metric_kind {
     ECSIM_METRIC_REQUESTS_PER_TARGET
 } ecsim_metric_kind;
 
+/* A CloudWatch alarm's "M of N": `datapoints` breaching of the last
+ * `periods` (datapoints <= periods). */
+typedef struct ecsim_alarm_spec {
+    int datapoints;
+    int periods;
+} ecsim_alarm_spec;
+
+/* One step adjustment of step scaling (reference §1.3). Bounds are relative
+ * to the alarm threshold; NAN = unbounded (lower: -infinity, upper:
+ * +infinity). */
+typedef struct ecsim_step_spec {
+    double lower;                /* MetricIntervalLowerBound; NAN = none */
+    double upper;                /* MetricIntervalUpperBound; NAN = none */
+    int adjustment;              /* ScalingAdjustment; required */
+} ecsim_step_spec;
+
+/* Step scaling: one policy invoked by the alarm(s) on `threshold`, with
+ * steps above it (scale-out) and below it (negative bounds, scale-in); maps
+ * 1:1 onto ecsim_step_config (include/ecsim/policy.h). Enum-valued members
+ * hold the policy.h enum values (schema.c asserts that the YAML names line
+ * up with them). */
+typedef struct ecsim_step_scaling_spec {
+    double threshold;            /* alarm threshold; NAN (default) = autoscaler.target */
+    int adjustment_type;         /* ecsim_adjustment_type; default change_in_capacity */
+    int min_adjustment_magnitude;/* percent only; default 0 */
+    int aggregation;             /* ecsim_aggregation; default average (reference §1.3) */
+    double cooldown_s;           /* NAN (default) = autoscaler.scale_out_cooldown (300 s) */
+    int alarm_datapoints;        /* the invoking alarm: M of N; default 1 of 1 (MODEL) */
+    int alarm_periods;
+    ecsim_step_spec *steps;      /* in any order; no overlap, no gap (reference §1.3) */
+    size_t step_count;
+} ecsim_step_scaling_spec;
+
+/* HPA scaling-policy type (reference §5.3). */
+typedef enum ecsim_hpa_policy_type {
+    ECSIM_HPA_POLICY_PODS,
+    ECSIM_HPA_POLICY_PERCENT
+} ecsim_hpa_policy_type;
+
+typedef struct ecsim_hpa_policy_spec {
+    ecsim_hpa_policy_type type;  /* required */
+    int value;                   /* > 0; required */
+    double period_s;             /* periodSeconds, (0, 1800]; required */
+} ecsim_hpa_policy_spec;
+
+/* One direction of an HPA behavior. Anything not given takes the §5.3
+ * default of its direction. */
+typedef struct ecsim_hpa_rules_spec {
+    double stabilization_window_s; /* NAN (default) = 0 up, downscale_stabilization down */
+    int select_policy;           /* ecsim_hpa_select; default max */
+    ecsim_hpa_policy_spec *policies; /* empty = the direction's defaults */
+    size_t policy_count;
+} ecsim_hpa_rules_spec;
+
+typedef struct ecsim_hpa_behavior_spec {
+    ecsim_hpa_rules_spec scale_up;
+    ecsim_hpa_rules_spec scale_down;
+} ecsim_hpa_behavior_spec;
+
+/* The HPA's metric (DESIGN.md "ecsim decide" uses the same keys). */
+typedef struct ecsim_hpa_scaling_metric_spec {
+    int type;                    /* ecsim_hpa_metric_type: resource (default) or pods */
+    ecsim_metric_kind name;      /* resource: cpu or memory; default autoscaler.metric when
+                                    that is cpu or memory, else cpu (set by the loader) */
+    double target_utilization;   /* resource: % of request; NAN (default) = autoscaler.target */
+    double target_average_value; /* pods: milli-units per pod; NAN = not given (required) */
+} ecsim_hpa_scaling_metric_spec;
+
+/* Kubernetes HPA settings (reference §5.1-5.3); min / max are
+ * autoscaler.min / max. */
+typedef struct ecsim_hpa_spec {
+    ecsim_hpa_scaling_metric_spec metric;
+    double tolerance;            /* both directions; default 0.1 (§5.1) */
+    double cpu_initialization_period_s; /* default 300 */
+    double initial_readiness_delay_s;   /* default 30 */
+    double downscale_stabilization_s;   /* legacy window; default 300 */
+    bool has_behavior;           /* `behavior` given: the behavior path (set by the loader) */
+    ecsim_hpa_behavior_spec behavior;
+} ecsim_hpa_spec;
+
+/* AWS predictive scaling (reference §1.5), combined with target tracking. */
+typedef struct ecsim_predictive_spec {
+    int method;                  /* ecsim_forecast_method; default seasonal_naive (MODEL) */
+    double min_history_s;        /* default 86400 (24 h) */
+    double refresh_s;            /* default 21600 (6 h) */
+    double resolution_s;         /* default 3600 (hourly) */
+    double horizon_s;            /* default 172800 (48 h) */
+    double scheduling_buffer_s;  /* default 300; < resolution */
+    double season_s;             /* default 86400 (MODEL) */
+    double alpha, beta, gamma;   /* Holt-Winters; default 0.5, 0.05, 0.3 (MODEL) */
+} ecsim_predictive_spec;
+
+/* The autoscaler: the common fields, then each policy's own settings (a
+ * policy reads only its own section; the others keep their defaults).
+ * Scheduled actions are ecsim_scheduled_action (policy.h) so that the policy
+ * configuration can point into this list; has_min / has_max are set by the
+ * loader from which keys were given, and the list is sorted stably by time. */
 typedef struct ecsim_autoscaler_spec {
     ecsim_policy_kind policy;    /* default none */
     int min;                     /* MinCapacity; default 1 */
@@ -236,9 +333,15 @@ typedef struct ecsim_autoscaler_spec {
     double scale_out_cooldown_s; /* default 300 (reference §1.2) */
     double scale_in_cooldown_s;  /* default 300 */
     bool disable_scale_in;       /* default false */
-    /* Policy-specific sections are added beside this comment by the policy
-     * modules (step scaling steps, scheduled actions, HPA behaviour,
-     * predictive settings). */
+    /* target tracking (and predictive's target tracking), reference §1.2 (OBS) */
+    ecsim_alarm_spec alarm_high; /* default 3 of 3 */
+    ecsim_alarm_spec alarm_low;  /* default 15 of 15 */
+    double scale_in_ratio;       /* AlarmLow threshold = ratio x target, (0, 1); default 0.9 */
+    ecsim_step_scaling_spec step_scaling;
+    struct ecsim_scheduled_action *scheduled; /* sorted by at_s (stable) */
+    size_t scheduled_count;
+    ecsim_hpa_spec hpa;
+    ecsim_predictive_spec predictive;
 } ecsim_autoscaler_spec;
 
 /* ---- monitoring ------------------------------------------------------------- */

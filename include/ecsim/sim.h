@@ -72,8 +72,19 @@ typedef struct ecsim_summary {
     double cost_total, cost_compute, cost_registry;
     double vcpu_hours, gb_hours, instance_hours;
     uint64_t events_dispatched;
-    int tasks_started, tasks_failed;
+    int tasks_started, tasks_failed; /* tasks_failed: stopped before RUNNING (TaskFailedToStart) */
     int deployments, deployments_failed, rollbacks;
+    int tasks_replaced;       /* stopped after RUNNING by a failure (crash, health checks,
+                                 kill, AZ outage, Spot interruption) and replaced */
+    int updates, updates_failed; /* deployments after the first (scenario `deploy` events) */
+    /* Requests mode (zero counts and NaN figures in fluid mode). Every
+     * arrival is served, rejected (no ready task or queue full: a 503),
+     * timed out (waited longer than the timeout), failed (in service on a
+     * task that stopped abruptly), or still in the system at the end. */
+    uint64_t requests_arrived, requests_served, requests_rejected, requests_timed_out;
+    uint64_t requests_failed;
+    double latency_mean_s, latency_p50_s, latency_p95_s, latency_p99_s, latency_max_s;
+    double wait_mean_s;       /* queueing delay before service, over served requests */
 } ecsim_summary;
 
 /* Build the model for `sc` (not copied: it must outlive the sim) with

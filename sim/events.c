@@ -1,0 +1,535 @@
+/* The scenario's operations and faults (`events:`, DESIGN.md "Scenario
+ * file"): each event fires at its time and is dispatched through one table
+ * of handlers, one per action, to the modules that model it: the registry
+ * (pushes, outages), the service (deployments, kills, zones, Spot). Each
+ * event becomes a sim_op that records what it did and, once its effects are
+ * over, how it ended ("Rolled out 1.1 in 6 min 20 s"); step 6 of the
+ * lifecycle ("Monitor and update") is recorded when every operation has
+ * settled, with their results.
+ *
+ * A `deploy` builds the tag (image.build_time) and pushes it (size / push
+ * bandwidth) unless `build: false`, then starts a rolling deployment of a
+ * new task definition revision (service.c). Pushing an existing tag to an
+ * IMMUTABLE repository fails with ImageTagAlreadyExistsException and the
+ * deployment never starts (reference §4); re-pushing a tag to a mutable one
+ * moves the tag but not the running deployment, which resolved its digest
+ * when it started (reference §2.4 item 6). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ecsim/error.h"
+#include "sim_internal.h"
+
+static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+
+/* Engine arguments: event index in the low 32 bits, op index + 1 above
+ * (0 = untracked: more than SIM_OPS_MAX events). */
+static uint64_t op_arg(int event, int op) { return ((uint64_t)(op + 1) << 32) | (uint32_t)event; }
+static int arg_event(uint64_t arg) { return (int)(uint32_t)arg; }
+
+static sim_op *arg_op(ecsim_sim *sim, uint64_t arg)
+{
+    int k = (int)(arg >> 32) - 1;
+    return k >= 0 && k < sim->op_count ? &sim->ops[k] : NULL;
+}
+
+static void mark(ecsim_sim *sim, const char *kind, const char *label)
+{
+    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng), kind, label) ==
+        ECSIM_ENOMEM)
+        sim->oom = 1;
+}
+
+/* "6 min 20 s", "52 s", "1 h 5 min". */
+static void fmt_duration(char *buf, size_t size, double s)
+{
+    long long t = llround(s);
+    if (t < 60)
+        snprintf(buf, size, "%lld s", t);
+    else if (t < 3600)
+        snprintf(buf, size, t % 60 ? "%lld min %lld s" : "%lld min", t / 60, t % 60);
+    else
+        snprintf(buf, size, "%lld h %lld min", t / 3600, (t / 60) % 60);
+}
+
+static void settle(ecsim_sim *sim, sim_op *op, bool failed, const char *fix)
+{
+    op->settled_s = ecsim_engine_now(sim->eng);
+    op->failed = failed;
+    op->fix = fix;
+}
+
+/* ---- deploy ------------------------------------------------------------------------------ */
+
+static void start_deployment(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op)
+{
+    char label[96];
+    sim_deployment *prev = service_primary(sim);
+    if (service_deploy(sim, ev->tag, ev->defect, false) != 0) {
+        sim->oom = 1;
+        return;
+    }
+    sim->summary.deployments++;
+    sim->summary.updates++;
+    if (op)
+        op->deployment = sim->service.primary;
+    snprintf(label, sizeof label, "deploy %s", ev->tag);
+    mark(sim, ECSIM_MARK_DEPLOYMENT, label);
+    sim_set_deployment_state(sim, "In progress");
+    if (prev) {
+        char image[64];
+        snprintf(image, sizeof image, "Updating %.24s -> %.24s", prev->tag, ev->tag);
+        lifecycle_set_image(sim, image);
+    }
+}
+
+static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    ecsim_sim *sim = ctx;
+    const ecsim_event_spec *ev = &sim->sc->events[arg_event(arg)];
+    sim_op *op = arg_op(sim, arg);
+    double now = ecsim_engine_now(eng);
+    double push_s = sim->sc->image.size_mb / sim->sc->registry.push_mb_per_s;
+    if (!registry_reachable(&sim->registry, now)) {
+        /* docker push fails; the pipeline retries once ECR is back (MODEL). */
+        sim_log(sim, "docker push %s:%s failed: registry unreachable (i/o timeout); retrying "
+                     "when it is back.",
+                sim->registry.repository, ev->tag);
+        if (!ecsim_engine_schedule(eng, sim->registry.outage_until_s + push_s, push_done, sim, arg))
+            sim->oom = 1;
+        return;
+    }
+    const registry_image *before = registry_resolve(&sim->registry, ev->tag);
+    char old_digest[80] = "";
+    if (before)
+        snprintf(old_digest, sizeof old_digest, "%s", before->digest);
+    int rc = registry_push(&sim->registry, ev->tag, sim->sc->image.size_mb, now);
+    if (rc == ECSIM_ENOMEM) {
+        sim->oom = 1;
+        return;
+    }
+    if (rc == REGISTRY_TAG_EXISTS) {
+        /* Tag immutability (reference §4): the push is rejected, nothing
+         * is deployed, the service keeps running what it ran. */
+        sim_log(sim, "docker push %s:%s failed: ImageTagAlreadyExistsException: The image tag '%s' "
+                     "already exists in the '%s' repository and cannot be overwritten because the "
+                     "repository is immutable.",
+                sim->registry.repository, ev->tag, ev->tag, sim->registry.repository);
+        sim->summary.updates++;
+        sim->summary.updates_failed++;
+        mark(sim, ECSIM_MARK_DEPLOYMENT_FAILED, "push rejected: tag exists");
+        sim_set_deployment_state(sim, "Failed (push rejected)");
+        if (op) {
+            const sim_deployment *cur = service_primary(sim);
+            snprintf(op->result, sizeof op->result,
+                     "Update to %.24s failed: push rejected (ImageTagAlreadyExistsException, immutable "
+                     "tags); still running %.24s",
+                     ev->tag, cur ? cur->tag : "nothing");
+            settle(sim, op, true,
+                   "Give every build a new tag (1.1, the git commit): the repository's tags are "
+                   "immutable, so an existing tag can never be pushed again.");
+        }
+        events_check_settled(sim);
+        return;
+    }
+    const registry_image *img = registry_resolve(&sim->registry, ev->tag);
+    sim_log(sim, "image %s:%s pushed to the registry as %s (%.0f MB in %.1f s).",
+            sim->registry.repository, ev->tag, img->digest, img->size_mb, push_s);
+    if (before) {
+        /* Reference §2.4 item 6: deployments resolved the tag when they
+         * started; moving the tag changes none of them. */
+        int keep = 0;
+        for (size_t i = 0; i < sim->service.deployment_count; i++)
+            keep += strcmp(sim->service.deployments[i].digest, old_digest) == 0;
+        sim_log(sim, "tag %s moved from %.19s... to %.19s...; %d deployment%s that resolved the old "
+                     "digest keep%s running it (tags are resolved to digests at deployment start).",
+                ev->tag, old_digest, img->digest, keep, keep == 1 ? "" : "s", keep == 1 ? "s" : "");
+    }
+    start_deployment(sim, ev, op);
+    events_check_settled(sim);
+}
+
+static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    ecsim_sim *sim = ctx;
+    const ecsim_event_spec *ev = &sim->sc->events[arg_event(arg)];
+    sim_log(sim, "image %s:%s built (%.0f MB); pushing.", sim->registry.repository, ev->tag,
+            sim->sc->image.size_mb);
+    if (!ecsim_engine_schedule_in(eng, sim->sc->image.size_mb / sim->sc->registry.push_mb_per_s,
+                                  push_done, sim, arg))
+        sim->oom = 1;
+}
+
+static void on_deploy(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+{
+    if (op)
+        snprintf(op->what, sizeof op->what, "deploy %s%s", ev->tag,
+                 ev->defect == ECSIM_DEFECT_CRASH       ? " (crashes)"
+                 : ev->defect == ECSIM_DEFECT_UNHEALTHY ? " (unhealthy)"
+                                                        : "");
+    if (ev->build) {
+        sim_log(sim, "update: building image %s:%s (%.0f s) to deploy it.", sim->registry.repository,
+                ev->tag, sim->sc->image.build_time_s);
+        if (!ecsim_engine_schedule_in(sim->eng, sim->sc->image.build_time_s, build_done, sim, arg))
+            sim->oom = 1;
+        return;
+    }
+    sim_log(sim, "update: deploying %s:%s without building it (build: false).",
+            sim->registry.repository, ev->tag);
+    start_deployment(sim, ev, op);
+}
+
+/* ---- faults -------------------------------------------------------------------------------- */
+
+static void on_kill_tasks(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+{
+    (void)arg;
+    char label[64];
+    sim_log(sim, "fault: killing %d task%s of service %s.", ev->count, ev->count == 1 ? "" : "s",
+            svc(sim));
+    int n = service_kill_tasks(sim, ev->count);
+    snprintf(label, sizeof label, "%d task%s killed", n, n == 1 ? "" : "s");
+    mark(sim, "kill_tasks", label);
+    if (op) {
+        op->affected = n;
+        snprintf(op->what, sizeof op->what, "kill %d task%s", ev->count, ev->count == 1 ? "" : "s");
+    }
+}
+
+static void on_scale(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+{
+    (void)arg;
+    char label[64];
+    int from = sim->service.desired;
+    sim_log(sim, "UpdateService: desired count of service %s set from %d to %d by hand.", svc(sim),
+            from, ev->desired);
+    service_set_desired(sim, ev->desired);
+    sim->now_state.desired = ev->desired;
+    if (ev->desired > sim->summary.max_desired)
+        sim->summary.max_desired = ev->desired;
+    if (ev->desired < sim->summary.min_desired)
+        sim->summary.min_desired = ev->desired;
+    snprintf(label, sizeof label, "desired %d -> %d (manual)", from, ev->desired);
+    mark(sim, "scale", label);
+    if (op)
+        snprintf(op->what, sizeof op->what, "set desired count %d -> %d", from, ev->desired);
+}
+
+static void zone_back(ecsim_engine *eng, void *ctx, uint64_t az)
+{
+    (void)eng;
+    ecsim_sim *sim = ctx;
+    sim_log(sim, "availability zone %d is available again; new tasks may be placed there.", (int)az);
+    events_check_settled(sim);
+}
+
+static void on_az_outage(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+{
+    (void)arg;
+    char label[64], dur[32];
+    double until = ecsim_engine_now(sim->eng) + ev->duration_s;
+    fmt_duration(dur, sizeof dur, ev->duration_s);
+    int n = service_az_outage(sim, ev->az, until);
+    sim_log(sim, "fault: availability zone %d unavailable for %s: %d task%s there stopped "
+                 "(TerminationNotice); ECS places replacements in the other zones.",
+            ev->az, dur, n, n == 1 ? "" : "s");
+    snprintf(label, sizeof label, "AZ %d down (%d tasks)", ev->az, n);
+    mark(sim, ECSIM_MARK_AZ_OUTAGE, label);
+    if (!ecsim_engine_schedule(sim->eng, until, zone_back, sim, (uint64_t)ev->az))
+        sim->oom = 1;
+    if (op) {
+        op->affected = n;
+        snprintf(op->what, sizeof op->what, "AZ %d outage (%s)", ev->az, dur);
+    }
+}
+
+static void registry_back(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    ecsim_sim *sim = ctx;
+    sim_log(sim, "Amazon ECR reachable again: image pulls succeed.");
+    events_check_settled(sim);
+}
+
+static void on_registry_outage(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+{
+    (void)arg;
+    char dur[32];
+    double now = ecsim_engine_now(sim->eng);
+    fmt_duration(dur, sizeof dur, ev->duration_s);
+    sim->registry.outage_from_s = now;
+    sim->registry.outage_until_s = now + ev->duration_s;
+    sim_log(sim, "fault: Amazon ECR unreachable from the tasks' network for %s: image pulls time "
+                 "out (the agent retries 5 times, reference §2.4).",
+            dur);
+    mark(sim, "registry_outage", "ECR unreachable");
+    if (!ecsim_engine_schedule(sim->eng, now + ev->duration_s, registry_back, sim, 0))
+        sim->oom = 1;
+    if (op)
+        snprintf(op->what, sizeof op->what, "registry outage (%s)", dur);
+}
+
+static void on_spot_interruption(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+{
+    (void)arg;
+    char label[64];
+    int n = service_spot_interruption(sim, ev->count);
+    snprintf(label, sizeof label, "%d Spot interruption%s", n, n == 1 ? "" : "s");
+    mark(sim, "spot_interruption", label);
+    if (op) {
+        op->affected = n;
+        snprintf(op->what, sizeof op->what, "Spot interruption of %d task%s", ev->count,
+                 ev->count == 1 ? "" : "s");
+    }
+}
+
+static void on_fail_instances(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+{
+    (void)arg;
+    sim_log(sim, "fail_instances needs the cluster model (sim/cluster.c); event ignored "
+                 "(count %d).",
+            ev->count);
+    if (op) {
+        snprintf(op->what, sizeof op->what, "fail %d instance%s", ev->count, ev->count == 1 ? "" : "s");
+        snprintf(op->result, sizeof op->result, "fail_instances ignored: needs the cluster model");
+        settle(sim, op, false, NULL);
+    }
+}
+
+/* One handler per action (STYLE.md rule 7), indexed by ecsim_action. */
+typedef void (*event_handler)(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg);
+static const event_handler handlers[] = {
+    [ECSIM_ACTION_DEPLOY] = on_deploy,
+    [ECSIM_ACTION_KILL_TASKS] = on_kill_tasks,
+    [ECSIM_ACTION_SCALE] = on_scale,
+    [ECSIM_ACTION_AZ_OUTAGE] = on_az_outage,
+    [ECSIM_ACTION_REGISTRY_OUTAGE] = on_registry_outage,
+    [ECSIM_ACTION_FAIL_INSTANCES] = on_fail_instances,
+    [ECSIM_ACTION_SPOT_INTERRUPTION] = on_spot_interruption,
+};
+
+static void event_fire(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    ecsim_sim *sim = ctx;
+    int e = arg_event(arg);
+    const ecsim_event_spec *ev = &sim->sc->events[e];
+    sim->events_pending--;
+    sim_op *op = NULL;
+    int k = -1;
+    if (sim->op_count < SIM_OPS_MAX) {
+        k = sim->op_count++;
+        op = &sim->ops[k];
+        memset(op, 0, sizeof *op);
+        op->action = ev->action;
+        op->event = e;
+        op->started_s = ecsim_engine_now(eng);
+        op->settled_s = NAN;
+        op->deployment = -1;
+        op->failed_before = sim->summary.tasks_failed;
+    }
+    if (!sim->service.provisioned || sim->service.primary < 0) {
+        sim_log(sim, "event %s at %.0f s ignored: the service does not exist yet.",
+                ev->action == ECSIM_ACTION_DEPLOY ? "deploy" : "fault", ev->at_s);
+        if (op) {
+            snprintf(op->what, sizeof op->what, "event before the service existed");
+            snprintf(op->result, sizeof op->result, "An event before the service existed was ignored");
+            settle(sim, op, false, NULL);
+        }
+    } else if ((size_t)ev->action < sizeof handlers / sizeof handlers[0] && handlers[ev->action]) {
+        handlers[ev->action](sim, ev, op, op_arg(e, k));
+    }
+    events_check_settled(sim);
+}
+
+int events_schedule(ecsim_sim *sim)
+{
+    const ecsim_scenario *sc = sim->sc;
+    ecsim_rng_derive(&sim->rng_events, sim->seed, "events.faults");
+    sim->last_fail_marker_s = -INFINITY;
+    for (size_t i = 0; i < sc->event_count; i++) {
+        if (sc->events[i].at_s > sc->duration_s)
+            continue;
+        if (!ecsim_engine_schedule(sim->eng, sc->events[i].at_s, event_fire, sim, op_arg((int)i, -1)))
+            return ECSIM_ENOMEM;
+        sim->events_pending++;
+    }
+    return 0;
+}
+
+sim_op *events_op_of_deployment(ecsim_sim *sim, int dp)
+{
+    for (int i = 0; i < sim->op_count; i++)
+        if (sim->ops[i].deployment == dp)
+            return &sim->ops[i];
+    return NULL;
+}
+
+/* ---- settling ---------------------------------------------------------------------------- */
+
+static const char *deploy_fix(ecsim_defect defect, const char *failure)
+{
+    if (defect == ECSIM_DEFECT_CRASH)
+        return "Fix the crash (the essential container exits right after it starts: read its "
+               "logs), then deploy a new revision; keep the circuit breaker with rollback on so a "
+               "bad version goes back by itself.";
+    if (defect == ECSIM_DEFECT_UNHEALTHY)
+        return "Make the new version pass its health checks (path, port, start-up time; raise "
+               "health_check_grace if it starts slowly), then deploy again.";
+    if (failure && strcmp(failure, "tasks failed to start") == 0)
+        return "Push the tag before deploying it (build: true, or docker push in CI) or correct "
+               "the tag; a new task definition revision also resets the service throttle.";
+    return "Find why the new tasks do not become healthy, fix it and deploy a new revision.";
+}
+
+static void settle_deploy(ecsim_sim *sim, sim_op *op)
+{
+    char dur[32];
+    double now = ecsim_engine_now(sim->eng);
+    sim_service *s = &sim->service;
+    const sim_deployment *dp = &s->deployments[op->deployment];
+    const ecsim_event_spec *ev = &sim->sc->events[op->event];
+    if (dp->rollout == ROLLOUT_COMPLETED) {
+        fmt_duration(dur, sizeof dur, now - op->started_s);
+        snprintf(op->result, sizeof op->result, "Rolled out %s in %s", dp->tag, dur);
+        settle(sim, op, false, NULL);
+        return;
+    }
+    if (dp->rollout == ROLLOUT_IN_PROGRESS) {
+        if (op->deployment != s->primary) {
+            snprintf(op->result, sizeof op->result, "Update to %s superseded by a newer deployment",
+                     dp->tag);
+            settle(sim, op, false, NULL);
+        }
+        return;
+    }
+    /* FAILED: wait for a rollback to finish, if one started. */
+    const char *why = dp->failure ? dp->failure : "failed";
+    for (size_t i = 0; i < s->deployment_count; i++) {
+        const sim_deployment *rb = &s->deployments[i];
+        if (rb->rolled_back_from != op->deployment)
+            continue;
+        if (rb->rollout == ROLLOUT_IN_PROGRESS)
+            return;
+        fmt_duration(dur, sizeof dur, now - op->started_s);
+        snprintf(op->result, sizeof op->result, "Update to %.24s failed (%s, circuit breaker %d/%d); "
+                 "rolled back to %.24s in %s",
+                 dp->tag, why, dp->failed_tasks, dp->breaker_threshold, rb->tag, dur);
+        if (rb->rollout == ROLLOUT_FAILED)
+            snprintf(op->result, sizeof op->result, "Update to %s failed (%s); the rollback to %s "
+                     "failed too", dp->tag, why, rb->tag);
+        settle(sim, op, true, deploy_fix(ev->defect, dp->failure));
+        return;
+    }
+    int old = service_last_completed(sim, op->deployment);
+    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
+    if (cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS && old >= 0 &&
+        strcmp(why, "ProgressDeadlineExceeded") != 0)
+        return; /* the rollback deployment starts right after the failure */
+    if (strcmp(why, "ProgressDeadlineExceeded") == 0)
+        snprintf(op->result, sizeof op->result,
+                 "Update to %.24s failed: ProgressDeadlineExceeded after %.0f s; old pods of %.24s keep "
+                 "serving",
+                 dp->tag, sim->sc->service.deployment.progress_deadline_s,
+                 old >= 0 ? s->deployments[old].tag : "the previous version");
+    else
+        snprintf(op->result, sizeof op->result,
+                 "Update to %s failed (%s, circuit breaker %d/%d); no rollback: rolloutState FAILED",
+                 dp->tag, why, dp->failed_tasks, dp->breaker_threshold);
+    settle(sim, op, true, deploy_fix(ev->defect, dp->failure));
+}
+
+/* Healthy tasks of the current revision, and whether a rollout runs. */
+static bool service_recovered(ecsim_sim *sim)
+{
+    const sim_deployment *dp = service_primary(sim);
+    if (!dp || dp->rollout == ROLLOUT_IN_PROGRESS)
+        return false;
+    int healthy = 0;
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        const sim_task *t = &sim->service.tasks[i];
+        healthy += t->state == TASK_RUNNING && t->healthy && !t->stop_requested;
+    }
+    return healthy >= sim->service.desired;
+}
+
+static void settle_fault(ecsim_sim *sim, sim_op *op)
+{
+    char dur[32];
+    double now = ecsim_engine_now(sim->eng);
+    const ecsim_event_spec *ev = &sim->sc->events[op->event];
+    if (op->action == ECSIM_ACTION_REGISTRY_OUTAGE && now < sim->registry.outage_until_s)
+        return;
+    if (!service_recovered(sim))
+        return;
+    fmt_duration(dur, sizeof dur, now - op->started_s);
+    int desired = sim->service.desired;
+    switch (op->action) {
+    case ECSIM_ACTION_KILL_TASKS:
+        snprintf(op->result, sizeof op->result,
+                 "%d task%s killed (EssentialContainerExited) and replaced: %d healthy again after %s",
+                 op->affected, op->affected == 1 ? "" : "s", desired, dur);
+        settle(sim, op, false, NULL);
+        break;
+    case ECSIM_ACTION_SCALE:
+        snprintf(op->result, sizeof op->result, "Desired count set to %d by hand: reached in %s",
+                 ev->desired, dur);
+        settle(sim, op, false, NULL);
+        break;
+    case ECSIM_ACTION_AZ_OUTAGE:
+        snprintf(op->result, sizeof op->result,
+                 "AZ %d outage: %d task%s lost, relaunched in the other zones; %d healthy after %s",
+                 ev->az, op->affected, op->affected == 1 ? "" : "s", desired, dur);
+        settle(sim, op, false,
+               op->affected > 0 ? "Nothing to fix: ECS relaunched the tasks in the other zones. "
+                                  "Keep desired >= 2 spread over >= 2 zones so a zone loss never "
+                                  "takes every task."
+                                : NULL);
+        break;
+    case ECSIM_ACTION_REGISTRY_OUTAGE:
+        op->affected = sim->summary.tasks_failed - op->failed_before;
+        snprintf(op->result, sizeof op->result,
+                 "ECR unreachable: %d task launch%s failed (pull retried 5 times); recovered %s "
+                 "after the outage began",
+                 op->affected, op->affected == 1 ? "" : "es", dur);
+        settle(sim, op, op->affected > 0,
+               op->affected > 0 ? "Make the registry reachable from the tasks' subnets without the "
+                                  "internet: VPC endpoints for ECR (ecr.api, ecr.dkr) and S3, or a "
+                                  "NAT gateway; tasks already running are not affected."
+                                : NULL);
+        break;
+    case ECSIM_ACTION_SPOT_INTERRUPTION:
+        snprintf(op->result, sizeof op->result,
+                 "%d Fargate Spot interruption%s (2-min notice, SpotInterruption): replaced, %d "
+                 "healthy after %s",
+                 op->affected, op->affected == 1 ? "" : "s", desired, dur);
+        settle(sim, op, false,
+               "Nothing to fix: Spot tasks can be reclaimed at any time. Keep a base of on-demand "
+               "Fargate tasks (capacity provider strategy) for the minimum you need.");
+        break;
+    default:
+        snprintf(op->result, sizeof op->result, "%s: done after %s", op->what, dur);
+        settle(sim, op, false, NULL);
+        break;
+    }
+}
+
+void events_check_settled(ecsim_sim *sim)
+{
+    bool all = true;
+    for (int i = 0; i < sim->op_count; i++) {
+        sim_op *op = &sim->ops[i];
+        if (isfinite(op->settled_s))
+            continue;
+        if (op->action == ECSIM_ACTION_DEPLOY) {
+            if (op->deployment >= 0)
+                settle_deploy(sim, op);
+        } else {
+            settle_fault(sim, op);
+        }
+        all = all && isfinite(op->settled_s);
+    }
+    if (all && sim->events_pending == 0)
+        sim_operations_settled(sim);
+}

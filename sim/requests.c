@@ -1,0 +1,907 @@
+/* Requests mode (sim/requests.h): individual requests as engine events.
+ *
+ * Cost model. A request is at most two engine events, as in the tight
+ * hand-written M/M/c loop (../shared/anchors/mmc_tight.c): its arrival,
+ * which also draws and schedules the next arrival (one arrival is pending
+ * at a time), and its completion. Queued requests are not events: they are
+ * arrival times in FIFO ring buffers. Timeouts are not events either (a
+ * cancelled event per request would double the heap traffic): see below.
+ * Nothing on the per-request path allocates or logs; queues grow
+ * geometrically and are reused.
+ *
+ * Arrivals. A non-homogeneous Poisson process of rate ecsim_load_rate(t),
+ * by thinning (Lewis and Shedler) over windows of ARRIVAL_WINDOW_S: in a
+ * window the bound is ecsim_load_max_rate over it; candidates come at the
+ * bound's rate and are kept with probability rate(t) / bound. A candidate
+ * that falls past the window's end is dropped and the clock restarts at the
+ * end with the next window's bound, which is exact because exponential
+ * gaps are memoryless. A window whose mean rate equals its bound has a
+ * constant rate: every candidate is kept and the rate is not evaluated, so
+ * a constant load costs one exponential draw per arrival. Streams:
+ * "requests.arrivals" (gaps and thinning), "requests.service" (service
+ * times), "requests.routing" (random routing). Replay of recorded request
+ * timestamps is not implemented: load.trace is a rate trace, and its rate
+ * drives the same thinning.
+ *
+ * Routing (load.requests.routing), over the tasks that receive traffic:
+ *  - shared_queue: one FIFO in front of every slot of every ready task (the
+ *    M/M/c model); a free slot takes the oldest waiting request; the queue
+ *    holds at most queue_limit x ready tasks.
+ *  - round_robin: tasks in turn, in launch order.
+ *  - random: a uniformly random ready task.
+ *  - least_outstanding: the task with the fewest requests in service plus
+ *    queued; ties go to the first one after the previously chosen task (so
+ *    equal tasks share the load in turn).
+ * With the per-task routings the chosen task serves the request in a free
+ * slot, else queues it if it holds fewer than queue_limit, else the request
+ * is rejected (a 503): a load balancer does not look for another task.
+ * Requests arriving when no task is ready are rejected (DESIGN.md).
+ *
+ * Timeouts (timeout_s > 0). A request still waiting timeout_s after it
+ * arrived is abandoned (timed_out) at that instant, and never served. A
+ * queue is FIFO and every request has the same timeout, so the expired
+ * requests of a queue are always at its head: they are dropped when the
+ * queue is next looked at (a dequeue, an admission check, a least-
+ * outstanding count) and at every metric period end (requests_flush), so
+ * every decision sees exactly the queue that per-request timeout events
+ * would have left, and each abandonment is counted in the period in which
+ * it happened - without an event per request. A request whose wait equals
+ * the timeout exactly is still served. Timeouts apply to waiting only: a
+ * request in service completes.
+ *
+ * Tasks leaving (requests_task_leave). A task that deregisters (reference
+ * §2.3 DEACTIVATING: the target group drains it for the deregistration
+ * delay) finishes the requests in service; a task that stops abruptly
+ * (killed, crashed, or stopped while still draining) fails them, counted as
+ * failed. Its queued requests are re-routed at once, keeping their arrival
+ * times (a retry that the load balancer makes); the shared queue is not
+ * the task's and is unaffected.
+ *
+ * Measures: counters (requests_totals), the busy slot-seconds of ready
+ * tasks as an exact integral (updated whenever the number of busy slots on
+ * ready tasks changes), and streaming histograms of latency and wait
+ * (ecsim/histogram.h: relative error <= 0.39 %, fixed memory). */
+#include "requests.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+#include "ecsim/rng.h"
+
+/* MODEL: length of a thinning window (s). Short enough that the bound of a
+ * ramp or a sine is tight (a 1 h sine loses under 0.2 % of candidates),
+ * long enough that the two load queries per window are nothing next to the
+ * arrivals in it. */
+#define ARRIVAL_WINDOW_S 1.0
+/* An empirical file larger than this is refused (no input may exhaust
+ * memory; 64 MB is several million service times). */
+#define EMPIRICAL_MAX_BYTES ((size_t)64 * 1024 * 1024)
+
+/* A ring buffer of arrival times (seconds), capacity a power of two. */
+typedef struct rq_queue {
+    double *at;
+    uint32_t head, count, mask; /* mask = capacity - 1; capacity 0 when at == NULL */
+} rq_queue;
+
+/* A request in service: when it arrived and when its service started. */
+typedef struct rq_slot {
+    double arrival_s;
+    double start_s;
+} rq_slot;
+
+typedef struct rq_task {
+    requests_task_state state;
+    int busy;            /* slots in service */
+    rq_slot *slots;      /* concurrency entries, allocated when first ready */
+    uint32_t *free;      /* stack of free slot indices (not in the shared pool) */
+    int free_count;
+    rq_queue queue;      /* per-task routings */
+} rq_task;
+
+struct requests_model {
+    ecsim_requests_spec spec;
+    ecsim_engine *eng;
+    ecsim_load *load;
+    double end_s;
+    ecsim_rng rng_arrivals, rng_service, rng_routing;
+
+    /* service time distribution */
+    double mean_s;            /* the distribution's mean */
+    double logn_mu, logn_sigma;
+    double *empirical;        /* empirical samples */
+    size_t empirical_count;
+
+    /* arrivals: the last candidate time and the thinning window */
+    double arr_t;
+    double win_end;
+    double win_bound;
+    bool win_constant;
+    bool started;
+
+    /* tasks, by id - 1; the ready ones in launch order */
+    rq_task *tasks;
+    size_t task_count, task_capacity;
+    uint32_t *ready;
+    int ready_count;
+    size_t ready_capacity;
+    int rr_next;              /* round robin / least outstanding: next start position */
+
+    /* shared_queue */
+    rq_queue shared;
+    uint64_t *pool;           /* free slots of ready tasks: (task index << 32) | slot */
+    size_t pool_count, pool_capacity;
+
+    /* measures */
+    requests_totals tot;
+    requests_totals seg_mark;
+    int seg_running, seg_ready;
+    int busy_ready;           /* busy slots on ready tasks */
+    double busy_last_s;       /* busy_slot_s is integrated up to here */
+    ecsim_histogram latency_run, wait_run, latency_period;
+    int oom;
+};
+
+/* ---- small helpers -------------------------------------------------------------- */
+
+static inline double now_s(const requests_model *m) { return ecsim_engine_now(m->eng); }
+
+static inline void busy_flush(requests_model *m, double now)
+{
+    m->tot.busy_slot_s += m->busy_ready * (now - m->busy_last_s);
+    m->busy_last_s = now;
+}
+
+static inline bool expired(const requests_model *m, double arrival_s, double now)
+{
+    return m->spec.timeout_s > 0 && now - arrival_s > m->spec.timeout_s;
+}
+
+static int queue_push(rq_queue *q, double at)
+{
+    if (!q->at || q->count == q->mask + 1) {
+        size_t cap = q->at ? (size_t)q->mask + 1 : 0;
+        size_t new_cap = cap ? cap * 2 : 64;
+        if (new_cap > UINT32_MAX)
+            return ECSIM_ENOMEM;
+        double *a = ecsim_reallocarray(NULL, new_cap, sizeof *a);
+        if (!a)
+            return ECSIM_ENOMEM;
+        for (uint32_t i = 0; i < q->count; i++)
+            a[i] = q->at[(q->head + i) & q->mask];
+        ecsim_free(q->at);
+        q->at = a;
+        q->head = 0;
+        q->mask = (uint32_t)(new_cap - 1);
+    }
+    q->at[(q->head + q->count) & q->mask] = at;
+    q->count++;
+    return 0;
+}
+
+static inline double queue_pop(rq_queue *q)
+{
+    double at = q->at[q->head];
+    q->head = (q->head + 1) & q->mask;
+    q->count--;
+    return at;
+}
+
+/* Drop the expired requests at the head of `q` (see "Timeouts" above). */
+static inline void queue_purge(requests_model *m, rq_queue *q, double now)
+{
+    if (m->spec.timeout_s > 0)
+        while (q->count > 0 && expired(m, q->at[q->head], now)) {
+            queue_pop(q);
+            m->tot.timed_out++;
+        }
+}
+
+static void queue_free(rq_queue *q)
+{
+    ecsim_free(q->at);
+    memset(q, 0, sizeof *q);
+}
+
+/* ---- service times ---------------------------------------------------------------- */
+
+static inline double service_time(requests_model *m)
+{
+    const ecsim_requests_spec *s = &m->spec;
+    switch (s->dist) {
+    case ECSIM_DIST_EXPONENTIAL:
+        return -log(ecsim_rng_uniform(&m->rng_service)) * s->mean_s;
+    case ECSIM_DIST_DETERMINISTIC:
+        return s->mean_s;
+    case ECSIM_DIST_LOGNORMAL:
+        return exp(m->logn_mu + m->logn_sigma * ecsim_rng_normal(&m->rng_service));
+    case ECSIM_DIST_UNIFORM:
+        return s->min_s + (s->max_s - s->min_s) * ecsim_rng_uniform(&m->rng_service);
+    case ECSIM_DIST_EMPIRICAL:
+        return m->empirical[ecsim_rng_below(&m->rng_service, m->empirical_count)];
+    }
+    return s->mean_s;
+}
+
+/* ---- serving ------------------------------------------------------------------------ */
+
+static void on_complete(ecsim_engine *eng, void *ctx, uint64_t arg);
+
+/* Start serving a request that arrived at arrival_s in slot `slot` of task
+ * index `ti`. The caller has counted the slot as busy. */
+static inline void serve(requests_model *m, uint32_t ti, uint32_t slot, double arrival_s, double now)
+{
+    rq_slot *s = &m->tasks[ti].slots[slot];
+    s->arrival_s = arrival_s;
+    s->start_s = now;
+    if (!ecsim_engine_schedule(m->eng, now + service_time(m), on_complete, m,
+                               ((uint64_t)ti << 32) | slot))
+        m->oom = 1;
+}
+
+/* Take a free slot of task `ti` (not shared mode) and serve. */
+static inline void serve_on_task(requests_model *m, uint32_t ti, double arrival_s, double now)
+{
+    rq_task *t = &m->tasks[ti];
+    uint32_t slot = t->free[--t->free_count];
+    t->busy++;
+    busy_flush(m, now);
+    m->busy_ready++;
+    serve(m, ti, slot, arrival_s, now);
+}
+
+static uint32_t pick_task(requests_model *m, double now)
+{
+    int n = m->ready_count;
+    switch (m->spec.routing) {
+    case ECSIM_ROUTING_RANDOM:
+        return m->ready[ecsim_rng_below(&m->rng_routing, (uint64_t)n)];
+    case ECSIM_ROUTING_LEAST_OUTSTANDING: {
+        int start = m->rr_next < n ? m->rr_next : 0;
+        int best = -1;
+        uint64_t best_load = UINT64_MAX;
+        for (int k = 0; k < n; k++) {
+            int i = start + k < n ? start + k : start + k - n;
+            rq_task *t = &m->tasks[m->ready[i]];
+            queue_purge(m, &t->queue, now);
+            uint64_t load = (uint64_t)t->busy + t->queue.count;
+            if (load < best_load) {
+                best_load = load;
+                best = i;
+                if (load == 0)
+                    break;
+            }
+        }
+        m->rr_next = best + 1 < n ? best + 1 : 0;
+        return m->ready[best];
+    }
+    case ECSIM_ROUTING_ROUND_ROBIN:
+    case ECSIM_ROUTING_SHARED_QUEUE:
+    default: {
+        int i = m->rr_next < n ? m->rr_next : 0;
+        m->rr_next = i + 1 < n ? i + 1 : 0;
+        return m->ready[i];
+    }
+    }
+}
+
+/* Route a request that arrived at arrival_s (now, or earlier when it is
+ * re-routed from a task that left). Returns true if admitted. */
+static bool route(requests_model *m, double arrival_s, double now)
+{
+    if (m->ready_count == 0) {
+        m->tot.rejected++;
+        return false;
+    }
+    if (m->spec.routing == ECSIM_ROUTING_SHARED_QUEUE) {
+        if (m->pool_count > 0) { /* a free slot means an empty queue */
+            uint64_t p = m->pool[--m->pool_count];
+            uint32_t ti = (uint32_t)(p >> 32);
+            m->tasks[ti].busy++;
+            busy_flush(m, now);
+            m->busy_ready++;
+            serve(m, ti, (uint32_t)p, arrival_s, now);
+            return true;
+        }
+        queue_purge(m, &m->shared, now);
+        if ((uint64_t)m->shared.count >= (uint64_t)m->spec.queue_limit * (uint64_t)m->ready_count) {
+            m->tot.rejected++;
+            return false;
+        }
+        if (queue_push(&m->shared, arrival_s) != 0) {
+            m->oom = 1;
+            m->tot.rejected++;
+            return false;
+        }
+        return true;
+    }
+    uint32_t ti = pick_task(m, now);
+    rq_task *t = &m->tasks[ti];
+    if (t->free_count > 0) {
+        serve_on_task(m, ti, arrival_s, now);
+        return true;
+    }
+    queue_purge(m, &t->queue, now);
+    if (t->queue.count >= (uint32_t)m->spec.queue_limit) {
+        m->tot.rejected++;
+        return false;
+    }
+    if (queue_push(&t->queue, arrival_s) != 0) {
+        m->oom = 1;
+        m->tot.rejected++;
+        return false;
+    }
+    return true;
+}
+
+static void on_complete(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    requests_model *m = ctx;
+    uint32_t ti = (uint32_t)(arg >> 32), slot = (uint32_t)arg;
+    rq_task *t = &m->tasks[ti];
+    if (t->state == REQUESTS_TASK_GONE)
+        return; /* failed when the task stopped; already counted */
+    double now = ecsim_engine_now(eng);
+    const rq_slot *s = &t->slots[slot];
+    double wait = s->start_s - s->arrival_s;
+    double latency = now - s->arrival_s;
+    m->tot.served++;
+    m->tot.wait_sum_s += wait;
+    ecsim_histogram_add(&m->latency_run, latency);
+    ecsim_histogram_add(&m->latency_period, latency);
+    ecsim_histogram_add(&m->wait_run, wait);
+    if (t->state == REQUESTS_TASK_READY) {
+        /* The slot takes the oldest waiting request, if any: the number of
+         * busy slots does not change. */
+        rq_queue *q = m->spec.routing == ECSIM_ROUTING_SHARED_QUEUE ? &m->shared : &t->queue;
+        queue_purge(m, q, now);
+        if (q->count > 0) {
+            serve(m, ti, slot, queue_pop(q), now);
+            return;
+        }
+        busy_flush(m, now);
+        m->busy_ready--;
+        t->busy--;
+        if (m->spec.routing == ECSIM_ROUTING_SHARED_QUEUE) {
+            /* pool_capacity covers every slot of every ready task */
+            m->pool[m->pool_count++] = ((uint64_t)ti << 32) | slot;
+            return;
+        }
+    } else {
+        t->busy--; /* draining */
+    }
+    t->free[t->free_count++] = slot;
+}
+
+/* ---- arrivals ----------------------------------------------------------------------- */
+
+static void on_arrival(ecsim_engine *eng, void *ctx, uint64_t arg);
+
+/* Open the thinning window that starts at t. */
+static void open_window(requests_model *m, double t)
+{
+    double end = t + ARRIVAL_WINDOW_S;
+    if (end > m->end_s)
+        end = m->end_s;
+    m->win_end = end;
+    double bound = ecsim_load_max_rate(m->load, t, end);
+    m->win_bound = isfinite(bound) && bound > 0 ? bound : 0;
+    /* mean == max: the rate equals the bound almost everywhere */
+    m->win_constant = m->win_bound > 0 &&
+                      ecsim_load_mean_rate(m->load, t, end) >= m->win_bound * (1 - 1e-12);
+}
+
+/* Draw the next arrival after arr_t and schedule it (none past end_s). */
+static void schedule_next_arrival(requests_model *m)
+{
+    double t = m->arr_t;
+    for (;;) {
+        if (t >= m->win_end) {
+            if (t >= m->end_s)
+                return;
+            open_window(m, t);
+            if (m->win_end <= t) /* window of no length: at end_s */
+                return;
+        }
+        double bound = m->win_bound;
+        if (bound <= 0) {
+            t = m->win_end;
+            continue;
+        }
+        t -= log(ecsim_rng_uniform(&m->rng_arrivals)) / bound;
+        if (t >= m->win_end) {
+            t = m->win_end; /* memoryless: restart with the next window's bound */
+            continue;
+        }
+        if (m->win_constant ||
+            ecsim_rng_uniform(&m->rng_arrivals) * bound <= ecsim_load_rate(m->load, t))
+            break;
+    }
+    m->arr_t = t;
+    if (!ecsim_engine_schedule(m->eng, t, on_arrival, m, 0))
+        m->oom = 1;
+}
+
+static void on_arrival(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    requests_model *m = ctx;
+    double now = ecsim_engine_now(eng);
+    m->tot.arrived++;
+    if (route(m, now, now))
+        m->tot.admitted++;
+    schedule_next_arrival(m);
+}
+
+int requests_start(requests_model *m)
+{
+    if (m->started)
+        return 0;
+    m->started = true;
+    m->arr_t = now_s(m);
+    m->win_end = m->arr_t; /* opens a window at once */
+    m->busy_last_s = m->arr_t;
+    schedule_next_arrival(m);
+    return m->oom ? ECSIM_ENOMEM : 0;
+}
+
+/* ---- tasks -------------------------------------------------------------------------- */
+
+static int ensure_task(requests_model *m, int task_id)
+{
+    size_t need = (size_t)task_id;
+    if (need <= m->task_count)
+        return 0;
+    if (need > m->task_capacity) {
+        size_t cap = m->task_capacity ? m->task_capacity : 16;
+        while (cap < need)
+            cap *= 2;
+        rq_task *t = ecsim_reallocarray(m->tasks, cap, sizeof *t);
+        if (!t)
+            return ECSIM_ENOMEM;
+        m->tasks = t;
+        m->task_capacity = cap;
+    }
+    memset(&m->tasks[m->task_count], 0, (need - m->task_count) * sizeof m->tasks[0]);
+    m->task_count = need;
+    return 0;
+}
+
+static void task_release(rq_task *t)
+{
+    ecsim_free(t->slots);
+    ecsim_free(t->free);
+    queue_free(&t->queue);
+    t->slots = NULL;
+    t->free = NULL;
+    t->free_count = 0;
+}
+
+requests_task_state requests_task_get_state(const requests_model *m, int task_id)
+{
+    if (task_id < 1 || (size_t)task_id > m->task_count)
+        return REQUESTS_TASK_NONE;
+    return m->tasks[task_id - 1].state;
+}
+
+int requests_task_ready(requests_model *m, int task_id)
+{
+    if (task_id < 1)
+        return ECSIM_EINVAL;
+    if (ensure_task(m, task_id) != 0)
+        return ECSIM_ENOMEM;
+    uint32_t ti = (uint32_t)(task_id - 1);
+    rq_task *t = &m->tasks[ti];
+    if (t->state == REQUESTS_TASK_READY)
+        return 0;
+    if (t->state == REQUESTS_TASK_GONE)
+        return ECSIM_EINVAL;
+    int conc = m->spec.concurrency;
+    if (!t->slots) {
+        t->slots = ecsim_calloc((size_t)conc, sizeof *t->slots);
+        t->free = ecsim_calloc((size_t)conc, sizeof *t->free);
+        if (!t->slots || !t->free) {
+            task_release(t);
+            return ECSIM_ENOMEM;
+        }
+        for (int i = 0; i < conc; i++) /* slot 0 on top */
+            t->free[i] = (uint32_t)(conc - 1 - i);
+        t->free_count = conc;
+    }
+    /* Room for the task in the ready list and its slots in the pool. */
+    if ((size_t)m->ready_count + 1 > m->ready_capacity) {
+        size_t cap = m->ready_capacity ? m->ready_capacity * 2 : 16;
+        uint32_t *r = ecsim_reallocarray(m->ready, cap, sizeof *r);
+        if (!r)
+            return ECSIM_ENOMEM;
+        m->ready = r;
+        m->ready_capacity = cap;
+    }
+    bool shared = m->spec.routing == ECSIM_ROUTING_SHARED_QUEUE;
+    if (shared && m->pool_count + (size_t)conc * ((size_t)m->ready_count + 1) > m->pool_capacity) {
+        size_t cap = m->pool_capacity ? m->pool_capacity : 64;
+        while (cap < (size_t)conc * ((size_t)m->ready_count + 1))
+            cap *= 2;
+        uint64_t *p = ecsim_reallocarray(m->pool, cap, sizeof *p);
+        if (!p)
+            return ECSIM_ENOMEM;
+        m->pool = p;
+        m->pool_capacity = cap;
+    }
+    /* Insert in launch order (round robin goes through tasks in that order). */
+    int pos = m->ready_count;
+    while (pos > 0 && m->ready[pos - 1] > ti) {
+        m->ready[pos] = m->ready[pos - 1];
+        pos--;
+    }
+    m->ready[pos] = ti;
+    m->ready_count++;
+    t->state = REQUESTS_TASK_READY;
+    double now = now_s(m);
+    busy_flush(m, now);
+    m->busy_ready += t->busy; /* a draining task that is ready again */
+    if (shared) {
+        while (t->free_count > 0)
+            m->pool[m->pool_count++] = ((uint64_t)ti << 32) | t->free[--t->free_count];
+        /* Free slots take the waiting requests, oldest first. */
+        queue_purge(m, &m->shared, now);
+        while (m->shared.count > 0 && m->pool_count > 0) {
+            double at = queue_pop(&m->shared);
+            uint64_t p = m->pool[--m->pool_count];
+            m->tasks[(uint32_t)(p >> 32)].busy++;
+            m->busy_ready++;
+            serve(m, (uint32_t)(p >> 32), (uint32_t)p, at, now);
+            queue_purge(m, &m->shared, now);
+        }
+    }
+    return m->oom ? ECSIM_ENOMEM : 0;
+}
+
+int requests_task_leave(requests_model *m, int task_id, bool abrupt)
+{
+    if (task_id < 1 || (size_t)task_id > m->task_count)
+        return 0;
+    uint32_t ti = (uint32_t)(task_id - 1);
+    rq_task *t = &m->tasks[ti];
+    if (t->state == REQUESTS_TASK_NONE || t->state == REQUESTS_TASK_GONE) {
+        if (abrupt)
+            t->state = REQUESTS_TASK_GONE;
+        return 0;
+    }
+    double now = now_s(m);
+    busy_flush(m, now);
+    if (t->state == REQUESTS_TASK_READY) {
+        int i = 0;
+        while (i < m->ready_count && m->ready[i] != ti)
+            i++;
+        memmove(&m->ready[i], &m->ready[i + 1], (size_t)(m->ready_count - i - 1) * sizeof m->ready[0]);
+        m->ready_count--;
+        if (m->rr_next > i)
+            m->rr_next--;
+        m->busy_ready -= t->busy;
+        t->state = REQUESTS_TASK_DRAINING;
+        if (m->spec.routing == ECSIM_ROUTING_SHARED_QUEUE) {
+            /* Its free slots leave the pool. */
+            size_t kept = 0;
+            for (size_t k = 0; k < m->pool_count; k++) {
+                uint64_t p = m->pool[k];
+                if ((uint32_t)(p >> 32) == ti)
+                    t->free[t->free_count++] = (uint32_t)p;
+                else
+                    m->pool[kept++] = p;
+            }
+            m->pool_count = kept;
+        } else {
+            /* Its waiting requests go to the other tasks, oldest first. */
+            queue_purge(m, &t->queue, now);
+            while (t->queue.count > 0)
+                route(m, queue_pop(&t->queue), now);
+        }
+    }
+    if (abrupt) {
+        m->tot.failed += (uint64_t)t->busy;
+        t->busy = 0;
+        t->state = REQUESTS_TASK_GONE;
+        task_release(t);
+    }
+    return m->oom ? ECSIM_ENOMEM : 0;
+}
+
+int requests_ready_count(const requests_model *m) { return m->ready_count; }
+
+uint64_t requests_in_system(const requests_model *m)
+{
+    uint64_t n = m->shared.count;
+    for (size_t i = 0; i < m->task_count; i++)
+        n += (uint64_t)m->tasks[i].busy + m->tasks[i].queue.count;
+    return n;
+}
+
+/* ---- measures ------------------------------------------------------------------------- */
+
+void requests_flush(requests_model *m)
+{
+    double now = now_s(m);
+    if (m->started)
+        busy_flush(m, now);
+    queue_purge(m, &m->shared, now);
+    for (int i = 0; i < m->ready_count; i++)
+        queue_purge(m, &m->tasks[m->ready[i]].queue, now);
+}
+
+const requests_totals *requests_get_totals(const requests_model *m) { return &m->tot; }
+const ecsim_histogram *requests_latency_run(const requests_model *m) { return &m->latency_run; }
+const ecsim_histogram *requests_wait_run(const requests_model *m) { return &m->wait_run; }
+const ecsim_histogram *requests_latency_period(const requests_model *m) { return &m->latency_period; }
+void requests_period_reset(requests_model *m) { ecsim_histogram_reset(&m->latency_period); }
+
+double requests_capacity_per_task(const requests_model *m)
+{
+    return m->mean_s > 0 ? m->spec.concurrency / m->mean_s : INFINITY;
+}
+
+int requests_concurrency(const requests_model *m) { return m->spec.concurrency; }
+
+void requests_segment_set(requests_model *m, int running, int ready)
+{
+    m->seg_running = running;
+    m->seg_ready = ready;
+}
+
+void requests_segment_get(const requests_model *m, int *running, int *ready)
+{
+    *running = m->seg_running;
+    *ready = m->seg_ready;
+}
+
+void requests_segment_take(requests_model *m, requests_totals *delta)
+{
+    const requests_totals *a = &m->tot, *b = &m->seg_mark;
+    delta->arrived = a->arrived - b->arrived;
+    delta->admitted = a->admitted - b->admitted;
+    delta->served = a->served - b->served;
+    delta->rejected = a->rejected - b->rejected;
+    delta->timed_out = a->timed_out - b->timed_out;
+    delta->failed = a->failed - b->failed;
+    delta->busy_slot_s = a->busy_slot_s - b->busy_slot_s;
+    delta->wait_sum_s = a->wait_sum_s - b->wait_sum_s;
+    m->seg_mark = m->tot;
+}
+
+int requests_oom(const requests_model *m) { return m->oom; }
+
+/* ---- the empirical distribution ---------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Field `col` (0-based) of a comma-separated line, trimmed, or NULL. */
+static char *field_at(char *line, int col)
+{
+    for (int c = 0; c < col; c++) {
+        line = strchr(line, ',');
+        if (!line)
+            return NULL;
+        line++;
+    }
+    char *comma = strchr(line, ',');
+    if (comma)
+        *comma = '\0';
+    return trim(line);
+}
+
+/* Read service times (seconds, finite, >= 0): one per line, or a header
+ * naming a `service_time_s` column and that column in every row. Blank
+ * lines and lines starting with '#' are skipped. */
+static int load_empirical(requests_model *m, const char *path, ecsim_diags *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
+                        "load.requests.service_time.file: cannot open: %s", strerror(errno));
+        return ECSIM_EINVAL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && (size_t)st.st_size > EMPIRICAL_MAX_BYTES) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
+                        "load.requests.service_time.file: larger than %zu MB",
+                        EMPIRICAL_MAX_BYTES >> 20);
+        fclose(f);
+        return ECSIM_EINVAL;
+    }
+    char *line = NULL;
+    size_t line_cap = 0;
+    ssize_t len;
+    int lineno = 0, col = 0, errors = 0, rc = 0;
+    bool header_seen = false;
+    size_t cap = 0;
+    while ((len = getline(&line, &line_cap, f)) >= 0) {
+        lineno++;
+        if ((size_t)len != strlen(line)) {
+            ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, lineno, 1,
+                            "load.requests.service_time.file: NUL byte in line");
+            errors++;
+            continue;
+        }
+        char *s = trim(line);
+        if (len > 0 && s[strlen(s) - 1] == '\n')
+            s[strlen(s) - 1] = '\0';
+        s = trim(s);
+        if (!*s || *s == '#')
+            continue;
+        if (!header_seen && m->empirical_count == 0 && 
+            (strchr(s, ',') || !(*s == '.' || *s == '+' || *s == '-' || (*s >= '0' && *s <= '9')))) {
+            header_seen = true;
+            /* A header: find the service_time_s column. */
+            char *p = s;
+            int c = 0;
+            bool found = false;
+            for (;;) {
+                char *comma = strchr(p, ',');
+                if (comma)
+                    *comma = '\0';
+                if (strcmp(trim(p), "service_time_s") == 0) {
+                    found = true;
+                    col = c;
+                    break;
+                }
+                if (!comma)
+                    break;
+                p = comma + 1;
+                c++;
+            }
+            if (!found) {
+                ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, lineno, 1,
+                                "load.requests.service_time.file: expected a service time in "
+                                "seconds or a header with a `service_time_s` column");
+                errors++;
+                break;
+            }
+            continue;
+        }
+        char *v = field_at(s, col);
+        char *end = NULL;
+        double x = v && *v ? strtod(v, &end) : NAN;
+        if (!v || !*v || *end || !isfinite(x) || x < 0) {
+            ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, lineno, 1,
+                            "load.requests.service_time.file: '%.40s' is not a service time "
+                            "(seconds, finite, >= 0)",
+                            v ? v : "");
+            if (++errors >= 20)
+                break;
+            continue;
+        }
+        if (m->empirical_count == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            double *e = ecsim_reallocarray(m->empirical, nc, sizeof *e);
+            if (!e) {
+                rc = ECSIM_ENOMEM;
+                break;
+            }
+            m->empirical = e;
+            cap = nc;
+        }
+        m->empirical[m->empirical_count++] = x;
+    }
+    free(line); /* getline's buffer comes from malloc */
+    if (rc == 0 && ferror(f)) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
+                        "load.requests.service_time.file: read error");
+        errors++;
+    }
+    fclose(f);
+    if (rc != 0)
+        return rc;
+    if (errors == 0 && m->empirical_count == 0) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
+                        "load.requests.service_time.file: no service times (one number of "
+                        "seconds per line, or a `service_time_s` column)");
+        errors++;
+    }
+    return errors ? ECSIM_EINVAL : 0;
+}
+
+/* ---- lifetime --------------------------------------------------------------------------- */
+
+requests_model *requests_create(const ecsim_requests_spec *spec, const char *scenario_path,
+                                ecsim_engine *eng, ecsim_load *load, uint64_t seed, double end_s,
+                                ecsim_diags *d)
+{
+    ecsim_diags local;
+    if (!d) {
+        ecsim_diags_init(&local);
+        d = &local;
+    }
+    requests_model *m = ecsim_calloc(1, sizeof *m);
+    if (!m)
+        goto fail;
+    m->spec = *spec;
+    if (m->spec.concurrency < 1)
+        m->spec.concurrency = 1;
+    if (m->spec.queue_limit < 0)
+        m->spec.queue_limit = 0;
+    m->eng = eng;
+    m->load = load;
+    m->end_s = end_s;
+    ecsim_rng_derive(&m->rng_arrivals, seed, "requests.arrivals");
+    ecsim_rng_derive(&m->rng_service, seed, "requests.service");
+    ecsim_rng_derive(&m->rng_routing, seed, "requests.routing");
+    ecsim_histogram_reset(&m->latency_run);
+    ecsim_histogram_reset(&m->wait_run);
+    ecsim_histogram_reset(&m->latency_period);
+    m->win_end = -INFINITY;
+
+    switch (spec->dist) {
+    case ECSIM_DIST_UNIFORM:
+        m->mean_s = 0.5 * (spec->min_s + spec->max_s);
+        break;
+    case ECSIM_DIST_LOGNORMAL: {
+        /* sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2: mean = mean_s. */
+        double s2 = log1p(spec->cv * spec->cv);
+        m->logn_sigma = sqrt(s2);
+        m->logn_mu = log(spec->mean_s > 0 ? spec->mean_s : 1e-300) - 0.5 * s2;
+        m->mean_s = spec->mean_s;
+        break;
+    }
+    case ECSIM_DIST_EMPIRICAL: {
+        char path[ECSIM_PATH_MAX];
+        const char *file = spec->empirical_file;
+        const char *slash = scenario_path ? strrchr(scenario_path, '/') : NULL;
+        if (file[0] != '/' && slash) {
+            int n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - scenario_path),
+                             scenario_path, file);
+            if (n > 0 && (size_t)n < sizeof path)
+                file = path;
+        }
+        if (load_empirical(m, file, d) != 0)
+            goto free_model;
+        double sum = 0;
+        for (size_t i = 0; i < m->empirical_count; i++)
+            sum += m->empirical[i];
+        m->mean_s = sum / (double)m->empirical_count;
+        break;
+    }
+    case ECSIM_DIST_EXPONENTIAL:
+    case ECSIM_DIST_DETERMINISTIC:
+    default:
+        m->mean_s = spec->mean_s;
+        break;
+    }
+    if (d == &local)
+        ecsim_diags_free(&local);
+    return m;
+
+free_model:
+    ecsim_free(m->empirical);
+    ecsim_free(m);
+fail:
+    if (d == &local)
+        ecsim_diags_free(&local);
+    return NULL;
+}
+
+void requests_destroy(requests_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->task_count; i++)
+        task_release(&m->tasks[i]);
+    ecsim_free(m->tasks);
+    ecsim_free(m->ready);
+    ecsim_free(m->pool);
+    queue_free(&m->shared);
+    ecsim_free(m->empirical);
+    ecsim_free(m);
+}

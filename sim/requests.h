@@ -1,0 +1,111 @@
+/* Requests mode (load.mode: requests): every request is an event.
+ *
+ * Private to sim/: scaling.c creates the model when the scenario asks for
+ * requests mode, tells it which tasks receive traffic, and reads its
+ * counters, busy time and latency histograms at every segment of the
+ * metric accounting. The tests drive it directly on a bare engine.
+ *
+ * Arrivals are a non-homogeneous Poisson process following the load
+ * (ecsim_load_rate), drawn by thinning over windows; service times follow
+ * the scenario's distribution; requests are routed to ready tasks by the
+ * scenario's routing, queued, served, rejected or abandoned. See
+ * requests.c for the semantics of each. */
+#ifndef ECSIM_REQUESTS_H
+#define ECSIM_REQUESTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ecsim/diag.h"
+#include "ecsim/engine.h"
+#include "ecsim/histogram.h"
+#include "ecsim/load.h"
+#include "ecsim/scenario.h"
+
+typedef struct requests_model requests_model;
+
+/* Counters since the model was created. Every arrival ends as exactly one
+ * of served, rejected, timed_out, failed, or is still in the system:
+ * arrived = served + rejected + timed_out + failed + requests_in_system(). */
+typedef struct requests_totals {
+    uint64_t arrived;     /* arrivals generated */
+    uint64_t admitted;    /* routed to a task on arrival (started or queued) */
+    uint64_t served;      /* completed */
+    uint64_t rejected;    /* no ready task, or the queue was full: a 503 */
+    uint64_t timed_out;   /* waited longer than timeout_s, abandoned */
+    uint64_t failed;      /* in service on a task that stopped abruptly */
+    double busy_slot_s;   /* slot-seconds busy on tasks receiving traffic */
+    double wait_sum_s;    /* queueing delay summed over served requests */
+} requests_totals;
+
+/* A task's standing in the model. */
+typedef enum requests_task_state {
+    REQUESTS_TASK_NONE = 0,  /* never received traffic */
+    REQUESTS_TASK_READY,     /* receives traffic */
+    REQUESTS_TASK_DRAINING,  /* no new traffic; requests in service complete */
+    REQUESTS_TASK_GONE       /* stopped; nothing left on it */
+} requests_task_state;
+
+/* The model for `spec`, on engine `eng`, arrivals from `load` (not owned;
+ * both must outlive the model), streams derived from `seed`
+ * ("requests.arrivals", "requests.service", "requests.routing"); no arrival
+ * after end_s. `scenario_path` (may be "" or NULL) anchors a relative
+ * empirical_file. NULL on OOM or a bad empirical file (diagnostics in `d`,
+ * which may be NULL). */
+requests_model *requests_create(const ecsim_requests_spec *spec, const char *scenario_path,
+                                ecsim_engine *eng, ecsim_load *load, uint64_t seed, double end_s,
+                                ecsim_diags *d);
+void requests_destroy(requests_model *m);
+
+/* Start the arrival process at the engine's current time. 0 or
+ * ECSIM_ENOMEM. Call once. */
+int requests_start(requests_model *m);
+
+/* Task `task_id` (>= 1) starts receiving traffic (again). 0, ECSIM_ENOMEM,
+ * or ECSIM_EINVAL for a task that is GONE. */
+int requests_task_ready(requests_model *m, int task_id);
+
+/* Task `task_id` stops receiving traffic. abrupt = false: it deregisters
+ * (reference §2.3 DEACTIVATING): requests in service complete normally.
+ * abrupt = true: it stopped: requests in service on it fail (counted). Its
+ * queued requests (per-task routings) are re-routed to the ready tasks as
+ * if they arrived now with their original arrival time; the shared queue is
+ * unaffected. A DRAINING task may later leave abruptly (it stopped before
+ * its requests finished). 0 or ECSIM_ENOMEM. */
+int requests_task_leave(requests_model *m, int task_id, bool abrupt);
+
+requests_task_state requests_task_get_state(const requests_model *m, int task_id);
+int requests_ready_count(const requests_model *m);
+/* Requests queued or in service now. */
+uint64_t requests_in_system(const requests_model *m);
+
+/* Bring the model's measures up to the engine's clock: count the queued
+ * requests whose timeout has passed as timed out (at the instant they
+ * expired), add the busy time so far. Call before reading a period. */
+void requests_flush(requests_model *m);
+
+const requests_totals *requests_get_totals(const requests_model *m);
+/* Latency (arrival to completion) and wait (arrival to service start) of
+ * served requests over the run, and latency since the last
+ * requests_period_reset(). */
+const ecsim_histogram *requests_latency_run(const requests_model *m);
+const ecsim_histogram *requests_wait_run(const requests_model *m);
+const ecsim_histogram *requests_latency_period(const requests_model *m);
+void requests_period_reset(requests_model *m);
+
+/* Requests per second one task serves when busy all the time:
+ * concurrency / mean service time (INFINITY for a zero mean). */
+double requests_capacity_per_task(const requests_model *m);
+int requests_concurrency(const requests_model *m);
+
+/* Bookkeeping for the caller's accounting segments: the task counts that
+ * held since the last segment boundary. */
+void requests_segment_set(requests_model *m, int running, int ready);
+void requests_segment_get(const requests_model *m, int *running, int *ready);
+/* The totals at the previous segment boundary; replaced by the current. */
+void requests_segment_take(requests_model *m, requests_totals *delta);
+
+/* Nonzero once an allocation or a schedule failed (the run is then wrong). */
+int requests_oom(const requests_model *m);
+
+#endif
