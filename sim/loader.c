@@ -995,6 +995,17 @@ static void check_discriminated(loader *L, const schema_section *sec, const char
     }
 }
 
+/* The hooks of the rules in sim/schema.c. */
+static bool rules_given(void *ctx, const char *path)
+{
+    return pos_find(ctx, path) != NULL;
+}
+
+static void rules_report(void *ctx, const char *path1, const char *path2, const char *message)
+{
+    report_rule(ctx, path1, path2, "%s", message);
+}
+
 static void validate(loader *L)
 {
     const ecsim_scenario *sc = L->sc;
@@ -1019,6 +1030,9 @@ static void validate(loader *L)
                     "autoscaler.target (%s) is a utilisation percentage for metric %s: "
                     "expected > 0 and <= 100",
                     num(a, sizeof a, as->target), as->metric == ECSIM_METRIC_CPU ? "cpu" : "memory");
+
+    if (schema_autoscaler_rules(L->sc, rules_given, rules_report, L) != 0)
+        L->oom = true;
 
     /* Cluster size (reference §3.1: capacity stays within the ASG bounds). */
     const ecsim_cluster_spec *cl = &sv->cluster;

@@ -210,6 +210,8 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_int(&j, s->tasks_started);
     ecsim_json_key(&j, "failed_to_start");
     ecsim_json_int(&j, s->tasks_failed);
+    ecsim_json_key(&j, "replaced");
+    ecsim_json_int(&j, s->tasks_replaced);
     ecsim_json_key(&j, "running_at_end");
     ecsim_json_int(&j, ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.running);
     ecsim_json_end_object(&j);
@@ -222,6 +224,10 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_int(&j, s->deployments_failed);
     ecsim_json_key(&j, "rollbacks");
     ecsim_json_int(&j, s->rollbacks);
+    ecsim_json_key(&j, "updates");
+    ecsim_json_int(&j, s->updates);
+    ecsim_json_key(&j, "updates_failed");
+    ecsim_json_int(&j, s->updates_failed);
     ecsim_json_end_object(&j);
 
     /* Requests mode fills these from the summary; fluid mode has no

@@ -59,8 +59,9 @@
  *
  * Measures: counters (requests_totals), the busy slot-seconds of ready
  * tasks as an exact integral (updated whenever the number of busy slots on
- * ready tasks changes), and streaming histograms of latency and wait
- * (ecsim/histogram.h: relative error <= 0.39 %, fixed memory). */
+ * ready tasks changes), the wait's sum and maximum, and a streaming
+ * histogram of latency per period, folded into the run's at each period
+ * reset (ecsim/histogram.h: relative error <= 0.39 %, fixed memory). */
 #include "requests.h"
 
 #include <errno.h>
@@ -143,7 +144,11 @@ struct requests_model {
     int seg_running, seg_ready;
     int busy_ready;           /* busy slots on ready tasks */
     double busy_last_s;       /* busy_slot_s is integrated up to here */
-    ecsim_histogram latency_run, wait_run, latency_period;
+    double wait_max_s;        /* longest wait of a served request */
+    /* Latency: each request is added to the period's histogram only; the
+     * run's is the periods folded into latency_base plus the current one
+     * (one histogram add per request, not two). */
+    ecsim_histogram latency_base, latency_period, latency_run;
     int oom;
 };
 
@@ -352,9 +357,9 @@ static void on_complete(ecsim_engine *eng, void *ctx, uint64_t arg)
     double latency = now - s->arrival_s;
     m->tot.served++;
     m->tot.wait_sum_s += wait;
-    ecsim_histogram_add(&m->latency_run, latency);
     ecsim_histogram_add(&m->latency_period, latency);
-    ecsim_histogram_add(&m->wait_run, wait);
+    if (wait > m->wait_max_s)
+        m->wait_max_s = wait;
     if (t->state == REQUESTS_TASK_READY) {
         /* The slot takes the oldest waiting request, if any: the number of
          * busy slots does not change. */
@@ -635,10 +640,22 @@ void requests_flush(requests_model *m)
 }
 
 const requests_totals *requests_get_totals(const requests_model *m) { return &m->tot; }
-const ecsim_histogram *requests_latency_run(const requests_model *m) { return &m->latency_run; }
-const ecsim_histogram *requests_wait_run(const requests_model *m) { return &m->wait_run; }
+const ecsim_histogram *requests_latency_run(requests_model *m)
+{
+    ecsim_histogram_reset(&m->latency_run);
+    ecsim_histogram_merge(&m->latency_run, &m->latency_base);
+    ecsim_histogram_merge(&m->latency_run, &m->latency_period);
+    return &m->latency_run;
+}
+
+double requests_wait_max(const requests_model *m) { return m->wait_max_s; }
 const ecsim_histogram *requests_latency_period(const requests_model *m) { return &m->latency_period; }
-void requests_period_reset(requests_model *m) { ecsim_histogram_reset(&m->latency_period); }
+
+void requests_period_reset(requests_model *m)
+{
+    ecsim_histogram_merge(&m->latency_base, &m->latency_period);
+    ecsim_histogram_reset(&m->latency_period);
+}
 
 double requests_capacity_per_task(const requests_model *m)
 {
@@ -838,9 +855,9 @@ requests_model *requests_create(const ecsim_requests_spec *spec, const char *sce
     ecsim_rng_derive(&m->rng_arrivals, seed, "requests.arrivals");
     ecsim_rng_derive(&m->rng_service, seed, "requests.service");
     ecsim_rng_derive(&m->rng_routing, seed, "requests.routing");
-    ecsim_histogram_reset(&m->latency_run);
-    ecsim_histogram_reset(&m->wait_run);
+    ecsim_histogram_reset(&m->latency_base);
     ecsim_histogram_reset(&m->latency_period);
+    ecsim_histogram_reset(&m->latency_run);
     m->win_end = -INFINITY;
 
     switch (spec->dist) {

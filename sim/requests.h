@@ -85,13 +85,15 @@ uint64_t requests_in_system(const requests_model *m);
 void requests_flush(requests_model *m);
 
 const requests_totals *requests_get_totals(const requests_model *m);
-/* Latency (arrival to completion) and wait (arrival to service start) of
- * served requests over the run, and latency since the last
- * requests_period_reset(). */
-const ecsim_histogram *requests_latency_run(const requests_model *m);
-const ecsim_histogram *requests_wait_run(const requests_model *m);
+/* Latency (arrival to completion) of served requests over the run (built
+ * on each call from the periods so far: O(buckets), not for hot paths),
+ * and since the last requests_period_reset(), which folds the period into
+ * the run's. The pointers are valid until the next call. */
+const ecsim_histogram *requests_latency_run(requests_model *m);
 const ecsim_histogram *requests_latency_period(const requests_model *m);
 void requests_period_reset(requests_model *m);
+/* Longest wait (arrival to service start) of a served request, 0 if none. */
+double requests_wait_max(const requests_model *m);
 
 /* Requests per second one task serves when busy all the time:
  * concurrency / mean service time (INFINITY for a zero mean). */

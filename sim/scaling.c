@@ -81,6 +81,8 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     if (!sim->metrics || !sim->timeline)
         return ECSIM_ENOMEM;
     ecsim_policy_config_defaults(&sim->policy_cfg, &sc->autoscaler);
+    /* The defaults see only the autoscaler; predictive needs a task's capacity. */
+    sim->policy_cfg.predictive.task_capacity = sc->service.task.capacity_rps;
     sim->policy = ecsim_policy_create(&sim->policy_cfg);
     if (!sim->policy)
         return ECSIM_ENOMEM;

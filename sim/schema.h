@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ecsim/scenario.h"
+
 typedef enum schema_kind {
     SCHEMA_INT,            /* int */
     SCHEMA_UINT64,         /* uint64_t (the seed) */
@@ -79,6 +81,24 @@ void schema_free_lists(const schema_section *sec, void *base);
 /* Deep-copy the lists of `src` into `dst` (already a shallow copy of src).
  * 0 or ECSIM_ENOMEM; on failure `dst` holds no list memory of its own. */
 int schema_clone_lists(const schema_section *sec, void *dst, const void *src);
+
+/* Cross-field rules that live beside their rows (sim/schema.c). The loader
+ * calls them after the walk and the --set overrides: `given(ctx, path)` says
+ * whether a dotted path ("autoscaler.scheduled[0].min") was given in the file
+ * or a --set; `report(ctx, path1, path2, message)` records an error at the
+ * first of the two paths that was given (path2 may be NULL). */
+typedef bool schema_given_fn(void *ctx, const char *path);
+typedef void schema_report_fn(void *ctx, const char *path1, const char *path2,
+                              const char *message);
+
+/* The autoscaler's rules: alarms M <= N, step ranges (reference §1.3, via
+ * ecsim_step_config_validate), scheduled actions (min and/or max, in time,
+ * bounds never crossing), HPA metric and behavior, predictive buckets. Also
+ * fills what the schema cannot: scheduled has_min / has_max, hpa.has_behavior,
+ * hpa.metric.name from autoscaler.metric, and sorts the scheduled actions
+ * stably by time. 0 or ECSIM_ENOMEM. */
+int schema_autoscaler_rules(ecsim_scenario *sc, schema_given_fn *given, schema_report_fn *report,
+                            void *ctx);
 
 /* The closest key of `sec` to `key` (Damerau-Levenshtein distance <= 2, or a
  * prefix of at least 3 characters), or NULL. */

@@ -456,6 +456,34 @@ static void describe_deploy_failure(ecsim_sim *sim)
                  sc->image.name, sc->image.tag);
 }
 
+/* Step 5's result, honest about this run: the seed's "App handles more
+ * users smoothly" only when the app kept up with demand. */
+static void describe_running(ecsim_sim *sim)
+{
+    ecsim_step_record *r = &sim->steps[ECSIM_STEP_RUN];
+    if (!r->reached)
+        return;
+    /* Shortfall after the steady state, from the timeline's periods (the
+     * start-up before step 5 is step 4's business). */
+    double short_s = 0, unserved = 0, prev = 0;
+    for (size_t i = 0; i < ecsim_timeline_count(sim->timeline); i++) {
+        const ecsim_timeline_row *row = ecsim_timeline_row_at(sim->timeline, i);
+        double span = row->time_s - prev;
+        prev = row->time_s;
+        if (row->time_s - span < r->time_s || !(row->unserved_rps > 1e-9))
+            continue;
+        short_s += span;
+        unserved += row->unserved_rps * span;
+    }
+    double span = sim->sc->duration_s - r->time_s;
+    if (span > 0 && short_s > 0.05 * span)
+        snprintf(r->result, sizeof r->result,
+                 "App fell behind demand for %.0f min (%.0f requests unserved)", short_s / 60.0,
+                 unserved);
+    else if (sim->sc->autoscaler.policy == ECSIM_POLICY_NONE)
+        snprintf(r->result, sizeof r->result, "App runs at a fixed size (no autoscaler)");
+}
+
 static void finish_texts(ecsim_sim *sim)
 {
     const ecsim_scenario *sc = sim->sc;
@@ -493,7 +521,18 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(end->aws_did, sizeof end->aws_did,
                  "The simulated period is over: %d tasks running, %d started in all.",
                  sim->now_state.running, sim->summary.tasks_started);
+        /* The seed's closing words only when they are true of this run. */
+        const ecsim_summary *sum = &sim->summary;
+        const sim_deployment *dp = service_primary(sim);
+        if (sum->updates_failed > 0)
+            snprintf(end->result, sizeof end->result, "App runs, but %d update%s failed%s",
+                     sum->updates_failed, sum->updates_failed == 1 ? "" : "s",
+                     sum->rollbacks > 0 ? " and rolled back" : "");
+        else if (dp && dp->rollout == ROLLOUT_IN_PROGRESS)
+            snprintf(end->result, sizeof end->result,
+                     "App runs, but an update was still rolling out at the end");
     }
+    describe_running(sim);
 }
 
 static void finish_summary(ecsim_sim *sim)
@@ -503,6 +542,8 @@ static void finish_summary(ecsim_sim *sim)
     s->events_dispatched = ecsim_engine_dispatched(sim->eng);
     if (sim->failed_deploy)
         snprintf(s->outcome, sizeof s->outcome, "deployment_failed");
+    else if (sim->steps[ECSIM_STEP_RUN].reached && s->updates_failed > 0)
+        snprintf(s->outcome, sizeof s->outcome, s->rollbacks > 0 ? "rolled_back" : "update_failed");
     else if (sim->steps[ECSIM_STEP_RUN].reached)
         snprintf(s->outcome, sizeof s->outcome, "running");
     else if (sim->steps[ECSIM_STEP_DEPLOY].reached)
@@ -571,6 +612,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     update_counts(sim);
     sim->start_state = sim->now_state;
     sim->start_state.desired = 0;
+    sim->start_state.demand_rps = ecsim_load_rate(sim->load, 0.0);
 
     if (!ecsim_engine_schedule(sim->eng, sc->image.build_time_s, build_done, sim, 0) ||
         !ecsim_engine_schedule(sim->eng, fmin(sc->monitoring.period_s, sc->duration_s), monitor_tick,

@@ -15,7 +15,7 @@
  * this half-width is below the stated tolerance - the run is long enough
  * for the tolerance to be meaningful - and (2) that the estimate is within
  * the tolerance of the theory. The run lengths below were chosen so that
- * the half-width is about half the tolerance (measured: see each test), so
+ * the half-width is at most about 70 % of the tolerance (measured: see each test), so
  * a correct model fails (2) far less than 1 % of the time and a wrong one
  * by more than the tolerance cannot pass. The seeds are fixed: the tests
  * are deterministic. */

@@ -204,7 +204,7 @@ static void test_conservation_every_routing(void **state)
         const requests_totals *t = requests_get_totals(f.m);
         assert_true(t->served > 0 && t->rejected > 0);
         /* Nobody served waited longer than the timeout. */
-        assert_true(requests_wait_run(f.m)->max <= 0.2 + 1e-12);
+        assert_true(requests_wait_max(f.m) <= 0.2 + 1e-12);
         assert_false(requests_oom(f.m));
         fx_close(&f);
     }
@@ -226,7 +226,7 @@ static void test_queue_limit_zero_rejects_when_busy(void **state)
     const requests_totals *t = requests_get_totals(f.m);
     /* One slot, 1 s each: at most 100 served, never a wait. */
     assert_true(t->served <= 100 && t->served >= 95);
-    assert_true(requests_wait_run(f.m)->max == 0);
+    assert_true(requests_wait_max(f.m) == 0);
     assert_true(t->rejected > 4000);
     /* Deterministic service: every latency is 1 s (to rounding). */
     assert_true(fabs(requests_latency_run(f.m)->min - 1.0) < 1e-9);
@@ -260,8 +260,8 @@ static void test_timeouts_counted_when_they_expire(void **state)
     assert_true(t->served >= 48 && t->served <= 50);
     assert_true(t->timed_out > 350);
     assert_true(requests_in_system(f.m) <= 1 + 40);
-    assert_true(requests_wait_run(f.m)->max <= 2.5);
-    assert_true(requests_wait_run(f.m)->max > 2.0);
+    assert_true(requests_wait_max(f.m) <= 2.5);
+    assert_true(requests_wait_max(f.m) > 2.0);
     assert_conserved(f.m);
     fx_close(&f);
 }
@@ -375,7 +375,7 @@ static void test_least_outstanding_spreads(void **state)
     (void)state;
     /* 5 tasks, deterministic 0.1 s, 20/s: 2 busy on average; least
      * outstanding finds an idle task unless all 5 are busy (Erlang C(5, 2)
-     * = 6 % of arrivals for a shared queue), so at least 90 % never wait. */
+     * = 6 % of arrivals for a shared queue), so the mean wait is small. */
     ecsim_requests_spec rs = spec_default();
     rs.dist = ECSIM_DIST_DETERMINISTIC;
     rs.mean_s = 0.1;
@@ -386,9 +386,10 @@ static void test_least_outstanding_spreads(void **state)
         assert_int_equal(requests_task_ready(f.m, i), 0);
     assert_int_equal(requests_start(f.m), 0);
     ecsim_engine_run(f.eng, 500);
-    assert_true(requests_wait_run(f.m)->count > 9000);
-    assert_true(ecsim_histogram_quantile(requests_wait_run(f.m), 0.90) == 0);
-    assert_true(requests_get_totals(f.m)->wait_sum_s / (double)requests_wait_run(f.m)->count < 0.01);
+    const requests_totals *t = requests_get_totals(f.m);
+    assert_true(t->served > 9000);
+    /* Mean wait under 10 % x a 0.1 s service (at most ~6 % wait at all). */
+    assert_true(t->wait_sum_s / (double)t->served < 0.01);
     /* Capacity per task: concurrency / mean = 10/s. */
     assert_true(requests_capacity_per_task(f.m) == 10.0);
     fx_close(&f);
