@@ -125,12 +125,13 @@ expect_exit 0 "tables image-not-pushed" -- "$BIN" tables scenarios/image-not-pus
 same "$TMP/out" "tests/golden/tables-image-not-pushed.md" "tables image-not-pushed"
 
 # step mode, driven by a pipe: one line per step, q quits
-printf '\n\n\n\n\n\n\n\n' | "$BIN" step scenarios/seed-walkthrough.yaml >"$TMP/step" 2>"$TMP/err"
+# (PATH without gnuplot: the built-in chart, the same on every machine)
+printf '\n\n\n\n\n\n\n\n' | PATH=/nonexistent "$BIN" step scenarios/seed-walkthrough.yaml >"$TMP/step" 2>"$TMP/err"
 [ $? -eq 0 ] && ok || ko "step exit code"
 same "$TMP/step" tests/golden/step-seed-walkthrough.txt "step seed-walkthrough"
 printf '\nq\n' | "$BIN" step scenarios/seed-walkthrough.yaml >"$TMP/step" 2>"$TMP/err"
 grep -q "Stopped at step 1 of 7" "$TMP/step" && ok || ko "step: q quits after step 1"
-"$BIN" step scenarios/image-not-pushed.yaml </dev/null >"$TMP/step" 2>"$TMP/err"
+PATH=/nonexistent "$BIN" step scenarios/image-not-pushed.yaml </dev/null >"$TMP/step" 2>"$TMP/err"
 same "$TMP/step" tests/golden/step-image-not-pushed.txt "step image-not-pushed"
 
 # ---- the README's field reference is the schema's ----------------------------------
