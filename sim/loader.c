@@ -894,7 +894,8 @@ static void finalize_defaults(ecsim_scenario *sc)
         memcpy(sc->service.name, sc->image.name, sizeof sc->service.name);
     ecsim_requests_spec *rq = &sc->load.requests;
     if (isnan(rq->mean_s))
-        rq->mean_s = 1.0 / sc->service.task.capacity_rps;
+        /* A task with `concurrency` slots serves capacity_rps at full load. */
+        rq->mean_s = rq->concurrency / sc->service.task.capacity_rps;
     if (isnan(rq->max_s))
         rq->max_s = 2 * rq->mean_s;
     if (isnan(sc->autoscaler.target)) /* HPA's default CPU target is 80 % (reference §5.1) */
