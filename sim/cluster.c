@@ -523,12 +523,15 @@ int cluster_release(sim_cluster *c, int instance_id, double vcpu, double memory_
     n->pub.tasks--;
     n->pub.vcpu_used -= vcpu;
     n->pub.memory_gb_used -= memory_gb;
-    if (n->pub.tasks == 0 || n->pub.vcpu_used < FIT_EPS)
-        n->pub.vcpu_used = n->pub.tasks == 0 ? 0 : fmax(n->pub.vcpu_used, 0);
-    if (n->pub.tasks == 0 || n->pub.memory_gb_used < FIT_EPS)
-        n->pub.memory_gb_used = n->pub.tasks == 0 ? 0 : fmax(n->pub.memory_gb_used, 0);
-    if (n->pub.tasks == 0)
+    if (n->pub.tasks == 0) {
+        /* Exactly empty, whatever rounding the sums collected. */
+        n->pub.vcpu_used = 0;
+        n->pub.memory_gb_used = 0;
         n->empty_since_s = now_s(c);
+    } else {
+        n->pub.vcpu_used = fmax(n->pub.vcpu_used, 0);
+        n->pub.memory_gb_used = fmax(n->pub.memory_gb_used, 0);
+    }
     return 0;
 }
 
