@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ecsim/error.h"
+#include "cluster.h"
 #include "sim_internal.h"
 
 static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
@@ -230,6 +231,8 @@ static void on_az_outage(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op,
     char label[64], dur[32];
     double until = ecsim_engine_now(sim->eng) + ev->duration_s;
     fmt_duration(dur, sizeof dur, ev->duration_s);
+    if (sim->cluster && cluster_az_outage(sim->cluster, ev->az, ev->duration_s) == ECSIM_ENOMEM)
+        sim->oom = 1;
     int n = service_az_outage(sim, ev->az, until);
     sim_log(sim, "fault: availability zone %d unavailable for %s: %d task%s there stopped "
                  "(TerminationNotice); ECS places replacements in the other zones.",
@@ -288,13 +291,32 @@ static void on_spot_interruption(ecsim_sim *sim, const ecsim_event_spec *ev, sim
 static void on_fail_instances(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
 {
     (void)arg;
-    sim_log(sim, "fail_instances needs the cluster model (sim/cluster.c); event ignored "
-                 "(count %d).",
-            ev->count);
+    char label[64];
+    if (!sim->cluster) {
+        /* Fargate has no instances to fail (the loader warns about it). */
+        sim_log(sim, "fault: fail_instances on Fargate: there are no instances to fail (event "
+                     "ignored).");
+        if (op) {
+            snprintf(op->what, sizeof op->what, "fail %d instance%s", ev->count,
+                     ev->count == 1 ? "" : "s");
+            snprintf(op->result, sizeof op->result, "no instances on Fargate");
+            settle(sim, op, false, NULL);
+        }
+        return;
+    }
+    int n = cluster_fail_instances(sim->cluster, ev->count, NULL);
+    if (n < 0) {
+        sim->oom = 1;
+        return;
+    }
+    sim_log(sim, "fault: %d instance%s failed; their tasks stop and the Auto Scaling group "
+                 "replaces the instances.",
+            n, n == 1 ? "" : "s");
+    snprintf(label, sizeof label, "%d instance%s failed", n, n == 1 ? "" : "s");
+    mark(sim, "instance_failure", label);
     if (op) {
+        op->affected = n;
         snprintf(op->what, sizeof op->what, "fail %d instance%s", ev->count, ev->count == 1 ? "" : "s");
-        snprintf(op->result, sizeof op->result, "fail_instances ignored: needs the cluster model");
-        settle(sim, op, false, NULL);
     }
 }
 

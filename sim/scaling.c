@@ -41,6 +41,7 @@
 #include "ecsim/error.h"
 #include "ecsim/output.h"
 #include "requests.h"
+#include "cluster.h"
 #include "sim_internal.h"
 
 /* MODEL: resolution of the fluid integration (seconds). One second keeps
@@ -499,11 +500,13 @@ static double cost_so_far(const ecsim_sim *sim, double now)
                                                sc->service.task.memory_gb, t->pull_started_s, stop,
                                                false);
         }
-    } else if (sim->service.provisioned) {
-        /* The cluster's instances, from the service's creation. */
-        double from = sim->steps[ECSIM_STEP_PROVISION].time_s;
-        if (isfinite(from) && now > from)
-            usd += sc->service.cluster.instances * ecsim_cost_instance_usd(&sc->pricing, from, now);
+    } else if (sim->cluster) {
+        /* Every instance from its launch (reference §6: per second, 60 s minimum). */
+        for (int id = 1; id <= cluster_instance_count(sim->cluster); id++) {
+            double start, stop;
+            if (cluster_instance_interval(sim->cluster, id, now, &start, &stop) == 0)
+                usd += ecsim_cost_instance_usd(&sc->pricing, start, stop);
+        }
     }
     return usd;
 }
@@ -581,10 +584,12 @@ void scaling_finish(ecsim_sim *sim)
             ecsim_cost_add_fargate_task(&cost, &sc->pricing, sc->service.task.vcpu,
                                         sc->service.task.memory_gb, t->pull_started_s, stop, false);
         }
-    } else if (sim->service.provisioned) {
-        double from = sim->steps[ECSIM_STEP_PROVISION].time_s;
-        for (int i = 0; i < sc->service.cluster.instances; i++)
-            ecsim_cost_add_instance(&cost, &sc->pricing, from, end);
+    } else if (sim->cluster) {
+        for (int id = 1; id <= cluster_instance_count(sim->cluster); id++) {
+            double start, stop;
+            if (cluster_instance_interval(sim->cluster, id, end, &start, &stop) == 0)
+                ecsim_cost_add_instance(&cost, &sc->pricing, start, stop);
+        }
     }
     for (size_t i = 0; i < sim->registry.count; i++)
         ecsim_cost_add_registry(&cost, &sc->pricing, sim->registry.images[i].size_mb,

@@ -39,6 +39,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "cluster.h"
 #include "sim_internal.h"
 
 /* Pretend account and Region: only used to make the messages look like the
@@ -123,6 +124,11 @@ int service_init(ecsim_sim *sim)
 
 void service_free(ecsim_sim *sim)
 {
+    cluster_destroy(sim->cluster);
+    sim->cluster = NULL;
+    ecsim_free(sim->instance_image);
+    sim->instance_image = NULL;
+    sim->instance_image_count = 0;
     ecsim_free(sim->service.tasks);
     ecsim_free(sim->service.deployments);
     memset(&sim->service, 0, sizeof sim->service);
@@ -479,11 +485,22 @@ static void launch_task(ecsim_sim *sim)
     task_schedule(sim, t, sim->sc->service.task.provisioning_time_s, EV_PROVISIONED);
 }
 
+static void update_pending_capacity(ecsim_sim *sim);
+
 static void task_stop_now(ecsim_sim *sim, sim_task *t, const char *stop_code, const char *reason)
 {
     if (t->next) {
         ecsim_engine_cancel(sim->eng, t->next);
         t->next = 0;
+    }
+    if (t->instance > 0) {
+        cluster_release(sim->cluster, t->instance, sim->sc->service.task.vcpu,
+                        sim->sc->service.task.memory_gb);
+        t->instance = 0;
+    }
+    if (t->waiting_capacity) {
+        t->waiting_capacity = false;
+        update_pending_capacity(sim);
     }
     t->state = TASK_STOPPED;
     t->healthy = false;
@@ -598,8 +615,134 @@ static void task_pull(ecsim_sim *sim, sim_task *t)
         return;
     }
     /* Fargate pulls the whole image for every task, no layer cache
-     * (reference §2.5): pull time = size / pull bandwidth. */
-    task_schedule(sim, t, img->size_mb / sim->sc->registry.pull_mb_per_s, EV_PULLED);
+     * (reference §2.5): pull time = size / pull bandwidth. An EC2 instance
+     * or EKS node keeps the last image it pulled: a task of the same image
+     * there starts from the cache ("1-5 s on EC2 with cached image", §2.5;
+     * MODEL: 1 s to check the manifest). */
+    double pull_s = img->size_mb / sim->sc->registry.pull_mb_per_s;
+    if (t->instance > 0 && (size_t)t->instance > sim->instance_image_count) {
+        size_t n = (size_t)t->instance * 2;
+        int *cache = ecsim_reallocarray(sim->instance_image, n, sizeof *cache);
+        if (cache) {
+            memset(cache + sim->instance_image_count, 0,
+                   (n - sim->instance_image_count) * sizeof *cache);
+            sim->instance_image = cache;
+            sim->instance_image_count = n;
+        } else {
+            sim->oom = 1;
+        }
+    }
+    int image_index = (int)(img - sim->registry.images) + 1;
+    if (t->instance > 0 && (size_t)t->instance <= sim->instance_image_count) {
+        if (sim->instance_image[t->instance - 1] == image_index)
+            pull_s = fmin(pull_s, 1.0);
+        else
+            sim->instance_image[t->instance - 1] = image_index;
+    }
+    task_schedule(sim, t, pull_s, EV_PULLED);
+}
+
+/* ---- EC2 / EKS capacity (cluster.c, reference §3) ----------------------------- */
+
+static void update_pending_capacity(ecsim_sim *sim)
+{
+    if (!sim->cluster)
+        return;
+    int waiting = 0;
+    for (size_t i = 0; i < sim->service.task_count; i++)
+        waiting += sim->service.tasks[i].waiting_capacity;
+    cluster_set_pending(sim->cluster, waiting, sim->sc->service.task.vcpu,
+                        sim->sc->service.task.memory_gb);
+}
+
+/* Place a PENDING task on an instance; false (and the task waits) when no
+ * instance has room (reference §2.6, §3.1: the unplaced task raises the
+ * CapacityProviderReservation above 100 %). */
+static bool task_place(ecsim_sim *sim, sim_task *t)
+{
+    const ecsim_task_spec *ts = &sim->sc->service.task;
+    int az = 0;
+    int inst = cluster_place(sim->cluster, ts->vcpu, ts->memory_gb, &az);
+    if (inst < 0) {
+        if (!t->waiting_capacity) {
+            t->waiting_capacity = true;
+            char why[200];
+            sim_log(sim, "service %s was unable to place a task because no container instance met "
+                         "all of its requirements. %s",
+                    svc_name(sim), cluster_explain_no_fit(sim->cluster, ts->vcpu, ts->memory_gb, why,
+                                                          sizeof why));
+            update_pending_capacity(sim);
+        }
+        return false;
+    }
+    bool was_waiting = t->waiting_capacity;
+    t->waiting_capacity = false;
+    t->instance = inst;
+    t->az = az;
+    if (was_waiting)
+        update_pending_capacity(sim);
+    return true;
+}
+
+/* An instance registered: place the waiting tasks, oldest first. */
+static void on_cluster_capacity(void *ctx)
+{
+    ecsim_sim *sim = ctx;
+    double now = ecsim_engine_now(sim->eng);
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        sim_task *t = &sim->service.tasks[i];
+        if (!t->waiting_capacity || t->state == TASK_STOPPED)
+            continue;
+        if (!task_place(sim, t))
+            break;
+        t->pull_started_s = now;
+        task_pull(sim, t);
+    }
+    sim_tasks_changed(sim);
+    schedule_reconcile(sim, now);
+}
+
+static void on_cluster_lost(void *ctx, int instance_id)
+{
+    service_instance_lost(ctx, instance_id);
+}
+
+static void on_cluster_log(void *ctx, const char *message)
+{
+    sim_log(ctx, "%s", message);
+}
+
+int service_cluster_create(ecsim_sim *sim)
+{
+    const ecsim_service_spec *ss = &sim->sc->service;
+    if (ss->platform == ECSIM_PLATFORM_FARGATE || sim->cluster)
+        return 0;
+    cluster_callbacks cb = {on_cluster_capacity, on_cluster_lost, on_cluster_log};
+    sim->cluster = cluster_create(&ss->cluster, ss->platform, ss->availability_zones, sim->seed,
+                                  sim->eng, NULL, &cb, sim);
+    return sim->cluster ? 0 : ECSIM_ENOMEM;
+}
+
+void service_instance_lost(ecsim_sim *sim, int instance_id)
+{
+    int lost = 0;
+    for (size_t i = 0; i < sim->service.task_count; i++) {
+        sim_task *t = &sim->service.tasks[i];
+        if (t->state == TASK_STOPPED || t->instance != instance_id)
+            continue;
+        t->instance = 0; /* the instance is gone: nothing to release */
+        task_stop_now(sim, t, "TerminationNotice",
+                      "Task stopped: its container instance was terminated");
+        lost++;
+    }
+    if (lost > 0) {
+        sim->summary.tasks_replaced += lost;
+        sim_log(sim, "instance i-%04d lost: %d task%s on it stopped (TerminationNotice); the scheduler "
+                     "replaces them.",
+                instance_id, lost, lost == 1 ? "" : "s");
+        sim_tasks_changed(sim);
+    }
+    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
 }
 
 static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
@@ -615,6 +758,8 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     switch (kind) {
     case EV_PROVISIONED:
         t->state = TASK_PENDING;
+        if (sim->cluster && !task_place(sim, t))
+            break; /* waits for capacity */
         t->pull_started_s = now; /* Fargate billing starts here (reference §6) */
         task_pull(sim, t);
         break;

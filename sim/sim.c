@@ -55,6 +55,8 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     (void)arg;
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
+    if (service_cluster_create(sim) != 0)
+        sim->oom = 1;
     service_provisioned(sim);
     scaling_start(sim);
     lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
@@ -624,9 +626,9 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
 
 fail_schedule:
     scaling_free(sim);
+    service_free(sim);
     ecsim_engine_destroy(sim->eng);
     registry_free(&sim->registry);
-    service_free(sim);
 fail_engine:
     ecsim_free(sim);
     return NULL;
@@ -637,9 +639,9 @@ void ecsim_sim_destroy(ecsim_sim *sim)
     if (!sim)
         return;
     scaling_free(sim);
+    service_free(sim); /* before the engine: the cluster cancels its events */
     ecsim_engine_destroy(sim->eng);
     registry_free(&sim->registry);
-    service_free(sim);
     sim_log_free(sim);
     ecsim_free(sim);
 }

@@ -82,6 +82,8 @@ typedef struct sim_task {
     char stop_reason[320];
     const char *pending_stop_code; /* set by an orderly stop, applied when STOPPED */
     int restarts;             /* eks: container restarts (CrashLoopBackOff, reference §5.4) */
+    int instance;             /* ec2 / eks: the instance it is placed on, 0 = none */
+    bool waiting_capacity;    /* ec2 / eks: PENDING, no instance has room (reference §2.6) */
 } sim_task;
 
 typedef enum rollout_state {
@@ -161,6 +163,9 @@ struct ecsim_sim {
     ecsim_rng rng_registry;   /* pull retries jitter */
     ecsim_rng rng_service;    /* AZ choice, victims */
     sim_registry registry;
+    struct sim_cluster *cluster;  /* ec2 / eks: instances and their scaling (cluster.c); NULL on Fargate */
+    int *instance_image;          /* ec2 / eks: registry image index + 1 cached on each instance */
+    size_t instance_image_count;
     sim_service service;
 
     /* lifecycle */
@@ -261,6 +266,10 @@ int service_active_count(const ecsim_sim *sim);
 const char *task_state_name(task_state s);
 /* Circuit-breaker threshold: clamp(ceil(0.5 x desired), min, 200) (reference §2.2). */
 int service_breaker_threshold(int desired, int min_threshold);
+/* ec2 / eks: create the cluster (at service creation); 0 or ECSIM_ENOMEM. */
+int service_cluster_create(ecsim_sim *sim);
+/* Stop the tasks of a lost instance (cluster callback). */
+void service_instance_lost(ecsim_sim *sim, int instance_id);
 /* Mark the primary deployment COMPLETED when it has desired healthy tasks
  * and no older task is left. */
 void service_check_rollout(ecsim_sim *sim);

@@ -310,8 +310,31 @@ static void test_manual_scale_and_fail_instances(void **state)
     assert_int_equal(ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.running, 6);
     assert_int_equal(ecsim_sim_summary(sim)->max_desired, 6);
     assert_int_equal(log_count(sim, "set from 4 to 6 by hand"), 1);
-    assert_int_equal(log_count(sim, "fail_instances needs the cluster model"), 1);
+    assert_int_equal(log_count(sim, "fail_instances on Fargate: there are no instances to fail"), 1);
     assert_non_null(strstr(step6(sim)->result, "Desired count set to 6 by hand: reached in 1 min 23 s"));
+    ecsim_sim_destroy(sim);
+    ecsim_scenario_free(sc);
+}
+
+/* ECS on EC2: a failed instance takes its tasks with it; the replacements
+ * wait PENDING until the Auto Scaling group's new instance registers. */
+static void test_fail_instances_on_ec2(void **state)
+{
+    (void)state;
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    ecsim_scenario *sc = ecsim_scenario_load("scenarios/fail-instances.yaml", NULL, 0, &d);
+    ecsim_diags_free(&d);
+    assert_non_null(sc);
+    ecsim_sim *sim = run(sc);
+    assert_int_equal(ecsim_sim_summary(sim)->tasks_replaced, 2);
+    assert_int_equal(ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.running, 8);
+    assert_int_equal(log_count(sim, "lost: 2 tasks on it stopped (TerminationNotice)"), 1);
+    assert_int_equal(log_count(sim, "was unable to place a task because no container instance met all "
+                                    "of its requirements"), 2);
+    assert_true(log_count(sim, "registered after") >= 1);
+    assert_true(step6(sim)->reached);
+    assert_false(step6(sim)->failed);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -370,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_az_outage_relaunches_elsewhere),
         cmocka_unit_test(test_spot_two_minute_notice),
         cmocka_unit_test(test_manual_scale_and_fail_instances),
+        cmocka_unit_test(test_fail_instances_on_ec2),
         cmocka_unit_test(test_shipped_scenarios),
     };
     return cmocka_run_group_tests_name("failures", tests, NULL, NULL);
