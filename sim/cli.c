@@ -212,7 +212,9 @@ static int run_with_progress(ecsim_sim *sim, bool show, FILE *err)
             continue;
         last_draw = elapsed;
         double frac = ecsim_sim_now(sim) / duration;
-        double rate = (double)ecsim_sim_events_dispatched(sim) / elapsed;
+        /* Requests per second in requests mode, engine events otherwise. */
+        uint64_t requests = ecsim_sim_requests_arrived(sim);
+        double rate = (double)(requests ? requests : ecsim_sim_events_dispatched(sim)) / elapsed;
         double left = frac > 0 ? elapsed * (1.0 - frac) / frac : 0;
         char done_clock[32], total_clock[32];
         ecsim_fmt_clock(done_clock, sizeof done_clock, ecsim_sim_now(sim));
@@ -222,8 +224,8 @@ static int run_with_progress(ecsim_sim *sim, bool show, FILE *err)
         for (int i = 0; i < 30; i++)
             bar[i] = i < filled ? '#' : '-';
         bar[30] = '\0';
-        fprintf(err, "\r[%s] %3.0f%%  %s of %s  %.2fM events/s  %.0f s left\033[K", bar, frac * 100,
-                done_clock, total_clock, rate / 1e6, left);
+        fprintf(err, "\r[%s] %3.0f%%  %s of %s  %.2fM %s/s  %.0f s left\033[K", bar, frac * 100,
+                done_clock, total_clock, rate / 1e6, requests ? "requests" : "events", left);
         fflush(err);
         drawn = true;
     }

@@ -10,9 +10,15 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/output.h"
 #include "ecsim/report.h"
+#include "requests.h"
 #include "sim_internal.h"
 
 const ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim) { return sim->timeline; }
+
+uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim)
+{
+    return sim->requests ? requests_get_totals(sim->requests)->arrived : 0;
+}
 
 uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim)
 {
@@ -199,6 +205,11 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_key(&j, "capacity");
     ecsim_json_begin_object(&j);
     json_num_or_null(&j, "under_capacity_s", s->under_capacity_s);
+    ecsim_json_key(&j, "shortfall_episodes");
+    ecsim_json_int(&j, s->shortfall_episodes);
+    json_num_or_null(&j, "mean_time_to_capacity_s",
+                     s->shortfall_episodes ? s->time_to_capacity_total_s / s->shortfall_episodes : NAN);
+    json_num_or_null(&j, "max_time_to_capacity_s", s->shortfall_episodes ? s->max_time_to_capacity_s : NAN);
     json_num_or_null(&j, "unserved_requests", s->unserved_requests);
     json_num_or_null(&j, "over_provisioned_task_hours", s->over_provisioned_task_hours);
     json_num_or_null(&j, "task_hours", s->task_hours);
@@ -264,6 +275,9 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     json_num_or_null(&j, "total", s->cost_total);
     json_num_or_null(&j, "compute", s->cost_compute);
     json_num_or_null(&j, "registry", s->cost_registry);
+    json_num_or_null(&j, "fargate_vcpu_hours", s->vcpu_hours);
+    json_num_or_null(&j, "fargate_gb_hours", s->gb_hours);
+    json_num_or_null(&j, "instance_hours", s->instance_hours);
     ecsim_json_end_object(&j);
 
     ecsim_json_key(&j, "engine");

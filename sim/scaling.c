@@ -95,6 +95,7 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     sim->scale_min = sc->autoscaler.min;
     sim->scale_max = sc->autoscaler.max;
     sim->last_fluid_s = NAN;
+    sim->shortfall_since_s = NAN;
     if (sc->load.mode == ECSIM_LOAD_REQUESTS) {
         ecsim_diags_init(&d);
         sim->requests = requests_create(&sc->load.requests, sc->source_path, sim->eng, sim->load,
@@ -134,6 +135,25 @@ double scaling_cpu_target(const ecsim_sim *sim)
 }
 
 /* ---- fluid accounting ------------------------------------------------------------ */
+
+/* Shortfall episodes: from the moment demand exceeds the capacity of ready
+ * tasks until capacity catches up again — for a demand step, the time to
+ * enough capacity (issue "time from a demand step to enough capacity"). An
+ * episode still open at the end counts with the time up to the end. */
+static void note_shortfall(ecsim_sim *sim, bool is_short, double t_s)
+{
+    ecsim_summary *s = &sim->summary;
+    if (is_short && !isfinite(sim->shortfall_since_s)) {
+        sim->shortfall_since_s = t_s;
+    } else if (!is_short && isfinite(sim->shortfall_since_s)) {
+        double episode = t_s - sim->shortfall_since_s;
+        s->shortfall_episodes++;
+        s->time_to_capacity_total_s += episode;
+        if (episode > s->max_time_to_capacity_s)
+            s->max_time_to_capacity_s = episode;
+        sim->shortfall_since_s = NAN;
+    }
+}
 
 static void count_tasks(const ecsim_sim *sim, int *running, int *ready, int *pending)
 {
@@ -203,8 +223,10 @@ static void accumulate_requests(ecsim_sim *sim)
             sim->oom = 1;
     }
     /* Capacity figures as in fluid mode, from the expected demand. */
-    if (demand > capacity * (1 + 1e-9) + 1e-9)
+    bool is_short = demand > capacity * (1 + 1e-9) + 1e-9;
+    if (is_short)
         s->under_capacity_s += dt;
+    note_shortfall(sim, is_short, t0);
     double target = scaling_cpu_target(sim);
     double needed = ceil(demand / (per_task * (isfinite(target) ? target / 100.0 : 1.0)) - 1e-9);
     if (ready > needed)
@@ -258,8 +280,10 @@ static void accumulate(ecsim_sim *sim)
             sim->oom = 1;
     }
     ecsim_summary *s = &sim->summary;
-    if (unserved > 1e-9 * (1.0 + demand))
+    bool is_short = unserved > 1e-9 * (1.0 + demand);
+    if (is_short)
         s->under_capacity_s += dt;
+    note_shortfall(sim, is_short, t0);
     s->unserved_requests += unserved * dt;
     /* Over-provisioning: ready tasks beyond what the demand needs at the
      * policy's CPU target (the headroom a target asks for is not waste), or
@@ -573,6 +597,8 @@ void scaling_finish(ecsim_sim *sim)
     const ecsim_scenario *sc = sim->sc;
     double end = sc->duration_s;
     accumulate(sim);
+    if (isfinite(sim->shortfall_since_s))
+        note_shortfall(sim, false, end);
     ecsim_cost cost;
     ecsim_cost_init(&cost);
     if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {

@@ -210,6 +210,7 @@ struct ecsim_sim {
         double seconds, demand, capacity, served, unserved, cpu, cpu_seconds, memory;
     } acc;
     double last_fluid_s;
+    double shortfall_since_s;     /* start of the current shortfall episode, NaN if none */
     struct requests_model *requests; /* requests mode (sim/requests.h); NULL in fluid mode */
 
     /* event log */

@@ -66,6 +66,9 @@ typedef struct ecsim_summary {
     double first_scale_out_s; /* NaN if none */
     int max_desired, min_desired;
     double under_capacity_s;
+    int shortfall_episodes;   /* times demand rose above the capacity of ready tasks */
+    double time_to_capacity_total_s; /* summed length of those episodes */
+    double max_time_to_capacity_s;   /* the longest: demand step -> enough capacity */
     double unserved_requests;
     double over_provisioned_task_hours;
     double task_hours;
@@ -119,6 +122,9 @@ const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim);
 /* The time series recorded so far (one row per metric period). */
 struct ecsim_timeline;
 const struct ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim);
+
+/* Requests that have arrived so far (requests mode; 0 in fluid mode). */
+uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim);
 
 /* Events dispatched by the engine so far. */
 uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim);
