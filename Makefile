@@ -147,10 +147,11 @@ fuzz:
 # ---- install ----------------------------------------------------------------------
 
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/scenarios
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/scenarios/traces
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/ecsim
 	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 scenarios/traces/*.csv $(DESTDIR)$(DATADIR)/scenarios/traces/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ecsim
