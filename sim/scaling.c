@@ -136,6 +136,32 @@ double scaling_cpu_target(const ecsim_sim *sim)
 
 /* ---- fluid accounting ------------------------------------------------------------ */
 
+/* CPU and memory over [t0, t1] from the utilisation of the ready tasks
+ * (busy fraction), averaged over the RUNNING tasks (tasks not yet receiving
+ * traffic sit at idle; reference §1.2 ServiceCPU%), into the period's
+ * accumulators and the metrics store, with requests per target (per minute,
+ * from `admitted_rps`). Only called with running > 0. */
+static void record_utilisation(ecsim_sim *sim, double t0, double t1, int running, int ready,
+                               double util, double admitted_rps)
+{
+    const ecsim_task_spec *ts = &sim->sc->service.task;
+    double dt = t1 - t0, mid = 0.5 * (t0 + t1);
+    double cpu_busy = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
+    double cpu = (ready * cpu_busy + (running - ready) * ts->cpu_idle_pct) / running;
+    double mem_busy = ts->memory_idle_pct + (ts->memory_busy_pct - ts->memory_idle_pct) * util;
+    double mem = (ready * mem_busy + (running - ready) * ts->memory_idle_pct) / running;
+    sim->acc.cpu += cpu * dt;
+    sim->acc.memory += mem * dt;
+    sim->acc.cpu_seconds += dt;
+    if (ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_CPU, mid, cpu, dt) == ECSIM_ENOMEM ||
+        ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_MEMORY, mid, mem, dt) == ECSIM_ENOMEM)
+        sim->oom = 1;
+    if (ready > 0 &&
+        ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_REQUESTS_PER_TARGET, mid,
+                                 admitted_rps * 60.0 / ready, dt) == ECSIM_ENOMEM)
+        sim->oom = 1;
+}
+
 /* Shortfall episodes: from the moment demand exceeds the capacity of ready
  * tasks until capacity catches up again — for a demand step, the time to
  * enough capacity (issue "time from a demand step to enough capacity"). An
@@ -200,27 +226,13 @@ static void accumulate_requests(ecsim_sim *sim)
         per_task = ts->capacity_rps;
     double demand = ecsim_load_mean_rate(sim->load, t0, now);
     double capacity = ready * per_task;
-    double mid = 0.5 * (t0 + now);
     sim->acc.seconds += dt;
     sim->acc.demand += demand * dt;
     sim->acc.capacity += capacity * dt;
     if (running > 0) {
         double slots = (double)ready * requests_concurrency(rq) * dt;
         double util = slots > 0 ? fmin(1.0, seg.busy_slot_s / slots) : 0.0;
-        double cpu_busy = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
-        double cpu = (ready * cpu_busy + (running - ready) * ts->cpu_idle_pct) / running;
-        double mem_busy = ts->memory_idle_pct + (ts->memory_busy_pct - ts->memory_idle_pct) * util;
-        double mem = (ready * mem_busy + (running - ready) * ts->memory_idle_pct) / running;
-        sim->acc.cpu += cpu * dt;
-        sim->acc.memory += mem * dt;
-        sim->acc.cpu_seconds += dt;
-        if (ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_CPU, mid, cpu, dt) == ECSIM_ENOMEM ||
-            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_MEMORY, mid, mem, dt) == ECSIM_ENOMEM)
-            sim->oom = 1;
-        if (ready > 0 &&
-            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_REQUESTS_PER_TARGET, mid,
-                                     (double)seg.admitted * 60.0 / dt / ready, dt) == ECSIM_ENOMEM)
-            sim->oom = 1;
+        record_utilisation(sim, t0, now, running, ready, util, (double)seg.admitted / dt);
     }
     /* Capacity figures as in fluid mode, from the expected demand. */
     bool is_short = demand > capacity * (1 + 1e-9) + 1e-9;
@@ -257,28 +269,13 @@ static void accumulate(ecsim_sim *sim)
     double served = fmin(demand, capacity);
     double unserved = demand - served;
     double util = capacity > 0 ? served / capacity : 0.0;
-    double mid = 0.5 * (t0 + now);
     sim->acc.seconds += dt;
     sim->acc.demand += demand * dt;
     sim->acc.capacity += capacity * dt;
     sim->acc.served += served * dt;
     sim->acc.unserved += unserved * dt;
-    if (running > 0) {
-        double cpu_busy = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
-        double cpu = (ready * cpu_busy + (running - ready) * ts->cpu_idle_pct) / running;
-        double mem_busy = ts->memory_idle_pct + (ts->memory_busy_pct - ts->memory_idle_pct) * util;
-        double mem = (ready * mem_busy + (running - ready) * ts->memory_idle_pct) / running;
-        sim->acc.cpu += cpu * dt;
-        sim->acc.memory += mem * dt;
-        sim->acc.cpu_seconds += dt;
-        if (ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_CPU, mid, cpu, dt) == ECSIM_ENOMEM ||
-            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_MEMORY, mid, mem, dt) == ECSIM_ENOMEM)
-            sim->oom = 1;
-        if (ready > 0 &&
-            ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_REQUESTS_PER_TARGET, mid,
-                                     served * 60.0 / ready, dt) == ECSIM_ENOMEM)
-            sim->oom = 1;
-    }
+    if (running > 0)
+        record_utilisation(sim, t0, now, running, ready, util, served);
     ecsim_summary *s = &sim->summary;
     bool is_short = unserved > 1e-9 * (1.0 + demand);
     if (is_short)
