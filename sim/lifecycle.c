@@ -81,6 +81,8 @@ static const char *const seed_infra[ECSIM_STEP_COUNT + 1] = {
 const char *lifecycle_seed_image(int step) { return seed_image[step]; }
 const char *lifecycle_seed_infra(int step) { return seed_infra[step]; }
 
+const char *lifecycle_seed_text_end(void) { return seed_steps[ECSIM_STEP_END].result; }
+
 void lifecycle_set_image(ecsim_sim *sim, const char *state)
 {
     snprintf(sim->now_state.image, sizeof sim->now_state.image, "%s", state);

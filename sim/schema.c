@@ -212,7 +212,9 @@ static const schema_field launch_rows[] = {
     NUM(ecsim_launch_limits_spec, fargate_rate_per_s, "fargate_rate_per_s", 0, BIG,
         SCHEMA_MIN_EXCL, "20", "Fargate sustained launches per second (reference §2.5)"),
     NUM(ecsim_launch_limits_spec, tasks_per_minute, "tasks_per_minute", 0, BIG, 0, "0",
-        "service scheduler launches per minute; 0 = 500 Fargate, 250 EC2 (reference §2.5)"),
+        "service scheduler launches per minute; 0 = 500 Fargate, 250 EC2, none on EKS (reference §2.5)"),
+    NUM(ecsim_launch_limits_spec, vcpu_quota, "vcpu_quota", 0, BIG, 0, "0",
+        "Fargate vCPUs the account may run at once (service quota); 0 = no limit (reference §2.6)"),
 };
 static const schema_section launch_sec = SEC(launch_rows);
 

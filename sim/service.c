@@ -906,22 +906,73 @@ static void schedule_reconcile(ecsim_sim *sim, double at_s)
         sim->oom = 1;
 }
 
-/* Fargate token bucket (reference §2.5): burst 100, refilled at 20 tasks/s. */
-static bool take_launch_token(ecsim_sim *sim, double *retry_at)
+/* A token bucket of `cap` tokens refilled at `rate` per second: take one,
+ * or say when the next one is due. The tolerance absorbs rounding in the
+ * refill: without it a bucket at 0.9999999 would retry at a time that
+ * rounds back to now, forever. */
+static bool bucket_take(double *tokens, double *at_s, double cap, double rate, double now,
+                        double *retry_at)
 {
-    sim_service *s = &sim->service;
-    const ecsim_launch_limits_spec *ll = &sim->sc->service.launch_limits;
-    double now = ecsim_engine_now(sim->eng);
-    s->tokens = fmin(ll->fargate_burst, s->tokens + (now - s->tokens_at_s) * ll->fargate_rate_per_s);
-    s->tokens_at_s = now;
-    /* The tolerance absorbs rounding in the refill: without it a bucket at
-     * 0.9999999 would retry at a time that rounds back to now, forever. */
-    if (s->tokens >= 1.0 - 1e-9) {
-        s->tokens = fmax(0.0, s->tokens - 1.0);
+    *tokens = fmin(cap, *tokens + (now - *at_s) * rate);
+    *at_s = now;
+    if (*tokens >= 1.0 - 1e-9) {
+        *tokens = fmax(0.0, *tokens - 1.0);
         return true;
     }
-    *retry_at = now + fmax((1.0 - s->tokens) / ll->fargate_rate_per_s, 1e-6);
+    *retry_at = fmin(*retry_at, now + fmax((1.0 - *tokens) / rate, 1e-6));
     return false;
+}
+
+/* The service scheduler's own pace (reference §2.5: at most 500 tasks per
+ * minute per service on Fargate, 250 on EC2); EKS has no such limit. */
+static double scheduler_tasks_per_minute(const ecsim_sim *sim)
+{
+    const ecsim_service_spec *ss = &sim->sc->service;
+    if (ss->launch_limits.tasks_per_minute > 0)
+        return ss->launch_limits.tasks_per_minute;
+    return ss->platform == ECSIM_PLATFORM_FARGATE ? 500 : ss->platform == ECSIM_PLATFORM_EC2 ? 250 : 0;
+}
+
+/* May one more task launch now? Fargate's account token bucket (burst 100,
+ * 20 per second, §2.5), the scheduler's per-minute pace, and the account's
+ * Fargate vCPU quota (§2.6: "You've reached the limit on the number of vCPUs
+ * you can run concurrently"; MODEL: ECS tries again a minute later). */
+static bool may_launch(ecsim_sim *sim, double *retry_at)
+{
+    sim_service *s = &sim->service;
+    const ecsim_service_spec *ss = &sim->sc->service;
+    const ecsim_launch_limits_spec *ll = &ss->launch_limits;
+    double now = ecsim_engine_now(sim->eng);
+    bool fargate = ss->platform == ECSIM_PLATFORM_FARGATE;
+    if (fargate && ll->vcpu_quota > 0) {
+        double vcpus = 0;
+        for (size_t i = 0; i < s->task_count; i++)
+            vcpus += s->tasks[i].state != TASK_STOPPED ? ss->task.vcpu : 0.0;
+        if (vcpus + ss->task.vcpu > ll->vcpu_quota + 1e-9) {
+            if (!s->quota_announced) {
+                s->quota_announced = true;
+                sim_log(sim, "service %s was unable to place a task. Reason: You've reached the limit "
+                             "on the number of vCPUs you can run concurrently (quota %g vCPU, %g in use).",
+                        svc_name(sim), ll->vcpu_quota, vcpus);
+                ecsim_timeline_add_marker(sim->timeline, now, "quota_limit", "vCPU quota reached");
+            }
+            *retry_at = fmin(*retry_at, now + 60.0);
+            return false;
+        }
+    }
+    double per_minute = scheduler_tasks_per_minute(sim);
+    /* Check without taking first, so a refusal by one bucket costs no token of the other. */
+    double t1 = s->tokens, a1 = s->tokens_at_s, t2 = s->sched_tokens, a2 = s->sched_tokens_at_s;
+    bool ok = (!fargate || bucket_take(&t1, &a1, ll->fargate_burst, ll->fargate_rate_per_s, now, retry_at)) &&
+              (per_minute <= 0 || bucket_take(&t2, &a2, per_minute, per_minute / 60.0, now, retry_at));
+    if (ok) {
+        s->tokens = t1;
+        s->tokens_at_s = a1;
+        s->sched_tokens = t2;
+        s->sched_tokens_at_s = a2;
+        s->quota_announced = false;
+    }
+    return ok;
 }
 
 /* "service X has stopped N running tasks: (task a) (task b)." */
@@ -1036,7 +1087,7 @@ static void service_reconcile(ecsim_sim *sim)
     int launched = 0;
     double retry_at = INFINITY;
     while (launched < launch) {
-        if (sim->sc->service.platform == ECSIM_PLATFORM_FARGATE && !take_launch_token(sim, &retry_at))
+        if (!may_launch(sim, &retry_at))
             break;
         launch_task(sim);
         launched++;
@@ -1056,6 +1107,8 @@ void service_provisioned(ecsim_sim *sim)
 {
     sim->service.provisioned = true;
     sim->service.tokens_at_s = ecsim_engine_now(sim->eng);
+    sim->service.sched_tokens = scheduler_tasks_per_minute(sim);
+    sim->service.sched_tokens_at_s = ecsim_engine_now(sim->eng);
     schedule_reconcile(sim, ecsim_engine_now(sim->eng));
 }
 

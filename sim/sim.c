@@ -533,8 +533,12 @@ static void finish_texts(ecsim_sim *sim)
         else if (dp && dp->rollout == ROLLOUT_IN_PROGRESS)
             snprintf(end->result, sizeof end->result,
                      "App runs, but an update was still rolling out at the end");
+        describe_running(sim);
+        if (strncmp(sim->steps[ECSIM_STEP_RUN].result, "App fell behind", 15) == 0 &&
+            strcmp(end->result, lifecycle_seed_text_end()) == 0)
+            snprintf(end->result, sizeof end->result,
+                     "App runs, but fell behind demand at times (see step 5)");
     }
-    describe_running(sim);
 }
 
 static void finish_summary(ecsim_sim *sim)

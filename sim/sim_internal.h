@@ -128,6 +128,10 @@ typedef struct sim_service {
     /* Fargate launch token bucket (reference §2.5). */
     double tokens;
     double tokens_at_s;
+    /* The service scheduler's launches per minute (reference §2.5). */
+    double sched_tokens;
+    double sched_tokens_at_s;
+    bool quota_announced;     /* the vCPU quota message of this blocked spell is logged */
     ecsim_event_id reconcile_event;
     double reconcile_at_s;    /* when reconcile_event fires */
     bool steady;              /* "has reached a steady state" announced */
@@ -248,6 +252,8 @@ void lifecycle_record(ecsim_sim *sim, int step, bool failed);
 /* The seed's Status Tracker values after `step` (0 = Start) on the happy path. */
 const char *lifecycle_seed_image(int step);
 const char *lifecycle_seed_infra(int step);
+/* The seed's Result of the End row ("App runs efficiently on AWS containers"). */
+const char *lifecycle_seed_text_end(void);
 void lifecycle_set_image(ecsim_sim *sim, const char *state);
 void lifecycle_set_infra(ecsim_sim *sim, const char *state);
 

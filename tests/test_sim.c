@@ -246,6 +246,46 @@ static void test_fargate_launch_rate(void **state)
     ecsim_scenario_free(sc);
 }
 
+/* The account's Fargate vCPU quota stops launches (reference §2.6). */
+static void test_vcpu_quota(void **state)
+{
+    (void)state;
+    ecsim_scenario *sc = base_scenario();
+    sc->service.desired = 10;
+    sc->autoscaler.max = 10;
+    sc->service.task.vcpu = 1;
+    sc->service.launch_limits.vcpu_quota = 4;
+    ecsim_sim *sim = run(sc, 1);
+    assert_int_equal(ecsim_sim_step_record(sim, 7)->after.running, 4);
+    assert_int_equal(ecsim_sim_step_record(sim, 7)->after.desired, 10);
+    assert_int_equal((int)sim->service.task_count, 4);
+    assert_int_equal(log_contains(sim, "You've reached the limit on the number of vCPUs you can run "
+                                       "concurrently (quota 4 vCPU, 4 in use)"), 1);
+    ecsim_sim_destroy(sim);
+    ecsim_scenario_free(sc);
+}
+
+/* The service scheduler's pace: at most tasks_per_minute per minute
+ * (reference §2.5), as a bucket of that many refilled over a minute. */
+static void test_scheduler_tasks_per_minute(void **state)
+{
+    (void)state;
+    ecsim_scenario *sc = base_scenario();
+    sc->service.desired = 520;
+    sc->autoscaler.max = 600;
+    sc->service.launch_limits.fargate_burst = 100000;
+    sc->service.launch_limits.fargate_rate_per_s = 100000;
+    sc->service.launch_limits.tasks_per_minute = 500;
+    ecsim_sim *sim = run(sc, 1);
+    const sim_service *svc = &sim->service;
+    assert_true(svc->task_count >= 520);
+    assert_float_equal(svc->tasks[499].launched_s, 205.0, 1e-9);
+    assert_float_equal(svc->tasks[500].launched_s, 205.0 + 60.0 / 500, 1e-6);
+    assert_float_equal(svc->tasks[519].launched_s, 205.0 + 20 * 60.0 / 500, 1e-6);
+    ecsim_sim_destroy(sim);
+    ecsim_scenario_free(sc);
+}
+
 static void test_advance_one_step_at_a_time(void **state)
 {
     (void)state;
@@ -317,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_breaker_threshold),
         cmocka_unit_test(test_registry_tags_and_digests),
         cmocka_unit_test(test_fargate_launch_rate),
+        cmocka_unit_test(test_vcpu_quota),
+        cmocka_unit_test(test_scheduler_tasks_per_minute),
         cmocka_unit_test(test_advance_one_step_at_a_time),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_out_of_memory_is_reported),

@@ -125,6 +125,7 @@ typedef struct ecsim_launch_limits_spec {
     double fargate_burst;        /* token bucket size; default 100 (reference §2.5) */
     double fargate_rate_per_s;   /* sustained; default 20 */
     double tasks_per_minute;     /* service scheduler; 0 = platform default (500 Fargate, 250 EC2) */
+    double vcpu_quota;           /* Fargate vCPUs the account may run at once; 0 = no limit (§2.6) */
 } ecsim_launch_limits_spec;
 
 typedef struct ecsim_service_spec {
