@@ -530,10 +530,13 @@ static void settle_fault(ecsim_sim *sim, sim_op *op)
                "Nothing to fix: Spot tasks can be reclaimed at any time. Keep a base of on-demand "
                "Fargate tasks (capacity provider strategy) for the minimum you need.");
         break;
-    default:
-        snprintf(op->result, sizeof op->result, "%s: done after %s", op->what, dur);
+    default: {
+        char what[sizeof op->what]; /* a copy: gcc cannot tell what and result apart (-Wrestrict) */
+        memcpy(what, op->what, sizeof what);
+        snprintf(op->result, sizeof op->result, "%s: done after %s", what, dur);
         settle(sim, op, false, NULL);
         break;
+    }
     }
 }
 

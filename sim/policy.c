@@ -237,7 +237,7 @@ void ecsim_decision_csv_row(FILE *out, const ecsim_decision *d)
 
 /* ---- default configuration --------------------------------------------------------- */
 
-static const char *metric_kind_name(ecsim_metric_kind m)
+const char *ecsim_metric_kind_name(ecsim_metric_kind m)
 {
     switch (m) {
     case ECSIM_METRIC_MEMORY: return "memory";
@@ -293,17 +293,30 @@ static void step_from_spec(ecsim_step_config *st, const ecsim_step_scaling_spec 
     }
 }
 
-/* The HPA from a loaded section (min / max set by the caller); NAN target
- * utilisation = the common target. */
+/* One HPA metric from the scenario; NAN target utilisation = the common
+ * target. */
+static void hpa_metric_from_spec(ecsim_hpa_metric_spec *m, const ecsim_hpa_scaling_metric_spec *ms,
+                                 double target)
+{
+    m->type = (ecsim_hpa_metric_type)ms->type;
+    m->resource_cpu = ms->name != ECSIM_METRIC_MEMORY;
+    m->target_utilization = isnan(ms->target_utilization) ? target : ms->target_utilization;
+    if (m->type == ECSIM_HPA_METRIC_PODS) {
+        m->average_value = true;
+        m->target_average_value_m = ms->target_average_value;
+    }
+}
+
+/* The HPA from a loaded section (min / max set by the caller). */
 static void hpa_from_spec(ecsim_hpa_config *h, const ecsim_hpa_spec *hs, double target)
 {
-    h->metric.type = (ecsim_hpa_metric_type)hs->metric.type;
-    h->metric.resource_cpu = hs->metric.name != ECSIM_METRIC_MEMORY;
-    h->metric.target_utilization =
-        isnan(hs->metric.target_utilization) ? target : hs->metric.target_utilization;
-    if (h->metric.type == ECSIM_HPA_METRIC_PODS) {
-        h->metric.average_value = true;
-        h->metric.target_average_value_m = hs->metric.target_average_value;
+    hpa_metric_from_spec(&h->metric, &hs->metric, target);
+    h->more_metric_count = 0;
+    for (size_t i = 0; hs->metrics && i < hs->metric_count && i < ECSIM_HPA_MORE_METRICS_MAX;
+         i++) {
+        memset(&h->more_metrics[i], 0, sizeof h->more_metrics[i]);
+        hpa_metric_from_spec(&h->more_metrics[i], &hs->metrics[i], target);
+        h->more_metric_count++;
     }
     h->tolerance_up = hs->tolerance;
     h->tolerance_down = hs->tolerance;
@@ -339,8 +352,8 @@ void ecsim_policy_config_defaults(ecsim_policy_config *cfg, const ecsim_autoscal
     memset(cfg, 0, sizeof *cfg);
     double target = spec && isfinite(spec->target) ? spec->target : 60.0;
     cfg->kind = spec ? spec->policy : ECSIM_POLICY_NONE;
-    snprintf(cfg->metric_name, sizeof cfg->metric_name, "%s",
-             metric_kind_name(spec ? spec->metric : ECSIM_METRIC_CPU));
+    cfg->metric = spec ? spec->metric : ECSIM_METRIC_CPU;
+    snprintf(cfg->metric_name, sizeof cfg->metric_name, "%s", ecsim_metric_kind_name(cfg->metric));
     ecsim_tt_config_defaults(&cfg->tt, target);
     ecsim_step_config_defaults(&cfg->step);
     cfg->step.threshold = target;
@@ -371,6 +384,22 @@ void ecsim_policy_config_defaults(ecsim_policy_config *cfg, const ecsim_autoscal
     }
     if (spec->scale_in_ratio > 0)
         tt->scale_in_ratio = spec->scale_in_ratio;
+    /* More target-tracking policies: the common alarms and ratio, their own
+     * target, scale-in switch and (NAN = common) cooldowns (reference §1.2). */
+    for (size_t i = 0; spec->target_tracking_policies && i < spec->target_tracking_policy_count &&
+                       i < ECSIM_TT_MORE_MAX;
+         i++) {
+        const ecsim_tt_policy_spec *ps = &spec->target_tracking_policies[i];
+        ecsim_tt_policy_config *pc = &cfg->tt_more[cfg->tt_more_count++];
+        pc->metric = ps->metric;
+        pc->tt = *tt;
+        pc->tt.target = ps->target;
+        pc->tt.disable_scale_in = ps->disable_scale_in;
+        if (!isnan(ps->scale_out_cooldown_s))
+            pc->tt.scale_out_cooldown_s = ps->scale_out_cooldown_s;
+        if (!isnan(ps->scale_in_cooldown_s))
+            pc->tt.scale_in_cooldown_s = ps->scale_in_cooldown_s;
+    }
 
     /* Step scaling (reference §1.3). A section never loaded (alarm_periods
      * 0: a spec built with only the common fields) keeps the defaults. */

@@ -411,6 +411,39 @@ int ecsim_hpa_replicas_for_metric(const ecsim_hpa_config *cfg, const ecsim_hpa_o
     return ECSIM_EINVAL;
 }
 
+/* computeReplicasForMetrics (reference §5.2, last lines): the largest
+ * proposal wins (strictly larger replaces, so the first of equal ones
+ * stays); an invalid metric blocks scaling if all are invalid or if the
+ * result would scale down. */
+int ecsim_hpa_combine_metrics(const ecsim_hpa_metric_result *results, const int *rcs, size_t n,
+                              int current, int *proposal, size_t *which)
+{
+    size_t invalid = 0, first_invalid = 0, best_i = 0;
+    int best = 0;
+    bool have = false;
+    for (size_t i = 0; i < n; i++) {
+        if (rcs[i] != 0) {
+            if (invalid == 0)
+                first_invalid = i;
+            invalid++;
+            continue;
+        }
+        if (!have || results[i].replicas > best) {
+            best = results[i].replicas;
+            best_i = i;
+            have = true;
+        }
+    }
+    if (invalid >= n || (invalid > 0 && best < current)) {
+        *proposal = current;
+        *which = n ? first_invalid : 0;
+        return ECSIM_ENOENT;
+    }
+    *proposal = best;
+    *which = best_i;
+    return 0;
+}
+
 /* ---- state ---------------------------------------------------------------------- */
 
 void ecsim_hpa_state_init(ecsim_hpa_state *st) { memset(st, 0, sizeof *st); }
@@ -724,7 +757,8 @@ typedef struct hpa_policy {
 
 static void *hpa_create(const ecsim_policy_config *cfg)
 {
-    if (cfg->hpa.min < 0 || cfg->hpa.max < 1 || cfg->hpa.min > cfg->hpa.max)
+    if (cfg->hpa.min < 0 || cfg->hpa.max < 1 || cfg->hpa.min > cfg->hpa.max ||
+        cfg->hpa.more_metric_count > ECSIM_HPA_MORE_METRICS_MAX)
         return NULL;
     hpa_policy *p = ecsim_calloc(1, sizeof *p);
     if (!p)
@@ -732,6 +766,79 @@ static void *hpa_create(const ecsim_policy_config *cfg)
     p->cfg = cfg->hpa;
     ecsim_hpa_state_init(&p->state);
     return p;
+}
+
+/* The decisions.csv name of a metric. */
+static const char *hpa_metric_label(const ecsim_hpa_metric_spec *m)
+{
+    switch (m->type) {
+    case ECSIM_HPA_METRIC_PODS: return "rps_per_pod_m";
+    case ECSIM_HPA_METRIC_OBJECT: return "object";
+    case ECSIM_HPA_METRIC_EXTERNAL: return "external";
+    case ECSIM_HPA_METRIC_RESOURCE: break;
+    }
+    return m->resource_cpu ? "cpu" : "memory";
+}
+
+static double hpa_metric_target(const ecsim_hpa_metric_spec *m)
+{
+    return m->type == ECSIM_HPA_METRIC_RESOURCE ? m->target_utilization
+           : m->average_value                   ? m->target_average_value_m
+                                                : m->target_value_m;
+}
+
+/* Every metric of the HPA (the main one, then more_metrics), each with the
+ * pods that carry its samples, combined by ecsim_hpa_combine_metrics. On
+ * ECSIM_ENOENT the decision is filled (no scaling this cycle). */
+static int hpa_several_metrics(const ecsim_hpa_config *cfg, const ecsim_policy_obs *obs,
+                               const ecsim_hpa_obs *base, ecsim_decision *d, int *proposal)
+{
+    char b1[64];
+    const size_t n = 1 + cfg->more_metric_count;
+    ecsim_hpa_metric_result results[1 + ECSIM_HPA_MORE_METRICS_MAX];
+    int rcs[1 + ECSIM_HPA_MORE_METRICS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        ecsim_hpa_config one = *cfg;
+        if (i > 0)
+            one.metric = cfg->more_metrics[i - 1];
+        ecsim_hpa_obs hobs = *base;
+        if (one.metric.type == ECSIM_HPA_METRIC_RESOURCE && !one.metric.resource_cpu &&
+            obs->memory_pods)
+            hobs.pods = obs->memory_pods;
+        ecsim_steps_add(&d->steps, "metric %zu (%s, target %s):", i + 1,
+                        hpa_metric_label(&one.metric),
+                        ecsim_fmt_num(b1, sizeof b1, hpa_metric_target(&one.metric)));
+        rcs[i] = ecsim_hpa_replicas_for_metric(&one, &hobs, &results[i], &d->steps);
+        if (rcs[i] != 0 && rcs[i] != ECSIM_ENOENT)
+            return rcs[i];
+        if (rcs[i] == 0)
+            ecsim_steps_add(&d->steps, "metric %zu proposes %d", i + 1, results[i].replicas);
+        else
+            ecsim_steps_add(&d->steps, "metric %zu is invalid: %s", i + 1, results[i].reason);
+    }
+    size_t which;
+    int rc = ecsim_hpa_combine_metrics(results, rcs, n, obs->current, proposal, &which);
+    const ecsim_hpa_metric_spec *wm = which == 0 ? &cfg->metric : &cfg->more_metrics[which - 1];
+    snprintf(d->metric, sizeof d->metric, "%s", hpa_metric_label(wm));
+    d->target = hpa_metric_target(wm);
+    if (rc == ECSIM_ENOENT) {
+        size_t invalid = 0;
+        for (size_t i = 0; i < n; i++)
+            invalid += rcs[i] != 0;
+        d->proposal = d->stabilized = d->limited = d->clamped = obs->current;
+        d->desired = obs->current;
+        const char *why = invalid == n ? "every metric is invalid"
+                                       : "a metric is invalid and the others would scale down";
+        ecsim_steps_add(&d->steps, "%s: the HPA does not scale this cycle (reference §5.2)",
+                        why);
+        snprintf(d->reason, sizeof d->reason, "%s (metric %zu: %s): no scaling this cycle", why,
+                 which + 1, results[which].reason);
+        return ECSIM_ENOENT;
+    }
+    d->value = results[which].utilization;
+    ecsim_steps_add(&d->steps, "proposal = max over %zu metrics = %d (metric %zu, %s)", n,
+                    *proposal, which + 1, d->metric);
+    return 0;
 }
 
 static int hpa_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision *d)
@@ -751,12 +858,22 @@ static int hpa_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_de
         .pod_count = obs->pod_count,
         .pods_given = true,
     };
-    d->target = cfg.metric.type == ECSIM_HPA_METRIC_RESOURCE ? cfg.metric.target_utilization
-                : cfg.metric.average_value ? cfg.metric.target_average_value_m
-                                           : cfg.metric.target_value_m;
+    d->target = hpa_metric_target(&cfg.metric);
+    if (cfg.metric.type == ECSIM_HPA_METRIC_PODS ||
+        (cfg.metric.type == ECSIM_HPA_METRIC_RESOURCE && cfg.more_metric_count > 0))
+        snprintf(d->metric, sizeof d->metric, "%s", hpa_metric_label(&cfg.metric));
     int proposal = obs->current;
     bool computable = obs->current != 0 && obs->current >= cfg.min && obs->current <= cfg.max;
-    if (computable) {
+    if (computable && cfg.more_metric_count > 0) {
+        int rc = hpa_several_metrics(&cfg, obs, &hobs, d, &proposal);
+        if (rc == ECSIM_ENOENT)
+            return 0; /* no scaling this cycle (§5.2); the decision says why */
+        if (rc)
+            return rc;
+    } else if (computable) {
+        if (cfg.metric.type == ECSIM_HPA_METRIC_RESOURCE && !cfg.metric.resource_cpu &&
+            obs->memory_pods)
+            hobs.pods = obs->memory_pods;
         ecsim_hpa_metric_result mr;
         int rc = ecsim_hpa_replicas_for_metric(&cfg, &hobs, &mr, &d->steps);
         if (rc == ECSIM_ENOENT) {
@@ -782,7 +899,11 @@ static int hpa_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_de
     d->clamped = r.desired;
     d->desired = r.desired;
     d->action = r.action;
-    snprintf(d->reason, sizeof d->reason, "%s", r.reason);
+    if (computable && cfg.more_metric_count > 0)
+        snprintf(d->reason, sizeof d->reason, "max over metrics from %s: %s", d->metric,
+                 r.reason);
+    else
+        snprintf(d->reason, sizeof d->reason, "%s", r.reason);
     return 0;
 }
 

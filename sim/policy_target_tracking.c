@@ -249,31 +249,181 @@ int ecsim_tt_combine(const ecsim_tt_result *results, size_t n, int current,
 
 /* ---- the simulation-facing policy ------------------------------------------------- */
 
+/* The main policy (autoscaler.metric / target) is number 0; more policies
+ * (autoscaler.target_tracking_policies) follow, each with its own alarms
+ * and cooldown state. */
 typedef struct tt_policy {
-    ecsim_tt_config cfg;
-    ecsim_tt_state state;
+    ecsim_tt_policy_config policies[1 + ECSIM_TT_MORE_MAX];
+    ecsim_tt_state states[1 + ECSIM_TT_MORE_MAX];
+    size_t count;
     double last_eval_s;
     bool evaluated;
 } tt_policy;
 
 static void *tt_create(const ecsim_policy_config *cfg)
 {
-    if (!(cfg->tt.target > 0))
+    if (!(cfg->tt.target > 0) || cfg->tt_more_count > ECSIM_TT_MORE_MAX)
         return NULL;
+    for (size_t i = 0; i < cfg->tt_more_count; i++)
+        if (!(cfg->tt_more[i].tt.target > 0))
+            return NULL;
     tt_policy *p = ecsim_calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->cfg = cfg->tt;
+    p->policies[0].metric = cfg->metric;
+    p->policies[0].tt = cfg->tt;
+    for (size_t i = 0; i < cfg->tt_more_count; i++)
+        p->policies[1 + i] = cfg->tt_more[i];
+    p->count = 1 + cfg->tt_more_count;
     return p;
+}
+
+static void tt_fill_decision(ecsim_decision *d, const ecsim_tt_config *cfg,
+                             const ecsim_tt_result *r)
+{
+    d->value = r->metric_value;
+    d->target = cfg->target;
+    d->alarm_high = r->alarm_high;
+    d->alarm_low = r->alarm_low;
+    d->proposal = r->proposal;
+}
+
+/* Several policies (reference §1.2): each is evaluated on its own metric
+ * with a copy of its state, the verdicts are combined by ecsim_tt_combine,
+ * and only then is state committed. MODEL (AWS does not say how the
+ * policies' cooldowns interact): on a combined scale-out, every policy that
+ * voted out starts its scale-out cooldown with the combined count as its
+ * last scale-out, and every policy's scale-in cooldown is cancelled (the
+ * target scaled out); on a combined scale-in, every policy that voted in
+ * starts its scale-in cooldown; otherwise no state changes. */
+static int tt_evaluate_several(tt_policy *p, const ecsim_policy_obs *obs, ecsim_decision *d)
+{
+    char b1[64], b2[64];
+    ecsim_tt_result results[1 + ECSIM_TT_MORE_MAX];
+    ecsim_tt_state trial[1 + ECSIM_TT_MORE_MAX];
+    for (size_t i = 0; i < p->count; i++) {
+        const ecsim_tt_policy_config *pc = &p->policies[i];
+        const double *dp = obs->datapoints;
+        size_t dp_count = obs->datapoint_count;
+        if ((int)pc->metric >= 0 && (int)pc->metric < ECSIM_POLICY_METRICS &&
+            obs->metric_datapoints[pc->metric]) {
+            dp = obs->metric_datapoints[pc->metric];
+            dp_count = obs->metric_datapoint_count[pc->metric];
+        } else if (i > 0) {
+            dp = NULL; /* this metric was not gathered: no data */
+            dp_count = 0;
+        }
+        ecsim_tt_input in = {
+            .current = obs->current,
+            .min = obs->min,
+            .max = obs->max,
+            .datapoints = dp,
+            .datapoint_count = dp_count,
+            .deployment_in_progress = obs->deployment_in_progress,
+        };
+        trial[i] = p->states[i];
+        int rc = ecsim_tt_evaluate(&pc->tt, &trial[i], &in, &results[i], NULL);
+        if (rc)
+            return rc;
+        const ecsim_tt_result *r = &results[i];
+        ecsim_steps_add(&d->steps,
+                        "policy %zu (%s, target %s): m = %s, AlarmHigh %s, AlarmLow %s -> %s "
+                        "%d: %s",
+                        i + 1, ecsim_metric_kind_name(pc->metric),
+                        ecsim_fmt_num(b1, sizeof b1, pc->tt.target),
+                        isnan(r->metric_value) ? "missing"
+                                               : ecsim_fmt_num(b2, sizeof b2, r->metric_value),
+                        ecsim_alarm_state_name(r->alarm_high), ecsim_alarm_state_name(r->alarm_low),
+                        ecsim_scale_action_name(r->action), r->desired, r->reason);
+    }
+    ecsim_scale_action action;
+    int desired = ecsim_tt_combine(results, p->count, obs->current, &action);
+
+    /* Which policy decided: the first with the combined count and action. */
+    size_t win = 0;
+    bool found = false;
+    for (size_t i = 0; i < p->count && action != ECSIM_SCALE_NONE; i++)
+        if (results[i].action == action && results[i].desired == desired) {
+            win = i;
+            found = true;
+            break;
+        }
+    const ecsim_tt_policy_config *wp = &p->policies[win];
+    tt_fill_decision(d, &wp->tt, &results[win]);
+    snprintf(d->metric, sizeof d->metric, "%s", ecsim_metric_kind_name(wp->metric));
+    d->clamped = desired;
+    d->desired = desired;
+    d->action = action;
+
+    if (action == ECSIM_SCALE_OUT && found) {
+        for (size_t i = 0; i < p->count; i++) {
+            if (results[i].action == ECSIM_SCALE_OUT) {
+                p->states[i] = trial[i];
+                p->states[i].last_scale_out_to = desired;
+            }
+            p->states[i].scale_in_cooldown_remaining_s = 0;
+        }
+        ecsim_steps_add(&d->steps,
+                        "combined: scale out if any policy says out; the largest capacity wins: "
+                        "policy %zu -> %d (reference §1.2)",
+                        win + 1, desired);
+        snprintf(d->reason, sizeof d->reason, "policy %zu (%s) wins the scale-out: %s", win + 1,
+                 ecsim_metric_kind_name(wp->metric), results[win].reason);
+        return 0;
+    }
+    if (action == ECSIM_SCALE_IN && found) {
+        for (size_t i = 0; i < p->count; i++)
+            if (results[i].action == ECSIM_SCALE_IN)
+                p->states[i] = trial[i];
+        ecsim_steps_add(&d->steps,
+                        "combined: every scale-in-enabled policy says in; the largest capacity "
+                        "wins: policy %zu -> %d (reference §1.2)",
+                        win + 1, desired);
+        snprintf(d->reason, sizeof d->reason,
+                 "all scale-in-enabled policies agree, policy %zu (%s) keeps the most: %s",
+                 win + 1, ecsim_metric_kind_name(wp->metric), results[win].reason);
+        return 0;
+    }
+    /* No action: explain a blocked scale-in, if any policy wanted one. */
+    d->clamped = d->desired = obs->current;
+    d->action = ECSIM_SCALE_NONE;
+    size_t wants_in = p->count, holds = p->count;
+    for (size_t i = 0; i < p->count; i++) {
+        if (results[i].action == ECSIM_SCALE_IN && wants_in == p->count)
+            wants_in = i;
+        if (results[i].scale_in_enabled && results[i].action != ECSIM_SCALE_IN &&
+            holds == p->count)
+            holds = i;
+    }
+    if (wants_in < p->count && holds < p->count) {
+        tt_fill_decision(d, &p->policies[wants_in].tt, &results[wants_in]);
+        snprintf(d->metric, sizeof d->metric, "%s",
+                 ecsim_metric_kind_name(p->policies[wants_in].metric));
+        ecsim_steps_add(&d->steps,
+                        "combined: policy %zu would scale in but policy %zu does not: scale in "
+                        "only if all scale-in-enabled policies say in (reference §1.2)",
+                        wants_in + 1, holds + 1);
+        snprintf(d->reason, sizeof d->reason,
+                 "policy %zu (%s) would scale in but policy %zu (%s) does not agree: no scale-in",
+                 wants_in + 1, ecsim_metric_kind_name(p->policies[wants_in].metric), holds + 1,
+                 ecsim_metric_kind_name(p->policies[holds].metric));
+        return 0;
+    }
+    ecsim_steps_add(&d->steps, "combined: no policy acts; desired stays %d", obs->current);
+    snprintf(d->reason, sizeof d->reason, "no policy acts: %s", results[0].reason);
+    return 0;
 }
 
 static int tt_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision *d)
 {
     tt_policy *p = impl;
     if (p->evaluated)
-        ecsim_tt_state_advance(&p->state, obs->now_s - p->last_eval_s);
+        for (size_t i = 0; i < p->count; i++)
+            ecsim_tt_state_advance(&p->states[i], obs->now_s - p->last_eval_s);
     p->last_eval_s = obs->now_s;
     p->evaluated = true;
+    if (p->count > 1)
+        return tt_evaluate_several(p, obs, d);
     ecsim_tt_input in = {
         .current = obs->current,
         .min = obs->min,
@@ -283,14 +433,11 @@ static int tt_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_dec
         .deployment_in_progress = obs->deployment_in_progress,
     };
     ecsim_tt_result r;
-    int rc = ecsim_tt_evaluate(&p->cfg, &p->state, &in, &r, &d->steps);
+    const ecsim_tt_config *cfg = &p->policies[0].tt;
+    int rc = ecsim_tt_evaluate(cfg, &p->states[0], &in, &r, &d->steps);
     if (rc)
         return rc;
-    d->value = r.metric_value;
-    d->target = p->cfg.target;
-    d->alarm_high = r.alarm_high;
-    d->alarm_low = r.alarm_low;
-    d->proposal = r.proposal;
+    tt_fill_decision(d, cfg, &r);
     d->clamped = r.desired;
     d->desired = r.desired;
     d->action = r.action;

@@ -53,6 +53,8 @@ typedef enum ecsim_scale_action {
 const char *ecsim_alarm_state_name(ecsim_alarm_state s);
 /* "scale_out", "scale_in", "none". */
 const char *ecsim_scale_action_name(ecsim_scale_action a);
+/* "cpu", "memory", "requests_per_target". */
+const char *ecsim_metric_kind_name(ecsim_metric_kind m);
 
 /* The step-by-step explanation of a computation: an owned list of lines.
  * Calculators take an `ecsim_steps *` that may be NULL (no explanation, no
@@ -154,6 +156,13 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
  * *action. n = 0 => current, none. */
 int ecsim_tt_combine(const ecsim_tt_result *results, size_t n, int current,
                      ecsim_scale_action *action);
+
+/* One target-tracking policy of a service with several (the main one and
+ * autoscaler.target_tracking_policies): the metric it tracks and its config. */
+typedef struct ecsim_tt_policy_config {
+    ecsim_metric_kind metric;
+    ecsim_tt_config tt;
+} ecsim_tt_policy_config;
 
 /* ---- AWS step scaling (reference §1.3) ---------------------------------------- */
 
@@ -311,6 +320,11 @@ typedef struct ecsim_hpa_config {
     bool has_behavior;             /* false = legacy path */
     ecsim_hpa_rules scale_up;      /* valid only when has_behavior */
     ecsim_hpa_rules scale_down;
+    /* More metrics beside `metric` (the simulation; `ecsim decide` has one):
+     * the policy computes each with ecsim_hpa_replicas_for_metric and
+     * combines them with ecsim_hpa_combine_metrics. */
+    ecsim_hpa_metric_spec more_metrics[ECSIM_HPA_MORE_METRICS_MAX];
+    size_t more_metric_count;
 } ecsim_hpa_config;
 
 /* Defaults of §5.1 (legacy path, CPU 80 %, min 1, max 10). */
@@ -378,6 +392,17 @@ typedef struct ecsim_hpa_metric_result {
  * out->reason says why), or ECSIM_EINVAL for a bad spec. */
 int ecsim_hpa_replicas_for_metric(const ecsim_hpa_config *cfg, const ecsim_hpa_obs *obs,
                                   ecsim_hpa_metric_result *out, ecsim_steps *steps);
+
+/* Several metrics (reference §5.2, last lines; upstream
+ * computeReplicasForMetrics): `rcs[i]` is what ecsim_hpa_replicas_for_metric
+ * returned for metric i and `results[i]` its result. The proposal is the
+ * largest replicas over the metrics that succeeded (the first of equal
+ * ones is *which). If every metric failed, or some failed and that largest
+ * proposal is below `current` (a scale-down), returns ECSIM_ENOENT: the HPA
+ * does not scale this cycle (*which is then the first failed metric, whose
+ * reason explains it). n = 0 => ECSIM_ENOENT. Otherwise 0. */
+int ecsim_hpa_combine_metrics(const ecsim_hpa_metric_result *results, const int *rcs, size_t n,
+                              int current, int *proposal, size_t *which);
 
 typedef struct ecsim_hpa_record {
     double time_s;
@@ -495,7 +520,12 @@ int ecsim_predictive_capacity(const ecsim_predictive_config *cfg, ecsim_predicti
 typedef struct ecsim_policy_config {
     ecsim_policy_kind kind;
     char metric_name[32];          /* "cpu", "memory", "requests_per_target" */
+    ecsim_metric_kind metric;      /* the same, as a kind (default cpu) */
     ecsim_tt_config tt;            /* target_tracking and predictive */
+    /* target_tracking: more policies beside (metric, tt), combined with
+     * ecsim_tt_combine (reference §1.2). */
+    ecsim_tt_policy_config tt_more[ECSIM_TT_MORE_MAX];
+    size_t tt_more_count;
     ecsim_step_config step;
     const ecsim_scheduled_action *scheduled;
     size_t scheduled_count;
@@ -514,6 +544,9 @@ typedef struct ecsim_policy_config {
  * defaults, policy none). */
 void ecsim_policy_config_defaults(ecsim_policy_config *cfg, const ecsim_autoscaler_spec *spec);
 
+/* Number of ecsim_metric_kind values (cpu, memory, requests_per_target). */
+#define ECSIM_POLICY_METRICS 3
+
 /* What the simulation observed at one evaluation. */
 typedef struct ecsim_policy_obs {
     double now_s;
@@ -524,7 +557,14 @@ typedef struct ecsim_policy_obs {
     const double *datapoints;      /* published metric datapoints, oldest first; NAN = missing */
     size_t datapoint_count;
     double period_s;               /* their period */
-    const ecsim_hpa_pod *pods;     /* per-task samples for HPA */
+    /* The same per metric (index ecsim_metric_kind) for policies that read
+     * several metrics; NULL / 0 = not gathered (then `datapoints` serves
+     * the autoscaler's main metric). */
+    const double *metric_datapoints[ECSIM_POLICY_METRICS];
+    size_t metric_datapoint_count[ECSIM_POLICY_METRICS];
+    const ecsim_hpa_pod *pods;     /* per-task samples for HPA: CPU request / usage, value_m */
+    const ecsim_hpa_pod *memory_pods; /* the same pods with the memory request / usage in
+                                         request_m / usage_m; NULL = use `pods` */
     size_t pod_count;
     bool deployment_in_progress;
     const double *demand;          /* demand per demand_period_s from t = 0 (predictive) */
