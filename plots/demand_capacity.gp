@@ -23,6 +23,8 @@
 #   TASKSMAX    top of the task-count axis
 #   LATMIN      latency axis range in ms (log scale)
 #   LATMAX
+#   SLO         the p99 latency SLO in ms (a line on the latency panel), or
+#               NaN for none
 #   WIDTH       image size in pixels
 #   HEIGHT
 # ecsim renders into temporary files by setting png_out and svg_out with
@@ -30,12 +32,13 @@
 # the final names.
 #
 # Data file, index 0 (one row per metric period; NaN = not set):
-#   1 time_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending
+#   1 start_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending
 #   7 cpu_pct  8 served_rps  9 unserved_rps  10 p50_ms  11 p95_ms  12 p99_ms
-#   13 cost_usd  14 memory_pct  15 target  16 next_time_s (the next row's time)
-# A row's values hold from its time to the next row's: demand, capacity and
-# task counts, CPU and latency are drawn as steps, the shortfall as one box
-# per period.
+#   13 cost_usd  14 memory_pct  15 target  16 end_s
+# A row is one metric period, [start_s, end_s] (end_s is timeline.csv's
+# time_s); its values hold over that period: demand, capacity and task
+# counts, CPU and latency are drawn as steps, the shortfall as one box per
+# period. A last row at the final end_s closes the steps.
 # Data file, index 1 (markers):
 #   1 time_s  2 class (1 scale out, 2 scale in, 3 event, 4 failure)
 #   3 desired count after the marker  4 kind  5 "label"
@@ -55,6 +58,7 @@ rps_max = @RPSMAX@
 tasks_max = @TASKSMAX@
 lat_min = @LATMIN@
 lat_max = @LATMAX@
+slo_ms = @SLO@
 img_w = @WIDTH@
 img_h = @HEIGHT@
 if (!exists("png_out")) png_out = 'demand_capacity.png'
@@ -113,6 +117,10 @@ if (n_scale_in > 0) top_plot = top_plot . ", '' " . m . ":($2 == 2 ? $3 : NaN) a
 cpu_plot = "plot datafile " . u . ":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'"
 if (has_memory) cpu_plot = cpu_plot . ", '' " . u . ":14 with steps lw 1.5 dt 2 lc rgb c_memory title 'memory (%)'"
 if (target_pct == target_pct) cpu_plot = cpu_plot . sprintf(", %g with lines lw 1.5 dt 2 lc rgb c_target title 'target (%g %%)'", target_pct, target_pct)
+lat_plot = "plot datafile " . u . ":($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)'" \
+    . ", '' " . u . ":($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)'" \
+    . ", '' " . u . ":($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'"
+if (slo_ms == slo_ms) lat_plot = lat_plot . sprintf(", %g with lines lw 1.5 dt 2 lc rgb '#000000' title 'p99 SLO (%g ms)'", slo_ms, slo_ms)
 
 # Two passes: the PNG (cairo if this gnuplot has it) and the SVG.
 do for [pass = 1:2] {
@@ -158,7 +166,7 @@ do for [pass = 1:2] {
     set key at screen key_x, cpu_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'
     eval cpu_plot
 
-    # Latency panel (requests mode only), log scale.
+    # Latency panel (requests mode only), log scale, with the SLO if any.
     if (has_latency) {
         set tmargin at screen lat_t
         set bmargin at screen lat_b
@@ -169,9 +177,7 @@ do for [pass = 1:2] {
         set ytics auto
         set ylabel 'latency (ms, log scale)'
         set key at screen key_x, lat_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'
-        plot datafile index 0 using ($1/x_div):($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)', \
-             '' index 0 using ($1/x_div):($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)', \
-             '' index 0 using ($1/x_div):($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'
+        eval lat_plot
         unset logscale y
     }
     unset multiplot

@@ -1113,6 +1113,21 @@ static void validate(loader *L)
                     "load.requests.service_time.min (%s) must be <= load.requests.service_time.max "
                     "(%s)",
                     dur(a, sizeof a, rq->min_s), dur(b, sizeof b, rq->max_s));
+    /* Replayed arrivals are the demand (sim/requests.c bins them into the
+     * demand profile): a second demand source or a noise factor on a
+     * recorded log would be contradictions, not settings. */
+    if (rq->arrivals_file[0] && ld->profile_count)
+        report_rule(L, "load.requests.arrivals_file", "load.profile",
+                    "load.requests.arrivals_file and load.profile cannot both be given: replayed "
+                    "arrivals are the demand; remove load.profile");
+    if (rq->arrivals_file[0] && ld->trace[0])
+        report_rule(L, "load.requests.arrivals_file", "load.trace",
+                    "load.requests.arrivals_file and load.trace cannot both be given: replayed "
+                    "arrivals are the demand; remove load.trace");
+    if (rq->arrivals_file[0] && ld->noise.cv > 0)
+        report_rule(L, "load.noise.cv", "load.requests.arrivals_file",
+                    "load.noise.cv must be 0 with load.requests.arrivals_file: noise scales a "
+                    "rate, and replayed arrivals are not a rate");
     if (rq->dist == ECSIM_DIST_EMPIRICAL && !rq->empirical_file[0])
         report_rule(L, "load.requests.service_time.dist", NULL,
                     "load.requests.service_time.file: required when dist is empirical (a CSV of "

@@ -74,6 +74,8 @@ static const char *const builtin_template_lines[] = {
     "#   TASKSMAX    top of the task-count axis",
     "#   LATMIN      latency axis range in ms (log scale)",
     "#   LATMAX",
+    "#   SLO         the p99 latency SLO in ms (a line on the latency panel), or",
+    "#               NaN for none",
     "#   WIDTH       image size in pixels",
     "#   HEIGHT",
     "# ecsim renders into temporary files by setting png_out and svg_out with",
@@ -81,12 +83,13 @@ static const char *const builtin_template_lines[] = {
     "# the final names.",
     "#",
     "# Data file, index 0 (one row per metric period; NaN = not set):",
-    "#   1 time_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending",
+    "#   1 start_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending",
     "#   7 cpu_pct  8 served_rps  9 unserved_rps  10 p50_ms  11 p95_ms  12 p99_ms",
-    "#   13 cost_usd  14 memory_pct  15 target  16 next_time_s (the next row's time)",
-    "# A row's values hold from its time to the next row's: demand, capacity and",
-    "# task counts, CPU and latency are drawn as steps, the shortfall as one box",
-    "# per period.",
+    "#   13 cost_usd  14 memory_pct  15 target  16 end_s",
+    "# A row is one metric period, [start_s, end_s] (end_s is timeline.csv's",
+    "# time_s); its values hold over that period: demand, capacity and task",
+    "# counts, CPU and latency are drawn as steps, the shortfall as one box per",
+    "# period. A last row at the final end_s closes the steps.",
     "# Data file, index 1 (markers):",
     "#   1 time_s  2 class (1 scale out, 2 scale in, 3 event, 4 failure)",
     "#   3 desired count after the marker  4 kind  5 \"label\"",
@@ -106,6 +109,7 @@ static const char *const builtin_template_lines[] = {
     "tasks_max = @TASKSMAX@",
     "lat_min = @LATMIN@",
     "lat_max = @LATMAX@",
+    "slo_ms = @SLO@",
     "img_w = @WIDTH@",
     "img_h = @HEIGHT@",
     "if (!exists(\"png_out\")) png_out = 'demand_capacity.png'",
@@ -164,6 +168,10 @@ static const char *const builtin_template_lines[] = {
     "cpu_plot = \"plot datafile \" . u . \":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'\"",
     "if (has_memory) cpu_plot = cpu_plot . \", '' \" . u . \":14 with steps lw 1.5 dt 2 lc rgb c_memory title 'memory (%)'\"",
     "if (target_pct == target_pct) cpu_plot = cpu_plot . sprintf(\", %g with lines lw 1.5 dt 2 lc rgb c_target title 'target (%g %%)'\", target_pct, target_pct)",
+    "lat_plot = \"plot datafile \" . u . \":($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)'\" \\",
+    "    . \", '' \" . u . \":($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)'\" \\",
+    "    . \", '' \" . u . \":($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'\"",
+    "if (slo_ms == slo_ms) lat_plot = lat_plot . sprintf(\", %g with lines lw 1.5 dt 2 lc rgb '#000000' title 'p99 SLO (%g ms)'\", slo_ms, slo_ms)",
     "",
     "# Two passes: the PNG (cairo if this gnuplot has it) and the SVG.",
     "do for [pass = 1:2] {",
@@ -209,7 +217,7 @@ static const char *const builtin_template_lines[] = {
     "    set key at screen key_x, cpu_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
     "    eval cpu_plot",
     "",
-    "    # Latency panel (requests mode only), log scale.",
+    "    # Latency panel (requests mode only), log scale, with the SLO if any.",
     "    if (has_latency) {",
     "        set tmargin at screen lat_t",
     "        set bmargin at screen lat_b",
@@ -220,9 +228,7 @@ static const char *const builtin_template_lines[] = {
     "        set ytics auto",
     "        set ylabel 'latency (ms, log scale)'",
     "        set key at screen key_x, lat_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
-    "        plot datafile index 0 using ($1/x_div):($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)', \\",
-    "             '' index 0 using ($1/x_div):($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)', \\",
-    "             '' index 0 using ($1/x_div):($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'",
+    "        eval lat_plot",
     "        unset logscale y",
     "    }",
     "    unset multiplot",
@@ -289,6 +295,7 @@ void ecsim_plot_options_init(ecsim_plot_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->target = NAN;
+    opt->slo_p99_ms = NAN;
     opt->duration_s = NAN;
     opt->width_px = PLOT_DEFAULT_WIDTH;
     opt->height_px = PLOT_DEFAULT_HEIGHT;
@@ -459,6 +466,12 @@ static void compute_figures(const ecsim_timeline *tl, const ecsim_plot_options *
         }
     }
     if (f->has_latency) {
+        /* The SLO line is on the panel even when every percentile is far
+         * from it. */
+        if (isfinite(opt->slo_p99_ms) && opt->slo_p99_ms > 0) {
+            lat_lo = fmin(lat_lo, opt->slo_p99_ms);
+            lat_hi = fmax(lat_hi, opt->slo_p99_ms);
+        }
         f->lat_min = pow(10, floor(log10(lat_lo)));
         f->lat_max = pow(10, ceil(log10(lat_hi)));
         if (f->lat_max <= f->lat_min * 1.0000001)
@@ -565,13 +578,14 @@ static int make_script(const ecsim_timeline *tl, const ecsim_plot_options *opt,
     gp_num(v[12], sizeof v[12], f->lat_max);
     snprintf(v[13], sizeof v[13], "%d", width);
     snprintf(v[14], sizeof v[14], "%d", height);
+    gp_num(v[15], sizeof v[15], opt->slo_p99_ms > 0 ? opt->slo_p99_ms : NAN);
     const char *const keys[] = {"TITLE",    "DATAFILE", "DURATION", "NSCALEOUT", "NSCALEIN",
                                 "NEVENTS",  "NFAILURES", "TARGET",  "LATENCY",   "MEMORY",
                                 "PENDING",  "RPSMAX",   "TASKSMAX", "LATMIN",    "LATMAX",
-                                "WIDTH",    "HEIGHT"};
+                                "WIDTH",    "HEIGHT",   "SLO"};
     const char *const values[] = {title.data, PLOT_DATA_NAME, v[0],  v[1],  v[2],  v[3],
                                   v[4],       v[5],           v[6],  v[7],  v[8],  v[9],
-                                  v[10],      v[11],          v[12], v[13], v[14]};
+                                  v[10],      v[11],          v[12], v[13], v[14], v[15]};
     int rc = substitute(tmpl, keys, values, sizeof keys / sizeof keys[0], out);
     ecsim_free(title.data);
     return rc;
@@ -621,34 +635,46 @@ static void put_dat_num(FILE *out, double v)
     fputs(gp_num(buf, sizeof buf, v), out);
 }
 
+/* One data row: the values of timeline row `r` over [start_s, end_s]. */
+static void put_dat_row(FILE *out, const ecsim_timeline_row *r, double start_s, double end_s)
+{
+    char buf[64];
+    fputs(gp_num(buf, sizeof buf, start_s), out);
+    put_dat_num(out, r->demand_rps);
+    put_dat_num(out, r->capacity_rps);
+    fprintf(out, " %d %d %d", r->desired, r->running, r->pending);
+    put_dat_num(out, r->cpu_pct);
+    put_dat_num(out, r->served_rps);
+    put_dat_num(out, r->unserved_rps);
+    put_dat_num(out, r->p50_ms);
+    put_dat_num(out, r->p95_ms);
+    put_dat_num(out, r->p99_ms);
+    put_dat_num(out, r->cost_usd);
+    put_dat_num(out, r->memory_pct);
+    put_dat_num(out, r->target);
+    put_dat_num(out, end_s);
+    fputc('\n', out);
+}
+
 static int write_dat(const ecsim_timeline *tl, FILE *out)
 {
     fputs("# ecsim demand/capacity data for demand_capacity.gp\n"
-          "# index 0: one row per metric period; NaN = not set; values hold until\n"
-          "# next_time_s\n"
-          "# time_s demand_rps capacity_rps desired running pending cpu_pct served_rps"
-          " unserved_rps p50_ms p95_ms p99_ms cost_usd memory_pct target next_time_s\n",
+          "# index 0: one row per metric period [start_s, end_s] (end_s = timeline.csv's\n"
+          "# time_s); NaN = not set; a last row at the final end_s closes the steps\n"
+          "# start_s demand_rps capacity_rps desired running pending cpu_pct served_rps"
+          " unserved_rps p50_ms p95_ms p99_ms cost_usd memory_pct target end_s\n",
           out);
-    for (size_t i = 0; i < ecsim_timeline_count(tl); i++) {
+    size_t n = ecsim_timeline_count(tl);
+    double start = 0;
+    for (size_t i = 0; i < n; i++) {
         const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
-        char buf[64];
-        fputs(gp_num(buf, sizeof buf, r->time_s), out);
-        put_dat_num(out, r->demand_rps);
-        put_dat_num(out, r->capacity_rps);
-        fprintf(out, " %d %d %d", r->desired, r->running, r->pending);
-        put_dat_num(out, r->cpu_pct);
-        put_dat_num(out, r->served_rps);
-        put_dat_num(out, r->unserved_rps);
-        put_dat_num(out, r->p50_ms);
-        put_dat_num(out, r->p95_ms);
-        put_dat_num(out, r->p99_ms);
-        put_dat_num(out, r->cost_usd);
-        put_dat_num(out, r->memory_pct);
-        put_dat_num(out, r->target);
-        /* Where this row's values stop holding: the shortfall boxes. */
-        const ecsim_timeline_row *next = ecsim_timeline_row_at(tl, i + 1);
-        put_dat_num(out, next ? next->time_s : r->time_s);
-        fputc('\n', out);
+        /* A timeline row is the period that ends at its time. */
+        put_dat_row(out, r, start, r->time_s);
+        start = r->time_s;
+    }
+    if (n > 0) {
+        const ecsim_timeline_row *last = ecsim_timeline_row_at(tl, n - 1);
+        put_dat_row(out, last, last->time_s, last->time_s);
     }
     /* Two blank lines start gnuplot's next index. */
     fputs("\n\n# index 1: markers; class 1 scale out, 2 scale in, 3 event, 4 failure\n"

@@ -264,6 +264,10 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     static const char *const lat_keys[] = {"mean", "p50", "p95", "p99", "max"};
     for (size_t i = 0; i < sizeof lat_keys / sizeof lat_keys[0]; i++)
         json_num_or_null(&j, lat_keys[i], rq_mode ? lat[i] : NAN);
+    if (rq_mode && s->slo_p99_s > 0) { /* load.requests.slo_p99 set */
+        json_num_or_null(&j, "slo_p99_s", s->slo_p99_s);
+        json_num_or_null(&j, "slo_breach_s", s->slo_breach_s);
+    }
     ecsim_json_end_object(&j);
     ecsim_json_key(&j, "wait_s");
     ecsim_json_begin_object(&j);
@@ -456,6 +460,8 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         opt.policy = policies[sc->autoscaler.policy];
         opt.target = scaling_cpu_target(sim);
         opt.duration_s = sc->duration_s;
+        if (sc->load.mode == ECSIM_LOAD_REQUESTS && sc->load.requests.slo_p99_s > 0)
+            opt.slo_p99_ms = 1000.0 * sc->load.requests.slo_p99_s;
         rc = ecsim_plot_demand_capacity(sim->timeline, &opt, o->dir, msg);
         if (rc == 0) {
             static const char *const names[] = {"demand_capacity.png", "demand_capacity.svg",

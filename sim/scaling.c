@@ -70,7 +70,30 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     }
     ecsim_diags d;
     ecsim_diags_init(&d);
+    /* Replayed arrivals (load.requests.arrivals_file; the loader refuses a
+     * profile, trace or noise beside them) are the demand: binned into a
+     * profile of constant segments, so the timeline's demand column and the
+     * under-capacity figures count the file's arrivals (sim/requests.h). In
+     * fluid mode that profile is the whole load. */
+    ecsim_load_segment *replay_profile = NULL;
+    if (sc->load.requests.arrivals_file[0]) {
+        char path[ECSIM_PATH_MAX];
+        double bin_s;
+        requests_resolve_path(path, sizeof path, sc->source_path, sc->load.requests.arrivals_file);
+        int rc = requests_replay_profile(path, sc->duration_s, &replay_profile,
+                                         &spec.profile_count, &bin_s, &d);
+        if (rc != 0) {
+            if (err)
+                ecsim_diags_print(&d, err);
+            ecsim_diags_free(&d);
+            return rc;
+        }
+        spec.profile = replay_profile;
+        spec.trace[0] = '\0';
+        spec.noise.cv = 0;
+    }
     sim->load = ecsim_load_create(&spec, sim->seed, &d);
+    ecsim_free(replay_profile); /* the load keeps a copy */
     if (err)
         ecsim_diags_print(&d, err);
     int bad_input = d.errors > 0;
@@ -96,6 +119,7 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     sim->scale_max = sc->autoscaler.max;
     sim->last_fluid_s = NAN;
     sim->shortfall_since_s = NAN;
+    sim->summary.slo_p99_s = sc->load.requests.slo_p99_s;
     if (sc->load.mode == ECSIM_LOAD_REQUESTS) {
         ecsim_diags_init(&d);
         sim->requests = requests_create(&sc->load.requests, sc->source_path, sim->eng, sim->load,
@@ -343,13 +367,12 @@ static double policy_interval(const ecsim_sim *sim)
     return sim->sc->monitoring.period_s < 60.0 ? 10.0 : 60.0;
 }
 
-/* The newest POLICY_WINDOW periods up to the newest published one, oldest
- * first; NAN where a datapoint is missing or not published yet. */
-static size_t gather_datapoints(ecsim_sim *sim, double *out)
+/* The newest POLICY_WINDOW periods of `metric` up to its newest published
+ * one, oldest first; NAN where a datapoint is missing or not published yet. */
+static size_t gather_datapoints(ecsim_sim *sim, int metric, double *out)
 {
     ecsim_datapoint latest;
     double now = ecsim_engine_now(sim->eng);
-    int metric = (int)sim->sc->autoscaler.metric;
     if (ecsim_metrics_latest(sim->metrics, metric, now, &latest) != 0)
         return 0;
     int64_t first = latest.period - POLICY_WINDOW + 1;
@@ -365,39 +388,112 @@ static size_t gather_datapoints(ecsim_sim *sim, double *out)
     return n;
 }
 
-/* The HPA's view of the pods: one per task that is not STOPPED. */
-static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, size_t max)
+/* What one task receiving traffic does now, for the HPA's pod samples. */
+typedef struct pod_load {
+    double cpu_pct;     /* CPU % of the request */
+    double memory_pct;  /* memory % of the reservation */
+    double rps;         /* requests per second it serves */
+} pod_load;
+
+/* Requests mode: the ready tasks' busy fraction over the current metric
+ * period so far (the model integrates busy slot-seconds exactly; the period
+ * accumulators hold the service CPU / memory built from it, averaged over
+ * RUNNING tasks, tasks not receiving traffic at idle), or over the last
+ * closed period when the current one has just begun. MODEL: a window of up
+ * to one metric period stands for metrics-server's sampling window. */
+static pod_load requests_pod_load(const ecsim_sim *sim, int running, int ready)
+{
+    const ecsim_task_spec *ts = &sim->sc->service.task;
+    pod_load pl = {ts->cpu_idle_pct, ts->memory_idle_pct, 0.0};
+    double cpu = NAN, mem = NAN, served_rps = NAN;
+    if (sim->acc.cpu_seconds > 0 && sim->acc.seconds > 0) {
+        cpu = sim->acc.cpu / sim->acc.cpu_seconds;
+        mem = sim->acc.memory / sim->acc.cpu_seconds;
+        served_rps = sim->acc.served / sim->acc.seconds;
+    } else {
+        size_t rows = ecsim_timeline_count(sim->timeline);
+        if (rows > 0) {
+            const ecsim_timeline_row *row = ecsim_timeline_row_at(sim->timeline, rows - 1);
+            cpu = row->cpu_pct;
+            mem = row->memory_pct;
+            served_rps = row->served_rps;
+        }
+    }
+    if (ready <= 0 || running <= 0)
+        return pl;
+    /* Undo the average over RUNNING tasks: the idle ones sit at idle. */
+    if (isfinite(cpu))
+        pl.cpu_pct = fmin(100.0, fmax(ts->cpu_idle_pct,
+                                      (cpu * running - (running - ready) * ts->cpu_idle_pct) /
+                                          ready));
+    if (isfinite(mem))
+        pl.memory_pct = fmin(100.0, fmax(ts->memory_idle_pct,
+                                         (mem * running - (running - ready) *
+                                                              ts->memory_idle_pct) / ready));
+    if (isfinite(served_rps))
+        pl.rps = served_rps / ready;
+    return pl;
+}
+
+/* The HPA's view of the pods: one per task that is not STOPPED, twice:
+ * `pods` with the CPU request / usage, `memory_pods` with the memory
+ * reservation / usage (milli-MiB); both carry the pods metric value_m, the
+ * requests per second the pod serves x 1000. Fluid mode: the served load
+ * (min(demand, capacity)) now, shared by the tasks receiving traffic;
+ * requests mode: requests_pod_load. */
+static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *memory_pods,
+                          size_t max)
 {
     const ecsim_task_spec *ts = &sim->sc->service.task;
     double now = ecsim_engine_now(sim->eng);
     size_t n = 0;
     int running, ready, pending;
     count_tasks(sim, &running, &ready, &pending);
-    double demand = ecsim_load_rate(sim->load, now);
-    double capacity = ready * ts->capacity_rps;
-    double util = capacity > 0 ? fmin(demand, capacity) / capacity : 0.0;
+    pod_load busy;
+    if (sim->requests) {
+        busy = requests_pod_load(sim, running, ready);
+    } else {
+        double demand = ecsim_load_rate(sim->load, now);
+        double capacity = ready * ts->capacity_rps;
+        double served = fmin(demand, capacity);
+        double util = capacity > 0 ? served / capacity : 0.0;
+        busy.cpu_pct = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
+        busy.memory_pct =
+            ts->memory_idle_pct + (ts->memory_busy_pct - ts->memory_idle_pct) * util;
+        busy.rps = ready > 0 ? served / ready : 0.0;
+    }
+    const double memory_request_m = ts->memory_gb * 1024.0 * 1000.0;
     for (size_t i = 0; i < sim->service.task_count && n < max; i++) {
         const sim_task *t = &sim->service.tasks[i];
         if (t->state == TASK_STOPPED)
             continue;
-        ecsim_hpa_pod *p = &pods[n++];
+        ecsim_hpa_pod *p = &pods[n];
+        ecsim_hpa_pod *mp = &memory_pods[n];
+        n++;
         ecsim_hpa_pod_init(p);
         p->request_m = ts->vcpu * 1000.0;
         if (t->state < TASK_RUNNING) {
             p->phase = ECSIM_POD_PENDING;
+            *mp = *p;
+            mp->request_m = memory_request_m;
             continue;
         }
         p->deleting = t->stop_requested || t->state > TASK_RUNNING;
         bool receives = !p->deleting && (!sim->sc->service.load_balancer.enable || t->healthy);
         p->ready = t->healthy;
         p->has_metric = true;
-        double cpu = ts->cpu_idle_pct + (receives ? (100.0 - ts->cpu_idle_pct) * util : 0.0);
+        double cpu = receives ? busy.cpu_pct : ts->cpu_idle_pct;
         p->usage_m = p->request_m * cpu / 100.0;
+        p->value_m = receives ? busy.rps * 1000.0 : 0.0;
         p->has_timing = true;
         p->start_s = t->running_s;
         p->ready_transition_s = t->healthy ? t->running_s + 40.0 : t->running_s;
         p->sample_time_s = now;
         p->sample_window_s = 15.0; /* metrics-server resolution (reference §5.1 [K11]) */
+        *mp = *p;
+        mp->request_m = memory_request_m;
+        mp->usage_m =
+            memory_request_m * (receives ? busy.memory_pct : ts->memory_idle_pct) / 100.0;
     }
     return n;
 }
@@ -440,8 +536,8 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     (void)arg;
     ecsim_sim *sim = ctx;
     accumulate(sim);
-    double datapoints[POLICY_WINDOW];
-    ecsim_hpa_pod pods[512];
+    double datapoints[ECSIM_POLICY_METRICS][POLICY_WINDOW];
+    ecsim_hpa_pod pods[512], memory_pods[512];
     int running, ready, pending;
     count_tasks(sim, &running, &ready, &pending);
     ecsim_policy_obs obs;
@@ -452,12 +548,20 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     obs.ready = ready;
     obs.min = sim->scale_min;
     obs.max = sim->scale_max;
-    obs.datapoints = datapoints;
-    obs.datapoint_count = gather_datapoints(sim, datapoints);
+    /* Every metric's datapoints: the main one for every policy, the others
+     * for a policy that reads several (target tracking, reference §1.2). */
+    for (int m = 0; m < ECSIM_POLICY_METRICS; m++) {
+        obs.metric_datapoints[m] = datapoints[m];
+        obs.metric_datapoint_count[m] = gather_datapoints(sim, m, datapoints[m]);
+    }
+    int main_metric = (int)sim->sc->autoscaler.metric;
+    obs.datapoints = datapoints[main_metric];
+    obs.datapoint_count = obs.metric_datapoint_count[main_metric];
     obs.period_s = sim->sc->monitoring.period_s;
     if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA) {
         obs.pods = pods;
-        obs.pod_count = gather_pods(sim, pods, sizeof pods / sizeof pods[0]);
+        obs.memory_pods = memory_pods;
+        obs.pod_count = gather_pods(sim, pods, memory_pods, sizeof pods / sizeof pods[0]);
     }
     const sim_deployment *dp = sim->service.primary >= 0
                                    ? &sim->service.deployments[sim->service.primary]
@@ -581,6 +685,11 @@ void scaling_period_end(ecsim_sim *sim)
         row.p95_ms = 1000.0 * ecsim_histogram_quantile(h, 0.95);
         row.p99_ms = 1000.0 * ecsim_histogram_quantile(h, 0.99);
         requests_period_reset(sim->requests);
+        /* SLO breach: the period counts whole when its p99 is above the
+         * SLO; a period without a completed request (p99 NaN) does not. */
+        double slo_ms = 1000.0 * sim->summary.slo_p99_s;
+        if (slo_ms > 0 && isfinite(row.p99_ms) && row.p99_ms > slo_ms)
+            sim->summary.slo_breach_s += now - start;
     }
     row.cost_usd = cost_so_far(sim, now);
     row.target = scaling_cpu_target(sim);

@@ -344,6 +344,12 @@ static const schema_field requests_rows[] = {
          "how requests are routed to tasks"),
     ROWX(ecsim_requests_spec, timeout_s, "timeout", SCHEMA_DURATION, 0, 86400, 0, "5s",
          "abandon a request after waiting this long; 0 = never", 0, 0),
+    STR(ecsim_requests_spec, arrivals_file, "arrivals_file", 0, 0, "",
+        "CSV of request arrival times in seconds (one per line, optional header `time_s`), "
+        "replayed instead of Poisson arrivals; excludes profile, trace and noise"),
+    ROWX(ecsim_requests_spec, slo_p99_s, "slo_p99", SCHEMA_DURATION, 0, 3600, 0, "0s",
+         "p99 latency SLO: a line on the latency plot, time above it in summary.json; 0 = none",
+         0, 0),
 };
 static const schema_section requests_sec = SEC(requests_rows);
 
@@ -511,6 +517,12 @@ static const schema_field hpa_rows[] = {
         "--horizontal-pod-autoscaler-initial-readiness-delay (reference §5.1)"),
     DUR(ecsim_hpa_spec, downscale_stabilization_s, "downscale_stabilization", 0, "5m",
         "--horizontal-pod-autoscaler-downscale-stabilization (reference §5.1)"),
+    {.key = "metrics", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_hpa_spec, metrics),
+     .size = sizeof(ecsim_hpa_scaling_metric_spec),
+     .count_offset = offsetof(ecsim_hpa_spec, metric_count), .sub = &hpa_metric_sec, .min = 0,
+     .max = ECSIM_HPA_MORE_METRICS_MAX,
+     .doc = "more metrics beside `metric`: desired = max over them; all failing, or some "
+            "failing when the max would scale down, = no scaling (reference §5.2)"},
     SECTION(ecsim_hpa_spec, behavior, "behavior", hpa_behavior_sec,
             "spec.behavior; absent = the legacy path, present = §5.3 defaults for what is not given"),
 };
@@ -540,6 +552,24 @@ static const schema_field predictive_rows[] = {
 };
 static const schema_section predictive_sec = SEC(predictive_rows);
 
+/* More target-tracking policies on one service (reference §1.2). */
+static const schema_field tt_policy_rows[] = {
+    {.key = "metric", .kind = SCHEMA_ENUM, .offset = offsetof(ecsim_tt_policy_spec, metric),
+     .enum_names = metric_names, .flags = SCHEMA_REQUIRED, .doc = "the metric this policy tracks"},
+    ROWX(ecsim_tt_policy_spec, target, "target", SCHEMA_DOUBLE, 0, BIG,
+         SCHEMA_MIN_EXCL | SCHEMA_REQUIRED, NULL, "TargetValue of this policy (reference §1.2)",
+         0, 0),
+    BOOL(ecsim_tt_policy_spec, disable_scale_in, "disable_scale_in", "false",
+         "this policy never scales in and has no vote on scale-in (reference §1.2)"),
+    ROWX(ecsim_tt_policy_spec, scale_out_cooldown_s, "scale_out_cooldown", SCHEMA_DURATION, 0,
+         DUR_MAX, SCHEMA_COMPUTED, "autoscaler.scale_out_cooldown",
+         "ScaleOutCooldown of this policy (reference §1.2)", 0, 0),
+    ROWX(ecsim_tt_policy_spec, scale_in_cooldown_s, "scale_in_cooldown", SCHEMA_DURATION, 0,
+         DUR_MAX, SCHEMA_COMPUTED, "autoscaler.scale_in_cooldown",
+         "ScaleInCooldown of this policy (reference §1.2)", 0, 0),
+};
+static const schema_section tt_policy_sec = SEC(tt_policy_rows);
+
 static const schema_field autoscaler_rows[] = {
     ENUM(ecsim_autoscaler_spec, policy, "policy", policy_names, "none", "scaling policy"),
     INT(ecsim_autoscaler_spec, min, "min", 0, 10000, "1", "MinCapacity (reference §1.1)"),
@@ -561,6 +591,14 @@ static const schema_field autoscaler_rows[] = {
     NUM(ecsim_autoscaler_spec, scale_in_ratio, "scale_in_ratio", 0, 1,
         SCHEMA_MIN_EXCL | SCHEMA_MAX_EXCL, "0.9",
         "target tracking: AlarmLow threshold = ratio x target (reference §1.2, OBS)"),
+    {.key = "target_tracking_policies", .kind = SCHEMA_LIST,
+     .offset = offsetof(ecsim_autoscaler_spec, target_tracking_policies),
+     .size = sizeof(ecsim_tt_policy_spec),
+     .count_offset = offsetof(ecsim_autoscaler_spec, target_tracking_policy_count),
+     .sub = &tt_policy_sec, .min = 0, .max = ECSIM_TT_MORE_MAX,
+     .doc = "target_tracking: more policies beside (metric, target); out if any says out, in "
+            "only if all scale-in-enabled ones say in, the largest capacity wins (reference "
+            "§1.2)"},
     SECTION(ecsim_autoscaler_spec, step_scaling, "step_scaling", step_scaling_sec,
             "step scaling settings (policy step_scaling)"),
     {.key = "scheduled", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_autoscaler_spec, scheduled),
@@ -794,6 +832,21 @@ static void check_hpa(const rules_ctx *r, ecsim_autoscaler_spec *as)
         rule_error(r, "autoscaler.hpa.metric.target_average_value", NULL,
                    "autoscaler.hpa.metric.target_average_value: not used by a resource metric "
                    "(it uses target_utilization)");
+    for (size_t i = 0; i < h->metric_count; i++) {
+        const ecsim_hpa_scaling_metric_spec *m = &h->metrics[i];
+        char p1[96], p2[96];
+        snprintf(p1, sizeof p1, "autoscaler.hpa.metrics[%zu].type", i);
+        snprintf(p2, sizeof p2, "autoscaler.hpa.metrics[%zu]", i);
+        if (m->type == ECSIM_HPA_METRIC_PODS && isnan(m->target_average_value))
+            rule_error(r, p1, p2,
+                       "%s: a pods metric needs `target_average_value` (milli-units per pod, "
+                       "reference §5.2)",
+                       p2);
+        snprintf(p1, sizeof p1, "autoscaler.hpa.metrics[%zu].target_average_value", i);
+        if (m->type == ECSIM_HPA_METRIC_RESOURCE && r->given(r->ctx, p1))
+            rule_error(r, p1, NULL, "%s: not used by a resource metric (it uses "
+                       "target_utilization)", p1);
+    }
     if (h->has_behavior) {
         check_hpa_rules(r, &h->behavior.scale_up, "scale_up");
         check_hpa_rules(r, &h->behavior.scale_down, "scale_down");

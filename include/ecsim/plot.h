@@ -14,7 +14,8 @@
  * shortfall shaded, scale-out ▲ and scale-in ▼ marks on the desired-count
  * line, deployments and failures as labelled vertical lines; a CPU panel
  * with the policy's target line; and, when the timeline has latency
- * percentiles (requests mode), a latency panel on a log scale.
+ * percentiles (requests mode), a latency panel on a log scale with the
+ * p99 SLO line when opt->slo_p99_ms is set.
  *
  * The template is looked up in opt->template_dir, then $ECSIM_PLOTS_DIR,
  * then plots/ under the current directory, then ECSIM_DATADIR "/plots" (set
@@ -38,6 +39,8 @@ typedef struct ecsim_plot_options {
     const char *policy;        /* autoscaler policy for the title; NULL = left out */
     double target;             /* CPU target line, percent; NaN = no line. Pass NaN
                                   when the policy's metric is not CPU. */
+    double slo_p99_ms;         /* p99 latency SLO, ms: a dashed line on the latency
+                                  panel (which then spans it); NaN or <= 0 = none */
     double duration_s;         /* x range; NaN or <= 0 = the last row's time */
     const char *template_dir;  /* folder holding demand_capacity.gp; NULL = search */
     const char *gnuplot;       /* program to run; NULL = "gnuplot" on PATH */
@@ -47,7 +50,7 @@ typedef struct ecsim_plot_options {
     double timeout_s;          /* kill gnuplot after this long; <= 0 = 60 s */
 } ecsim_plot_options;
 
-/* Defaults: no names, target NaN, duration NaN, search for the template and
+/* Defaults: no names, target NaN, SLO NaN, duration NaN, search for the template and
  * gnuplot, 1200 x 900, render, 60 s. */
 void ecsim_plot_options_init(ecsim_plot_options *opt);
 

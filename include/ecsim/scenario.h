@@ -195,6 +195,11 @@ typedef struct ecsim_requests_spec {
     int queue_limit;             /* per task (shared_queue: per task x tasks); default 100 */
     ecsim_routing routing;       /* default least_outstanding */
     double timeout_s;            /* abandon after waiting this long; default 5 (0 = never) */
+    char arrivals_file[ECSIM_PATH_MAX]; /* CSV of request arrival times (s) replayed instead of
+                                           Poisson arrivals; relative to the scenario file;
+                                           "" = none; excludes profile, trace and noise */
+    double slo_p99_s;            /* p99 latency SLO: a line on the latency plot and the
+                                    summary's breach time; default 0 = none */
 } ecsim_requests_spec;
 
 typedef struct ecsim_noise_spec {
@@ -296,6 +301,9 @@ typedef struct ecsim_hpa_scaling_metric_spec {
     double target_average_value; /* pods: milli-units per pod; NAN = not given (required) */
 } ecsim_hpa_scaling_metric_spec;
 
+/* At most this many metrics beside hpa.metric (autoscaler.hpa.metrics). */
+#define ECSIM_HPA_MORE_METRICS_MAX 7
+
 /* Kubernetes HPA settings (reference §5.1-5.3); min / max are
  * autoscaler.min / max. */
 typedef struct ecsim_hpa_spec {
@@ -306,6 +314,12 @@ typedef struct ecsim_hpa_spec {
     double downscale_stabilization_s;   /* legacy window; default 300 */
     bool has_behavior;           /* `behavior` given: the behavior path (set by the loader) */
     ecsim_hpa_behavior_spec behavior;
+    /* More metrics beside `metric` (spec.metrics[1..]): desired = max over
+     * all metrics; if all fail, or some fail and the max would scale down,
+     * no scaling this cycle (reference §5.2). A resource metric here with no
+     * target_utilization takes autoscaler.target; `name` defaults to cpu. */
+    ecsim_hpa_scaling_metric_spec *metrics;
+    size_t metric_count;         /* 0 (default) .. ECSIM_HPA_MORE_METRICS_MAX */
 } ecsim_hpa_spec;
 
 /* AWS predictive scaling (reference §1.5), combined with target tracking. */
@@ -319,6 +333,23 @@ typedef struct ecsim_predictive_spec {
     double season_s;             /* default 86400 (MODEL) */
     double alpha, beta, gamma;   /* Holt-Winters; default 0.5, 0.05, 0.3 (MODEL) */
 } ecsim_predictive_spec;
+
+/* One more target-tracking policy on the service beside the main
+ * (autoscaler.metric, autoscaler.target) one, with its own AlarmHigh /
+ * AlarmLow pair and cooldown state; the alarm shapes and the scale-in ratio
+ * are the common ones (reference §1.2: scale out if any policy says out,
+ * scale in only if all scale-in-enabled policies say in, the largest
+ * capacity wins). */
+typedef struct ecsim_tt_policy_spec {
+    ecsim_metric_kind metric;    /* required */
+    double target;               /* TargetValue, > 0; required */
+    bool disable_scale_in;       /* default false */
+    double scale_out_cooldown_s; /* NAN (default) = autoscaler.scale_out_cooldown */
+    double scale_in_cooldown_s;  /* NAN (default) = autoscaler.scale_in_cooldown */
+} ecsim_tt_policy_spec;
+
+/* At most this many target-tracking policies beside the main one. */
+#define ECSIM_TT_MORE_MAX 7
 
 /* The autoscaler: the common fields, then each policy's own settings (a
  * policy reads only its own section; the others keep their defaults).
@@ -338,6 +369,9 @@ typedef struct ecsim_autoscaler_spec {
     ecsim_alarm_spec alarm_high; /* default 3 of 3 */
     ecsim_alarm_spec alarm_low;  /* default 15 of 15 */
     double scale_in_ratio;       /* AlarmLow threshold = ratio x target, (0, 1); default 0.9 */
+    /* target_tracking only: more policies beside (metric, target) */
+    ecsim_tt_policy_spec *target_tracking_policies;
+    size_t target_tracking_policy_count; /* default 0 */
     ecsim_step_scaling_spec step_scaling;
     struct ecsim_scheduled_action *scheduled; /* sorted by at_s (stable) */
     size_t scheduled_count;

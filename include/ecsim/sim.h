@@ -88,6 +88,10 @@ typedef struct ecsim_summary {
     uint64_t requests_failed;
     double latency_mean_s, latency_p50_s, latency_p95_s, latency_p99_s, latency_max_s;
     double wait_mean_s;       /* queueing delay before service, over served requests */
+    double slo_p99_s;         /* load.requests.slo_p99; 0 = no SLO */
+    double slo_breach_s;      /* time in metric periods whose p99 (timeline.csv p99_ms) was
+                                 above slo_p99_s; periods with no completed request do not
+                                 count */
 } ecsim_summary;
 
 /* Build the model for `sc` (not copied: it must outlive the sim) with
