@@ -296,7 +296,7 @@ static const cli_command commands[] = {
      "simulate a scenario and write its tables, time series and plots",
      "Simulates the scenario in virtual time and writes into DIR/<scenario name>/ (DIR defaults\n"
      "to `out`): execution.* and status.* (the seed's two tables) in each --format (default\n"
-     "text,md,csv; also json, latex, html), events.log, summary.json and, unless --no-plots,\n"
+     "text,md,csv,json; also latex, html), events.log, summary.json and, unless --no-plots,\n"
      "the demand/capacity plot. Every file is written atomically. Ends by printing the outcome,\n"
      "the lifecycle and where each file is (nothing with --quiet).\n"
      "\n"

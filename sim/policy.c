@@ -384,6 +384,8 @@ void ecsim_policy_config_defaults(ecsim_policy_config *cfg, const ecsim_autoscal
     }
     if (spec->scale_in_ratio > 0)
         tt->scale_in_ratio = spec->scale_in_ratio;
+    tt->capacity_basis = spec->capacity_basis;
+    tt->metric_value = spec->metric_value;
     /* More target-tracking policies: the common alarms and ratio, their own
      * target, scale-in switch and (NAN = common) cooldowns (reference §1.2). */
     for (size_t i = 0; spec->target_tracking_policies && i < spec->target_tracking_policy_count &&

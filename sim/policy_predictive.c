@@ -200,6 +200,7 @@ static int pred_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision
     p->evaluated = true;
     ecsim_tt_input in = {
         .current = obs->current,
+        .measured = obs->running,
         .min = obs->min,
         .max = obs->max,
         .datapoints = obs->datapoints,

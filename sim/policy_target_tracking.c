@@ -59,6 +59,39 @@ static void no_action(ecsim_tt_result *out, int current, const char *why)
     snprintf(out->reason, sizeof out->reason, "%s", why);
 }
 
+/* m of the formula (MODEL, reference §8 gap 1): the most recent datapoint,
+ * or the average of the `periods` most recent present datapoints the alarm
+ * evaluated. Records the value used in out->metric_value. */
+static double formula_value(const ecsim_tt_config *cfg, const ecsim_tt_input *in, int periods,
+                            double latest, ecsim_tt_result *out, ecsim_steps *steps)
+{
+    if (cfg->metric_value != ECSIM_TT_VALUE_ALARM_AVERAGE)
+        return latest;
+    double sum = 0;
+    int n = 0;
+    for (size_t i = in->datapoint_count; i-- > 0 && (int)(in->datapoint_count - i) <= periods;) {
+        if (!isnan(in->datapoints[i])) {
+            sum += in->datapoints[i];
+            n++;
+        }
+    }
+    if (n == 0)
+        return latest;
+    char b1[64];
+    out->metric_value = sum / n;
+    ecsim_steps_add(steps, "metric_value alarm_average: m = average of the alarm's %d datapoints = %s",
+                    n, ecsim_fmt_num(b1, sizeof b1, out->metric_value));
+    return out->metric_value;
+}
+
+static void explain_basis(const ecsim_tt_config *cfg, int current, int c_formula,
+                          ecsim_steps *steps)
+{
+    if (cfg->capacity_basis == ECSIM_TT_BASIS_RUNNING)
+        ecsim_steps_add(steps, "capacity_basis running: C = %d RUNNING tasks (desired count %d)",
+                        c_formula, current);
+}
+
 int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsim_tt_input *in,
                       ecsim_tt_result *out, ecsim_steps *steps)
 {
@@ -74,11 +107,14 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
         return ECSIM_EINVAL;
 
     const int C = in->current;
+    /* C of the formula (MODEL, reference §8 gap 1): the desired count, or
+     * the RUNNING tasks whose utilisation the metric is. */
+    const int Cf = cfg->capacity_basis == ECSIM_TT_BASIS_RUNNING && in->measured > 0 ? in->measured : C;
     const double T = cfg->target;
     const double low_threshold = cfg->scale_in_ratio * T;
     if (in->datapoint_count > 0)
         out->metric_value = in->datapoints[in->datapoint_count - 1];
-    const double m = out->metric_value;
+    double m = out->metric_value;
 
     /* The two alarms (reference §1.2): AlarmHigh GreaterThanThreshold at the
      * target, AlarmLow LessThanThreshold at ratio x target. */
@@ -99,10 +135,12 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
                     cfg->alarm_low_periods, ecsim_alarm_state_name(out->alarm_low));
 
     if (out->alarm_high == ECSIM_ALARM_ALARM && !isnan(m)) {
-        int D = tt_capacity(C, m, T);
+        m = formula_value(cfg, in, cfg->alarm_high_periods, m, out, steps);
+        explain_basis(cfg, C, Cf, steps);
+        int D = tt_capacity(Cf, m, T);
         out->proposal = D;
         ecsim_steps_add(steps, "scale-out proposal D = ceil(C x m / T) = ceil(%d x %s / %s) = %d",
-                        C, ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), D);
+                        Cf, ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), D);
         if (st->scale_out_cooldown_remaining_s > 0) {
             ecsim_steps_add(steps,
                             "scale-out cooldown: %s s remaining, last scale-out to %d; only a "
@@ -147,7 +185,7 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
                         ecsim_fmt_num(b1, sizeof b1, cfg->scale_out_cooldown_s));
         snprintf(out->reason, sizeof out->reason,
                  "AlarmHigh: metric %s above target %s, scale out to ceil(%d x %s / %s) = %d%s",
-                 ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), C,
+                 ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), Cf,
                  ecsim_fmt_num(b3, sizeof b3, m), ecsim_fmt_num(b4, sizeof b4, T), D,
                  desired != D ? " (clamped)" : "");
         return 0;
@@ -171,12 +209,14 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
             no_action(out, C, "AlarmLow in ALARM but the scale-in cooldown is running");
             return 0;
         }
-        int D = tt_capacity(C, m, T);
+        m = formula_value(cfg, in, cfg->alarm_low_periods, m, out, steps);
+        explain_basis(cfg, C, Cf, steps);
+        int D = tt_capacity(Cf, m, T);
         out->proposal = D;
         ecsim_steps_add(steps,
                         "scale-in proposal D = ceil(C x m / T) = ceil(%d x %s / %s) = %d "
                         "(rounded up: never remove too much)",
-                        C, ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), D);
+                        Cf, ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, T), D);
         if (D >= C) {
             ecsim_steps_add(steps, "D = %d is not below current %d: no scale-in", D, C);
             no_action(out, C, "");
@@ -200,7 +240,7 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
                         ecsim_fmt_num(b1, sizeof b1, cfg->scale_in_cooldown_s));
         snprintf(out->reason, sizeof out->reason,
                  "AlarmLow: metric %s below %s, scale in to ceil(%d x %s / %s) = %d%s",
-                 ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, low_threshold), C,
+                 ecsim_fmt_num(b1, sizeof b1, m), ecsim_fmt_num(b2, sizeof b2, low_threshold), Cf,
                  ecsim_fmt_num(b3, sizeof b3, m), ecsim_fmt_num(b4, sizeof b4, T), D,
                  desired != D ? " (clamped)" : "");
         return 0;
@@ -315,6 +355,7 @@ static int tt_evaluate_several(tt_policy *p, const ecsim_policy_obs *obs, ecsim_
         }
         ecsim_tt_input in = {
             .current = obs->current,
+            .measured = obs->running,
             .min = obs->min,
             .max = obs->max,
             .datapoints = dp,
@@ -426,6 +467,7 @@ static int tt_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_dec
         return tt_evaluate_several(p, obs, d);
     ecsim_tt_input in = {
         .current = obs->current,
+        .measured = obs->running,
         .min = obs->min,
         .max = obs->max,
         .datapoints = obs->datapoints,

@@ -397,7 +397,7 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
     memset(o, 0, sizeof *o);
     const ecsim_scenario *sc = ecsim_sim_scenario(sim);
     if (!formats || !*formats)
-        formats = "text,md,csv";
+        formats = "text,md,csv,json";
     /* Validate every format before writing anything. */
     const ecsim_table_format *fmts[16];
     size_t nfmts = 0;

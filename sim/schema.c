@@ -65,6 +65,8 @@ static const char *const dist_names[] = {"exponential", "deterministic", "lognor
                                          "uniform", "empirical", NULL};
 static const char *const routing_names[] = {"shared_queue", "round_robin", "random",
                                             "least_outstanding", NULL};
+static const char *const tt_basis_names[] = {"desired", "running", NULL};
+static const char *const tt_value_names[] = {"latest", "alarm_average", NULL};
 static const char *const policy_names[] = {"none", "target_tracking", "step_scaling",
                                            "scheduled", "hpa", "predictive", NULL};
 static const char *const metric_names[] = {"cpu", "memory", "requests_per_target", NULL};
@@ -591,6 +593,12 @@ static const schema_field autoscaler_rows[] = {
     NUM(ecsim_autoscaler_spec, scale_in_ratio, "scale_in_ratio", 0, 1,
         SCHEMA_MIN_EXCL | SCHEMA_MAX_EXCL, "0.9",
         "target tracking: AlarmLow threshold = ratio x target (reference §1.2, OBS)"),
+    ENUM(ecsim_autoscaler_spec, capacity_basis, "capacity_basis", tt_basis_names, "desired",
+         "target tracking: C in ceil(C x m / T), the desired count or the RUNNING tasks that "
+         "produced the metric (reference §1.2 MODEL, §8 gap 1)"),
+    ENUM(ecsim_autoscaler_spec, metric_value, "metric_value", tt_value_names, "latest",
+         "target tracking: m in ceil(C x m / T), the most recent datapoint or the average of "
+         "the datapoints the alarm evaluated (reference §1.2 MODEL, §8 gap 1)"),
     {.key = "target_tracking_policies", .kind = SCHEMA_LIST,
      .offset = offsetof(ecsim_autoscaler_spec, target_tracking_policies),
      .size = sizeof(ecsim_tt_policy_spec),

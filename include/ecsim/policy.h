@@ -92,6 +92,8 @@ ecsim_alarm_state ecsim_alarm_evaluate(const double *datapoints, size_t count,
 
 typedef struct ecsim_tt_config {
     double target;                 /* TargetValue; required (> 0) */
+    ecsim_tt_basis capacity_basis; /* C in ceil(C x m / T): desired count (default) or running tasks */
+    ecsim_tt_value metric_value;   /* m: most recent datapoint (default) or the alarm's average */
     int alarm_high_datapoints;     /* AlarmHigh M of N: default 3 of 3 (OBS) */
     int alarm_high_periods;
     int alarm_low_datapoints;      /* AlarmLow: default 15 of 15 (OBS) */
@@ -118,6 +120,7 @@ void ecsim_tt_state_advance(ecsim_tt_state *st, double elapsed_s);
 
 typedef struct ecsim_tt_input {
     int current;                   /* current desiredCount C */
+    int measured;                  /* tasks whose metric m is (RUNNING); used by basis running */
     int min, max;                  /* MinCapacity, MaxCapacity */
     const double *datapoints;      /* one per period, oldest first; NAN = missing */
     size_t datapoint_count;

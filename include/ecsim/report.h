@@ -37,7 +37,7 @@ typedef struct ecsim_run_outputs {
 
 /* Write the output folder of `ecsim run` under `out_root`: execution.* and
  * status.* in each of `formats` (a comma-separated list of table format
- * names; NULL = "text,md,csv"), events.log, summary.json, timeline.csv,
+ * names; NULL = "text,md,csv,json"), events.log, summary.json, timeline.csv,
  * decisions.csv and, unless `plots` is false, the demand/capacity plot.
  * Messages (e.g. gnuplot missing) go to `msg`. 0, ECSIM_EINVAL (unknown
  * format, message on msg), ECSIM_EIO or ECSIM_ENOMEM. */
