@@ -120,6 +120,9 @@ static const schema_field task_rows[] = {
         "memory % of the reservation at zero load"),
     NUM(ecsim_task_spec, memory_busy_pct, "memory_busy_pct", 0, 100, 0, "60",
         "memory % of the reservation at full load"),
+    NUM(ecsim_task_spec, start_jitter_cv, "start_jitter_cv", 0, 5, 0, "0",
+        "spread of task start: provisioning, pull and start times times a lognormal factor of "
+        "mean 1 and this CV (reference §2.5 observations, §8 gap 4)"),
 };
 static const schema_section task_sec = SEC(task_rows);
 
@@ -143,6 +146,9 @@ static const schema_field breaker_rows[] = {
          "roll back to the last completed deployment when the breaker trips"),
     INT(ecsim_circuit_breaker_spec, min_threshold, "min_threshold", 1, 200, "3",
         "lower clamp of the failure threshold (reference §2.2: 3 today, 10 historically)"),
+    BOOL(ecsim_circuit_breaker_spec, skip_if_running, "skip_if_running", "false",
+         "the documented caveat read literally: a deployment started while at least one task "
+         "runs is not watched by the breaker (reference §2.2, §8 gap 3)"),
 };
 static const schema_section breaker_sec = SEC(breaker_rows);
 
@@ -173,6 +179,21 @@ static const schema_field managed_rows[] = {
         "maximumScalingStepSize (reference §3.1)"),
     ROWX(ecsim_managed_scaling_spec, warmup_s, "warmup", SCHEMA_DURATION, 0, 10000, 0, "300s",
          "instanceWarmupPeriod, 0 to 10000 s (reference §3.1)", 0, 0),
+    INT(ecsim_managed_scaling_spec, alarm_high_datapoints, "alarm_high_datapoints", 0, 1440, "0",
+        "datapoints above target_capacity that scale out; 0 = 1 (reference §3.1, OBS)"),
+    INT(ecsim_managed_scaling_spec, alarm_low_datapoints, "alarm_low_datapoints", 0, 1440, "0",
+        "datapoints below target_capacity that scale in; 0 = 15 (reference §3.1)"),
+    NUM(ecsim_managed_scaling_spec, scale_in_max_percent, "scale_in_max_percent", 0, 100, 0, "0",
+        "at most this % of the instances removed per evaluation (at least 1); 0 = 50 "
+        "(reference §8 gap 5, MODEL)"),
+    ROWX(ecsim_managed_scaling_spec, replacement_delay_s, "replacement_delay", SCHEMA_DURATION, 0,
+         86400, 0, "0s", "a failed instance is replaced after this; 0 = 60 s (MODEL)", 0, 0),
+    ROWX(ecsim_managed_scaling_spec, scale_down_unneeded_s, "scale_down_unneeded", SCHEMA_DURATION,
+         0, 86400, 0, "0s", "eks: a node empty this long is removed; 0 = 10m (reference §5.5)", 0,
+         0),
+    ROWX(ecsim_managed_scaling_spec, scale_down_delay_after_add_s, "scale_down_delay_after_add",
+         SCHEMA_DURATION, 0, 86400, 0, "0s",
+         "eks: no scale-down this soon after a scale-up; 0 = 10m (reference §5.5)", 0, 0),
 };
 static const schema_section managed_sec = SEC(managed_rows);
 

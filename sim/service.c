@@ -271,8 +271,17 @@ static int new_deployment(ecsim_sim *sim)
     dp->rolled_back_from = -1;
     dp->started_s = dp->progress_s = ecsim_engine_now(sim->eng);
     dp->finished_s = NAN;
-    dp->breaker_threshold =
-        service_breaker_threshold(s->desired, sim->sc->service.deployment.circuit_breaker.min_threshold);
+    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
+    dp->breaker_threshold = service_breaker_threshold(s->desired, cb->min_threshold);
+    /* "If a service deployment has at least one successfully running task at
+     * the time the service is updated, the circuit breaker logic will not
+     * start" (reference §2.2, read literally when skip_if_running is set). */
+    if (cb->enable && cb->skip_if_running && service_count(sim, TASK_RUNNING) > 0) {
+        dp->breaker_off = true;
+        sim_log(sim, "service %s: deployment circuit breaker not started for ecs-svc/%d: a task "
+                     "was running when the service was updated (skip_if_running).",
+                svc_name(sim), dp->id);
+    }
     s->deployment_count++;
     return (int)s->deployment_count - 1;
 }
@@ -350,7 +359,7 @@ static void deployment_fail(ecsim_sim *sim, sim_deployment *dp, const char *fail
 static void breaker_count_failure(ecsim_sim *sim, sim_deployment *dp, const char *failure)
 {
     const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
-    if (!cb->enable || is_eks(sim) || dp->rollout != ROLLOUT_IN_PROGRESS)
+    if (!cb->enable || dp->breaker_off || is_eks(sim) || dp->rollout != ROLLOUT_IN_PROGRESS)
         return;
     dp->failed_tasks++;
     if (dp->failed_tasks < dp->breaker_threshold)
@@ -428,6 +437,16 @@ int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is
 
 /* ---- launching and stopping ---------------------------------------------------------- */
 
+/* Task start times vary (reference §2.5 gives only observed ranges; §8
+ * gap 4): with task.start_jitter_cv > 0 each phase's duration is multiplied
+ * by a lognormal factor of mean 1 from the stream "service.start"; 0 keeps
+ * the times fixed and draws nothing. */
+static double start_jitter(ecsim_sim *sim)
+{
+    double cv = sim->sc->service.task.start_jitter_cv;
+    return cv > 0 ? ecsim_rng_lognormal_mean_cv(&sim->rng_start, 1.0, cv) : 1.0;
+}
+
 static sim_task *task_new(ecsim_sim *sim)
 {
     sim_service *s = &sim->service;
@@ -482,7 +501,8 @@ static void launch_task(ecsim_sim *sim)
     t->az = s->next_az;
     s->next_az = s->next_az % zones + 1;
     sim->summary.tasks_started++;
-    task_schedule(sim, t, sim->sc->service.task.provisioning_time_s, EV_PROVISIONED);
+    task_schedule(sim, t, sim->sc->service.task.provisioning_time_s * start_jitter(sim),
+                  EV_PROVISIONED);
 }
 
 static void update_pending_capacity(ecsim_sim *sim);
@@ -639,7 +659,7 @@ static void task_pull(ecsim_sim *sim, sim_task *t)
         else
             sim->instance_image[t->instance - 1] = image_index;
     }
-    task_schedule(sim, t, pull_s, EV_PULLED);
+    task_schedule(sim, t, pull_s * start_jitter(sim), EV_PULLED);
 }
 
 /* ---- EC2 / EKS capacity (cluster.c, reference §3) ----------------------------- */
@@ -718,8 +738,23 @@ int service_cluster_create(ecsim_sim *sim)
     if (ss->platform == ECSIM_PLATFORM_FARGATE || sim->cluster)
         return 0;
     cluster_callbacks cb = {on_cluster_capacity, on_cluster_lost, on_cluster_log};
+    /* The scenario's OBS / MODEL overrides (0 = the platform's default). */
+    const ecsim_managed_scaling_spec *ms = &ss->cluster.managed_scaling;
+    cluster_config cfg = cluster_config_defaults(ss->platform);
+    if (ms->alarm_high_datapoints > 0)
+        cfg.alarm_high_datapoints = ms->alarm_high_datapoints;
+    if (ms->alarm_low_datapoints > 0)
+        cfg.alarm_low_datapoints = ms->alarm_low_datapoints;
+    if (ms->scale_in_max_percent > 0)
+        cfg.scale_in_max_percent = ms->scale_in_max_percent;
+    if (ms->replacement_delay_s > 0)
+        cfg.replacement_delay_s = ms->replacement_delay_s;
+    if (ms->scale_down_unneeded_s > 0)
+        cfg.scale_down_unneeded_s = ms->scale_down_unneeded_s;
+    if (ms->scale_down_delay_after_add_s > 0)
+        cfg.scale_down_delay_after_add_s = ms->scale_down_delay_after_add_s;
     sim->cluster = cluster_create(&ss->cluster, ss->platform, ss->availability_zones, sim->seed,
-                                  sim->eng, NULL, &cb, sim);
+                                  sim->eng, &cfg, &cb, sim);
     return sim->cluster ? 0 : ECSIM_ENOMEM;
 }
 
@@ -767,7 +802,7 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         task_pull(sim, t);
         break;
     case EV_PULLED:
-        task_schedule(sim, t, ts->start_time_s, EV_STARTED);
+        task_schedule(sim, t, ts->start_time_s * start_jitter(sim), EV_STARTED);
         break;
     case EV_STARTED:
         t->state = TASK_ACTIVATING;

@@ -607,6 +607,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
         goto fail_engine;
     ecsim_rng_derive(&sim->rng_registry, seed, "registry.pull");
     ecsim_rng_derive(&sim->rng_service, seed, "service.placement");
+    ecsim_rng_derive(&sim->rng_start, seed, "service.start");
     registry_init(&sim->registry, sc->image.name, sc->registry.immutable_tags);
     service_init(sim);
     lifecycle_init(sim);

@@ -102,6 +102,7 @@ typedef struct sim_deployment {
     bool is_rollback;
     int failed_tasks;         /* circuit breaker count (reference §2.2) */
     int breaker_threshold;
+    bool breaker_off;         /* not watched: the §2.2 caveat (skip_if_running) applied */
     bool breaker_stage2;      /* entered once a task of it reached RUNNING */
     bool stuck_announced;     /* min/max make progress impossible (reference §2.1 [D7]) */
     int rolled_back_from;     /* is_rollback: index of the FAILED deployment, else -1 */
@@ -166,6 +167,7 @@ struct ecsim_sim {
     ecsim_engine *eng;
     ecsim_rng rng_registry;   /* pull retries jitter */
     ecsim_rng rng_service;    /* AZ choice, victims */
+    ecsim_rng rng_start;      /* task start-time jitter */
     sim_registry registry;
     struct sim_cluster *cluster;  /* ec2 / eks: instances and their scaling (cluster.c); NULL on Fargate */
     int *instance_image;          /* ec2 / eks: registry image index + 1 cached on each instance */

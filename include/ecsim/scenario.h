@@ -63,6 +63,9 @@ typedef struct ecsim_task_spec {
     double cpu_idle_pct;         /* CPU % at zero load; default 2 */
     double memory_idle_pct;      /* memory % of reservation at zero load; default 30 */
     double memory_busy_pct;      /* memory % at full load; default 60 */
+    double start_jitter_cv;      /* spread of provisioning, pull and start times: each is
+                                    multiplied by a lognormal factor of mean 1 and this CV;
+                                    default 0 (fixed times; reference §8 gap 4) */
 } ecsim_task_spec;
 
 typedef struct ecsim_load_balancer_spec {
@@ -77,6 +80,8 @@ typedef struct ecsim_circuit_breaker_spec {
     bool enable;                 /* default false (API default) */
     bool rollback;               /* default false */
     int min_threshold;           /* default 3 (reference §2.2, [D4]; historically 10) */
+    bool skip_if_running;        /* the documented caveat: a deployment started while a task
+                                    runs is not watched; default false (§2.2, §8 gap 3) */
 } ecsim_circuit_breaker_spec;
 
 typedef struct ecsim_deployment_spec {
@@ -100,6 +105,14 @@ typedef struct ecsim_managed_scaling_spec {
     int min_step;                /* default 1 */
     int max_step;                /* default 10000 */
     double warmup_s;             /* instanceWarmupPeriod; default 300 */
+    /* OBS / MODEL values of reference §3.1, §5.5 and §8 gap 5; 0 = the
+     * platform's default (ECS capacity provider on ec2, Cluster Autoscaler on eks). */
+    int alarm_high_datapoints;   /* ECS: 1 datapoint above target to scale out */
+    int alarm_low_datapoints;    /* ECS: 15 datapoints below target to scale in */
+    double scale_in_max_percent; /* ECS: at most this % of instances removed per minute: 50 */
+    double replacement_delay_s;  /* a lost instance is replaced after this: 60 */
+    double scale_down_unneeded_s;        /* eks: node empty this long is removed: 600 */
+    double scale_down_delay_after_add_s; /* eks: no scale-down this soon after a scale-up: 600 */
 } ecsim_managed_scaling_spec;
 
 typedef struct ecsim_cluster_spec {     /* ec2 / eks only */
