@@ -120,11 +120,11 @@ void ecsim_tt_state_advance(ecsim_tt_state *st, double elapsed_s);
 
 typedef struct ecsim_tt_input {
     int current;                   /* current desiredCount C */
-    int measured;                  /* tasks whose metric m is (RUNNING); used by basis running */
     int min, max;                  /* MinCapacity, MaxCapacity */
     const double *datapoints;      /* one per period, oldest first; NAN = missing */
     size_t datapoint_count;
     bool deployment_in_progress;   /* AAS suspends scale-in (reference §1.1) */
+    int measured;                  /* tasks whose metric m is (RUNNING); used by basis running */
 } ecsim_tt_input;
 
 typedef struct ecsim_tt_result {
