@@ -41,7 +41,8 @@
 # period. A last row at the final end_s closes the steps.
 # Data file, index 1 (markers):
 #   1 time_s  2 class (1 scale out, 2 scale in, 3 event, 4 failure)
-#   3 desired count after the marker  4 kind  5 "label"
+#   3 desired count after the marker  4 kind  5 "label"  6 show_label (0 when
+#   too close to the previous labelled event to be read; the line is drawn)
 
 plot_title = '@TITLE@'
 datafile = '@DATAFILE@'
@@ -111,7 +112,7 @@ top_plot = "plot datafile index 0 using (($1 + $16) / 2 / x_div):3:($1/x_div):($
 if (has_pending) top_plot = top_plot . ", '' " . u . ":6 axes x1y2 with steps lw 1 dt 3 lc rgb c_pending title 'pending tasks (right)'"
 if (n_events > 0) top_plot = top_plot . ", '' " . m . ":($2 == 3 ? rps_max : NaN) with impulses lw 1 dt 4 lc rgb c_event title 'deployment, event'"
 if (n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 == 4 ? rps_max : NaN) with impulses lw 1.5 lc rgb c_failure title 'failure'"
-if (n_events + n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 >= 3 ? rps_max * 0.98 : NaN):(short_label(strcol(5))) with labels rotate by 90 right offset -0.8, 0 font ',9' tc rgb '#444444' notitle"
+if (n_events + n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 >= 3 && $6 > 0 ? rps_max * 0.98 : NaN):(short_label(strcol(5))) with labels rotate by 90 right offset -0.8, 0 font ',9' tc rgb '#444444' notitle"
 if (n_scale_out > 0) top_plot = top_plot . ", '' " . m . ":($2 == 1 ? $3 : NaN) axes x1y2 with points pt 9 ps 1.6 lc rgb c_out title '▲ scale out'"
 if (n_scale_in > 0) top_plot = top_plot . ", '' " . m . ":($2 == 2 ? $3 : NaN) axes x1y2 with points pt 11 ps 1.6 lc rgb c_in title '▼ scale in'"
 cpu_plot = "plot datafile " . u . ":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'"

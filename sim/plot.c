@@ -92,7 +92,8 @@ static const char *const builtin_template_lines[] = {
     "# period. A last row at the final end_s closes the steps.",
     "# Data file, index 1 (markers):",
     "#   1 time_s  2 class (1 scale out, 2 scale in, 3 event, 4 failure)",
-    "#   3 desired count after the marker  4 kind  5 \"label\"",
+    "#   3 desired count after the marker  4 kind  5 \"label\"  6 show_label (0 when",
+    "#   too close to the previous labelled event to be read; the line is drawn)",
     "",
     "plot_title = '@TITLE@'",
     "datafile = '@DATAFILE@'",
@@ -162,7 +163,7 @@ static const char *const builtin_template_lines[] = {
     "if (has_pending) top_plot = top_plot . \", '' \" . u . \":6 axes x1y2 with steps lw 1 dt 3 lc rgb c_pending title 'pending tasks (right)'\"",
     "if (n_events > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 3 ? rps_max : NaN) with impulses lw 1 dt 4 lc rgb c_event title 'deployment, event'\"",
     "if (n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 4 ? rps_max : NaN) with impulses lw 1.5 lc rgb c_failure title 'failure'\"",
-    "if (n_events + n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 >= 3 ? rps_max * 0.98 : NaN):(short_label(strcol(5))) with labels rotate by 90 right offset -0.8, 0 font ',9' tc rgb '#444444' notitle\"",
+    "if (n_events + n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 >= 3 && $6 > 0 ? rps_max * 0.98 : NaN):(short_label(strcol(5))) with labels rotate by 90 right offset -0.8, 0 font ',9' tc rgb '#444444' notitle\"",
     "if (n_scale_out > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 1 ? $3 : NaN) axes x1y2 with points pt 9 ps 1.6 lc rgb c_out title '\342\226\262 scale out'\"",
     "if (n_scale_in > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 2 ? $3 : NaN) axes x1y2 with points pt 11 ps 1.6 lc rgb c_in title '\342\226\274 scale in'\"",
     "cpu_plot = \"plot datafile \" . u . \":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'\"",
@@ -594,7 +595,18 @@ static int make_script(const ecsim_timeline *tl, const ecsim_plot_options *opt,
 /* Marker label for the data file: a gnuplot double-quoted string, with "
  * replaced by ' (gnuplot data strings have no escape for it) and control
  * characters by spaces; an empty label shows the kind. */
-static void put_dat_label(FILE *out, const ecsim_timeline_marker *m)
+/* How telling a marker is when several share one place on the x axis. */
+static int marker_rank(const char *kind)
+{
+    static const char *const order[] = {"rollback", "deployment_failed", "az_outage",
+                                        "instance_failure", "deployment"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (strcmp(kind, order[i]) == 0)
+            return (int)(sizeof order / sizeof order[0] - i) + 1;
+    return 1;
+}
+
+static void put_dat_label(FILE *out, const ecsim_timeline_marker *m, int others)
 {
     const char *s = *m->label ? m->label : m->kind;
     fputc('"', out);
@@ -607,6 +619,8 @@ static void put_dat_label(FILE *out, const ecsim_timeline_marker *m)
         else
             fputc(c, out);
     }
+    if (others > 0)
+        fprintf(out, " (+%d)", others);
     fputc('"', out);
 }
 
@@ -678,16 +692,49 @@ static int write_dat(const ecsim_timeline *tl, FILE *out)
     }
     /* Two blank lines start gnuplot's next index. */
     fputs("\n\n# index 1: markers; class 1 scale out, 2 scale in, 3 event, 4 failure\n"
-          "# time_s class desired_after kind label\n",
+          "# time_s class desired_after kind label show_label\n",
           out);
-    for (size_t i = 0; i < ecsim_timeline_marker_count(tl); i++) {
+    /* Rotated labels closer than 1/40 of the x range overprint each other:
+     * events are grouped greedily (a group spans less than 1/40 of the
+     * range) and only the most telling of a group is labelled, with "(+N)"
+     * for the others; every marker's line is still drawn. */
+    double span = n > 0 ? ecsim_timeline_row_at(tl, n - 1)->time_s : 0;
+    size_t count = ecsim_timeline_marker_count(tl);
+    size_t best = SIZE_MAX, group_end = 0;
+    int others = 0;
+    for (size_t i = 0; i < count; i++) {
         ecsim_timeline_marker m;
         char buf[64];
         ecsim_timeline_marker_get(tl, i, &m);
-        fprintf(out, "%s %d %d %s ", gp_num(buf, sizeof buf, m.time_s),
-                (int)ecsim_timeline_marker_class(m.kind), desired_after(tl, m.time_s), m.kind);
-        put_dat_label(out, &m);
-        fputc('\n', out);
+        int cls = (int)ecsim_timeline_marker_class(m.kind);
+        if (cls >= ECSIM_MARKER_EVENT && i >= group_end) {
+            /* A new group starts here: find its end and its best marker. */
+            best = i;
+            others = 0;
+            int best_rank = marker_rank(m.kind);
+            double group_t = m.time_s;
+            group_end = i + 1;
+            for (size_t j = i + 1; j < count; j++) {
+                ecsim_timeline_marker o;
+                ecsim_timeline_marker_get(tl, j, &o);
+                if (o.time_s - group_t >= span / 40.0)
+                    break;
+                group_end = j + 1;
+                if ((int)ecsim_timeline_marker_class(o.kind) < ECSIM_MARKER_EVENT)
+                    continue;
+                others++;
+                if (marker_rank(o.kind) > best_rank) {
+                    best_rank = marker_rank(o.kind);
+                    best = j;
+                }
+            }
+            ecsim_timeline_marker_get(tl, i, &m);
+        }
+        bool show = cls >= ECSIM_MARKER_EVENT && i == best;
+        fprintf(out, "%s %d %d %s ", gp_num(buf, sizeof buf, m.time_s), cls,
+                desired_after(tl, m.time_s), m.kind);
+        put_dat_label(out, &m, show ? others : 0);
+        fprintf(out, " %d\n", show ? 1 : 0);
     }
     return ferror(out) ? ECSIM_EIO : 0;
 }
