@@ -13,6 +13,7 @@
  * recorders look back) and get the same answer. A small direct-mapped cache
  * keeps the cost of a factor at one lookup on sequential queries. */
 #include "ecsim/load.h"
+#include "load_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -622,9 +623,7 @@ static void field_for_message(char *out, size_t size, const char *s, size_t len)
     out[n] = '\0';
 }
 
-/* Strict decimal syntax: [+-]digits[.digits][e[+-]digits] (or .digits):
- * no inf, nan, hex or locale separators. */
-static bool decimal_syntax(const char *s, size_t len)
+bool load_decimal_syntax(const char *s, size_t len)
 {
     size_t i = 0, digits = 0;
     if (i < len && (s[i] == '+' || s[i] == '-'))
@@ -654,7 +653,7 @@ static bool decimal_syntax(const char *s, size_t len)
 /* Parse a number field; false if it is not a finite decimal number. */
 static bool parse_number(const char *s, size_t len, double *out)
 {
-    if (len == 0 || len > TRACE_FIELD_MAX || !decimal_syntax(s, len))
+    if (len == 0 || len > TRACE_FIELD_MAX || !load_decimal_syntax(s, len))
         return false;
     char buf[TRACE_FIELD_MAX + 1];
     memcpy(buf, s, len);

@@ -1177,36 +1177,11 @@ static void validate(loader *L)
     }
 }
 
-/* Stable merge sort of the events by time. */
+/* The events by time; equal times keep the file's order. */
 static int sort_events(ecsim_scenario *sc)
 {
-    size_t n = sc->event_count;
-    if (n < 2)
-        return 0;
-    ecsim_event_spec *tmp = ecsim_reallocarray(NULL, n, sizeof *tmp);
-    if (!tmp)
-        return ECSIM_ENOMEM;
-    ecsim_event_spec *src = sc->events, *dst = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                dst[k++] = src[j].at_s < src[i].at_s ? src[j++] : src[i++];
-            while (i < mid)
-                dst[k++] = src[i++];
-            while (j < hi)
-                dst[k++] = src[j++];
-        }
-        ecsim_event_spec *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != sc->events)
-        memcpy(sc->events, src, n * sizeof *src);
-    ecsim_free(tmp);
-    return 0;
+    return schema_sort_by_time(sc->events, sc->event_count, sizeof *sc->events,
+                               offsetof(ecsim_event_spec, at_s));
 }
 
 /* ---- the public API -------------------------------------------------------------------------- */

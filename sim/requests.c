@@ -75,6 +75,7 @@
  * histogram of latency per period, folded into the run's at each period
  * reset (ecsim/histogram.h: relative error <= 0.39 %, fixed memory). */
 #include "requests.h"
+#include "load_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -446,35 +447,6 @@ static void replay_error(replay_reader *r, int column, const char *fmt, ...)
                     "load.requests.arrivals_file: %s", msg);
 }
 
-/* Strict decimal syntax: [+-]digits[.digits][e[+-]digits] (or .digits):
- * no inf, nan, hex or locale separators (the load trace's rule). */
-static bool decimal_syntax(const char *s, size_t len)
-{
-    size_t i = 0, digits = 0;
-    if (i < len && (s[i] == '+' || s[i] == '-'))
-        i++;
-    while (i < len && s[i] >= '0' && s[i] <= '9')
-        i++, digits++;
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++, digits++;
-    }
-    if (!digits)
-        return false;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            i++;
-        size_t exp_digits = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++, exp_digits++;
-        if (!exp_digits)
-            return false;
-    }
-    return i == len;
-}
-
 /* A field for a message: at most 32 bytes, non-printable bytes and " as '?'. */
 static const char *shown(char *out, size_t size, const char *s, size_t len)
 {
@@ -532,7 +504,7 @@ static int replay_next(replay_reader *r, double *t_s)
         r->row++;
         double t = NAN;
         char buf[REPLAY_FIELD_MAX + 1];
-        if (flen > 0 && flen <= REPLAY_FIELD_MAX && decimal_syntax(field, flen)) {
+        if (flen > 0 && flen <= REPLAY_FIELD_MAX && load_decimal_syntax(field, flen)) {
             memcpy(buf, field, flen);
             buf[flen] = '\0';
             t = strtod(buf, NULL);

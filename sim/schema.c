@@ -746,37 +746,47 @@ static void check_step_scaling(const rules_ctx *r, const ecsim_autoscaler_spec *
                    "autoscaler.step_scaling.steps: %s (reference §1.3)", why);
 }
 
-/* Stable merge sort of the scheduled actions by time (equal times keep the
- * order given: "actions on one target run in specified order", reference
- * §1.4). 0 or ECSIM_ENOMEM. */
-static int sort_scheduled(ecsim_scheduled_action *a, size_t n)
+int schema_sort_by_time(void *base, size_t n, size_t size, size_t time_offset)
 {
     if (n < 2)
         return 0;
-    ecsim_scheduled_action *tmp = ecsim_reallocarray(NULL, n, sizeof *tmp);
+    unsigned char *tmp = ecsim_reallocarray(NULL, n, size);
     if (!tmp)
         return ECSIM_ENOMEM;
-    ecsim_scheduled_action *src = a, *dst = tmp;
+    unsigned char *src = base, *dst = tmp;
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                dst[k++] = src[j].at_s < src[i].at_s ? src[j++] : src[i++];
-            while (i < mid)
-                dst[k++] = src[i++];
-            while (j < hi)
-                dst[k++] = src[j++];
+            while (i < mid || j < hi) {
+                double ti, tj;
+                bool take_j = false;
+                if (i < mid && j < hi) {
+                    memcpy(&ti, src + i * size + time_offset, sizeof ti);
+                    memcpy(&tj, src + j * size + time_offset, sizeof tj);
+                    take_j = tj < ti; /* equal times keep their order: stable */
+                } else {
+                    take_j = i >= mid;
+                }
+                memcpy(dst + k++ * size, src + (take_j ? j++ : i++) * size, size);
+            }
         }
-        ecsim_scheduled_action *swap = src;
+        unsigned char *swap = src;
         src = dst;
         dst = swap;
     }
-    if (src != a)
-        memcpy(a, src, n * sizeof *a);
+    if (src != base)
+        memcpy(base, src, n * size);
     ecsim_free(tmp);
     return 0;
+}
+
+/* The scheduled actions by time; equal times keep the order given: "actions
+ * on one target run in specified order" (reference §1.4). 0 or ECSIM_ENOMEM. */
+static int sort_scheduled(ecsim_scheduled_action *a, size_t n)
+{
+    return schema_sort_by_time(a, n, sizeof *a, offsetof(ecsim_scheduled_action, at_s));
 }
 
 static int check_scheduled(const rules_ctx *r, ecsim_scenario *sc)

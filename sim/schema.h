@@ -100,6 +100,10 @@ typedef void schema_report_fn(void *ctx, const char *path1, const char *path2,
 int schema_autoscaler_rules(ecsim_scenario *sc, schema_given_fn *given, schema_report_fn *report,
                             void *ctx);
 
+/* Stable merge sort of `n` records of `size` bytes by the double at
+ * `time_offset` in each (equal times keep their order). 0 or ECSIM_ENOMEM. */
+int schema_sort_by_time(void *base, size_t n, size_t size, size_t time_offset);
+
 /* The closest key of `sec` to `key` (Damerau-Levenshtein distance <= 2, or a
  * prefix of at least 3 characters), or NULL. */
 const char *schema_suggest(const schema_section *sec, const char *key);
