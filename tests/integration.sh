@@ -146,6 +146,11 @@ same "$TMP/step" tests/golden/step-image-not-pushed.txt "step image-not-pushed"
 "$BIN" validate --list-fields >"$TMP/fields"
 awk '/<!-- fields:end -->/ { on = 0 } on { print } /<!-- fields:begin -->/ { on = 1 }' README.md >"$TMP/readme-fields"
 if cmp -s "$TMP/fields" "$TMP/readme-fields"; then ok; else ko "README.md field reference is stale: run make readme"; fi
+# the README's excerpts of the seed walkthrough are the real tables
+sed -n '/^Execution table$/,/^   7 /p' README.md >"$TMP/readme-exec"
+cmp -s "$TMP/readme-exec" tests/golden/run/seed-walkthrough/execution.txt && ok || ko "README.md execution table excerpt is stale"
+sed -n '/^Status tracker$/,/^Capacity (rps)/p' README.md >"$TMP/readme-status"
+cmp -s "$TMP/readme-status" tests/golden/run/seed-walkthrough/status.txt && ok || ko "README.md status tracker excerpt is stale"
 # every shipped scenario is listed in the README
 for scen in scenarios/*.yaml; do
     grep -q "\`$(basename "$scen")\`" README.md && ok || ko "README.md does not describe $(basename "$scen")"
