@@ -495,12 +495,34 @@ static void finish_texts(ecsim_sim *sim)
     int failed = sim->summary.tasks_failed;
     if (dep->reached && dep->failed)
         describe_deploy_failure(sim);
+    /* Tasks waiting PENDING for capacity when the run ended (ec2 / eks). */
+    int waiting = 0;
+    for (size_t i = 0; i < sim->service.task_count; i++)
+        waiting += sim->service.tasks[i].waiting_capacity && sim->service.tasks[i].state != TASK_STOPPED;
+    ecsim_step_record *deploy = &sim->steps[ECSIM_STEP_DEPLOY];
+    if (!deploy->reached && waiting > 0) {
+        snprintf(deploy->result, sizeof deploy->result,
+                 "Not reached: %d task%s stuck PENDING, no container instance has room", waiting,
+                 waiting == 1 ? "" : "s");
+        snprintf(deploy->aws_did, sizeof deploy->aws_did,
+                 "ECS could not place %d task%s: no registered instance has enough free CPU or "
+                 "memory (\"unable to place a task because no container instance met all of its "
+                 "requirements\", see events.log), and managed scaling cannot help when a task is "
+                 "larger than an instance.",
+                 waiting, waiting == 1 ? "" : "s");
+        snprintf(deploy->fix, sizeof deploy->fix,
+                 "Make the task fit an instance (task.vcpu / memory_gb against cluster.vcpu / "
+                 "memory_gb), use a larger instance type, or raise cluster.max_instances.");
+    } else if (!deploy->reached && deploy->result[0]) {
+        snprintf(deploy->result, sizeof deploy->result, "Not reached: the simulated period ended first");
+    }
     for (int s = ECSIM_STEP_RUN; s <= ECSIM_STEP_MONITOR; s++) {
         ecsim_step_record *r = &sim->steps[s];
         if (r->reached)
             continue;
         snprintf(r->result, sizeof r->result, "Not reached: %s",
-                 sim->failed_deploy ? "no task ever ran" : "the simulated period ended first");
+                 sim->failed_deploy || !deploy->reached ? "no task ever ran"
+                                                       : "the simulated period ended first");
         snprintf(r->role, sizeof r->role, "—");
         snprintf(r->aws_did, sizeof r->aws_did, "Nothing: %s",
                  sim->failed_deploy ? "the deployment failed at step 4, so there is nothing to run, "
@@ -516,7 +538,9 @@ static void finish_texts(ecsim_sim *sim)
     } else if (!sim->steps[ECSIM_STEP_RUN].reached) {
         snprintf(end->role, sizeof end->role, "Simulation ended at %s",
                  sim_fmt_clock(clock, sizeof clock, sc->duration_s));
-        snprintf(end->result, sizeof end->result, "App not yet steady when the period ended");
+        snprintf(end->result, sizeof end->result, "%s",
+                 waiting > 0 && !deploy->reached ? "App never ran: its tasks could not be placed"
+                                                 : "App not yet steady when the period ended");
         snprintf(end->aws_did, sizeof end->aws_did, "The simulated period ended before the service "
                                                     "reached a steady state.");
     } else {
