@@ -1020,6 +1020,36 @@ static void log_stopped(ecsim_sim *sim, const int *ids, int n)
     sim_log(sim, "service %s has stopped %d running tasks:%s.", svc_name(sim), n, list);
 }
 
+/* Scale-in on EC2 / EKS: the cluster picks the victims by the placement
+ * strategy (reference §3.2: binpack frees the emptiest instance, spread
+ * keeps the zones balanced). Returns how many tasks it stopped; 0 (the
+ * caller falls back to youngest first) if memory ran out. */
+static int stop_cluster_victims(ecsim_sim *sim, int k)
+{
+    sim_service *s = &sim->service;
+    const ecsim_task_spec *ts = &sim->sc->service.task;
+    cluster_task_ref *refs = ecsim_reallocarray(NULL, s->task_count ? s->task_count : 1, sizeof *refs);
+    int *chosen = ecsim_reallocarray(NULL, (size_t)k, sizeof *chosen);
+    int n = 0, stopped = 0;
+    if (refs && chosen) {
+        for (size_t i = 0; i < s->task_count; i++) {
+            const sim_task *t = &s->tasks[i];
+            if (task_active(t) && task_current(sim, t))
+                refs[n++] = (cluster_task_ref){t->id, t->instance, ts->vcpu, ts->memory_gb};
+        }
+        int got = cluster_choose_victims(sim->cluster, refs, n, k, chosen);
+        for (int i = 0; i < got; i++) {
+            sim_task *t = task_by_id(sim, refs[chosen[i]].task_id);
+            task_scheduler_stop(sim, t);
+            log_stopped(sim, &t->id, 1);
+            stopped++;
+        }
+    }
+    ecsim_free(refs);
+    ecsim_free(chosen);
+    return stopped;
+}
+
 static void service_reconcile(ecsim_sim *sim)
 {
     sim_service *s = &sim->service;
@@ -1072,6 +1102,8 @@ static void service_reconcile(ecsim_sim *sim)
     }
     if (n_stopped > 0)
         log_stopped(sim, stopped, n_stopped);
+    if (sim->cluster && n_primary > s->desired)
+        n_primary -= stop_cluster_victims(sim, n_primary - s->desired);
     for (size_t i = s->task_count; i-- > 0 && n_primary > s->desired;) {
         sim_task *t = &s->tasks[i];
         if (!task_active(t) || !task_current(sim, t))
