@@ -65,8 +65,12 @@ static void settle(ecsim_sim *sim, sim_op *op, bool failed, const char *fix)
 
 static void start_deployment(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op)
 {
-    char label[96];
-    sim_deployment *prev = service_primary(sim);
+    char label[96], prev_tag[ECSIM_NAME_MAX] = "";
+    /* A copy: service_deploy may move the deployments array. */
+    const sim_deployment *prev = service_primary(sim);
+    bool had_prev = prev != NULL;
+    if (prev)
+        snprintf(prev_tag, sizeof prev_tag, "%s", prev->tag);
     if (service_deploy(sim, ev->tag, ev->defect, false) != 0) {
         sim->oom = 1;
         return;
@@ -78,9 +82,9 @@ static void start_deployment(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op 
     snprintf(label, sizeof label, "deploy %s", ev->tag);
     mark(sim, ECSIM_MARK_DEPLOYMENT, label);
     sim_set_deployment_state(sim, "In progress");
-    if (prev) {
+    if (had_prev) {
         char image[64];
-        snprintf(image, sizeof image, "Updating %.24s -> %.24s", prev->tag, ev->tag);
+        snprintf(image, sizeof image, "Updating %.24s -> %.24s", prev_tag, ev->tag);
         lifecycle_set_image(sim, image);
     }
 }
@@ -351,7 +355,10 @@ static void event_fire(ecsim_engine *eng, void *ctx, uint64_t arg)
         op->deployment = -1;
         op->failed_before = sim->summary.tasks_failed;
     }
-    if (!sim->service.provisioned || sim->service.primary < 0) {
+    /* Faults of the environment (the registry, a zone) happen whether or not
+     * the service exists yet; operations on the service need it. */
+    bool environment = ev->action == ECSIM_ACTION_REGISTRY_OUTAGE || ev->action == ECSIM_ACTION_AZ_OUTAGE;
+    if (!environment && (!sim->service.provisioned || sim->service.primary < 0)) {
         sim_log(sim, "event %s at %.0f s ignored: the service does not exist yet.",
                 ev->action == ECSIM_ACTION_DEPLOY ? "deploy" : "fault", ev->at_s);
         if (op) {

@@ -36,7 +36,14 @@ typedef struct metric_series {
     bool level_started;
     double level;         /* NAN = no data */
     double level_since_s; /* accumulated up to here */
+    /* The newest closed periods that have data, oldest first: the latest
+     * visible datapoint is among them unless the lag spans more than
+     * RECENT_DATA periods, so finding it does not scan long gaps. */
+    int64_t recent[8];
+    int recent_count;
 } metric_series;
+
+#define RECENT_DATA 8
 
 struct ecsim_metrics {
     double period_s;
@@ -258,6 +265,16 @@ int ecsim_metrics_close_period(ecsim_metrics *m)
         if (rc != 0)
             return rc;
     }
+    for (int i = 0; i < m->count; i++) {
+        metric_series *se = &m->series[i];
+        if (k < se->allocated && se->periods[k].weight > 0.0) {
+            if (se->recent_count == RECENT_DATA) {
+                memmove(se->recent, se->recent + 1, (RECENT_DATA - 1) * sizeof se->recent[0]);
+                se->recent_count--;
+            }
+            se->recent[se->recent_count++] = k;
+        }
+    }
     /* Reference §7: the datapoint for period k is published at
      * (k+1) P + U(lag_min, lag_max). Always one draw per period. */
     double u = ecsim_rng_uniform(&m->lag_rng);
@@ -326,7 +343,19 @@ size_t ecsim_metrics_published(const ecsim_metrics *m, int metric_id, double t_s
 
 int ecsim_metrics_latest(const ecsim_metrics *m, int metric_id, double t_s, ecsim_datapoint *out)
 {
-    for (int64_t k = newest_candidate(m, t_s); k >= 0; k--)
+    if (metric_id < 0 || metric_id >= m->count)
+        return ECSIM_ENOENT;
+    const metric_series *se = &m->series[metric_id];
+    int64_t newest = newest_candidate(m, t_s);
+    /* The recent periods with data first (newest first); only if all of them
+     * are still unpublished can an older one be the answer. */
+    for (int i = se->recent_count; i-- > 0;)
+        if (se->recent[i] <= newest &&
+            ecsim_metrics_lookup(m, metric_id, se->recent[i], t_s, out) == ECSIM_DP_PUBLISHED)
+            return 0;
+    if (se->recent_count < RECENT_DATA)
+        return ECSIM_ENOENT; /* no other period has data */
+    for (int64_t k = se->recent[0] - 1; k >= 0; k--)
         if (ecsim_metrics_lookup(m, metric_id, k, t_s, out) == ECSIM_DP_PUBLISHED)
             return 0;
     return ECSIM_ENOENT;

@@ -147,6 +147,8 @@ void scaling_free(ecsim_sim *sim)
         fclose(sim->decisions_fp);
     free(sim->decisions_csv); /* allocated by open_memstream, not ecsim_malloc */
     ecsim_free(sim->demand_history);
+    ecsim_free(sim->pods);
+    ecsim_free(sim->memory_pods);
 }
 
 double scaling_cpu_target(const ecsim_sim *sim)
@@ -537,7 +539,6 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_sim *sim = ctx;
     accumulate(sim);
     double datapoints[ECSIM_POLICY_METRICS][POLICY_WINDOW];
-    ecsim_hpa_pod pods[512], memory_pods[512];
     int running, ready, pending;
     count_tasks(sim, &running, &ready, &pending);
     ecsim_policy_obs obs;
@@ -559,9 +560,24 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     obs.datapoint_count = obs.metric_datapoint_count[main_metric];
     obs.period_s = sim->sc->monitoring.period_s;
     if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA) {
-        obs.pods = pods;
-        obs.memory_pods = memory_pods;
-        obs.pod_count = gather_pods(sim, pods, memory_pods, sizeof pods / sizeof pods[0]);
+        /* One pod per task that is not STOPPED: room for every task. */
+        size_t need = sim->service.task_count ? sim->service.task_count : 1;
+        if (need > sim->pod_capacity) {
+            ecsim_hpa_pod *p = ecsim_reallocarray(sim->pods, need, sizeof *p);
+            ecsim_hpa_pod *mp = p ? ecsim_reallocarray(sim->memory_pods, need, sizeof *mp) : NULL;
+            if (p)
+                sim->pods = p;
+            if (mp)
+                sim->memory_pods = mp;
+            if (!p || !mp) {
+                sim->oom = 1;
+                return;
+            }
+            sim->pod_capacity = need;
+        }
+        obs.pods = sim->pods;
+        obs.memory_pods = sim->memory_pods;
+        obs.pod_count = gather_pods(sim, sim->pods, sim->memory_pods, sim->pod_capacity);
     }
     const sim_deployment *dp = sim->service.primary >= 0
                                    ? &sim->service.deployments[sim->service.primary]

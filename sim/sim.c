@@ -93,6 +93,17 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     (void)arg;
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
+    double now = ecsim_engine_now(sim->eng);
+    if (!registry_reachable(&sim->registry, now)) {
+        /* registry_outage: the push waits until the registry is back. */
+        sim_log(sim, "image %s:%s push failed: the registry is unreachable; retrying when it is "
+                     "back.",
+                sc->image.name, sc->image.tag);
+        double retry = sim->registry.outage_until_s + sc->image.size_mb / sc->registry.push_mb_per_s;
+        if (!ecsim_engine_schedule(sim->eng, retry, push_done, sim, 0))
+            sim->oom = 1;
+        return;
+    }
     int rc = registry_push(&sim->registry, sc->image.tag, sc->image.size_mb, ecsim_engine_now(sim->eng));
     if (rc < 0) {
         sim->oom = 1;

@@ -210,6 +210,9 @@ struct ecsim_sim {
     size_t decisions_len;
     FILE *decisions_fp;           /* open_memstream over decisions_csv */
     double *demand_history;       /* mean demand per metric period, for predictive */
+    ecsim_hpa_pod *pods;          /* the HPA's view of the tasks, one per live task */
+    ecsim_hpa_pod *memory_pods;
+    size_t pod_capacity;
     size_t demand_count, demand_capacity;
     int64_t period_index;         /* the metric period being accumulated */
     struct {                      /* integrals over the current period (per fluid step) */
