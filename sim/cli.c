@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ecsim/ecsim.h"
@@ -115,6 +116,10 @@ static int parse_args(const cli_command *c, int argc, char **argv, cli_opts *o, 
             fprintf(err, "ecsim %s: error: option `%s` takes no value\n", c->name, name);
             return ECSIM_EXIT_USAGE;
         }
+        if (value && !*value) {
+            fprintf(err, "ecsim %s: error: option `%s` needs a non-empty value\n", c->name, name);
+            return ECSIM_EXIT_USAGE;
+        }
         if (strcmp(name, "--out") == 0)
             o->out = value;
         else if (strcmp(name, "--seed") == 0)
@@ -169,8 +174,12 @@ static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int 
     /* A file that cannot be opened is an I/O error (exit 3), not an invalid
      * scenario (exit 2). */
     FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        fprintf(err, "%s: error: cannot read the scenario: %s\n", path, strerror(errno));
+    struct stat st;
+    if (!probe || fstat(fileno(probe), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(err, "%s: error: cannot read the scenario: %s\n", path,
+                probe ? "not a regular file" : strerror(errno));
+        if (probe)
+            fclose(probe);
         *code = ECSIM_EXIT_IO;
         return NULL;
     }

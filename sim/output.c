@@ -312,6 +312,12 @@ void ecsim_json_int(ecsim_json *j, long long v)
     fprintf(j->out, "%lld", v);
 }
 
+void ecsim_json_uint(ecsim_json *j, uint64_t v)
+{
+    json_before_item(j);
+    fprintf(j->out, "%llu", (unsigned long long)v);
+}
+
 void ecsim_json_bool(ecsim_json *j, bool v)
 {
     json_before_item(j);

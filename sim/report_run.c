@@ -149,7 +149,7 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_key(&j, "scenario_sha256");
     ecsim_json_string(&j, sc->sha256);
     ecsim_json_key(&j, "seed");
-    ecsim_json_int(&j, (long long)ecsim_sim_seed(sim));
+    ecsim_json_uint(&j, ecsim_sim_seed(sim));
     json_num_or_null(&j, "duration_s", sc->duration_s);
     ecsim_json_key(&j, "outcome");
     ecsim_json_string(&j, s->outcome);

@@ -1140,8 +1140,12 @@ static bool in_range(const schema_field *f, double v)
     return f->flags & SCHEMA_MAX_EXCL ? v < f->max : v <= f->max;
 }
 
+/* Output folder names: no path separator, and no leading dot, so that "."
+ * and ".." cannot escape --out or hide the folder. */
 static bool name_chars_ok(const char *s)
 {
+    if (*s == '.')
+        return false;
     for (; *s; s++) {
         char c = *s;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -1336,7 +1340,8 @@ void schema_describe_expected(const schema_field *f, char *buf, size_t size)
     case SCHEMA_BOOL: snprintf(buf, size, "true or false"); break;
     case SCHEMA_STRING:
         if (f->flags & SCHEMA_NAME_CHARS)
-            snprintf(buf, size, "a name of 1 to %zu characters from A-Z a-z 0-9 . _ -",
+            snprintf(buf, size,
+                     "a name of 1 to %zu characters from A-Z a-z 0-9 . _ -, not starting with a dot",
                      f->size - 1);
         else if (f->min >= 1)
             snprintf(buf, size, "a string of 1 to %zu characters", f->size - 1);
@@ -1616,7 +1621,7 @@ static void reference_rows(FILE *out, const schema_section *sec, const char *pre
         case SCHEMA_BOOL: snprintf(allowed, sizeof allowed, "true, false"); break;
         case SCHEMA_STRING:
             snprintf(allowed, sizeof allowed, "%s%s%zu characters",
-                     f->flags & SCHEMA_NAME_CHARS ? "A-Z a-z 0-9 . _ -, " : "",
+                     f->flags & SCHEMA_NAME_CHARS ? "A-Z a-z 0-9 . _ - (no leading dot), " : "",
                      f->min >= 1 ? "1 to " : "up to ", f->size - 1);
             break;
         case SCHEMA_ENUM: join_enum(f->enum_names, ", ", allowed, sizeof allowed); break;

@@ -506,6 +506,15 @@ static void finish_texts(ecsim_sim *sim)
     int failed = sim->summary.tasks_failed;
     if (dep->reached && dep->failed)
         describe_deploy_failure(sim);
+    /* Steps the run never got to keep no result that claims otherwise. */
+    for (int st = ECSIM_STEP_PACKAGE; st <= ECSIM_STEP_PROVISION; st++) {
+        ecsim_step_record *r = &sim->steps[st];
+        if (r->reached)
+            continue;
+        snprintf(r->result, sizeof r->result, "Not reached: the simulated period ended first");
+        snprintf(r->role, sizeof r->role, "—");
+        snprintf(r->aws_did, sizeof r->aws_did, "Nothing: the run ended before this step.");
+    }
     /* Tasks waiting PENDING for capacity when the run ended (ec2 / eks). */
     int waiting = 0;
     for (size_t i = 0; i < sim->service.task_count; i++)
@@ -526,6 +535,7 @@ static void finish_texts(ecsim_sim *sim)
                  "memory_gb), use a larger instance type, or raise cluster.max_instances.");
     } else if (!deploy->reached && deploy->result[0]) {
         snprintf(deploy->result, sizeof deploy->result, "Not reached: the simulated period ended first");
+        snprintf(deploy->role, sizeof deploy->role, "—");
     }
     for (int s = ECSIM_STEP_RUN; s <= ECSIM_STEP_MONITOR; s++) {
         ecsim_step_record *r = &sim->steps[s];
@@ -616,7 +626,7 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     scaling_finish(sim);
     update_counts(sim);
     sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now_state.running,
-            sim->service.desired);
+            sim->now_state.desired);
     finish_summary(sim);
     /* Step 6 with updates or faults still under way when the period ends. */
     if (sim->monitor_published && !sim->steps[ECSIM_STEP_MONITOR].reached)

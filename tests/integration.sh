@@ -106,6 +106,8 @@ expect_exit 2 "bad format" -- "$BIN" tables scenarios/seed-walkthrough.yaml --fo
 expect_exit 2 "bad --set" -- "$BIN" run scenarios/quickstart.yaml --set autoscaler.targt=60 --out "$TMP/x"
 grep -q "did you mean" "$TMP/err" && ok || ko "--set typo suggests the field"
 expect_exit 3 "missing file" -- "$BIN" validate tests/no-such-file.yaml
+expect_exit 3 "a directory as scenario" -- "$BIN" validate tests
+expect_exit 2 "empty --format" -- "$BIN" tables scenarios/seed-walkthrough.yaml --format ''
 expect_exit 3 "unwritable output" -- "$BIN" run scenarios/seed-walkthrough.yaml --out /proc/ecsim-no --no-plots --quiet
 
 # --seed changes the run, the same seed reproduces it
@@ -113,6 +115,13 @@ expect_exit 3 "unwritable output" -- "$BIN" run scenarios/seed-walkthrough.yaml 
 "$BIN" run scenarios/quickstart.yaml --out "$TMP/s2" --seed 7 --no-plots --quiet >/dev/null 2>&1
 if cmp -s "$TMP/s1/quickstart/summary.json" "$TMP/s2/quickstart/summary.json"; then ok; else ko "--seed 7 twice"; fi
 grep -q '"seed": 7,' "$TMP/s1/quickstart/summary.json" && ok || ko "--seed recorded in summary.json"
+
+# the whole 64-bit seed range survives into summary.json
+"$BIN" run scenarios/seed-walkthrough.yaml --out "$TMP/s3" --seed 18446744073709551615 --no-plots --quiet >/dev/null 2>&1
+grep -q '"seed": 18446744073709551615,' "$TMP/s3/seed-walkthrough/summary.json" && ok || ko "--seed 2^64-1 recorded in summary.json"
+# a run that ends before the build finishes claims no result
+"$BIN" run scenarios/quickstart.yaml --out "$TMP/short" --set duration=1m --no-plots --quiet >/dev/null 2>&1
+if grep -q "App packaged with dependencies" "$TMP/short/quickstart/execution.txt"; then ko "unreached step 1 shows a result"; else ok; fi
 
 # --set reaches the model
 "$BIN" run scenarios/seed-walkthrough.yaml --out "$TMP/set" --set image.build_time=5m --no-plots --quiet >/dev/null 2>&1

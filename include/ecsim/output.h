@@ -53,6 +53,7 @@ void ecsim_json_key(ecsim_json *j, const char *key);
 void ecsim_json_string(ecsim_json *j, const char *s);   /* NULL -> null */
 void ecsim_json_number(ecsim_json *j, double v);        /* non-finite -> null */
 void ecsim_json_int(ecsim_json *j, long long v);
+void ecsim_json_uint(ecsim_json *j, uint64_t v);   /* the whole 64-bit range (seeds) */
 void ecsim_json_bool(ecsim_json *j, bool v);
 void ecsim_json_null(ecsim_json *j);
 /* Writes a trailing newline after the top-level value. */
