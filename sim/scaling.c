@@ -211,7 +211,7 @@ static void count_tasks(const ecsim_sim *sim, int *running, int *ready, int *pen
 {
     bool lb = sim->sc->service.load_balancer.enable;
     *running = *ready = *pending = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
+    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
         const sim_task *t = &sim->service.tasks[i];
         if (t->state == TASK_RUNNING) {
             (*running)++;

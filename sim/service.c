@@ -150,7 +150,8 @@ static bool task_active(const sim_task *t)
 int service_count(const ecsim_sim *sim, task_state state)
 {
     int n = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++)
+    for (size_t i = state == TASK_STOPPED ? 0 : sim->service.first_live; i < sim->service.task_count;
+         i++)
         n += sim->service.tasks[i].state == state;
     return n;
 }
@@ -158,7 +159,7 @@ int service_count(const ecsim_sim *sim, task_state state)
 int service_active_count(const ecsim_sim *sim)
 {
     int n = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++)
+    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++)
         n += task_active(&sim->service.tasks[i]);
     return n;
 }
@@ -170,7 +171,7 @@ int service_ready_count(const ecsim_sim *sim)
 {
     bool lb = sim->sc->service.load_balancer.enable;
     int n = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
+    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
         const sim_task *t = &sim->service.tasks[i];
         if (t->state == TASK_RUNNING && !t->stop_requested && (!lb || t->healthy))
             n++;
@@ -525,6 +526,12 @@ static void task_stop_now(ecsim_sim *sim, sim_task *t, const char *stop_code, co
     t->state = TASK_STOPPED;
     t->healthy = false;
     t->stopped_s = ecsim_engine_now(sim->eng);
+    /* Tasks never come back from STOPPED: scans over live tasks start at
+     * the oldest one that is not stopped (a long crash loop leaves
+     * thousands of stopped tasks behind). */
+    sim_service *svc = &sim->service;
+    while (svc->first_live < svc->task_count && svc->tasks[svc->first_live].state == TASK_STOPPED)
+        svc->first_live++;
     t->stop_code = stop_code;
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
 }
@@ -669,7 +676,7 @@ static void update_pending_capacity(ecsim_sim *sim)
     if (!sim->cluster)
         return;
     int waiting = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++)
+    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++)
         waiting += sim->service.tasks[i].waiting_capacity;
     cluster_set_pending(sim->cluster, waiting, sim->sc->service.task.vcpu,
                         sim->sc->service.task.memory_gb);
@@ -709,7 +716,7 @@ static void on_cluster_capacity(void *ctx)
 {
     ecsim_sim *sim = ctx;
     double now = ecsim_engine_now(sim->eng);
-    for (size_t i = 0; i < sim->service.task_count; i++) {
+    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
         sim_task *t = &sim->service.tasks[i];
         if (!t->waiting_capacity || t->state == TASK_STOPPED)
             continue;
@@ -761,7 +768,7 @@ int service_cluster_create(ecsim_sim *sim)
 void service_instance_lost(ecsim_sim *sim, int instance_id)
 {
     int lost = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
+    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
         sim_task *t = &sim->service.tasks[i];
         if (t->state == TASK_STOPPED || t->instance != instance_id)
             continue;
@@ -981,7 +988,7 @@ static bool may_launch(ecsim_sim *sim, double *retry_at)
     bool fargate = ss->platform == ECSIM_PLATFORM_FARGATE;
     if (fargate && ll->vcpu_quota > 0) {
         double vcpus = 0;
-        for (size_t i = 0; i < s->task_count; i++)
+        for (size_t i = s->first_live; i < s->task_count; i++)
             vcpus += s->tasks[i].state != TASK_STOPPED ? ss->task.vcpu : 0.0;
         if (vcpus + ss->task.vcpu > ll->vcpu_quota + 1e-9) {
             if (!s->quota_announced) {
@@ -1032,7 +1039,7 @@ static int stop_cluster_victims(ecsim_sim *sim, int k)
     int *chosen = ecsim_reallocarray(NULL, (size_t)k, sizeof *chosen);
     int n = 0, stopped = 0;
     if (refs && chosen) {
-        for (size_t i = 0; i < s->task_count; i++) {
+        for (size_t i = s->first_live; i < s->task_count; i++) {
             const sim_task *t = &s->tasks[i];
             if (task_active(t) && task_current(sim, t))
                 refs[n++] = (cluster_task_ref){t->id, t->instance, ts->vcpu, ts->memory_gb};
@@ -1059,7 +1066,7 @@ static void service_reconcile(ecsim_sim *sim)
     double now = ecsim_engine_now(sim->eng);
 
     int n_primary = 0, n_old = 0, alive = 0, healthy = 0, in_flight = 0;
-    for (size_t i = 0; i < s->task_count; i++) {
+    for (size_t i = s->first_live; i < s->task_count; i++) {
         const sim_task *t = &s->tasks[i];
         if (!task_alive(t))
             continue;
@@ -1084,7 +1091,7 @@ static void service_reconcile(ecsim_sim *sim)
      * desired, youngest first. */
     int can_stop = healthy - min_healthy;
     int stopped[32], n_stopped = 0, old_stopped = 0;
-    for (size_t i = s->task_count; i-- > 0 && n_old > 0;) {
+    for (size_t i = s->task_count; i-- > s->first_live && n_old > 0;) {
         sim_task *t = &s->tasks[i];
         if (!task_active(t) || task_current(sim, t))
             continue;
@@ -1104,7 +1111,7 @@ static void service_reconcile(ecsim_sim *sim)
         log_stopped(sim, stopped, n_stopped);
     if (sim->cluster && n_primary > s->desired)
         n_primary -= stop_cluster_victims(sim, n_primary - s->desired);
-    for (size_t i = s->task_count; i-- > 0 && n_primary > s->desired;) {
+    for (size_t i = s->task_count; i-- > s->first_live && n_primary > s->desired;) {
         sim_task *t = &s->tasks[i];
         if (!task_active(t) || !task_current(sim, t))
             continue;
@@ -1146,7 +1153,7 @@ static void service_reconcile(ecsim_sim *sim)
     if (s->start_failures > 0) {
         /* Throttled: one attempt at a time until a task starts; the next
          * waits for this one to fail or run. */
-        for (size_t i = 0; i < s->task_count; i++)
+        for (size_t i = s->first_live; i < s->task_count; i++)
             if (s->tasks[i].deployment == s->primary && s->tasks[i].state < TASK_RUNNING)
                 return;
         launch = 1;
@@ -1197,7 +1204,7 @@ void service_check_rollout(ecsim_sim *sim)
     if (!dp || dp->rollout != ROLLOUT_IN_PROGRESS)
         return;
     int healthy = 0, old_alive = 0;
-    for (size_t i = 0; i < s->task_count; i++) {
+    for (size_t i = s->first_live; i < s->task_count; i++) {
         const sim_task *t = &s->tasks[i];
         if (!task_alive(t))
             continue;
@@ -1225,7 +1232,7 @@ static sim_task *nth_running(ecsim_sim *sim, int *count_out, uint64_t nth)
 {
     int n = 0;
     sim_task *pick = NULL;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
+    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
         sim_task *t = &sim->service.tasks[i];
         if (t->state != TASK_RUNNING || t->stop_requested)
             continue;
@@ -1277,7 +1284,7 @@ int service_az_outage(ecsim_sim *sim, int az, double until_s)
     if (until_s > s->az_down_until_s[az])
         s->az_down_until_s[az] = until_s;
     int lost = 0;
-    for (size_t i = 0; i < s->task_count; i++) {
+    for (size_t i = s->first_live; i < s->task_count; i++) {
         sim_task *t = &s->tasks[i];
         if (!task_alive(t) || t->az != az)
             continue;

@@ -116,6 +116,7 @@ typedef struct sim_service {
     int desired;
     sim_task *tasks;          /* every task ever launched, by id - 1 */
     size_t task_count, task_capacity;
+    size_t first_live;        /* tasks before this index are all STOPPED */
     sim_deployment *deployments;
     size_t deployment_count, deployment_capacity;
     int primary;              /* index of the PRIMARY deployment, -1 before the first */
