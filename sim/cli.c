@@ -354,9 +354,12 @@ static const cli_command *find_command(const char *name)
     return NULL;
 }
 
-static int cmd_run(cli_opts *o, FILE *out, FILE *err)
+/* The one scenario file of `c`: loaded with the --set overrides and played
+ * to the end with --seed. 0 with both outputs set, or the exit code (and
+ * nothing to free). */
+static int load_and_simulate(const cli_command *c, const cli_opts *o, FILE *err,
+                             ecsim_scenario **sc_out, ecsim_sim **sim_out)
 {
-    const cli_command *c = find_command("run");
     int code = need_one_file(c, o, err);
     if (code)
         return code;
@@ -368,6 +371,18 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
         ecsim_scenario_free(sc);
         return code;
     }
+    *sc_out = sc;
+    *sim_out = sim;
+    return 0;
+}
+
+static int cmd_run(cli_opts *o, FILE *out, FILE *err)
+{
+    ecsim_scenario *sc;
+    ecsim_sim *sim;
+    int code = load_and_simulate(find_command("run"), o, err, &sc, &sim);
+    if (code)
+        return code;
     ecsim_run_outputs outs;
     int rc = ecsim_report_write_run(sim, o->out ? o->out : "out", o->format, !o->no_plots,
                                     o->quiet ? err : out, &outs);
@@ -445,14 +460,11 @@ static int cmd_tables(cli_opts *o, FILE *out, FILE *err)
         fprintf(err, "\n");
         return ECSIM_EXIT_USAGE;
     }
-    ecsim_scenario *sc = load(o, o->files[0], err, &code);
-    if (!sc)
+    ecsim_scenario *sc;
+    ecsim_sim *sim;
+    code = load_and_simulate(c, o, err, &sc, &sim);
+    if (code)
         return code;
-    ecsim_sim *sim = simulate(o, sc, err, &code);
-    if (!sim) {
-        ecsim_scenario_free(sc);
-        return code;
-    }
     ecsim_table *exec = ecsim_report_execution_table(sim);
     ecsim_table *status = ecsim_report_status_table(sim);
     if (exec && status) {
