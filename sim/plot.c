@@ -456,15 +456,18 @@ static void compute_figures(const ecsim_timeline *tl, const ecsim_plot_options *
     /* Capacity is ready tasks x per-task capacity, so when the two axes
      * happen to have that same ratio the running-task steps would hide the
      * capacity line exactly: move the task axis to its next nice value. */
+    /* A task's capacity: the largest capacity per running task over the
+     * rows (a period where tasks started part-way shows less). */
+    double per_task = 0;
     for (size_t i = 0; i < n; i++) {
         const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
-        if (r->running > 0 && isfinite(r->capacity_rps) && r->capacity_rps > 0) {
-            double per_task = r->capacity_rps / r->running;
-            double ratio = (f->rps_max / f->tasks_max) / per_task;
-            if (ratio > 0.93 && ratio < 1.07)
-                f->tasks_max = ceil(nice_ceil(f->tasks_max * 1.01));
-            break;
-        }
+        if (r->running > 0 && isfinite(r->capacity_rps) && r->capacity_rps / r->running > per_task)
+            per_task = r->capacity_rps / r->running;
+    }
+    if (per_task > 0) {
+        double ratio = (f->rps_max / f->tasks_max) / per_task;
+        if (ratio > 0.93 && ratio < 1.07)
+            f->tasks_max = ceil(nice_ceil(f->tasks_max * 1.01));
     }
     if (f->has_latency) {
         /* The SLO line is on the panel even when every percentile is far
