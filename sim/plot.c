@@ -405,6 +405,34 @@ static double nice_ceil(double v)
     return 10 * mag;
 }
 
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of capacity_rps / running over the rows with running tasks;
+ * 0 if there are none (or memory runs out: the axes are then left alone). */
+static double median_capacity_per_task(const ecsim_timeline *tl)
+{
+    size_t n = ecsim_timeline_count(tl), m = 0;
+    double *ratios = ecsim_reallocarray(NULL, n ? n : 1, sizeof *ratios);
+    if (!ratios)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        if (r->running > 0 && isfinite(r->capacity_rps) && r->capacity_rps > 0)
+            ratios[m++] = r->capacity_rps / r->running;
+    }
+    double median = 0;
+    if (m > 0) {
+        qsort(ratios, m, sizeof *ratios, compare_doubles);
+        median = ratios[m / 2];
+    }
+    ecsim_free(ratios);
+    return median;
+}
+
 /* Figures the template needs, computed from the timeline. */
 typedef struct plot_figures {
     double duration_s;
@@ -456,18 +484,15 @@ static void compute_figures(const ecsim_timeline *tl, const ecsim_plot_options *
     /* Capacity is ready tasks x per-task capacity, so when the two axes
      * happen to have that same ratio the running-task steps would hide the
      * capacity line exactly: move the task axis to its next nice value. */
-    /* A task's capacity: the largest capacity per running task over the
-     * rows (a period where tasks started part-way shows less). */
-    double per_task = 0;
-    for (size_t i = 0; i < n; i++) {
-        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
-        if (r->running > 0 && isfinite(r->capacity_rps) && r->capacity_rps / r->running > per_task)
-            per_task = r->capacity_rps / r->running;
-    }
-    if (per_task > 0) {
+    /* A task's capacity: the median of capacity per running task over the
+     * rows (periods where tasks started or stopped part-way are off, steady
+     * ones are exact and the majority). */
+    double per_task = median_capacity_per_task(tl);
+    for (int guard = 0; per_task > 0 && guard < 8; guard++) {
         double ratio = (f->rps_max / f->tasks_max) / per_task;
-        if (ratio > 0.93 && ratio < 1.07)
-            f->tasks_max = ceil(nice_ceil(f->tasks_max * 1.01));
+        if (!(ratio > 0.93 && ratio < 1.07))
+            break;
+        f->tasks_max = ceil(nice_ceil(f->tasks_max * 1.01));
     }
     if (f->has_latency) {
         /* The SLO line is on the panel even when every percentile is far
