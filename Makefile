@@ -42,7 +42,8 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SANFLAGS) \
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS     := $(YAML_LIBS) -lm
 
-LIB_SRC  := $(filter-out sim/main.c,$(sort $(wildcard sim/*.c)))
+LAYERS   := core input policy model report cli
+LIB_SRC  := $(filter-out sim/cli/main.c,$(sort $(foreach l,$(LAYERS),$(wildcard sim/$(l)/*.c))))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libecsim.a
 BIN      := $(BUILD)/ecsim
@@ -69,7 +70,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/sim/main.o $(LIB)
+$(BIN): $(BUILD)/sim/cli/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
@@ -170,11 +171,15 @@ readme: $(BIN)
 # ---- hygiene ----------------------------------------------------------------------
 
 format:
-	clang-format -i sim/*.c sim/*.h include/ecsim/*.h tests/*.c tests/*.h 2>/dev/null || true
+	clang-format -i sim/*/*.c sim/*/*.h include/ecsim/*.h tests/*.c tests/*.h 2>/dev/null || true
 
+# cppcheck, then the module graph: no include cycle between modules, layers
+# in order (core < input < policy < model < report < cli), private headers
+# private (tests/lint_modules.sh).
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --std=c11 -Iinclude -Isim --suppress=missingIncludeSystem sim
+	@sh tests/lint_modules.sh
 
 # The program under valgrind on scenarios that exercise every module: no
 # invalid access, no definite leak (skipped, saying so, where valgrind is absent).
@@ -190,4 +195,4 @@ valgrind: $(BIN)
 clean:
 	rm -rf build out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/cli/main.d $(TEST_BIN:=.d)

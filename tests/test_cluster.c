@@ -1,4 +1,4 @@
-/* Unit tests of the EC2 / EKS cluster (sim/cluster.c) with a real engine:
+/* Unit tests of the EC2 / EKS cluster (sim/model/cluster.c) with a real engine:
  * binpack / spread / random placement, PENDING when nothing fits and the
  * capacity callback at the boot time, CapacityProviderReservation values
  * (M / N, empty instances, unplaceable tasks, N = 0), scale-out step
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster.h"
+#include "model/cluster.h"
 #include "ecsim/alloc.h"
 #include "ecsim/engine.h"
 #include "ecsim/error.h"

@@ -16,7 +16,7 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/loader.h"
 #include "ecsim/sim.h"
-#include "sim_internal.h"
+#include "model/sim_internal.h"
 
 /* Round numbers: a task is RUNNING 43 s after launch (6 + 25 + 10 + 2),
  * healthy 40 s later without a load balancer. */

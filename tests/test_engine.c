@@ -1,4 +1,4 @@
-/* Unit tests of the event engine (sim/engine.c): ordering by (time,
+/* Unit tests of the event engine (sim/core/engine.c): ordering by (time,
  * sequence), ties in schedule order, cancellation, handlers that schedule
  * and cancel, run/step/stop boundaries, pool growth, compaction of
  * cancelled entries, sequence renumbering, allocation failure, and a
@@ -18,7 +18,7 @@
 #include "ecsim/error.h"
 #include "ecsim/rng.h"
 
-/* Test hook defined in sim/engine.c (not public API). */
+/* Test hook defined in sim/core/engine.c (not public API). */
 void engine_test_set_seq_limit(ecsim_engine *eng, uint64_t limit);
 
 /* ---- a recorder: every handler appends (time, arg) ------------------------ */

@@ -1,4 +1,4 @@
-/* Tests of the scenario loader (sim/loader.c, sim/schema.c, sim/sha256.c):
+/* Tests of the scenario loader (sim/input/loader.c, sim/input/schema.c, sim/core/sha256.c):
  * durations, every default, a full scenario round trip, --set, clone/free,
  * allocation-failure injection, the field reference and SHA-256. The
  * bad-input corpus has its own suite (tests/test_bad_corpus.c). */

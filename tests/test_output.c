@@ -1,4 +1,4 @@
-/* Tests for sim/output.c: atomic output files, mkdir -p, number formatting
+/* Tests for sim/core/output.c: atomic output files, mkdir -p, number formatting
  * and the JSON writer. File tests work in a fresh directory under /tmp and
  * remove what they create. */
 #include <setjmp.h>

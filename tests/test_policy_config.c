@@ -1,6 +1,6 @@
 /* Tests of the autoscaler's policy settings from YAML to the policy configs:
- * the schema rows and rules for `autoscaler:` (sim/schema.c) and
- * ecsim_policy_config_defaults (sim/policy.c). Every field of every policy
+ * the schema rows and rules for `autoscaler:` (sim/input/schema.c) and
+ * ecsim_policy_config_defaults (sim/policy/policy.c). Every field of every policy
  * section reaches its config; absent fields take the reference's values; a
  * behavior fills §5.3's defaults for what it leaves out; --set reaches the
  * new fields; the bad cases in tests/bad/autoscaler_*.yaml print exactly

@@ -1,4 +1,4 @@
-/* Kubernetes HPA calculator (sim/policy_hpa.c): cases ported from upstream
+/* Kubernetes HPA calculator (sim/policy/policy_hpa.c): cases ported from upstream
  * replica_calculator_test.go (TestReplicaCalc*) and horizontal_test.go
  * (TestNormalizeDesiredReplicas, TestScalingWithRules), plus the traps of
  * reference §5.2-5.3. Upstream's "hot" pods (CPU start within the

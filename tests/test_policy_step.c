@@ -1,4 +1,4 @@
-/* AWS step scaling (sim/policy_step_scaling.c, reference §1.3): the docs'
+/* AWS step scaling (sim/policy/policy_step_scaling.c, reference §1.3): the docs'
  * worked example, bound inclusivity, range validation, percent rounding,
  * min_adjustment_magnitude, aggregation and the cooldown rules. */
 #include <math.h>

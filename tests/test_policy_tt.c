@@ -1,4 +1,4 @@
-/* AWS target tracking (sim/policy_target_tracking.c, reference §1.2):
+/* AWS target tracking (sim/policy/policy_target_tracking.c, reference §1.2):
  * alarms, the ceil(C x m / T) MODEL, cooldown edge cases, disable_scale_in,
  * deployments, insufficient data, and combining several policies. */
 #include <math.h>

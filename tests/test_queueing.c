@@ -32,7 +32,7 @@
 #include "ecsim/engine.h"
 #include "ecsim/error.h"
 #include "ecsim/load.h"
-#include "requests.h"
+#include "model/requests.h"
 
 enum { BATCHES = 20 };
 /* Student's t, 0.995 quantile, 19 degrees of freedom. */

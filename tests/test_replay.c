@@ -1,4 +1,4 @@
-/* Tests of replayed arrivals (load.requests.arrivals_file, sim/requests.h)
+/* Tests of replayed arrivals (load.requests.arrivals_file, sim/model/requests.h)
  * and the p99 SLO (load.requests.slo_p99): requests arrive at exactly the
  * file's times; a Poisson run's own times replayed give that run again;
  * the demand profile binned from the file; every bad row reported at
@@ -25,8 +25,8 @@
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
 #include "ecsim/timeline.h"
-#include "requests.h"
-#include "sim_internal.h"
+#include "model/requests.h"
+#include "model/sim_internal.h"
 
 #define DATA "tests/data/arrivals/"
 #define REPLAY_SCENARIO "scenarios/replay-arrivals.yaml"

@@ -1,4 +1,4 @@
-/* Tests of requests mode (sim/requests.h) on a bare engine - arrivals by
+/* Tests of requests mode (sim/model/requests.h) on a bare engine - arrivals by
  * thinning, routing, queue limits, timeouts, tasks draining or failing,
  * conservation of requests, determinism, the empirical distribution - and
  * end to end through ecsim_sim (summary, timeline latency, fluid/requests
@@ -21,8 +21,8 @@
 #include "ecsim/loader.h"
 #include "ecsim/sim.h"
 #include "ecsim/timeline.h"
-#include "requests.h"
-#include "sim_internal.h"
+#include "model/requests.h"
+#include "model/sim_internal.h"
 
 /* A bare model: engine + load + requests model. */
 typedef struct fixture {

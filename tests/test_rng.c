@@ -1,4 +1,4 @@
-/* Unit tests of the random streams (include/ecsim/rng.h, sim/rng.c): the
+/* Unit tests of the random streams (include/ecsim/rng.h, sim/core/rng.c): the
  * generator against an independent transcription of the published
  * xoshiro256** algorithm, stream derivation (determinism, independence),
  * the open interval of uniform(), bias-free below(), and the moments of the

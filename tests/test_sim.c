@@ -13,7 +13,7 @@
 
 #include "ecsim/ecsim.h"
 #include "ecsim/sim.h"
-#include "sim_internal.h"
+#include "model/sim_internal.h"
 
 /* A scenario with round numbers: build 120 s, push 250 MB at 10 MB/s (25 s),
  * provision 60 s, task provisioning 6 s + pull 25 s + start 10 s +

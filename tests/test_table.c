@@ -1,4 +1,4 @@
-/* Tests for tables and their formats (sim/table.c, sim/report_*.c).
+/* Tests for tables and their formats (sim/report/table.c, sim/report_*.c).
  *
  * Every format renders a fixed sample table full of tricky cells (commas,
  * quotes, pipes, &, <, _, %, line breaks, UTF-8 "—" and "×", an empty cell,

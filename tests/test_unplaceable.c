@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "ecsim/ecsim.h"
-#include "cluster.h"
-#include "sim_internal.h"
+#include "model/cluster.h"
+#include "model/sim_internal.h"
 
 static void test_task_larger_than_instances(void **state)
 {

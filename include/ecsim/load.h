@@ -2,7 +2,7 @@
  *
  * A load is built from the scenario's `load` section (ecsim_load_spec in
  * scenario.h): either a profile of segments (constant, ramp, sine, diurnal,
- * spike, step; one registry of shapes in sim/load.c) or a CSV trace
+ * spike, step; one registry of shapes in sim/model/load.c) or a CSV trace
  * of `time,rps` rows, multiplied by optional lognormal noise. It is a pure
  * function of time and the scenario seed: queries may come in any order and
  * always give the same answer (DESIGN.md "engine": common random numbers).

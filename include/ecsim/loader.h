@@ -1,7 +1,7 @@
 /* The scenario loader: YAML in, a validated ecsim_scenario out.
  *
  * libyaml is used here and nowhere else (STYLE.md rule 5). The schema is one
- * table of field descriptors (sim/schema.c): the loader, --set overrides, the
+ * table of field descriptors (sim/input/schema.c): the loader, --set overrides, the
  * suggestions for misspelled keys and the README's field reference are all
  * driven by it, so a new field is added in one place.
  *

@@ -10,11 +10,11 @@
  *     (ecsim_steps). `ecsim decide` and the simulation both call these, so
  *     the rules exist once (DESIGN.md "ecsim decide").
  *  2. A table of functions per policy (ecsim_policy_ops) registered by name
- *     in sim/policy.c: the simulation creates a policy from an
+ *     in sim/policy/policy.c: the simulation creates a policy from an
  *     ecsim_policy_config, feeds it an ecsim_policy_obs at each evaluation
  *     and receives an ecsim_decision (one row of decisions.csv).
- *  3. `ecsim decide`: ecsim_decide_load() (the YAML edge, sim/loader_decide.c)
- *     and ecsim_decide_main() (sim/decide.c).
+ *  3. `ecsim decide`: ecsim_decide_load() (the YAML edge, sim/input/loader_decide.c)
+ *     and ecsim_decide_main() (sim/cli/decide.c).
  *
  * Semantics: ../shared/reference/aws-k8s-semantics.md §1.2-1.5 and §5.1-5.3.
  * Every value the reference marks OBS or MODEL is a config field with the
@@ -621,7 +621,7 @@ typedef struct ecsim_policy_ops {
     void (*destroy)(void *impl);
 } ecsim_policy_ops;
 
-/* The registry entries (one per sim/policy_*.c; sim/policy.c lists them). */
+/* The registry entries (one per sim/policy/policy_*.c; sim/policy/policy.c lists them). */
 extern const ecsim_policy_ops ecsim_policy_none_ops;
 extern const ecsim_policy_ops ecsim_policy_target_tracking_ops;
 extern const ecsim_policy_ops ecsim_policy_step_scaling_ops;
@@ -678,7 +678,7 @@ typedef struct ecsim_decide_input {
     double metric_value;
 } ecsim_decide_input;
 
-/* Parse and validate a decide file (libyaml; sim/loader_decide.c). Every
+/* Parse and validate a decide file (libyaml; sim/input/loader_decide.c). Every
  * problem is recorded in `d` as FILE:LINE:COLUMN; unknown keys come with a
  * suggestion. Returns 0, ECSIM_EINVAL (see d), ECSIM_EIO (file unreadable,
  * recorded in d) or ECSIM_ENOMEM. `in` must be freed with

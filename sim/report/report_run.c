@@ -10,8 +10,8 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/output.h"
 #include "ecsim/report.h"
-#include "requests.h"
-#include "sim_internal.h"
+#include "model/requests.h"
+#include "model/sim_internal.h"
 
 const ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim) { return sim->timeline; }
 

@@ -1,5 +1,5 @@
 /* Atomic output files, mkdir -p, number formatting and the JSON writer
- * (include/ecsim/output.h; the SHA-256 functions are in sim/sha256.c).
+ * (include/ecsim/output.h; the SHA-256 functions are in sim/core/sha256.c).
  *
  * Atomicity: data goes to DIR/.NAME.tmp.XXXXXX, created by mkstemp in the
  * same directory as the final path (so rename(2) is atomic: same file

@@ -1,4 +1,4 @@
-/* The ecsim command line (sim/cli.c), callable from main() and from tests. */
+/* The ecsim command line (sim/cli/cli.c), callable from main() and from tests. */
 #ifndef ECSIM_CLI_H
 #define ECSIM_CLI_H
 

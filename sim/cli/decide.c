@@ -1,6 +1,6 @@
 /* `ecsim decide`: one policy decision from an observed state.
  *
- * ecsim_decide_load() (sim/loader_decide.c) turns the YAML into an
+ * ecsim_decide_load() (sim/input/loader_decide.c) turns the YAML into an
  * ecsim_decide_input; here we run the very calculators the simulation uses
  * (ecsim_hpa_*, ecsim_tt_evaluate, ecsim_step_evaluate) and print the new
  * desired count, the reason and every step of the computation, as text or

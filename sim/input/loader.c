@@ -8,7 +8,7 @@
  *      tamed: aliases are rejected at their position (so an alias bomb costs
  *      one error per alias, never an expansion), nesting deeper than
  *      LOADER_MAX_DEPTH stops the parse, and scalars live in one arena;
- *   3. walk the tree against the schema table (sim/schema.h), writing the
+ *   3. walk the tree against the schema table (sim/input/schema.h), writing the
  *      struct and recording where each field was given (a hash map from the
  *      dotted path to its line and column, used for duplicate keys and to put
  *      cross-field errors on the right line);
@@ -996,7 +996,7 @@ static void check_discriminated(loader *L, const schema_section *sec, const char
     }
 }
 
-/* The hooks of the rules in sim/schema.c. */
+/* The hooks of the rules in sim/input/schema.c. */
 static bool rules_given(void *ctx, const char *path)
 {
     return pos_find(ctx, path) != NULL;
@@ -1113,7 +1113,7 @@ static void validate(loader *L)
                     "load.requests.service_time.min (%s) must be <= load.requests.service_time.max "
                     "(%s)",
                     dur(a, sizeof a, rq->min_s), dur(b, sizeof b, rq->max_s));
-    /* Replayed arrivals are the demand (sim/requests.c bins them into the
+    /* Replayed arrivals are the demand (sim/model/requests.c bins them into the
      * demand profile): a second demand source or a noise factor on a
      * recorded log would be contradictions, not settings. */
     if (rq->arrivals_file[0] && ld->profile_count)

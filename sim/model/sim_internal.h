@@ -221,7 +221,7 @@ struct ecsim_sim {
     } acc;
     double last_fluid_s;
     double shortfall_since_s;     /* start of the current shortfall episode, NaN if none */
-    struct requests_model *requests; /* requests mode (sim/requests.h); NULL in fluid mode */
+    struct requests_model *requests; /* requests mode (sim/model/requests.h); NULL in fluid mode */
 
     /* event log */
     char **log;

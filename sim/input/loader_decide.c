@@ -1,7 +1,7 @@
 /* The YAML edge of `ecsim decide`: read one document, check every field
  * named in DESIGN.md "ecsim decide" (types, ranges, unknown keys with a
  * suggestion) and produce a plain ecsim_decide_input. Every libyaml call of
- * decide is in this file (STYLE.md rule 5); sim/decide.c sees only the
+ * decide is in this file (STYLE.md rule 5); sim/cli/decide.c sees only the
  * struct. Problems are all reported, as FILE:LINE:COLUMN: error: ... */
 #include <errno.h>
 #include <math.h>

@@ -1,10 +1,10 @@
 /* Private interface of the table renderers (sim/report_*.c).
  *
  * Each output format lives in its own file and exports one render function
- * with the signature of ecsim_table_format.render; sim/table.c lists them in
+ * with the signature of ecsim_table_format.render; sim/report/table.c lists them in
  * the format registry. Adding a format is one file, one prototype here and
  * one registry line in table.c (STYLE.md rule 7). The helpers below are
- * shared by several renderers and implemented in sim/table.c. */
+ * shared by several renderers and implemented in sim/report/table.c. */
 #ifndef ECSIM_SIM_REPORT_H
 #define ECSIM_SIM_REPORT_H
 

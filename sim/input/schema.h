@@ -1,12 +1,12 @@
 /* The scenario schema: one table of field descriptors (private to the loader).
  *
- * Every YAML key of a scenario is one row in sim/schema.c: its key, kind,
+ * Every YAML key of a scenario is one row in sim/input/schema.c: its key, kind,
  * offset in the C struct, range, enum names, default (as text, parsed by the
  * same code that parses the file), and a one-line meaning. The YAML walker,
  * --set overrides, key suggestions, defaults, clone/free of the lists and the
  * field reference (ecsim_scenario_field_reference) all read this table, so a
  * new field is one struct member in scenario.h plus one row here. Cross-field
- * rules (min <= desired <= max, ...) are code in sim/loader.c. */
+ * rules (min <= desired <= max, ...) are code in sim/input/loader.c. */
 #ifndef ECSIM_SCHEMA_H
 #define ECSIM_SCHEMA_H
 
@@ -82,7 +82,7 @@ void schema_free_lists(const schema_section *sec, void *base);
  * 0 or ECSIM_ENOMEM; on failure `dst` holds no list memory of its own. */
 int schema_clone_lists(const schema_section *sec, void *dst, const void *src);
 
-/* Cross-field rules that live beside their rows (sim/schema.c). The loader
+/* Cross-field rules that live beside their rows (sim/input/schema.c). The loader
  * calls them after the walk and the --set overrides: `given(ctx, path)` says
  * whether a dotted path ("autoscaler.scheduled[0].min") was given in the file
  * or a --set; `report(ctx, path1, path2, message)` records an error at the

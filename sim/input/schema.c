@@ -1,4 +1,4 @@
-/* The scenario schema (sim/schema.h): one row per YAML key of a scenario.
+/* The scenario schema (sim/input/schema.h): one row per YAML key of a scenario.
  *
  * The rows mirror include/ecsim/scenario.h member for member; the YAML key is
  * the member name without its `_s` unit suffix. Defaults are the ones written
@@ -643,7 +643,7 @@ static const schema_section autoscaler_sec = SEC(autoscaler_rows);
 
 /* ---- autoscaler cross-field rules ------------------------------------------------------------ */
 
-/* Until sim/schema.h declares them (with the loader's call), the hook's
+/* Until sim/input/schema.h declares them (with the loader's call), the hook's
  * types and prototype are declared here too; repeating them is harmless. */
 typedef bool schema_given_fn(void *ctx, const char *path);
 typedef void schema_report_fn(void *ctx, const char *path1, const char *path2,
@@ -715,7 +715,7 @@ static void check_step_scaling(const rules_ctx *r, const ecsim_autoscaler_spec *
                    "autoscaler.step_scaling.min_adjustment_magnitude: only valid with "
                    "adjustment_type percent_change_in_capacity (reference §1.3)");
     if (ss->step_count == 0)
-        return; /* the default steps (sim/policy.c) */
+        return; /* the default steps (sim/policy/policy.c) */
     /* One step at a time first, at the step's own position. */
     bool steps_ok = true;
     for (size_t i = 0; i < ss->step_count; i++) {

@@ -1,4 +1,4 @@
-/* ecsim's entry point: everything is in the library; see sim/cli.c. */
+/* ecsim's entry point: everything is in the library; see sim/cli/cli.c. */
 #include <stdio.h>
 
 #include "cli.h"

@@ -21,7 +21,7 @@
  * published datapoints. Each evaluation is one row of decisions.csv; a
  * change of the desired count goes to the service scheduler.
  *
- * Requests mode (load.mode: requests, sim/requests.h): individual requests
+ * Requests mode (load.mode: requests, sim/model/requests.h): individual requests
  * replace the fluid integration. The accounting is cut into segments at
  * every change of the ready task set, every policy evaluation and every
  * period end, so each segment has constant task counts: its capacity is
@@ -73,7 +73,7 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     /* Replayed arrivals (load.requests.arrivals_file; the loader refuses a
      * profile, trace or noise beside them) are the demand: binned into a
      * profile of constant segments, so the timeline's demand column and the
-     * under-capacity figures count the file's arrivals (sim/requests.h). In
+     * under-capacity figures count the file's arrivals (sim/model/requests.h). In
      * fluid mode that profile is the whole load. */
     ecsim_load_segment *replay_profile = NULL;
     if (sc->load.requests.arrivals_file[0]) {

@@ -171,7 +171,7 @@ const ecsim_table_format *ecsim_table_formats(size_t *count)
     return table_formats;
 }
 
-/* ---- helpers shared by the renderers (sim/report.h) ---------------------- */
+/* ---- helpers shared by the renderers (sim/report/report.h) ---------------------- */
 
 size_t report_utf8_len(const char *s, size_t nbytes)
 {

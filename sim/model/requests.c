@@ -1,4 +1,4 @@
-/* Requests mode (sim/requests.h): individual requests as engine events.
+/* Requests mode (sim/model/requests.h): individual requests as engine events.
  *
  * Cost model. A request is at most two engine events, as in the tight
  * hand-written M/M/c loop (../shared/anchors/mmc_tight.c): its arrival,
