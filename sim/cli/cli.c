@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,19 +17,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ecsim/alloc.h"
 #include "ecsim/ecsim.h"
+#include "ecsim/output.h"
 #include "ecsim/policy.h"
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
+#include "cli_doc.h"
+#include "datadir.h"
 #include "step.h"
+
+#ifdef ECSIM_DATADIR
+#define ECSIM_DATADIR_TEXT ECSIM_DATADIR
+#else
+#define ECSIM_DATADIR_TEXT "the install folder"
+#endif
 
 #define MAX_SETS 256
 #define MAX_FILES 1024
+/* A scenario on standard input is read into memory up to this size (the
+ * loader's own limit for a file). */
+#define STDIN_MAX_BYTES 4194304u
 
 typedef struct cli_opts {
     const char *out;
     const char *format;
     const char *seed_text;
+    const char *jobs_text;
     const char *sets[MAX_SETS];
     size_t nsets;
     const char *files[MAX_FILES];
@@ -42,104 +57,128 @@ typedef struct cli_opts {
 typedef struct cli_command {
     const char *name;
     int (*run)(cli_opts *o, FILE *out, FILE *err);
-    const char *usage;
-    const char *summary;
-    const char *help;
-    const char *options; /* accepted options, space-separated, for the parser */
 } cli_command;
 
 /* ---- argument parsing --------------------------------------------------------- */
 
-static int option_takes_value(const char *name)
+static void print_usage_line(const cli_cmddoc *doc, FILE *err)
 {
-    return strcmp(name, "--out") == 0 || strcmp(name, "--seed") == 0 || strcmp(name, "--set") == 0 ||
-           strcmp(name, "--format") == 0;
+    char usage[512];
+    cli_doc_usage(doc, usage, sizeof usage);
+    fprintf(err, "usage: %s\n", usage);
 }
 
-static int accepts(const cli_command *c, const char *name)
+/* How the user wrote option `id` ("-o/--out"), for messages. */
+static void option_name(int id, char *buf, size_t size)
 {
-    size_t n = strlen(name);
-    for (const char *p = c->options; (p = strstr(p, name)) != NULL; p += n)
-        if ((p == c->options || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-    return 0;
+    const cli_option *opt = cli_option_find(id);
+    if (!opt)
+        snprintf(buf, size, "?");
+    else if (opt->short_name)
+        snprintf(buf, size, "-%c/--%s", opt->short_name, opt->name);
+    else
+        snprintf(buf, size, "--%s", opt->name);
 }
 
-static int parse_args(const cli_command *c, int argc, char **argv, cli_opts *o, FILE *err)
+/* getopt_long over the options `doc` accepts (its table in cli_doc.c):
+ * short and long forms, `--opt=value` and `--opt value`, options and files
+ * in any order, `--` ends the options and `-` is a file (standard input).
+ * Errors name the option and print the command's usage; exit code 2. */
+static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o, FILE *err)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            o->help = 1;
+    struct option longopts[CLI_MAX_OPTS + 2];
+    char shortopts[2 * CLI_MAX_OPTS + 4];
+    size_t nl = 0, ns = 0;
+    shortopts[ns++] = ':'; /* report a missing value as ':' */
+    size_t count;
+    const cli_option *all = cli_options(&count);
+    for (size_t i = 0; i < count; i++) {
+        if (!cli_command_accepts(doc, all[i].id))
             continue;
+        longopts[nl].name = all[i].name;
+        longopts[nl].has_arg = all[i].arg ? required_argument : no_argument;
+        longopts[nl].flag = NULL;
+        longopts[nl].val = all[i].id;
+        nl++;
+        if (all[i].short_name) {
+            shortopts[ns++] = all[i].short_name;
+            if (all[i].arg)
+                shortopts[ns++] = ':';
         }
-        if (strcmp(a, "--") == 0) {
-            for (i++; i < argc; i++)
-                if (o->nfiles < MAX_FILES)
-                    o->files[o->nfiles++] = argv[i];
-            break;
-        }
-        if (a[0] != '-' || a[1] == '\0') {
-            if (o->nfiles >= MAX_FILES) {
-                fprintf(err, "ecsim %s: error: too many files (at most %d)\n", c->name, MAX_FILES);
-                return ECSIM_EXIT_USAGE;
-            }
-            o->files[o->nfiles++] = a;
-            continue;
-        }
-        char name[32];
-        const char *value = NULL;
-        const char *eq = strchr(a, '=');
-        size_t len = eq ? (size_t)(eq - a) : strlen(a);
-        if (len >= sizeof name) {
-            fprintf(err, "ecsim %s: error: unknown option `%s` (see `ecsim %s --help`)\n", c->name, a,
-                    c->name);
+    }
+    memset(&longopts[nl], 0, sizeof longopts[nl]);
+    shortopts[ns] = '\0';
+
+    /* getopt_long works on argv[1..]: give it a program name in front. */
+    char *args[MAX_FILES + MAX_SETS + 64];
+    if ((size_t)argc + 1 > sizeof args / sizeof args[0]) {
+        fprintf(err, "ecsim %s: error: too many arguments\n", doc->name);
+        return ECSIM_EXIT_USAGE;
+    }
+    char progname[] = "ecsim";
+    args[0] = progname;
+    for (int i = 0; i < argc; i++)
+        args[i + 1] = argv[i];
+    args[argc + 1] = NULL;
+
+    opterr = 0;
+    optind = 0; /* glibc: reinitialise (ecsim_cli_main may be called again) */
+    int ch, code = 0;
+    char name[48];
+    while (code == 0 && (ch = getopt_long(argc + 1, args, shortopts, longopts, NULL)) != -1) {
+        const char *value = optarg;
+        if (ch == '?' || ch == ':') {
+            const char *arg = args[optind - 1];
+            if (optopt)
+                option_name(optopt, name, sizeof name);
+            if (ch == '?' && optopt && strncmp(arg, "--", 2) == 0)
+                fprintf(err, "ecsim %s: error: option `%s` takes no value\n", doc->name, name);
+            else if (ch == '?' && optopt)
+                fprintf(err, "ecsim %s: error: unknown option `-%c`\n", doc->name, optopt);
+            else if (ch == '?')
+                fprintf(err, "ecsim %s: error: unknown option `%s`\n", doc->name, arg);
+            else
+                fprintf(err, "ecsim %s: error: option `%s` needs a value\n", doc->name,
+                        optopt ? name : arg);
+            print_usage_line(doc, err);
+            fprintf(err, "(see `ecsim %s --help`)\n", doc->name);
             return ECSIM_EXIT_USAGE;
         }
-        memcpy(name, a, len);
-        name[len] = '\0';
-        if (!accepts(c, name)) {
-            fprintf(err, "ecsim %s: error: unknown option `%s`; valid options: %s --help\n", c->name,
-                    name, c->options);
+        const cli_option *opt = cli_option_find(ch);
+        if (opt && opt->arg && (!value || !*value)) {
+            option_name(ch, name, sizeof name);
+            fprintf(err, "ecsim %s: error: option `%s` needs a non-empty value\n", doc->name, name);
+            print_usage_line(doc, err);
             return ECSIM_EXIT_USAGE;
         }
-        if (option_takes_value(name)) {
-            if (eq)
-                value = eq + 1;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            else {
-                fprintf(err, "ecsim %s: error: option `%s` needs a value\n", c->name, name);
-                return ECSIM_EXIT_USAGE;
-            }
-        } else if (eq) {
-            fprintf(err, "ecsim %s: error: option `%s` takes no value\n", c->name, name);
-            return ECSIM_EXIT_USAGE;
-        }
-        if (value && !*value) {
-            fprintf(err, "ecsim %s: error: option `%s` needs a non-empty value\n", c->name, name);
-            return ECSIM_EXIT_USAGE;
-        }
-        if (strcmp(name, "--out") == 0)
-            o->out = value;
-        else if (strcmp(name, "--seed") == 0)
-            o->seed_text = value;
-        else if (strcmp(name, "--format") == 0)
-            o->format = value;
-        else if (strcmp(name, "--set") == 0) {
+        switch (ch) {
+        case CLI_OPT_HELP: o->help = 1; break;
+        case CLI_OPT_OUT: o->out = value; break;
+        case CLI_OPT_SEED: o->seed_text = value; break;
+        case CLI_OPT_FORMAT: o->format = value; break;
+        case CLI_OPT_JOBS: o->jobs_text = value; break;
+        case CLI_OPT_NO_PLOTS: o->no_plots = 1; break;
+        case CLI_OPT_QUIET: o->quiet = 1; break;
+        case CLI_OPT_LIST_FIELDS: o->list_fields = 1; break;
+        case CLI_OPT_SET:
             if (o->nsets >= MAX_SETS) {
-                fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", c->name, MAX_SETS);
+                fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", doc->name,
+                        MAX_SETS);
                 return ECSIM_EXIT_USAGE;
             }
             o->sets[o->nsets++] = value;
-        } else if (strcmp(name, "--no-plots") == 0)
-            o->no_plots = 1;
-        else if (strcmp(name, "--quiet") == 0)
-            o->quiet = 1;
-        else if (strcmp(name, "--list-fields") == 0)
-            o->list_fields = 1;
+            break;
+        default: break;
+        }
     }
-    return 0;
+    for (int i = optind; i < argc + 1; i++) {
+        if (o->nfiles >= MAX_FILES) {
+            fprintf(err, "ecsim %s: error: too many files (at most %d)\n", doc->name, MAX_FILES);
+            return ECSIM_EXIT_USAGE;
+        }
+        o->files[o->nfiles++] = args[i];
+    }
+    return code;
 }
 
 static int parse_seed(const char *text, uint64_t *seed, FILE *err)
@@ -159,39 +198,194 @@ static int parse_seed(const char *text, uint64_t *seed, FILE *err)
     return 0;
 }
 
-static int need_one_file(const cli_command *c, const cli_opts *o, FILE *err)
+static int need_one_file(const cli_cmddoc *c, const cli_opts *o, FILE *err)
 {
     if (o->nfiles == 1)
         return 0;
-    fprintf(err, "ecsim %s: error: %s\nusage: %s\n", c->name,
-            o->nfiles ? "expected exactly one scenario file" : "missing the scenario file", c->usage);
+    fprintf(err, "ecsim %s: error: %s\n", c->name,
+            o->nfiles ? "expected exactly one scenario file" : "missing the scenario file");
+    print_usage_line(c, err);
     return ECSIM_EXIT_USAGE;
 }
 
-/* Load a scenario with the --set overrides; diagnostics on err. */
-static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int *code)
+/* Read all of `in` into a new buffer (NUL-terminated), at most `max`
+ * bytes. 0; ECSIM_EINVAL if longer than max; ECSIM_EIO; ECSIM_ENOMEM. */
+static int read_all(FILE *in, size_t max, char **text, size_t *len)
 {
-    /* A file that cannot be opened is an I/O error (exit 3), not an invalid
-     * scenario (exit 2). */
-    FILE *probe = fopen(path, "rb");
-    struct stat st;
-    if (!probe || fstat(fileno(probe), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(err, "%s: error: cannot read the scenario: %s\n", path,
-                probe ? "not a regular file" : strerror(errno));
-        if (probe)
-            fclose(probe);
-        *code = ECSIM_EXIT_IO;
-        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = ecsim_malloc(cap + 1);
+    if (!buf)
+        return ECSIM_ENOMEM;
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                ecsim_free(buf);
+                return ECSIM_EINVAL;
+            }
+            size_t next = cap * 2;
+            char *grown = ecsim_realloc(buf, next + 1);
+            if (!grown) {
+                ecsim_free(buf);
+                return ECSIM_ENOMEM;
+            }
+            buf = grown;
+            cap = next;
+        }
+        size_t got = fread(buf + n, 1, cap - n, in);
+        n += got;
+        if (got == 0)
+            break;
     }
-    fclose(probe);
+    if (ferror(in)) {
+        ecsim_free(buf);
+        return ECSIM_EIO;
+    }
+    if (n > max) {
+        ecsim_free(buf);
+        return ECSIM_EINVAL;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* How diagnostics reach the user: text lines on err, or (validate --format
+ * json) one JSON object per problem on out. */
+typedef struct diag_sink {
+    FILE *err;
+    FILE *json; /* non-NULL: JSON lines here instead of text on err */
+} diag_sink;
+
+/* The field a diagnostic is about, from its message: messages start with
+ * the dotted path ("service.desired: expected ...", "autoscaler.x (4) must
+ * be ...") or name an unknown key ("unknown field `base`"). "" if neither. */
+static void diag_field(const char *msg, char *field, size_t size)
+{
+    field[0] = '\0';
+    size_t n = strspn(msg, "abcdefghijklmnopqrstuvwxyz0123456789_.[]");
+    if (n > 0 && n < size && (msg[n] == ':' || (msg[n] == ' ' && msg[n + 1] == '('))) {
+        memcpy(field, msg, n);
+        field[n] = '\0';
+        return;
+    }
+    const char *u = strstr(msg, "unknown field `");
+    if (u) {
+        u += strlen("unknown field `");
+        const char *end = strchr(u, '`');
+        if (end && (size_t)(end - u) < size) {
+            memcpy(field, u, (size_t)(end - u));
+            field[end - u] = '\0';
+        }
+    }
+}
+
+static void emit_json_diag(FILE *out, ecsim_diag_level level, const char *file, int line,
+                           int column, const char *message)
+{
+    char field[256];
+    diag_field(message, field, sizeof field);
+    ecsim_json j;
+    ecsim_json_init(&j, out, true);
+    ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "file");
+    ecsim_json_string(&j, file);
+    ecsim_json_key(&j, "line");
+    if (line > 0)
+        ecsim_json_int(&j, line);
+    else
+        ecsim_json_null(&j);
+    ecsim_json_key(&j, "column");
+    if (column > 0)
+        ecsim_json_int(&j, column);
+    else
+        ecsim_json_null(&j);
+    ecsim_json_key(&j, "severity");
+    ecsim_json_string(&j, level == ECSIM_DIAG_WARNING ? "warning" : "error");
+    ecsim_json_key(&j, "field");
+    ecsim_json_string(&j, field[0] ? field : NULL);
+    ecsim_json_key(&j, "message");
+    ecsim_json_string(&j, message);
+    ecsim_json_end_object(&j);
+    ecsim_json_finish(&j);
+}
+
+/* A problem found before the loader ran (the file cannot be read). */
+static void sink_error(const diag_sink *s, const char *file, const char *fmt, const char *detail)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, detail);
+    if (s->json)
+        emit_json_diag(s->json, ECSIM_DIAG_ERROR, file, 0, 0, msg);
+    else
+        fprintf(s->err, "%s: error: %s\n", file, msg);
+}
+
+static void sink_diags(const diag_sink *s, const ecsim_diags *d)
+{
+    if (!s->json) {
+        ecsim_diags_print(d, s->err);
+        return;
+    }
+    for (size_t i = 0; i < d->count; i++) {
+        const ecsim_diag *g = &d->items[i];
+        emit_json_diag(s->json, g->level, g->file, g->line, g->column, g->message);
+    }
+}
+
+/* Load a scenario (`-` = standard input, read once) with the --set
+ * overrides; diagnostics to `sink`. */
+static ecsim_scenario *load_to(const cli_opts *o, const char *path, const diag_sink *sink,
+                               int *code)
+{
     ecsim_diags d;
-    ecsim_diags_init(&d);
-    ecsim_scenario *sc = ecsim_scenario_load(path, o->sets, o->nsets, &d);
-    ecsim_diags_print(&d, err);
+    ecsim_scenario *sc;
+    if (strcmp(path, "-") == 0) {
+        static const char name[] = "<stdin>";
+        char *text = NULL;
+        size_t len = 0;
+        int rc = read_all(stdin, STDIN_MAX_BYTES, &text, &len);
+        if (rc == ECSIM_EINVAL) {
+            sink_error(sink, name, "%s", "the scenario is too large (scenarios are at most 4194304 bytes)");
+            *code = ECSIM_EXIT_USAGE;
+            return NULL;
+        }
+        if (rc != 0) {
+            sink_error(sink, name, "cannot read the scenario: %s", ecsim_strerror(rc));
+            *code = rc == ECSIM_ENOMEM ? ECSIM_EXIT_FAIL : ECSIM_EXIT_IO;
+            return NULL;
+        }
+        ecsim_diags_init(&d);
+        sc = ecsim_scenario_load_string(text, len, name, o->sets, o->nsets, &d);
+        ecsim_free(text);
+    } else {
+        /* A file that cannot be opened is an I/O error (exit 3), not an
+         * invalid scenario (exit 2). */
+        FILE *probe = fopen(path, "rb");
+        struct stat st;
+        if (!probe || fstat(fileno(probe), &st) != 0 || !S_ISREG(st.st_mode)) {
+            sink_error(sink, path, "cannot read the scenario: %s",
+                       probe ? "not a regular file" : strerror(errno));
+            if (probe)
+                fclose(probe);
+            *code = ECSIM_EXIT_IO;
+            return NULL;
+        }
+        fclose(probe);
+        ecsim_diags_init(&d);
+        sc = ecsim_scenario_load(path, o->sets, o->nsets, &d);
+    }
+    sink_diags(sink, &d);
     if (!sc)
         *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL : ECSIM_EXIT_USAGE;
     ecsim_diags_free(&d);
     return sc;
+}
+
+static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int *code)
+{
+    diag_sink sink = {err, NULL};
+    return load_to(o, path, &sink, code);
 }
 
 static double wall_seconds(void)
@@ -201,13 +395,53 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+ecsim_cli_progress ecsim_cli_progress_style(bool is_tty, bool quiet, const char *term,
+                                            const char *no_color)
+{
+    if (quiet || !is_tty)
+        return ECSIM_CLI_PROGRESS_NONE;
+    if (!term || !*term || strcmp(term, "dumb") == 0 || (no_color && *no_color))
+        return ECSIM_CLI_PROGRESS_PLAIN;
+    return ECSIM_CLI_PROGRESS_ANSI;
+}
+
+void ecsim_cli_progress_draw(FILE *err, ecsim_cli_progress style, double frac, const char *done,
+                             const char *total, double rate, const char *unit, double left_s)
+{
+    if (style == ECSIM_CLI_PROGRESS_NONE)
+        return;
+    char bar[31];
+    int filled = (int)(frac * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < filled ? '#' : '-';
+    bar[30] = '\0';
+    /* A plain terminal gets carriage returns and blank padding in place of
+     * the erase-line sequence. */
+    int n = fprintf(err, "\r[%s] %3.0f%%  %s of %s  %.2fM %s/s  %.0f s left", bar, frac * 100, done,
+                    total, rate / 1e6, unit, left_s);
+    if (style == ECSIM_CLI_PROGRESS_ANSI)
+        fputs("\033[K", err);
+    else
+        fprintf(err, "%*s", n < 79 ? 79 - n : 0, "");
+    fflush(err);
+}
+
+void ecsim_cli_progress_erase(FILE *err, ecsim_cli_progress style)
+{
+    if (style == ECSIM_CLI_PROGRESS_ANSI)
+        fputs("\r\033[K", err);
+    else if (style == ECSIM_CLI_PROGRESS_PLAIN)
+        fprintf(err, "\r%78s\r", "");
+    fflush(err);
+}
+
 /* Play the run in slices of virtual time; once it has taken more than a
  * second, draw a progress bar on `err` (a terminal): simulated time done,
  * engine events per second, and the time left at that pace. The bar is
  * erased when the run ends. Output files are unaffected. */
-static int run_with_progress(ecsim_sim *sim, bool show, FILE *err)
+static int run_with_progress(ecsim_sim *sim, ecsim_cli_progress style, FILE *err)
 {
-    if (!show)
+    if (style == ECSIM_CLI_PROGRESS_NONE)
         return ecsim_sim_run(sim);
     double duration = ecsim_sim_scenario(sim)->duration_s;
     double start = wall_seconds(), last_draw = 0;
@@ -228,20 +462,12 @@ static int run_with_progress(ecsim_sim *sim, bool show, FILE *err)
         char done_clock[32], total_clock[32];
         ecsim_fmt_clock(done_clock, sizeof done_clock, ecsim_sim_now(sim));
         ecsim_fmt_clock(total_clock, sizeof total_clock, duration);
-        char bar[31];
-        int filled = (int)(frac * 30);
-        for (int i = 0; i < 30; i++)
-            bar[i] = i < filled ? '#' : '-';
-        bar[30] = '\0';
-        fprintf(err, "\r[%s] %3.0f%%  %s of %s  %.2fM %s/s  %.0f s left\033[K", bar, frac * 100,
-                done_clock, total_clock, rate / 1e6, requests ? "requests" : "events", left);
-        fflush(err);
+        ecsim_cli_progress_draw(err, style, frac, done_clock, total_clock, rate,
+                                requests ? "requests" : "events", left);
         drawn = true;
     }
-    if (drawn) {
-        fprintf(err, "\r\033[K");
-        fflush(err);
-    }
+    if (drawn)
+        ecsim_cli_progress_erase(err, style);
     return 0;
 }
 
@@ -255,7 +481,9 @@ static ecsim_sim *simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *er
         *code = ECSIM_EXIT_USAGE;
         return NULL;
     }
-    int rc = run_with_progress(sim, !o->quiet && isatty(STDERR_FILENO), err);
+    ecsim_cli_progress style = ecsim_cli_progress_style(
+        isatty(fileno(err)) != 0, o->quiet, getenv("TERM"), getenv("NO_COLOR"));
+    int rc = run_with_progress(sim, style, err);
     if (rc != 0) {
         fprintf(err, "ecsim: error: simulation failed: %s\n", ecsim_strerror(rc));
         ecsim_sim_destroy(sim);
@@ -298,52 +526,10 @@ static int cmd_validate(cli_opts *o, FILE *out, FILE *err);
 static int cmd_tables(cli_opts *o, FILE *out, FILE *err);
 static int cmd_decide(cli_opts *o, FILE *out, FILE *err);
 
+/* The handlers; synopsis, help and options are in cli_doc.c. */
 static const cli_command commands[] = {
-    {"run", cmd_run,
-     "ecsim run SCENARIO.yaml [--out DIR] [--seed N] [--set KEY=VALUE]... [--format FMT[,FMT]] "
-     "[--no-plots] [--quiet]",
-     "simulate a scenario and write its tables, time series and plots",
-     "Simulates the scenario in virtual time and writes into DIR/<scenario name>/ (DIR defaults\n"
-     "to `out`): execution.* and status.* (the seed's two tables) in each --format (default\n"
-     "text,md,csv,json; also latex, html), events.log, summary.json and, unless --no-plots,\n"
-     "the demand/capacity plot. Every file is written atomically. Ends by printing the outcome,\n"
-     "the lifecycle and where each file is (nothing with --quiet).\n"
-     "\n"
-     "  --out DIR          output root (default: out)\n"
-     "  --seed N           override the scenario's seed (0 .. 2^64-1)\n"
-     "  --set KEY=VALUE    override any scenario field by dotted path, e.g. autoscaler.target=60,\n"
-     "                     load.profile[1].rps=900; repeatable; validated like the file\n"
-     "  --format FMT,...   table formats: text, md, csv, json, latex, html\n"
-     "  --no-plots         do not write or render plots\n"
-     "  --quiet            print nothing but errors\n",
-     "--out --seed --set --format --no-plots --quiet"},
-    {"step", cmd_step, "ecsim step SCENARIO.yaml [--seed N] [--set KEY=VALUE]...",
-     "walk through the lifecycle one step at a time, with explanations",
-     "Plays the scenario one lifecycle step at a time and explains each: when it happened, what\n"
-     "you did, what AWS did, the result, the tracked variables before and after, and why the\n"
-     "step matters; failures say what went wrong and what to change. Press Enter for the next\n"
-     "step, q then Enter to quit. When standard input is not a terminal, one input line\n"
-     "advances one step and end of input plays the rest.\n",
-     "--seed --set"},
-    {"validate", cmd_validate, "ecsim validate SCENARIO.yaml... [--set KEY=VALUE]... [--list-fields]",
-     "check scenario files and report every error",
-     "Checks each file against the scenario schema and prints every problem as\n"
-     "FILE:LINE:COLUMN: error: MESSAGE. Exits 2 if any file has an error. --list-fields prints\n"
-     "the reference of every scenario field (path, type, default, allowed values) as Markdown.\n",
-     "--set --quiet --list-fields"},
-    {"tables", cmd_tables,
-     "ecsim tables SCENARIO.yaml [--format md|csv|text|latex|html|json] [--seed N] [--set KEY=VALUE]...",
-     "print the execution and status tables to stdout",
-     "Simulates the scenario and prints the execution table and the status tracker in one\n"
-     "format (default text) to standard output; nothing is written to disk.\n",
-     "--format --seed --set"},
-    {"decide", cmd_decide, "ecsim decide POLICY.yaml [--format text|json]",
-     "compute one autoscaling decision from an observed state",
-     "A policy calculator: reads one YAML document describing a policy (hpa, target_tracking,\n"
-     "step_scaling) and an observed state, and prints `desired: N` and the computation step by\n"
-     "step, with the same code the simulation uses. --format json prints\n"
-     "{\"desired\": N, \"reason\": ..., \"steps\": [...]}. See the README for the input fields.\n",
-     "--format"},
+    {"run", cmd_run},           {"step", cmd_step},     {"validate", cmd_validate},
+    {"tables", cmd_tables},     {"decide", cmd_decide},
 };
 
 static const cli_command *find_command(const char *name)
@@ -354,10 +540,23 @@ static const cli_command *find_command(const char *name)
     return NULL;
 }
 
+/* Standard input holds at most one scenario. */
+static int stdin_once(const cli_cmddoc *c, const cli_opts *o, FILE *err)
+{
+    size_t dashes = 0;
+    for (size_t i = 0; i < o->nfiles; i++)
+        dashes += strcmp(o->files[i], "-") == 0;
+    if (dashes <= 1)
+        return 0;
+    fprintf(err, "ecsim %s: error: `-` (standard input) can be given once\n", c->name);
+    print_usage_line(c, err);
+    return ECSIM_EXIT_USAGE;
+}
+
 /* The one scenario file of `c`: loaded with the --set overrides and played
  * to the end with --seed. 0 with both outputs set, or the exit code (and
  * nothing to free). */
-static int load_and_simulate(const cli_command *c, const cli_opts *o, FILE *err,
+static int load_and_simulate(const cli_cmddoc *c, const cli_opts *o, FILE *err,
                              ecsim_scenario **sc_out, ecsim_sim **sim_out)
 {
     int code = need_one_file(c, o, err);
@@ -380,7 +579,8 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
 {
     ecsim_scenario *sc;
     ecsim_sim *sim;
-    int code = load_and_simulate(find_command("run"), o, err, &sc, &sim);
+    ecsim_cli_use_data_dir();
+    int code = load_and_simulate(cli_command_find("run"), o, err, &sc, &sim);
     if (code)
         return code;
     ecsim_run_outputs outs;
@@ -399,7 +599,7 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
 
 static int cmd_step(cli_opts *o, FILE *out, FILE *err)
 {
-    const cli_command *c = find_command("step");
+    const cli_cmddoc *c = cli_command_find("step");
     int code = need_one_file(c, o, err);
     if (code)
         return code;
@@ -411,33 +611,48 @@ static int cmd_step(cli_opts *o, FILE *out, FILE *err)
         ecsim_scenario_free(sc);
         return code;
     }
-    code = ecsim_step_walkthrough(sc, seed, stdin, out, err, isatty(STDIN_FILENO));
+    /* A scenario read from standard input has used it up: play every step. */
+    bool from_stdin = strcmp(o->files[0], "-") == 0;
+    code = ecsim_step_walkthrough(sc, seed, stdin, out, err, !from_stdin && isatty(STDIN_FILENO));
     ecsim_scenario_free(sc);
     return code;
 }
 
 static int cmd_validate(cli_opts *o, FILE *out, FILE *err)
 {
+    const cli_cmddoc *c = cli_command_find("validate");
     if (o->list_fields) {
         ecsim_scenario_field_reference(out);
         return ECSIM_EXIT_OK;
     }
+    bool json = false;
+    if (o->format) {
+        if (strcmp(o->format, "json") == 0)
+            json = true;
+        else if (strcmp(o->format, "text") != 0) {
+            fprintf(err, "--format %s: error: unknown format; valid formats: text json\n", o->format);
+            return ECSIM_EXIT_USAGE;
+        }
+    }
     if (o->nfiles == 0) {
-        fprintf(err, "ecsim validate: error: missing the scenario file(s)\nusage: %s\n",
-                find_command("validate")->usage);
+        fprintf(err, "ecsim validate: error: missing the scenario file(s)\n");
+        print_usage_line(c, err);
         return ECSIM_EXIT_USAGE;
     }
-    int code = ECSIM_EXIT_OK;
+    int code = stdin_once(c, o, err);
+    if (code)
+        return code;
+    diag_sink sink = {err, json ? out : NULL};
     for (size_t i = 0; i < o->nfiles; i++) {
         int file_code = 0;
-        ecsim_scenario *sc = load(o, o->files[i], err, &file_code);
+        ecsim_scenario *sc = load_to(o, o->files[i], &sink, &file_code);
         if (!sc) {
             if (file_code > code)
                 code = file_code;
             continue;
         }
-        if (!o->quiet)
-            fprintf(out, "%s: ok (%s)\n", o->files[i], sc->name);
+        if (!o->quiet && !json)
+            fprintf(out, "%s: ok (%s)\n", sc->source_path, sc->name);
         ecsim_scenario_free(sc);
     }
     return code;
@@ -445,7 +660,7 @@ static int cmd_validate(cli_opts *o, FILE *out, FILE *err)
 
 static int cmd_tables(cli_opts *o, FILE *out, FILE *err)
 {
-    const cli_command *c = find_command("tables");
+    const cli_cmddoc *c = cli_command_find("tables");
     int code = need_one_file(c, o, err);
     if (code)
         return code;
@@ -483,7 +698,7 @@ static int cmd_tables(cli_opts *o, FILE *out, FILE *err)
 
 static int cmd_decide(cli_opts *o, FILE *out, FILE *err)
 {
-    const cli_command *c = find_command("decide");
+    const cli_cmddoc *c = cli_command_find("decide");
     int code = need_one_file(c, o, err);
     if (code)
         return code;
@@ -492,34 +707,90 @@ static int cmd_decide(cli_opts *o, FILE *out, FILE *err)
 
 /* ---- top level ------------------------------------------------------------------------ */
 
-static void print_usage(FILE *out)
+/* The --set paths of every settable field, one per line ("[]" of a list
+ * written "[0]"), from the field reference's Markdown table; NULL on OOM. */
+static char *settable_fields(void)
 {
-    fprintf(out, "ecsim %s: a discrete-event simulator of the container lifecycle on AWS\n\n",
-            ECSIM_VERSION);
-    fprintf(out, "usage: ecsim COMMAND [ARGS]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n`ecsim COMMAND --help` for a command's options; `ecsim --version`.\n"
-                 "Exit codes: 0 success, 2 bad usage or invalid scenario, 3 I/O error.\n");
+    char *md = NULL, *list = NULL;
+    size_t md_len = 0, list_len = 0;
+    FILE *mf = open_memstream(&md, &md_len);
+    if (!mf)
+        return NULL;
+    ecsim_scenario_field_reference(mf);
+    fclose(mf);
+    FILE *lf = open_memstream(&list, &list_len);
+    if (!lf) {
+        free(md);
+        return NULL;
+    }
+    for (char *line = strtok(md, "\n"); line; line = strtok(NULL, "\n")) {
+        /* | `path` | type | ... */
+        if (strncmp(line, "| `", 3) != 0)
+            continue;
+        char *path = line + 3, *end = strchr(path, '`');
+        if (!end)
+            continue;
+        *end = '\0';
+        char *type = end + 1;
+        type += strspn(type, " |");
+        if (strncmp(type, "mapping", 7) == 0 || strncmp(type, "list of mappings", 16) == 0)
+            continue;
+        for (char *p = path; *p; p++) {
+            if (p[0] == '[' && p[1] == ']')
+                fputs("[0", lf);
+            else
+                fputc(*p, lf);
+        }
+        fputc('\n', lf);
+    }
+    fclose(lf);
+    free(md);
+    return list;
 }
 
 int ecsim_cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
     if (argc < 2) {
-        print_usage(err);
+        cli_doc_print_overview(err);
         return ECSIM_EXIT_USAGE;
     }
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
-        print_usage(out);
+        cli_doc_print_overview(out);
         return ECSIM_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
         fprintf(out, "ecsim %s\n", ECSIM_VERSION);
         return ECSIM_EXIT_OK;
     }
+    if (strcmp(name, "--help-man") == 0) {
+        cli_doc_print_man(out);
+        return fflush(out) == 0 ? ECSIM_EXIT_OK : ECSIM_EXIT_IO;
+    }
+    if (strcmp(name, "--bash-completion") == 0) {
+        char *fields = settable_fields();
+        if (!fields) {
+            fprintf(err, "ecsim: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
+            return ECSIM_EXIT_FAIL;
+        }
+        cli_doc_print_bash(fields, out);
+        free(fields);
+        return fflush(out) == 0 ? ECSIM_EXIT_OK : ECSIM_EXIT_IO;
+    }
+    if (strcmp(name, "--data-dir") == 0) {
+        char dir[4096];
+        if (ecsim_cli_data_dir(NULL, dir, sizeof dir) != 0) {
+            fprintf(err, "ecsim: error: no data folder found (plots/demand_capacity.gp beside "
+                         "the binary in ../share/ecsim, in " ECSIM_DATADIR_TEXT
+                         " or in the source tree)\n");
+            return ECSIM_EXIT_IO;
+        }
+        fprintf(out, "%s\n", dir);
+        return ECSIM_EXIT_OK;
+    }
     const cli_command *c = find_command(name);
-    if (!c) {
+    const cli_cmddoc *doc = cli_command_find(name);
+    if (!c || !doc) {
         fprintf(err, "ecsim: error: unknown command `%s`; commands:", name);
         for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
             fprintf(err, " %s", commands[i].name);
@@ -528,11 +799,11 @@ int ecsim_cli_main(int argc, char **argv, FILE *out, FILE *err)
     }
     cli_opts o;
     memset(&o, 0, sizeof o);
-    int code = parse_args(c, argc - 2, argv + 2, &o, err);
+    int code = parse_args(doc, argc - 2, argv + 2, &o, err);
     if (code)
         return code;
     if (o.help) {
-        fprintf(out, "usage: %s\n\n%s\n%s", c->usage, c->summary, c->help);
+        cli_doc_print_command(doc, out);
         return ECSIM_EXIT_OK;
     }
     code = c->run(&o, out, err);
