@@ -183,5 +183,134 @@ for in in tests/decide/*.yaml; do
     fi
 done
 
+# ---- CLI conventions (issue 12, point 6) ---------------------------------------------
+# `-` reads the scenario from stdin; short options; validate --format json;
+# the man page and bash completion generated from the --help table; make
+# install into a DESTDIR under the build folder, run from there; uninstall.
+BUILDDIR=$(dirname "$BIN")
+ABSBIN=$(cd "$BUILDDIR" && pwd)/$(basename "$BIN")
+
+# a scenario on stdin gives the same tables and step text as the file
+rm -rf "$TMP/stdin"
+if "$BIN" run - -o "$TMP/stdin" -q --no-plots -f text,md <scenarios/seed-walkthrough.yaml >"$TMP/out" 2>"$TMP/err"; then
+    for f in execution.txt status.txt execution.md status.md; do
+        same "$TMP/stdin/seed-walkthrough/$f" "tests/golden/run/seed-walkthrough/$f" "run - <seed-walkthrough: $f"
+    done
+else
+    ko "run - <seed-walkthrough failed"; sed 's/^/  | /' "$TMP/err" | head -5
+fi
+PATH=/nonexistent "$BIN" step - <scenarios/seed-walkthrough.yaml >"$TMP/step" 2>"$TMP/err"
+[ $? -eq 0 ] && ok || ko "step - exit code"
+same "$TMP/step" tests/golden/step-seed-walkthrough.txt "step - <seed-walkthrough"
+"$BIN" tables -f md - <scenarios/image-not-pushed.yaml >"$TMP/out" 2>"$TMP/err"
+same "$TMP/out" tests/golden/tables-image-not-pushed.md "tables -f md - <image-not-pushed"
+# the bad corpus through stdin: the same diagnostics, located in <stdin>
+for bad in tests/bad/*.yaml; do
+    exp=${bad%.yaml}.expected
+    [ -f "$exp" ] || continue
+    "$BIN" validate - <"$bad" >"$TMP/out" 2>"$TMP/err"
+    code=$?
+    [ "$code" -eq 2 ] && ok || ko "validate - <$bad: exit $code, expected 2"
+    sed "s|^$bad:|<stdin>:|" "$exp" >"$TMP/exp-stdin"
+    same "$TMP/err" "$TMP/exp-stdin" "validate - <$bad (stderr)"
+done
+# relative trace paths of a stdin scenario resolve against the current directory
+(cd scenarios && "$ABSBIN" run - -o "$TMP/trace" -q --no-plots <load-trace.yaml) >/dev/null 2>"$TMP/err" && ok ||
+    { ko "run - <load-trace.yaml inside scenarios/"; sed 's/^/  | /' "$TMP/err" | head -3; }
+(cd "$TMP" && "$ABSBIN" run - -o "$TMP/trace2" -q --no-plots) <scenarios/load-trace.yaml >/dev/null 2>"$TMP/err"
+grep -q "^traces/day.csv: error: cannot open trace" "$TMP/err" && ok || ko "stdin trace path not resolved against the current directory"
+
+# short options are the long ones
+rm -rf "$TMP/long" "$TMP/short"
+"$BIN" run scenarios/quickstart.yaml --out "$TMP/long" --quiet --seed 7 --format text,json --no-plots >/dev/null 2>&1
+"$BIN" run -o "$TMP/short" -q -s 7 -f text,json --no-plots scenarios/quickstart.yaml >/dev/null 2>&1
+if [ -d "$TMP/long" ] && diff -r "$TMP/long" "$TMP/short" >/dev/null; then ok; else ko "short options differ from long ones"; fi
+expect_exit 2 "unknown short option" -- "$BIN" run scenarios/quickstart.yaml -x
+grep -q "unknown option \`-x\`" "$TMP/err" && grep -q "^usage: ecsim run" "$TMP/err" && ok || ko "unknown option names it and the usage"
+expect_exit 2 "missing value" -- "$BIN" tables scenarios/quickstart.yaml -f
+grep -q "option \`-f/--format\` needs a value" "$TMP/err" && ok || ko "missing value names the option"
+
+# validate --format json: one object per problem, as many as text diagnostics
+jsonre='^\{"file": "[^"]*", "line": ([0-9]+|null), "column": ([0-9]+|null), "severity": "(error|warning)", "field": ("[^"]*"|null), "message": ".*"\}$'
+for bad in tests/bad/*.yaml; do
+    exp=${bad%.yaml}.expected
+    [ -f "$exp" ] || continue
+    "$BIN" validate --format json "$bad" >"$TMP/out" 2>"$TMP/err"
+    code=$?
+    [ "$code" -eq 2 ] && [ ! -s "$TMP/err" ] && ok || ko "validate --format json $bad: exit $code or stderr not empty"
+    if [ "$(grep -cE "$jsonre" "$TMP/out")" -eq "$(wc -l <"$exp")" ] && [ "$(wc -l <"$TMP/out")" -eq "$(wc -l <"$exp")" ]; then ok; else ko "validate --format json $bad: not one object per problem"; sed 's/^/  | /' "$TMP/out" | head -3; fi
+done
+expect_exit 0 "validate --format json, valid file" -- "$BIN" validate -f json scenarios/quickstart.yaml
+[ ! -s "$TMP/out" ] && ok || ko "validate --format json prints nothing for a valid file"
+
+# no escape codes when stderr is not a terminal (the progress bar)
+TERM=xterm "$BIN" run scenarios/quickstart.yaml -o "$TMP/esc" --no-plots >"$TMP/out" 2>"$TMP/err"
+if grep -q "$(printf '\033')" "$TMP/out" "$TMP/err"; then ko "escape codes in redirected output"; else ok; fi
+
+# the man page and the completion are the binary's, and render
+"$BIN" --help-man >"$TMP/ecsim.1"
+"$BIN" --bash-completion >"$TMP/ecsim.bash"
+if [ -f "$BUILDDIR/ecsim.1" ]; then same "$BUILDDIR/ecsim.1" "$TMP/ecsim.1" "build/ecsim.1 is the binary's"; fi
+if command -v groff >/dev/null 2>&1; then
+    groff -man -Tutf8 -ww -z "$TMP/ecsim.1" 2>"$TMP/err" && [ ! -s "$TMP/err" ] && ok || { ko "groff warns on ecsim.1"; sed 's/^/  | /' "$TMP/err" | head -5; }
+else
+    echo "integration: groff not installed, man page rendering check skipped"
+fi
+if command -v man >/dev/null 2>&1; then
+    MANWIDTH=100 man -l "$TMP/ecsim.1" >"$TMP/man.txt" 2>"$TMP/err"
+    for c in run step validate tables decide; do
+        grep -q "^   $c\$" "$TMP/man.txt" && ok || ko "man page renders without a section for $c"
+        # every option of `ecsim $c --help` is in the rendered page
+        "$BIN" "$c" --help | sed -n '/^options:/,$p' | grep -o -- '--[a-z-]*' | sort -u | while read -r opt; do
+            grep -q -- "$opt" "$TMP/man.txt" || echo "$c $opt"
+        done >"$TMP/missing"
+        [ ! -s "$TMP/missing" ] && ok || ko "man page lacks $(cat "$TMP/missing")"
+    done
+else
+    echo "integration: man not installed, man -l check skipped"
+fi
+# completion, called as bash would with COMP_WORDS / COMP_CWORD
+if command -v bash >/dev/null 2>&1; then
+    complete_words() {
+        bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ecsim; printf "%s\n" "${COMPREPLY[@]}"' \
+            sh "$TMP/ecsim.bash" "$@" 2>&1
+    }
+    [ "$(complete_words ecsim va)" = validate ] && ok || ko "completion: commands"
+    complete_words ecsim run --n | grep -qx -- --no-plots && ok || ko "completion: options of run"
+    complete_words ecsim step --n | grep -q . && ko "completion: step offers run's options" || ok
+    [ "$(complete_words ecsim validate -f j)" = json ] && ok || ko "completion: validate formats"
+    [ "$(complete_words ecsim run --format text,l)" = text,latex ] && ok || ko "completion: format lists"
+    complete_words ecsim run x.yaml --set autoscaler.targ | grep -qx 'autoscaler.target=' && ok || ko "completion: --set field paths"
+    complete_words ecsim run x.yaml --set load.profile | grep -qx 'load.profile\[0\].rps=' && ok || ko "completion: --set list fields"
+    complete_words ecsim run scenarios/quicks | grep -qx scenarios/quickstart.yaml && ok || ko "completion: scenario files"
+fi
+
+# make install into a DESTDIR under the build folder; the installed binary
+# finds its own data; make uninstall removes every file
+DEST=$(cd "$BUILDDIR" && pwd)/it-install
+rm -rf "$DEST"
+if ${MAKE:-make} -s --no-print-directory install BUILD="$BUILDDIR" DESTDIR="$DEST" PREFIX=/usr >"$TMP/out" 2>"$TMP/err"; then
+    ok
+    for f in usr/bin/ecsim usr/share/man/man1/ecsim.1 usr/share/bash-completion/completions/ecsim \
+             usr/share/ecsim/plots/demand_capacity.gp usr/share/ecsim/scenarios/quickstart.yaml \
+             usr/share/ecsim/scenarios/traces/day.csv; do
+        [ -f "$DEST/$f" ] && ok || ko "make install: no $f"
+    done
+    [ "$("$DEST/usr/bin/ecsim" --data-dir)" = "$DEST/usr/share/ecsim" ] && ok || ko "installed binary: --data-dir is not its share/ecsim"
+    # a marker in the installed template shows the run used it (not ./plots, not the build's)
+    echo "# installed template" >>"$DEST/usr/share/ecsim/plots/demand_capacity.gp"
+    (cd "$TMP" && "$DEST/usr/bin/ecsim" run "$DEST/usr/share/ecsim/scenarios/quickstart.yaml" -o "$TMP/inst" -q) >/dev/null 2>"$TMP/err"
+    grep -q "^# installed template" "$TMP/inst/quickstart/demand_capacity.gp" && ok || ko "installed binary did not use its installed plot template"
+    if command -v man >/dev/null 2>&1; then
+        man -l "$DEST/usr/share/man/man1/ecsim.1" 2>/dev/null | grep -q "ecsim validate" && ok || ko "man -l of the installed page"
+    fi
+    ${MAKE:-make} -s --no-print-directory uninstall BUILD="$BUILDDIR" DESTDIR="$DEST" PREFIX=/usr >/dev/null 2>&1
+    left=$(find "$DEST" -type f | head -3)
+    [ -z "$left" ] && ok || ko "make uninstall left $left"
+else
+    ko "make install DESTDIR=$DEST failed"; sed 's/^/  | /' "$TMP/err" | head -5
+fi
+rm -rf "$DEST"
+
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]
