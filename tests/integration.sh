@@ -247,6 +247,20 @@ expect_exit 0 "validate --format json, valid file" -- "$BIN" validate -f json sc
 TERM=xterm "$BIN" run scenarios/quickstart.yaml -o "$TMP/esc" --no-plots >"$TMP/out" 2>"$TMP/err"
 if grep -q "$(printf '\033')" "$TMP/out" "$TMP/err"; then ko "escape codes in redirected output"; else ok; fi
 
+# on a terminal (a pty from script(1)), a run longer than a second draws the
+# bar: with TERM=dumb or NO_COLOR without an escape code, with TERM=xterm
+# erasing its line with ESC [K
+if command -v script >/dev/null 2>&1; then
+    long="$ABSBIN run scenarios/latency-slo.yaml --no-plots -o $TMP/pty --set duration=30h"
+    TERM=dumb script -qec "$long" /dev/null >"$TMP/pty-dumb" 2>&1 </dev/null
+    grep -q "$(printf '\r')\[#" "$TMP/pty-dumb" && ! grep -q "$(printf '\033')" "$TMP/pty-dumb" && ok ||
+        ko "TERM=dumb: a progress bar without escape codes expected"
+    TERM=xterm script -qec "$long" /dev/null >"$TMP/pty-xterm" 2>&1 </dev/null
+    grep -q "$(printf '\033')\[K" "$TMP/pty-xterm" && ok || ko "TERM=xterm: the progress bar erases its line"
+else
+    echo "integration: script(1) not installed, terminal progress check skipped"
+fi
+
 # the man page and the completion are the binary's, and render
 "$BIN" --help-man >"$TMP/ecsim.1"
 "$BIN" --bash-completion >"$TMP/ecsim.bash"
