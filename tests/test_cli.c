@@ -125,6 +125,13 @@ static void test_short_format_matches_golden(void **state)
     assert_int_equal(r.code, 0);
     assert_string_equal(r.out, golden);
     run_free(&r);
+    /* options after the file even where getopt would stop at the first file */
+    setenv("POSIXLY_CORRECT", "1", 1);
+    r = run_cli("tables", "scenarios/seed-walkthrough.yaml", "-f", "md", NULL);
+    unsetenv("POSIXLY_CORRECT");
+    assert_int_equal(r.code, 0);
+    assert_string_equal(r.out, golden);
+    run_free(&r);
     free(golden);
 }
 

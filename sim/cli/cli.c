@@ -89,7 +89,10 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
     struct option longopts[CLI_MAX_OPTS + 2];
     char shortopts[2 * CLI_MAX_OPTS + 4];
     size_t nl = 0, ns = 0;
-    shortopts[ns++] = ':'; /* report a missing value as ':' */
+    /* '-': files come back in order as option 1 (options and files mix even
+     * with POSIXLY_CORRECT set); ':': a missing value is reported as ':'. */
+    shortopts[ns++] = '-';
+    shortopts[ns++] = ':';
     size_t count;
     const cli_option *all = cli_options(&count);
     for (size_t i = 0; i < count; i++) {
@@ -111,7 +114,7 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
 
     /* getopt_long works on argv[1..]: give it a program name in front. */
     char *args[MAX_FILES + MAX_SETS + 64];
-    if ((size_t)argc + 1 > sizeof args / sizeof args[0]) {
+    if ((size_t)argc + 2 > sizeof args / sizeof args[0]) {
         fprintf(err, "ecsim %s: error: too many arguments\n", doc->name);
         return ECSIM_EXIT_USAGE;
     }
@@ -152,6 +155,13 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
             return ECSIM_EXIT_USAGE;
         }
         switch (ch) {
+        case 1: /* a file */
+            if (o->nfiles >= MAX_FILES) {
+                fprintf(err, "ecsim %s: error: too many files (at most %d)\n", doc->name, MAX_FILES);
+                return ECSIM_EXIT_USAGE;
+            }
+            o->files[o->nfiles++] = value;
+            break;
         case CLI_OPT_HELP: o->help = 1; break;
         case CLI_OPT_OUT: o->out = value; break;
         case CLI_OPT_SEED: o->seed_text = value; break;
@@ -171,7 +181,7 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
         default: break;
         }
     }
-    for (int i = optind; i < argc + 1; i++) {
+    for (int i = optind; i < argc + 1; i++) { /* after `--` */
         if (o->nfiles >= MAX_FILES) {
             fprintf(err, "ecsim %s: error: too many files (at most %d)\n", doc->name, MAX_FILES);
             return ECSIM_EXIT_USAGE;
