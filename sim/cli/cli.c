@@ -445,23 +445,37 @@ void ecsim_cli_progress_erase(FILE *err, ecsim_cli_progress style)
     fflush(err);
 }
 
-/* Play the run in slices of virtual time; once it has taken more than a
- * second, draw a progress bar on `err` (a terminal): simulated time done,
- * engine events per second, and the time left at that pace. The bar is
- * erased when the run ends. Output files are unaffected. */
+/* Seconds a run must have taken before the progress bar appears: 1, or
+ * $ECSIM_PROGRESS_DELAY (a number >= 0; the tests set 0 so that a short
+ * run draws the bar whatever the machine's speed). */
+static double progress_delay_s(void)
+{
+    const char *v = getenv("ECSIM_PROGRESS_DELAY");
+    if (!v || !*v)
+        return 1.0;
+    char *end;
+    double d = strtod(v, &end);
+    return (*end == '\0' && d >= 0 && d <= 3600) ? d : 1.0;
+}
+
+/* Play the run in slices of virtual time; once it has taken more than
+ * progress_delay_s(), draw a progress bar on `err` (a terminal): simulated
+ * time done, engine events per second, and the time left at that pace. The
+ * bar is erased when the run ends. Output files are unaffected. */
 static int run_with_progress(ecsim_sim *sim, ecsim_cli_progress style, FILE *err)
 {
     if (style == ECSIM_CLI_PROGRESS_NONE)
         return ecsim_sim_run(sim);
     double duration = ecsim_sim_scenario(sim)->duration_s;
-    double start = wall_seconds(), last_draw = 0;
+    double delay = progress_delay_s();
+    double start = wall_seconds(), last_draw = -1;
     bool drawn = false;
     for (int slice = 1; !ecsim_sim_done(sim); slice++) {
         int rc = ecsim_sim_run_until(sim, duration * slice / 500.0);
         if (rc != 0)
             return rc;
         double elapsed = wall_seconds() - start;
-        if (elapsed < 1.0 || elapsed - last_draw < 0.1 || ecsim_sim_done(sim))
+        if (elapsed < delay || (last_draw >= 0 && elapsed - last_draw < 0.1) || ecsim_sim_done(sim))
             continue;
         last_draw = elapsed;
         double frac = ecsim_sim_now(sim) / duration;
