@@ -29,19 +29,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ecsim/alarm.h"
 #include "ecsim/diag.h"
 #include "ecsim/scenario.h"
 
 /* ---- shared vocabulary ------------------------------------------------------ */
-
-/* CloudWatch alarm states (reference §1.2); NA = the policy has no such
- * alarm (printed as an empty CSV cell). */
-typedef enum ecsim_alarm_state {
-    ECSIM_ALARM_NA,
-    ECSIM_ALARM_OK,
-    ECSIM_ALARM_ALARM,
-    ECSIM_ALARM_INSUFFICIENT_DATA
-} ecsim_alarm_state;
 
 typedef enum ecsim_scale_action {
     ECSIM_SCALE_NONE,
@@ -49,8 +41,6 @@ typedef enum ecsim_scale_action {
     ECSIM_SCALE_IN
 } ecsim_scale_action;
 
-/* "OK", "ALARM", "INSUFFICIENT_DATA" or "" (NA). */
-const char *ecsim_alarm_state_name(ecsim_alarm_state s);
 /* "scale_out", "scale_in", "none". */
 const char *ecsim_scale_action_name(ecsim_scale_action a);
 /* "cpu", "memory", "requests_per_target". */
@@ -78,16 +68,6 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void ecsim_steps_add(ecsim_steps *s, const char *fmt, ...);
 
-/* M-of-N CloudWatch alarm over the most recent datapoints (oldest first;
- * NAN = missing datapoint, treat_missing_data = missing, reference §1.2):
- * fewer than `evaluation_periods` datapoints, or none present in the
- * window => INSUFFICIENT_DATA; at least `datapoints_to_alarm` breaching in
- * the last `evaluation_periods` => ALARM; otherwise OK. `above` selects
- * GreaterThanThreshold (true) or LessThanThreshold (false); both strict. */
-ecsim_alarm_state ecsim_alarm_evaluate(const double *datapoints, size_t count,
-                                       int datapoints_to_alarm, int evaluation_periods,
-                                       double threshold, bool above);
-
 /* ---- AWS target tracking (reference §1.2) ------------------------------------ */
 
 typedef struct ecsim_tt_config {
@@ -113,6 +93,10 @@ typedef struct ecsim_tt_state {
     double scale_out_cooldown_remaining_s;
     int last_scale_out_to;         /* desired count set by the last scale-out */
     double scale_in_cooldown_remaining_s;
+    /* The alarms' states after the last evaluation (NA = never evaluated;
+     * read by treat-missing-data `ignore`, include/ecsim/alarm.h). */
+    ecsim_alarm_state alarm_high_state;
+    ecsim_alarm_state alarm_low_state;
 } ecsim_tt_state;
 
 /* Subtract `elapsed_s` from both cooldowns (not below 0). */
@@ -217,6 +201,8 @@ int ecsim_step_config_validate(const ecsim_step_config *cfg, char *why, size_t w
 typedef struct ecsim_step_state {
     double cooldown_remaining_s;
     int last_adjustment;           /* capacity change of the last scaling (+ out, - in) */
+    ecsim_alarm_state alarm_high_state;  /* the invoking alarms after the last evaluation */
+    ecsim_alarm_state alarm_low_state;
 } ecsim_step_state;
 
 void ecsim_step_state_advance(ecsim_step_state *st, double elapsed_s);

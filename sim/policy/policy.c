@@ -1,5 +1,5 @@
 /* The policy registry and what every policy shares: explanation lines,
- * CloudWatch-style M-of-N alarms, the decision record and its CSV row, the
+ * the decision record and its CSV row, the
  * default configuration, and the `none` policy.
  *
  * Adding a policy: write sim/policy_NAME.c with its calculator and an
@@ -17,17 +17,6 @@
 #include "ecsim/output.h"
 
 /* ---- names ------------------------------------------------------------------- */
-
-const char *ecsim_alarm_state_name(ecsim_alarm_state s)
-{
-    switch (s) {
-    case ECSIM_ALARM_OK: return "OK";
-    case ECSIM_ALARM_ALARM: return "ALARM";
-    case ECSIM_ALARM_INSUFFICIENT_DATA: return "INSUFFICIENT_DATA";
-    case ECSIM_ALARM_NA: break;
-    }
-    return "";
-}
 
 const char *ecsim_scale_action_name(ecsim_scale_action a)
 {
@@ -83,33 +72,6 @@ void ecsim_steps_add(ecsim_steps *s, const char *fmt, ...)
         return;
     }
     s->lines[s->count++] = line;
-}
-
-/* ---- alarms -------------------------------------------------------------------- */
-
-/* treat_missing_data = missing: INSUFFICIENT_DATA when the window is not
- * full or holds no datapoint (reference §1.2, "Missing data"). */
-ecsim_alarm_state ecsim_alarm_evaluate(const double *datapoints, size_t count,
-                                       int datapoints_to_alarm, int evaluation_periods,
-                                       double threshold, bool above)
-{
-    if (evaluation_periods <= 0 || datapoints_to_alarm <= 0 ||
-        count < (size_t)evaluation_periods)
-        return ECSIM_ALARM_INSUFFICIENT_DATA;
-    int breaching = 0, present = 0;
-    for (size_t i = count - (size_t)evaluation_periods; i < count; i++) {
-        double v = datapoints[i];
-        if (isnan(v))
-            continue;
-        present++;
-        if (above ? v > threshold : v < threshold)
-            breaching++;
-    }
-    if (breaching >= datapoints_to_alarm)
-        return ECSIM_ALARM_ALARM;
-    if (present == 0)
-        return ECSIM_ALARM_INSUFFICIENT_DATA;
-    return ECSIM_ALARM_OK;
 }
 
 /* ---- decisions ------------------------------------------------------------------- */

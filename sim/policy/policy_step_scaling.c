@@ -367,15 +367,27 @@ static int step_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_d
      * for steps above the threshold and a low one for steps below, each
      * alarm_datapoints of alarm_periods; re-invoked at every evaluation
      * while in ALARM (reference §1.2 [C3]). */
-    double thr = p->cfg.threshold;
-    if (p->has_out)
-        d->alarm_high = ecsim_alarm_evaluate(obs->datapoints, obs->datapoint_count,
-                                             p->cfg.alarm_datapoints, p->cfg.alarm_periods,
-                                             nextafter(thr, -INFINITY), true);
-    if (p->has_in)
-        d->alarm_low = ecsim_alarm_evaluate(obs->datapoints, obs->datapoint_count,
-                                            p->cfg.alarm_datapoints, p->cfg.alarm_periods,
-                                            nextafter(thr, INFINITY), false);
+    ecsim_alarm_config alarm;
+    ecsim_alarm_config_defaults(&alarm);
+    alarm.threshold = p->cfg.threshold;
+    alarm.datapoints_to_alarm = p->cfg.alarm_datapoints;
+    alarm.evaluation_periods = p->cfg.alarm_periods;
+    /* MODEL: the same missing-data handling as target tracking's alarms
+     * (missing, no range beyond N, a missing datapoint never helps fire). */
+    alarm.evaluation_range_extra = 0;
+    alarm.partial = ECSIM_PARTIAL_TARGET_TRACKING;
+    if (p->has_out) {
+        alarm.comparison = ECSIM_CMP_GREATER_OR_EQUAL;
+        d->alarm_high = ecsim_alarm_evaluate(&alarm, p->state.alarm_high_state, obs->datapoints,
+                                             obs->datapoint_count, NULL, NULL);
+        p->state.alarm_high_state = d->alarm_high;
+    }
+    if (p->has_in) {
+        alarm.comparison = ECSIM_CMP_LESS_OR_EQUAL;
+        d->alarm_low = ecsim_alarm_evaluate(&alarm, p->state.alarm_low_state, obs->datapoints,
+                                            obs->datapoint_count, NULL, NULL);
+        p->state.alarm_low_state = d->alarm_low;
+    }
     double value = ecsim_step_aggregate(p->cfg.aggregation, obs->datapoints,
                                         obs->datapoint_count, (size_t)p->cfg.alarm_periods);
     d->value = value;

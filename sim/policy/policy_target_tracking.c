@@ -118,12 +118,16 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
 
     /* The two alarms (reference §1.2): AlarmHigh GreaterThanThreshold at the
      * target, AlarmLow LessThanThreshold at ratio x target. */
-    out->alarm_high = ecsim_alarm_evaluate(in->datapoints, in->datapoint_count,
-                                           cfg->alarm_high_datapoints, cfg->alarm_high_periods,
-                                           T, true);
-    out->alarm_low = ecsim_alarm_evaluate(in->datapoints, in->datapoint_count,
-                                          cfg->alarm_low_datapoints, cfg->alarm_low_periods,
-                                          low_threshold, false);
+    ecsim_alarm_config high, low;
+    ecsim_alarm_config_tt_high(&high, T, cfg->alarm_high_datapoints, cfg->alarm_high_periods);
+    ecsim_alarm_config_tt_low(&low, T, cfg->scale_in_ratio, cfg->alarm_low_datapoints,
+                              cfg->alarm_low_periods);
+    out->alarm_high = ecsim_alarm_evaluate(&high, st->alarm_high_state, in->datapoints,
+                                           in->datapoint_count, NULL, NULL);
+    out->alarm_low = ecsim_alarm_evaluate(&low, st->alarm_low_state, in->datapoints,
+                                          in->datapoint_count, NULL, NULL);
+    st->alarm_high_state = out->alarm_high;
+    st->alarm_low_state = out->alarm_low;
     ecsim_steps_add(steps, "datapoints: %zu, most recent m = %s", in->datapoint_count,
                     isnan(m) ? "missing" : ecsim_fmt_num(b1, sizeof b1, m));
     ecsim_steps_add(steps, "AlarmHigh (m > %s, %d of %d datapoints): %s",
