@@ -187,6 +187,10 @@ static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int 
     ecsim_diags d;
     ecsim_diags_init(&d);
     ecsim_scenario *sc = ecsim_scenario_load(path, o->sets, o->nsets, &d);
+    if (sc && ecsim_policy_validate(sc, &d) != 0) { /* each policy's own rules */
+        ecsim_scenario_free(sc);
+        sc = NULL;
+    }
     ecsim_diags_print(&d, err);
     if (!sc)
         *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL : ECSIM_EXIT_USAGE;

@@ -493,6 +493,31 @@ static int tt_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_dec
 
 static void tt_destroy(void *impl) { ecsim_free(impl); }
 
+/* `ecsim decide` for target tracking: one ecsim_tt_evaluate. */
+static int decide_tt(const struct ecsim_decide_input *in, int *desired, char *reason, size_t reason_size,
+                     ecsim_steps *steps)
+{
+    ecsim_tt_state st = in->tt_state;
+    ecsim_tt_input ti = {
+        .current = in->current,
+        .min = in->min,
+        .max = in->max,
+        .datapoints = in->datapoints,
+        .datapoint_count = in->datapoint_count,
+        .deployment_in_progress = in->deployment_in_progress,
+    };
+    ecsim_tt_result r;
+    int rc = ecsim_tt_evaluate(&in->tt, &st, &ti, &r, steps);
+    if (rc)
+        return rc;
+    *desired = r.desired;
+    snprintf(reason, reason_size, "%s", r.reason);
+    return 0;
+}
+
 const ecsim_policy_ops ecsim_policy_target_tracking_ops = {
-    "target_tracking", ECSIM_POLICY_TARGET_TRACKING, tt_create, tt_policy_evaluate, tt_destroy,
+    .create = tt_create,
+    .evaluate = tt_policy_evaluate,
+    .destroy = tt_destroy,
+    .decide = decide_tt,
 };
