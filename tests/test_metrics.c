@@ -150,17 +150,31 @@ static void test_metric_names_and_registration(void **state)
     ecsim_metrics_destroy(m);
 }
 
+/* Close the periods of `m` up to the end of period k and return period
+ * k's publication time (its datapoint must exist). */
+static double close_and_publish_time(ecsim_metrics *m, int k)
+{
+    assert_int_equal(ecsim_metrics_close_until(m, 60.0 * (k + 1)), 0);
+    ecsim_datapoint dp;
+    assert_int_not_equal(ecsim_metrics_lookup(m, CPU, k, 0, &dp), ECSIM_DP_MISSING);
+    return dp.publish_s;
+}
+
 /* Reference §7: the datapoint of period k is published at (k+1) P +
- * U(lag_min, lag_max), and not visible before. */
+ * U(lag_min, lag_max), and not visible before. Each period is read as the
+ * simulation reads it, soon after it closes (older ones are forgotten:
+ * test_bounded_history). */
 static void test_publication_lag(void **state)
 {
     (void)state;
     ecsim_metrics *m = make_metrics(60, 30, 150, 42);
-    for (int k = 0; k < 200; k++)
-        assert_int_equal(ecsim_metrics_add_sample(m, CPU, 60.0 * k, k, 60), 0);
-    assert_int_equal(ecsim_metrics_close_until(m, 60.0 * 200), 0);
+    ecsim_metrics *third = make_metrics(60, 30, 150, 43);
+    ecsim_metrics *other = make_metrics(60, 30, 150, 42);
     double lo = INFINITY, hi = -INFINITY;
+    int differ = 0;
     for (int k = 0; k < 200; k++) {
+        assert_int_equal(ecsim_metrics_add_sample(m, CPU, 60.0 * k, k, 60), 0);
+        assert_int_equal(ecsim_metrics_close_until(m, 60.0 * (k + 1)), 0);
         ecsim_datapoint dp;
         /* at the end of the period it is never visible (lag >= 30 s) */
         assert_int_equal(ecsim_metrics_lookup(m, CPU, k, 60.0 * (k + 1), &dp), ECSIM_DP_PENDING);
@@ -171,33 +185,69 @@ static void test_publication_lag(void **state)
         assert_int_equal(ecsim_metrics_lookup(m, CPU, k, nextafter(dp.publish_s, 0), NULL),
                          ECSIM_DP_PENDING);
         assert_int_equal(ecsim_metrics_lookup(m, CPU, k, dp.publish_s, NULL), ECSIM_DP_PUBLISHED);
-    }
-    assert_true(lo < 40 && hi > 140); /* the lags spread over the range */
 
-    /* the same seed gives the same lags whatever the samples were */
-    ecsim_metrics *other = make_metrics(60, 30, 150, 42);
-    assert_int_equal(ecsim_metrics_add_sample(other, CPU, 0, 1, 1), 0);
-    assert_int_equal(ecsim_metrics_close_until(other, 60.0 * 200), 0);
-    ecsim_metrics *third = make_metrics(60, 30, 150, 43);
-    for (int k = 0; k < 200; k++)
+        /* the same seed gives the same lags whatever the samples were
+         * (`other` has a sample every 7th period only); another seed, others */
         assert_int_equal(ecsim_metrics_add_sample(third, CPU, 60.0 * k, k, 60), 0);
-    assert_int_equal(ecsim_metrics_close_until(third, 60.0 * 200), 0);
-    int differ = 0;
-    for (int k = 0; k < 200; k++) {
-        ecsim_datapoint a, b, c;
-        ecsim_metrics_lookup(m, CPU, k, 0, &a);
-        assert_int_equal(ecsim_metrics_add_sample(other, CPU, 60.0 * 200 + k, 1, 1), 0);
-        ecsim_metrics_lookup(third, CPU, k, 0, &c);
-        differ += a.publish_s != c.publish_s;
-        if (k == 0) {
-            ecsim_metrics_lookup(other, CPU, 0, 0, &b);
-            assert_true(a.publish_s == b.publish_s);
+        differ += close_and_publish_time(third, k) != dp.publish_s;
+        if (k % 7 == 0) {
+            assert_int_equal(ecsim_metrics_add_sample(other, CPU, 60.0 * k, 1, 1), 0);
+            assert_true(close_and_publish_time(other, k) == dp.publish_s);
+        } else {
+            assert_int_equal(ecsim_metrics_close_until(other, 60.0 * (k + 1)), 0);
         }
     }
+    assert_true(lo < 40 && hi > 140); /* the lags spread over the range */
     assert_true(differ > 190);
     ecsim_metrics_destroy(m);
     ecsim_metrics_destroy(other);
     ecsim_metrics_destroy(third);
+}
+
+/* Memory does not grow with the run: only the newest datapoints are kept
+ * (ECSIM_METRICS_HISTORY before the newest published one, plus those still
+ * unpublished), and the latest one is found after any gap. */
+static void test_bounded_history(void **state)
+{
+    (void)state;
+    ecsim_metrics *m = make_metrics(60, 30, 150, 7);
+    long live_after_warmup = 0;
+    const int periods = 20000; /* about two weeks of minutes */
+    for (int k = 0; k < periods; k++) {
+        assert_int_equal(ecsim_metrics_set_level(m, CPU, 60.0 * k, 50 + k % 10), 0);
+        assert_int_equal(ecsim_metrics_add_sample(m, ECSIM_METRIC_ID_MEMORY, 60.0 * k + 1, k, 1),
+                         0);
+        assert_int_equal(ecsim_metrics_close_until(m, 60.0 * (k + 1)), 0);
+        if (k == 1000)
+            live_after_warmup = ecsim_alloc_live();
+        if (k > 1000)
+            assert_int_equal(ecsim_alloc_live(), live_after_warmup);
+    }
+    double now = 60.0 * periods + 200; /* everything closed is published */
+    ecsim_datapoint dp;
+    assert_int_equal(ecsim_metrics_latest(m, CPU, now, &dp), 0);
+    assert_int_equal(dp.period, periods - 1);
+    /* the look-back the policies read is there, exactly */
+    for (int k = periods - ECSIM_METRICS_HISTORY; k < periods; k++) {
+        assert_int_equal(ecsim_metrics_lookup(m, CPU, k, now, &dp), ECSIM_DP_PUBLISHED);
+        assert_near(dp.value, 50 + k % 10, 1e-9);
+        assert_int_equal(ecsim_metrics_lookup(m, ECSIM_METRIC_ID_MEMORY, k, now, &dp),
+                         ECSIM_DP_PUBLISHED);
+        assert_near(dp.value, k, 0);
+    }
+    /* long forgotten */
+    assert_int_equal(ecsim_metrics_lookup(m, CPU, 5, now, NULL), ECSIM_DP_MISSING);
+
+    /* a long gap without data: the last datapoint before it is still the
+     * latest one, and the periods before it are still readable */
+    assert_int_equal(ecsim_metrics_set_level(m, CPU, 60.0 * periods, NAN), 0);
+    assert_int_equal(ecsim_metrics_close_until(m, 60.0 * (periods + 5000)), 0);
+    assert_int_equal(ecsim_metrics_latest(m, CPU, 60.0 * (periods + 5000), &dp), 0);
+    assert_int_equal(dp.period, periods - 1);
+    assert_int_equal(ecsim_metrics_lookup(m, CPU, periods - 30, 1e12, &dp), ECSIM_DP_PUBLISHED);
+    assert_int_equal(ecsim_metrics_lookup(m, CPU, periods + 10, 1e12, NULL), ECSIM_DP_MISSING);
+    assert_int_equal(ecsim_alloc_live(), live_after_warmup);
+    ecsim_metrics_destroy(m);
 }
 
 /* published() and latest(): oldest first, only what is visible, a newer
@@ -275,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_argument_and_state_errors),
         cmocka_unit_test(test_metric_names_and_registration),
         cmocka_unit_test(test_publication_lag),
+        cmocka_unit_test(test_bounded_history),
         cmocka_unit_test(test_published_queries),
         cmocka_unit_test(test_out_of_memory),
     };

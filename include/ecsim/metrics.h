@@ -35,6 +35,12 @@ enum {
 };
 
 #define ECSIM_METRIC_NAME_MAX 48
+/* The look-back kept: the datapoints of at least this many periods before
+ * the newest published one (plus every datapoint not yet published), per
+ * metric; older ones are forgotten, so memory does not grow with the run.
+ * The simulation's policies read at most this many (sim/model/scaling.c,
+ * POLICY_WINDOW; the alarms' evaluation periods are capped by it). */
+#define ECSIM_METRICS_HISTORY 64
 /* Samples may be added at most this many periods ahead of the oldest open
  * period (bounds memory against a stray far-future time). */
 #define ECSIM_METRICS_MAX_AHEAD ((int64_t)1 << 20)
@@ -112,13 +118,14 @@ int64_t ecsim_metrics_closed_count(const ecsim_metrics *m);
 
 /* Status of period k of a metric as seen at time t_s; *out (may be NULL)
  * receives the datapoint when the status is ECSIM_DP_PUBLISHED, or when
- * PENDING after closing (value known, publish_s > t_s). */
+ * PENDING after closing (value known, publish_s > t_s). A closed period
+ * older than the history kept (ECSIM_METRICS_HISTORY) reads as MISSING. */
 ecsim_datapoint_status ecsim_metrics_lookup(const ecsim_metrics *m, int metric_id, int64_t period,
                                             double t_s, ecsim_datapoint *out);
 
 /* The datapoints of a metric visible at t_s, oldest first: copies the
  * newest min(max, visible) of them into out[] and returns how many it
- * copied. Publication lags differ per period, so a datapoint may be
+ * copied (visible among those kept: see ECSIM_METRICS_HISTORY). Publication lags differ per period, so a datapoint may be
  * visible while an older one is not yet. */
 size_t ecsim_metrics_published(const ecsim_metrics *m, int metric_id, double t_s,
                                ecsim_datapoint *out, size_t max);

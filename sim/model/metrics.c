@@ -1,14 +1,20 @@
 /* CloudWatch-like metrics (include/ecsim/metrics.h).
  *
- * Storage: per metric, one accumulator per period index k (sum of
- * value x weight, total weight, min, max), grown geometrically; the
- * publication time of each closed period is shared by all metrics (the ECS
- * agent sends CPU and memory together). Periods close strictly in order,
- * and each close makes exactly one draw from "metrics.lag", so period k's
- * lag is the k-th draw whatever the simulation did: two policies compared
- * on one seed see the same lags (DESIGN.md "engine", common random
- * numbers).
- */
+ * Storage, bounded whatever the run's length: per metric, the OPEN periods
+ * (k >= closed, usually one or two) in a small circular buffer of
+ * accumulators (sum of value x weight, total weight, min, max), and the
+ * newest CLOSED periods that have data in a ring of `history` datapoints
+ * (ecsim_metrics_history: the look-back the policies read plus the
+ * publication lag). A closed period without data is not stored: it is
+ * missing. The oldest datapoints fall off the ring, so a year-long run
+ * keeps the same few kilobytes as a one-hour run.
+ *
+ * The publication time of each closed period is shared by all metrics (the
+ * ECS agent sends CPU and memory together). Periods close strictly in
+ * order, and each close makes exactly one draw from "metrics.lag", so
+ * period k's lag is the k-th draw whatever the simulation did: two
+ * policies compared on one seed see the same lags (DESIGN.md "engine",
+ * common random numbers). */
 #include "ecsim/metrics.h"
 
 #include <math.h>
@@ -28,30 +34,28 @@ typedef struct metric_period {
 
 typedef struct metric_series {
     char name[ECSIM_METRIC_NAME_MAX];
-    metric_period *periods; /* index k, for k < allocated */
-    int64_t allocated;
+    /* Open periods: period k (closed <= k < closed + open_cap) at
+     * open[k & (open_cap - 1)]; open_cap is 0 or a power of two. */
+    metric_period *open;
+    int64_t open_cap;
     bool level_started;
     double level;         /* NAN = no data */
     double level_since_s; /* accumulated up to here */
-    /* The newest closed periods that have data, oldest first: the latest
-     * visible datapoint is among them unless the lag spans more than
-     * RECENT_DATA periods, so finding it does not scan long gaps. */
-    int64_t recent[8];
-    int recent_count;
+    /* The newest closed periods that have data, oldest first: entry i at
+     * ring[(ring_head + i) % ring_cap]; ring_cap grows up to `history`. */
+    ecsim_datapoint *ring;
+    size_t ring_cap, ring_head, ring_count;
 } metric_series;
-
-#define RECENT_DATA 8
 
 struct ecsim_metrics {
     double period_s;
     double lag_min_s;
     double lag_max_s;
     ecsim_rng lag_rng; /* "metrics.lag" */
+    size_t history;    /* most datapoints kept per metric */
     metric_series *series;
     int count;
     int capacity;
-    double *publish_s; /* per closed period */
-    int64_t publish_capacity;
     int64_t closed; /* periods 0 .. closed-1 are closed */
 };
 
@@ -97,6 +101,11 @@ ecsim_metrics *ecsim_metrics_create(const ecsim_monitoring_spec *spec, uint64_t 
     m->period_s = spec->period_s;
     m->lag_min_s = spec->lag_min_s;
     m->lag_max_s = spec->lag_max_s;
+    /* The datapoints still unpublished (at most lag_periods + 1 of them)
+     * plus ECSIM_METRICS_HISTORY published ones before them: enough for
+     * ecsim_metrics_latest and for a look-back of that many periods. */
+    double history = ECSIM_METRICS_HISTORY + ceil(spec->lag_max_s / spec->period_s) + 2;
+    m->history = history < 1e12 ? (size_t)history : (size_t)1e12;
     ecsim_rng_derive(&m->lag_rng, seed, "metrics.lag");
     for (int i = 0; i < ECSIM_METRIC_BUILTIN_COUNT; i++)
         if (add_series(m, builtin_names[i]) < 0)
@@ -104,8 +113,7 @@ ecsim_metrics *ecsim_metrics_create(const ecsim_monitoring_spec *spec, uint64_t 
     return m;
 
 fail_series:
-    ecsim_free(m->series);
-    ecsim_free(m);
+    ecsim_metrics_destroy(m);
     return NULL;
 }
 
@@ -113,10 +121,11 @@ void ecsim_metrics_destroy(ecsim_metrics *m)
 {
     if (!m)
         return;
-    for (int i = 0; i < m->count; i++)
-        ecsim_free(m->series[i].periods);
+    for (int i = 0; i < m->count; i++) {
+        ecsim_free(m->series[i].open);
+        ecsim_free(m->series[i].ring);
+    }
     ecsim_free(m->series);
-    ecsim_free(m->publish_s);
     ecsim_free(m);
 }
 
@@ -149,27 +158,36 @@ double ecsim_metrics_period_s(const ecsim_metrics *m) { return m->period_s; }
 
 int64_t ecsim_metrics_closed_count(const ecsim_metrics *m) { return m->closed; }
 
-/* Make period k addressable in series s (k >= m->closed). */
+static void period_clear(metric_period *p)
+{
+    p->sum_vw = 0.0;
+    p->weight = 0.0;
+    p->minimum = INFINITY;
+    p->maximum = -INFINITY;
+}
+
+/* Make open period k addressable in series s (k >= m->closed): grow the
+ * circular buffer to a power of two above k - closed, keeping each open
+ * period at its index. */
 static int ensure_period(const ecsim_metrics *m, metric_series *s, int64_t k)
 {
     if (k - m->closed > ECSIM_METRICS_MAX_AHEAD)
         return ECSIM_ERANGE;
-    if (k < s->allocated)
+    if (k - m->closed < s->open_cap)
         return 0;
-    int64_t cap = s->allocated ? s->allocated : 64;
-    while (cap <= k)
+    int64_t cap = s->open_cap ? s->open_cap : 4;
+    while (cap <= k - m->closed)
         cap *= 2;
-    metric_period *p = ecsim_reallocarray(s->periods, (size_t)cap, sizeof *p);
+    metric_period *p = ecsim_reallocarray(NULL, (size_t)cap, sizeof *p);
     if (!p)
         return ECSIM_ENOMEM;
-    for (int64_t i = s->allocated; i < cap; i++) {
-        p[i].sum_vw = 0.0;
-        p[i].weight = 0.0;
-        p[i].minimum = INFINITY;
-        p[i].maximum = -INFINITY;
-    }
-    s->periods = p;
-    s->allocated = cap;
+    for (int64_t i = 0; i < cap; i++)
+        period_clear(&p[i]);
+    for (int64_t j = m->closed; j < m->closed + s->open_cap; j++)
+        p[j & (cap - 1)] = s->open[j & (s->open_cap - 1)];
+    ecsim_free(s->open);
+    s->open = p;
+    s->open_cap = cap;
     return 0;
 }
 
@@ -179,7 +197,7 @@ static int accumulate(const ecsim_metrics *m, metric_series *s, int64_t k, doubl
     int rc = ensure_period(m, s, k);
     if (rc != 0)
         return rc;
-    metric_period *p = &s->periods[k];
+    metric_period *p = &s->open[k & (s->open_cap - 1)];
     p->sum_vw += value * weight;
     p->weight += weight;
     if (value < p->minimum)
@@ -245,37 +263,89 @@ int ecsim_metrics_set_level(ecsim_metrics *m, int metric_id, double t_s, double 
     return 0;
 }
 
+/* Entry i (0 = oldest) of a series' ring. */
+static const ecsim_datapoint *ring_at(const metric_series *s, size_t i)
+{
+    return &s->ring[(s->ring_head + i) % s->ring_cap];
+}
+
+/* Make room in the ring for one more datapoint: it grows geometrically up
+ * to `history` (a short run never allocates it whole); at that size the
+ * oldest datapoint will fall off instead. 0 or ECSIM_ENOMEM. */
+static int ring_reserve(const ecsim_metrics *m, metric_series *s)
+{
+    if (s->ring_count < s->ring_cap || s->ring_cap >= m->history)
+        return 0;
+    size_t cap = s->ring_cap ? s->ring_cap * 2 : 16;
+    if (cap > m->history)
+        cap = m->history;
+    ecsim_datapoint *ring = ecsim_reallocarray(NULL, cap, sizeof *ring);
+    if (!ring)
+        return ECSIM_ENOMEM;
+    for (size_t i = 0; i < s->ring_count; i++)
+        ring[i] = *ring_at(s, i);
+    ecsim_free(s->ring);
+    s->ring = ring;
+    s->ring_cap = cap;
+    s->ring_head = 0;
+    return 0;
+}
+
+/* Append the datapoint of the period just closed (after ring_reserve). */
+static void ring_push(metric_series *s, const ecsim_datapoint *dp)
+{
+    if (s->ring_count == s->ring_cap) {
+        s->ring_head = (s->ring_head + 1) % s->ring_cap;
+        s->ring_count--;
+    }
+    s->ring[(s->ring_head + s->ring_count) % s->ring_cap] = *dp;
+    s->ring_count++;
+}
+
+/* Period k's accumulator in series s, or NULL if it has no sample. */
+static metric_period *open_with_data(metric_series *s, int64_t k)
+{
+    if (!s->open_cap)
+        return NULL;
+    metric_period *p = &s->open[k & (s->open_cap - 1)];
+    return p->weight > 0.0 ? p : NULL;
+}
+
 int ecsim_metrics_close_period(ecsim_metrics *m)
 {
     int64_t k = m->closed;
     double end = (double)(k + 1) * m->period_s;
-    if (k >= m->publish_capacity) {
-        int64_t cap = m->publish_capacity ? m->publish_capacity * 2 : 256;
-        double *p = ecsim_reallocarray(m->publish_s, (size_t)cap, sizeof *p);
-        if (!p)
-            return ECSIM_ENOMEM;
-        m->publish_s = p;
-        m->publish_capacity = cap;
-    }
+    /* Everything that can fail first, so that a failed close changes
+     * nothing that matters and draws nothing. */
     for (int i = 0; i < m->count; i++) {
         int rc = advance_level(m, &m->series[i], end);
+        if (rc == 0 && open_with_data(&m->series[i], k))
+            rc = ring_reserve(m, &m->series[i]);
         if (rc != 0)
             return rc;
-    }
-    for (int i = 0; i < m->count; i++) {
-        metric_series *se = &m->series[i];
-        if (k < se->allocated && se->periods[k].weight > 0.0) {
-            if (se->recent_count == RECENT_DATA) {
-                memmove(se->recent, se->recent + 1, (RECENT_DATA - 1) * sizeof se->recent[0]);
-                se->recent_count--;
-            }
-            se->recent[se->recent_count++] = k;
-        }
     }
     /* Reference §7: the datapoint for period k is published at
      * (k+1) P + U(lag_min, lag_max). Always one draw per period. */
     double u = ecsim_rng_uniform(&m->lag_rng);
-    m->publish_s[k] = end + m->lag_min_s + (m->lag_max_s - m->lag_min_s) * u;
+    double publish_s = end + m->lag_min_s + (m->lag_max_s - m->lag_min_s) * u;
+    for (int i = 0; i < m->count; i++) {
+        metric_series *se = &m->series[i];
+        metric_period *p = open_with_data(se, k);
+        if (p) {
+            ecsim_datapoint dp = {
+                .period = k,
+                .start_s = (double)k * m->period_s,
+                .value = p->sum_vw / p->weight,
+                .minimum = p->minimum,
+                .maximum = p->maximum,
+                .weight = p->weight,
+                .publish_s = publish_s,
+            };
+            ring_push(se, &dp);
+        }
+        if (se->open_cap) /* the slot now holds period k + open_cap */
+            period_clear(&se->open[k & (se->open_cap - 1)]);
+    }
     m->closed = k + 1;
     return 0;
 }
@@ -298,19 +368,22 @@ ecsim_datapoint_status ecsim_metrics_lookup(const ecsim_metrics *m, int metric_i
     if (period >= m->closed)
         return ECSIM_DP_PENDING;
     const metric_series *s = &m->series[metric_id];
-    if (period >= s->allocated || s->periods[period].weight <= 0.0)
-        return ECSIM_DP_MISSING;
-    const metric_period *p = &s->periods[period];
-    if (out) {
-        out->period = period;
-        out->start_s = (double)period * m->period_s;
-        out->value = p->sum_vw / p->weight;
-        out->minimum = p->minimum;
-        out->maximum = p->maximum;
-        out->weight = p->weight;
-        out->publish_s = m->publish_s[period];
+    /* Binary search of the ring (ascending periods). A period not in it had
+     * no data, or fell off the ring (older than the history kept). */
+    size_t lo = 0, hi = s->ring_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ring_at(s, mid)->period < period)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return m->publish_s[period] <= t_s ? ECSIM_DP_PUBLISHED : ECSIM_DP_PENDING;
+    if (lo == s->ring_count || ring_at(s, lo)->period != period)
+        return ECSIM_DP_MISSING;
+    const ecsim_datapoint *dp = ring_at(s, lo);
+    if (out)
+        *out = *dp;
+    return dp->publish_s <= t_s ? ECSIM_DP_PUBLISHED : ECSIM_DP_PENDING;
 }
 
 /* Newest period that could be visible at t_s: publication is never before
@@ -326,10 +399,16 @@ static int64_t newest_candidate(const ecsim_metrics *m, double t_s)
 size_t ecsim_metrics_published(const ecsim_metrics *m, int metric_id, double t_s,
                                ecsim_datapoint *out, size_t max)
 {
+    if (metric_id < 0 || metric_id >= m->count)
+        return 0;
+    const metric_series *s = &m->series[metric_id];
+    int64_t newest = newest_candidate(m, t_s);
     size_t n = 0;
-    for (int64_t k = newest_candidate(m, t_s); k >= 0 && n < max; k--)
-        if (ecsim_metrics_lookup(m, metric_id, k, t_s, &out[n]) == ECSIM_DP_PUBLISHED)
-            n++;
+    for (size_t i = s->ring_count; i-- > 0 && n < max;) {
+        const ecsim_datapoint *dp = ring_at(s, i);
+        if (dp->period <= newest && dp->publish_s <= t_s)
+            out[n++] = *dp;
+    }
     for (size_t i = 0; i < n / 2; i++) { /* newest first -> oldest first */
         ecsim_datapoint tmp = out[i];
         out[i] = out[n - 1 - i];
@@ -342,18 +421,17 @@ int ecsim_metrics_latest(const ecsim_metrics *m, int metric_id, double t_s, ecsi
 {
     if (metric_id < 0 || metric_id >= m->count)
         return ECSIM_ENOENT;
-    const metric_series *se = &m->series[metric_id];
+    const metric_series *s = &m->series[metric_id];
     int64_t newest = newest_candidate(m, t_s);
-    /* The recent periods with data first (newest first); only if all of them
-     * are still unpublished can an older one be the answer. */
-    for (int i = se->recent_count; i-- > 0;)
-        if (se->recent[i] <= newest &&
-            ecsim_metrics_lookup(m, metric_id, se->recent[i], t_s, out) == ECSIM_DP_PUBLISHED)
+    /* Newest first. The ring holds every datapoint still unpublished and
+     * the newest published one after them (history > lag periods + 1), so
+     * the first visible entry is the answer. */
+    for (size_t i = s->ring_count; i-- > 0;) {
+        const ecsim_datapoint *dp = ring_at(s, i);
+        if (dp->period <= newest && dp->publish_s <= t_s) {
+            *out = *dp;
             return 0;
-    if (se->recent_count < RECENT_DATA)
-        return ECSIM_ENOENT; /* no other period has data */
-    for (int64_t k = se->recent[0] - 1; k >= 0; k--)
-        if (ecsim_metrics_lookup(m, metric_id, k, t_s, out) == ECSIM_DP_PUBLISHED)
-            return 0;
+        }
+    }
     return ECSIM_ENOENT;
 }
