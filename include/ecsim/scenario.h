@@ -338,7 +338,7 @@ typedef struct ecsim_step_spec {
 /* Step scaling: one policy invoked by the alarm(s) on `threshold`, with
  * steps above it (scale-out) and below it (negative bounds, scale-in); maps
  * 1:1 onto ecsim_step_config (include/ecsim/policy.h). Enum-valued members
- * hold the policy.h enum values (schema.c asserts that the YAML names line
+ * hold the enum values above (schema.c asserts that the YAML names line
  * up with them). */
 typedef struct ecsim_step_scaling_spec {
     double threshold;            /* alarm threshold; NAN (default) = autoscaler.target */

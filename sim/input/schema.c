@@ -391,8 +391,8 @@ static const schema_section load_sec = SEC(load_rows);
 
 /* ---- autoscaler, monitoring --------------------------------------------------------------- */
 
-/* Enum names of the policy settings; the C values are policy.h's enums,
- * stored in int members of the spec (scenario.h cannot include policy.h). */
+/* Enum names of the policy settings; the C values are scenario.h's enums
+ * (shared with include/ecsim/policy.h), stored in int members of the spec. */
 static const char *const adjustment_names[] = {"change_in_capacity", "percent_change_in_capacity",
                                                "exact_capacity", NULL};
 static const char *const aggregation_names[] = {"average", "minimum", "maximum", NULL};
