@@ -16,6 +16,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/loader.h"
+#include "ecsim/policy.h"
 
 #define BAD_DIR "tests/bad"
 
@@ -83,6 +84,10 @@ static void test_committed_corpus(void **state)
         ecsim_diags d;
         ecsim_diags_init(&d);
         ecsim_scenario *sc = ecsim_scenario_load(path, NULL, 0, &d);
+        if (sc && ecsim_policy_validate(sc, &d) != 0) { /* as the CLI loads */
+            ecsim_scenario_free(sc);
+            sc = NULL;
+        }
         char *got = NULL;
         size_t got_len = 0;
         FILE *mem = open_memstream(&got, &got_len);

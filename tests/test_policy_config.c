@@ -37,6 +37,10 @@ static ecsim_scenario *load(const char *text, const char *const *sets, size_t ns
     ecsim_diags d;
     ecsim_diags_init(&d);
     ecsim_scenario *sc = ecsim_scenario_load_string(text, strlen(text), "t.yaml", sets, nsets, &d);
+    if (sc && ecsim_policy_validate(sc, &d) != 0) { /* as the CLI loads */
+        ecsim_scenario_free(sc);
+        sc = NULL;
+    }
     if (out) {
         FILE *fp = fmemopen(out, out_size, "w");
         assert_non_null(fp);
@@ -523,20 +527,27 @@ static void test_set_new_fields(void **state)
     assert_int_equal(ecsim_step_config_validate(&c.step, NULL, 0), 0);
     ecsim_scenario_free(sc);
 
-    /* A --set is validated like the file: out of range, and a gap it makes. */
+    /* A --set is validated like the file: out of range (the loader), and a
+     * gap it makes (the step-scaling policy's check of the loaded scenario,
+     * which runs only once the loader has accepted it). */
     char out[2048];
+    static const char *const steps_yaml =
+        "name: x\n"
+        "autoscaler:\n"
+        "  policy: step_scaling\n"
+        "  step_scaling:\n"
+        "    steps: [{lower: 0, upper: 10, adjustment: 1}, {lower: 10, adjustment: 2}]\n";
     const char *const bad[] = {"autoscaler.hpa.tolerance=1.5",
                                "autoscaler.step_scaling.steps[1].lower=12"};
-    sc = load("name: x\n"
-              "autoscaler:\n"
-              "  policy: step_scaling\n"
-              "  step_scaling:\n"
-              "    steps: [{lower: 0, upper: 10, adjustment: 1}, {lower: 10, adjustment: 2}]\n",
-              bad, 2, out, sizeof out);
+    sc = load(steps_yaml, bad, 1, out, sizeof out);
     assert_null(sc);
     assert_non_null(strstr(out, "--set autoscaler.hpa.tolerance=1.5: error: autoscaler.hpa."
                                 "tolerance: expected a number >= 0 and < 1, got \"1.5\""));
-    assert_non_null(strstr(out, "autoscaler.step_scaling.steps: steps leave a gap at 10 and 12"));
+    sc = load(steps_yaml, bad + 1, 1, out, sizeof out);
+    assert_null(sc);
+    assert_string_equal(out, "t.yaml:5:5: error: "
+                             "autoscaler.step_scaling.steps: steps leave a gap at 10 and 12: "
+                             "ranges must meet exactly (reference §1.3)\n");
 }
 
 /* ---- the bad cases ---- */
@@ -576,6 +587,10 @@ static void test_bad_cases(void **state)
         ecsim_diags d;
         ecsim_diags_init(&d);
         ecsim_scenario *sc = ecsim_scenario_load(path, NULL, 0, &d);
+        if (sc && ecsim_policy_validate(sc, &d) != 0) { /* as the CLI loads */
+            ecsim_scenario_free(sc);
+            sc = NULL;
+        }
         char out[4096];
         FILE *fp = fmemopen(out, sizeof out, "w");
         assert_non_null(fp);

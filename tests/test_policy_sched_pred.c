@@ -147,13 +147,32 @@ static void test_registry(void **state)
     (void)state;
     const char *names[] = {"none", "target_tracking", "step_scaling", "scheduled", "hpa",
                            "predictive"};
+    size_t count = 0;
+    const ecsim_policy_entry *all = ecsim_policy_registry(&count);
+    assert_int_equal(count, 6);
+    assert_int_equal(ECSIM_POLICY_KIND_COUNT, 6);
     for (size_t i = 0; i < 6; i++) {
-        const ecsim_policy_ops *ops = ecsim_policy_ops_find(names[i]);
-        assert_non_null(ops);
-        assert_string_equal(ops->name, names[i]);
-        assert_ptr_equal(ecsim_policy_ops_for_kind(ops->kind), ops);
+        const ecsim_policy_entry *e = ecsim_policy_find(names[i]);
+        assert_non_null(e);
+        assert_ptr_equal(e, &all[i]);
+        assert_string_equal(e->name, names[i]);
+        assert_int_equal(e->kind, (int)i);
+        assert_ptr_equal(ecsim_policy_for_kind(e->kind), e);
+        assert_string_equal(ecsim_policy_kind_name(e->kind), names[i]);
+        assert_non_null(e->ops->create);
+        assert_non_null(e->ops->evaluate);
+        assert_non_null(e->ops->destroy);
     }
-    assert_null(ecsim_policy_ops_find("nope"));
+    assert_null(ecsim_policy_find("nope"));
+    assert_null(ecsim_policy_for_kind(ECSIM_POLICY_KIND_COUNT));
+    assert_string_equal(ecsim_policy_kind_name(ECSIM_POLICY_KIND_COUNT), "?");
+    /* `ecsim decide` takes hpa, target_tracking and step_scaling */
+    assert_non_null(ecsim_policy_find("hpa")->ops->decide);
+    assert_non_null(ecsim_policy_find("target_tracking")->ops->decide);
+    assert_non_null(ecsim_policy_find("step_scaling")->ops->decide);
+    assert_null(ecsim_policy_find("none")->ops->decide);
+    assert_null(ecsim_policy_find("scheduled")->ops->decide);
+    assert_null(ecsim_policy_find("predictive")->ops->decide);
 }
 
 int main(void)

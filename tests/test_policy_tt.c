@@ -23,17 +23,35 @@ static ecsim_tt_result run(const ecsim_tt_config *cfg, ecsim_tt_state *st, int c
     return r;
 }
 
+/* M of N over the datapoints up to the newest published one, as target
+ * tracking configures its alarms (include/ecsim/alarm.h, reference §1.2). */
+static ecsim_alarm_state tt_alarm(const double *dp, size_t n, int m_of, int periods, double thr,
+                                  bool above)
+{
+    ecsim_alarm_config cfg;
+    if (above)
+        ecsim_alarm_config_tt_high(&cfg, thr, m_of, periods);
+    else
+        ecsim_alarm_config_tt_low(&cfg, thr, 1.0, m_of, periods);
+    return ecsim_alarm_evaluate(&cfg, ECSIM_ALARM_NA, dp, n, NULL, NULL);
+}
+
 static void test_alarm_evaluate(void **state)
 {
     (void)state;
     double dp[] = {50, 61, 62, 63};
-    assert_int_equal(ecsim_alarm_evaluate(dp, 4, 3, 3, 60, true), ECSIM_ALARM_ALARM);
-    assert_int_equal(ecsim_alarm_evaluate(dp, 4, 4, 4, 60, true), ECSIM_ALARM_OK);
-    assert_int_equal(ecsim_alarm_evaluate(dp, 2, 3, 3, 60, true), ECSIM_ALARM_INSUFFICIENT_DATA);
+    assert_int_equal(tt_alarm(dp, 4, 3, 3, 60, true), ECSIM_ALARM_ALARM);
+    assert_int_equal(tt_alarm(dp, 4, 4, 4, 60, true), ECSIM_ALARM_OK);
+    assert_int_equal(tt_alarm(dp, 2, 3, 3, 60, true), ECSIM_ALARM_INSUFFICIENT_DATA);
     double eq[] = {60, 60, 60};   /* GreaterThanThreshold is strict */
-    assert_int_equal(ecsim_alarm_evaluate(eq, 3, 3, 3, 60, true), ECSIM_ALARM_OK);
+    assert_int_equal(tt_alarm(eq, 3, 3, 3, 60, true), ECSIM_ALARM_OK);
+    assert_int_equal(tt_alarm(eq, 3, 3, 3, 60, false), ECSIM_ALARM_OK);
     double miss[] = {NAN, NAN, NAN};
-    assert_int_equal(ecsim_alarm_evaluate(miss, 3, 3, 3, 60, true), ECSIM_ALARM_INSUFFICIENT_DATA);
+    assert_int_equal(tt_alarm(miss, 3, 3, 3, 60, true), ECSIM_ALARM_INSUFFICIENT_DATA);
+    /* partial data: a missing datapoint never helps the alarm fire */
+    double gap[] = {70, NAN, 70};
+    assert_int_equal(tt_alarm(gap, 3, 3, 3, 60, true), ECSIM_ALARM_OK);
+    assert_int_equal(tt_alarm(gap, 3, 2, 3, 60, true), ECSIM_ALARM_ALARM);
 }
 
 static void test_scale_out_proportional(void **state)

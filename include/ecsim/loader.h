@@ -30,6 +30,15 @@ ecsim_scenario *ecsim_scenario_load_string(const char *text, size_t len,
                                            const char *const *sets, size_t nsets,
                                            ecsim_diags *d);
 
+/* Report an error about a loaded scenario, located the way the loader
+ * locates its own cross-field errors: at the first of `path1`, `path2`
+ * (dotted paths such as "autoscaler.step_scaling.steps"; path2 may be
+ * NULL) that was given in the file (FILE:LINE:COLUMN) or a --set (its
+ * text, no position); otherwise the file with no line. For the checks that
+ * run on the loaded scenario (ecsim_policy_validate in include/ecsim/policy.h). */
+void ecsim_scenario_report(const ecsim_scenario *sc, ecsim_diags *d, const char *path1,
+                           const char *path2, const char *message);
+
 /* A scenario with every default filled in (name "scenario"); NULL on OOM. */
 ecsim_scenario *ecsim_scenario_create_default(void);
 

@@ -1,4 +1,4 @@
-/* CloudWatch-like metrics and alarms.
+/* CloudWatch-like metrics: per-period datapoints and their publication.
  *
  * Metrics. Time is cut into periods [k P, (k+1) P) of the monitoring
  * period P (default 60 s). The simulation feeds samples; at the end of a
@@ -12,12 +12,8 @@
  * "Simulator defaults"), and queries at time t see only what is visible
  * at t.
  *
- * Alarms (ecsim_metric_alarm: CloudWatch's "metric alarm"; the name keeps
- * clear of policy.h's datapoint-array helper ecsim_alarm_evaluate). A
- * CloudWatch metric alarm over one metric: comparison, threshold,
- * period (a multiple of P), statistic, M of N datapoints, missing-data
- * treatment, states OK / ALARM / INSUFFICIENT_DATA. The target-tracking
- * pair of reference §1.2 is ecsim_metric_alarm_config_tt_high / _tt_low. */
+ * The alarms that read these datapoints are evaluated by the policies
+ * (include/ecsim/alarm.h); this module only produces the datapoints. */
 #ifndef ECSIM_METRICS_H
 #define ECSIM_METRICS_H
 
@@ -39,6 +35,12 @@ enum {
 };
 
 #define ECSIM_METRIC_NAME_MAX 48
+/* The look-back kept: the datapoints of at least this many periods before
+ * the newest published one (plus every datapoint not yet published), per
+ * metric; older ones are forgotten, so memory does not grow with the run.
+ * The simulation's policies read at most this many (sim/model/scaling.c,
+ * POLICY_WINDOW; the alarms' evaluation periods are capped by it). */
+#define ECSIM_METRICS_HISTORY 64
 /* Samples may be added at most this many periods ahead of the oldest open
  * period (bounds memory against a stray far-future time). */
 #define ECSIM_METRICS_MAX_AHEAD ((int64_t)1 << 20)
@@ -116,13 +118,14 @@ int64_t ecsim_metrics_closed_count(const ecsim_metrics *m);
 
 /* Status of period k of a metric as seen at time t_s; *out (may be NULL)
  * receives the datapoint when the status is ECSIM_DP_PUBLISHED, or when
- * PENDING after closing (value known, publish_s > t_s). */
+ * PENDING after closing (value known, publish_s > t_s). A closed period
+ * older than the history kept (ECSIM_METRICS_HISTORY) reads as MISSING. */
 ecsim_datapoint_status ecsim_metrics_lookup(const ecsim_metrics *m, int metric_id, int64_t period,
                                             double t_s, ecsim_datapoint *out);
 
 /* The datapoints of a metric visible at t_s, oldest first: copies the
  * newest min(max, visible) of them into out[] and returns how many it
- * copied. Publication lags differ per period, so a datapoint may be
+ * copied (visible among those kept: see ECSIM_METRICS_HISTORY). Publication lags differ per period, so a datapoint may be
  * visible while an older one is not yet. */
 size_t ecsim_metrics_published(const ecsim_metrics *m, int metric_id, double t_s,
                                ecsim_datapoint *out, size_t max);
@@ -130,144 +133,5 @@ size_t ecsim_metrics_published(const ecsim_metrics *m, int metric_id, double t_s
 /* The newest visible datapoint (highest period) at t_s: 0, or
  * ECSIM_ENOENT if none is visible (or bad id). */
 int ecsim_metrics_latest(const ecsim_metrics *m, int metric_id, double t_s, ecsim_datapoint *out);
-
-/* ---- alarms ------------------------------------------------------------------- */
-
-/* The values equal those of ecsim_alarm_state in policy.h (which adds
- * NA = 0), so a simulation can pass a state to a policy's decision record
- * with a cast. */
-typedef enum ecsim_metric_alarm_state {
-    ECSIM_METRIC_ALARM_OK = 1,
-    ECSIM_METRIC_ALARM_ALARM = 2,
-    ECSIM_METRIC_ALARM_INSUFFICIENT_DATA = 3
-} ecsim_metric_alarm_state;
-
-typedef enum ecsim_comparison {
-    ECSIM_CMP_GREATER,          /* GreaterThanThreshold */
-    ECSIM_CMP_GREATER_OR_EQUAL, /* GreaterThanOrEqualToThreshold */
-    ECSIM_CMP_LESS,             /* LessThanThreshold */
-    ECSIM_CMP_LESS_OR_EQUAL     /* LessThanOrEqualToThreshold */
-} ecsim_comparison;
-
-typedef enum ecsim_treat_missing {
-    ECSIM_MISSING_MISSING, /* default */
-    ECSIM_MISSING_NOT_BREACHING,
-    ECSIM_MISSING_BREACHING,
-    ECSIM_MISSING_IGNORE
-} ecsim_treat_missing;
-
-typedef enum ecsim_statistic {
-    ECSIM_STAT_AVERAGE, /* default (target tracking uses Average, reference §1.2) */
-    ECSIM_STAT_MINIMUM,
-    ECSIM_STAT_MAXIMUM,
-    ECSIM_STAT_SUM /* sum of the metric datapoints' values in the alarm period */
-} ecsim_statistic;
-
-typedef struct ecsim_metric_alarm_config {
-    char name[ECSIM_METRIC_NAME_MAX]; /* for the decision log; may be "" */
-    int metric_id;
-    ecsim_comparison comparison;
-    double threshold;
-    double period_s; /* a multiple of the metrics period; 0 = the metrics period */
-    ecsim_statistic statistic;
-    int evaluation_periods;  /* N >= 1 */
-    int datapoints_to_alarm; /* M in 1..N; 0 = N */
-    ecsim_treat_missing treat_missing;
-    /* Extra older periods CloudWatch retrieves beyond N (the "evaluation
-     * range"), so that late or missing newest datapoints are replaced by
-     * older real ones. MODEL: the CloudWatch docs' example alarm with 3
-     * evaluation periods shows 5 datapoints, so the default is 2. */
-    int evaluation_range_extra;
-} ecsim_metric_alarm_config;
-
-/* Defaults: metric cpu, >, threshold 0, period 0 (= metrics period),
- * Average, 1 of 1, missing, range extra 2, name "". */
-void ecsim_metric_alarm_config_defaults(ecsim_metric_alarm_config *cfg);
-
-/* Target tracking's scale-out alarm: `metric` > target, 60 s, 3 of 3,
- * Average, missing (reference §1.2, AlarmHigh, OBS). */
-void ecsim_metric_alarm_config_tt_high(ecsim_metric_alarm_config *cfg, int metric_id,
-                                       double target);
-
-/* Target tracking's scale-in alarm: `metric` < low_ratio x target, 60 s,
- * 15 of 15, Average, missing (reference §1.2, AlarmLow; low_ratio 0.9 is
- * OBS, pass it from the scenario). */
-void ecsim_metric_alarm_config_tt_low(ecsim_metric_alarm_config *cfg, int metric_id, double target,
-                                      double low_ratio);
-
-/* One datapoint an evaluation considered. */
-typedef struct ecsim_metric_alarm_point {
-    int64_t alarm_period; /* index j of [j Pa, (j+1) Pa), Pa = alarm period */
-    double start_s;
-    double value;   /* the statistic (NAN when missing) */
-    bool missing;   /* no visible datapoint for this alarm period */
-    bool breaching; /* real and breaching, or missing treated as breaching */
-    bool used;      /* counted in the M-of-N decision */
-} ecsim_metric_alarm_point;
-
-/* The outcome of one evaluation, for the decision log. `points` is owned by
- * the alarm and valid until its next evaluation or destruction. */
-typedef struct ecsim_metric_alarm_result {
-    ecsim_metric_alarm_state state;
-    ecsim_metric_alarm_state previous;      /* the state before this evaluation */
-    int real;                               /* real datapoints in the evaluation range */
-    int breaching;                          /* breaching datapoints among those used */
-    int needed;                             /* breaching datapoints needed for ALARM */
-    const ecsim_metric_alarm_point *points; /* the evaluation range, oldest first */
-    size_t point_count;
-    char reason[160]; /* in words, e.g. "3 of 3 datapoints > 60" */
-} ecsim_metric_alarm_result;
-
-typedef struct ecsim_metric_alarm ecsim_metric_alarm;
-
-/* A new alarm in state INSUFFICIENT_DATA (as CloudWatch creates them), or
- * NULL on OOM or invalid config (N < 1, M > N, threshold not finite,
- * period_s not 0 nor a positive multiple of the metrics period — checked at
- * evaluation against the metrics given; here only that it is >= 0). */
-ecsim_metric_alarm *ecsim_metric_alarm_create(const ecsim_metric_alarm_config *cfg);
-void ecsim_metric_alarm_destroy(ecsim_metric_alarm *alarm);
-
-const ecsim_metric_alarm_config *ecsim_metric_alarm_get_config(const ecsim_metric_alarm *alarm);
-ecsim_metric_alarm_state ecsim_metric_alarm_get_state(const ecsim_metric_alarm *alarm);
-
-/* Evaluate at time t_s using only the datapoints visible at t_s, update and
- * return the alarm's state, and describe the evaluation in *result (may be
- * NULL). If the alarm period is not a multiple of the metrics period the
- * state is INSUFFICIENT_DATA with a reason saying so.
- *
- * The exact rule (CloudWatch "evaluation range" semantics, [C1]):
- *  1. Alarm period j covers [j Pa, (j+1) Pa); the evaluation range is the
- *     N + extra newest alarm periods that have ended by t_s. Each one's
- *     value is the statistic of the metric datapoints in it that are
- *     visible at t_s; with none it is missing.
- *  2. If the range holds >= N real values, the newest N real ones are used
- *     and the treatment of missing data does not matter: ALARM if at least
- *     M breach, else OK.
- *  3. Otherwise (r < N real values) CloudWatch uses missing datapoints "as
- *     few times as possible": the r real values plus N - r missing ones
- *     filled by the treatment (the newest missing periods):
- *     breaching / not_breaching: fills count as breaching / not breaching;
- *       ALARM if at least M of the N breach, else OK;
- *     ignore: r = 0 -> the state is kept; otherwise ALARM if the real
- *       values alone have >= M breaching, OK if they alone make M
- *       impossible (non-breaching > N - M), else the state is kept;
- *     missing: r = 0 -> INSUFFICIENT_DATA; otherwise the r real values are
- *       evaluated alone: ALARM if at least min(M, r) of them breach, else
- *       OK. (So a 15-of-15 alarm with one real breaching datapoint and the
- *       rest missing goes to ALARM: our reading of CloudWatch's missing-data
- *       table, MODEL.) */
-ecsim_metric_alarm_state ecsim_metric_alarm_evaluate(ecsim_metric_alarm *alarm,
-                                                     const ecsim_metrics *m, double t_s,
-                                                     ecsim_metric_alarm_result *result);
-
-/* "OK", "ALARM", "INSUFFICIENT_DATA". */
-const char *ecsim_metric_alarm_state_name(ecsim_metric_alarm_state state);
-/* ">", ">=", "<", "<=". */
-const char *ecsim_comparison_symbol(ecsim_comparison cmp);
-/* "missing", "notBreaching", "breaching", "ignore" (CloudWatch spelling). */
-const char *ecsim_treat_missing_name(ecsim_treat_missing t);
-
-/* Does `value` breach `threshold` under `cmp`? */
-bool ecsim_metric_alarm_breaches(ecsim_comparison cmp, double value, double threshold);
 
 #endif

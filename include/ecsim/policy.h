@@ -29,19 +29,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ecsim/alarm.h"
 #include "ecsim/diag.h"
 #include "ecsim/scenario.h"
 
 /* ---- shared vocabulary ------------------------------------------------------ */
-
-/* CloudWatch alarm states (reference §1.2); NA = the policy has no such
- * alarm (printed as an empty CSV cell). */
-typedef enum ecsim_alarm_state {
-    ECSIM_ALARM_NA,
-    ECSIM_ALARM_OK,
-    ECSIM_ALARM_ALARM,
-    ECSIM_ALARM_INSUFFICIENT_DATA
-} ecsim_alarm_state;
 
 typedef enum ecsim_scale_action {
     ECSIM_SCALE_NONE,
@@ -49,8 +41,6 @@ typedef enum ecsim_scale_action {
     ECSIM_SCALE_IN
 } ecsim_scale_action;
 
-/* "OK", "ALARM", "INSUFFICIENT_DATA" or "" (NA). */
-const char *ecsim_alarm_state_name(ecsim_alarm_state s);
 /* "scale_out", "scale_in", "none". */
 const char *ecsim_scale_action_name(ecsim_scale_action a);
 /* "cpu", "memory", "requests_per_target". */
@@ -78,16 +68,6 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void ecsim_steps_add(ecsim_steps *s, const char *fmt, ...);
 
-/* M-of-N CloudWatch alarm over the most recent datapoints (oldest first;
- * NAN = missing datapoint, treat_missing_data = missing, reference §1.2):
- * fewer than `evaluation_periods` datapoints, or none present in the
- * window => INSUFFICIENT_DATA; at least `datapoints_to_alarm` breaching in
- * the last `evaluation_periods` => ALARM; otherwise OK. `above` selects
- * GreaterThanThreshold (true) or LessThanThreshold (false); both strict. */
-ecsim_alarm_state ecsim_alarm_evaluate(const double *datapoints, size_t count,
-                                       int datapoints_to_alarm, int evaluation_periods,
-                                       double threshold, bool above);
-
 /* ---- AWS target tracking (reference §1.2) ------------------------------------ */
 
 typedef struct ecsim_tt_config {
@@ -113,6 +93,10 @@ typedef struct ecsim_tt_state {
     double scale_out_cooldown_remaining_s;
     int last_scale_out_to;         /* desired count set by the last scale-out */
     double scale_in_cooldown_remaining_s;
+    /* The alarms' states after the last evaluation (NA = never evaluated;
+     * read by treat-missing-data `ignore`, include/ecsim/alarm.h). */
+    ecsim_alarm_state alarm_high_state;
+    ecsim_alarm_state alarm_low_state;
 } ecsim_tt_state;
 
 /* Subtract `elapsed_s` from both cooldowns (not below 0). */
@@ -169,20 +153,6 @@ typedef struct ecsim_tt_policy_config {
 
 /* ---- AWS step scaling (reference §1.3) ---------------------------------------- */
 
-#define ECSIM_STEP_MAX 20          /* AAS allows at most 20 step adjustments */
-
-typedef enum ecsim_adjustment_type {
-    ECSIM_ADJ_CHANGE_IN_CAPACITY,
-    ECSIM_ADJ_PERCENT_CHANGE_IN_CAPACITY,
-    ECSIM_ADJ_EXACT_CAPACITY
-} ecsim_adjustment_type;
-
-typedef enum ecsim_aggregation {
-    ECSIM_AGG_AVERAGE,             /* default (reference §1.3) */
-    ECSIM_AGG_MINIMUM,
-    ECSIM_AGG_MAXIMUM
-} ecsim_aggregation;
-
 /* One step; bounds are relative to the alarm threshold. */
 typedef struct ecsim_step_adjustment {
     bool has_lower;                /* false = -infinity */
@@ -217,6 +187,8 @@ int ecsim_step_config_validate(const ecsim_step_config *cfg, char *why, size_t w
 typedef struct ecsim_step_state {
     double cooldown_remaining_s;
     int last_adjustment;           /* capacity change of the last scaling (+ out, - in) */
+    ecsim_alarm_state alarm_high_state;  /* the invoking alarms after the last evaluation */
+    ecsim_alarm_state alarm_low_state;
 } ecsim_step_state;
 
 void ecsim_step_state_advance(ecsim_step_state *st, double elapsed_s);
@@ -257,14 +229,6 @@ int ecsim_step_evaluate(const ecsim_step_config *cfg, ecsim_step_state *st, int 
 
 /* ---- AWS scheduled scaling (reference §1.4) -------------------------------------- */
 
-typedef struct ecsim_scheduled_action {
-    double at_s;                   /* when (virtual time) */
-    bool has_min;
-    int min;                       /* new MinCapacity */
-    bool has_max;
-    int max;                       /* new MaxCapacity */
-} ecsim_scheduled_action;
-
 /* Apply, in list order, every action with from_s < at_s <= to_s: set min
  * and/or max; if current < new min, desired = new min; if current > new
  * max, desired = new max. Not blocked by cooldowns. `*min`, `*max` and
@@ -275,13 +239,6 @@ int ecsim_scheduled_apply(const ecsim_scheduled_action *actions, size_t count, d
 
 /* ---- Kubernetes HPA (reference §5.1-5.3) -------------------------------------------- */
 
-typedef enum ecsim_hpa_metric_type {
-    ECSIM_HPA_METRIC_RESOURCE,
-    ECSIM_HPA_METRIC_PODS,
-    ECSIM_HPA_METRIC_OBJECT,
-    ECSIM_HPA_METRIC_EXTERNAL
-} ecsim_hpa_metric_type;
-
 typedef struct ecsim_hpa_metric_spec {
     ecsim_hpa_metric_type type;
     bool resource_cpu;             /* resource: cpu (true) or memory (false) */
@@ -291,19 +248,11 @@ typedef struct ecsim_hpa_metric_spec {
     double target_average_value_m; /* pods / AverageValue target */
 } ecsim_hpa_metric_spec;
 
-typedef enum ecsim_hpa_select {
-    ECSIM_HPA_SELECT_MAX,
-    ECSIM_HPA_SELECT_MIN,
-    ECSIM_HPA_SELECT_DISABLED
-} ecsim_hpa_select;
-
 typedef struct ecsim_hpa_rate_policy {
     bool percent;                  /* Percent (true) or Pods (false) */
     int value;
     double period_s;
 } ecsim_hpa_rate_policy;
-
-#define ECSIM_HPA_POLICY_MAX 8
 
 typedef struct ecsim_hpa_rules {
     double stabilization_window_s;
@@ -464,11 +413,6 @@ int ecsim_hpa_scale_down_limit(const ecsim_hpa_rules *r, const ecsim_hpa_state *
 
 /* ---- AWS predictive scaling (reference §1.5) ------------------------------------------ */
 
-typedef enum ecsim_forecast_method {
-    ECSIM_FORECAST_SEASONAL_NAIVE, /* the same hour one season earlier (default) */
-    ECSIM_FORECAST_HOLT_WINTERS    /* additive level + trend + daily season */
-} ecsim_forecast_method;
-
 typedef struct ecsim_predictive_config {
     ecsim_forecast_method method;
     double target_utilization_pct; /* per-task load at target, % of task capacity; default 60 */
@@ -483,8 +427,6 @@ typedef struct ecsim_predictive_config {
 } ecsim_predictive_config;
 
 void ecsim_predictive_config_defaults(ecsim_predictive_config *cfg);
-
-#define ECSIM_FORECAST_MAX 336     /* 14 days of hourly values */
 
 typedef struct ecsim_predictive_state {
     bool has_forecast;
@@ -609,30 +551,66 @@ void ecsim_decision_free(ecsim_decision *d);
 void ecsim_decision_csv_header(FILE *out);
 void ecsim_decision_csv_row(FILE *out, const ecsim_decision *d);
 
-/* A policy's table of functions (STYLE.md rule 7). `create` copies what it
- * needs from the config and returns NULL on OOM or invalid config;
- * `evaluate` fills `decision` (already reset) and returns 0 or a negative
- * ECSIM_E* code. */
+struct ecsim_decide_input;
+
+/* How a policy's `validate` reports a problem: the message, located at the
+ * first of the dotted paths `path1`, `path2` (may be NULL) that was given. */
+typedef void ecsim_policy_report_fn(void *ctx, const char *path1, const char *path2,
+                                    const char *message);
+
+/* A policy's table of functions (STYLE.md rule 7). Its name and kind are
+ * its registry entry's (sim/policy/policy.c).
+ *   create    copies what it needs from the config; NULL on OOM or invalid
+ *             config.
+ *   evaluate  fills `decision` (already reset); 0 or a negative ECSIM_E*.
+ *   destroy   frees what create made.
+ *   validate  (may be NULL) checks the policy's own section of a loaded
+ *             autoscaler beyond what the schema checks, reporting each
+ *             problem through `report`; 0 or ECSIM_ENOMEM. Run for every
+ *             policy whatever autoscaler.policy says, as the loader checks
+ *             every section.
+ *   decide    (may be NULL: `ecsim decide` does not take this policy) runs
+ *             one decision of `ecsim decide` (ecsim_decide_run). */
 typedef struct ecsim_policy_ops {
-    const char *name;
-    ecsim_policy_kind kind;
     void *(*create)(const ecsim_policy_config *cfg);
     int (*evaluate)(void *impl, const ecsim_policy_obs *obs, ecsim_decision *decision);
     void (*destroy)(void *impl);
+    int (*validate)(const ecsim_autoscaler_spec *spec, ecsim_policy_report_fn *report, void *ctx);
+    int (*decide)(const struct ecsim_decide_input *in, int *desired, char *reason,
+                  size_t reason_size, ecsim_steps *steps);
 } ecsim_policy_ops;
 
-/* The registry entries (one per sim/policy/policy_*.c; sim/policy/policy.c lists them). */
-extern const ecsim_policy_ops ecsim_policy_none_ops;
-extern const ecsim_policy_ops ecsim_policy_target_tracking_ops;
-extern const ecsim_policy_ops ecsim_policy_step_scaling_ops;
-extern const ecsim_policy_ops ecsim_policy_scheduled_ops;
-extern const ecsim_policy_ops ecsim_policy_hpa_ops;
-extern const ecsim_policy_ops ecsim_policy_predictive_ops;
+/* The ops of each policy, ecsim_policy_NAME_ops for every NAME of
+ * ECSIM_POLICY_KINDS (scenario.h), one per sim/policy/policy_NAME.c. */
+#define ECSIM_POLICY_OPS_DECLARE_(kind, name) extern const ecsim_policy_ops ecsim_policy_##name##_ops;
+ECSIM_POLICY_KINDS(ECSIM_POLICY_OPS_DECLARE_)
+#undef ECSIM_POLICY_OPS_DECLARE_
 
-/* Look a policy up by name ("none", "target_tracking", "step_scaling",
- * "scheduled", "hpa", "predictive") or kind; NULL if unknown. */
-const ecsim_policy_ops *ecsim_policy_ops_find(const char *name);
-const ecsim_policy_ops *ecsim_policy_ops_for_kind(ecsim_policy_kind kind);
+/* The policy registry (sim/policy/policy.c): one entry per kind, in the
+ * order of ECSIM_POLICY_KINDS, generated from that list. */
+typedef struct ecsim_policy_entry {
+    ecsim_policy_kind kind;
+    const char *name;              /* "none", "target_tracking", ... */
+    const ecsim_policy_ops *ops;
+} ecsim_policy_entry;
+
+/* The registry's entries; *count receives how many (ECSIM_POLICY_KIND_COUNT). */
+const ecsim_policy_entry *ecsim_policy_registry(size_t *count);
+/* The entry of a name or kind; NULL if unknown. */
+const ecsim_policy_entry *ecsim_policy_find(const char *name);
+const ecsim_policy_entry *ecsim_policy_for_kind(ecsim_policy_kind kind);
+/* The name of a kind ("none", "target_tracking", ...); "?" if unknown. */
+const char *ecsim_policy_kind_name(ecsim_policy_kind kind);
+
+/* Run every policy's `validate` on `spec` (see ecsim_policy_ops). Returns
+ * 0 or ECSIM_ENOMEM. */
+int ecsim_policy_validate_spec(const ecsim_autoscaler_spec *spec, ecsim_policy_report_fn *report,
+                               void *ctx);
+/* The same on a loaded scenario, each problem recorded in `d` as an error
+ * located where the loader saw the field (ecsim_scenario_report). Returns 0,
+ * ECSIM_EINVAL (errors recorded) or ECSIM_ENOMEM (d->oom set). Callers of
+ * the loader run it before using the scenario. */
+int ecsim_policy_validate(const ecsim_scenario *sc, ecsim_diags *d);
 
 typedef struct ecsim_policy ecsim_policy;
 

@@ -231,14 +231,75 @@ typedef struct ecsim_load_spec {
 
 /* ---- autoscaler ------------------------------------------------------------ */
 
+/* The policies of `autoscaler.policy`, in the order of their names: X(KIND,
+ * name). This is the one list of policy identities: the enum below, the
+ * schema's names (sim/input/schema.c) and the policy registry
+ * (sim/policy/policy.c, which pairs each with its ops and checks at compile
+ * time that every kind has one) are generated from it. It lives here, in
+ * the scenario's vocabulary, because the loader must parse the names and
+ * sits below the policies. Adding a policy: one line here, one registry
+ * line, one sim/policy/policy_NAME.c. */
+#define ECSIM_POLICY_KINDS(X)                                                              \
+    X(NONE, none)                                                                          \
+    X(TARGET_TRACKING, target_tracking)                                                    \
+    X(STEP_SCALING, step_scaling)                                                          \
+    X(SCHEDULED, scheduled)                                                                \
+    X(HPA, hpa)                                                                            \
+    X(PREDICTIVE, predictive)
+
+#define ECSIM_POLICY_KIND_ENUM_(kind, name) ECSIM_POLICY_##kind,
 typedef enum ecsim_policy_kind {
-    ECSIM_POLICY_NONE,
-    ECSIM_POLICY_TARGET_TRACKING,
-    ECSIM_POLICY_STEP_SCALING,
-    ECSIM_POLICY_SCHEDULED,
-    ECSIM_POLICY_HPA,
-    ECSIM_POLICY_PREDICTIVE
+    ECSIM_POLICY_KINDS(ECSIM_POLICY_KIND_ENUM_)
+    ECSIM_POLICY_KIND_COUNT
 } ecsim_policy_kind;
+#undef ECSIM_POLICY_KIND_ENUM_
+
+/* Policy settings that are both scenario vocabulary and policy
+ * configuration (include/ecsim/policy.h uses them; the loader stores them
+ * in the spec's int members). */
+#define ECSIM_STEP_MAX 20          /* AAS allows at most 20 step adjustments */
+
+typedef enum ecsim_adjustment_type {
+    ECSIM_ADJ_CHANGE_IN_CAPACITY,
+    ECSIM_ADJ_PERCENT_CHANGE_IN_CAPACITY,
+    ECSIM_ADJ_EXACT_CAPACITY
+} ecsim_adjustment_type;
+
+typedef enum ecsim_aggregation {
+    ECSIM_AGG_AVERAGE,             /* default (reference §1.3) */
+    ECSIM_AGG_MINIMUM,
+    ECSIM_AGG_MAXIMUM
+} ecsim_aggregation;
+
+typedef struct ecsim_scheduled_action {
+    double at_s;                   /* when (virtual time) */
+    bool has_min;
+    int min;                       /* new MinCapacity */
+    bool has_max;
+    int max;                       /* new MaxCapacity */
+} ecsim_scheduled_action;
+
+typedef enum ecsim_hpa_metric_type {
+    ECSIM_HPA_METRIC_RESOURCE,
+    ECSIM_HPA_METRIC_PODS,
+    ECSIM_HPA_METRIC_OBJECT,
+    ECSIM_HPA_METRIC_EXTERNAL
+} ecsim_hpa_metric_type;
+
+typedef enum ecsim_hpa_select {
+    ECSIM_HPA_SELECT_MAX,
+    ECSIM_HPA_SELECT_MIN,
+    ECSIM_HPA_SELECT_DISABLED
+} ecsim_hpa_select;
+
+#define ECSIM_HPA_POLICY_MAX 8
+
+typedef enum ecsim_forecast_method {
+    ECSIM_FORECAST_SEASONAL_NAIVE, /* the same hour one season earlier (default) */
+    ECSIM_FORECAST_HOLT_WINTERS    /* additive level + trend + daily season */
+} ecsim_forecast_method;
+
+#define ECSIM_FORECAST_MAX 336     /* 14 days of hourly values */
 
 /* Target tracking's capacity formula D = ceil(C x m / T) is unpublished
  * (reference §1.2 MODEL, §8 gap 1): which C and which m are parameters. */
@@ -277,7 +338,7 @@ typedef struct ecsim_step_spec {
 /* Step scaling: one policy invoked by the alarm(s) on `threshold`, with
  * steps above it (scale-out) and below it (negative bounds, scale-in); maps
  * 1:1 onto ecsim_step_config (include/ecsim/policy.h). Enum-valued members
- * hold the policy.h enum values (schema.c asserts that the YAML names line
+ * hold the enum values above (schema.c asserts that the YAML names line
  * up with them). */
 typedef struct ecsim_step_scaling_spec {
     double threshold;            /* alarm threshold; NAN (default) = autoscaler.target */
@@ -378,7 +439,7 @@ typedef struct ecsim_tt_policy_spec {
 
 /* The autoscaler: the common fields, then each policy's own settings (a
  * policy reads only its own section; the others keep their defaults).
- * Scheduled actions are ecsim_scheduled_action (policy.h) so that the policy
+ * Scheduled actions are ecsim_scheduled_action (above) so that the policy
  * configuration can point into this list; has_min / has_max are set by the
  * loader from which keys were given, and the list is sorted stably by time. */
 typedef struct ecsim_autoscaler_spec {
@@ -474,6 +535,9 @@ typedef struct ecsim_scenario {
     /* Provenance, filled by the loader. */
     char source_path[ECSIM_PATH_MAX];
     char sha256[65];             /* hex SHA-256 of the file bytes, then of each "\n--set K=V" */
+    /* Where each field was given (owned; NULL for a default or cloned
+     * scenario): for the checks run after loading, ecsim_scenario_report. */
+    struct ecsim_scenario_where *where;
 } ecsim_scenario;
 
 #endif

@@ -385,6 +385,10 @@ static ecsim_scenario *load_to(const cli_opts *o, const char *path, const diag_s
         ecsim_diags_init(&d);
         sc = ecsim_scenario_load(path, o->sets, o->nsets, &d);
     }
+    if (sc && ecsim_policy_validate(sc, &d) != 0) { /* each policy's own rules */
+        ecsim_scenario_free(sc);
+        sc = NULL;
+    }
     sink_diags(sink, &d);
     if (!sc)
         *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL : ECSIM_EXIT_USAGE;

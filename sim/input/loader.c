@@ -1204,12 +1204,92 @@ ecsim_scenario *ecsim_scenario_create_default(void)
     return sc;
 }
 
+/* Where each field of a loaded scenario was given: the loader's position
+ * table and source names, kept with the scenario for the checks that run
+ * after loading (ecsim_scenario_report). */
+struct ecsim_scenario_where {
+    pos_entry *slots;
+    size_t slot_cap;
+    char *file;
+    char **set_labels;
+    size_t nsets;
+};
+
+static void where_free(struct ecsim_scenario_where *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->slot_cap; i++)
+        ecsim_free(w->slots[i].path);
+    ecsim_free(w->slots);
+    for (size_t i = 0; i < w->nsets; i++)
+        ecsim_free(w->set_labels[i]);
+    ecsim_free(w->set_labels);
+    ecsim_free(w->file);
+    ecsim_free(w);
+}
+
+/* Move the loader's positions and source names into L->sc. 0 or ECSIM_ENOMEM. */
+static int where_keep(loader *L, size_t nsets)
+{
+    struct ecsim_scenario_where *w = ecsim_calloc(1, sizeof *w);
+    if (!w)
+        return ECSIM_ENOMEM;
+    w->file = ecsim_strdup(L->file);
+    if (!w->file) {
+        ecsim_free(w);
+        return ECSIM_ENOMEM;
+    }
+    w->slots = L->slots;
+    w->slot_cap = L->slot_cap;
+    w->set_labels = L->set_labels;
+    w->nsets = L->set_labels ? nsets : 0;
+    L->slots = NULL;
+    L->slot_cap = L->slot_count = 0;
+    L->set_labels = NULL;
+    L->sc->where = w;
+    return 0;
+}
+
+static const pos_entry *where_find(const struct ecsim_scenario_where *w, const char *path)
+{
+    if (!w || !path || !w->slot_cap)
+        return NULL;
+    size_t mask = w->slot_cap - 1;
+    for (size_t i = hash_path(path) & mask;; i = (i + 1) & mask) {
+        if (!w->slots[i].path)
+            return NULL;
+        if (strcmp(w->slots[i].path, path) == 0)
+            return &w->slots[i];
+    }
+}
+
+void ecsim_scenario_report(const ecsim_scenario *sc, ecsim_diags *d, const char *path1,
+                           const char *path2, const char *message)
+{
+    const struct ecsim_scenario_where *w = sc->where;
+    const pos_entry *e = where_find(w, path1);
+    if (!e)
+        e = where_find(w, path2);
+    const char *file = w ? w->file : sc->source_path;
+    if (!e) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, file, 0, 0, "%s", message);
+        return;
+    }
+    /* As report(): a --set has no position, only its text. */
+    if (e->source != 0)
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, w->set_labels[e->source - 1], 0, 0, "%s", message);
+    else
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, file, e->line, e->column, "%s", message);
+}
+
 ecsim_scenario *ecsim_scenario_clone(const ecsim_scenario *sc)
 {
     ecsim_scenario *copy = ecsim_malloc(sizeof *copy);
     if (!copy)
         return NULL;
     memcpy(copy, sc, sizeof *copy);
+    copy->where = NULL; /* positions stay with the loaded original */
     if (schema_clone_lists(&schema_scenario, copy, sc) != 0) {
         ecsim_free(copy);
         return NULL;
@@ -1222,6 +1302,7 @@ void ecsim_scenario_free(ecsim_scenario *sc)
     if (!sc)
         return;
     schema_free_lists(&schema_scenario, sc);
+    where_free(sc->where);
     ecsim_free(sc);
 }
 
@@ -1308,6 +1389,8 @@ ecsim_scenario *ecsim_scenario_load_string(const char *text, size_t len,
     }
     ecsim_sha256_hex(&h, L.sc->sha256);
     snprintf(L.sc->source_path, sizeof L.sc->source_path, "%s", L.file);
+    if (where_keep(&L, nsets) != 0)
+        goto fail_oom;
 
     result = L.sc;
     L.sc = NULL;

@@ -23,7 +23,6 @@
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/loader.h"
-#include "ecsim/policy.h"
 #include "ecsim/scenario.h"
 
 #define DUR_MAX 31622400.0 /* 366 days */
@@ -67,8 +66,10 @@ static const char *const routing_names[] = {"shared_queue", "round_robin", "rand
                                             "least_outstanding", NULL};
 static const char *const tt_basis_names[] = {"desired", "running", NULL};
 static const char *const tt_value_names[] = {"latest", "alarm_average", NULL};
-static const char *const policy_names[] = {"none", "target_tracking", "step_scaling",
-                                           "scheduled", "hpa", "predictive", NULL};
+/* From the one list of policies (scenario.h ECSIM_POLICY_KINDS). */
+#define POLICY_NAME_(kind, name) #name,
+static const char *const policy_names[] = {ECSIM_POLICY_KINDS(POLICY_NAME_) NULL};
+#undef POLICY_NAME_
 static const char *const metric_names[] = {"cpu", "memory", "requests_per_target", NULL};
 static const char *const action_names[] = {"deploy", "kill_tasks", "scale", "az_outage",
                                            "registry_outage", "fail_instances",
@@ -390,8 +391,8 @@ static const schema_section load_sec = SEC(load_rows);
 
 /* ---- autoscaler, monitoring --------------------------------------------------------------- */
 
-/* Enum names of the policy settings; the C values are policy.h's enums,
- * stored in int members of the spec (scenario.h cannot include policy.h). */
+/* Enum names of the policy settings; the C values are scenario.h's enums
+ * (shared with include/ecsim/policy.h), stored in int members of the spec. */
 static const char *const adjustment_names[] = {"change_in_capacity", "percent_change_in_capacity",
                                                "exact_capacity", NULL};
 static const char *const aggregation_names[] = {"average", "minimum", "maximum", NULL};
@@ -717,7 +718,6 @@ static void check_step_scaling(const rules_ctx *r, const ecsim_autoscaler_spec *
     if (ss->step_count == 0)
         return; /* the default steps (sim/policy/policy.c) */
     /* One step at a time first, at the step's own position. */
-    bool steps_ok = true;
     for (size_t i = 0; i < ss->step_count; i++) {
         const ecsim_step_spec *st = &ss->steps[i];
         snprintf(p1, sizeof p1, "autoscaler.step_scaling.steps[%zu]", i);
@@ -726,24 +726,15 @@ static void check_step_scaling(const rules_ctx *r, const ecsim_autoscaler_spec *
                        "%s: give lower, upper or both: a step cannot be unbounded on both sides "
                        "(reference §1.3)",
                        p1);
-            steps_ok = false;
         } else if (!isnan(st->lower) && !isnan(st->upper) && !(st->lower < st->upper)) {
             schema_fmt_num(fmt1, sizeof fmt1, st->lower);
             schema_fmt_num(fmt2, sizeof fmt2, st->upper);
             rule_error(r, p1, NULL, "%s: lower (%s) must be below upper (%s)", p1, fmt1, fmt2);
-            steps_ok = false;
         }
     }
-    if (!steps_ok)
-        return;
-    /* The whole list with the policy's own check (one null lower, one null
-     * upper, no overlap, no gap), on exactly the config the policy gets. */
-    ecsim_policy_config cfg;
-    ecsim_policy_config_defaults(&cfg, as);
-    char why[200];
-    if (ecsim_step_config_validate(&cfg.step, why, sizeof why) != 0)
-        rule_error(r, "autoscaler.step_scaling.steps", NULL,
-                   "autoscaler.step_scaling.steps: %s (reference §1.3)", why);
+    /* The whole list (one null lower, one null upper, no overlap, no gap)
+     * is the step-scaling policy's own check, run on the loaded scenario
+     * (ecsim_policy_validate, sim/policy/policy_step_scaling.c). */
 }
 
 int schema_sort_by_time(void *base, size_t n, size_t size, size_t time_offset)

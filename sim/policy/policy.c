@@ -1,10 +1,12 @@
 /* The policy registry and what every policy shares: explanation lines,
- * CloudWatch-style M-of-N alarms, the decision record and its CSV row, the
+ * the decision record and its CSV row, the
  * default configuration, and the `none` policy.
  *
- * Adding a policy: write sim/policy_NAME.c with its calculator and an
- * ecsim_policy_ops, declare the ops in include/ecsim/policy.h, and add one
- * line to policy_registry[] below (STYLE.md rule 7). */
+ * Adding a policy: write sim/policy/policy_NAME.c with its calculator and
+ * its ecsim_policy_NAME_ops, and add one X(KIND, NAME) line to
+ * ECSIM_POLICY_KINDS (include/ecsim/scenario.h): the enum, the scenario's
+ * names, the ops declaration and the registry entry below all follow from
+ * that line (STYLE.md rule 7). */
 #include "ecsim/policy.h"
 
 #include <math.h>
@@ -14,20 +16,10 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "ecsim/loader.h"
 #include "ecsim/output.h"
 
 /* ---- names ------------------------------------------------------------------- */
-
-const char *ecsim_alarm_state_name(ecsim_alarm_state s)
-{
-    switch (s) {
-    case ECSIM_ALARM_OK: return "OK";
-    case ECSIM_ALARM_ALARM: return "ALARM";
-    case ECSIM_ALARM_INSUFFICIENT_DATA: return "INSUFFICIENT_DATA";
-    case ECSIM_ALARM_NA: break;
-    }
-    return "";
-}
 
 const char *ecsim_scale_action_name(ecsim_scale_action a)
 {
@@ -83,33 +75,6 @@ void ecsim_steps_add(ecsim_steps *s, const char *fmt, ...)
         return;
     }
     s->lines[s->count++] = line;
-}
-
-/* ---- alarms -------------------------------------------------------------------- */
-
-/* treat_missing_data = missing: INSUFFICIENT_DATA when the window is not
- * full or holds no datapoint (reference §1.2, "Missing data"). */
-ecsim_alarm_state ecsim_alarm_evaluate(const double *datapoints, size_t count,
-                                       int datapoints_to_alarm, int evaluation_periods,
-                                       double threshold, bool above)
-{
-    if (evaluation_periods <= 0 || datapoints_to_alarm <= 0 ||
-        count < (size_t)evaluation_periods)
-        return ECSIM_ALARM_INSUFFICIENT_DATA;
-    int breaching = 0, present = 0;
-    for (size_t i = count - (size_t)evaluation_periods; i < count; i++) {
-        double v = datapoints[i];
-        if (isnan(v))
-            continue;
-        present++;
-        if (above ? v > threshold : v < threshold)
-            breaching++;
-    }
-    if (breaching >= datapoints_to_alarm)
-        return ECSIM_ALARM_ALARM;
-    if (present == 0)
-        return ECSIM_ALARM_INSUFFICIENT_DATA;
-    return ECSIM_ALARM_OK;
 }
 
 /* ---- decisions ------------------------------------------------------------------- */
@@ -453,57 +418,106 @@ static int none_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision
 static void none_destroy(void *impl) { (void)impl; }
 
 const ecsim_policy_ops ecsim_policy_none_ops = {
-    "none", ECSIM_POLICY_NONE, none_create, none_evaluate, none_destroy,
+    .create = none_create,
+    .evaluate = none_evaluate,
+    .destroy = none_destroy,
 };
 
 /* ---- registry ------------------------------------------------------------------------ */
 
-static const ecsim_policy_ops *const policy_registry[] = {
-    &ecsim_policy_none_ops,
-    &ecsim_policy_target_tracking_ops,
-    &ecsim_policy_step_scaling_ops,
-    &ecsim_policy_scheduled_ops,
-    &ecsim_policy_hpa_ops,
-    &ecsim_policy_predictive_ops,
-};
+/* One entry per ECSIM_POLICY_KINDS line (scenario.h), at the index of its
+ * kind: the name and the ops ecsim_policy_NAME_ops. */
+#define POLICY_ENTRY_(kind, name)                                                         \
+    [ECSIM_POLICY_##kind] = {ECSIM_POLICY_##kind, #name, &ecsim_policy_##name##_ops},
+static const ecsim_policy_entry policy_registry[] = {ECSIM_POLICY_KINDS(POLICY_ENTRY_)};
+#undef POLICY_ENTRY_
 
 #define POLICY_COUNT (sizeof policy_registry / sizeof policy_registry[0])
+_Static_assert(POLICY_COUNT == ECSIM_POLICY_KIND_COUNT, "one registry entry per policy kind");
 
-const ecsim_policy_ops *ecsim_policy_ops_find(const char *name)
+const ecsim_policy_entry *ecsim_policy_registry(size_t *count)
+{
+    *count = POLICY_COUNT;
+    return policy_registry;
+}
+
+const ecsim_policy_entry *ecsim_policy_find(const char *name)
 {
     if (!name)
         return NULL;
     for (size_t i = 0; i < POLICY_COUNT; i++)
-        if (strcmp(policy_registry[i]->name, name) == 0)
-            return policy_registry[i];
+        if (strcmp(policy_registry[i].name, name) == 0)
+            return &policy_registry[i];
     return NULL;
 }
 
-const ecsim_policy_ops *ecsim_policy_ops_for_kind(ecsim_policy_kind kind)
+const ecsim_policy_entry *ecsim_policy_for_kind(ecsim_policy_kind kind)
 {
-    for (size_t i = 0; i < POLICY_COUNT; i++)
-        if (policy_registry[i]->kind == kind)
-            return policy_registry[i];
-    return NULL;
+    if ((unsigned)kind >= POLICY_COUNT)
+        return NULL;
+    return &policy_registry[kind];
+}
+
+const char *ecsim_policy_kind_name(ecsim_policy_kind kind)
+{
+    const ecsim_policy_entry *e = ecsim_policy_for_kind(kind);
+    return e ? e->name : "?";
+}
+
+int ecsim_policy_validate_spec(const ecsim_autoscaler_spec *spec, ecsim_policy_report_fn *report,
+                               void *ctx)
+{
+    for (size_t i = 0; i < POLICY_COUNT; i++) {
+        const ecsim_policy_ops *ops = policy_registry[i].ops;
+        if (ops->validate) {
+            int rc = ops->validate(spec, report, ctx);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+typedef struct validate_ctx {
+    const ecsim_scenario *sc;
+    ecsim_diags *d;
+} validate_ctx;
+
+static void report_located(void *ctx, const char *path1, const char *path2, const char *message)
+{
+    validate_ctx *v = ctx;
+    ecsim_scenario_report(v->sc, v->d, path1, path2, message);
+}
+
+int ecsim_policy_validate(const ecsim_scenario *sc, ecsim_diags *d)
+{
+    size_t errors_before = d->errors;
+    validate_ctx v = {sc, d};
+    int rc = ecsim_policy_validate_spec(&sc->autoscaler, report_located, &v);
+    if (rc == ECSIM_ENOMEM)
+        d->oom = 1;
+    if (rc == 0 && (d->oom || d->errors > errors_before))
+        rc = d->oom ? ECSIM_ENOMEM : ECSIM_EINVAL;
+    return rc;
 }
 
 struct ecsim_policy {
-    const ecsim_policy_ops *ops;
+    const ecsim_policy_entry *entry;
     void *impl;
     char metric[32];
 };
 
 ecsim_policy *ecsim_policy_create(const ecsim_policy_config *cfg)
 {
-    const ecsim_policy_ops *ops = ecsim_policy_ops_for_kind(cfg->kind);
-    if (!ops)
+    const ecsim_policy_entry *entry = ecsim_policy_for_kind(cfg->kind);
+    if (!entry)
         return NULL;
     ecsim_policy *p = ecsim_calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->ops = ops;
+    p->entry = entry;
     snprintf(p->metric, sizeof p->metric, "%s", cfg->metric_name);
-    p->impl = ops->create(cfg);
+    p->impl = entry->ops->create(cfg);
     if (!p->impl)
         goto fail_impl;
     return p;
@@ -517,20 +531,20 @@ int ecsim_policy_evaluate(ecsim_policy *p, const ecsim_policy_obs *obs, ecsim_de
 {
     ecsim_decision_reset(d);
     d->time_s = obs->now_s;
-    d->policy = p->ops->name;
+    d->policy = p->entry->name;
     snprintf(d->metric, sizeof d->metric, "%s", p->metric);
     d->current = obs->current;
     d->min = obs->min;
     d->max = obs->max;
-    return p->ops->evaluate(p->impl, obs, d);
+    return p->entry->ops->evaluate(p->impl, obs, d);
 }
 
-const char *ecsim_policy_name(const ecsim_policy *p) { return p->ops->name; }
+const char *ecsim_policy_name(const ecsim_policy *p) { return p->entry->name; }
 
 void ecsim_policy_destroy(ecsim_policy *p)
 {
     if (!p)
         return;
-    p->ops->destroy(p->impl);
+    p->entry->ops->destroy(p->impl);
     ecsim_free(p);
 }

@@ -914,6 +914,67 @@ static void hpa_destroy(void *impl)
     ecsim_free(p);
 }
 
+/* `ecsim decide` for an HPA: the logs from the input's history, then the
+ * metric computation (or the given proposal) and reconcile() at now = 0. */
+static int decide_hpa(const struct ecsim_decide_input *in, int *desired, char *reason,
+                      size_t reason_size, ecsim_steps *steps)
+{
+    ecsim_hpa_state st;
+    ecsim_hpa_state_init(&st);
+    int rc = 0;
+    /* History ages become timestamps before now = 0 (decide does not seed
+     * the logs with `current`). */
+    for (size_t i = 0; i < in->recommendation_count && rc == 0; i++)
+        rc = ecsim_hpa_state_add_recommendation(&st, -in->recommendations[i].age_s,
+                                                in->recommendations[i].value);
+    for (size_t i = 0; i < in->scale_event_count && rc == 0; i++)
+        rc = ecsim_hpa_state_add_event(&st, -in->scale_events[i].age_s, in->scale_events[i].value);
+    if (rc)
+        goto done;
+    int proposal = in->current;
+    bool computable = !(in->current == 0 && in->hpa.min != 0) && in->current <= in->hpa.max &&
+                      in->current >= in->hpa.min;
+    if (in->has_proposal) {
+        proposal = in->proposal;
+        ecsim_steps_add(steps, "proposal given: %d (metric computation skipped)", proposal);
+    } else if (computable) {
+        ecsim_hpa_obs obs = {
+            .now_s = 0,
+            .current = in->current,
+            .status_replicas = in->current,
+            .pods = in->pods,
+            .pod_count = in->pod_count,
+            .pods_given = in->pods_given,
+            .metric_value_m = in->metric_value_m,
+        };
+        ecsim_hpa_metric_result mr;
+        rc = ecsim_hpa_replicas_for_metric(&in->hpa, &obs, &mr, steps);
+        if (rc == ECSIM_ENOENT) {
+            /* No usable metric: the HPA does not scale this cycle (§5.2). */
+            *desired = in->current;
+            snprintf(reason, reason_size, "%s; desired stays %d", mr.reason, in->current);
+            rc = 0;
+            goto done;
+        }
+        if (rc)
+            goto done;
+        proposal = mr.replicas;
+    }
+    ecsim_hpa_result r;
+    rc = ecsim_hpa_reconcile(&in->hpa, &st, 0, in->current, proposal, &r, steps);
+    if (rc)
+        goto done;
+    *desired = r.desired;
+    snprintf(reason, reason_size, "%s", r.reason);
+
+done:
+    ecsim_hpa_state_free(&st);
+    return rc;
+}
+
 const ecsim_policy_ops ecsim_policy_hpa_ops = {
-    "hpa", ECSIM_POLICY_HPA, hpa_create, hpa_policy_evaluate, hpa_destroy,
+    .create = hpa_create,
+    .evaluate = hpa_policy_evaluate,
+    .destroy = hpa_destroy,
+    .decide = decide_hpa,
 };

@@ -243,5 +243,7 @@ static int pred_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision
 static void pred_destroy(void *impl) { ecsim_free(impl); }
 
 const ecsim_policy_ops ecsim_policy_predictive_ops = {
-    "predictive", ECSIM_POLICY_PREDICTIVE, pred_create, pred_evaluate, pred_destroy,
+    .create = pred_create,
+    .evaluate = pred_evaluate,
+    .destroy = pred_destroy,
 };

@@ -114,5 +114,7 @@ static void sched_destroy(void *impl)
 }
 
 const ecsim_policy_ops ecsim_policy_scheduled_ops = {
-    "scheduled", ECSIM_POLICY_SCHEDULED, sched_create, sched_evaluate, sched_destroy,
+    .create = sched_create,
+    .evaluate = sched_evaluate,
+    .destroy = sched_destroy,
 };

@@ -367,15 +367,27 @@ static int step_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_d
      * for steps above the threshold and a low one for steps below, each
      * alarm_datapoints of alarm_periods; re-invoked at every evaluation
      * while in ALARM (reference §1.2 [C3]). */
-    double thr = p->cfg.threshold;
-    if (p->has_out)
-        d->alarm_high = ecsim_alarm_evaluate(obs->datapoints, obs->datapoint_count,
-                                             p->cfg.alarm_datapoints, p->cfg.alarm_periods,
-                                             nextafter(thr, -INFINITY), true);
-    if (p->has_in)
-        d->alarm_low = ecsim_alarm_evaluate(obs->datapoints, obs->datapoint_count,
-                                            p->cfg.alarm_datapoints, p->cfg.alarm_periods,
-                                            nextafter(thr, INFINITY), false);
+    ecsim_alarm_config alarm;
+    ecsim_alarm_config_defaults(&alarm);
+    alarm.threshold = p->cfg.threshold;
+    alarm.datapoints_to_alarm = p->cfg.alarm_datapoints;
+    alarm.evaluation_periods = p->cfg.alarm_periods;
+    /* MODEL: the same missing-data handling as target tracking's alarms
+     * (missing, no range beyond N, a missing datapoint never helps fire). */
+    alarm.evaluation_range_extra = 0;
+    alarm.partial = ECSIM_PARTIAL_TARGET_TRACKING;
+    if (p->has_out) {
+        alarm.comparison = ECSIM_CMP_GREATER_OR_EQUAL;
+        d->alarm_high = ecsim_alarm_evaluate(&alarm, p->state.alarm_high_state, obs->datapoints,
+                                             obs->datapoint_count, NULL, NULL);
+        p->state.alarm_high_state = d->alarm_high;
+    }
+    if (p->has_in) {
+        alarm.comparison = ECSIM_CMP_LESS_OR_EQUAL;
+        d->alarm_low = ecsim_alarm_evaluate(&alarm, p->state.alarm_low_state, obs->datapoints,
+                                            obs->datapoint_count, NULL, NULL);
+        p->state.alarm_low_state = d->alarm_low;
+    }
     double value = ecsim_step_aggregate(p->cfg.aggregation, obs->datapoints,
                                         obs->datapoint_count, (size_t)p->cfg.alarm_periods);
     d->value = value;
@@ -404,6 +416,43 @@ static int step_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_d
 
 static void step_destroy(void *impl) { ecsim_free(impl); }
 
+/* Step scaling's own check of a loaded section (the schema checks each
+ * step alone): the whole list, on exactly the config the policy gets. */
+static int step_validate(const ecsim_autoscaler_spec *spec, ecsim_policy_report_fn *report,
+                         void *ctx)
+{
+    if (spec->step_scaling.step_count == 0)
+        return 0; /* the default steps (sim/policy/policy.c) */
+    ecsim_policy_config cfg;
+    ecsim_policy_config_defaults(&cfg, spec);
+    char why[200], message[320];
+    if (ecsim_step_config_validate(&cfg.step, why, sizeof why) != 0) {
+        snprintf(message, sizeof message,
+                 "autoscaler.step_scaling.steps: %s (reference §1.3)", why);
+        report(ctx, "autoscaler.step_scaling.steps", NULL, message);
+    }
+    return 0;
+}
+
+/* `ecsim decide` for step scaling: one ecsim_step_evaluate. */
+static int decide_step(const struct ecsim_decide_input *in, int *desired, char *reason,
+                       size_t reason_size, ecsim_steps *steps)
+{
+    ecsim_step_state st = in->step_state;
+    ecsim_step_result r;
+    int rc = ecsim_step_evaluate(&in->step, &st, in->current, in->min, in->max, in->metric_value,
+                                 &r, steps);
+    if (rc)
+        return rc;
+    *desired = r.desired;
+    snprintf(reason, reason_size, "%s", r.reason);
+    return 0;
+}
+
 const ecsim_policy_ops ecsim_policy_step_scaling_ops = {
-    "step_scaling", ECSIM_POLICY_STEP_SCALING, step_create, step_policy_evaluate, step_destroy,
+    .create = step_create,
+    .evaluate = step_policy_evaluate,
+    .destroy = step_destroy,
+    .validate = step_validate,
+    .decide = decide_step,
 };

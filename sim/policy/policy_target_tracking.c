@@ -118,12 +118,16 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
 
     /* The two alarms (reference §1.2): AlarmHigh GreaterThanThreshold at the
      * target, AlarmLow LessThanThreshold at ratio x target. */
-    out->alarm_high = ecsim_alarm_evaluate(in->datapoints, in->datapoint_count,
-                                           cfg->alarm_high_datapoints, cfg->alarm_high_periods,
-                                           T, true);
-    out->alarm_low = ecsim_alarm_evaluate(in->datapoints, in->datapoint_count,
-                                          cfg->alarm_low_datapoints, cfg->alarm_low_periods,
-                                          low_threshold, false);
+    ecsim_alarm_config high, low;
+    ecsim_alarm_config_tt_high(&high, T, cfg->alarm_high_datapoints, cfg->alarm_high_periods);
+    ecsim_alarm_config_tt_low(&low, T, cfg->scale_in_ratio, cfg->alarm_low_datapoints,
+                              cfg->alarm_low_periods);
+    out->alarm_high = ecsim_alarm_evaluate(&high, st->alarm_high_state, in->datapoints,
+                                           in->datapoint_count, NULL, NULL);
+    out->alarm_low = ecsim_alarm_evaluate(&low, st->alarm_low_state, in->datapoints,
+                                          in->datapoint_count, NULL, NULL);
+    st->alarm_high_state = out->alarm_high;
+    st->alarm_low_state = out->alarm_low;
     ecsim_steps_add(steps, "datapoints: %zu, most recent m = %s", in->datapoint_count,
                     isnan(m) ? "missing" : ecsim_fmt_num(b1, sizeof b1, m));
     ecsim_steps_add(steps, "AlarmHigh (m > %s, %d of %d datapoints): %s",
@@ -489,6 +493,31 @@ static int tt_policy_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_dec
 
 static void tt_destroy(void *impl) { ecsim_free(impl); }
 
+/* `ecsim decide` for target tracking: one ecsim_tt_evaluate. */
+static int decide_tt(const struct ecsim_decide_input *in, int *desired, char *reason, size_t reason_size,
+                     ecsim_steps *steps)
+{
+    ecsim_tt_state st = in->tt_state;
+    ecsim_tt_input ti = {
+        .current = in->current,
+        .min = in->min,
+        .max = in->max,
+        .datapoints = in->datapoints,
+        .datapoint_count = in->datapoint_count,
+        .deployment_in_progress = in->deployment_in_progress,
+    };
+    ecsim_tt_result r;
+    int rc = ecsim_tt_evaluate(&in->tt, &st, &ti, &r, steps);
+    if (rc)
+        return rc;
+    *desired = r.desired;
+    snprintf(reason, reason_size, "%s", r.reason);
+    return 0;
+}
+
 const ecsim_policy_ops ecsim_policy_target_tracking_ops = {
-    "target_tracking", ECSIM_POLICY_TARGET_TRACKING, tt_create, tt_policy_evaluate, tt_destroy,
+    .create = tt_create,
+    .evaluate = tt_policy_evaluate,
+    .destroy = tt_destroy,
+    .decide = decide_tt,
 };

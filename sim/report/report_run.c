@@ -186,9 +186,7 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_key(&j, "scaling");
     ecsim_json_begin_object(&j);
     ecsim_json_key(&j, "policy");
-    static const char *const policies[] = {"none", "target_tracking", "step_scaling", "scheduled",
-                                           "hpa", "predictive"};
-    ecsim_json_string(&j, policies[sc->autoscaler.policy]);
+    ecsim_json_string(&j, ecsim_policy_kind_name(sc->autoscaler.policy));
     ecsim_json_key(&j, "actions");
     ecsim_json_int(&j, s->scaling_actions);
     ecsim_json_key(&j, "scale_outs");
@@ -452,12 +450,10 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
     if (rc == 0 && sc->autoscaler.policy != ECSIM_POLICY_NONE)
         rc = write_file(o, "decisions.csv", decisions_writer, sim, NULL, msg);
     if (rc == 0 && plots && ecsim_timeline_count(sim->timeline) > 0) {
-        static const char *const policies[] = {"none", "target_tracking", "step_scaling",
-                                               "scheduled", "hpa", "predictive"};
         ecsim_plot_options opt;
         ecsim_plot_options_init(&opt);
         opt.scenario = sc->name;
-        opt.policy = policies[sc->autoscaler.policy];
+        opt.policy = ecsim_policy_kind_name(sc->autoscaler.policy);
         opt.target = scaling_cpu_target(sim);
         opt.duration_s = sc->duration_s;
         if (sc->load.mode == ECSIM_LOAD_REQUESTS && sc->load.requests.slo_p99_s > 0)
