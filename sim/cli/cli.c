@@ -189,7 +189,9 @@ static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int 
     ecsim_scenario *sc = ecsim_scenario_load(path, o->sets, o->nsets, &d);
     ecsim_diags_print(&d, err);
     if (!sc)
-        *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL : ECSIM_EXIT_USAGE;
+        *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL
+                : d.io_errors             ? ECSIM_EXIT_IO /* a data file it names */
+                                          : ECSIM_EXIT_USAGE;
     ecsim_diags_free(&d);
     return sc;
 }
