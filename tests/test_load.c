@@ -547,6 +547,7 @@ static void test_trace_file_problems(void **state)
     ecsim_diags_init(&d);
     assert_null(load_trace("tests/data/traces", &d)); /* a directory */
     assert_int_equal(d.errors, 1);
+    assert_int_equal(d.io_errors, 1); /* unreadable as a trace: exit 3 */
     assert_string_equal(d.items[0].message,
                         "trace is not a regular file; expected a CSV file of time,rps rows");
     ecsim_diags_free(&d);

@@ -355,6 +355,9 @@ static void test_bad_rows_are_reported_where_they_are(void **state)
     expect_errors(DATA "late_error.csv", 100, late, 1);
     const char *missing[] = {"0:0: load.requests.arrivals_file: cannot open: "};
     expect_errors_rc(DATA "no_such_file.csv", 100, missing, 1, ECSIM_EIO);
+    /* Not a regular file (a device would never end): an I/O error too. */
+    const char *device[] = {"0:0: load.requests.arrivals_file: not a regular file"};
+    expect_errors_rc("/dev/zero", 100, device, 1, ECSIM_EIO);
     /* CSV quoting: a quoted time is a time; a bad quote is located. */
     const char *quote[] = {"4:4: load.requests.arrivals_file: unexpected character after the "
                            "closing quote of the field at column 1"};

@@ -16,6 +16,7 @@
 
 #include "ecsim/diag.h"
 #include "ecsim/scenario.h"
+#include "ecsim/schema.h" /* ecsim_parse_duration, ecsim_scenario_field_reference */
 
 /* Load `path`, apply each `sets[i]` ("dotted.path[idx]=value", validated like
  * the file, diagnostics naming the override), fill defaults and check every
@@ -37,11 +38,6 @@ ecsim_scenario *ecsim_scenario_create_default(void);
 ecsim_scenario *ecsim_scenario_clone(const ecsim_scenario *sc);
 
 void ecsim_scenario_free(ecsim_scenario *sc);
-
-/* Parse a duration: a number of seconds ("90", "1.5") or a string of
- * number+unit groups, units d h m s ms ("90s", "5m", "1h30m", "2d", "20ms").
- * 0 on success; ECSIM_EINVAL if malformed, negative or not finite. */
-int ecsim_parse_duration(const char *text, double *out_s);
 
 /* ---- data files (sim/input/datafile.c) ---------------------------------------------
  *
@@ -81,9 +77,5 @@ int ecsim_arrivals_read(const char *path, double end_s, double **times, size_t *
  * column and that column in every row; blank lines and '#' lines skipped;
  * at most 64 MB; up to 20 bad rows reported. */
 int ecsim_empirical_read(const char *path, double **samples, size_t *count, ecsim_diags *d);
-
-/* Write the field reference as a Markdown table (path, type, default,
- * allowed values, meaning), for the README and `ecsim run --help`. */
-void ecsim_scenario_field_reference(FILE *out);
 
 #endif

@@ -162,13 +162,29 @@ static void file_error(ecsim_diags *d, bool io, const char *path, const char *fm
         d->io_errors++;
 }
 
-/* Open `path` for reading; a file that cannot be opened is an I/O error
- * reported as "<what>: cannot open..." by the caller's wording. */
-static FILE *open_data(const char *path, ecsim_diags *d, const char *cannot_open_fmt)
+/* Open `path` for reading: NULL, reported as an I/O error, if it cannot be
+ * opened (`cannot_open_fmt` with strerror) or is not a regular file
+ * (`not_regular`: a directory, a FIFO or a device such as /dev/zero, which
+ * would never end). */
+static FILE *open_data(const char *path, ecsim_diags *d, const char *cannot_open_fmt,
+                       const char *not_regular)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp)
+    if (!fp) {
         file_error(d, true, path, cannot_open_fmt, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0) {
+        file_error(d, true, path, cannot_open_fmt, strerror(errno));
+        fclose(fp);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        file_error(d, true, path, "%s", not_regular);
+        fclose(fp);
+        return NULL;
+    }
     return fp;
 }
 
@@ -263,7 +279,8 @@ static bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c 
 int ecsim_trace_read(const char *path, ecsim_trace_data *out, ecsim_diags *d)
 {
     memset(out, 0, sizeof *out);
-    FILE *fp = open_data(path, d, "cannot open trace: %s");
+    FILE *fp = open_data(path, d, "cannot open trace: %s",
+                         "trace is not a regular file; expected a CSV file of time,rps rows");
     if (!fp)
         return ECSIM_EIO;
     int rc = ECSIM_EINVAL;
@@ -275,11 +292,6 @@ int ecsim_trace_read(const char *path, ecsim_trace_data *out, ecsim_diags *d)
     if (fstat(fileno(fp), &st) != 0) {
         file_error(d, true, path, "cannot read trace: %s", strerror(errno));
         rc = ECSIM_EIO;
-        goto close_file;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        file_error(d, false, path,
-                   "trace is not a regular file; expected a CSV file of time,rps rows");
         goto close_file;
     }
     if ((unsigned long long)st.st_size > (unsigned long long)ECSIM_TRACE_MAX_BYTES) {
@@ -370,7 +382,9 @@ int ecsim_arrivals_read(const char *path, double end_s, double **times, size_t *
 {
     *times = NULL;
     *count = 0;
-    FILE *fp = open_data(path, d, "load.requests.arrivals_file: cannot open: %s");
+    FILE *fp = open_data(path, d, "load.requests.arrivals_file: cannot open: %s",
+                         "load.requests.arrivals_file: not a regular file; expected a CSV file "
+                         "of arrival times");
     if (!fp)
         return ECSIM_EIO;
     ecsim_csv_options opt = {.display_name = path,
@@ -488,7 +502,9 @@ int ecsim_empirical_read(const char *path, double **samples, size_t *count, ecsi
 {
     *samples = NULL;
     *count = 0;
-    FILE *fp = open_data(path, d, "load.requests.service_time.file: cannot open: %s");
+    FILE *fp = open_data(path, d, "load.requests.service_time.file: cannot open: %s",
+                         "load.requests.service_time.file: not a regular file; expected a CSV "
+                         "file of service times");
     if (!fp)
         return ECSIM_EIO;
     struct stat st;
