@@ -112,7 +112,7 @@ static void test_crlf_bom_and_columns(void **state)
     fl = ecsim_csv_record(f.r, &n);
     assert_int_equal(ecsim_csv_line(f.r), 4);
     assert_int_equal(fl[0].raw_column, 1);
-    assert_int_equal(fl[0].column, 3);   /* after the blanks */
+    assert_int_equal(fl[0].column, 3); /* after the blanks */
     assert_int_equal(fl[0].end_column, 5);
     assert_int_equal(fl[1].raw_column, 6);
     assert_int_equal(fl[1].column, 7);

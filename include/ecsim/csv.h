@@ -42,7 +42,7 @@ enum {
 
 /* Caps, so that no input exhausts memory. */
 #define ECSIM_CSV_MAX_RECORD_BYTES ((size_t)1 << 20) /* default record size cap */
-#define ECSIM_CSV_MAX_FIELDS 1024                    /* default fields per record */
+#define ECSIM_CSV_MAX_FIELDS       1024              /* default fields per record */
 
 typedef struct ecsim_csv_options {
     const char *display_name; /* FILE in diagnostics; NULL = "<input>" */
@@ -56,12 +56,12 @@ typedef struct ecsim_csv_options {
 typedef struct ecsim_csv_field {
     const char *text; /* unquoted, unescaped; text[len] == '\0' (text may hold NUL bytes) */
     size_t len;
-    int line;         /* line of the field's first byte */
-    int column;       /* column of its first byte: after the blanks when trimming, the
-                         opening quote when quoted; an empty field: where it ends */
-    int raw_column;   /* column just after the separator (or 1): before any blank */
-    int end_column;   /* column just after the field's last byte (closing quote included,
-                         trailing blanks included) */
+    int line;       /* line of the field's first byte */
+    int column;     /* column of its first byte: after the blanks when trimming, the
+                       opening quote when quoted; an empty field: where it ends */
+    int raw_column; /* column just after the separator (or 1): before any blank */
+    int end_column; /* column just after the field's last byte (closing quote included,
+                       trailing blanks included) */
     bool quoted;
 } ecsim_csv_field;
 

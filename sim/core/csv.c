@@ -24,7 +24,7 @@
 #include "ecsim/output.h"
 
 #define CSV_BUF_SIZE 65536
-#define CSV_EOF (-1)
+#define CSV_EOF      (-1)
 
 struct ecsim_csv_reader {
     FILE *in;
@@ -33,12 +33,12 @@ struct ecsim_csv_reader {
     unsigned char buf[CSV_BUF_SIZE];
     size_t pos, len;
     bool eof, io_error, started;
-    int line, col;          /* position of the next byte */
-    int cur_line, cur_col;  /* position of the byte get() returned last */
-    char *text;             /* record text, fields NUL-terminated */
+    int line, col;         /* position of the next byte */
+    int cur_line, cur_col; /* position of the byte get() returned last */
+    char *text;            /* record text, fields NUL-terminated */
     size_t text_len, text_cap;
     ecsim_csv_field *fields;
-    size_t *offsets;        /* field text offsets in `text` */
+    size_t *offsets; /* field text offsets in `text` */
     size_t nfields, fields_cap;
     int record_line;
     size_t errors;
@@ -162,7 +162,10 @@ static inline int get(ecsim_csv_reader *r)
     return get_slow(r);
 }
 
-static bool is_blank(int c) { return c == ' ' || c == '\t'; }
+static bool is_blank(int c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* Skip to the end of the current line (the '\n' consumed). */
 static void skip_line(ecsim_csv_reader *r)
@@ -239,8 +242,8 @@ static bool field_push(ecsim_csv_reader *r, const ecsim_csv_field *f, size_t off
 typedef enum field_end { END_FIELD, END_RECORD, END_BAD, END_OOM } field_end;
 
 /* Parse one field from its first byte `c` (already read). */
-static field_end parse_field(ecsim_csv_reader *r, int c, int raw_col, bool first,
-                             bool *too_long, bool *comment)
+static field_end parse_field(ecsim_csv_reader *r, int c, int raw_col, bool first, bool *too_long,
+                             bool *comment)
 {
     bool trim = r->opt.flags & ECSIM_CSV_TRIM;
     size_t start = r->text_len;
@@ -411,9 +414,15 @@ const ecsim_csv_field *ecsim_csv_record(const ecsim_csv_reader *r, size_t *count
     return r->fields;
 }
 
-int ecsim_csv_line(const ecsim_csv_reader *r) { return r->record_line; }
+int ecsim_csv_line(const ecsim_csv_reader *r)
+{
+    return r->record_line;
+}
 
-size_t ecsim_csv_errors(const ecsim_csv_reader *r) { return r->errors; }
+size_t ecsim_csv_errors(const ecsim_csv_reader *r)
+{
+    return r->errors;
+}
 
 /* ---- writer -------------------------------------------------------------------------------- */
 
@@ -474,4 +483,7 @@ void ecsim_csv_end_row(ecsim_csv_writer *w)
     w->fields = 0;
 }
 
-int ecsim_csv_writer_status(const ecsim_csv_writer *w) { return ferror(w->out) ? ECSIM_EIO : 0; }
+int ecsim_csv_writer_status(const ecsim_csv_writer *w)
+{
+    return ferror(w->out) ? ECSIM_EIO : 0;
+}

@@ -274,7 +274,10 @@ static int trace_row(trace_state *s, const ecsim_csv_field *f, size_t n, size_t 
     return 0;
 }
 
-static bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+static bool is_letter(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
 
 int ecsim_trace_read(const char *path, ecsim_trace_data *out, ecsim_diags *d)
 {

@@ -73,8 +73,7 @@ bool ydoc_is_null(const ydoc *t, const ydoc_node *n)
     if (n->type != YDOC_SCALAR || !n->plain)
         return false;
     const char *s = ydoc_text(t, n);
-    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-           !strcmp(s, "NULL");
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
 const ydoc_node *ydoc_get(const ydoc *t, const ydoc_node *map, const char *key)
@@ -175,7 +174,9 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
 {
     yaml_parser_t parser;
     yaml_event_t event;
-    struct { long node, last; } stack[YDOC_MAX_DEPTH + 1];
+    struct {
+        long node, last;
+    } stack[YDOC_MAX_DEPTH + 1];
     int depth = 0, documents = 0, rc = 0;
     bool done = false;
 
@@ -199,7 +200,9 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
         int line = (int)event.start_mark.line + 1, column = (int)event.start_mark.column + 1;
         long ni = -2; /* -2: this event makes no node */
         switch (event.type) {
-        case YAML_STREAM_END_EVENT: done = true; break;
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
         case YAML_DOCUMENT_START_EVENT:
             if (++documents > 1) {
                 report(src, d, line, column,
@@ -223,7 +226,7 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
             if (ni >= 0) {
                 t->nodes[ni].plain = event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
                 if (ydoc_set_text(t, ni, (const char *)event.data.scalar.value,
-                              event.data.scalar.length) != 0)
+                                  event.data.scalar.length) != 0)
                     ni = -1;
             }
             break;
@@ -245,12 +248,12 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
             if (depth > 0)
                 depth--;
             break;
-        default: break;
+        default:
+            break;
         }
         if (ni >= 0 && t->count > YDOC_MAX_NODES) {
-            report(src, d, line, column,
-                   "too many YAML nodes (more than %u); a %s needs far fewer", YDOC_MAX_NODES,
-                   src->noun);
+            report(src, d, line, column, "too many YAML nodes (more than %u); a %s needs far fewer",
+                   YDOC_MAX_NODES, src->noun);
             rc = ECSIM_EINVAL;
             done = true;
         } else if (ni == -1) {
@@ -279,7 +282,6 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
     yaml_parser_delete(&parser);
     return rc;
 }
-
 
 /* ---- suggestions ------------------------------------------------------------------------ */
 

@@ -38,10 +38,10 @@ typedef enum ydoc_type {
 
 typedef struct ydoc_node {
     ydoc_type type;
-    bool plain;          /* unquoted scalar (only plain scalars can be null) */
-    int line, column;    /* 1-based; 0 when the input has no position (--set) */
-    size_t text, len;    /* scalar: offset and length in the arena */
-    long first, next;    /* first child, next sibling (-1 = none) */
+    bool plain;       /* unquoted scalar (only plain scalars can be null) */
+    int line, column; /* 1-based; 0 when the input has no position (--set) */
+    size_t text, len; /* scalar: offset and length in the arena */
+    long first, next; /* first child, next sibling (-1 = none) */
     size_t children;
 } ydoc_node;
 
@@ -50,14 +50,14 @@ typedef struct ydoc {
     size_t count, cap;
     char *arena;
     size_t used, arena_cap;
-    long root;           /* -1: no document */
+    long root; /* -1: no document */
 } ydoc;
 
 /* How errors of a parse are reported. */
 typedef struct ydoc_source {
-    const char *file;    /* FILE in diagnostics */
-    bool positions;      /* false: report without LINE:COLUMN (a --set value) */
-    const char *noun;    /* what the input is, for messages: "scenario", "decide input" */
+    const char *file; /* FILE in diagnostics */
+    bool positions;   /* false: report without LINE:COLUMN (a --set value) */
+    const char *noun; /* what the input is, for messages: "scenario", "decide input" */
 } ydoc_source;
 
 /* Parse `text` into `t` (initialised here). 0, ECSIM_EINVAL (a syntax error
