@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -241,12 +243,53 @@ static void test_alias_bomb(void **state)
                                 "scenarios; write the value out");
 }
 
+/* A data file that does not exist is an I/O error: the loader counts it
+ * (d.io_errors) and the CLI exits 3 for both validate and run (DESIGN.md
+ * exit codes), leaving no output behind. */
+static void test_missing_data_files_exit_3(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"tests/data/missing/trace.yaml", "tests/data/missing/no_such_trace.csv"},
+        {"tests/data/missing/arrivals.yaml", "tests/data/missing/no_such_log.csv"},
+        {"tests/data/missing/empirical.yaml", "tests/data/missing/no_such_times.csv"},
+    };
+    const char *bin = getenv("ECSIM_BIN");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long baseline = ecsim_alloc_live();
+        ecsim_diags d;
+        ecsim_diags_init(&d);
+        assert_null(ecsim_scenario_load(cases[i][0], NULL, 0, &d));
+        assert_int_equal(d.errors, 1);
+        assert_int_equal(d.io_errors, 1);
+        assert_string_equal(d.items[0].file, cases[i][1]);
+        assert_non_null(strstr(d.items[0].message, "cannot open"));
+        ecsim_diags_free(&d);
+        assert_int_equal(ecsim_alloc_live(), baseline);
+        if (!bin || !*bin)
+            continue; /* the CLI half needs the binary */
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "'%s' validate '%s' >/dev/null 2>&1", bin, cases[i][0]);
+        int rc = system(cmd);
+        assert_true(WIFEXITED(rc));
+        assert_int_equal(WEXITSTATUS(rc), 3);
+        char out[64];
+        snprintf(out, sizeof out, "/tmp/ecsim-missing-%ld", (long)getpid());
+        snprintf(cmd, sizeof cmd, "'%s' run '%s' --out '%s' --no-plots >/dev/null 2>&1", bin,
+                 cases[i][0], out);
+        rc = system(cmd);
+        assert_true(WIFEXITED(rc));
+        assert_int_equal(WEXITSTATUS(rc), 3);
+        assert_int_equal(access(out, F_OK), -1); /* no output left behind */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_committed_corpus), cmocka_unit_test(test_ten_megabytes),
         cmocka_unit_test(test_binary_garbage),   cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_alias_bomb),
+        cmocka_unit_test(test_alias_bomb),       cmocka_unit_test(test_missing_data_files_exit_3),
     };
     return cmocka_run_group_tests_name("bad_corpus", tests, NULL, NULL);
 }

@@ -16,7 +16,9 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/diag.h"
+#include "ecsim/error.h"
 #include "ecsim/load.h"
+#include "ecsim/loader.h"
 
 #define TRACES "tests/data/traces/"
 
@@ -360,11 +362,18 @@ static void test_noise_determinism(void **state)
 
 /* ---- traces -------------------------------------------------------------------- */
 
+/* Read the trace the way the scenario loader does (ecsim_trace_read), then
+ * build the load from its rows (the load copies them). */
 static ecsim_load *load_trace(const char *path, ecsim_diags *d)
 {
     ecsim_load_spec spec = profile_spec(NULL, 0);
     snprintf(spec.trace, sizeof spec.trace, "%s", path);
-    return ecsim_load_create(&spec, 1, d);
+    if (ecsim_trace_read(path, &spec.trace_data, d) != 0)
+        return NULL;
+    ecsim_load *load = ecsim_load_create(&spec, 1, d);
+    ecsim_free(spec.trace_data.t);
+    ecsim_free(spec.trace_data.rps);
+    return load;
 }
 
 static void test_trace_good(void **state)
@@ -488,6 +497,41 @@ static void test_trace_bad_rows(void **state)
                                "number; expected a finite number of seconds >= 0\n");
 }
 
+/* Quoted fields are CSV (RFC 4180); a malformed quote is reported where it is. */
+static void test_trace_quoted_fields(void **state)
+{
+    (void)state;
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    ecsim_load *load = load_trace(TRACES "good_quoted.csv", &d);
+    assert_non_null(load);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(ecsim_load_trace_rows(load), 3);
+    assert_near(ecsim_load_rate(load, 0), 100, 0);
+    assert_near(ecsim_load_rate(load, 60), 200, 0);
+    assert_near(ecsim_load_rate(load, 120), 50, 0);
+    ecsim_load_destroy(load);
+    ecsim_diags_free(&d);
+    expect_trace_errors("bad_quote.csv",
+                        TRACES "bad_quote.csv:3:7: error: unexpected character after the closing "
+                               "quote of the field at column 4; expected ',' or the end of the "
+                               "line\n");
+}
+
+/* The load opens no file: a spec naming a trace without its rows is refused. */
+static void test_trace_rows_come_from_the_loader(void **state)
+{
+    (void)state;
+    ecsim_load_spec spec = profile_spec(NULL, 0);
+    snprintf(spec.trace, sizeof spec.trace, "%s", TRACES "good_header.csv");
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    assert_null(ecsim_load_create(&spec, 1, &d));
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].message, "were not read"));
+    ecsim_diags_free(&d);
+}
+
 static void test_trace_file_problems(void **state)
 {
     (void)state;
@@ -495,6 +539,7 @@ static void test_trace_file_problems(void **state)
     ecsim_diags_init(&d);
     assert_null(load_trace(TRACES "does_not_exist.csv", &d));
     assert_int_equal(d.errors, 1);
+    assert_int_equal(d.io_errors, 1); /* an I/O error: exit 3, not 2 */
     assert_string_equal(d.items[0].message, "cannot open trace: No such file or directory");
     assert_int_equal(d.items[0].line, 0);
     ecsim_diags_free(&d);
@@ -502,6 +547,7 @@ static void test_trace_file_problems(void **state)
     ecsim_diags_init(&d);
     assert_null(load_trace("tests/data/traces", &d)); /* a directory */
     assert_int_equal(d.errors, 1);
+    assert_int_equal(d.io_errors, 1); /* unreadable as a trace: exit 3 */
     assert_string_equal(d.items[0].message,
                         "trace is not a regular file; expected a CSV file of time,rps rows");
     ecsim_diags_free(&d);
@@ -596,6 +642,8 @@ int main(void)
         cmocka_unit_test(test_noise_determinism),
         cmocka_unit_test(test_trace_good),
         cmocka_unit_test(test_trace_bad_rows),
+        cmocka_unit_test(test_trace_quoted_fields),
+        cmocka_unit_test(test_trace_rows_come_from_the_loader),
         cmocka_unit_test(test_trace_file_problems),
         cmocka_unit_test(test_bad_segments),
         cmocka_unit_test(test_out_of_memory),

@@ -227,6 +227,54 @@ static void test_defaults_minimal(void **state)
     ecsim_scenario_free(sc);
 }
 
+/* The data files are read when the scenario is loaded, relative to it;
+ * quoted CSV fields are fine; the scenario owns the rows and a clone
+ * copies them. */
+static void test_data_files_read_at_load(void **state)
+{
+    (void)state;
+    long baseline = ecsim_alloc_live();
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    ecsim_scenario *sc = ecsim_scenario_load("tests/data/loader/quoted_trace.yaml", NULL, 0, &d);
+    assert_non_null(sc);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(sc->load.trace_data.count, 3);
+    assert_true(sc->load.trace_data.t[1] == 60 && sc->load.trace_data.rps[1] == 200);
+    ecsim_scenario *copy = ecsim_scenario_clone(sc);
+    assert_non_null(copy);
+    assert_true(copy->load.trace_data.t != sc->load.trace_data.t);
+    assert_memory_equal(copy->load.trace_data.rps, sc->load.trace_data.rps, 3 * sizeof(double));
+    ecsim_scenario_free(sc);
+    ecsim_scenario_free(copy);
+
+    sc = ecsim_scenario_load("tests/data/loader/quoted_files.yaml", NULL, 0, &d);
+    assert_non_null(sc);
+    const ecsim_requests_spec *rq = &sc->load.requests;
+    assert_int_equal(rq->arrival_count, 3);
+    assert_true(rq->arrival_times[0] == 0.5 && rq->arrival_times[2] == 4.25);
+    assert_int_equal(rq->empirical_count, 2);
+    assert_true(rq->empirical_s[0] == 0.5 && rq->empirical_s[1] == 1.5);
+    ecsim_scenario_free(sc);
+
+    /* Arrivals at or after the duration are not kept (nor read further). */
+    const char *sets[] = {"duration=3s"};
+    sc = ecsim_scenario_load("tests/data/loader/quoted_files.yaml", sets, 1, &d);
+    assert_non_null(sc);
+    assert_int_equal(sc->load.requests.arrival_count, 2);
+    ecsim_scenario_free(sc);
+
+    /* In fluid mode the service times are not used, so not read. */
+    const char *fluid[] = {"load.mode=fluid", "load.requests.service_time.file=none.csv"};
+    sc = ecsim_scenario_load("tests/data/loader/quoted_files.yaml", fluid, 2, &d);
+    assert_non_null(sc);
+    assert_int_equal(sc->load.requests.empirical_count, 0);
+    ecsim_scenario_free(sc);
+    assert_int_equal(d.count, 0);
+    ecsim_diags_free(&d);
+    assert_int_equal(ecsim_alloc_live(), baseline);
+}
+
 static void test_computed_defaults(void **state)
 {
     (void)state;
@@ -723,6 +771,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_durations),       cmocka_unit_test(test_duration_fields),
         cmocka_unit_test(test_defaults_minimal), cmocka_unit_test(test_computed_defaults),
+        cmocka_unit_test(test_data_files_read_at_load),
         cmocka_unit_test(test_full_roundtrip),  cmocka_unit_test(test_set_values),
         cmocka_unit_test(test_set_errors),      cmocka_unit_test(test_set_cross_field_rerun),
         cmocka_unit_test(test_clone_free),      cmocka_unit_test(test_oom_loop),

@@ -38,6 +38,7 @@ typedef struct fixture {
     ecsim_engine *eng;
     ecsim_load *load;
     requests_model *m;
+    ecsim_requests_spec rs; /* with the arrival times the loader would read */
 } fixture;
 
 static ecsim_requests_spec spec_default(void)
@@ -65,13 +66,23 @@ static void fx_open(fixture *f, const ecsim_requests_spec *rs, double end_s, uin
     assert_non_null(f->eng);
     f->load = ecsim_load_create(&ls, seed, NULL);
     assert_non_null(f->load);
-    /* The scenario's folder anchors a relative arrivals_file. */
-    f->m = requests_create(rs, DATA "scenario.yaml", f->eng, f->load, seed, end_s, NULL);
+    /* Read as the loader does: the scenario's folder anchors a relative
+     * arrivals_file. */
+    f->rs = *rs;
+    if (rs->arrivals_file[0]) {
+        char path[1024];
+        ecsim_resolve_data_path(path, sizeof path, DATA "scenario.yaml", rs->arrivals_file);
+        assert_int_equal(ecsim_arrivals_read(path, end_s, &f->rs.arrival_times,
+                                             &f->rs.arrival_count, NULL),
+                         0);
+    }
+    f->m = requests_create(&f->rs, DATA "scenario.yaml", f->eng, f->load, seed, end_s, NULL);
     assert_non_null(f->m);
 }
 
 static void fx_close(fixture *f)
 {
+    ecsim_free(f->rs.arrival_times);
     requests_destroy(f->m);
     ecsim_load_destroy(f->load);
     ecsim_engine_destroy(f->eng);
@@ -224,11 +235,15 @@ static ecsim_load *profile_load(const char *file, double end_s, double *bin_s)
     size_t count = 0;
     ecsim_diags d;
     ecsim_diags_init(&d);
-    int rc = requests_replay_profile(file, end_s, &seg, &count, bin_s, &d);
+    double *times = NULL;
+    size_t n = 0;
+    int rc = ecsim_arrivals_read(file, end_s, &times, &n, &d);
     if (rc != 0)
         ecsim_diags_print(&d, stderr);
     assert_int_equal(rc, 0);
     ecsim_diags_free(&d);
+    assert_int_equal(requests_replay_profile(times, n, end_s, &seg, &count, bin_s), 0);
+    ecsim_free(times);
     ecsim_load_spec ls;
     memset(&ls, 0, sizeof ls);
     ls.profile = seg;
@@ -274,17 +289,18 @@ static void test_profile_counts_arrivals_per_bin(void **state)
 
 /* ---- errors --------------------------------------------------------------------------- */
 
-/* requests_replay_profile on `file` fails; the diagnostics, one per line
- * as "LINE:COLUMN: MESSAGE-START", equal `expected`. */
-static void expect_errors(const char *file, double end_s, const char *const *expected, size_t n)
+/* Reading `file` (ecsim_arrivals_read, as the loader does) fails with
+ * `want_rc`; the diagnostics, one per line as "LINE:COLUMN: MESSAGE-START",
+ * equal `expected`. */
+static void expect_errors_rc(const char *file, double end_s, const char *const *expected, size_t n,
+                             int want_rc)
 {
-    ecsim_load_segment *seg = (ecsim_load_segment *)1;
+    double *seg = (double *)1;
     size_t count = 99;
-    double bin;
     ecsim_diags d;
     ecsim_diags_init(&d);
-    int rc = requests_replay_profile(file, end_s, &seg, &count, &bin, &d);
-    if (rc != ECSIM_EINVAL || d.count != n) {
+    int rc = ecsim_arrivals_read(file, end_s, &seg, &count, &d);
+    if (rc != want_rc || d.count != n) {
         ecsim_diags_print(&d, stderr);
         fail_msg("%s: rc %d, %zu diagnostics, expected %zu", file, rc, d.count, n);
     }
@@ -298,7 +314,13 @@ static void expect_errors(const char *file, double end_s, const char *const *exp
         if (strncmp(got, expected[i], strlen(expected[i])) != 0)
             fail_msg("%s: got \"%s\", expected \"%s...\"", file, got, expected[i]);
     }
+    assert_int_equal(d.io_errors, want_rc == ECSIM_EIO ? 1 : 0);
     ecsim_diags_free(&d);
+}
+
+static void expect_errors(const char *file, double end_s, const char *const *expected, size_t n)
+{
+    expect_errors_rc(file, end_s, expected, n, ECSIM_EINVAL);
 }
 
 static void test_bad_rows_are_reported_where_they_are(void **state)
@@ -332,7 +354,14 @@ static void test_bad_rows_are_reported_where_they_are(void **state)
     const char *late[] = {"5:1: load.requests.arrivals_file: row 4: time 2 is before"};
     expect_errors(DATA "late_error.csv", 100, late, 1);
     const char *missing[] = {"0:0: load.requests.arrivals_file: cannot open: "};
-    expect_errors(DATA "no_such_file.csv", 100, missing, 1);
+    expect_errors_rc(DATA "no_such_file.csv", 100, missing, 1, ECSIM_EIO);
+    /* Not a regular file (a device would never end): an I/O error too. */
+    const char *device[] = {"0:0: load.requests.arrivals_file: not a regular file"};
+    expect_errors_rc("/dev/zero", 100, device, 1, ECSIM_EIO);
+    /* CSV quoting: a quoted time is a time; a bad quote is located. */
+    const char *quote[] = {"4:4: load.requests.arrivals_file: unexpected character after the "
+                           "closing quote of the field at column 1"};
+    expect_errors(DATA "bad_quote.csv", 100, quote, 1);
 
     /* Rows after the run's end are not read. */
     double bin;
@@ -341,39 +370,22 @@ static void test_bad_rows_are_reported_where_they_are(void **state)
     ecsim_load_destroy(load);
 }
 
-static void test_create_needs_the_file(void **state)
+/* The model opens no file: it replays the times in the spec (the
+ * scenario's, read by the loader), and a quoted time is a time. */
+static void test_model_replays_the_spec_times(void **state)
 {
     (void)state;
     ecsim_requests_spec rs = spec_default();
-    snprintf(rs.arrivals_file, sizeof rs.arrivals_file, "no_such_file.csv");
-    ecsim_engine *eng = ecsim_engine_create();
-    ecsim_load_spec ls;
-    memset(&ls, 0, sizeof ls);
-    ecsim_load *load = ecsim_load_create(&ls, 1, NULL);
-    ecsim_diags d;
-    ecsim_diags_init(&d);
-    assert_null(requests_create(&rs, DATA "scenario.yaml", eng, load, 1, 10, &d));
-    assert_int_equal(d.errors, 1);
-    assert_string_equal(d.items[0].file, DATA "no_such_file.csv");
-    ecsim_diags_free(&d);
-    ecsim_load_destroy(load);
-    ecsim_engine_destroy(eng);
-}
-
-/* A row that turns out bad during the run (the file was not validated, or
- * changed) ends the arrivals and marks the run as wrong. */
-static void test_bad_row_during_the_run(void **state)
-{
-    (void)state;
-    ecsim_requests_spec rs = spec_default();
-    snprintf(rs.arrivals_file, sizeof rs.arrivals_file, "bad_decreasing.csv");
+    snprintf(rs.arrivals_file, sizeof rs.arrivals_file, "good_quoted.csv");
     fixture f;
     fx_open(&f, &rs, 100, 1);
+    assert_int_equal(f.rs.arrival_count, 3);
     assert_int_equal(requests_task_ready(f.m, 1), 0);
     assert_int_equal(requests_start(f.m), 0);
-    ecsim_engine_run(f.eng, 100);
-    assert_int_equal(requests_get_totals(f.m)->arrived, 2);
-    assert_true(requests_oom(f.m));
+    double t[8];
+    size_t n = record_arrivals(&f, 100, t, 8);
+    assert_int_equal(n, 3);
+    assert_true(t[0] == 0.5 && t[1] == 2 && t[2] == 4.25);
     fx_close(&f);
 }
 
@@ -580,8 +592,7 @@ int main(void)
         cmocka_unit_test(test_replaying_a_poisson_run_reproduces_it),
         cmocka_unit_test(test_profile_counts_arrivals_per_bin),
         cmocka_unit_test(test_bad_rows_are_reported_where_they_are),
-        cmocka_unit_test(test_create_needs_the_file),
-        cmocka_unit_test(test_bad_row_during_the_run),
+        cmocka_unit_test(test_model_replays_the_spec_times),
         cmocka_unit_test(test_scenario_end_to_end),
         cmocka_unit_test(test_scenario_is_deterministic),
         cmocka_unit_test(test_fluid_mode_uses_the_binned_log),

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "ecsim/alloc.h"
 #include "ecsim/engine.h"
 #include "ecsim/error.h"
 #include "ecsim/load.h"
@@ -405,6 +406,20 @@ static void write_file(const char *path, const char *text)
     fclose(fp);
 }
 
+/* Read the empirical file as the scenario loader does, then build the model
+ * (which copies the samples); NULL if either fails. */
+static requests_model *empirical_create(const ecsim_requests_spec *rs, ecsim_engine *eng,
+                                        ecsim_load *load, ecsim_diags *d)
+{
+    ecsim_requests_spec spec = *rs;
+    if (ecsim_empirical_read(spec.empirical_file, &spec.empirical_s, &spec.empirical_count, d) !=
+        0)
+        return NULL;
+    requests_model *m = requests_create(&spec, "", eng, load, 1, 10, d);
+    ecsim_free(spec.empirical_s);
+    return m;
+}
+
 static void test_empirical(void **state)
 {
     (void)state;
@@ -424,14 +439,14 @@ static void test_empirical(void **state)
 
     /* One per line, blank lines and comments skipped, CRLF accepted. */
     write_file(path, "# measured\n0.010\r\n\n0.030\n0.020\n");
-    requests_model *m = requests_create(&rs, "", eng, load, 1, 10, NULL);
+    requests_model *m = empirical_create(&rs, eng, load, NULL);
     assert_non_null(m);
     assert_true(fabs(requests_capacity_per_task(m) - 50.0) < 1e-9);
     requests_destroy(m);
 
     /* A header with a service_time_s column. */
     write_file(path, "id,service_time_s\n1,0.5\n2,1.5\n");
-    m = requests_create(&rs, "", eng, load, 1, 10, NULL);
+    m = empirical_create(&rs, eng, load, NULL);
     assert_non_null(m);
     assert_true(fabs(requests_capacity_per_task(m) - 1.0) < 1e-9);
     requests_destroy(m);
@@ -440,7 +455,7 @@ static void test_empirical(void **state)
     ecsim_diags d;
     ecsim_diags_init(&d);
     write_file(path, "0.1\nabc\n-2\n");
-    assert_null(requests_create(&rs, "", eng, load, 1, 10, &d));
+    assert_null(empirical_create(&rs, eng, load, &d));
     assert_int_equal(d.errors, 2);
     assert_int_equal(d.items[0].line, 2);
     assert_non_null(strstr(d.items[0].message, "abc"));
@@ -449,19 +464,19 @@ static void test_empirical(void **state)
 
     ecsim_diags_init(&d);
     write_file(path, "latency\n0.1\n");
-    assert_null(requests_create(&rs, "", eng, load, 1, 10, &d));
+    assert_null(empirical_create(&rs, eng, load, &d));
     assert_non_null(strstr(d.items[0].message, "service_time_s"));
     ecsim_diags_free(&d);
 
     ecsim_diags_init(&d);
     write_file(path, "");
-    assert_null(requests_create(&rs, "", eng, load, 1, 10, &d));
+    assert_null(empirical_create(&rs, eng, load, &d));
     assert_non_null(strstr(d.items[0].message, "no service times"));
     ecsim_diags_free(&d);
 
     ecsim_diags_init(&d);
     unlink(path);
-    assert_null(requests_create(&rs, "", eng, load, 1, 10, &d));
+    assert_null(empirical_create(&rs, eng, load, &d));
     assert_int_equal(d.errors, 1);
     assert_non_null(strstr(d.items[0].message, "cannot open"));
     ecsim_diags_free(&d);

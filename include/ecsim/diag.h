@@ -30,6 +30,8 @@ typedef struct ecsim_diags {
     size_t errors;     /* items with level ECSIM_DIAG_ERROR */
     size_t max_items;  /* stop recording after this many (0 = 200) */
     int oom;           /* set if recording a diagnostic ran out of memory */
+    size_t io_errors;  /* errors that are I/O failures (a file that cannot be read):
+                          counted by whoever records them; the CLI exits 3 for them */
 } ecsim_diags;
 
 void ecsim_diags_init(ecsim_diags *d);

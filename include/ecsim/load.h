@@ -30,17 +30,13 @@
 #include "ecsim/diag.h"
 #include "ecsim/scenario.h"
 
-/* A trace file larger than this is rejected (no input may exhaust memory;
- * a week at one row per second is about 10 MB). */
-#define ECSIM_TRACE_MAX_BYTES ((size_t)64 * 1024 * 1024)
-
 typedef struct ecsim_load ecsim_load;
 
-/* Build the load of `spec` for scenario seed `seed`. The spec is copied; it
- * need not outlive the load. A trace path is opened as given (the caller
- * resolves it relative to the scenario). Returns NULL if the trace is
- * unreadable or invalid (every bad row recorded in `d` as
- * FILE:LINE:COLUMN: error: ..., naming the row and what is valid), if a
+/* Build the load of `spec` for scenario seed `seed`. The spec is copied
+ * (the trace rows too); it need not outlive the load. A trace is
+ * spec->trace_data, read and validated by the loader (ecsim_trace_read in
+ * include/ecsim/loader.h): this module opens no file, and a spec that names
+ * a trace without its rows is refused. Returns NULL if a
  * segment is unusable (non-finite values, until not increasing, sine
  * period <= 0), or on OOM (d->oom is not set for OOM: the caller reports
  * ECSIM_ENOMEM when `d` gained no error). `d` may be NULL. */

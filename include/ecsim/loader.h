@@ -16,6 +16,7 @@
 
 #include "ecsim/diag.h"
 #include "ecsim/scenario.h"
+#include "ecsim/schema.h" /* ecsim_parse_duration, ecsim_scenario_field_reference */
 
 /* Load `path`, apply each `sets[i]` ("dotted.path[idx]=value", validated like
  * the file, diagnostics naming the override), fill defaults and check every
@@ -47,13 +48,43 @@ ecsim_scenario *ecsim_scenario_clone(const ecsim_scenario *sc);
 
 void ecsim_scenario_free(ecsim_scenario *sc);
 
-/* Parse a duration: a number of seconds ("90", "1.5") or a string of
- * number+unit groups, units d h m s ms ("90s", "5m", "1h30m", "2d", "20ms").
- * 0 on success; ECSIM_EINVAL if malformed, negative or not finite. */
-int ecsim_parse_duration(const char *text, double *out_s);
+/* ---- data files (sim/input/datafile.c) ---------------------------------------------
+ *
+ * The loader reads these when it loads a scenario (paths relative to the
+ * scenario file), so a bad row is reported by `ecsim validate` as
+ * FILE:LINE:COLUMN and the model never opens a file. Each reads CSV through
+ * the one reader (include/ecsim/csv.h: quoted fields, CRLF, a UTF-8 BOM),
+ * reports every bad row in `d` (may be NULL), and returns 0, ECSIM_EINVAL
+ * (bad content), ECSIM_EIO (cannot open or read: counted in d->io_errors)
+ * or ECSIM_ENOMEM. Outputs are allocated with ecsim_malloc (ecsim_free). */
 
-/* Write the field reference as a Markdown table (path, type, default,
- * allowed values, meaning), for the README and `ecsim run --help`. */
-void ecsim_scenario_field_reference(FILE *out);
+/* A trace file larger than this is rejected (no input may exhaust memory;
+ * a week at one row per second is about 10 MB). */
+#define ECSIM_TRACE_MAX_BYTES ((size_t)64 * 1024 * 1024)
+
+/* `file` as a scenario means it, into out[size]: relative to the folder of
+ * `scenario_path` (may be NULL or "") unless absolute; as given if the
+ * result would not fit. */
+void ecsim_resolve_data_path(char *out, size_t size, const char *scenario_path, const char *file);
+
+/* A load trace (load.trace): rows TIME,RPS (finite decimal numbers >= 0,
+ * times strictly increasing), an optional header `time,rps`, blanks around
+ * fields ignored; at most ECSIM_TRACE_MAX_BYTES. */
+int ecsim_trace_read(const char *path, ecsim_trace_data *out, ecsim_diags *d);
+
+/* An arrival log (load.requests.arrivals_file): one arrival time in
+ * seconds per line (a finite decimal number >= 0, not before the previous
+ * one), an optional first line `time_s`, blank lines and lines starting
+ * with '#' skipped. Reading stops at the first time >= end_s (later rows
+ * are past the run); *times holds the *count times before it. Up to 20 bad
+ * rows are reported; a file without any time is an error. */
+int ecsim_arrivals_read(const char *path, double end_s, double **times, size_t *count,
+                        ecsim_diags *d);
+
+/* Empirical service times (load.requests.service_time.file): one number of
+ * seconds (finite, >= 0) per line, or a header naming a `service_time_s`
+ * column and that column in every row; blank lines and '#' lines skipped;
+ * at most 64 MB; up to 20 bad rows reported. */
+int ecsim_empirical_read(const char *path, double **samples, size_t *count, ecsim_diags *d);
 
 #endif

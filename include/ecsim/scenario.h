@@ -213,6 +213,13 @@ typedef struct ecsim_requests_spec {
                                            "" = none; excludes profile, trace and noise */
     double slo_p99_s;            /* p99 latency SLO: a line on the latency plot and the
                                     summary's breach time; default 0 = none */
+    /* Read from the files above by the loader (include/ecsim/loader.h), owned
+     * by the scenario (ecsim_scenario_free frees them, ecsim_scenario_clone
+     * copies them); the model uses these and never opens the files. */
+    double *arrival_times;       /* arrivals_file's times before duration, in order */
+    size_t arrival_count;
+    double *empirical_s;         /* empirical_file's service times (requests mode) */
+    size_t empirical_count;
 } ecsim_requests_spec;
 
 typedef struct ecsim_noise_spec {
@@ -220,11 +227,20 @@ typedef struct ecsim_noise_spec {
     double interval_s;           /* a new noise factor every interval; default 60 */
 } ecsim_noise_spec;
 
+/* A load trace as the loader read it: `count` rows, times strictly
+ * increasing, rates >= 0 (include/ecsim/load.h gives the semantics). */
+typedef struct ecsim_trace_data {
+    double *t;
+    double *rps;
+    size_t count;
+} ecsim_trace_data;
+
 typedef struct ecsim_load_spec {
     ecsim_load_mode mode;        /* default fluid */
     ecsim_load_segment *profile; /* ordered by until_s */
     size_t profile_count;        /* 0 and no trace = constant 0 rps */
     char trace[ECSIM_PATH_MAX];  /* CSV `time,rps`; alternative to profile ("" = none) */
+    ecsim_trace_data trace_data; /* `trace` as read by the loader; owned like arrival_times */
     ecsim_noise_spec noise;
     ecsim_requests_spec requests;
 } ecsim_load_spec;

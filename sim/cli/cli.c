@@ -391,7 +391,9 @@ static ecsim_scenario *load_to(const cli_opts *o, const char *path, const diag_s
     }
     sink_diags(sink, &d);
     if (!sc)
-        *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL : ECSIM_EXIT_USAGE;
+        *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL
+                : d.io_errors             ? ECSIM_EXIT_IO /* a data file it names */
+                                          : ECSIM_EXIT_USAGE;
     ecsim_diags_free(&d);
     return sc;
 }

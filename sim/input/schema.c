@@ -23,7 +23,9 @@
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/loader.h"
+#include "ecsim/schema.h"
 #include "ecsim/scenario.h"
+#include "yaml_doc.h"
 
 #define DUR_MAX 31622400.0 /* 366 days */
 #define BIG 1e9
@@ -1461,72 +1463,9 @@ int schema_clone_lists(const schema_section *sec, void *dst, const void *src)
 
 /* ---- suggestions ---- */
 
-int schema_distance(const char *a, const char *b)
-{
-    enum { N = 64 };
-    size_t la = strlen(a), lb = strlen(b);
-    if (la >= N || lb >= N)
-        return 1000;
-    int d[N][N];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
-            int cost = ca != cb;
-            int best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best)
-                best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
-                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1; /* transposition */
-            d[i][j] = best;
-        }
-    }
-    return d[la][lb];
-}
-
-static bool has_prefix_ci(const char *s, const char *prefix)
-{
-    for (; *prefix; s++, prefix++)
-        if (tolower((unsigned char)*s) != tolower((unsigned char)*prefix))
-            return false;
-    return true;
-}
-
-/* Closest of `count` candidates; words of up to 5 letters allow one edit,
- * longer ones two; else the first candidate that starts with `word`. */
-static const char *closest(const char *const *cands, size_t count, size_t stride,
-                           const char *word)
-{
-    size_t len = strlen(word);
-    int limit = len <= 5 ? 1 : 2, best = limit + 1; /* "base" is not "name" */
-    const char *best_name = NULL;
-    for (size_t i = 0; i < count; i++) {
-        const char *c = *(const char *const *)(const void *)((const char *)cands + i * stride);
-        int dist = schema_distance(word, c);
-        if (dist < best) {
-            best = dist;
-            best_name = c;
-        }
-    }
-    if (best_name || len < 3)
-        return best_name;
-    for (size_t i = 0; i < count; i++) {
-        const char *c = *(const char *const *)(const void *)((const char *)cands + i * stride);
-        if (has_prefix_ci(c, word))
-            return c;
-    }
-    return NULL;
-}
-
 const char *schema_suggest(const schema_section *sec, const char *key)
 {
-    return closest(&sec->fields[0].key, sec->count, sizeof sec->fields[0], key);
+    return ydoc_suggest(&sec->fields[0].key, sec->count, sizeof sec->fields[0], key);
 }
 
 const char *schema_suggest_enum(const char *const *names, const char *text)
@@ -1534,7 +1473,7 @@ const char *schema_suggest_enum(const char *const *names, const char *text)
     size_t n = 0;
     while (names[n])
         n++;
-    return closest(names, n, sizeof names[0], text);
+    return ydoc_suggest(names, n, sizeof names[0], text);
 }
 
 static bool find_elsewhere(const schema_section *sec, const schema_section *not_in,

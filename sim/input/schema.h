@@ -117,9 +117,6 @@ bool schema_find_elsewhere(const schema_section *not_in, const char *key, char *
 /* The closest enum name to `text`, or NULL. */
 const char *schema_suggest_enum(const char *const *names, const char *text);
 
-/* Damerau-Levenshtein (optimal string alignment) distance, case-insensitive;
- * strings longer than 63 characters give a large distance. */
-int schema_distance(const char *a, const char *b);
 
 /* Parse scalar text for field `f` (not SECTION / LIST) into `dst` with the
  * type and range rules of the schema; `dst` is untouched on error.

@@ -1,5 +1,6 @@
 /* The load generator (include/ecsim/load.h): demand as a pure function of
- * time, built from profile segments or a CSV trace, times seeded noise.
+ * time, built from profile segments or a CSV trace (read by the loader,
+ * sim/input/datafile.c), times seeded noise.
  *
  * Shapes are one registry (load_shapes[] below): a struct of functions per
  * ecsim_shape giving the value at t, the exact integral over an interval
@@ -13,16 +14,12 @@
  * recorders look back) and get the same answer. A small direct-mapped cache
  * keeps the cost of a factor at one lookup on sequential queries. */
 #include "ecsim/load.h"
-#include "load_text.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
@@ -34,7 +31,6 @@
  * the error bound in load.h. */
 #define LOAD_GRID_PER_PERIOD 4096.0
 #define NOISE_CACHE_SIZE 256 /* power of two */
-#define TRACE_FIELD_MAX 64   /* longest number text accepted in a trace */
 
 /* ---- shapes -------------------------------------------------------------- */
 
@@ -577,366 +573,29 @@ double ecsim_load_max_rate(ecsim_load *load, double t0_s, double t1_s)
 
 size_t ecsim_load_trace_rows(const ecsim_load *load) { return load->trace_count; }
 
-/* ---- trace files ---------------------------------------------------------------- */
+/* ---- trace rows ---------------------------------------------------------------- */
 
-typedef struct trace_parser {
-    const char *path;
-    ecsim_diags *d;
-    double *t;
-    double *rps;
-    size_t count;
-    size_t capacity;
-    bool oom;
-    char prev_time_text[TRACE_FIELD_MAX + 1];
-} trace_parser;
-
-static void trace_error(trace_parser *p, int line, int column, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-static void trace_error(trace_parser *p, int line, int column, const char *fmt, ...)
+/* Copy the rows the loader read (ecsim_trace_read validated them). */
+static int load_trace(ecsim_load *load, const ecsim_trace_data *data, ecsim_diags *d)
 {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (p->d)
-        ecsim_diags_add(p->d, ECSIM_DIAG_ERROR, p->path, line, column, "%s", msg);
-}
-
-/* Copy a field for a message: at most 32 bytes, non-printable bytes as '?'. */
-static void field_for_message(char *out, size_t size, const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len && n + 4 < size; i++) {
-        if (i == 32) {
-            memcpy(out + n, "...", 3);
-            n += 3;
-            break;
-        }
-        unsigned char c = (unsigned char)s[i];
-        out[n++] = (c >= 0x20 && c < 0x7f && c != '"') ? (char)c : '?';
-    }
-    out[n] = '\0';
-}
-
-bool load_decimal_syntax(const char *s, size_t len)
-{
-    size_t i = 0, digits = 0;
-    if (i < len && (s[i] == '+' || s[i] == '-'))
-        i++;
-    while (i < len && s[i] >= '0' && s[i] <= '9')
-        i++, digits++;
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++, digits++;
-    }
-    if (!digits)
-        return false;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            i++;
-        size_t exp_digits = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++, exp_digits++;
-        if (!exp_digits)
-            return false;
-    }
-    return i == len;
-}
-
-/* Parse a number field; false if it is not a finite decimal number. */
-static bool parse_number(const char *s, size_t len, double *out)
-{
-    if (len == 0 || len > TRACE_FIELD_MAX || !load_decimal_syntax(s, len))
-        return false;
-    char buf[TRACE_FIELD_MAX + 1];
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (end != buf + len || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-/* One field of a line: [start, start+len) after trimming blanks. */
-typedef struct trace_field {
-    const char *text;
-    size_t len;
-    int column; /* 1-based column of the first non-blank byte */
-} trace_field;
-
-static trace_field trim_field(const char *line, size_t from, size_t to)
-{
-    while (from < to && is_blank(line[from]))
-        from++;
-    while (to > from && is_blank(line[to - 1]))
-        to--;
-    trace_field f = {line + from, to - from, (int)(from + 1)};
-    return f;
-}
-
-static int trace_push(trace_parser *p, double t, double rps)
-{
-    if (p->count == p->capacity) {
-        size_t cap = p->capacity ? p->capacity * 2 : 256;
-        double *nt = ecsim_reallocarray(p->t, cap, sizeof *nt);
-        if (!nt)
-            return ECSIM_ENOMEM;
-        p->t = nt;
-        double *nr = ecsim_reallocarray(p->rps, cap, sizeof *nr);
-        if (!nr)
-            return ECSIM_ENOMEM;
-        p->rps = nr;
-        p->capacity = cap;
-    }
-    p->t[p->count] = t;
-    p->rps[p->count] = rps;
-    p->count++;
-    return 0;
-}
-
-/* Parse one data line (row `row`, file line `line_no`). */
-static void trace_row(trace_parser *p, const char *line, size_t len, int line_no, size_t row,
-                      bool *have_prev, double *prev_t)
-{
-    const char *comma = memchr(line, ',', len);
-    size_t time_end = comma ? (size_t)(comma - line) : len;
-    trace_field tf = trim_field(line, 0, time_end);
-    char shown[48];
-    bool ok = true;
-    double t = 0.0, rps = 0.0;
-
-    if (tf.len == 0) {
-        trace_error(p, line_no, tf.column,
-                    "trace row %zu: empty time column; expected TIME,RPS with two numbers", row);
-        ok = false;
-    } else if (!parse_number(tf.text, tf.len, &t)) {
-        field_for_message(shown, sizeof shown, tf.text, tf.len);
-        trace_error(p, line_no, tf.column,
-                    "trace row %zu: time \"%s\" is not a number; expected a finite number of "
-                    "seconds >= 0",
-                    row, shown);
-        ok = false;
-    } else {
-        field_for_message(shown, sizeof shown, tf.text, tf.len);
-        if (t < 0.0) {
-            trace_error(p, line_no, tf.column,
-                        "trace row %zu: time %s is negative; expected a finite number of seconds "
-                        ">= 0",
-                        row, shown);
-            ok = false;
-        } else if (*have_prev && !(t > *prev_t)) {
-            trace_error(p, line_no, tf.column,
-                        "trace row %zu: time %s is not after the previous row's time %s; times "
-                        "must be strictly increasing",
-                        row, shown, p->prev_time_text);
-            ok = false;
-        }
-        /* the next row is compared with this one, valid or not */
-        *have_prev = true;
-        *prev_t = t;
-        snprintf(p->prev_time_text, sizeof p->prev_time_text, "%s", shown);
-    }
-
-    if (!comma) {
-        trace_error(p, line_no, (int)len + 1,
-                    "trace row %zu: missing rps column; expected TIME,RPS", row);
-        return;
-    }
-    size_t rps_from = time_end + 1;
-    const char *comma2 = memchr(line + rps_from, ',', len - rps_from);
-    size_t rps_end = comma2 ? (size_t)(comma2 - line) : len;
-    trace_field rf = trim_field(line, rps_from, rps_end);
-    if (rf.len == 0) {
-        trace_error(p, line_no, rf.column,
-                    "trace row %zu: empty rps column; expected TIME,RPS with two numbers", row);
-        ok = false;
-    } else if (!parse_number(rf.text, rf.len, &rps)) {
-        field_for_message(shown, sizeof shown, rf.text, rf.len);
-        trace_error(p, line_no, rf.column,
-                    "trace row %zu: rps \"%s\" is not a number; expected a finite number of "
-                    "requests/s >= 0",
-                    row, shown);
-        ok = false;
-    } else if (rps < 0.0) {
-        field_for_message(shown, sizeof shown, rf.text, rf.len);
-        trace_error(p, line_no, rf.column,
-                    "trace row %zu: rps %s is negative; expected a finite number of requests/s "
-                    ">= 0",
-                    row, shown);
-        ok = false;
-    }
-    if (comma2) {
-        trace_field xf = trim_field(line, rps_end + 1, len);
-        field_for_message(shown, sizeof shown, xf.text, xf.len);
-        trace_error(p, line_no, (int)(rps_end + 2),
-                    "trace row %zu: extra column \"%s\"; expected exactly two columns TIME,RPS",
-                    row, shown);
-        ok = false;
-    }
-    if (ok && !p->oom && trace_push(p, t, rps) != 0)
-        p->oom = true;
-}
-
-/* Parse a whole trace held in memory. 0 if valid, ECSIM_EINVAL (errors in
- * p->d) or ECSIM_ENOMEM. */
-static int trace_parse_buffer(trace_parser *p, const char *buf, size_t size)
-{
-    size_t pos = 0;
-    int line_no = 0;
-    size_t row = 0;
-    size_t errors_before = p->d ? p->d->errors : 0;
-    bool invalid = false;
-    bool have_prev = false;
-    double prev_t = 0.0;
-
-    if (size >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3; /* a UTF-8 byte-order mark, as spreadsheets write */
-    while (pos < size) {
-        const char *line = buf + pos;
-        const char *nl = memchr(line, '\n', size - pos);
-        size_t len = nl ? (size_t)(nl - line) : size - pos;
-        pos += len + (nl ? 1 : 0);
-        line_no++;
-        if (len && line[len - 1] == '\r')
-            len--;
-        if (line_no == 1 && len == 8 && memcmp(line, "time,rps", 8) == 0)
-            continue; /* the optional header */
-        if (line_no == 1 && len &&
-            ((line[0] >= 'A' && line[0] <= 'Z') || (line[0] >= 'a' && line[0] <= 'z'))) {
-            char shown[48];
-            field_for_message(shown, sizeof shown, line, len);
-            trace_error(p, 1, 1,
-                        "bad trace header \"%s\"; expected exactly \"time,rps\" or a first data "
-                        "row TIME,RPS",
-                        shown);
-            invalid = true;
-            continue;
-        }
-        if (trim_field(line, 0, len).len == 0) {
-            trace_error(p, line_no, 1,
-                        "trace line %d is empty; every line after the header must be a row "
-                        "TIME,RPS",
-                        line_no);
-            invalid = true;
-            continue;
-        }
-        row++;
-        trace_row(p, line, len, line_no, row, &have_prev, &prev_t);
-    }
-    if (p->oom)
-        return ECSIM_ENOMEM;
-    if (row == 0 && !invalid)
-        trace_error(p, 0, 0, "trace has no data rows; expected at least one row TIME,RPS");
-    if (row == 0 || invalid || (p->d && p->d->errors > errors_before) || p->count != row)
+    if (data->count == 0 || !data->t || !data->rps) {
+        if (d)
+            ecsim_diags_add(d, ECSIM_DIAG_ERROR, "load", 0, 0,
+                            "load.trace: the trace's rows were not read (the scenario loader "
+                            "reads them: ecsim_trace_read)");
         return ECSIM_EINVAL;
-    return 0;
-}
-
-/* Read `path` whole, refusing anything that is not a regular file or is
- * larger than ECSIM_TRACE_MAX_BYTES. */
-static int trace_read_file(trace_parser *p, char **out, size_t *out_size)
-{
-    FILE *fp = fopen(p->path, "rb");
-    if (!fp) {
-        trace_error(p, 0, 0, "cannot open trace: %s", strerror(errno));
-        return ECSIM_EIO;
     }
-    int rc = ECSIM_EIO;
-    char *buf = NULL;
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0) {
-        trace_error(p, 0, 0, "cannot read trace: %s", strerror(errno));
-        goto close_file;
+    load->trace_t = ecsim_reallocarray(NULL, data->count, sizeof *load->trace_t);
+    load->trace_rps = ecsim_reallocarray(NULL, data->count, sizeof *load->trace_rps);
+    if (!load->trace_t || !load->trace_rps) {
+        ecsim_free(load->trace_t);
+        ecsim_free(load->trace_rps);
+        load->trace_t = load->trace_rps = NULL;
+        return ECSIM_ENOMEM;
     }
-    if (!S_ISREG(st.st_mode)) {
-        trace_error(p, 0, 0, "trace is not a regular file; expected a CSV file of time,rps rows");
-        rc = ECSIM_EINVAL;
-        goto close_file;
-    }
-    if ((unsigned long long)st.st_size > (unsigned long long)ECSIM_TRACE_MAX_BYTES) {
-        trace_error(p, 0, 0, "trace is %lld bytes; the limit is %zu bytes", (long long)st.st_size,
-                    ECSIM_TRACE_MAX_BYTES);
-        rc = ECSIM_EINVAL;
-        goto close_file;
-    }
-    size_t cap = (size_t)st.st_size + 1;
-    buf = ecsim_malloc(cap);
-    if (!buf) {
-        rc = ECSIM_ENOMEM;
-        goto close_file;
-    }
-    size_t size = 0;
-    for (;;) { /* the file may change under us: read until EOF, bounded */
-        if (size == cap) {
-            if (cap > ECSIM_TRACE_MAX_BYTES) {
-                trace_error(p, 0, 0, "trace is larger than the limit of %zu bytes",
-                            ECSIM_TRACE_MAX_BYTES);
-                rc = ECSIM_EINVAL;
-                goto free_buf;
-            }
-            size_t ncap = cap * 2 > ECSIM_TRACE_MAX_BYTES + 1 ? ECSIM_TRACE_MAX_BYTES + 1 : cap * 2;
-            char *nb = ecsim_realloc(buf, ncap);
-            if (!nb) {
-                rc = ECSIM_ENOMEM;
-                goto free_buf;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + size, 1, cap - size, fp);
-        size += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(fp)) {
-        trace_error(p, 0, 0, "cannot read trace: read error");
-        goto free_buf;
-    }
-    fclose(fp);
-    *out = buf;
-    *out_size = size;
-    return 0;
-
-free_buf:
-    ecsim_free(buf);
-close_file:
-    fclose(fp);
-    return rc;
-}
-
-static int load_trace(ecsim_load *load, const char *path, ecsim_diags *d)
-{
-    trace_parser p;
-    memset(&p, 0, sizeof p);
-    p.path = path;
-    p.d = d;
-    char *buf = NULL;
-    size_t size = 0;
-    int rc = trace_read_file(&p, &buf, &size);
-    if (rc != 0)
-        return rc;
-    rc = trace_parse_buffer(&p, buf, size);
-    ecsim_free(buf);
-    if (rc != 0) {
-        ecsim_free(p.t);
-        ecsim_free(p.rps);
-        return rc;
-    }
-    load->trace_t = p.t;
-    load->trace_rps = p.rps;
-    load->trace_count = p.count;
+    memcpy(load->trace_t, data->t, data->count * sizeof *load->trace_t);
+    memcpy(load->trace_rps, data->rps, data->count * sizeof *load->trace_rps);
+    load->trace_count = data->count;
     return 0;
 }
 
@@ -1012,7 +671,7 @@ ecsim_load *ecsim_load_create(const ecsim_load_spec *spec, uint64_t seed, ecsim_
     load->noise_key = ecsim_rng_next(&key_stream);
 
     if (spec->trace[0]) {
-        if (load_trace(load, spec->trace, d) != 0)
+        if (load_trace(load, &spec->trace_data, d) != 0)
             goto fail_load;
         return load;
     }

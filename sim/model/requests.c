@@ -24,16 +24,16 @@
  *
  * Replayed arrivals (load.requests.arrivals_file): the requests arrive at
  * exactly the file's times, in file order (equal times arrive one after the
- * other at that instant). The file is read one row ahead of the clock - the
- * next arrival is the only one pending, as with thinning - so a log of 10^8
- * requests costs a line buffer, not 800 MB. Times before requests_start
+ * other at that instant). The loader read and validated the file
+ * (ecsim_arrivals_read: 8 bytes per arrival before the run's end); the
+ * model walks the scenario's array one time ahead of the clock - the next
+ * arrival is the only one pending, as with thinning. Times before requests_start
  * (the service did not exist) are skipped and counted apart; times at or
  * after end_s end the replay. No random stream is used for arrivals; the
  * service and routing streams are unchanged, so a replay of the times a
- * Poisson run produced gives that run's requests again. The same reader,
- * run once over the whole file before the run (requests_replay_profile),
- * validates every row and bins the times into the demand profile of the
- * fluid accounting.
+ * Poisson run produced gives that run's requests again. The same times are
+ * binned into the demand profile of the fluid accounting
+ * (requests_replay_profile).
  *
  * Routing (load.requests.routing), over the tasks that receive traffic:
  *  - shared_queue: one FIFO in front of every slot of every ready task (the
@@ -75,59 +75,27 @@
  * histogram of latency per period, folded into the run's at each period
  * reset (ecsim/histogram.h: relative error <= 0.39 %, fixed memory). */
 #include "requests.h"
-#include "load_text.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/output.h"
 #include "ecsim/rng.h"
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE_REPLAY __attribute__((format(printf, 3, 4)))
-#else
-#define PRINTF_LIKE_REPLAY
-#endif
 
 /* MODEL: length of a thinning window (s). Short enough that the bound of a
  * ramp or a sine is tight (a 1 h sine loses under 0.2 % of candidates),
  * long enough that the two load queries per window are nothing next to the
  * arrivals in it. */
 #define ARRIVAL_WINDOW_S 1.0
-/* An empirical file larger than this is refused (no input may exhaust
- * memory; 64 MB is several million service times). */
-#define EMPIRICAL_MAX_BYTES ((size_t)64 * 1024 * 1024)
 /* MODEL: the replay's demand profile has at most this many bins (about
  * 150 bytes each: under 10 MB), which sets the bin width: 1 s for runs up
  * to 18.2 h, then the first of 2, 5, 10, 30, 60, 300, 600, 3600 s that fits. */
 #define REPLAY_MAX_BINS 65536
-/* Bad rows reported before the reader gives up. */
-#define REPLAY_MAX_ERRORS 20
-/* Longest number accepted in an arrivals row. */
-#define REPLAY_FIELD_MAX 64
-
-/* Reads an arrivals file row by row (see requests_replay_profile). */
-typedef struct replay_reader {
-    FILE *f;                  /* NULL: no replay, or the file is done */
-    const char *path;         /* for messages */
-    ecsim_diags *d;           /* NULL during the run */
-    char *line;               /* getline's buffer */
-    size_t line_cap;
-    int line_no;
-    uint64_t row;             /* data rows seen */
-    bool header_checked;      /* the first non-blank line was looked at */
-    bool have_prev;
-    double prev_s;            /* the previous valid time */
-    int errors;
-} replay_reader;
-
 /* A ring buffer of arrival times (seconds), capacity a power of two. */
 typedef struct rq_queue {
     double *at;
@@ -163,7 +131,9 @@ struct requests_model {
     size_t empirical_count;
 
     /* arrivals: the last candidate time and the thinning window */
-    replay_reader replay;     /* arrivals_file: replayed times instead of thinning */
+    const double *replay_t;   /* arrivals_file: replayed times instead of thinning
+                                 (the scenario's array, borrowed) */
+    size_t replay_count, replay_next;
     bool replaying;
     uint64_t replay_skipped;  /* replayed times before requests_start */
     double arr_t;
@@ -430,155 +400,7 @@ static void on_complete(ecsim_engine *eng, void *ctx, uint64_t arg)
     t->free[t->free_count++] = slot;
 }
 
-/* ---- the arrivals file ---------------------------------------------------------------- */
-
-PRINTF_LIKE_REPLAY
-static void replay_error(replay_reader *r, int column, const char *fmt, ...)
-{
-    r->errors++;
-    if (!r->d)
-        return;
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ecsim_diags_add(r->d, ECSIM_DIAG_ERROR, r->path, r->line_no, column,
-                    "load.requests.arrivals_file: %s", msg);
-}
-
-/* A field for a message: at most 32 bytes, non-printable bytes and " as '?'. */
-static const char *shown(char *out, size_t size, const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len && n + 4 < size; i++) {
-        if (i == 32) {
-            memcpy(out + n, "...", 3);
-            n += 3;
-            break;
-        }
-        unsigned char c = (unsigned char)s[i];
-        out[n++] = (c >= 0x20 && c < 0x7f && c != '"') ? (char)c : '?';
-    }
-    out[n] = '\0';
-    return out;
-}
-
-/* The next arrival time: 1 (in *t_s), 0 at the end of the file, ECSIM_EINVAL
- * for a bad row (reported; the next call reads on) or ECSIM_EIO. */
-static int replay_next(replay_reader *r, double *t_s)
-{
-    ssize_t len;
-    while ((len = getline(&r->line, &r->line_cap, r->f)) >= 0) {
-        r->line_no++;
-        char *line = r->line;
-        size_t n = (size_t)len;
-        if (n != strlen(line)) {
-            replay_error(r, (int)strlen(line) + 1, "NUL byte in the line");
-            return ECSIM_EINVAL;
-        }
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        size_t from = 0;
-        if (r->line_no == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-            from = 3; /* UTF-8 byte order mark */
-        while (from < n && (line[from] == ' ' || line[from] == '\t'))
-            from++;
-        size_t to = n;
-        while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t'))
-            to--;
-        if (from == to || line[from] == '#')
-            continue;
-        const char *comma = memchr(line + from, ',', to - from);
-        size_t field_end = comma ? (size_t)(comma - line) : to;
-        while (field_end > from && (line[field_end - 1] == ' ' || line[field_end - 1] == '\t'))
-            field_end--;
-        const char *field = line + from;
-        size_t flen = field_end - from;
-        int column = (int)from + 1;
-        char text[48];
-        bool first = !r->header_checked;
-        r->header_checked = true;
-        if (first && !comma && flen == 6 && memcmp(field, "time_s", 6) == 0)
-            continue; /* the header */
-        r->row++;
-        double t = NAN;
-        char buf[REPLAY_FIELD_MAX + 1];
-        if (flen > 0 && flen <= REPLAY_FIELD_MAX && load_decimal_syntax(field, flen)) {
-            memcpy(buf, field, flen);
-            buf[flen] = '\0';
-            t = strtod(buf, NULL);
-        }
-        if (!isfinite(t)) {
-            if (first)
-                replay_error(r, column,
-                             "row %llu: \"%s\" is neither an arrival time nor the header "
-                             "`time_s`; expected one time in seconds per line",
-                             (unsigned long long)r->row, shown(text, sizeof text, field, flen));
-            else
-                replay_error(r, column,
-                             "row %llu: \"%s\" is not a number; expected an arrival time in "
-                             "seconds (a finite decimal number >= 0)",
-                             (unsigned long long)r->row, shown(text, sizeof text, field, flen));
-            return ECSIM_EINVAL;
-        }
-        if (comma) {
-            size_t extra = (size_t)(comma - line) + 1;
-            while (extra < to && (line[extra] == ' ' || line[extra] == '\t'))
-                extra++;
-            replay_error(r, (int)extra + 1,
-                         "row %llu: extra column \"%s\"; expected one arrival time per line",
-                         (unsigned long long)r->row,
-                         shown(text, sizeof text, line + extra, to > extra ? to - extra : 0));
-            return ECSIM_EINVAL;
-        }
-        if (t < 0) {
-            replay_error(r, column,
-                         "row %llu: time %s is negative; expected seconds since the start of "
-                         "the run (>= 0)",
-                         (unsigned long long)r->row, shown(text, sizeof text, field, flen));
-            return ECSIM_EINVAL;
-        }
-        if (r->have_prev && t < r->prev_s) {
-            char prev[40];
-            ecsim_fmt_num(prev, sizeof prev, r->prev_s);
-            replay_error(r, column,
-                         "row %llu: time %s is before the previous row's time %s; arrival "
-                         "times must be in order (non-decreasing)",
-                         (unsigned long long)r->row, shown(text, sizeof text, field, flen), prev);
-            return ECSIM_EINVAL;
-        }
-        r->have_prev = true;
-        r->prev_s = t;
-        *t_s = t;
-        return 1;
-    }
-    if (ferror(r->f)) {
-        replay_error(r, 0, "read error after line %d", r->line_no);
-        return ECSIM_EIO;
-    }
-    return 0;
-}
-
-static void replay_close(replay_reader *r)
-{
-    if (r->f)
-        fclose(r->f);
-    r->f = NULL;
-    free(r->line); /* getline's buffer comes from malloc */
-    r->line = NULL;
-    r->line_cap = 0;
-}
-
-void requests_resolve_path(char *out, size_t size, const char *scenario_path, const char *file)
-{
-    const char *slash = scenario_path ? strrchr(scenario_path, '/') : NULL;
-    int n = -1;
-    if (file[0] != '/' && slash)
-        n = snprintf(out, size, "%.*s/%s", (int)(slash - scenario_path), scenario_path, file);
-    if (n < 0 || (size_t)n >= size)
-        snprintf(out, size, "%s", file);
-}
+/* ---- the arrivals profile ---------------------------------------------------------------- */
 
 /* Append [start_s, end_s) holding `arrivals` to the profile, merged into
  * the previous segment when the rate is the same. */
@@ -606,8 +428,8 @@ static int profile_add(ecsim_load_segment **seg, size_t *count, size_t *cap, dou
     return 0;
 }
 
-int requests_replay_profile(const char *path, double end_s, ecsim_load_segment **profile,
-                            size_t *count, double *bin_s, ecsim_diags *d)
+int requests_replay_profile(const double *times, size_t n_times, double end_s,
+                            ecsim_load_segment **profile, size_t *count, double *bin_s)
 {
     static const double widths[] = {1, 2, 5, 10, 30, 60, 300, 600, 3600};
     *profile = NULL;
@@ -621,32 +443,16 @@ int requests_replay_profile(const char *path, double end_s, ecsim_load_segment *
     if (ceil(end_s / bin) > REPLAY_MAX_BINS)
         bin = ceil(end_s / REPLAY_MAX_BINS);
     *bin_s = bin;
-    replay_reader r = {.path = path, .d = d};
-    r.f = fopen(path, "rb");
-    if (!r.f) {
-        if (d)
-            ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
-                            "load.requests.arrivals_file: cannot open: %s", strerror(errno));
-        return ECSIM_EINVAL;
-    }
 
     ecsim_load_segment *seg = NULL;
     size_t n = 0, cap = 0;
-    uint64_t times = 0, in_bin = 0;
+    uint64_t in_bin = 0;
     double bin_start = 0; /* the open bin: [bin_start, bin_start + bin) */
-    int rc = 0, got;
-    double t = 0;
-    while ((got = replay_next(&r, &t)) != 0) {
-        if (got < 0) {
-            if (got == ECSIM_EIO || r.errors >= REPLAY_MAX_ERRORS)
-                break;
-            continue;
-        }
-        times++;
+    int rc = 0;
+    for (size_t i = 0; i < n_times; i++) {
+        double t = times[i];
         if (t >= end_s)
-            break; /* later rows are past the run: not read */
-        if (r.errors)
-            continue; /* the profile will be thrown away; only look for errors */
+            break; /* past the run */
         /* Close the bins before t's (the empty ones as one segment). */
         double k = floor(t / bin) * bin;
         if (k > bin_start) {
@@ -660,15 +466,7 @@ int requests_replay_profile(const char *path, double end_s, ecsim_load_segment *
         }
         in_bin++;
     }
-    replay_close(&r);
-    if (rc == 0 && r.errors == 0 && times == 0) {
-        if (d)
-            ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
-                            "load.requests.arrivals_file: no arrival times (one time in seconds "
-                            "per line, optional header `time_s`)");
-        r.errors++;
-    }
-    if (rc == 0 && r.errors == 0 && end_s > 0) {
+    if (rc == 0 && end_s > 0) {
         /* The open bin (cut at end_s), the empty bins up to end_s, then 0
          * for ever (a profile's last level holds after its end). */
         double stop = fmin(bin_start + bin, end_s);
@@ -677,8 +475,6 @@ int requests_replay_profile(const char *path, double end_s, ecsim_load_segment *
             (seg[n - 1].rps != 0 && profile_add(&seg, &n, &cap, end_s, end_s + bin, 0) != 0))
             rc = ECSIM_ENOMEM;
     }
-    if (rc == 0 && r.errors)
-        rc = ECSIM_EINVAL;
     if (rc != 0) {
         ecsim_free(seg);
         return rc;
@@ -699,13 +495,11 @@ static void replay_schedule_next(requests_model *m)
 {
     double t = 0;
     for (;;) {
-        if (!m->replay.f)
+        if (m->replay_next >= m->replay_count)
             return;
-        int got = replay_next(&m->replay, &t);
-        if (got <= 0 || t >= m->end_s) {
-            if (got < 0)
-                m->oom = 1; /* validated before the run: the file changed under us */
-            replay_close(&m->replay);
+        t = m->replay_t[m->replay_next++];
+        if (t >= m->end_s) {
+            m->replay_next = m->replay_count;
             return;
         }
         if (t >= m->arr_t)
@@ -1026,144 +820,6 @@ void requests_segment_take(requests_model *m, requests_totals *delta)
 
 int requests_oom(const requests_model *m) { return m->oom; }
 
-/* ---- the empirical distribution ---------------------------------------------------------- */
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-/* Field `col` (0-based) of a comma-separated line, trimmed, or NULL. */
-static char *field_at(char *line, int col)
-{
-    for (int c = 0; c < col; c++) {
-        line = strchr(line, ',');
-        if (!line)
-            return NULL;
-        line++;
-    }
-    char *comma = strchr(line, ',');
-    if (comma)
-        *comma = '\0';
-    return trim(line);
-}
-
-/* Read service times (seconds, finite, >= 0): one per line, or a header
- * naming a `service_time_s` column and that column in every row. Blank
- * lines and lines starting with '#' are skipped. */
-static int load_empirical(requests_model *m, const char *path, ecsim_diags *d)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
-                        "load.requests.service_time.file: cannot open: %s", strerror(errno));
-        return ECSIM_EINVAL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && (size_t)st.st_size > EMPIRICAL_MAX_BYTES) {
-        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
-                        "load.requests.service_time.file: larger than %zu MB",
-                        EMPIRICAL_MAX_BYTES >> 20);
-        fclose(f);
-        return ECSIM_EINVAL;
-    }
-    char *line = NULL;
-    size_t line_cap = 0;
-    ssize_t len;
-    int lineno = 0, col = 0, errors = 0, rc = 0;
-    bool header_seen = false;
-    size_t cap = 0;
-    while ((len = getline(&line, &line_cap, f)) >= 0) {
-        lineno++;
-        if ((size_t)len != strlen(line)) {
-            ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, lineno, 1,
-                            "load.requests.service_time.file: NUL byte in line");
-            errors++;
-            continue;
-        }
-        char *s = trim(line);
-        if (len > 0 && s[strlen(s) - 1] == '\n')
-            s[strlen(s) - 1] = '\0';
-        s = trim(s);
-        if (!*s || *s == '#')
-            continue;
-        if (!header_seen && m->empirical_count == 0 && 
-            (strchr(s, ',') || !(*s == '.' || *s == '+' || *s == '-' || (*s >= '0' && *s <= '9')))) {
-            header_seen = true;
-            /* A header: find the service_time_s column. */
-            char *p = s;
-            int c = 0;
-            bool found = false;
-            for (;;) {
-                char *comma = strchr(p, ',');
-                if (comma)
-                    *comma = '\0';
-                if (strcmp(trim(p), "service_time_s") == 0) {
-                    found = true;
-                    col = c;
-                    break;
-                }
-                if (!comma)
-                    break;
-                p = comma + 1;
-                c++;
-            }
-            if (!found) {
-                ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, lineno, 1,
-                                "load.requests.service_time.file: expected a service time in "
-                                "seconds or a header with a `service_time_s` column");
-                errors++;
-                break;
-            }
-            continue;
-        }
-        char *v = field_at(s, col);
-        char *end = NULL;
-        double x = v && *v ? strtod(v, &end) : NAN;
-        if (!v || !*v || *end || !isfinite(x) || x < 0) {
-            ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, lineno, 1,
-                            "load.requests.service_time.file: '%.40s' is not a service time "
-                            "(seconds, finite, >= 0)",
-                            v ? v : "");
-            if (++errors >= 20)
-                break;
-            continue;
-        }
-        if (m->empirical_count == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            double *e = ecsim_reallocarray(m->empirical, nc, sizeof *e);
-            if (!e) {
-                rc = ECSIM_ENOMEM;
-                break;
-            }
-            m->empirical = e;
-            cap = nc;
-        }
-        m->empirical[m->empirical_count++] = x;
-    }
-    free(line); /* getline's buffer comes from malloc */
-    if (rc == 0 && ferror(f)) {
-        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
-                        "load.requests.service_time.file: read error");
-        errors++;
-    }
-    fclose(f);
-    if (rc != 0)
-        return rc;
-    if (errors == 0 && m->empirical_count == 0) {
-        ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
-                        "load.requests.service_time.file: no service times (one number of "
-                        "seconds per line, or a `service_time_s` column)");
-        errors++;
-    }
-    return errors ? ECSIM_EINVAL : 0;
-}
-
 /* ---- lifetime --------------------------------------------------------------------------- */
 
 requests_model *requests_create(const ecsim_requests_spec *spec, const char *scenario_path,
@@ -1175,6 +831,7 @@ requests_model *requests_create(const ecsim_requests_spec *spec, const char *sce
         ecsim_diags_init(&local);
         d = &local;
     }
+    (void)scenario_path; /* the loader resolved and read the files */
     requests_model *m = ecsim_calloc(1, sizeof *m);
     if (!m)
         goto fail;
@@ -1207,10 +864,18 @@ requests_model *requests_create(const ecsim_requests_spec *spec, const char *sce
         break;
     }
     case ECSIM_DIST_EMPIRICAL: {
-        char path[ECSIM_PATH_MAX];
-        requests_resolve_path(path, sizeof path, scenario_path, spec->empirical_file);
-        if (load_empirical(m, path, d) != 0)
+        /* The samples the loader read (ecsim_empirical_read), copied. */
+        if (!spec->empirical_count || !spec->empirical_s) {
+            ecsim_diags_add(d, ECSIM_DIAG_ERROR, spec->empirical_file, 0, 0,
+                            "load.requests.service_time.file: the service times were not read "
+                            "(the scenario loader reads them: ecsim_empirical_read)");
             goto free_model;
+        }
+        m->empirical = ecsim_reallocarray(NULL, spec->empirical_count, sizeof *m->empirical);
+        if (!m->empirical)
+            goto free_model;
+        memcpy(m->empirical, spec->empirical_s, spec->empirical_count * sizeof *m->empirical);
+        m->empirical_count = spec->empirical_count;
         double sum = 0;
         for (size_t i = 0; i < m->empirical_count; i++)
             sum += m->empirical[i];
@@ -1224,17 +889,10 @@ requests_model *requests_create(const ecsim_requests_spec *spec, const char *sce
         break;
     }
     if (spec->arrivals_file[0]) {
-        /* Validated by requests_replay_profile before the run; read as it goes. */
-        char path[ECSIM_PATH_MAX];
-        requests_resolve_path(path, sizeof path, scenario_path, spec->arrivals_file);
-        m->replay.f = fopen(path, "rb");
-        if (!m->replay.f) {
-            ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
-                            "load.requests.arrivals_file: cannot open: %s", strerror(errno));
-            goto free_model;
-        }
+        /* The times the loader read and validated (ecsim_arrivals_read). */
         m->replaying = true;
-        m->replay.path = m->spec.arrivals_file;
+        m->replay_t = spec->arrival_times;
+        m->replay_count = spec->arrival_count;
     }
     if (d == &local)
         ecsim_diags_free(&local);
@@ -1260,6 +918,5 @@ void requests_destroy(requests_model *m)
     ecsim_free(m->pool);
     queue_free(&m->shared);
     ecsim_free(m->empirical);
-    replay_close(&m->replay);
     ecsim_free(m);
 }

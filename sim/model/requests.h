@@ -7,7 +7,7 @@
  *
  * Arrivals are a non-homogeneous Poisson process following the load
  * (ecsim_load_rate), drawn by thinning over windows, or the times of a
- * replayed request log (load.requests.arrivals_file), read as the run goes
+ * replayed request log (load.requests.arrivals_file), read by the loader
  * (requests_replay_profile turns the same log into the demand profile the
  * fluid accounting sees); service times follow
  * the scenario's distribution; requests are routed to ready tasks by the
@@ -53,15 +53,13 @@ typedef enum requests_task_state {
 /* The model for `spec`, on engine `eng`, arrivals from `load` (not owned;
  * both must outlive the model), streams derived from `seed`
  * ("requests.arrivals", "requests.service", "requests.routing"); no arrival
- * at or after end_s. `scenario_path` (may be "" or NULL) anchors a relative
- * empirical_file or arrivals_file. With spec->arrivals_file the arrivals
- * are the file's times instead (`load` is then not used for arrivals): the
- * file is opened here and read one row ahead of the clock during the run;
- * it is not validated here - requests_replay_profile does that before the
- * run, and a row that turns bad while the run reads it (the file changed)
- * stops the arrivals and sets requests_oom (the run is then wrong). NULL on
- * OOM, a bad empirical file or an arrivals file that cannot be opened
- * (diagnostics in `d`, which may be NULL). */
+ * at or after end_s. `scenario_path` is not used (the loader resolved and
+ * read the data files). With spec->arrivals_file the arrivals are
+ * spec->arrival_times instead (`load` is then not used for arrivals),
+ * borrowed: the spec's arrays must outlive the model; with `empirical` the
+ * service times are spec->empirical_s, copied. NULL on OOM or when the
+ * spec names an empirical file without its samples (diagnostics in `d`,
+ * which may be NULL). */
 requests_model *requests_create(const ecsim_requests_spec *spec, const char *scenario_path,
                                 ecsim_engine *eng, ecsim_load *load, uint64_t seed, double end_s,
                                 ecsim_diags *d);
@@ -117,18 +115,14 @@ void requests_segment_get(const requests_model *m, int *running, int *ready);
 /* The totals at the previous segment boundary; replaced by the current. */
 void requests_segment_take(requests_model *m, requests_totals *delta);
 
-/* Nonzero once an allocation or a schedule failed, or a replayed
- * arrivals file could not be read to its end (the run is then wrong). */
+/* Nonzero once an allocation or a schedule failed (the run is then
+ * wrong). */
 int requests_oom(const requests_model *m);
 
 /* ---- replayed arrivals (load.requests.arrivals_file) ------------------------------- */
 
-/* `file` as a scenario means it, into out[size]: relative to the folder of
- * `scenario_path` (may be NULL or "") unless absolute; as given if the
- * result would not fit. */
-void requests_resolve_path(char *out, size_t size, const char *scenario_path, const char *file);
-
-/* The arrivals file at `path` (already resolved) as a demand profile, for
+/* The replayed arrival times (times[0..n), in order, as the loader read
+ * them) as a demand profile, for
  * the fluid accounting (timeline demand, under-capacity figures, the
  * predictive policy's history): the arrivals in [0, end_s) counted per bin
  * of *bin_s seconds (1 s for runs up to 18 h; 2, 5, 10, 30, 60, 300, 600 or
@@ -138,17 +132,10 @@ void requests_resolve_path(char *out, size_t size, const char *scenario_path, co
  * over a period that is a multiple of the bin is then exactly the arrivals
  * in it / its length. Arrivals before the service exists are in the
  * profile (as fluid demand before the service exists is) but are not
- * replayed as requests (requests_start).
- * The file is read once, streaming (memory: the profile only). Format: one
- * arrival time in seconds per line (a finite decimal number >= 0, not
- * before the previous one); an optional first line `time_s`; blank lines
- * and lines starting with '#' skipped; CRLF and a UTF-8 BOM accepted. Rows
- * after the first time >= end_s are not read. Every bad row (up to 20) is
- * reported in `d` (may be NULL) as PATH:LINE:COLUMN. On success *profile
- * (free with ecsim_free) holds *count segments. 0, ECSIM_EINVAL (bad or
- * unreadable file, or no arrival time at all), ECSIM_ENOMEM. */
-int requests_replay_profile(const char *path, double end_s, ecsim_load_segment **profile,
-                            size_t *count, double *bin_s, ecsim_diags *d);
+ * replayed as requests (requests_start). On success *profile (free with
+ * ecsim_free) holds *count segments. 0 or ECSIM_ENOMEM. */
+int requests_replay_profile(const double *times, size_t n, double end_s,
+                            ecsim_load_segment **profile, size_t *count, double *bin_s);
 
 /* Replayed arrival times earlier than requests_start's clock (the service
  * did not exist yet): skipped, not counted as arrivals. 0 without replay. */

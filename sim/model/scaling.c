@@ -57,17 +57,6 @@ int scaling_init(ecsim_sim *sim, FILE *err)
 {
     const ecsim_scenario *sc = sim->sc;
     ecsim_load_spec spec = sc->load;
-    /* A relative trace path is relative to the scenario file. */
-    if (spec.trace[0] && spec.trace[0] != '/' && sc->source_path[0]) {
-        const char *slash = strrchr(sc->source_path, '/');
-        if (slash) {
-            char path[ECSIM_PATH_MAX];
-            int n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - sc->source_path),
-                             sc->source_path, spec.trace);
-            if (n > 0 && (size_t)n < sizeof path)
-                memcpy(spec.trace, path, sizeof path);
-        }
-    }
     ecsim_diags d;
     ecsim_diags_init(&d);
     /* Replayed arrivals (load.requests.arrivals_file; the loader refuses a
@@ -77,14 +66,11 @@ int scaling_init(ecsim_sim *sim, FILE *err)
      * fluid mode that profile is the whole load. */
     ecsim_load_segment *replay_profile = NULL;
     if (sc->load.requests.arrivals_file[0]) {
-        char path[ECSIM_PATH_MAX];
         double bin_s;
-        requests_resolve_path(path, sizeof path, sc->source_path, sc->load.requests.arrivals_file);
-        int rc = requests_replay_profile(path, sc->duration_s, &replay_profile,
-                                         &spec.profile_count, &bin_s, &d);
+        int rc = requests_replay_profile(sc->load.requests.arrival_times,
+                                         sc->load.requests.arrival_count, sc->duration_s,
+                                         &replay_profile, &spec.profile_count, &bin_s);
         if (rc != 0) {
-            if (err)
-                ecsim_diags_print(&d, err);
             ecsim_diags_free(&d);
             return rc;
         }

@@ -7,43 +7,25 @@
  * pandas, R, gnuplot) reads LF, and LF keeps the files diff-friendly. The
  * CSV carries no title, so each file stays plain data; when several tables
  * are rendered together they are separated by one empty line (the main use
- * is one table per file: execution.csv, status.csv). */
+ * is one table per file: execution.csv, status.csv). The quoting is the one
+ * CSV writer's (include/ecsim/csv.h). */
 #include <stdio.h>
-#include <string.h>
 
+#include "ecsim/csv.h"
 #include "report.h"
-
-static void csv_put_field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    fputc('"', out);
-}
 
 static void csv_render_one(const ecsim_table *t, FILE *out)
 {
+    ecsim_csv_writer w;
+    ecsim_csv_writer_init(&w, out);
     size_t ncols = ecsim_table_cols(t);
-    for (size_t c = 0; c < ncols; c++) {
-        if (c > 0)
-            fputc(',', out);
-        csv_put_field(out, ecsim_table_header(t, c));
-    }
-    fputc('\n', out);
+    for (size_t c = 0; c < ncols; c++)
+        ecsim_csv_write_text(&w, ecsim_table_header(t, c));
+    ecsim_csv_end_row(&w);
     for (size_t r = 0; r < ecsim_table_rows(t); r++) {
-        for (size_t c = 0; c < ncols; c++) {
-            if (c > 0)
-                fputc(',', out);
-            csv_put_field(out, ecsim_table_cell(t, r, c));
-        }
-        fputc('\n', out);
+        for (size_t c = 0; c < ncols; c++)
+            ecsim_csv_write_text(&w, ecsim_table_cell(t, r, c));
+        ecsim_csv_end_row(&w);
     }
 }
 

@@ -1,12 +1,14 @@
-/* libFuzzer target for the scenario loader: any bytes, as a file and with a
- * --set override derived from the input, must load or be rejected cleanly:
- * no crash, no sanitizer report, no leak (`make fuzz`). */
+/* libFuzzer target for the YAML front end (sim/input/yaml_doc.c) through
+ * the scenario loader and `ecsim decide`'s input: any bytes, as a file and
+ * with a --set override derived from the input, must load or be rejected
+ * cleanly: no crash, no sanitizer report, no leak (`make fuzz`). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "ecsim/alloc.h"
 #include "ecsim/loader.h"
+#include "ecsim/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,6 +28,12 @@ static void load_once(const char *text, size_t len, const char *const *sets, siz
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     load_once((const char *)data, size, NULL, 0);
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    ecsim_decide_input in;
+    ecsim_decide_load_string((const char *)data, size, "fuzz.yaml", &in, &d);
+    ecsim_decide_input_free(&in);
+    ecsim_diags_free(&d);
 
     /* The first line (up to 200 bytes) becomes a --set; the rest is the file. */
     char set[256];

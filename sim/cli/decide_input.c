@@ -1,8 +1,11 @@
-/* The YAML edge of `ecsim decide`: read one document, check every field
- * named in DESIGN.md "ecsim decide" (types, ranges, unknown keys with a
- * suggestion) and produce a plain ecsim_decide_input. Every libyaml call of
- * decide is in this file (STYLE.md rule 5); sim/cli/decide.c sees only the
- * struct. Problems are all reported, as FILE:LINE:COLUMN: error: ... */
+/* The input of `ecsim decide`: read one YAML document through the one YAML
+ * front end (sim/input/yaml_doc.h: the scenario loader's limits on size,
+ * depth, aliases and node count, its located syntax errors and its "did you
+ * mean" suggestions), check every field named in DESIGN.md "ecsim decide"
+ * (types, ranges, unknown keys with a suggestion) and produce a plain
+ * ecsim_decide_input for sim/cli/decide.c. It lives in cli because it
+ * fills policy configurations (include/ecsim/policy.h), a layer above
+ * input. Problems are all reported, as FILE:LINE:COLUMN: error: ... */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -10,73 +13,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/loader.h"
 #include "ecsim/policy.h"
+#include "input/yaml_doc.h"
 
 typedef struct ld {
     const char *file;
     ecsim_diags *d;
-    yaml_document_t *doc;
+    const ydoc *doc;
+    /* seq_at's last answer, so that walking a list in order is linear */
+    const ydoc_node *seq, *seq_child;
+    size_t seq_index;
 } ld;
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void ld_error(ld *l, const yaml_node_t *n, const char *fmt, ...)
+static void ld_error(ld *l, const ydoc_node *n, const char *fmt, ...)
 {
     char buf[768];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    int line = n ? (int)n->start_mark.line + 1 : 0;
-    int col = n ? (int)n->start_mark.column + 1 : 0;
+    int line = n ? n->line : 0;
+    int col = n ? n->column : 0;
     ecsim_diags_add(l->d, ECSIM_DIAG_ERROR, l->file, line, col, "%s", buf);
 }
 
 /* ---- node helpers -------------------------------------------------------------------- */
 
-static const char *scalar(const yaml_node_t *n)
+static const char *scalar(const ld *l, const ydoc_node *n)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return n && n->type == YDOC_SCALAR ? ydoc_text(l->doc, n) : NULL;
 }
 
-static bool is_null(const yaml_node_t *n)
-{
-    const char *s = scalar(n);
-    return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-           (s[0] == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0);
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = prev + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
+static bool is_null(const ld *l, const ydoc_node *n) { return n && ydoc_is_null(l->doc, n); }
 
 static void join_keys(char *buf, size_t size, const char *const *keys)
 {
@@ -92,18 +66,21 @@ static void join_keys(char *buf, size_t size, const char *const *keys)
 
 /* Check that `map` is a mapping whose keys are all in `keys` (NULL
  * terminated) and appear once. `where` names the mapping in messages. */
-static bool check_mapping(ld *l, const yaml_node_t *map, const char *where,
+static bool check_mapping(ld *l, const ydoc_node *map, const char *where,
                           const char *const *keys)
 {
-    if (!map || map->type != YAML_MAPPING_NODE) {
+    if (!map || map->type != YDOC_MAP) {
         ld_error(l, map, "`%s` must be a mapping", where);
         return false;
     }
+    size_t nkeys = 0;
+    while (keys[nkeys])
+        nkeys++;
     bool ok = true;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-        const char *ks = scalar(k);
+    for (const ydoc_node *k = ydoc_at(l->doc, map->first), *v; k;
+         k = v ? ydoc_at(l->doc, v->next) : NULL) {
+        v = ydoc_at(l->doc, k->next);
+        const char *ks = scalar(l, k);
         if (!ks) {
             ld_error(l, k, "keys in `%s` must be plain names", where);
             ok = false;
@@ -114,15 +91,7 @@ static bool check_mapping(ld *l, const yaml_node_t *map, const char *where,
             if (strcmp(keys[i], ks) == 0)
                 known = true;
         if (!known) {
-            const char *best = NULL;
-            size_t best_d = 3;
-            for (size_t i = 0; keys[i]; i++) {
-                size_t dist = edit_distance(ks, keys[i]);
-                if (dist < best_d) {
-                    best_d = dist;
-                    best = keys[i];
-                }
-            }
+            const char *best = ydoc_suggest(keys, nkeys, sizeof keys[0], ks);
             char list[512];
             join_keys(list, sizeof list, keys);
             if (best)
@@ -133,34 +102,28 @@ static bool check_mapping(ld *l, const yaml_node_t *map, const char *where,
             ok = false;
             continue;
         }
-        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-            const char *qs = scalar(yaml_document_get_node(l->doc, q->key));
+        for (const ydoc_node *q = ydoc_at(l->doc, map->first); q && q != k;) {
+            const char *qs = scalar(l, q);
             if (qs && strcmp(qs, ks) == 0) {
                 ld_error(l, k, "duplicate key `%s` in %s", ks, where);
                 ok = false;
             }
+            const ydoc_node *qv = ydoc_at(l->doc, q->next);
+            q = qv ? ydoc_at(l->doc, qv->next) : NULL;
         }
     }
     return ok;
 }
 
-static yaml_node_t *get(ld *l, const yaml_node_t *map, const char *key)
+static const ydoc_node *get(ld *l, const ydoc_node *map, const char *key)
 {
-    if (!map || map->type != YAML_MAPPING_NODE)
-        return NULL;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        const char *ks = scalar(yaml_document_get_node(l->doc, p->key));
-        if (ks && strcmp(ks, key) == 0)
-            return yaml_document_get_node(l->doc, p->value);
-    }
-    return NULL;
+    return ydoc_get(l->doc, map, key);
 }
 
-static bool parse_number(const yaml_node_t *n, double *out)
+static bool parse_number(const ld *l, const ydoc_node *n, double *out)
 {
-    const char *s = scalar(n);
-    if (!s || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || !*s)
+    const char *s = scalar(l, n);
+    if (!s || !n->plain || !*s)
         return false;
     char *end;
     errno = 0;
@@ -172,59 +135,59 @@ static bool parse_number(const yaml_node_t *n, double *out)
 }
 
 /* Number field in [lo, hi]; returns true when present and valid. */
-static bool get_num(ld *l, const yaml_node_t *map, const char *key, const char *path, double lo,
+static bool get_num(ld *l, const ydoc_node *map, const char *key, const char *path, double lo,
                     double hi, double *out)
 {
-    yaml_node_t *n = get(l, map, key);
+    const ydoc_node *n = get(l, map, key);
     if (!n)
         return false;
     double v;
-    if (!parse_number(n, &v)) {
-        ld_error(l, n, "`%s` must be a number, got `%s`", path, scalar(n) ? scalar(n) : "(not a scalar)");
+    if (!parse_number(l, n, &v)) {
+        ld_error(l, n, "`%s` must be a number, got `%s`", path, scalar(l, n) ? scalar(l, n) : "(not a scalar)");
         return false;
     }
     if (v < lo || v > hi) {
-        ld_error(l, n, "`%s` must be between %g and %g, got %s", path, lo, hi, scalar(n));
+        ld_error(l, n, "`%s` must be between %g and %g, got %s", path, lo, hi, scalar(l, n));
         return false;
     }
     *out = v;
     return true;
 }
 
-static bool node_int(ld *l, const yaml_node_t *n, const char *path, long lo, long hi, int *out)
+static bool node_int(ld *l, const ydoc_node *n, const char *path, long lo, long hi, int *out)
 {
     double v;
-    if (!parse_number(n, &v) || v != floor(v)) {
+    if (!parse_number(l, n, &v) || v != floor(v)) {
         ld_error(l, n, "`%s` must be an integer, got `%s`", path,
-                 scalar(n) ? scalar(n) : "(not a scalar)");
+                 scalar(l, n) ? scalar(l, n) : "(not a scalar)");
         return false;
     }
     if (v < (double)lo || v > (double)hi) {
-        ld_error(l, n, "`%s` must be between %ld and %ld, got %s", path, lo, hi, scalar(n));
+        ld_error(l, n, "`%s` must be between %ld and %ld, got %s", path, lo, hi, scalar(l, n));
         return false;
     }
     *out = (int)v;
     return true;
 }
 
-static bool get_int(ld *l, const yaml_node_t *map, const char *key, const char *path, long lo,
+static bool get_int(ld *l, const ydoc_node *map, const char *key, const char *path, long lo,
                     long hi, int *out)
 {
-    yaml_node_t *n = get(l, map, key);
+    const ydoc_node *n = get(l, map, key);
     return n ? node_int(l, n, path, lo, hi, out) : false;
 }
 
-static bool get_bool(ld *l, const yaml_node_t *map, const char *key, const char *path, bool *out)
+static bool get_bool(ld *l, const ydoc_node *map, const char *key, const char *path, bool *out)
 {
-    yaml_node_t *n = get(l, map, key);
+    const ydoc_node *n = get(l, map, key);
     if (!n)
         return false;
-    const char *s = scalar(n);
-    if (s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(s, "true") == 0) {
+    const char *s = scalar(l, n);
+    if (s && n->plain && strcmp(s, "true") == 0) {
         *out = true;
         return true;
     }
-    if (s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(s, "false") == 0) {
+    if (s && n->plain && strcmp(s, "false") == 0) {
         *out = false;
         return true;
     }
@@ -232,13 +195,13 @@ static bool get_bool(ld *l, const yaml_node_t *map, const char *key, const char 
     return false;
 }
 
-static bool get_duration(ld *l, const yaml_node_t *map, const char *key, const char *path,
+static bool get_duration(ld *l, const ydoc_node *map, const char *key, const char *path,
                          double *out)
 {
-    yaml_node_t *n = get(l, map, key);
+    const ydoc_node *n = get(l, map, key);
     if (!n)
         return false;
-    const char *s = scalar(n);
+    const char *s = scalar(l, n);
     double v;
     if (!s || ecsim_parse_duration(s, &v) != 0) {
         ld_error(l, n,
@@ -250,13 +213,13 @@ static bool get_duration(ld *l, const yaml_node_t *map, const char *key, const c
     return true;
 }
 
-static bool get_enum(ld *l, const yaml_node_t *map, const char *key, const char *path,
+static bool get_enum(ld *l, const ydoc_node *map, const char *key, const char *path,
                      const char *const *names, int *out)
 {
-    yaml_node_t *n = get(l, map, key);
+    const ydoc_node *n = get(l, map, key);
     if (!n)
         return false;
-    const char *s = scalar(n);
+    const char *s = scalar(l, n);
     for (int i = 0; s && names[i]; i++)
         if (strcmp(names[i], s) == 0) {
             *out = i;
@@ -268,29 +231,34 @@ static bool get_enum(ld *l, const yaml_node_t *map, const char *key, const char 
     return false;
 }
 
-static bool is_seq(ld *l, const yaml_node_t *n, const char *path)
+static bool is_seq(ld *l, const ydoc_node *n, const char *path)
 {
-    if (n && n->type == YAML_SEQUENCE_NODE)
+    if (n && n->type == YDOC_SEQ)
         return true;
     ld_error(l, n, "`%s` must be a list", path);
     return false;
 }
 
-static size_t seq_len(const yaml_node_t *n)
-{
-    return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
+static size_t seq_len(const ydoc_node *n) { return n->children; }
 
-static yaml_node_t *seq_at(ld *l, const yaml_node_t *n, size_t i)
+static const ydoc_node *seq_at(ld *l, const ydoc_node *n, size_t i)
 {
-    return yaml_document_get_node(l->doc, n->data.sequence.items.start[i]);
+    const ydoc_node *c;
+    if (l->seq == n && l->seq_child && i == l->seq_index + 1)
+        c = ydoc_at(l->doc, l->seq_child->next);
+    else
+        c = ydoc_seq_at(l->doc, n, i);
+    l->seq = n;
+    l->seq_index = i;
+    l->seq_child = c;
+    return c;
 }
 
 /* ---- sections ------------------------------------------------------------------------- */
 
 static const char *const policy_names[] = {"hpa", "target_tracking", "step_scaling", NULL};
 
-static int parse_hpa_metric(ld *l, const yaml_node_t *m, ecsim_hpa_config *cfg,
+static int parse_hpa_metric(ld *l, const ydoc_node *m, ecsim_hpa_config *cfg,
                             ecsim_decide_input *in)
 {
     static const char *const keys[] = {"type", "name", "target_utilization",
@@ -308,7 +276,7 @@ static int parse_hpa_metric(ld *l, const yaml_node_t *m, ecsim_hpa_config *cfg,
         return ECSIM_EINVAL;
     ecsim_hpa_metric_spec *s = &cfg->metric;
     s->type = (ecsim_hpa_metric_type)type;
-    yaml_node_t *name = get(l, m, "name"), *tu = get(l, m, "target_utilization"),
+    const ydoc_node *name = get(l, m, "name"), *tu = get(l, m, "target_utilization"),
                 *tav = get(l, m, "target_average_value"), *tv = get(l, m, "target_value"),
                 *val = get(l, m, "value");
     size_t before = l->d->errors;
@@ -357,7 +325,7 @@ static int parse_hpa_metric(ld *l, const yaml_node_t *m, ecsim_hpa_config *cfg,
     return l->d->errors > before ? ECSIM_EINVAL : 0;
 }
 
-static int parse_pods(ld *l, const yaml_node_t *seq, ecsim_decide_input *in)
+static int parse_pods(ld *l, const ydoc_node *seq, ecsim_decide_input *in)
 {
     static const char *const keys[] = {"request_m", "usage_m", "ready", "hot", "phase",
                                        "deleting", "value", NULL};
@@ -375,7 +343,7 @@ static int parse_pods(ld *l, const yaml_node_t *seq, ecsim_decide_input *in)
     size_t before = l->d->errors;
     bool resource = in->hpa.metric.type == ECSIM_HPA_METRIC_RESOURCE;
     for (size_t i = 0; i < n; i++) {
-        yaml_node_t *pn = seq_at(l, seq, i);
+        const ydoc_node *pn = seq_at(l, seq, i);
         ecsim_hpa_pod *p = &in->pods[i];
         ecsim_hpa_pod_init(p);
         char where[48];
@@ -409,7 +377,7 @@ static int parse_pods(ld *l, const yaml_node_t *seq, ecsim_decide_input *in)
     return l->d->errors > before ? ECSIM_EINVAL : 0;
 }
 
-static int parse_rules(ld *l, const yaml_node_t *r, const char *where, ecsim_hpa_rules *rules)
+static int parse_rules(ld *l, const ydoc_node *r, const char *where, ecsim_hpa_rules *rules)
 {
     static const char *const keys[] = {"stabilization_window", "select_policy", "policies", NULL};
     static const char *const selects[] = {"max", "min", "disabled", NULL};
@@ -436,7 +404,7 @@ static int parse_rules(ld *l, const yaml_node_t *r, const char *where, ecsim_hpa
         snprintf(path, sizeof path, "%s.select_policy", plain);
         if (get_enum(l, r, "select_policy", path, selects, &sel))
             rules->select = (ecsim_hpa_select)sel;
-        yaml_node_t *ps = get(l, r, "policies");
+        const ydoc_node *ps = get(l, r, "policies");
         snprintf(path, sizeof path, "%s.policies", plain);
         if (ps && is_seq(l, ps, path)) {
             size_t n = seq_len(ps);
@@ -445,7 +413,7 @@ static int parse_rules(ld *l, const yaml_node_t *r, const char *where, ecsim_hpa
             else {
                 rules->policy_count = n;
                 for (size_t i = 0; i < n; i++) {
-                    yaml_node_t *pn = seq_at(l, ps, i);
+                    const ydoc_node *pn = seq_at(l, ps, i);
                     char w2[128];
                     snprintf(w2, sizeof w2, "`%s[%zu]`", path, i);
                     if (!check_mapping(l, pn, w2, pkeys))
@@ -481,7 +449,7 @@ static int parse_rules(ld *l, const yaml_node_t *r, const char *where, ecsim_hpa
     return l->d->errors > before ? ECSIM_EINVAL : 0;
 }
 
-static int parse_records(ld *l, const yaml_node_t *seq, const char *path, const char *value_key,
+static int parse_records(ld *l, const ydoc_node *seq, const char *path, const char *value_key,
                          ecsim_decide_record **out, size_t *count)
 {
     if (!is_seq(l, seq, path))
@@ -496,7 +464,7 @@ static int parse_records(ld *l, const yaml_node_t *seq, const char *path, const 
     const char *keys[] = {"age", value_key, NULL};
     size_t before = l->d->errors;
     for (size_t i = 0; i < n; i++) {
-        yaml_node_t *rn = seq_at(l, seq, i);
+        const ydoc_node *rn = seq_at(l, seq, i);
         char where[96], pp[128];
         snprintf(where, sizeof where, "`%s[%zu]`", path, i);
         if (!check_mapping(l, rn, where, keys))
@@ -518,13 +486,13 @@ static int parse_records(ld *l, const yaml_node_t *seq, const char *path, const 
     return l->d->errors > before ? ECSIM_EINVAL : 0;
 }
 
-static int parse_hpa(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
+static int parse_hpa(ld *l, const ydoc_node *root, ecsim_decide_input *in)
 {
     int rc = 0;
-    yaml_node_t *proposal = get(l, root, "proposal");
+    const ydoc_node *proposal = get(l, root, "proposal");
     if (proposal && node_int(l, proposal, "proposal", 0, 1000000000L, &in->proposal))
         in->has_proposal = true;
-    yaml_node_t *metric = get(l, root, "metric");
+    const ydoc_node *metric = get(l, root, "metric");
     if (metric) {
         rc = parse_hpa_metric(l, metric, &in->hpa, in);
         if (rc == ECSIM_ENOMEM)
@@ -532,7 +500,7 @@ static int parse_hpa(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
     } else if (!proposal) {
         ld_error(l, root, "`metric` is required (or give `proposal` to skip the metric)");
     }
-    yaml_node_t *pods = get(l, root, "pods");
+    const ydoc_node *pods = get(l, root, "pods");
     if (pods && metric) {
         rc = parse_pods(l, pods, in);
         if (rc == ECSIM_ENOMEM)
@@ -543,27 +511,27 @@ static int parse_hpa(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
         ld_error(l, metric, "`pods` is required for %s metrics (one entry per pod)",
                  in->hpa.metric.type == ECSIM_HPA_METRIC_RESOURCE ? "resource" : "pods");
     }
-    yaml_node_t *beh = get(l, root, "behavior");
+    const ydoc_node *beh = get(l, root, "behavior");
     if (beh) {
         static const char *const keys[] = {"scale_up", "scale_down", NULL};
         in->hpa.has_behavior = true;
         ecsim_hpa_rules_default_up(&in->hpa.scale_up);
         ecsim_hpa_rules_default_down(&in->hpa.scale_down, in->hpa.downscale_stabilization_s);
-        if (is_null(beh)) {
+        if (is_null(l, beh)) {
             /* `behavior:` with no content = all defaults (§5.3). */
         } else if (check_mapping(l, beh, "`behavior`", keys)) {
-            yaml_node_t *up = get(l, beh, "scale_up"), *down = get(l, beh, "scale_down");
+            const ydoc_node *up = get(l, beh, "scale_up"), *down = get(l, beh, "scale_down");
             if (up)
                 parse_rules(l, up, "`behavior.scale_up`", &in->hpa.scale_up);
             if (down)
                 parse_rules(l, down, "`behavior.scale_down`", &in->hpa.scale_down);
         }
     }
-    yaml_node_t *hist = get(l, root, "history");
+    const ydoc_node *hist = get(l, root, "history");
     if (hist) {
         static const char *const keys[] = {"scale_events", "recommendations", NULL};
         if (check_mapping(l, hist, "`history`", keys)) {
-            yaml_node_t *ev = get(l, hist, "scale_events"), *rec = get(l, hist, "recommendations");
+            const ydoc_node *ev = get(l, hist, "scale_events"), *rec = get(l, hist, "recommendations");
             if (ev && parse_records(l, ev, "history.scale_events", "change", &in->scale_events,
                                     &in->scale_event_count) == ECSIM_ENOMEM)
                 return ECSIM_ENOMEM;
@@ -576,14 +544,14 @@ static int parse_hpa(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
     return 0;
 }
 
-static int parse_tt(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
+static int parse_tt(ld *l, const ydoc_node *root, ecsim_decide_input *in)
 {
-    yaml_node_t *t = get(l, root, "target");
+    const ydoc_node *t = get(l, root, "target");
     if (!t)
         ld_error(l, root, "`target` is required (the metric value to hold, > 0)");
     else
         get_num(l, root, "target", "target", 1e-9, 1e18, &in->tt.target);
-    yaml_node_t *dp = get(l, root, "datapoints");
+    const ydoc_node *dp = get(l, root, "datapoints");
     if (!dp) {
         ld_error(l, root, "`datapoints` is required (one value per period, oldest first)");
     } else if (is_seq(l, dp, "datapoints")) {
@@ -594,13 +562,13 @@ static int parse_tt(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
                 return ECSIM_ENOMEM;
             in->datapoint_count = n;
             for (size_t i = 0; i < n; i++) {
-                yaml_node_t *v = seq_at(l, dp, i);
-                if (is_null(v)) {
+                const ydoc_node *v = seq_at(l, dp, i);
+                if (is_null(l, v)) {
                     in->datapoints[i] = NAN;   /* a missing datapoint */
-                } else if (!parse_number(v, &in->datapoints[i])) {
+                } else if (!parse_number(l, v, &in->datapoints[i])) {
                     ld_error(l, v, "`datapoints[%zu]` must be a number (or null for missing), "
                                    "got `%s`",
-                             i, scalar(v) ? scalar(v) : "(not a scalar)");
+                             i, scalar(l, v) ? scalar(l, v) : "(not a scalar)");
                 }
             }
         }
@@ -608,7 +576,7 @@ static int parse_tt(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
     get_bool(l, root, "disable_scale_in", "disable_scale_in", &in->tt.disable_scale_in);
     get_bool(l, root, "deployment_in_progress", "deployment_in_progress",
              &in->deployment_in_progress);
-    yaml_node_t *so = get(l, root, "scale_out_cooldown");
+    const ydoc_node *so = get(l, root, "scale_out_cooldown");
     if (so) {
         static const char *const keys[] = {"remaining", "last_scale_out_to", NULL};
         if (check_mapping(l, so, "`scale_out_cooldown`", keys)) {
@@ -618,7 +586,7 @@ static int parse_tt(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
                     1000000000L, &in->tt_state.last_scale_out_to);
         }
     }
-    yaml_node_t *si = get(l, root, "scale_in_cooldown");
+    const ydoc_node *si = get(l, root, "scale_in_cooldown");
     if (si) {
         static const char *const keys[] = {"remaining", NULL};
         if (check_mapping(l, si, "`scale_in_cooldown`", keys))
@@ -628,7 +596,7 @@ static int parse_tt(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
     return 0;
 }
 
-static int parse_step(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
+static int parse_step(ld *l, const ydoc_node *root, ecsim_decide_input *in)
 {
     static const char *const adj[] = {"change_in_capacity", "percent_change_in_capacity",
                                       "exact_capacity", NULL};
@@ -646,7 +614,7 @@ static int parse_step(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
         in->step.adjustment_type = (ecsim_adjustment_type)a;
     get_int(l, root, "min_adjustment_magnitude", "min_adjustment_magnitude", 0, 1000000000L,
             &in->step.min_adjustment_magnitude);
-    yaml_node_t *cd = get(l, root, "cooldown");
+    const ydoc_node *cd = get(l, root, "cooldown");
     if (cd) {
         static const char *const keys[] = {"remaining", "last_adjustment", NULL};
         if (check_mapping(l, cd, "`cooldown`", keys)) {
@@ -655,7 +623,7 @@ static int parse_step(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
                     1000000000L, &in->step_state.last_adjustment);
         }
     }
-    yaml_node_t *steps = get(l, root, "steps");
+    const ydoc_node *steps = get(l, root, "steps");
     if (!steps) {
         ld_error(l, root, "`steps` is required (a list of {lower, upper, adjustment})");
         return 0;
@@ -670,18 +638,18 @@ static int parse_step(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
     size_t before = l->d->errors;
     in->step.step_count = n;
     for (size_t i = 0; i < n; i++) {
-        yaml_node_t *sn = seq_at(l, steps, i);
+        const ydoc_node *sn = seq_at(l, steps, i);
         ecsim_step_adjustment *s = &in->step.steps[i];
         char where[48], pp[64];
         snprintf(where, sizeof where, "`steps[%zu]`", i);
         if (!check_mapping(l, sn, where, skeys))
             continue;
-        yaml_node_t *lo = get(l, sn, "lower"), *hi = get(l, sn, "upper");
+        const ydoc_node *lo = get(l, sn, "lower"), *hi = get(l, sn, "upper");
         snprintf(pp, sizeof pp, "steps[%zu].lower", i);
-        if (lo && !is_null(lo))
+        if (lo && !is_null(l, lo))
             s->has_lower = get_num(l, sn, "lower", pp, -1e18, 1e18, &s->lower);
         snprintf(pp, sizeof pp, "steps[%zu].upper", i);
-        if (hi && !is_null(hi))
+        if (hi && !is_null(l, hi))
             s->has_upper = get_num(l, sn, "upper", pp, -1e18, 1e18, &s->upper);
         snprintf(pp, sizeof pp, "steps[%zu].adjustment", i);
         if (!get(l, sn, "adjustment"))
@@ -699,13 +667,13 @@ static int parse_step(ld *l, const yaml_node_t *root, ecsim_decide_input *in)
 
 static int decide_from_document(ld *l, ecsim_decide_input *in)
 {
-    yaml_node_t *root = yaml_document_get_root_node(l->doc);
-    if (!root || is_null(root)) {
+    const ydoc_node *root = ydoc_at(l->doc, l->doc->root);
+    if (!root || is_null(l, root)) {
         ld_error(l, root, "empty document: expected a mapping with `policy` (hpa, "
                           "target_tracking or step_scaling)");
         return ECSIM_EINVAL;
     }
-    if (root->type != YAML_MAPPING_NODE) {
+    if (root->type != YDOC_MAP) {
         ld_error(l, root, "the document must be a mapping with `policy`");
         return ECSIM_EINVAL;
     }
@@ -767,39 +735,21 @@ int ecsim_decide_load_string(const char *text, size_t len, const char *display_n
                              ecsim_decide_input *in, ecsim_diags *d)
 {
     input_defaults(in);
-    ld l = {display_name ? display_name : "<input>", d, NULL};
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
-        return ECSIM_ENOMEM;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        ecsim_diags_add(d, ECSIM_DIAG_ERROR, l.file, (int)parser.problem_mark.line + 1,
-                        (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s",
-                        parser.problem ? parser.problem : "malformed input",
-                        parser.context ? " " : "", parser.context ? parser.context : "");
-        int err = parser.error == YAML_MEMORY_ERROR ? ECSIM_ENOMEM : ECSIM_EINVAL;
-        yaml_parser_delete(&parser);
-        return err;
+    ld l = {display_name ? display_name : "<input>", d, NULL, NULL, NULL, 0};
+    if (len > YDOC_MAX_BYTES) {
+        ecsim_diags_add(d, ECSIM_DIAG_ERROR, l.file, 0, 0,
+                        "file is too large (%zu bytes; decide inputs are at most %u bytes)", len,
+                        YDOC_MAX_BYTES);
+        return ECSIM_EINVAL;
     }
-    l.doc = &doc;
-    int rc = decide_from_document(&l, in);
+    ydoc doc;
+    ydoc_source src = {l.file, true, "decide input"};
+    int rc = ydoc_parse(&doc, (const unsigned char *)text, len, &src, d);
     if (rc == 0) {
-        /* Only one document is allowed. */
-        yaml_document_t next;
-        if (yaml_parser_load(&parser, &next)) {
-            yaml_node_t *r2 = yaml_document_get_root_node(&next);
-            if (r2) {
-                ecsim_diags_add(d, ECSIM_DIAG_ERROR, l.file, (int)r2->start_mark.line + 1,
-                                (int)r2->start_mark.column + 1,
-                                "only one YAML document is allowed");
-                rc = ECSIM_EINVAL;
-            }
-            yaml_document_delete(&next);
-        }
+        l.doc = &doc;
+        rc = decide_from_document(&l, in);
     }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
+    ydoc_free(&doc);
     return rc;
 }
 
@@ -820,8 +770,11 @@ int ecsim_decide_load(const char *path, ecsim_decide_input *in, ecsim_diags *d)
     }
     for (;;) {
         if (len == cap) {
-            if (cap > ((size_t)64 << 20)) {
-                ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0, "file larger than 64 MiB");
+            if (cap > YDOC_MAX_BYTES) { /* the shared limit (yaml_doc.h) */
+                ecsim_diags_add(d, ECSIM_DIAG_ERROR, path, 0, 0,
+                                "file is too large (more than %u bytes; decide inputs are at most "
+                                "%u bytes)",
+                                YDOC_MAX_BYTES, YDOC_MAX_BYTES);
                 rc = ECSIM_EINVAL;
                 goto free_buf;
             }
