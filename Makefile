@@ -5,7 +5,7 @@
 #   make demo       deps + build + simulate scenarios/quickstart.yaml
 #   make test       deps + build + every test (unit, golden, bad-input corpus, sanitizer build)
 #   make bench      engine speed against ../shared/anchors (ratios, never a test)
-#   make fuzz       run the loader fuzzer for FUZZ_SECONDS (libFuzzer, clang)
+#   make fuzz       run each fuzzer (loader + decide, CSV) for FUZZ_SECONDS (libFuzzer, clang)
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion, data)
 #   make uninstall  the same PREFIX and DESTDIR
 #
@@ -149,15 +149,27 @@ bench: $(BIN) $(BENCH_BIN)
 # ---- fuzzing ----------------------------------------------------------------------
 
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_loader fuzz_csv
+FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+  -Iinclude -Isim $(YAML_CFLAGS) -DECSIM_DATADIR='"$(DATADIR)"'
+# Each target runs FUZZ_SECONDS; a sanitizer report stops it (no recovery),
+# so every finding is saved as build/fuzz/crash-* (reproduce: the target
+# binary with the file as its argument). fuzz_loader also feeds `ecsim
+# decide`'s front end; fuzz_csv drives the one CSV reader (traces, arrival
+# logs, empirical service times).
 fuzz:
-	@mkdir -p build/fuzz
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -Iinclude -Isim $(YAML_CFLAGS) -DECSIM_DATADIR='"$(DATADIR)"' \
-	  -o build/fuzz/fuzz_loader tests/fuzz/fuzz_loader.c $(LIB_SRC) $(LIBS)
-	@mkdir -p build/fuzz/corpus
-	@cp scenarios/*.yaml tests/bad/*.yaml build/fuzz/corpus/ 2>/dev/null || true
-	build/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  -dict=tests/fuzz/yaml.dict build/fuzz/corpus
+	@mkdir -p build/fuzz/corpus-loader build/fuzz/corpus-csv
+	clang $(FUZZ_FLAGS) -o build/fuzz/fuzz_loader tests/fuzz/fuzz_loader.c \
+	  $(LIB_SRC) $(LIBS)
+	clang $(FUZZ_FLAGS) -o build/fuzz/fuzz_csv tests/fuzz/fuzz_csv.c $(LIB_SRC) $(LIBS)
+	@cp scenarios/*.yaml tests/bad/*.yaml tests/decide/*.yaml build/fuzz/corpus-loader/ 2>/dev/null || true
+	@cp scenarios/traces/*.csv build/fuzz/corpus-csv/ 2>/dev/null || true
+	@find tests/data -name '*.csv' -exec cp {} build/fuzz/corpus-csv/ \; 2>/dev/null || true
+	cd build/fuzz && ./fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -dict=../../tests/fuzz/yaml.dict -print_final_stats=1 corpus-loader
+	cd build/fuzz && ./fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -print_final_stats=1 corpus-csv
 
 # ---- install ----------------------------------------------------------------------
 

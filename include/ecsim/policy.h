@@ -13,7 +13,7 @@
  *     in sim/policy/policy.c: the simulation creates a policy from an
  *     ecsim_policy_config, feeds it an ecsim_policy_obs at each evaluation
  *     and receives an ecsim_decision (one row of decisions.csv).
- *  3. `ecsim decide`: ecsim_decide_load() (the YAML edge, sim/input/loader_decide.c)
+ *  3. `ecsim decide`: ecsim_decide_load() (the YAML edge, sim/cli/decide_input.c)
  *     and ecsim_decide_main() (sim/cli/decide.c).
  *
  * Semantics: ../shared/reference/aws-k8s-semantics.md §1.2-1.5 and §5.1-5.3.
@@ -656,7 +656,7 @@ typedef struct ecsim_decide_input {
     double metric_value;
 } ecsim_decide_input;
 
-/* Parse and validate a decide file (libyaml; sim/input/loader_decide.c). Every
+/* Parse and validate a decide file (libyaml; sim/cli/decide_input.c). Every
  * problem is recorded in `d` as FILE:LINE:COLUMN; unknown keys come with a
  * suggestion. Returns 0, ECSIM_EINVAL (see d), ECSIM_EIO (file unreadable,
  * recorded in d) or ECSIM_ENOMEM. `in` must be freed with

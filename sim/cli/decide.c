@@ -1,6 +1,6 @@
 /* `ecsim decide`: one policy decision from an observed state.
  *
- * ecsim_decide_load() (sim/input/loader_decide.c) turns the YAML into an
+ * ecsim_decide_load() (sim/cli/decide_input.c) turns the YAML into an
  * ecsim_decide_input; here we run the policy's decide entry (the very
  * calculators the simulation uses, sim/policy/policy_NAME.c) and print the new
  * desired count, the reason and every step of the computation, as text or

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ecsim/alloc.h"
+#include "ecsim/csv.h"
 #include "ecsim/error.h"
 #include "ecsim/loader.h"
 #include "ecsim/output.h"
@@ -122,66 +123,25 @@ void ecsim_decision_csv_header(FILE *out)
           out);
 }
 
-static void csv_text(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void csv_num(FILE *out, double v)
-{
-    char buf[64];
-    if (isfinite(v))
-        fputs(ecsim_fmt_num(buf, sizeof buf, v), out);
-}
-
-static void csv_count(FILE *out, int v)
-{
-    if (v >= 0)
-        fprintf(out, "%d", v);
-}
-
 void ecsim_decision_csv_row(FILE *out, const ecsim_decision *d)
 {
-    csv_num(out, d->time_s);
-    fputc(',', out);
-    csv_text(out, d->policy ? d->policy : "");
-    fputc(',', out);
-    csv_text(out, d->metric);
-    fputc(',', out);
-    csv_num(out, d->value);
-    fputc(',', out);
-    csv_num(out, d->target);
-    fputc(',', out);
-    fputs(ecsim_alarm_state_name(d->alarm_high), out);
-    fputc(',', out);
-    fputs(ecsim_alarm_state_name(d->alarm_low), out);
-    fputc(',', out);
-    csv_count(out, d->current);
-    fputc(',', out);
-    csv_count(out, d->proposal);
-    fputc(',', out);
-    csv_count(out, d->stabilized);
-    fputc(',', out);
-    csv_count(out, d->limited);
-    fputc(',', out);
-    csv_count(out, d->clamped);
-    fputc(',', out);
-    fputs(ecsim_scale_action_name(d->action), out);
-    fputc(',', out);
-    csv_count(out, d->desired);
-    fputc(',', out);
-    csv_text(out, d->reason);
-    fputc(',', out);
+    ecsim_csv_writer w;
+    ecsim_csv_writer_init(&w, out);
+    ecsim_csv_write_num(&w, d->time_s);
+    ecsim_csv_write_text(&w, d->policy ? d->policy : "");
+    ecsim_csv_write_text(&w, d->metric);
+    ecsim_csv_write_num(&w, d->value);
+    ecsim_csv_write_num(&w, d->target);
+    ecsim_csv_write_text(&w, ecsim_alarm_state_name(d->alarm_high));
+    ecsim_csv_write_text(&w, ecsim_alarm_state_name(d->alarm_low));
+    ecsim_csv_write_int(&w, d->current, true);
+    ecsim_csv_write_int(&w, d->proposal, true);
+    ecsim_csv_write_int(&w, d->stabilized, true);
+    ecsim_csv_write_int(&w, d->limited, true);
+    ecsim_csv_write_int(&w, d->clamped, true);
+    ecsim_csv_write_text(&w, ecsim_scale_action_name(d->action));
+    ecsim_csv_write_int(&w, d->desired, true);
+    ecsim_csv_write_text(&w, d->reason);
     /* The steps joined by " | " in one field. */
     size_t len = 0;
     for (size_t i = 0; i < d->steps.count; i++)
@@ -194,10 +154,10 @@ void ecsim_decision_csv_row(FILE *out, const ecsim_decision *d)
                 strcat(joined, " | ");
             strcat(joined, d->steps.lines[i]);
         }
-        csv_text(out, joined);
-        ecsim_free(joined);
     }
-    fputc('\n', out);
+    ecsim_csv_write_text(&w, joined ? joined : "");
+    ecsim_free(joined);
+    ecsim_csv_end_row(&w);
 }
 
 /* ---- default configuration --------------------------------------------------------- */

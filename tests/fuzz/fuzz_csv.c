@@ -1,12 +1,7 @@
 /* libFuzzer target for the CSV reader (include/ecsim/csv.h): any bytes, read
  * with every combination of flags and small caps, must give records or
  * located errors cleanly: no crash, no sanitizer report, no leak, no hang
- * (every call consumes input or ends it). Build like `make fuzz` builds
- * fuzz_loader.c, with this file instead:
- *   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 \
- *     -fsanitize=fuzzer,address,undefined -Iinclude -Isim \
- *     -o build/fuzz/fuzz_csv tests/fuzz/fuzz_csv.c sim/core/csv.c sim/core/diag.c \
- *     sim/core/alloc.c sim/core/output.c sim/core/error.c -lm */
+ * (every call consumes input or ends it). Built and run by `make fuzz`. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
