@@ -475,12 +475,7 @@ static bool service_recovered(ecsim_sim *sim)
     const sim_deployment *dp = service_primary(sim);
     if (!dp || dp->rollout == ROLLOUT_IN_PROGRESS)
         return false;
-    int healthy = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        healthy += t->state == TASK_RUNNING && t->healthy && !t->stop_requested;
-    }
-    return healthy >= sim->service.desired;
+    return service_healthy_count(sim) >= sim->service.desired;
 }
 
 static void settle_fault(ecsim_sim *sim, sim_op *op)

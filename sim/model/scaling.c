@@ -130,6 +130,7 @@ int scaling_init(ecsim_sim *sim, FILE *err)
         ecsim_diags_free(&d);
         if (!sim->requests)
             return bad_input ? ECSIM_EINVAL : ECSIM_ENOMEM;
+        service_track_changes(sim); /* scaling_tasks_changed syncs the changed tasks */
     }
     return 0;
 }
@@ -207,20 +208,14 @@ static void note_shortfall(ecsim_sim *sim, bool is_short, double t_s)
     }
 }
 
+/* RUNNING tasks, those of them receiving traffic (not chosen to stop,
+ * healthy behind a load balancer), and those not yet RUNNING: the service's
+ * counters, O(1). */
 static void count_tasks(const ecsim_sim *sim, int *running, int *ready, int *pending)
 {
-    bool lb = sim->sc->service.load_balancer.enable;
-    *running = *ready = *pending = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_RUNNING) {
-            (*running)++;
-            if (!t->stop_requested && (!lb || t->healthy))
-                (*ready)++;
-        } else if (t->state < TASK_RUNNING) {
-            (*pending)++;
-        }
-    }
+    *running = service_count(sim, TASK_RUNNING);
+    *ready = service_ready_count(sim);
+    *pending = service_pending_count(sim);
 }
 
 /* Requests mode: close the segment [last_fluid_s, now], during which the
@@ -331,8 +326,10 @@ void scaling_tasks_changed(ecsim_sim *sim)
      * abruptly (reference §2.3). */
     accumulate(sim);
     bool lb = sim->sc->service.load_balancer.enable;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
+    const int *ids;
+    size_t n = service_take_changed(sim, &ids);
+    for (size_t i = 0; i < n; i++) {
+        const sim_task *t = &sim->service.tasks[ids[i] - 1];
         bool ready = t->state == TASK_RUNNING && !t->stop_requested && (!lb || t->healthy);
         requests_task_state st = requests_task_get_state(rq, t->id);
         int rc = 0;
@@ -465,10 +462,7 @@ static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *me
         busy.rps = ready > 0 ? served / ready : 0.0;
     }
     const double memory_request_m = ts->memory_gb * 1024.0 * 1000.0;
-    for (size_t i = 0; i < sim->service.task_count && n < max; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_STOPPED)
-            continue;
+    for (const sim_task *t = service_live_first(sim); t && n < max; t = service_live_next(sim, t)) {
         ecsim_hpa_pod *p = &pods[n];
         ecsim_hpa_pod *mp = &memory_pods[n];
         n++;
@@ -560,8 +554,9 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     obs.datapoint_count = obs.metric_datapoint_count[main_metric];
     obs.period_s = sim->sc->monitoring.period_s;
     if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA) {
-        /* One pod per task that is not STOPPED: room for every task. */
-        size_t need = sim->service.task_count ? sim->service.task_count : 1;
+        /* One pod per task that is not STOPPED. */
+        size_t alive = sim->service.task_count - (size_t)service_count(sim, TASK_STOPPED);
+        size_t need = alive ? alive : 1;
         if (need > sim->pod_capacity) {
             ecsim_hpa_pod *p = ecsim_reallocarray(sim->pods, need, sizeof *p);
             ecsim_hpa_pod *mp = p ? ecsim_reallocarray(sim->memory_pods, need, sizeof *mp) : NULL;
@@ -627,19 +622,53 @@ void scaling_start(ecsim_sim *sim)
 
 /* ---- periods -------------------------------------------------------------------------- */
 
-static double cost_so_far(const ecsim_sim *sim, double now)
+/* One Fargate task's cost from its pull start to its stop (or `now`); 0
+ * before the pull. */
+static double task_cost(const ecsim_sim *sim, const sim_task *t, double now)
+{
+    const ecsim_scenario *sc = sim->sc;
+    if (!isfinite(t->pull_started_s))
+        return 0.0;
+    double stop = isfinite(t->stopped_s) ? t->stopped_s : now;
+    return ecsim_cost_fargate_task_usd(&sc->pricing, sc->service.task.vcpu,
+                                       sc->service.task.memory_gb, t->pull_started_s, stop, false);
+}
+
+void scaling_task_stopped(ecsim_sim *sim, const sim_task *t)
+{
+    if (isfinite(t->pull_started_s))
+        sim->cost_stopped_usd += task_cost(sim, t, t->stopped_s);
+}
+
+/* Compute cost so far, incrementally: the tasks before the service's first
+ * live one are all STOPPED, so their sum (in id order) is kept; the rest is
+ * added in id order as well while that span is short (COST_EXACT_SPAN
+ * tasks: the same sum, to the last bit, as adding every task each period).
+ * Past that, the stopped tasks' costs, added when each stopped, plus the
+ * live ones: O(live) per period; the order of the additions moves the
+ * figure by at most a few units in the 15th digit. */
+#define COST_EXACT_SPAN 512
+static double cost_so_far(ecsim_sim *sim, double now)
 {
     const ecsim_scenario *sc = sim->sc;
     double usd = 0;
     if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
-        for (size_t i = 0; i < sim->service.task_count; i++) {
-            const sim_task *t = &sim->service.tasks[i];
-            if (!isfinite(t->pull_started_s))
-                continue;
-            double stop = isfinite(t->stopped_s) ? t->stopped_s : now;
-            usd += ecsim_cost_fargate_task_usd(&sc->pricing, sc->service.task.vcpu,
-                                               sc->service.task.memory_gb, t->pull_started_s, stop,
-                                               false);
+        const sim_service *s = &sim->service;
+        for (; sim->cost_prefix_count < s->first_live; sim->cost_prefix_count++) {
+            const sim_task *t = &s->tasks[sim->cost_prefix_count];
+            if (isfinite(t->pull_started_s))
+                sim->cost_prefix_usd += task_cost(sim, t, now);
+        }
+        if (s->task_count - s->first_live <= COST_EXACT_SPAN) {
+            usd = sim->cost_prefix_usd;
+            for (size_t i = s->first_live; i < s->task_count; i++)
+                if (isfinite(s->tasks[i].pull_started_s))
+                    usd += task_cost(sim, &s->tasks[i], now);
+        } else {
+            usd = sim->cost_stopped_usd;
+            for (const sim_task *t = service_live_first(sim); t; t = service_live_next(sim, t))
+                if (isfinite(t->pull_started_s))
+                    usd += task_cost(sim, t, now);
         }
     } else if (sim->cluster) {
         /* Every instance from its launch (reference §6: per second, 60 s minimum). */

@@ -35,6 +35,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ecsim/alloc.h"
@@ -124,6 +125,11 @@ int service_init(ecsim_sim *sim)
 
 void service_free(ecsim_sim *sim)
 {
+    ecsim_free(sim->service.run_tree);
+    ecsim_free(sim->service.dep_live);
+    ecsim_free(sim->service.vcpu_sums);
+    ecsim_free(sim->service.changed);
+    ecsim_free(sim->service.cursors);
     cluster_destroy(sim->cluster);
     sim->cluster = NULL;
     ecsim_free(sim->instance_image);
@@ -136,6 +142,10 @@ void service_free(ecsim_sim *sim)
 
 /* ---- counting ------------------------------------------------------------------ */
 
+/* Every count of tasks by state is a counter kept by task_update below, the
+ * one place where a task's state, health or stop request changes; the live
+ * tasks are linked in their own list, so nothing walks the stopped ones. */
+
 static bool task_alive(const sim_task *t)
 {
     return t->state != TASK_STOPPED;
@@ -147,35 +157,260 @@ static bool task_active(const sim_task *t)
     return task_alive(t) && !t->stop_requested && t->state < TASK_DEACTIVATING;
 }
 
-int service_count(const ecsim_sim *sim, task_state state)
+/* A candidate victim of kill_tasks / Spot: RUNNING, not chosen to stop. */
+static bool task_run_avail(const sim_task *t)
 {
-    int n = 0;
-    for (size_t i = state == TASK_STOPPED ? 0 : sim->service.first_live; i < sim->service.task_count;
-         i++)
-        n += sim->service.tasks[i].state == state;
-    return n;
+    return t->state == TASK_RUNNING && !t->stop_requested;
 }
 
-int service_active_count(const ecsim_sim *sim)
+int service_count(const ecsim_sim *sim, task_state state)
 {
-    int n = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++)
-        n += task_active(&sim->service.tasks[i]);
-    return n;
+    return sim->service.n_state[state];
 }
+
+int service_active_count(const ecsim_sim *sim) { return sim->service.n_active; }
 
 /* Tasks that receive traffic: RUNNING, and healthy in the target group when
  * a load balancer fronts the service (reference §2.5: "add ALB
  * healthy-threshold time before the task receives traffic"). */
-int service_ready_count(const ecsim_sim *sim)
+int service_ready_count(const ecsim_sim *sim) { return sim->service.n_ready; }
+
+int service_healthy_count(const ecsim_sim *sim) { return sim->service.n_healthy_active; }
+
+int service_pending_count(const ecsim_sim *sim)
 {
-    bool lb = sim->sc->service.load_balancer.enable;
-    int n = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_RUNNING && !t->stop_requested && (!lb || t->healthy))
-            n++;
+    const int *n = sim->service.n_state;
+    return n[TASK_PROVISIONING] + n[TASK_PENDING] + n[TASK_ACTIVATING];
+}
+
+const sim_task *service_live_first(const ecsim_sim *sim)
+{
+    int id = sim->service.live_head;
+    return id ? &sim->service.tasks[id - 1] : NULL;
+}
+
+const sim_task *service_live_next(const ecsim_sim *sim, const sim_task *t)
+{
+    return t->live_next ? &sim->service.tasks[t->live_next - 1] : NULL;
+}
+
+/* The Fenwick tree over task indexes marks the RUNNING tasks not chosen to
+ * stop, so the n-th of them in id order is found in O(log n). */
+static void run_tree_add(sim_service *s, size_t index, int delta)
+{
+    for (size_t i = index + 1; i <= s->run_tree_size; i += i & (~i + 1))
+        s->run_tree[i - 1] += delta;
+}
+
+/* Room for every task index: rebuilt at twice the size when it grows. */
+static int run_tree_reserve(sim_service *s, size_t count)
+{
+    if (count <= s->run_tree_size)
+        return 0;
+    size_t size = s->run_tree_size ? s->run_tree_size : 64;
+    while (size < count)
+        size *= 2;
+    int *tree = ecsim_calloc(size, sizeof *tree);
+    if (!tree)
+        return ECSIM_ENOMEM;
+    ecsim_free(s->run_tree);
+    s->run_tree = tree;
+    s->run_tree_size = size;
+    for (size_t i = 0; i < s->task_count; i++)
+        if (task_run_avail(&s->tasks[i]))
+            run_tree_add(s, i, 1);
+    return 0;
+}
+
+/* The index of the (nth + 1)-th marked task; nth < n_run_avail. */
+static size_t run_tree_find(const sim_service *s, int nth)
+{
+    size_t pos = 0, step = 1;
+    while (step * 2 <= s->run_tree_size)
+        step *= 2;
+    for (; step > 0; step /= 2) {
+        if (pos + step <= s->run_tree_size && s->run_tree[pos + step - 1] <= nth) {
+            pos += step;
+            nth -= s->run_tree[pos - 1];
+        }
     }
+    return pos; /* 0-based index of the task */
+}
+
+static int dep_live_add(sim_service *s, int dep)
+{
+    if (s->dep_live_count == s->dep_live_capacity) {
+        size_t cap = s->dep_live_capacity ? s->dep_live_capacity * 2 : 8;
+        int *d = ecsim_reallocarray(s->dep_live, cap, sizeof *d);
+        if (!d)
+            return ECSIM_ENOMEM;
+        s->dep_live = d;
+        s->dep_live_capacity = cap;
+    }
+    s->dep_live[s->dep_live_count++] = dep;
+    return 0;
+}
+
+static void dep_live_remove(sim_service *s, int dep)
+{
+    for (size_t i = 0; i < s->dep_live_count; i++)
+        if (s->dep_live[i] == dep) {
+            s->dep_live[i] = s->dep_live[--s->dep_live_count];
+            return;
+        }
+    assert(!"deployment not in the live set");
+}
+
+/* Add (sign 1) or remove (sign -1) what task `t` contributes to the counters. */
+static void task_account(ecsim_sim *sim, const sim_task *t, int sign)
+{
+    sim_service *s = &sim->service;
+    sim_deployment *dp = &s->deployments[t->deployment];
+    s->n_state[t->state] += sign;
+    if (!task_alive(t))
+        return;
+    dp->alive += sign;
+    if (task_active(t)) {
+        s->n_active += sign;
+        dp->active += sign;
+    }
+    if (t->state < TASK_RUNNING)
+        dp->prestart += sign;
+    if (task_run_avail(t)) {
+        dp->running_avail += sign;
+        s->n_run_avail += sign;
+        if (t->healthy) {
+            dp->healthy_active += sign;
+            s->n_healthy_active += sign;
+        }
+        if (!sim->sc->service.load_balancer.enable || t->healthy)
+            s->n_ready += sign;
+    }
+    if (t->waiting_capacity)
+        s->n_waiting += sign;
+}
+
+/* The task lifecycle of reference §2.3 as a table: may a task go from
+ * `from` to `to`? Forward only, STOPPED from any live state, and on EKS a
+ * crashed container restarts in place (RUNNING -> ACTIVATING, ACTIVATING ->
+ * ACTIVATING after the back-off, reference §5.4). */
+static bool transition_allowed(task_state from, task_state to)
+{
+    switch (from) {
+    case TASK_PROVISIONING: return to == TASK_PENDING || to == TASK_STOPPED;
+    case TASK_PENDING: return to == TASK_ACTIVATING || to == TASK_STOPPED;
+    case TASK_ACTIVATING: return to == TASK_ACTIVATING || to == TASK_RUNNING || to == TASK_STOPPED;
+    case TASK_RUNNING: return to == TASK_ACTIVATING || to == TASK_DEACTIVATING || to == TASK_STOPPED;
+    case TASK_DEACTIVATING: return to == TASK_STOPPING || to == TASK_STOPPED;
+    case TASK_STOPPING: return to == TASK_STOPPED;
+    case TASK_STOPPED: return false;
+    }
+    return false;
+}
+
+static void act_unlink(ecsim_sim *sim, sim_task *t)
+{
+    sim_service *s = &sim->service;
+    sim_deployment *dp = &s->deployments[t->deployment];
+    if (t->act_prev)
+        s->tasks[t->act_prev - 1].act_next = t->act_next;
+    else
+        dp->act_head = t->act_next;
+    if (t->act_next)
+        s->tasks[t->act_next - 1].act_prev = t->act_prev;
+    else
+        dp->act_tail = t->act_prev;
+    t->act_prev = t->act_next = 0;
+}
+
+static void live_unlink(ecsim_sim *sim, sim_task *t)
+{
+    sim_service *s = &sim->service;
+    if (t->live_prev)
+        s->tasks[t->live_prev - 1].live_next = t->live_next;
+    else
+        s->live_head = t->live_next;
+    if (t->live_next)
+        s->tasks[t->live_next - 1].live_prev = t->live_prev;
+    else
+        s->live_tail = t->live_prev;
+    t->live_prev = t->live_next = 0;
+}
+
+static void note_changed(ecsim_sim *sim, sim_task *t)
+{
+    sim_service *s = &sim->service;
+    if (!s->track_changes || t->changed)
+        return;
+    if (s->changed_count == s->changed_capacity) {
+        size_t cap = s->changed_capacity ? s->changed_capacity * 2 : 64;
+        int *c = ecsim_reallocarray(s->changed, cap, sizeof *c);
+        if (!c) {
+            sim->oom = 1;
+            return;
+        }
+        s->changed = c;
+        s->changed_capacity = cap;
+    }
+    t->changed = true;
+    s->changed[s->changed_count++] = t->id;
+}
+
+/* THE transition function: every change of a task's state, health or stop
+ * request goes through here, so the counters, the live and active lists,
+ * the victim tree and the changed list stay exact. A transition the
+ * lifecycle does not allow, or a stop request withdrawn, is a bug (assert). */
+static void task_update(ecsim_sim *sim, sim_task *t, task_state to, bool healthy, bool stop_requested)
+{
+    sim_service *s = &sim->service;
+    assert(t->state == to || transition_allowed(t->state, to));
+    assert(!t->stop_requested || stop_requested);
+    bool was_active = task_active(t), was_avail = task_run_avail(t), was_alive = task_alive(t);
+    task_account(sim, t, -1);
+    t->state = to;
+    t->healthy = healthy;
+    t->stop_requested = stop_requested;
+    task_account(sim, t, 1);
+    bool avail = task_run_avail(t);
+    if (avail != was_avail)
+        run_tree_add(s, (size_t)t->id - 1, avail ? 1 : -1);
+    if (was_active && !task_active(t))
+        act_unlink(sim, t);
+    if (was_alive && !task_alive(t)) {
+        live_unlink(sim, t);
+        if (s->deployments[t->deployment].alive == 0)
+            dep_live_remove(s, t->deployment);
+        /* Tasks never come back from STOPPED. */
+        while (s->first_live < s->task_count && s->tasks[s->first_live].state == TASK_STOPPED)
+            s->first_live++;
+    }
+    note_changed(sim, t);
+}
+
+static void task_set_waiting(ecsim_sim *sim, sim_task *t, bool waiting)
+{
+    task_account(sim, t, -1);
+    t->waiting_capacity = waiting;
+    task_account(sim, t, 1);
+}
+
+void service_track_changes(ecsim_sim *sim) { sim->service.track_changes = true; }
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+size_t service_take_changed(ecsim_sim *sim, const int **ids)
+{
+    sim_service *s = &sim->service;
+    qsort(s->changed, s->changed_count, sizeof *s->changed, cmp_int);
+    for (size_t i = 0; i < s->changed_count; i++)
+        s->tasks[s->changed[i] - 1].changed = false;
+    *ids = s->changed;
+    size_t n = s->changed_count;
+    s->changed_count = 0;
     return n;
 }
 
@@ -196,15 +431,64 @@ static bool is_eks(const ecsim_sim *sim) { return sim->sc->service.platform == E
  * deployment, or, while a rollback runs, by a deployment of the same
  * revision and digest that did not fail (those tasks are what the rollback
  * goes back to, so they are kept, not replaced). */
-static bool task_current(const ecsim_sim *sim, const sim_task *t)
+static bool deployment_current(const ecsim_sim *sim, int index)
 {
     const sim_service *s = &sim->service;
-    if (t->deployment == s->primary)
+    if (index == s->primary)
         return true;
-    const sim_deployment *own = &s->deployments[t->deployment];
+    const sim_deployment *own = &s->deployments[index];
     const sim_deployment *p = &s->deployments[s->primary];
     return p->is_rollback && own->rollout != ROLLOUT_FAILED && own->revision == p->revision &&
            strcmp(own->digest, p->digest) == 0;
+}
+
+static bool task_current(const ecsim_sim *sim, const sim_task *t)
+{
+    return deployment_current(sim, t->deployment);
+}
+
+/* Walking the active tasks of several deployments as one list in id order:
+ * one cursor (the next task id, 0 = done) per deployment with active tasks,
+ * merged by id. The cursors live in the service's scratch array: one walk
+ * at a time. */
+
+/* Cursors over the deployments that are current (or not), at their oldest
+ * (ascending) or youngest active task. Returns how many (0 on OOM). */
+static int dep_cursors(ecsim_sim *sim, bool current, bool ascending, int **cur)
+{
+    sim_service *s = &sim->service;
+    if (s->cursor_capacity < s->dep_live_count) {
+        int *c = ecsim_reallocarray(s->cursors, s->dep_live_count, sizeof *c);
+        if (!c) {
+            sim->oom = 1;
+            return 0;
+        }
+        s->cursors = c;
+        s->cursor_capacity = s->dep_live_count;
+    }
+    int n = 0;
+    for (size_t i = 0; i < s->dep_live_count; i++) {
+        const sim_deployment *d = &s->deployments[s->dep_live[i]];
+        if (d->active > 0 && deployment_current(sim, s->dep_live[i]) == current)
+            s->cursors[n++] = ascending ? d->act_head : d->act_tail;
+    }
+    *cur = s->cursors;
+    return n;
+}
+
+/* The next task over the cursors (smallest id if ascending, else largest),
+ * advanced past before it is returned, so the caller may stop it. */
+static sim_task *dep_cursors_next(ecsim_sim *sim, int *cur, int n, bool ascending)
+{
+    int best = -1;
+    for (int i = 0; i < n; i++)
+        if (cur[i] && (best < 0 || (ascending ? cur[i] < cur[best] : cur[i] > cur[best])))
+            best = i;
+    if (best < 0)
+        return NULL;
+    sim_task *t = task_by_id(sim, cur[best]);
+    cur[best] = ascending ? t->act_next : t->act_prev;
+    return t;
 }
 
 int service_last_completed(const ecsim_sim *sim, int before)
@@ -331,13 +615,22 @@ static void start_rollback(ecsim_sim *sim, int failed_index)
     make_primary(sim, k);
 }
 
+/* The deployment state machine: IN_PROGRESS -> COMPLETED or FAILED, once
+ * (reference §2.2 rolloutState). Leaving any other state is a bug. */
+static void deployment_finish(ecsim_sim *sim, sim_deployment *dp, rollout_state to)
+{
+    assert(dp->rollout == ROLLOUT_IN_PROGRESS);
+    assert(to == ROLLOUT_COMPLETED || to == ROLLOUT_FAILED);
+    dp->rollout = to;
+    dp->finished_s = ecsim_engine_now(sim->eng);
+}
+
 /* rolloutState FAILED: no new tasks for it; rollback when enabled. */
 static void deployment_fail(ecsim_sim *sim, sim_deployment *dp, const char *failure)
 {
     const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
     int index = (int)(dp - sim->service.deployments);
-    dp->rollout = ROLLOUT_FAILED;
-    dp->finished_s = ecsim_engine_now(sim->eng);
+    deployment_finish(sim, dp, ROLLOUT_FAILED);
     dp->failure = failure;
     if (is_eks(sim))
         sim_log(sim, "deployment %s: condition Progressing=False, reason ProgressDeadlineExceeded: "
@@ -461,6 +754,10 @@ static sim_task *task_new(ecsim_sim *sim)
         s->tasks = tasks;
         s->task_capacity = cap;
     }
+    if (run_tree_reserve(s, s->task_count + 1) != 0) {
+        sim->oom = 1;
+        return NULL;
+    }
     sim_task *t = &s->tasks[s->task_count++];
     memset(t, 0, sizeof *t);
     t->id = (int)s->task_count;
@@ -494,6 +791,24 @@ static void launch_task(ecsim_sim *sim)
     t->deployment = s->primary;
     t->state = TASK_PROVISIONING;
     t->launched_s = ecsim_engine_now(sim->eng);
+    /* Into the indexes: the youngest task goes last in both lists. */
+    sim_deployment *dp = &s->deployments[t->deployment];
+    if (dp->alive == 0 && dep_live_add(s, t->deployment) != 0)
+        sim->oom = 1;
+    task_account(sim, t, 1);
+    t->live_prev = s->live_tail;
+    if (s->live_tail)
+        s->tasks[s->live_tail - 1].live_next = t->id;
+    else
+        s->live_head = t->id;
+    s->live_tail = t->id;
+    t->act_prev = dp->act_tail;
+    if (dp->act_tail)
+        s->tasks[dp->act_tail - 1].act_next = t->id;
+    else
+        dp->act_head = t->id;
+    dp->act_tail = t->id;
+    note_changed(sim, t);
     /* Spread across AZs, the default service placement (reference §3.2),
      * skipping zones that are down (az_outage). */
     int zones = sim->sc->service.availability_zones;
@@ -520,20 +835,14 @@ static void task_stop_now(ecsim_sim *sim, sim_task *t, const char *stop_code, co
         t->instance = 0;
     }
     if (t->waiting_capacity) {
-        t->waiting_capacity = false;
+        task_set_waiting(sim, t, false);
         update_pending_capacity(sim);
     }
-    t->state = TASK_STOPPED;
-    t->healthy = false;
     t->stopped_s = ecsim_engine_now(sim->eng);
-    /* Tasks never come back from STOPPED: scans over live tasks start at
-     * the oldest one that is not stopped (a long crash loop leaves
-     * thousands of stopped tasks behind). */
-    sim_service *svc = &sim->service;
-    while (svc->first_live < svc->task_count && svc->tasks[svc->first_live].state == TASK_STOPPED)
-        svc->first_live++;
+    task_update(sim, t, TASK_STOPPED, false, t->stop_requested);
     t->stop_code = stop_code;
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
+    scaling_task_stopped(sim, t);
 }
 
 /* Begin an orderly stop (scale-in, replacement, failed health checks, Spot
@@ -542,8 +851,8 @@ static void task_stop_now(ecsim_sim *sim, sim_task *t, const char *stop_code, co
 static void task_begin_stop(ecsim_sim *sim, sim_task *t, const char *stop_code, const char *reason,
                             double drain_s)
 {
-    t->stop_requested = true;
     if (t->state < TASK_RUNNING) {
+        task_update(sim, t, t->state, t->healthy, true);
         task_stop_now(sim, t, stop_code, reason);
         return;
     }
@@ -551,8 +860,7 @@ static void task_begin_stop(ecsim_sim *sim, sim_task *t, const char *stop_code, 
         ecsim_engine_cancel(sim->eng, t->next);
         t->next = 0;
     }
-    t->state = TASK_DEACTIVATING;
-    t->healthy = false;
+    task_update(sim, t, TASK_DEACTIVATING, false, true);
     t->pending_stop_code = stop_code;
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
     task_schedule(sim, t, drain_s, EV_DEACTIVATED);
@@ -675,10 +983,7 @@ static void update_pending_capacity(ecsim_sim *sim)
 {
     if (!sim->cluster)
         return;
-    int waiting = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++)
-        waiting += sim->service.tasks[i].waiting_capacity;
-    cluster_set_pending(sim->cluster, waiting, sim->sc->service.task.vcpu,
+    cluster_set_pending(sim->cluster, sim->service.n_waiting, sim->sc->service.task.vcpu,
                         sim->sc->service.task.memory_gb);
 }
 
@@ -692,7 +997,7 @@ static bool task_place(ecsim_sim *sim, sim_task *t)
     int inst = cluster_place(sim->cluster, ts->vcpu, ts->memory_gb, &az);
     if (inst < 0) {
         if (!t->waiting_capacity) {
-            t->waiting_capacity = true;
+            task_set_waiting(sim, t, true);
             char why[200];
             sim_log(sim, "service %s was unable to place a task because no container instance met "
                          "all of its requirements. %s",
@@ -703,7 +1008,8 @@ static bool task_place(ecsim_sim *sim, sim_task *t)
         return false;
     }
     bool was_waiting = t->waiting_capacity;
-    t->waiting_capacity = false;
+    if (was_waiting)
+        task_set_waiting(sim, t, false);
     t->instance = inst;
     t->az = az;
     if (was_waiting)
@@ -716,9 +1022,11 @@ static void on_cluster_capacity(void *ctx)
 {
     ecsim_sim *sim = ctx;
     double now = ecsim_engine_now(sim->eng);
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        sim_task *t = &sim->service.tasks[i];
-        if (!t->waiting_capacity || t->state == TASK_STOPPED)
+    int next_id = sim->service.n_waiting > 0 ? sim->service.live_head : 0;
+    while (next_id) {
+        sim_task *t = task_by_id(sim, next_id);
+        next_id = t->live_next; /* a failed pull below unlinks t */
+        if (!t->waiting_capacity)
             continue;
         if (!task_place(sim, t))
             break;
@@ -768,9 +1076,10 @@ int service_cluster_create(ecsim_sim *sim)
 void service_instance_lost(ecsim_sim *sim, int instance_id)
 {
     int lost = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_STOPPED || t->instance != instance_id)
+    for (int id = sim->service.live_head; id;) {
+        sim_task *t = task_by_id(sim, id);
+        id = t->live_next;
+        if (t->instance != instance_id)
             continue;
         t->instance = 0; /* the instance is gone: nothing to release */
         task_stop_now(sim, t, "TerminationNotice",
@@ -799,24 +1108,28 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     t->next = 0;
     switch (kind) {
     case EV_PROVISIONED:
-        t->state = TASK_PENDING;
+        task_update(sim, t, TASK_PENDING, t->healthy, t->stop_requested);
         if (sim->cluster && !task_place(sim, t))
             break; /* waits for capacity */
         t->pull_started_s = now; /* Fargate billing starts here (reference §6) */
         task_pull(sim, t);
         break;
     case EV_PULL_RETRY:
+        assert(t->state == TASK_PENDING);
         task_pull(sim, t);
         break;
     case EV_PULLED:
+        assert(t->state == TASK_PENDING);
         task_schedule(sim, t, ts->start_time_s * start_jitter(sim), EV_STARTED);
         break;
     case EV_STARTED:
-        t->state = TASK_ACTIVATING;
+        assert(t->state == TASK_PENDING || (t->state == TASK_ACTIVATING && t->restarts > 0));
+        task_update(sim, t, TASK_ACTIVATING, t->healthy, t->stop_requested);
         task_schedule(sim, t, ts->activating_time_s, EV_ACTIVATED);
         break;
     case EV_ACTIVATED: {
-        t->state = TASK_RUNNING;
+        assert(t->state == TASK_ACTIVATING);
+        task_update(sim, t, TASK_RUNNING, t->healthy, t->stop_requested);
         t->running_s = now;
         dp->breaker_stage2 = true; /* stage 2 once a task is RUNNING (reference §2.2) */
         /* Tasks that reach RUNNING end a run of start failures (reference §2.4 item 4). */
@@ -850,11 +1163,13 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         break;
     }
     case EV_HEALTHY:
-        t->healthy = true;
+        assert(t->state == TASK_RUNNING);
+        task_update(sim, t, TASK_RUNNING, true, t->stop_requested);
         if (task_current(sim, t))
             dp->progress_s = now; /* a new pod became available: progress (§5.4) */
         break;
     case EV_CRASHED:
+        assert(t->state == TASK_RUNNING);
         if (is_eks(sim)) {
             /* The kubelet restarts the container in place with a back-off
              * of 10 s doubling to 300 s: CrashLoopBackOff (reference §5.4). */
@@ -862,8 +1177,7 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
             double backoff = K8S_BACKOFF_INITIAL_S * pow(2.0, t->restarts - 1);
             if (backoff > K8S_BACKOFF_MAX_S || !isfinite(backoff))
                 backoff = K8S_BACKOFF_MAX_S;
-            t->state = TASK_ACTIVATING;
-            t->healthy = false;
+            task_update(sim, t, TASK_ACTIVATING, false, t->stop_requested);
             sim_log(sim, "pod %s-%d (task %d): container exited with code 1, restart %d; "
                          "Back-off restarting failed container (CrashLoopBackOff): next start in %.0f s.",
                     svc_name(sim), dp->revision, t->id, t->restarts, backoff);
@@ -882,6 +1196,7 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         breaker_count_failure(sim, dp, "tasks failed to start");
         break;
     case EV_UNHEALTHY: {
+        assert(t->state == TASK_RUNNING);
         char reason[200];
         if (lb->enable) {
             snprintf(reason, sizeof reason,
@@ -903,10 +1218,11 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         break;
     }
     case EV_DEACTIVATED:
-        t->state = TASK_STOPPING;
+        task_update(sim, t, TASK_STOPPING, t->healthy, t->stop_requested);
         task_schedule(sim, t, fmin(STOPPING_TIME_S, ts->stop_timeout_s), EV_STOPPED);
         break;
     case EV_STOPPED: {
+        assert(t->state == TASK_STOPPING);
         char reason[sizeof t->stop_reason];
         snprintf(reason, sizeof reason, "%s", t->stop_reason);
         task_stop_now(sim, t, t->pending_stop_code ? t->pending_stop_code : "ServiceSchedulerInitiated",
@@ -975,6 +1291,29 @@ static double scheduler_tasks_per_minute(const ecsim_sim *sim)
     return ss->platform == ECSIM_PLATFORM_FARGATE ? 500 : ss->platform == ECSIM_PLATFORM_EC2 ? 250 : 0;
 }
 
+/* task.vcpu added once per live task, in the order a scan would add it (so
+ * the sum is the same double as ever): memoised sums of k terms. */
+static double vcpu_in_use(ecsim_sim *sim)
+{
+    sim_service *s = &sim->service;
+    size_t alive = (size_t)(s->task_count - (size_t)s->n_state[TASK_STOPPED]);
+    while (s->vcpu_sums_count <= alive) {
+        if (s->vcpu_sums_count == s->vcpu_sums_capacity) {
+            size_t cap = s->vcpu_sums_capacity ? s->vcpu_sums_capacity * 2 : 64;
+            double *v = ecsim_reallocarray(s->vcpu_sums, cap, sizeof *v);
+            if (!v) {
+                sim->oom = 1;
+                return (double)alive * sim->sc->service.task.vcpu;
+            }
+            s->vcpu_sums = v;
+            s->vcpu_sums_capacity = cap;
+        }
+        size_t k = s->vcpu_sums_count++;
+        s->vcpu_sums[k] = k == 0 ? 0.0 : s->vcpu_sums[k - 1] + sim->sc->service.task.vcpu;
+    }
+    return s->vcpu_sums[alive];
+}
+
 /* May one more task launch now? Fargate's account token bucket (burst 100,
  * 20 per second, §2.5), the scheduler's per-minute pace, and the account's
  * Fargate vCPU quota (§2.6: "You've reached the limit on the number of vCPUs
@@ -987,9 +1326,7 @@ static bool may_launch(ecsim_sim *sim, double *retry_at)
     double now = ecsim_engine_now(sim->eng);
     bool fargate = ss->platform == ECSIM_PLATFORM_FARGATE;
     if (fargate && ll->vcpu_quota > 0) {
-        double vcpus = 0;
-        for (size_t i = s->first_live; i < s->task_count; i++)
-            vcpus += s->tasks[i].state != TASK_STOPPED ? ss->task.vcpu : 0.0;
+        double vcpus = vcpu_in_use(sim);
         if (vcpus + ss->task.vcpu > ll->vcpu_quota + 1e-9) {
             if (!s->quota_announced) {
                 s->quota_announced = true;
@@ -1039,11 +1376,11 @@ static int stop_cluster_victims(ecsim_sim *sim, int k)
     int *chosen = ecsim_reallocarray(NULL, (size_t)k, sizeof *chosen);
     int n = 0, stopped = 0;
     if (refs && chosen) {
-        for (size_t i = s->first_live; i < s->task_count; i++) {
-            const sim_task *t = &s->tasks[i];
-            if (task_active(t) && task_current(sim, t))
-                refs[n++] = (cluster_task_ref){t->id, t->instance, ts->vcpu, ts->memory_gb};
-        }
+        /* The active tasks of the current revision, oldest first. */
+        int *cur;
+        int nc = dep_cursors(sim, true, true, &cur);
+        for (const sim_task *t; (t = dep_cursors_next(sim, cur, nc, true)) != NULL;)
+            refs[n++] = (cluster_task_ref){t->id, t->instance, ts->vcpu, ts->memory_gb};
         int got = cluster_choose_victims(sim->cluster, refs, n, k, chosen);
         for (int i = 0; i < got; i++) {
             sim_task *t = task_by_id(sim, refs[chosen[i]].task_id);
@@ -1065,23 +1402,19 @@ static void service_reconcile(ecsim_sim *sim)
         return;
     double now = ecsim_engine_now(sim->eng);
 
-    int n_primary = 0, n_old = 0, alive = 0, healthy = 0, in_flight = 0;
-    for (size_t i = s->first_live; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
-        if (!task_alive(t))
-            continue;
-        alive++;
-        if (t->state != TASK_RUNNING || !t->healthy || t->stop_requested)
-            in_flight++;
-        if (t->stop_requested)
-            continue;
-        if (task_current(sim, t))
-            n_primary++;
-        else
-            n_old++;
-        if (t->state == TASK_RUNNING && t->healthy)
-            healthy++;
+    int n_primary = 0, n_old = 0, old_unhealthy = 0;
+    for (size_t i = 0; i < s->dep_live_count; i++) {
+        const sim_deployment *d = &s->deployments[s->dep_live[i]];
+        if (deployment_current(sim, s->dep_live[i])) {
+            n_primary += d->active;
+        } else {
+            n_old += d->active;
+            old_unhealthy += d->active - d->healthy_active;
+        }
     }
+    int alive = (int)s->task_count - s->n_state[TASK_STOPPED];
+    int healthy = s->n_healthy_active;
+    int in_flight = alive - healthy;
 
     int min_healthy, max_tasks;
     service_rollout_bounds(sim, s->desired, &min_healthy, &max_tasks);
@@ -1091,15 +1424,19 @@ static void service_reconcile(ecsim_sim *sim)
      * desired, youngest first. */
     int can_stop = healthy - min_healthy;
     int stopped[32], n_stopped = 0, old_stopped = 0;
-    for (size_t i = s->task_count; i-- > s->first_live && n_old > 0;) {
-        sim_task *t = &s->tasks[i];
-        if (!task_active(t) || task_current(sim, t))
-            continue;
+    int *cur = NULL;
+    int nc = n_old > 0 ? dep_cursors(sim, false, false, &cur) : 0;
+    for (sim_task *t; n_old > 0 && (t = dep_cursors_next(sim, cur, nc, false)) != NULL;) {
         bool counts_healthy = t->state == TASK_RUNNING && t->healthy;
-        if (counts_healthy && can_stop <= 0)
+        if (counts_healthy && can_stop <= 0) {
+            if (old_unhealthy == 0)
+                break; /* only healthy old tasks left, and none may stop */
             continue;
+        }
         if (counts_healthy)
             can_stop--;
+        else
+            old_unhealthy--;
         bool was_running = t->state == TASK_RUNNING;
         task_scheduler_stop(sim, t);
         n_old--;
@@ -1111,10 +1448,8 @@ static void service_reconcile(ecsim_sim *sim)
         log_stopped(sim, stopped, n_stopped);
     if (sim->cluster && n_primary > s->desired)
         n_primary -= stop_cluster_victims(sim, n_primary - s->desired);
-    for (size_t i = s->task_count; i-- > s->first_live && n_primary > s->desired;) {
-        sim_task *t = &s->tasks[i];
-        if (!task_active(t) || !task_current(sim, t))
-            continue;
+    nc = n_primary > s->desired ? dep_cursors(sim, true, false, &cur) : 0;
+    for (sim_task *t; n_primary > s->desired && (t = dep_cursors_next(sim, cur, nc, false)) != NULL;) {
         task_scheduler_stop(sim, t);
         n_primary--;
         log_stopped(sim, &t->id, 1);
@@ -1153,9 +1488,8 @@ static void service_reconcile(ecsim_sim *sim)
     if (s->start_failures > 0) {
         /* Throttled: one attempt at a time until a task starts; the next
          * waits for this one to fail or run. */
-        for (size_t i = s->first_live; i < s->task_count; i++)
-            if (s->tasks[i].deployment == s->primary && s->tasks[i].state < TASK_RUNNING)
-                return;
+        if (s->deployments[s->primary].prestart > 0)
+            return;
         launch = 1;
     }
     int launched = 0;
@@ -1204,18 +1538,15 @@ void service_check_rollout(ecsim_sim *sim)
     if (!dp || dp->rollout != ROLLOUT_IN_PROGRESS)
         return;
     int healthy = 0, old_alive = 0;
-    for (size_t i = s->first_live; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
-        if (!task_alive(t))
-            continue;
-        if (!task_current(sim, t))
-            old_alive++;
-        else if (t->state == TASK_RUNNING && t->healthy && !t->stop_requested)
-            healthy++;
+    for (size_t i = 0; i < s->dep_live_count; i++) {
+        const sim_deployment *d = &s->deployments[s->dep_live[i]];
+        if (deployment_current(sim, s->dep_live[i]))
+            healthy += d->healthy_active;
+        else
+            old_alive += d->alive;
     }
     if (healthy >= s->desired && old_alive == 0) {
-        dp->rollout = ROLLOUT_COMPLETED;
-        dp->finished_s = ecsim_engine_now(sim->eng);
+        deployment_finish(sim, dp, ROLLOUT_COMPLETED);
         if (is_eks(sim))
             sim_log(sim, "deployment %s: successfully rolled out (ReplicaSet \"%s-%d\", %d pods ready).",
                     svc_name(sim), svc_name(sim), dp->revision, healthy);
@@ -1230,19 +1561,14 @@ void service_check_rollout(ecsim_sim *sim)
 /* The `nth` (0-based) RUNNING task that still counts towards desired. */
 static sim_task *nth_running(ecsim_sim *sim, int *count_out, uint64_t nth)
 {
-    int n = 0;
-    sim_task *pick = NULL;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        sim_task *t = &sim->service.tasks[i];
-        if (t->state != TASK_RUNNING || t->stop_requested)
-            continue;
-        if ((uint64_t)n == nth)
-            pick = t;
-        n++;
-    }
+    sim_service *s = &sim->service;
     if (count_out)
-        *count_out = n;
-    return pick;
+        *count_out = s->n_run_avail;
+    if (nth >= (uint64_t)s->n_run_avail)
+        return NULL;
+    sim_task *t = &s->tasks[run_tree_find(s, (int)nth)];
+    assert(task_run_avail(t));
+    return t;
 }
 
 /* A random RUNNING task (victims of kill_tasks and Spot), or NULL. */
@@ -1284,9 +1610,10 @@ int service_az_outage(ecsim_sim *sim, int az, double until_s)
     if (until_s > s->az_down_until_s[az])
         s->az_down_until_s[az] = until_s;
     int lost = 0;
-    for (size_t i = s->first_live; i < s->task_count; i++) {
-        sim_task *t = &s->tasks[i];
-        if (!task_alive(t) || t->az != az)
+    for (int id = s->live_head; id;) {
+        sim_task *t = task_by_id(sim, id);
+        id = t->live_next;
+        if (t->az != az)
             continue;
         /* MODEL: the reference has no stop code for a lost zone; the
          * infrastructure notice is the closest (reference §2.3). */

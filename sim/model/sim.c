@@ -167,12 +167,7 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
 
 static int primary_running(const ecsim_sim *sim)
 {
-    int n = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        n += t->deployment == sim->service.primary && t->state == TASK_RUNNING && !t->stop_requested;
-    }
-    return n;
+    return sim->service.primary >= 0 ? sim->service.deployments[sim->service.primary].running_avail : 0;
 }
 
 static void describe_deploy(ecsim_sim *sim)

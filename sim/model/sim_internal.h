@@ -84,6 +84,12 @@ typedef struct sim_task {
     int restarts;             /* eks: container restarts (CrashLoopBackOff, reference §5.4) */
     int instance;             /* ec2 / eks: the instance it is placed on, 0 = none */
     bool waiting_capacity;    /* ec2 / eks: PENDING, no instance has room (reference §2.6) */
+    /* Indexes (service.c): the live list (every task not STOPPED, in id
+     * order) and its deployment's active list (not STOPPED, not chosen to
+     * stop, not draining, in id order); task ids, 0 = none. */
+    int live_prev, live_next;
+    int act_prev, act_next;
+    bool changed;             /* in the service's changed-task list */
 } sim_task;
 
 typedef enum rollout_state {
@@ -110,6 +116,14 @@ typedef struct sim_deployment {
     double progress_s;        /* eks: last progress (progressDeadlineSeconds, reference §5.4) */
     double started_s;
     double finished_s;        /* COMPLETED or FAILED time; NaN while in progress */
+    /* Counters of its tasks, kept by the one transition function
+     * (service.c task_update): */
+    int alive;                /* not STOPPED */
+    int active;               /* counts towards desired (task_active) */
+    int prestart;             /* alive, not yet RUNNING */
+    int running_avail;        /* RUNNING, not chosen to stop */
+    int healthy_active;       /* RUNNING, healthy, not chosen to stop */
+    int act_head, act_tail;   /* its active tasks, oldest / youngest id, 0 = none */
 } sim_deployment;
 
 typedef struct sim_service {
@@ -117,6 +131,25 @@ typedef struct sim_service {
     sim_task *tasks;          /* every task ever launched, by id - 1 */
     size_t task_count, task_capacity;
     size_t first_live;        /* tasks before this index are all STOPPED */
+    /* Counters over every task, kept by task_update only. */
+    int n_state[TASK_STOPPED + 1];
+    int n_active;             /* count towards desired */
+    int n_ready;              /* RUNNING, not chosen to stop, healthy if behind a load balancer */
+    int n_healthy_active;     /* RUNNING, healthy, not chosen to stop */
+    int n_run_avail;          /* RUNNING, not chosen to stop (fault victims) */
+    int n_waiting;            /* alive and waiting for capacity */
+    int live_head, live_tail; /* the live list (ids) */
+    int *run_tree;            /* Fenwick tree over task index: RUNNING, not chosen to stop */
+    size_t run_tree_size;
+    int *dep_live;            /* deployments with alive tasks (indexes, any order) */
+    int *cursors;             /* scratch: one walk over several deployments (service.c) */
+    size_t cursor_capacity;
+    size_t dep_live_count, dep_live_capacity;
+    double *vcpu_sums;        /* vcpu_sums[k]: task.vcpu added k times (the quota check) */
+    size_t vcpu_sums_count, vcpu_sums_capacity;
+    bool track_changes;       /* requests mode: collect the tasks whose state changed */
+    int *changed;             /* ids, unsorted, each once */
+    size_t changed_count, changed_capacity;
     sim_deployment *deployments;
     size_t deployment_count, deployment_capacity;
     int primary;              /* index of the PRIMARY deployment, -1 before the first */
@@ -220,6 +253,9 @@ struct ecsim_sim {
         double seconds, demand, capacity, served, unserved, cpu, cpu_seconds, memory;
     } acc;
     double last_fluid_s;
+    double cost_stopped_usd;      /* Fargate: every STOPPED task's cost, added at its stop */
+    double cost_prefix_usd;       /* Fargate: tasks [0, cost_prefix_count) in id order (all STOPPED) */
+    size_t cost_prefix_count;
     double shortfall_since_s;     /* start of the current shortfall episode, NaN if none */
     struct requests_model *requests; /* requests mode (sim/model/requests.h); NULL in fluid mode */
 
@@ -287,6 +323,20 @@ void service_instance_lost(ecsim_sim *sim, int instance_id);
  * and no older task is left. */
 void service_check_rollout(ecsim_sim *sim);
 
+/* RUNNING and healthy tasks that count towards desired. */
+int service_healthy_count(const ecsim_sim *sim);
+/* Tasks PROVISIONING, PENDING or ACTIVATING. */
+int service_pending_count(const ecsim_sim *sim);
+/* The live tasks (not STOPPED) in id order: first, then next after `t`; NULL at the end. */
+const sim_task *service_live_first(const ecsim_sim *sim);
+const sim_task *service_live_next(const ecsim_sim *sim, const sim_task *t);
+/* Requests mode: collect the tasks whose state, health or stop request
+ * changed (service_track_changes), and hand them out sorted by id, once
+ * each; the list is emptied. Returns the count; *ids valid until the next
+ * change. */
+void service_track_changes(ecsim_sim *sim);
+size_t service_take_changed(ecsim_sim *sim, const int **ids);
+
 /* Faults (events.c calls these). Each returns the number of tasks hit. */
 /* Stop up to `count` RUNNING tasks at once: their essential container is
  * killed (EssentialContainerExited); the scheduler replaces them. */
@@ -321,6 +371,8 @@ sim_op *events_op_of_deployment(ecsim_sim *sim, int dp);
 void sim_tasks_changed(ecsim_sim *sim);
 void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp);
 void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp);
+/* A task reached STOPPED (cost accounting, scaling.c). */
+void scaling_task_stopped(ecsim_sim *sim, const sim_task *t);
 /* A task of the service stopped after RUNNING because of a failure. */
 void sim_task_failed(ecsim_sim *sim, const sim_task *t);
 /* Every scenario operation has settled: step 6 may be recorded. */
