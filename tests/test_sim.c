@@ -13,6 +13,7 @@
 
 #include "ecsim/ecsim.h"
 #include "ecsim/sim.h"
+#include "model/eventlog.h"
 #include "model/sim_internal.h"
 
 /* A scenario with round numbers: build 120 s, push 250 MB at 10 MB/s (25 s),
@@ -346,6 +347,38 @@ static void test_out_of_memory_is_reported(void **state)
     ecsim_scenario_free(sc);
 }
 
+/* The event log keeps a bounded amount of text in memory: older lines
+ * spill to a temporary file and read back the same, in order and at random. */
+static void test_eventlog_spills_and_reads_back(void **state)
+{
+    (void)state;
+    eventlog *log = eventlog_create();
+    assert_non_null(log);
+    const size_t n = 30000;
+    char msg[160], want[200];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(msg, sizeof msg, "line %zu of a long run, padded to spill the arena sooner ......", i);
+        char clock[32];
+        assert_int_equal(eventlog_add(log, ecsim_fmt_clock(clock, sizeof clock, (double)i), msg), 0);
+    }
+    assert_int_equal(eventlog_count(log), n);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(want, sizeof want, "line %zu of", i);
+        const char *line = eventlog_line(log, i);
+        assert_non_null(line);
+        assert_non_null(strstr(line, want));
+    }
+    static const size_t probes[] = {29999, 0, 15000, 1, 2047, 29998};
+    for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+        snprintf(want, sizeof want, "  line %zu of", probes[k]);
+        assert_non_null(strstr(eventlog_line(log, probes[k]), want));
+    }
+    assert_string_equal(eventlog_line(log, 0),
+                        "00:00:00    line 0 of a long run, padded to spill the arena sooner ......");
+    assert_null(eventlog_line(log, n));
+    eventlog_destroy(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_advance_one_step_at_a_time),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_out_of_memory_is_reported),
+        cmocka_unit_test(test_eventlog_spills_and_reads_back),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

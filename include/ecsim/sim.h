@@ -127,6 +127,13 @@ const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim);
 struct ecsim_timeline;
 const struct ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim);
 
+/* decisions.csv: the header and one row per autoscaler evaluation so far
+ * (kept in a temporary file while the run goes). 0 or ECSIM_EIO. */
+int ecsim_sim_write_decisions_csv(const ecsim_sim *sim, FILE *out);
+
+/* The autoscaler's target when its metric is CPU (plots draw it), else NaN. */
+double ecsim_sim_cpu_target(const ecsim_sim *sim);
+
 /* Requests that have arrived so far (requests mode; 0 in fluid mode). */
 uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim);
 

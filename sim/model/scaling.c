@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
@@ -111,9 +112,11 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     if (!sim->policy)
         return ECSIM_ENOMEM;
     ecsim_decision_init(&sim->decision);
-    sim->decisions_fp = open_memstream(&sim->decisions_csv, &sim->decisions_len);
+    /* decisions.csv grows by a row a minute for as long as the run lasts:
+     * it goes to a temporary file, not to memory. */
+    sim->decisions_fp = tmpfile();
     if (!sim->decisions_fp)
-        return ECSIM_ENOMEM;
+        return ECSIM_EIO;
     ecsim_decision_csv_header(sim->decisions_fp);
     sim->scale_min = sc->autoscaler.min;
     sim->scale_max = sc->autoscaler.max;
@@ -146,10 +149,38 @@ void scaling_free(ecsim_sim *sim)
     ecsim_decision_free(&sim->decision);
     if (sim->decisions_fp)
         fclose(sim->decisions_fp);
-    free(sim->decisions_csv); /* allocated by open_memstream, not ecsim_malloc */
     ecsim_free(sim->demand_history);
     ecsim_free(sim->pods);
     ecsim_free(sim->memory_pods);
+}
+
+int ecsim_sim_write_decisions_csv(const ecsim_sim *sim, FILE *out)
+{
+    /* Copy with pread: the file's own position stays at its end. */
+    if (!sim->decisions_fp || fflush(sim->decisions_fp) != 0)
+        return ECSIM_EIO;
+    int fd = fileno(sim->decisions_fp);
+    char buf[65536];
+    for (off_t at = 0;;) {
+        ssize_t n = pread(fd, buf, sizeof buf, at);
+        if (n < 0)
+            return ECSIM_EIO;
+        if (n == 0)
+            break;
+        if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+            return ECSIM_EIO;
+        at += n;
+    }
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
+double ecsim_sim_cpu_target(const ecsim_sim *sim) { return scaling_cpu_target(sim); }
+
+const ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim) { return sim->timeline; }
+
+uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim)
+{
+    return sim->requests ? requests_get_totals(sim->requests)->arrived : 0;
 }
 
 double scaling_cpu_target(const ecsim_sim *sim)
@@ -738,7 +769,7 @@ void scaling_period_end(ecsim_sim *sim)
     }
     row.cost_usd = cost_so_far(sim, now);
     row.target = scaling_cpu_target(sim);
-    if (ecsim_timeline_append(sim->timeline, &row) == ECSIM_ENOMEM)
+    if (ecsim_timeline_append(sim->timeline, &row) != 0)
         sim->oom = 1;
     memset(&sim->acc, 0, sizeof sim->acc);
 }

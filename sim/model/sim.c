@@ -16,14 +16,58 @@
  *   step 7  end of the simulated period */
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "eventlog.h"
 #include "sim_internal.h"
 
 static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+
+char *ecsim_fmt_clock(char *buf, size_t size, double t_s)
+{
+    if (!isfinite(t_s)) {
+        snprintf(buf, size, "—");
+        return buf;
+    }
+    /* Tenths of a second, rounded once, so 59.96 s prints as 00:01:00.0. */
+    long long tenths = llround(t_s * 10.0);
+    long long secs = tenths / 10;
+    int frac = (int)(tenths % 10);
+    long long h = secs / 3600, m = (secs / 60) % 60, s = secs % 60;
+    if (h >= 24) {
+        /* Multi-day runs: "2d 03:00:00". */
+        int n = snprintf(buf, size, "%lldd %02lld:%02lld:%02lld", h / 24, h % 24, m, s);
+        if (frac && n > 0 && (size_t)n < size)
+            snprintf(buf + n, size - (size_t)n, ".%d", frac);
+        return buf;
+    }
+    if (frac)
+        snprintf(buf, size, "%02lld:%02lld:%02lld.%d", h, m, s, frac);
+    else
+        snprintf(buf, size, "%02lld:%02lld:%02lld", h, m, s);
+    return buf;
+}
+
+void sim_log(ecsim_sim *sim, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char clock[32];
+    ecsim_fmt_clock(clock, sizeof clock, ecsim_engine_now(sim->eng));
+    if (eventlog_add(sim->log, clock, msg) != 0)
+        sim->oom = 1;
+}
+
+size_t ecsim_sim_log_count(const ecsim_sim *sim) { return eventlog_count(sim->log); }
+
+const char *ecsim_sim_log_line(const ecsim_sim *sim, size_t i) { return eventlog_line(sim->log, i); }
 
 static void update_counts(ecsim_sim *sim)
 {
@@ -643,7 +687,8 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     sim->sc = sc;
     sim->seed = seed;
     sim->eng = ecsim_engine_create();
-    if (!sim->eng)
+    sim->log = eventlog_create();
+    if (!sim->eng || !sim->log)
         goto fail_engine;
     ecsim_rng_derive(&sim->rng_registry, seed, "registry.pull");
     ecsim_rng_derive(&sim->rng_service, seed, "service.placement");
@@ -672,9 +717,10 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
 fail_schedule:
     scaling_free(sim);
     service_free(sim);
-    ecsim_engine_destroy(sim->eng);
     registry_free(&sim->registry);
 fail_engine:
+    ecsim_engine_destroy(sim->eng);
+    eventlog_destroy(sim->log);
     ecsim_free(sim);
     return NULL;
 }
@@ -687,7 +733,7 @@ void ecsim_sim_destroy(ecsim_sim *sim)
     service_free(sim); /* before the engine: the cluster cancels its events */
     ecsim_engine_destroy(sim->eng);
     registry_free(&sim->registry);
-    sim_log_free(sim);
+    eventlog_destroy(sim->log);
     ecsim_free(sim);
 }
 
@@ -736,6 +782,7 @@ int ecsim_sim_run(ecsim_sim *sim)
 }
 
 bool ecsim_sim_done(const ecsim_sim *sim) { return sim->done; }
+uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim) { return ecsim_engine_dispatched(sim->eng); }
 double ecsim_sim_now(const ecsim_sim *sim) { return ecsim_engine_now(sim->eng); }
 const ecsim_scenario *ecsim_sim_scenario(const ecsim_sim *sim) { return sim->sc; }
 uint64_t ecsim_sim_seed(const ecsim_sim *sim) { return sim->seed; }

@@ -240,9 +240,7 @@ struct ecsim_sim {
     ecsim_policy_config policy_cfg;
     ecsim_decision decision;
     int scale_min, scale_max;     /* MinCapacity / MaxCapacity now (scheduled actions move them) */
-    char *decisions_csv;          /* decisions.csv, built in memory */
-    size_t decisions_len;
-    FILE *decisions_fp;           /* open_memstream over decisions_csv */
+    FILE *decisions_fp;           /* decisions.csv so far: a temporary file */
     double *demand_history;       /* mean demand per metric period, for predictive */
     ecsim_hpa_pod *pods;          /* the HPA's view of the tasks, one per live task */
     ecsim_hpa_pod *memory_pods;
@@ -259,9 +257,7 @@ struct ecsim_sim {
     double shortfall_since_s;     /* start of the current shortfall episode, NaN if none */
     struct requests_model *requests; /* requests mode (sim/model/requests.h); NULL in fluid mode */
 
-    /* event log */
-    char **log;
-    size_t log_count, log_capacity;
+    struct eventlog *log;         /* events.log (eventlog.h) */
     int oom;
 };
 
@@ -279,12 +275,11 @@ void scaling_finish(ecsim_sim *sim);
 /* The policy's target when its metric is CPU (for plots), else NaN. */
 double scaling_cpu_target(const ecsim_sim *sim);
 
-/* eventlog.c */
+/* sim.c: a line of the event log at the current time. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
 void sim_log(ecsim_sim *sim, const char *fmt, ...);
-void sim_log_free(ecsim_sim *sim);
 #define sim_fmt_clock ecsim_fmt_clock
 
 /* lifecycle.c */
