@@ -380,8 +380,8 @@ static void test_repush_does_not_change_running_deployment(void **state)
     char first[80];
     snprintf(first, sizeof first, "%s", sim->service.deployments[0].digest);
     /* someone re-pushes 1.0: the tag moves */
-    assert_int_equal(registry_push(&sim->registry, "1.0", 300, 1200.0), REGISTRY_PUSHED);
-    assert_string_not_equal(registry_resolve(&sim->registry, "1.0")->digest, first);
+    assert_int_equal(registry_push(sim->registry, "1.0", 300, 1200.0), REGISTRY_PUSHED);
+    assert_string_not_equal(registry_resolve(sim->registry, "1.0")->digest, first);
     assert_int_equal(ecsim_sim_run(sim), 0);
     /* the replacements of the killed tasks run the digest resolved at deployment start */
     const sim_service *s = &sim->service;

@@ -208,26 +208,49 @@ static void test_breaker_threshold(void **state)
 static void test_registry_tags_and_digests(void **state)
 {
     (void)state;
-    sim_registry r;
-    registry_init(&r, "shop-web", false);
-    assert_null(registry_resolve(&r, "1.0"));
-    assert_int_equal(registry_push(&r, "1.0", 250, 10), REGISTRY_PUSHED);
+    registry *r = registry_create("shop-web", false);
+    assert_non_null(r);
+    assert_string_equal(registry_repository(r), "shop-web");
+    assert_null(registry_resolve(r, "1.0"));
+    assert_int_equal(registry_push(r, "1.0", 250, 10), REGISTRY_PUSHED);
     char first[80];
-    snprintf(first, sizeof first, "%s", registry_resolve(&r, "1.0")->digest);
+    snprintf(first, sizeof first, "%s", registry_resolve(r, "1.0")->digest);
     assert_int_equal(strncmp(first, "sha256:", 7), 0);
     assert_int_equal(strlen(first), 7 + 64);
     /* re-push moves the tag; the old digest stays pullable (reference §4) */
-    assert_int_equal(registry_push(&r, "1.0", 260, 20), REGISTRY_PUSHED);
-    assert_string_not_equal(registry_resolve(&r, "1.0")->digest, first);
-    assert_non_null(registry_by_digest(&r, first));
-    assert_float_equal(registry_by_digest(&r, first)->size_mb, 250, 0);
-    registry_free(&r);
+    assert_int_equal(registry_push(r, "1.0", 260, 20), REGISTRY_PUSHED);
+    assert_string_not_equal(registry_resolve(r, "1.0")->digest, first);
+    assert_non_null(registry_by_digest(r, first));
+    assert_float_equal(registry_by_digest(r, first)->size_mb, 250, 0);
+    assert_float_equal(registry_resolve(r, "1.0")->size_mb, 260, 0);
+    assert_null(registry_by_digest(r, "sha256:0000"));
+    /* many pushes: the hashed lookups keep every tag and digest */
+    for (int i = 0; i < 500; i++) {
+        char tag[16];
+        snprintf(tag, sizeof tag, "v%d", i);
+        assert_int_equal(registry_push(r, tag, i, 30 + i), REGISTRY_PUSHED);
+    }
+    assert_int_equal(registry_image_count(r), 502);
+    assert_float_equal(registry_resolve(r, "v317")->size_mb, 317, 0);
+    const registry_image *img = registry_image_at(r, 2 + 499);
+    assert_string_equal(img->tag, "v499");
+    assert_ptr_equal(registry_by_digest(r, img->digest), img);
+    assert_int_equal(registry_image_index(r, img), 501);
+    assert_non_null(registry_by_digest(r, first));
+    /* an outage: unreachable in [from, until) */
+    assert_true(registry_reachable(r, 100));
+    registry_set_outage(r, 100, 160);
+    assert_false(registry_reachable(r, 100));
+    assert_false(registry_reachable(r, 159.9));
+    assert_true(registry_reachable(r, 160));
+    assert_float_equal(registry_outage_until(r), 160, 0);
+    registry_destroy(r);
 
-    registry_init(&r, "shop-web", true);
-    assert_int_equal(registry_push(&r, "1.0", 250, 10), REGISTRY_PUSHED);
-    assert_int_equal(registry_push(&r, "1.0", 250, 20), REGISTRY_TAG_EXISTS);
-    assert_int_equal(registry_push(&r, "1.1", 250, 20), REGISTRY_PUSHED);
-    registry_free(&r);
+    r = registry_create("shop-web", true);
+    assert_int_equal(registry_push(r, "1.0", 250, 10), REGISTRY_PUSHED);
+    assert_int_equal(registry_push(r, "1.0", 250, 20), REGISTRY_TAG_EXISTS);
+    assert_int_equal(registry_push(r, "1.1", 250, 20), REGISTRY_PUSHED);
+    registry_destroy(r);
 }
 
 static void test_fargate_launch_rate(void **state)

@@ -96,20 +96,20 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     sim_op *op = arg_op(sim, arg);
     double now = ecsim_engine_now(eng);
     double push_s = sim->sc->image.size_mb / sim->sc->registry.push_mb_per_s;
-    if (!registry_reachable(&sim->registry, now)) {
+    if (!registry_reachable(sim->registry, now)) {
         /* docker push fails; the pipeline retries once ECR is back (MODEL). */
         sim_log(sim, "docker push %s:%s failed: registry unreachable (i/o timeout); retrying "
                      "when it is back.",
-                sim->registry.repository, ev->tag);
-        if (!ecsim_engine_schedule(eng, sim->registry.outage_until_s + push_s, push_done, sim, arg))
+                registry_repository(sim->registry), ev->tag);
+        if (!ecsim_engine_schedule(eng, registry_outage_until(sim->registry) + push_s, push_done, sim, arg))
             sim->oom = 1;
         return;
     }
-    const registry_image *before = registry_resolve(&sim->registry, ev->tag);
+    const registry_image *before = registry_resolve(sim->registry, ev->tag);
     char old_digest[80] = "";
     if (before)
         snprintf(old_digest, sizeof old_digest, "%s", before->digest);
-    int rc = registry_push(&sim->registry, ev->tag, sim->sc->image.size_mb, now);
+    int rc = registry_push(sim->registry, ev->tag, sim->sc->image.size_mb, now);
     if (rc == ECSIM_ENOMEM) {
         sim->oom = 1;
         return;
@@ -120,7 +120,7 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
         sim_log(sim, "docker push %s:%s failed: ImageTagAlreadyExistsException: The image tag '%s' "
                      "already exists in the '%s' repository and cannot be overwritten because the "
                      "repository is immutable.",
-                sim->registry.repository, ev->tag, ev->tag, sim->registry.repository);
+                registry_repository(sim->registry), ev->tag, ev->tag, registry_repository(sim->registry));
         sim->summary.updates++;
         sim->summary.updates_failed++;
         mark(sim, ECSIM_MARK_DEPLOYMENT_FAILED, "push rejected: tag exists");
@@ -138,9 +138,9 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
         events_check_settled(sim);
         return;
     }
-    const registry_image *img = registry_resolve(&sim->registry, ev->tag);
+    const registry_image *img = registry_resolve(sim->registry, ev->tag);
     sim_log(sim, "image %s:%s pushed to the registry as %s (%.0f MB in %.1f s).",
-            sim->registry.repository, ev->tag, img->digest, img->size_mb, push_s);
+            registry_repository(sim->registry), ev->tag, img->digest, img->size_mb, push_s);
     if (before) {
         /* Reference §2.4 item 6: deployments resolved the tag when they
          * started; moving the tag changes none of them. */
@@ -159,7 +159,7 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     ecsim_sim *sim = ctx;
     const ecsim_event_spec *ev = &sim->sc->events[arg_event(arg)];
-    sim_log(sim, "image %s:%s built (%.0f MB); pushing.", sim->registry.repository, ev->tag,
+    sim_log(sim, "image %s:%s built (%.0f MB); pushing.", registry_repository(sim->registry), ev->tag,
             sim->sc->image.size_mb);
     if (!ecsim_engine_schedule_in(eng, sim->sc->image.size_mb / sim->sc->registry.push_mb_per_s,
                                   push_done, sim, arg))
@@ -174,14 +174,14 @@ static void on_deploy(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, ui
                  : ev->defect == ECSIM_DEFECT_UNHEALTHY ? " (unhealthy)"
                                                         : "");
     if (ev->build) {
-        sim_log(sim, "update: building image %s:%s (%.0f s) to deploy it.", sim->registry.repository,
+        sim_log(sim, "update: building image %s:%s (%.0f s) to deploy it.", registry_repository(sim->registry),
                 ev->tag, sim->sc->image.build_time_s);
         if (!ecsim_engine_schedule_in(sim->eng, sim->sc->image.build_time_s, build_done, sim, arg))
             sim->oom = 1;
         return;
     }
     sim_log(sim, "update: deploying %s:%s without building it (build: false).",
-            sim->registry.repository, ev->tag);
+            registry_repository(sim->registry), ev->tag);
     start_deployment(sim, ev, op);
 }
 
@@ -266,8 +266,7 @@ static void on_registry_outage(ecsim_sim *sim, const ecsim_event_spec *ev, sim_o
     char dur[32];
     double now = ecsim_engine_now(sim->eng);
     fmt_duration(dur, sizeof dur, ev->duration_s);
-    sim->registry.outage_from_s = now;
-    sim->registry.outage_until_s = now + ev->duration_s;
+    registry_set_outage(sim->registry, now, now + ev->duration_s);
     sim_log(sim, "fault: Amazon ECR unreachable from the tasks' network for %s: image pulls time "
                  "out (the agent retries 5 times, reference §2.4).",
             dur);
@@ -483,7 +482,7 @@ static void settle_fault(ecsim_sim *sim, sim_op *op)
     char dur[32];
     double now = ecsim_engine_now(sim->eng);
     const ecsim_event_spec *ev = &sim->sc->events[op->event];
-    if (op->action == ECSIM_ACTION_REGISTRY_OUTAGE && now < sim->registry.outage_until_s)
+    if (op->action == ECSIM_ACTION_REGISTRY_OUTAGE && now < registry_outage_until(sim->registry))
         return;
     if (!service_recovered(sim))
         return;

@@ -799,9 +799,10 @@ void scaling_finish(ecsim_sim *sim)
                 ecsim_cost_add_instance(&cost, &sc->pricing, start, stop);
         }
     }
-    for (size_t i = 0; i < sim->registry.count; i++)
-        ecsim_cost_add_registry(&cost, &sc->pricing, sim->registry.images[i].size_mb,
-                                sim->registry.images[i].pushed_s, end);
+    for (size_t i = 0; i < registry_image_count(sim->registry); i++) {
+        const registry_image *img = registry_image_at(sim->registry, i);
+        ecsim_cost_add_registry(&cost, &sc->pricing, img->size_mb, img->pushed_s, end);
+    }
     ecsim_summary *s = &sim->summary;
     s->cost_total = cost.total_usd;
     s->cost_compute = cost.compute_usd;

@@ -606,7 +606,7 @@ static void start_rollback(ecsim_sim *sim, int failed_index)
                  "circuit breaker triggered. Started deployment ecs-svc/%d: task definition "
                  "revision %d, image %s:%s (%.19s...).",
             svc_name(sim), s->deployments[failed_index].id, to->id, dp->id, dp->revision,
-            sim->registry.repository, dp->tag, dp->digest);
+            registry_repository(sim->registry), dp->tag, dp->digest);
     char label[96];
     snprintf(label, sizeof label, "rollback to %s", dp->tag);
     if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng), ECSIM_MARK_ROLLBACK,
@@ -712,18 +712,18 @@ int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is
     dp->defect = defect;
     dp->is_rollback = is_rollback;
     /* Tag -> digest resolution at deployment start (reference §2.4 item 6). */
-    const registry_image *img = registry_resolve(&sim->registry, tag);
+    const registry_image *img = registry_resolve(sim->registry, tag);
     if (img)
         snprintf(dp->digest, sizeof dp->digest, "%s", img->digest);
     if (is_eks(sim))
         sim_log(sim, "deployment %s: rolling update to ReplicaSet \"%s-%d\" (image %s/%s:%s%s%.19s%s).",
-                svc_name(sim), svc_name(sim), dp->revision, REGISTRY_HOST, sim->registry.repository,
+                svc_name(sim), svc_name(sim), dp->revision, REGISTRY_HOST, registry_repository(sim->registry),
                 tag, img ? " resolved to " : ", tag not found in the registry", img ? img->digest : "",
                 img ? "..." : "");
     else
         sim_log(sim, "service %s has started deployment ecs-svc/%d: task definition revision %d, "
                      "image %s/%s:%s%s%s.",
-                svc_name(sim), dp->id, dp->revision, REGISTRY_HOST, sim->registry.repository, tag,
+                svc_name(sim), dp->id, dp->revision, REGISTRY_HOST, registry_repository(sim->registry), tag,
                 img ? " resolved to " : " (tag not found in the registry)", img ? img->digest : "");
     make_primary(sim, k);
     return 0;
@@ -927,7 +927,7 @@ static void task_pull(ecsim_sim *sim, sim_task *t)
     const sim_deployment *dp = &sim->service.deployments[t->deployment];
     char reason[320];
     t->pull_attempt++;
-    if (!registry_reachable(&sim->registry, ecsim_engine_now(sim->eng))) {
+    if (!registry_reachable(sim->registry, ecsim_engine_now(sim->eng))) {
         if (t->pull_attempt <= PULL_MAX_RETRIES) {
             double backoff = service_pull_backoff_s(t->pull_attempt, ecsim_rng_uniform(&sim->rng_registry));
             task_schedule(sim, t, backoff, EV_PULL_RETRY);
@@ -936,16 +936,16 @@ static void task_pull(ecsim_sim *sim, sim_task *t)
         snprintf(reason, sizeof reason,
                  "CannotPullContainerError: pull image manifest has been retried %d time(s): "
                  "failed to do request: Head \"https://%s/v2/%s/manifests/%s\": dial tcp: i/o timeout",
-                 PULL_MAX_RETRIES, REGISTRY_HOST, sim->registry.repository, dp->tag);
+                 PULL_MAX_RETRIES, REGISTRY_HOST, registry_repository(sim->registry), dp->tag);
         task_failed_to_start(sim, t, reason);
         return;
     }
-    const registry_image *img = dp->digest[0] ? registry_by_digest(&sim->registry, dp->digest) : NULL;
+    const registry_image *img = dp->digest[0] ? registry_by_digest(sim->registry, dp->digest) : NULL;
     if (!img) {
         snprintf(reason, sizeof reason,
                  "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed "
                  "to resolve ref %s/%s:%s: not found",
-                 REGISTRY_HOST, sim->registry.repository, dp->tag);
+                 REGISTRY_HOST, registry_repository(sim->registry), dp->tag);
         task_failed_to_start(sim, t, reason);
         return;
     }
@@ -967,7 +967,7 @@ static void task_pull(ecsim_sim *sim, sim_task *t)
             sim->oom = 1;
         }
     }
-    int image_index = (int)(img - sim->registry.images) + 1;
+    int image_index = (int)registry_image_index(sim->registry, img) + 1;
     if (t->instance > 0 && (size_t)t->instance <= sim->instance_image_count) {
         if (sim->instance_image[t->instance - 1] == image_index)
             pull_s = fmin(pull_s, 1.0);

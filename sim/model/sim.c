@@ -138,22 +138,22 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
     double now = ecsim_engine_now(sim->eng);
-    if (!registry_reachable(&sim->registry, now)) {
+    if (!registry_reachable(sim->registry, now)) {
         /* registry_outage: the push waits until the registry is back. */
         sim_log(sim, "image %s:%s push failed: the registry is unreachable; retrying when it is "
                      "back.",
                 sc->image.name, sc->image.tag);
-        double retry = sim->registry.outage_until_s + sc->image.size_mb / sc->registry.push_mb_per_s;
+        double retry = registry_outage_until(sim->registry) + sc->image.size_mb / sc->registry.push_mb_per_s;
         if (!ecsim_engine_schedule(sim->eng, retry, push_done, sim, 0))
             sim->oom = 1;
         return;
     }
-    int rc = registry_push(&sim->registry, sc->image.tag, sc->image.size_mb, ecsim_engine_now(sim->eng));
+    int rc = registry_push(sim->registry, sc->image.tag, sc->image.size_mb, ecsim_engine_now(sim->eng));
     if (rc < 0) {
         sim->oom = 1;
         return;
     }
-    const registry_image *img = registry_resolve(&sim->registry, sc->image.tag);
+    const registry_image *img = registry_resolve(sim->registry, sc->image.tag);
     sim->image_in_registry = true;
     lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_PUSH));
     sim_log(sim, "image %s:%s pushed to the registry as %s (%.0f MB at %.3g MB/s).", sc->image.name,
@@ -284,8 +284,8 @@ void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
         return;
     }
     sim->failed_deploy = true;
-    lifecycle_set_image(sim, sim->registry.outage_until_s > ecsim_engine_now(sim->eng) - 3600 &&
-                                     registry_resolve(&sim->registry, dp->tag)
+    lifecycle_set_image(sim, registry_outage_until(sim->registry) > ecsim_engine_now(sim->eng) - 3600 &&
+                                     registry_resolve(sim->registry, dp->tag)
                                  ? "In registry: pull failed (unreachable)"
                                  : "Not in registry: pull failed");
     lifecycle_set_infra(sim, "Provisioned, no running containers");
@@ -693,7 +693,9 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     ecsim_rng_derive(&sim->rng_registry, seed, "registry.pull");
     ecsim_rng_derive(&sim->rng_service, seed, "service.placement");
     ecsim_rng_derive(&sim->rng_start, seed, "service.start");
-    registry_init(&sim->registry, sc->image.name, sc->registry.immutable_tags);
+    sim->registry = registry_create(sc->image.name, sc->registry.immutable_tags);
+    if (!sim->registry)
+        goto fail_schedule;
     service_init(sim);
     lifecycle_init(sim);
     if (scaling_init(sim, err) != 0)
@@ -717,7 +719,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
 fail_schedule:
     scaling_free(sim);
     service_free(sim);
-    registry_free(&sim->registry);
+    registry_destroy(sim->registry);
 fail_engine:
     ecsim_engine_destroy(sim->eng);
     eventlog_destroy(sim->log);
@@ -732,7 +734,7 @@ void ecsim_sim_destroy(ecsim_sim *sim)
     scaling_free(sim);
     service_free(sim); /* before the engine: the cluster cancels its events */
     ecsim_engine_destroy(sim->eng);
-    registry_free(&sim->registry);
+    registry_destroy(sim->registry);
     eventlog_destroy(sim->log);
     ecsim_free(sim);
 }

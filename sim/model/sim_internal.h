@@ -19,39 +19,7 @@
 #include "ecsim/rng.h"
 #include "ecsim/scenario.h"
 #include "ecsim/sim.h"
-
-/* ---- registry (ECR, reference §4) ----------------------------------------- */
-
-typedef struct registry_image {
-    char tag[ECSIM_NAME_MAX];
-    char digest[80];          /* "sha256:<64 hex>" */
-    double size_mb;
-    double pushed_s;
-} registry_image;
-
-typedef struct sim_registry {
-    char repository[ECSIM_NAME_MAX];
-    bool immutable_tags;
-    registry_image *images;   /* every push; a re-pushed tag moves to the new entry */
-    size_t count, capacity;
-    int pushes;               /* digests are derived from (repository, tag, push number) */
-    double outage_until_s;    /* unreachable before this time (registry_outage) */
-    double outage_from_s;
-} sim_registry;
-
-/* Registry results of a push. */
-enum { REGISTRY_PUSHED = 0, REGISTRY_TAG_EXISTS = 1 };
-
-int registry_init(sim_registry *r, const char *repository, bool immutable_tags);
-void registry_free(sim_registry *r);
-/* Push `tag`; REGISTRY_TAG_EXISTS if the repository is immutable and the tag
- * exists (ImageTagAlreadyExistsException, reference §4); ECSIM_ENOMEM. */
-int registry_push(sim_registry *r, const char *tag, double size_mb, double now_s);
-/* The image a tag points to now, or NULL (ImageNotFound). */
-const registry_image *registry_resolve(const sim_registry *r, const char *tag);
-/* The image with this digest, or NULL. */
-const registry_image *registry_by_digest(const sim_registry *r, const char *digest);
-bool registry_reachable(const sim_registry *r, double now_s);
+#include "registry.h"
 
 /* ---- tasks and deployments (reference §2) ------------------------------------ */
 
@@ -202,7 +170,7 @@ struct ecsim_sim {
     ecsim_rng rng_registry;   /* pull retries jitter */
     ecsim_rng rng_service;    /* AZ choice, victims */
     ecsim_rng rng_start;      /* task start-time jitter */
-    sim_registry registry;
+    registry *registry;           /* the ECR repository (registry.h) */
     struct sim_cluster *cluster;  /* ec2 / eks: instances and their scaling (cluster.c); NULL on Fargate */
     int *instance_image;          /* ec2 / eks: registry image index + 1 cached on each instance */
     size_t instance_image_count;

@@ -1,4 +1,5 @@
-/* The timeline recorder (include/ecsim/timeline.h): rows of per-period
+/* The timeline recorder (include/ecsim/timeline.h), a model-layer module
+ * (the model feeds it; the reports and plots read it): rows of per-period
  * figures, and markers whose strings share one growing character arena.
  *
  * Rows are bounded in memory: the newest ones (up to TAIL_ROWS) stay in an
