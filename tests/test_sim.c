@@ -176,17 +176,17 @@ static void test_image_not_pushed_throttle_without_breaker(void **state)
     assert_int_equal(ecsim_sim_run(sim), 0);
     /* ECS never stops retrying; launches are spaced out further and further,
      * never more than 15 minutes apart (reference §2.4 item 4). */
-    const sim_service *svc = &sim->service;
-    assert_true(svc->task_count >= 8);
+    const service *svc = sim->service;
+    assert_true(service_task_count(svc) >= 8);
     double prev_gap = 0;
-    for (size_t i = 2; i < svc->task_count; i++) {
-        double gap = svc->tasks[i].launched_s - svc->tasks[i - 1].launched_s;
+    for (size_t i = 2; i < service_task_count(svc); i++) {
+        double gap = service_task_at(svc, i)->launched_s - service_task_at(svc, i - 1)->launched_s;
         assert_true(gap >= prev_gap - 1e-9);
         assert_true(gap <= 900.0 + 6.0 + 1e-9); /* 15 min + the failed attempt itself */
         prev_gap = gap;
     }
-    assert_float_equal(svc->throttle_delay_s, 900.0, 1e-9);
-    assert_int_equal(ecsim_sim_summary(sim)->tasks_failed, (int)svc->task_count);
+    assert_float_equal(service_throttle_delay(svc), 900.0, 1e-9);
+    assert_int_equal(ecsim_sim_summary(sim)->tasks_failed, (int)service_task_count(svc));
     assert_true(log_contains(sim, "unable to consistently start tasks successfully") == 1);
     assert_string_equal(ecsim_sim_summary(sim)->outcome, "deployment_failed");
     ecsim_sim_destroy(sim);
@@ -261,11 +261,11 @@ static void test_fargate_launch_rate(void **state)
     sc->autoscaler.max = 200;
     ecsim_sim *sim = run(sc, 1);
     /* token bucket: 100 at once, then 20 per second (reference §2.5) */
-    const sim_service *svc = &sim->service;
-    assert_true(svc->task_count >= 150);
-    assert_float_equal(svc->tasks[99].launched_s, 205.0, 1e-9);
-    assert_float_equal(svc->tasks[100].launched_s, 205.05, 1e-9);
-    assert_float_equal(svc->tasks[149].launched_s, 207.5, 1e-9);
+    const service *svc = sim->service;
+    assert_true(service_task_count(svc) >= 150);
+    assert_float_equal(service_task_at(svc, 99)->launched_s, 205.0, 1e-9);
+    assert_float_equal(service_task_at(svc, 100)->launched_s, 205.05, 1e-9);
+    assert_float_equal(service_task_at(svc, 149)->launched_s, 207.5, 1e-9);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -282,7 +282,7 @@ static void test_vcpu_quota(void **state)
     ecsim_sim *sim = run(sc, 1);
     assert_int_equal(ecsim_sim_step_record(sim, 7)->after.running, 4);
     assert_int_equal(ecsim_sim_step_record(sim, 7)->after.desired, 10);
-    assert_int_equal((int)sim->service.task_count, 4);
+    assert_int_equal((int)service_task_count(sim->service), 4);
     assert_int_equal(log_contains(sim, "You've reached the limit on the number of vCPUs you can run "
                                        "concurrently (quota 4 vCPU, 4 in use)"), 1);
     ecsim_sim_destroy(sim);
@@ -301,11 +301,11 @@ static void test_scheduler_tasks_per_minute(void **state)
     sc->service.launch_limits.fargate_rate_per_s = 100000;
     sc->service.launch_limits.tasks_per_minute = 500;
     ecsim_sim *sim = run(sc, 1);
-    const sim_service *svc = &sim->service;
-    assert_true(svc->task_count >= 520);
-    assert_float_equal(svc->tasks[499].launched_s, 205.0, 1e-9);
-    assert_float_equal(svc->tasks[500].launched_s, 205.0 + 60.0 / 500, 1e-6);
-    assert_float_equal(svc->tasks[519].launched_s, 205.0 + 20 * 60.0 / 500, 1e-6);
+    const service *svc = sim->service;
+    assert_true(service_task_count(svc) >= 520);
+    assert_float_equal(service_task_at(svc, 499)->launched_s, 205.0, 1e-9);
+    assert_float_equal(service_task_at(svc, 500)->launched_s, 205.0 + 60.0 / 500, 1e-6);
+    assert_float_equal(service_task_at(svc, 519)->launched_s, 205.0 + 20 * 60.0 / 500, 1e-6);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }

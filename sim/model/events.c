@@ -67,18 +67,18 @@ static void start_deployment(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op 
 {
     char label[96], prev_tag[ECSIM_NAME_MAX] = "";
     /* A copy: service_deploy may move the deployments array. */
-    const sim_deployment *prev = service_primary(sim);
+    const service_deployment *prev = service_primary(sim->service);
     bool had_prev = prev != NULL;
     if (prev)
         snprintf(prev_tag, sizeof prev_tag, "%s", prev->tag);
-    if (service_deploy(sim, ev->tag, ev->defect, false) != 0) {
+    if (service_deploy(sim->service, ev->tag, ev->defect, false) != 0) {
         sim->oom = 1;
         return;
     }
     sim->summary.deployments++;
     sim->summary.updates++;
     if (op)
-        op->deployment = sim->service.primary;
+        op->deployment = service_primary_index(sim->service);
     snprintf(label, sizeof label, "deploy %s", ev->tag);
     mark(sim, ECSIM_MARK_DEPLOYMENT, label);
     sim_set_deployment_state(sim, "In progress");
@@ -126,7 +126,7 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
         mark(sim, ECSIM_MARK_DEPLOYMENT_FAILED, "push rejected: tag exists");
         sim_set_deployment_state(sim, "Failed (push rejected)");
         if (op) {
-            const sim_deployment *cur = service_primary(sim);
+            const service_deployment *cur = service_primary(sim->service);
             snprintf(op->result, sizeof op->result,
                      "Update to %.24s failed: push rejected (ImageTagAlreadyExistsException, immutable "
                      "tags); still running %.24s",
@@ -145,8 +145,8 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
         /* Reference §2.4 item 6: deployments resolved the tag when they
          * started; moving the tag changes none of them. */
         int keep = 0;
-        for (size_t i = 0; i < sim->service.deployment_count; i++)
-            keep += strcmp(sim->service.deployments[i].digest, old_digest) == 0;
+        for (size_t i = 0; i < service_deployment_count(sim->service); i++)
+            keep += strcmp(service_deployment_at(sim->service, i)->digest, old_digest) == 0;
         sim_log(sim, "tag %s moved from %.19s... to %.19s...; %d deployment%s that resolved the old "
                      "digest keep%s running it (tags are resolved to digests at deployment start).",
                 ev->tag, old_digest, img->digest, keep, keep == 1 ? "" : "s", keep == 1 ? "s" : "");
@@ -193,7 +193,7 @@ static void on_kill_tasks(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op
     char label[64];
     sim_log(sim, "fault: killing %d task%s of service %s.", ev->count, ev->count == 1 ? "" : "s",
             svc(sim));
-    int n = service_kill_tasks(sim, ev->count);
+    int n = service_kill_tasks(sim->service, ev->count);
     snprintf(label, sizeof label, "%d task%s killed", n, n == 1 ? "" : "s");
     mark(sim, "kill_tasks", label);
     if (op) {
@@ -206,10 +206,10 @@ static void on_scale(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uin
 {
     (void)arg;
     char label[64];
-    int from = sim->service.desired;
+    int from = service_desired(sim->service);
     sim_log(sim, "UpdateService: desired count of service %s set from %d to %d by hand.", svc(sim),
             from, ev->desired);
-    service_set_desired(sim, ev->desired);
+    service_set_desired(sim->service, ev->desired);
     sim->now_state.desired = ev->desired;
     if (ev->desired > sim->summary.max_desired)
         sim->summary.max_desired = ev->desired;
@@ -237,7 +237,7 @@ static void on_az_outage(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op,
     fmt_duration(dur, sizeof dur, ev->duration_s);
     if (sim->cluster && cluster_az_outage(sim->cluster, ev->az, ev->duration_s) == ECSIM_ENOMEM)
         sim->oom = 1;
-    int n = service_az_outage(sim, ev->az, until);
+    int n = service_az_outage(sim->service, ev->az, until);
     sim_log(sim, "fault: availability zone %d unavailable for %s: %d task%s there stopped "
                  "(TerminationNotice); ECS places replacements in the other zones.",
             ev->az, dur, n, n == 1 ? "" : "s");
@@ -281,7 +281,7 @@ static void on_spot_interruption(ecsim_sim *sim, const ecsim_event_spec *ev, sim
 {
     (void)arg;
     char label[64];
-    int n = service_spot_interruption(sim, ev->count);
+    int n = service_spot_interruption(sim->service, ev->count);
     snprintf(label, sizeof label, "%d Spot interruption%s", n, n == 1 ? "" : "s");
     mark(sim, "spot_interruption", label);
     if (op) {
@@ -357,7 +357,7 @@ static void event_fire(ecsim_engine *eng, void *ctx, uint64_t arg)
     /* Faults of the environment (the registry, a zone) happen whether or not
      * the service exists yet; operations on the service need it. */
     bool environment = ev->action == ECSIM_ACTION_REGISTRY_OUTAGE || ev->action == ECSIM_ACTION_AZ_OUTAGE;
-    if (!environment && (!sim->service.provisioned || sim->service.primary < 0)) {
+    if (!environment && (!service_is_provisioned(sim->service) || service_primary_index(sim->service) < 0)) {
         sim_log(sim, "event %s at %.0f s ignored: the service does not exist yet.",
                 ev->action == ECSIM_ACTION_DEPLOY ? "deploy" : "fault", ev->at_s);
         if (op) {
@@ -374,7 +374,6 @@ static void event_fire(ecsim_engine *eng, void *ctx, uint64_t arg)
 int events_schedule(ecsim_sim *sim)
 {
     const ecsim_scenario *sc = sim->sc;
-    ecsim_rng_derive(&sim->rng_events, sim->seed, "events.faults");
     sim->last_fail_marker_s = -INFINITY;
     for (size_t i = 0; i < sc->event_count; i++) {
         if (sc->events[i].at_s > sc->duration_s)
@@ -415,8 +414,8 @@ static void settle_deploy(ecsim_sim *sim, sim_op *op)
 {
     char dur[32];
     double now = ecsim_engine_now(sim->eng);
-    sim_service *s = &sim->service;
-    const sim_deployment *dp = &s->deployments[op->deployment];
+    const service *s = sim->service;
+    const service_deployment *dp = service_deployment_at(s, (size_t)op->deployment);
     const ecsim_event_spec *ev = &sim->sc->events[op->event];
     if (dp->rollout == ROLLOUT_COMPLETED) {
         fmt_duration(dur, sizeof dur, now - op->started_s);
@@ -425,7 +424,7 @@ static void settle_deploy(ecsim_sim *sim, sim_op *op)
         return;
     }
     if (dp->rollout == ROLLOUT_IN_PROGRESS) {
-        if (op->deployment != s->primary) {
+        if (op->deployment != service_primary_index(s)) {
             snprintf(op->result, sizeof op->result, "Update to %s superseded by a newer deployment",
                      dp->tag);
             settle(sim, op, false, NULL);
@@ -434,8 +433,8 @@ static void settle_deploy(ecsim_sim *sim, sim_op *op)
     }
     /* FAILED: wait for a rollback to finish, if one started. */
     const char *why = dp->failure ? dp->failure : "failed";
-    for (size_t i = 0; i < s->deployment_count; i++) {
-        const sim_deployment *rb = &s->deployments[i];
+    for (size_t i = 0; i < service_deployment_count(s); i++) {
+        const service_deployment *rb = service_deployment_at(s, i);
         if (rb->rolled_back_from != op->deployment)
             continue;
         if (rb->rollout == ROLLOUT_IN_PROGRESS)
@@ -450,7 +449,7 @@ static void settle_deploy(ecsim_sim *sim, sim_op *op)
         settle(sim, op, true, deploy_fix(ev->defect, dp->failure));
         return;
     }
-    int old = service_last_completed(sim, op->deployment);
+    int old = service_last_completed(sim->service, op->deployment);
     const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
     if (cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS && old >= 0 &&
         strcmp(why, "ProgressDeadlineExceeded") != 0)
@@ -460,7 +459,7 @@ static void settle_deploy(ecsim_sim *sim, sim_op *op)
                  "Update to %.24s failed: ProgressDeadlineExceeded after %.0f s; old pods of %.24s keep "
                  "serving",
                  dp->tag, sim->sc->service.deployment.progress_deadline_s,
-                 old >= 0 ? s->deployments[old].tag : "the previous version");
+                 old >= 0 ? service_deployment_at(s, (size_t)old)->tag : "the previous version");
     else
         snprintf(op->result, sizeof op->result,
                  "Update to %s failed (%s, circuit breaker %d/%d); no rollback: rolloutState FAILED",
@@ -471,10 +470,10 @@ static void settle_deploy(ecsim_sim *sim, sim_op *op)
 /* Healthy tasks of the current revision, and whether a rollout runs. */
 static bool service_recovered(ecsim_sim *sim)
 {
-    const sim_deployment *dp = service_primary(sim);
+    const service_deployment *dp = service_primary(sim->service);
     if (!dp || dp->rollout == ROLLOUT_IN_PROGRESS)
         return false;
-    return service_healthy_count(sim) >= sim->service.desired;
+    return service_healthy_count(sim->service) >= service_desired(sim->service);
 }
 
 static void settle_fault(ecsim_sim *sim, sim_op *op)
@@ -487,7 +486,7 @@ static void settle_fault(ecsim_sim *sim, sim_op *op)
     if (!service_recovered(sim))
         return;
     fmt_duration(dur, sizeof dur, now - op->started_s);
-    int desired = sim->service.desired;
+    int desired = service_desired(sim->service);
     switch (op->action) {
     case ECSIM_ACTION_KILL_TASKS:
         snprintf(op->result, sizeof op->result,

@@ -133,7 +133,7 @@ int scaling_init(ecsim_sim *sim, FILE *err)
         ecsim_diags_free(&d);
         if (!sim->requests)
             return bad_input ? ECSIM_EINVAL : ECSIM_ENOMEM;
-        service_track_changes(sim); /* scaling_tasks_changed syncs the changed tasks */
+        service_track_changes(sim->service); /* scaling_tasks_changed syncs the changed tasks */
     }
     return 0;
 }
@@ -244,9 +244,9 @@ static void note_shortfall(ecsim_sim *sim, bool is_short, double t_s)
  * counters, O(1). */
 static void count_tasks(const ecsim_sim *sim, int *running, int *ready, int *pending)
 {
-    *running = service_count(sim, TASK_RUNNING);
-    *ready = service_ready_count(sim);
-    *pending = service_pending_count(sim);
+    *running = service_count(sim->service, TASK_RUNNING);
+    *ready = service_ready_count(sim->service);
+    *pending = service_pending_count(sim->service);
 }
 
 /* Requests mode: close the segment [last_fluid_s, now], during which the
@@ -358,9 +358,9 @@ void scaling_tasks_changed(ecsim_sim *sim)
     accumulate(sim);
     bool lb = sim->sc->service.load_balancer.enable;
     const int *ids;
-    size_t n = service_take_changed(sim, &ids);
+    size_t n = service_take_changed(sim->service, &ids);
     for (size_t i = 0; i < n; i++) {
-        const sim_task *t = &sim->service.tasks[ids[i] - 1];
+        const service_task *t = service_task_at(sim->service, (size_t)ids[i] - 1);
         bool ready = t->state == TASK_RUNNING && !t->stop_requested && (!lb || t->healthy);
         requests_task_state st = requests_task_get_state(rq, t->id);
         int rc = 0;
@@ -493,7 +493,7 @@ static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *me
         busy.rps = ready > 0 ? served / ready : 0.0;
     }
     const double memory_request_m = ts->memory_gb * 1024.0 * 1000.0;
-    for (const sim_task *t = service_live_first(sim); t && n < max; t = service_live_next(sim, t)) {
+    for (const service_task *t = service_live_first(sim->service); t && n < max; t = service_live_next(sim->service, t)) {
         ecsim_hpa_pod *p = &pods[n];
         ecsim_hpa_pod *mp = &memory_pods[n];
         n++;
@@ -528,7 +528,7 @@ static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *me
 static void apply_decision(ecsim_sim *sim, const ecsim_decision *d)
 {
     ecsim_summary *s = &sim->summary;
-    int current = sim->service.desired;
+    int current = service_desired(sim->service);
     sim->scale_min = d->min;
     sim->scale_max = d->max;
     if (d->desired == current)
@@ -554,7 +554,7 @@ static void apply_decision(ecsim_sim *sim, const ecsim_decision *d)
         sim->oom = 1;
     sim_log(sim, "Application Auto Scaling (%s): set desired count of service %s from %d to %d: %s",
             d->policy, svc(sim), current, d->desired, d->reason);
-    service_set_desired(sim, d->desired);
+    service_set_desired(sim->service, d->desired);
     sim->now_state.desired = d->desired;
 }
 
@@ -569,7 +569,7 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_policy_obs obs;
     memset(&obs, 0, sizeof obs);
     obs.now_s = ecsim_engine_now(eng);
-    obs.current = sim->service.desired;
+    obs.current = service_desired(sim->service);
     obs.running = running;
     obs.ready = ready;
     obs.min = sim->scale_min;
@@ -586,7 +586,7 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     obs.period_s = sim->sc->monitoring.period_s;
     if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA) {
         /* One pod per task that is not STOPPED. */
-        size_t alive = sim->service.task_count - (size_t)service_count(sim, TASK_STOPPED);
+        size_t alive = service_task_count(sim->service) - (size_t)service_count(sim->service, TASK_STOPPED);
         size_t need = alive ? alive : 1;
         if (need > sim->pod_capacity) {
             ecsim_hpa_pod *p = ecsim_reallocarray(sim->pods, need, sizeof *p);
@@ -605,9 +605,7 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
         obs.memory_pods = sim->memory_pods;
         obs.pod_count = gather_pods(sim, sim->pods, sim->memory_pods, sim->pod_capacity);
     }
-    const sim_deployment *dp = sim->service.primary >= 0
-                                   ? &sim->service.deployments[sim->service.primary]
-                                   : NULL;
+    const service_deployment *dp = service_primary(sim->service);
     obs.deployment_in_progress = dp && dp->rollout == ROLLOUT_IN_PROGRESS;
     obs.demand = sim->demand_history;
     obs.demand_count = sim->demand_count;
@@ -655,7 +653,7 @@ void scaling_start(ecsim_sim *sim)
 
 /* One Fargate task's cost from its pull start to its stop (or `now`); 0
  * before the pull. */
-static double task_cost(const ecsim_sim *sim, const sim_task *t, double now)
+static double task_cost(const ecsim_sim *sim, const service_task *t, double now)
 {
     const ecsim_scenario *sc = sim->sc;
     if (!isfinite(t->pull_started_s))
@@ -665,7 +663,7 @@ static double task_cost(const ecsim_sim *sim, const sim_task *t, double now)
                                        sc->service.task.memory_gb, t->pull_started_s, stop, false);
 }
 
-void scaling_task_stopped(ecsim_sim *sim, const sim_task *t)
+void scaling_task_stopped(ecsim_sim *sim, const service_task *t)
 {
     if (isfinite(t->pull_started_s))
         sim->cost_stopped_usd += task_cost(sim, t, t->stopped_s);
@@ -684,20 +682,21 @@ static double cost_so_far(ecsim_sim *sim, double now)
     const ecsim_scenario *sc = sim->sc;
     double usd = 0;
     if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
-        const sim_service *s = &sim->service;
-        for (; sim->cost_prefix_count < s->first_live; sim->cost_prefix_count++) {
-            const sim_task *t = &s->tasks[sim->cost_prefix_count];
+        const service *s = sim->service;
+        size_t first_live = service_first_live(s), count = service_task_count(s);
+        for (; sim->cost_prefix_count < first_live; sim->cost_prefix_count++) {
+            const service_task *t = service_task_at(s, sim->cost_prefix_count);
             if (isfinite(t->pull_started_s))
                 sim->cost_prefix_usd += task_cost(sim, t, now);
         }
-        if (s->task_count - s->first_live <= COST_EXACT_SPAN) {
+        if (count - first_live <= COST_EXACT_SPAN) {
             usd = sim->cost_prefix_usd;
-            for (size_t i = s->first_live; i < s->task_count; i++)
-                if (isfinite(s->tasks[i].pull_started_s))
-                    usd += task_cost(sim, &s->tasks[i], now);
+            for (size_t i = first_live; i < count; i++)
+                if (isfinite(service_task_at(s, i)->pull_started_s))
+                    usd += task_cost(sim, service_task_at(s, i), now);
         } else {
             usd = sim->cost_stopped_usd;
-            for (const sim_task *t = service_live_first(sim); t; t = service_live_next(sim, t))
+            for (const service_task *t = service_live_first(sim->service); t; t = service_live_next(sim->service, t))
                 if (isfinite(t->pull_started_s))
                     usd += task_cost(sim, t, now);
         }
@@ -738,7 +737,7 @@ void scaling_period_end(ecsim_sim *sim)
     count_tasks(sim, &running, &ready, &pending);
     row.time_s = now;
     row.demand_rps = demand_all;
-    row.desired = sim->service.provisioned ? sim->service.desired : 0;
+    row.desired = service_is_provisioned(sim->service) ? service_desired(sim->service) : 0;
     row.running = running;
     row.pending = pending;
     if (sim->acc.seconds > 0) {
@@ -784,8 +783,8 @@ void scaling_finish(ecsim_sim *sim)
     ecsim_cost cost;
     ecsim_cost_init(&cost);
     if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
-        for (size_t i = 0; i < sim->service.task_count; i++) {
-            const sim_task *t = &sim->service.tasks[i];
+        for (size_t i = 0; i < service_task_count(sim->service); i++) {
+            const service_task *t = service_task_at(sim->service, i);
             if (!isfinite(t->pull_started_s))
                 continue;
             double stop = isfinite(t->stopped_s) ? t->stopped_s : end;

@@ -22,6 +22,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "cluster.h"
 #include "eventlog.h"
 #include "sim_internal.h"
 
@@ -72,9 +73,9 @@ const char *ecsim_sim_log_line(const ecsim_sim *sim, size_t i) { return eventlog
 static void update_counts(ecsim_sim *sim)
 {
     /* No service, no desired count. */
-    sim->now_state.desired = sim->service.provisioned ? sim->service.desired : 0;
-    sim->now_state.running = service_count(sim, TASK_RUNNING);
-    sim->now_state.capacity_rps = service_ready_count(sim) * sim->sc->service.task.capacity_rps;
+    sim->now_state.desired = service_is_provisioned(sim->service) ? service_desired(sim->service) : 0;
+    sim->now_state.running = service_count(sim->service, TASK_RUNNING);
+    sim->now_state.capacity_rps = service_ready_count(sim->service) * sim->sc->service.task.capacity_rps;
 }
 
 static void set_deployment_state(ecsim_sim *sim, const char *state)
@@ -91,6 +92,117 @@ static void record(ecsim_sim *sim, int step, bool failed)
     lifecycle_record(sim, step, failed);
 }
 
+/* ---- wiring: the service, its platform (the cluster) and the recorders ---------- */
+
+/* The summary's task counts are the service's. */
+static void sync_service_stats(ecsim_sim *sim)
+{
+    const service_stats *st = service_get_stats(sim->service);
+    sim->summary.tasks_started = st->tasks_started;
+    sim->summary.tasks_failed = st->tasks_failed;
+    sim->summary.tasks_replaced = st->tasks_replaced;
+    sim->summary.rollbacks = st->rollbacks;
+}
+
+static void on_service_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
+
+static void on_service_marker(void *ctx, const char *kind, const char *label)
+{
+    ecsim_sim *sim = ctx;
+    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng), kind, label) ==
+        ECSIM_ENOMEM)
+        sim->oom = 1;
+}
+
+static void on_task_event_done(void *ctx) { events_check_settled(ctx); }
+
+static void on_task_stopped(void *ctx, const service_task *t) { scaling_task_stopped(ctx, t); }
+
+static void on_rollout_stuck(void *ctx) { sim_set_deployment_state(ctx, "Stuck (min/max)"); }
+
+/* The platform of ec2 / eks: the cluster (cluster.h). It exists from the
+ * service's creation; no task asks for room before that. */
+static int platform_place(void *ctx, double vcpu, double memory_gb, int *az)
+{
+    ecsim_sim *sim = ctx;
+    return cluster_place(sim->cluster, vcpu, memory_gb, az);
+}
+
+static void platform_release(void *ctx, int instance, double vcpu, double memory_gb)
+{
+    ecsim_sim *sim = ctx;
+    cluster_release(sim->cluster, instance, vcpu, memory_gb);
+}
+
+static void platform_set_pending(void *ctx, int count, double vcpu, double memory_gb)
+{
+    ecsim_sim *sim = ctx;
+    if (sim->cluster)
+        cluster_set_pending(sim->cluster, count, vcpu, memory_gb);
+}
+
+static const char *platform_explain(void *ctx, double vcpu, double memory_gb, char *buf, size_t size)
+{
+    ecsim_sim *sim = ctx;
+    return cluster_explain_no_fit(sim->cluster, vcpu, memory_gb, buf, size);
+}
+
+static int platform_choose_victims(void *ctx, const service_task_ref *tasks, int count, int k,
+                                   int *chosen)
+{
+    ecsim_sim *sim = ctx;
+    cluster_task_ref *refs = ecsim_reallocarray(NULL, count > 0 ? (size_t)count : 1, sizeof *refs);
+    if (!refs)
+        return 0;
+    for (int i = 0; i < count; i++)
+        refs[i] = (cluster_task_ref){tasks[i].task_id, tasks[i].instance, tasks[i].vcpu,
+                                     tasks[i].memory_gb};
+    int got = cluster_choose_victims(sim->cluster, refs, count, k, chosen);
+    ecsim_free(refs);
+    return got;
+}
+
+static void on_cluster_capacity(void *ctx)
+{
+    ecsim_sim *sim = ctx;
+    service_capacity_available(sim->service);
+}
+
+static void on_cluster_lost(void *ctx, int instance_id)
+{
+    ecsim_sim *sim = ctx;
+    service_instance_lost(sim->service, instance_id);
+}
+
+static void on_cluster_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
+
+/* ec2 / eks: create the cluster when the service is created; 0 or ECSIM_ENOMEM. */
+static int cluster_wire(ecsim_sim *sim)
+{
+    const ecsim_service_spec *ss = &sim->sc->service;
+    if (ss->platform == ECSIM_PLATFORM_FARGATE || sim->cluster)
+        return 0;
+    cluster_callbacks cb = {on_cluster_capacity, on_cluster_lost, on_cluster_log};
+    /* The scenario's OBS / MODEL overrides (0 = the platform's default). */
+    const ecsim_managed_scaling_spec *ms = &ss->cluster.managed_scaling;
+    cluster_config cfg = cluster_config_defaults(ss->platform);
+    if (ms->alarm_high_datapoints > 0)
+        cfg.alarm_high_datapoints = ms->alarm_high_datapoints;
+    if (ms->alarm_low_datapoints > 0)
+        cfg.alarm_low_datapoints = ms->alarm_low_datapoints;
+    if (ms->scale_in_max_percent > 0)
+        cfg.scale_in_max_percent = ms->scale_in_max_percent;
+    if (ms->replacement_delay_s > 0)
+        cfg.replacement_delay_s = ms->replacement_delay_s;
+    if (ms->scale_down_unneeded_s > 0)
+        cfg.scale_down_unneeded_s = ms->scale_down_unneeded_s;
+    if (ms->scale_down_delay_after_add_s > 0)
+        cfg.scale_down_delay_after_add_s = ms->scale_down_delay_after_add_s;
+    sim->cluster = cluster_create(&ss->cluster, ss->platform, ss->availability_zones, sim->seed,
+                                  sim->eng, &cfg, &cb, sim);
+    return sim->cluster ? 0 : ECSIM_ENOMEM;
+}
+
 /* ---- lifecycle events ----------------------------------------------------------- */
 
 static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
@@ -99,9 +211,9 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     (void)arg;
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
-    if (service_cluster_create(sim) != 0)
+    if (cluster_wire(sim) != 0)
         sim->oom = 1;
-    service_provisioned(sim);
+    service_provisioned(sim->service);
     scaling_start(sim);
     lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
     lifecycle_set_image(sim, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
@@ -120,7 +232,7 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
              sc->service.task.memory_gb);
     record(sim, ECSIM_STEP_PROVISION, false);
     set_deployment_state(sim, "In progress");
-    if (service_deploy(sim, sc->image.tag, ECSIM_DEFECT_NONE, false) != 0)
+    if (service_deploy(sim->service, sc->image.tag, ECSIM_DEFECT_NONE, false) != 0)
         sim->oom = 1;
     sim->summary.deployments++;
 }
@@ -211,7 +323,8 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
 
 static int primary_running(const ecsim_sim *sim)
 {
-    return sim->service.primary >= 0 ? sim->service.deployments[sim->service.primary].running_avail : 0;
+    const service_deployment *dp = service_primary(sim->service);
+    return dp ? dp->running_avail : 0;
 }
 
 static void describe_deploy(ecsim_sim *sim)
@@ -232,13 +345,15 @@ static void describe_deploy(ecsim_sim *sim)
 
 static void describe_deploy_failure(ecsim_sim *sim);
 
-void sim_tasks_changed(ecsim_sim *sim)
+static void on_tasks_changed(void *ctx)
 {
+    ecsim_sim *sim = ctx;
+    sync_service_stats(sim);
     update_counts(sim);
     scaling_tasks_changed(sim);
-    service_check_rollout(sim);
-    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && sim->service.primary >= 0 &&
-        primary_running(sim) >= sim->service.desired) {
+    service_check_rollout(sim->service);
+    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && service_primary(sim->service) &&
+        primary_running(sim) >= service_desired(sim->service)) {
         lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_DEPLOY));
         lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_DEPLOY));
         describe_deploy(sim);
@@ -246,7 +361,7 @@ void sim_tasks_changed(ecsim_sim *sim)
     }
     /* Without a circuit breaker ECS never gives up (reference §2.4 item 4):
      * the deployment is visibly failing once the throttle engages. */
-    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && sim->service.throttle_announced &&
+    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && service_throttle_announced(sim->service) &&
         !sim->sc->service.deployment.circuit_breaker.enable) {
         sim->failed_deploy = true;
         lifecycle_set_image(sim, "Not in registry: pull failed");
@@ -257,8 +372,10 @@ void sim_tasks_changed(ecsim_sim *sim)
     }
 }
 
-void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
+static void on_deployment_failed(void *ctx, const service_deployment *dp)
 {
+    ecsim_sim *sim = ctx;
+    int index = dp->id - 1;
     sim->summary.deployments_failed++;
     if (sim->steps[ECSIM_STEP_DEPLOY].reached) {
         /* An update (step 6) failed: the breaker or the progress deadline. */
@@ -267,17 +384,18 @@ void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
         if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
                                       ECSIM_MARK_DEPLOYMENT_FAILED, label) == ECSIM_ENOMEM)
             sim->oom = 1;
-        if (events_op_of_deployment(sim, (int)(dp - sim->service.deployments)))
+        if (events_op_of_deployment(sim, index))
             sim->summary.updates_failed++;
         const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
         bool rollback = cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS &&
-                        service_last_completed(sim, (int)(dp - sim->service.deployments)) >= 0;
+                        service_last_completed(sim->service, index) >= 0;
         set_deployment_state(sim, rollback ? "Failed, rolling back" : "Failed");
         if (!rollback) {
             char image[64];
-            int good = service_last_completed(sim, (int)(dp - sim->service.deployments));
+            int good = service_last_completed(sim->service, index);
             snprintf(image, sizeof image, "Running %.20s; %.20s failed",
-                     good >= 0 ? sim->service.deployments[good].tag : "old version", dp->tag);
+                     good >= 0 ? service_deployment_at(sim->service, (size_t)good)->tag : "old version",
+                     dp->tag);
             lifecycle_set_image(sim, image);
         }
         events_check_settled(sim);
@@ -294,8 +412,9 @@ void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
     record(sim, ECSIM_STEP_DEPLOY, true);
 }
 
-void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
+static void on_deployment_completed(void *ctx, const service_deployment *dp)
 {
+    ecsim_sim *sim = ctx;
     if (sim->steps[ECSIM_STEP_RUN].reached || dp->is_rollback || dp->id > 1) {
         char image[64];
         snprintf(image, sizeof image, dp->is_rollback ? "Running %.24s (rolled back)" : "Running %.24s",
@@ -317,27 +436,25 @@ void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
         set_deployment_state(sim, "Completed");
     }
     sim_log(sim, "service %s has reached a steady state.", svc(sim));
-    sim->service.steady = true;
     lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_RUN));
     lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_RUN));
     ecsim_step_record *r = &sim->steps[ECSIM_STEP_RUN];
     snprintf(r->aws_did, sizeof r->aws_did,
              "All %d tasks of deployment ecs-svc/%d passed their health checks (%s); the service "
              "reached a steady state and ECS now keeps %d tasks running%s.",
-             sim->service.desired, dp->id,
+             service_desired(sim->service), dp->id,
              sim->sc->service.load_balancer.enable ? "target group healthy threshold x interval"
                                                    : "40 s after RUNNING without a load balancer",
-             sim->service.desired,
+             service_desired(sim->service),
              sim->sc->autoscaler.policy == ECSIM_POLICY_NONE ? " (no autoscaler: a fixed count)"
                                                              : ", scaled by the autoscaler");
     record(sim, ECSIM_STEP_RUN, false);
 }
 
-void sim_task_failed(ecsim_sim *sim, const sim_task *t)
+static void on_task_failed(void *ctx, const service_task *t)
 {
+    ecsim_sim *sim = ctx;
     double now = ecsim_engine_now(sim->eng);
-    if (t->state == TASK_STOPPED || t->stop_requested)
-        sim->summary.tasks_replaced++;
     /* One marker a minute at most: a crash loop would otherwise bury the plot. */
     if (now - sim->last_fail_marker_s < 60.0)
         return;
@@ -468,14 +585,12 @@ static void describe_deploy_failure(ecsim_sim *sim)
 {
     const ecsim_scenario *sc = sim->sc;
     ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
-    int failed = sim->summary.tasks_failed;
-    const sim_deployment *dp = sim->service.primary >= 0
-                                   ? &sim->service.deployments[sim->service.primary]
-                                   : NULL;
+    int failed = service_get_stats(sim->service)->tasks_failed;
+    const service_deployment *dp = service_primary(sim->service);
     const char *reason = "";
-    for (size_t i = sim->service.task_count; i-- > 0;)
-        if (sim->service.tasks[i].stop_code) {
-            reason = sim->service.tasks[i].stop_reason;
+    for (size_t i = service_task_count(sim->service); i-- > 0;)
+        if (service_task_at(sim->service, i)->stop_code) {
+            reason = service_task_at(sim->service, i)->stop_reason;
             break;
         }
     bool unreachable = strstr(reason, "i/o timeout") != NULL;
@@ -494,7 +609,9 @@ static void describe_deploy_failure(ecsim_sim *sim)
              "ECS launched tasks; each went PROVISIONING -> PENDING -> STOPPED without reaching "
              "RUNNING (stopCode TaskFailedToStart, \"%.120s...\"). The service throttle spaced the "
              "retries out, up to %.0f s apart; %d launches failed by the end.",
-             reason, sim->service.throttle_delay_s > 0 ? sim->service.throttle_delay_s : sc->service.throttle.initial_s,
+             reason,
+             service_throttle_delay(sim->service) > 0 ? service_throttle_delay(sim->service)
+                                                      : sc->service.throttle.initial_s,
              failed);
     if (unreachable)
         snprintf(dep->fix, sizeof dep->fix,
@@ -542,7 +659,7 @@ static void finish_texts(ecsim_sim *sim)
     char clock[32];
     ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
     ecsim_step_record *end = &sim->steps[ECSIM_STEP_END];
-    int failed = sim->summary.tasks_failed;
+    int failed = service_get_stats(sim->service)->tasks_failed;
     if (dep->reached && dep->failed)
         describe_deploy_failure(sim);
     /* Steps the run never got to keep no result that claims otherwise. */
@@ -555,9 +672,7 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(r->aws_did, sizeof r->aws_did, "Nothing: the run ended before this step.");
     }
     /* Tasks waiting PENDING for capacity when the run ended (ec2 / eks). */
-    int waiting = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++)
-        waiting += sim->service.tasks[i].waiting_capacity && sim->service.tasks[i].state != TASK_STOPPED;
+    int waiting = service_waiting_count(sim->service);
     ecsim_step_record *deploy = &sim->steps[ECSIM_STEP_DEPLOY];
     if (!deploy->reached && waiting > 0) {
         snprintf(deploy->result, sizeof deploy->result,
@@ -609,7 +724,7 @@ static void finish_texts(ecsim_sim *sim)
                  sim->now_state.running, sim->summary.tasks_started);
         /* The seed's closing words only when they are true of this run. */
         const ecsim_summary *sum = &sim->summary;
-        const sim_deployment *dp = service_primary(sim);
+        const service_deployment *dp = service_primary(sim->service);
         if (sum->updates_failed > 0)
             snprintf(end->result, sizeof end->result, "App runs, but %d update%s failed%s",
                      sum->updates_failed, sum->updates_failed == 1 ? "" : "s",
@@ -642,8 +757,8 @@ static void finish_summary(ecsim_sim *sim)
         snprintf(s->outcome, sizeof s->outcome, "not_deployed");
     /* Task-hours: every task from launch to stop (or the end). */
     double task_s = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
+    for (size_t i = 0; i < service_task_count(sim->service); i++) {
+        const service_task *t = service_task_at(sim->service, i);
         double end = isfinite(t->stopped_s) ? t->stopped_s : s->duration_s;
         if (isfinite(t->running_s))
             task_s += end - t->running_s;
@@ -663,6 +778,7 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     if (!last || last->time_s < ecsim_engine_now(sim->eng))
         scaling_period_end(sim);
     scaling_finish(sim);
+    sync_service_stats(sim);
     update_counts(sim);
     sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now_state.running,
             sim->now_state.desired);
@@ -690,13 +806,22 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     sim->log = eventlog_create();
     if (!sim->eng || !sim->log)
         goto fail_engine;
-    ecsim_rng_derive(&sim->rng_registry, seed, "registry.pull");
-    ecsim_rng_derive(&sim->rng_service, seed, "service.placement");
-    ecsim_rng_derive(&sim->rng_start, seed, "service.start");
     sim->registry = registry_create(sc->image.name, sc->registry.immutable_tags);
     if (!sim->registry)
         goto fail_schedule;
-    service_init(sim);
+    static const service_platform cluster_platform = {platform_place, platform_release,
+                                                      platform_set_pending, platform_explain,
+                                                      platform_choose_victims};
+    static const service_callbacks service_cb = {
+        on_service_log,        on_service_marker,       on_tasks_changed,
+        on_task_event_done,    on_task_stopped,         on_task_failed,
+        on_deployment_failed,  on_deployment_completed, on_rollout_stuck};
+    sim->service = service_create(sc, seed, sim->eng, sim->registry,
+                                  sc->service.platform == ECSIM_PLATFORM_FARGATE ? NULL
+                                                                                 : &cluster_platform,
+                                  sim, &service_cb, sim);
+    if (!sim->service)
+        goto fail_schedule;
     lifecycle_init(sim);
     if (scaling_init(sim, err) != 0)
         goto fail_schedule;
@@ -718,7 +843,8 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
 
 fail_schedule:
     scaling_free(sim);
-    service_free(sim);
+    cluster_destroy(sim->cluster);
+    service_destroy(sim->service);
     registry_destroy(sim->registry);
 fail_engine:
     ecsim_engine_destroy(sim->eng);
@@ -732,7 +858,8 @@ void ecsim_sim_destroy(ecsim_sim *sim)
     if (!sim)
         return;
     scaling_free(sim);
-    service_free(sim); /* before the engine: the cluster cancels its events */
+    cluster_destroy(sim->cluster); /* before the engine: the cluster cancels its events */
+    service_destroy(sim->service);
     ecsim_engine_destroy(sim->eng);
     registry_destroy(sim->registry);
     eventlog_destroy(sim->log);
@@ -758,7 +885,7 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
         sim->advance_target = sim->last_step + 1;
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
         sim->advance_target = ECSIM_STEP_COUNT + 1;
-        if (sim->oom)
+        if (sim->oom || service_oom(sim->service))
             return ECSIM_ENOMEM;
     }
 }
@@ -767,7 +894,7 @@ int ecsim_sim_run_until(ecsim_sim *sim, double until_s)
 {
     if (!sim->done) {
         ecsim_engine_run(sim->eng, fmin(until_s, sim->sc->duration_s));
-        if (sim->oom)
+        if (sim->oom || service_oom(sim->service))
             return ECSIM_ENOMEM;
     }
     return 0;
@@ -777,7 +904,7 @@ int ecsim_sim_run(ecsim_sim *sim)
 {
     while (!sim->done) {
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
-        if (sim->oom)
+        if (sim->oom || service_oom(sim->service))
             return ECSIM_ENOMEM;
     }
     return 0;
@@ -796,4 +923,8 @@ const ecsim_step_record *ecsim_sim_step_record(const ecsim_sim *sim, int step)
     return &sim->steps[step];
 }
 
-const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim) { return &sim->summary; }
+const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim)
+{
+    sync_service_stats((ecsim_sim *)sim); /* the counts of the service so far */
+    return &sim->summary;
+}
