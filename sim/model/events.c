@@ -81,11 +81,11 @@ static void start_deployment(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op 
         op->deployment = service_primary_index(sim->service);
     snprintf(label, sizeof label, "deploy %s", ev->tag);
     mark(sim, ECSIM_MARK_DEPLOYMENT, label);
-    sim_set_deployment_state(sim, "In progress");
+    lifecycle_set_deployment(sim->lc, "In progress");
     if (had_prev) {
         char image[64];
         snprintf(image, sizeof image, "Updating %.24s -> %.24s", prev_tag, ev->tag);
-        lifecycle_set_image(sim, image);
+        lifecycle_set_image(sim->lc, image);
     }
 }
 
@@ -124,7 +124,7 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
         sim->summary.updates++;
         sim->summary.updates_failed++;
         mark(sim, ECSIM_MARK_DEPLOYMENT_FAILED, "push rejected: tag exists");
-        sim_set_deployment_state(sim, "Failed (push rejected)");
+        lifecycle_set_deployment(sim->lc, "Failed (push rejected)");
         if (op) {
             const service_deployment *cur = service_primary(sim->service);
             snprintf(op->result, sizeof op->result,
@@ -210,7 +210,7 @@ static void on_scale(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uin
     sim_log(sim, "UpdateService: desired count of service %s set from %d to %d by hand.", svc(sim),
             from, ev->desired);
     service_set_desired(sim->service, ev->desired);
-    sim->now_state.desired = ev->desired;
+    sim->now->desired = ev->desired;
     if (ev->desired > sim->summary.max_desired)
         sim->summary.max_desired = ev->desired;
     if (ev->desired < sim->summary.min_desired)

@@ -295,7 +295,7 @@ static void accumulate_requests(ecsim_sim *sim)
     double needed = ceil(demand / (per_task * (isfinite(target) ? target / 100.0 : 1.0)) - 1e-9);
     if (ready > needed)
         s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
-    sim->now_state.demand_rps = ecsim_load_rate(sim->load, now);
+    sim->now->demand_rps = ecsim_load_rate(sim->load, now);
     if (requests_oom(rq))
         sim->oom = 1;
 }
@@ -342,7 +342,7 @@ static void accumulate(ecsim_sim *sim)
     double needed = ceil(demand / per_task - 1e-9);
     if (ready > needed)
         s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
-    sim->now_state.demand_rps = ecsim_load_rate(sim->load, now);
+    sim->now->demand_rps = ecsim_load_rate(sim->load, now);
 }
 
 void scaling_tasks_changed(ecsim_sim *sim)
@@ -555,7 +555,7 @@ static void apply_decision(ecsim_sim *sim, const ecsim_decision *d)
     sim_log(sim, "Application Auto Scaling (%s): set desired count of service %s from %d to %d: %s",
             d->policy, svc(sim), current, d->desired, d->reason);
     service_set_desired(sim->service, d->desired);
-    sim->now_state.desired = d->desired;
+    sim->now->desired = d->desired;
 }
 
 static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)

@@ -24,6 +24,7 @@
 #include "ecsim/error.h"
 #include "cluster.h"
 #include "eventlog.h"
+#include "lifecycle.h"
 #include "sim_internal.h"
 
 static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
@@ -73,23 +74,22 @@ const char *ecsim_sim_log_line(const ecsim_sim *sim, size_t i) { return eventlog
 static void update_counts(ecsim_sim *sim)
 {
     /* No service, no desired count. */
-    sim->now_state.desired = service_is_provisioned(sim->service) ? service_desired(sim->service) : 0;
-    sim->now_state.running = service_count(sim->service, TASK_RUNNING);
-    sim->now_state.capacity_rps = service_ready_count(sim->service) * sim->sc->service.task.capacity_rps;
+    sim->now->desired = service_is_provisioned(sim->service) ? service_desired(sim->service) : 0;
+    sim->now->running = service_count(sim->service, TASK_RUNNING);
+    sim->now->capacity_rps = service_ready_count(sim->service) * sim->sc->service.task.capacity_rps;
 }
 
-static void set_deployment_state(ecsim_sim *sim, const char *state)
-{
-    snprintf(sim->now_state.deployment, sizeof sim->now_state.deployment, "%s", state);
-}
-
-void sim_set_deployment_state(ecsim_sim *sim, const char *state) { set_deployment_state(sim, state); }
 
 static void record(ecsim_sim *sim, int step, bool failed)
 {
     update_counts(sim);
-    sim->now_state.demand_rps = ecsim_load_rate(sim->load, ecsim_engine_now(sim->eng));
-    lifecycle_record(sim, step, failed);
+    sim->now->demand_rps = ecsim_load_rate(sim->load, ecsim_engine_now(sim->eng));
+    if (!lifecycle_record(sim->lc, step, ecsim_engine_now(sim->eng), failed))
+        return;
+    sim_log(sim, "lifecycle step %d%s: %s", step, failed ? " failed" : " complete",
+            lifecycle_step(sim->lc, step)->action);
+    if (step >= sim->advance_target)
+        ecsim_engine_stop(sim->eng);
 }
 
 /* ---- wiring: the service, its platform (the cluster) and the recorders ---------- */
@@ -118,7 +118,11 @@ static void on_task_event_done(void *ctx) { events_check_settled(ctx); }
 
 static void on_task_stopped(void *ctx, const service_task *t) { scaling_task_stopped(ctx, t); }
 
-static void on_rollout_stuck(void *ctx) { sim_set_deployment_state(ctx, "Stuck (min/max)"); }
+static void on_rollout_stuck(void *ctx)
+{
+    ecsim_sim *sim = ctx;
+    lifecycle_set_deployment(sim->lc, "Stuck (min/max)");
+}
 
 /* The platform of ec2 / eks: the cluster (cluster.h). It exists from the
  * service's creation; no task asks for room before that. */
@@ -215,15 +219,15 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
         sim->oom = 1;
     service_provisioned(sim->service);
     scaling_start(sim);
-    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
-    lifecycle_set_image(sim, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
+    lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
+    lifecycle_set_image(sim->lc, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
                                                     : "Not in registry");
     sim_log(sim, "service %s created on %s: desired count %d, task %.2g vCPU / %.2g GB.", svc(sim),
             sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate"
             : sc->service.platform == ECSIM_PLATFORM_EC2   ? "EC2"
                                                            : "EKS",
             sc->service.desired, sc->service.task.vcpu, sc->service.task.memory_gb);
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PROVISION];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PROVISION);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Created service %s on %s in %.0f s with desired count %d; every task gets %.2g vCPU "
              "and %.2g GB.",
@@ -231,7 +235,7 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
              sc->service.provision_time_s, sc->service.desired, sc->service.task.vcpu,
              sc->service.task.memory_gb);
     record(sim, ECSIM_STEP_PROVISION, false);
-    set_deployment_state(sim, "In progress");
+    lifecycle_set_deployment(sim->lc, "In progress");
     if (service_deploy(sim->service, sc->image.tag, ECSIM_DEFECT_NONE, false) != 0)
         sim->oom = 1;
     sim->summary.deployments++;
@@ -267,10 +271,10 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     }
     const registry_image *img = registry_resolve(sim->registry, sc->image.tag);
     sim->image_in_registry = true;
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_PUSH));
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_PUSH));
     sim_log(sim, "image %s:%s pushed to the registry as %s (%.0f MB at %.3g MB/s).", sc->image.name,
             sc->image.tag, img->digest, sc->image.size_mb, sc->registry.push_mb_per_s);
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PUSH];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PUSH);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Amazon ECR stored %s:%s as digest %.19s... (%.0f MB uploaded in %.1f s at %.3g MB/s).",
              sc->image.name, sc->image.tag, img->digest, sc->image.size_mb,
@@ -286,9 +290,9 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
     sim->image_built = true;
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_PACKAGE));
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_PACKAGE));
     sim_log(sim, "image %s:%s built (%.0f MB).", sc->image.name, sc->image.tag, sc->image.size_mb);
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PACKAGE];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PACKAGE);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Nothing yet: the image %s:%s (%.0f MB) exists only on the build machine.",
              sc->image.name, sc->image.tag, sc->image.size_mb);
@@ -302,7 +306,7 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     /* The seed's quiz question 3: the image is never pushed. */
     sim_log(sim, "image %s:%s was not pushed (registry.push: false): the registry has no such tag.",
             sc->image.name, sc->image.tag);
-    r = &sim->steps[ECSIM_STEP_PUSH];
+    r = lifecycle_step(sim->lc, ECSIM_STEP_PUSH);
     snprintf(r->result, sizeof r->result, "Image not pushed: registry has no %s:%s", sc->image.name,
              sc->image.tag);
     snprintf(r->role, sizeof r->role, "Nothing stored");
@@ -314,7 +318,7 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
              "Push the image before deploying (docker push %s:%s, or a CI step); set registry.push: "
              "true.",
              sc->image.name, sc->image.tag);
-    lifecycle_set_image(sim, "Created (not in registry)");
+    lifecycle_set_image(sim->lc, "Created (not in registry)");
     record(sim, ECSIM_STEP_PUSH, true);
     start_provisioning(sim);
 }
@@ -332,7 +336,7 @@ static void describe_deploy(ecsim_sim *sim)
     const ecsim_scenario *sc = sim->sc;
     const ecsim_task_spec *ts = &sc->service.task;
     double pull_s = sc->image.size_mb / sc->registry.pull_mb_per_s;
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_DEPLOY];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
     snprintf(r->aws_did, sizeof r->aws_did,
              "ECS started %d task%s on %s. Each: provisioning %.0f s, image pull %.1f s (%.0f MB at "
              "%.3g MB/s), container start %.0f s, activation %.0f s: RUNNING %.1f s after launch.",
@@ -352,21 +356,21 @@ static void on_tasks_changed(void *ctx)
     update_counts(sim);
     scaling_tasks_changed(sim);
     service_check_rollout(sim->service);
-    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && service_primary(sim->service) &&
+    if (!lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached && service_primary(sim->service) &&
         primary_running(sim) >= service_desired(sim->service)) {
-        lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_DEPLOY));
-        lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_DEPLOY));
+        lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_DEPLOY));
+        lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_DEPLOY));
         describe_deploy(sim);
         record(sim, ECSIM_STEP_DEPLOY, false);
     }
     /* Without a circuit breaker ECS never gives up (reference §2.4 item 4):
      * the deployment is visibly failing once the throttle engages. */
-    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && service_throttle_announced(sim->service) &&
+    if (!lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached && service_throttle_announced(sim->service) &&
         !sim->sc->service.deployment.circuit_breaker.enable) {
         sim->failed_deploy = true;
-        lifecycle_set_image(sim, "Not in registry: pull failed");
-        lifecycle_set_infra(sim, "Provisioned, tasks failing");
-        set_deployment_state(sim, "Failing (retrying)");
+        lifecycle_set_image(sim->lc, "Not in registry: pull failed");
+        lifecycle_set_infra(sim->lc, "Provisioned, tasks failing");
+        lifecycle_set_deployment(sim->lc, "Failing (retrying)");
         describe_deploy_failure(sim);
         record(sim, ECSIM_STEP_DEPLOY, true);
     }
@@ -377,7 +381,7 @@ static void on_deployment_failed(void *ctx, const service_deployment *dp)
     ecsim_sim *sim = ctx;
     int index = dp->id - 1;
     sim->summary.deployments_failed++;
-    if (sim->steps[ECSIM_STEP_DEPLOY].reached) {
+    if (lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached) {
         /* An update (step 6) failed: the breaker or the progress deadline. */
         char label[96];
         snprintf(label, sizeof label, "%s failed: %s", dp->tag, dp->failure ? dp->failure : "");
@@ -389,25 +393,25 @@ static void on_deployment_failed(void *ctx, const service_deployment *dp)
         const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
         bool rollback = cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS &&
                         service_last_completed(sim->service, index) >= 0;
-        set_deployment_state(sim, rollback ? "Failed, rolling back" : "Failed");
+        lifecycle_set_deployment(sim->lc, rollback ? "Failed, rolling back" : "Failed");
         if (!rollback) {
             char image[64];
             int good = service_last_completed(sim->service, index);
             snprintf(image, sizeof image, "Running %.20s; %.20s failed",
                      good >= 0 ? service_deployment_at(sim->service, (size_t)good)->tag : "old version",
                      dp->tag);
-            lifecycle_set_image(sim, image);
+            lifecycle_set_image(sim->lc, image);
         }
         events_check_settled(sim);
         return;
     }
     sim->failed_deploy = true;
-    lifecycle_set_image(sim, registry_outage_until(sim->registry) > ecsim_engine_now(sim->eng) - 3600 &&
+    lifecycle_set_image(sim->lc, registry_outage_until(sim->registry) > ecsim_engine_now(sim->eng) - 3600 &&
                                      registry_resolve(sim->registry, dp->tag)
                                  ? "In registry: pull failed (unreachable)"
                                  : "Not in registry: pull failed");
-    lifecycle_set_infra(sim, "Provisioned, no running containers");
-    set_deployment_state(sim, "Failed");
+    lifecycle_set_infra(sim->lc, "Provisioned, no running containers");
+    lifecycle_set_deployment(sim->lc, "Failed");
     describe_deploy_failure(sim);
     record(sim, ECSIM_STEP_DEPLOY, true);
 }
@@ -415,12 +419,12 @@ static void on_deployment_failed(void *ctx, const service_deployment *dp)
 static void on_deployment_completed(void *ctx, const service_deployment *dp)
 {
     ecsim_sim *sim = ctx;
-    if (sim->steps[ECSIM_STEP_RUN].reached || dp->is_rollback || dp->id > 1) {
+    if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached || dp->is_rollback || dp->id > 1) {
         char image[64];
         snprintf(image, sizeof image, dp->is_rollback ? "Running %.24s (rolled back)" : "Running %.24s",
                  dp->tag);
-        lifecycle_set_image(sim, image);
-        set_deployment_state(sim, dp->is_rollback ? "Rolled back" : "Completed");
+        lifecycle_set_image(sim->lc, image);
+        lifecycle_set_deployment(sim->lc, dp->is_rollback ? "Rolled back" : "Completed");
         char label[96];
         snprintf(label, sizeof label, "%s %s", dp->is_rollback ? "rolled back to" : "rolled out",
                  dp->tag);
@@ -430,15 +434,15 @@ static void on_deployment_completed(void *ctx, const service_deployment *dp)
                                       ECSIM_MARK_DEPLOYMENT, label) == ECSIM_ENOMEM)
             sim->oom = 1;
         events_check_settled(sim);
-        if (sim->steps[ECSIM_STEP_RUN].reached)
+        if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached)
             return;
     } else {
-        set_deployment_state(sim, "Completed");
+        lifecycle_set_deployment(sim->lc, "Completed");
     }
     sim_log(sim, "service %s has reached a steady state.", svc(sim));
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_RUN));
-    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_RUN));
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_RUN];
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_RUN));
+    lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_RUN));
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     snprintf(r->aws_did, sizeof r->aws_did,
              "All %d tasks of deployment ecs-svc/%d passed their health checks (%s); the service "
              "reached a steady state and ECS now keeps %d tasks running%s.",
@@ -476,12 +480,12 @@ static void on_task_failed(void *ctx, const service_task *t)
  * the end of the last update and its result says how each one went. */
 static void record_monitor(ecsim_sim *sim, bool at_end)
 {
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_MONITOR];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_MONITOR);
     if (r->reached)
         return;
-    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
+    lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
     if (sim->op_count == 0) {
-        lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
+        lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_MONITOR));
         snprintf(r->aws_did, sizeof r->aws_did, "%s", sim->monitor_text);
         record(sim, ECSIM_STEP_MONITOR, false);
         return;
@@ -531,7 +535,7 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
     ecsim_sim *sim = ctx;
-    if (sim->steps[ECSIM_STEP_MONITOR].reached || sim->monitor_published)
+    if (lifecycle_step(sim->lc, ECSIM_STEP_MONITOR)->reached || sim->monitor_published)
         return;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
     double period_end = (double)(arg + 1) * mon->period_s;
@@ -549,7 +553,7 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
         record_monitor(sim, false);
         return;
     }
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_MONITOR));
     events_check_settled(sim);
 }
 
@@ -558,7 +562,7 @@ static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
     ecsim_sim *sim = ctx;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
     scaling_period_end(sim);
-    const ecsim_step_record *steady = &sim->steps[ECSIM_STEP_RUN];
+    const ecsim_step_record *steady = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     if (steady->reached && !sim->monitor_scheduled &&
         ecsim_engine_now(eng) > steady->time_s) {
         ecsim_datapoint dp;
@@ -584,7 +588,7 @@ static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
 static void describe_deploy_failure(ecsim_sim *sim)
 {
     const ecsim_scenario *sc = sim->sc;
-    ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
+    ecsim_step_record *dep = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
     int failed = service_get_stats(sim->service)->tasks_failed;
     const service_deployment *dp = service_primary(sim->service);
     const char *reason = "";
@@ -629,7 +633,7 @@ static void describe_deploy_failure(ecsim_sim *sim)
  * users smoothly" only when the app kept up with demand. */
 static void describe_running(ecsim_sim *sim)
 {
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_RUN];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     if (!r->reached)
         return;
     /* Shortfall after the steady state, from the timeline's periods (the
@@ -657,14 +661,14 @@ static void finish_texts(ecsim_sim *sim)
 {
     const ecsim_scenario *sc = sim->sc;
     char clock[32];
-    ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
-    ecsim_step_record *end = &sim->steps[ECSIM_STEP_END];
+    ecsim_step_record *dep = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
+    ecsim_step_record *end = lifecycle_step(sim->lc, ECSIM_STEP_END);
     int failed = service_get_stats(sim->service)->tasks_failed;
     if (dep->reached && dep->failed)
         describe_deploy_failure(sim);
     /* Steps the run never got to keep no result that claims otherwise. */
     for (int st = ECSIM_STEP_PACKAGE; st <= ECSIM_STEP_PROVISION; st++) {
-        ecsim_step_record *r = &sim->steps[st];
+        ecsim_step_record *r = lifecycle_step(sim->lc, st);
         if (r->reached)
             continue;
         snprintf(r->result, sizeof r->result, "Not reached: the simulated period ended first");
@@ -673,7 +677,7 @@ static void finish_texts(ecsim_sim *sim)
     }
     /* Tasks waiting PENDING for capacity when the run ended (ec2 / eks). */
     int waiting = service_waiting_count(sim->service);
-    ecsim_step_record *deploy = &sim->steps[ECSIM_STEP_DEPLOY];
+    ecsim_step_record *deploy = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
     if (!deploy->reached && waiting > 0) {
         snprintf(deploy->result, sizeof deploy->result,
                  "Not reached: %d task%s stuck PENDING, no container instance has room", waiting,
@@ -692,7 +696,7 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(deploy->role, sizeof deploy->role, "—");
     }
     for (int s = ECSIM_STEP_RUN; s <= ECSIM_STEP_MONITOR; s++) {
-        ecsim_step_record *r = &sim->steps[s];
+        ecsim_step_record *r = lifecycle_step(sim->lc, s);
         if (r->reached)
             continue;
         snprintf(r->result, sizeof r->result, "Not reached: %s",
@@ -710,7 +714,7 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(end->result, sizeof end->result, "App never ran: deployment failed at step 4");
         snprintf(end->aws_did, sizeof end->aws_did,
                  "The simulated period is over: %d task launches failed, 0 tasks running.", failed);
-    } else if (!sim->steps[ECSIM_STEP_RUN].reached) {
+    } else if (!lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached) {
         snprintf(end->role, sizeof end->role, "Simulation ended at %s",
                  sim_fmt_clock(clock, sizeof clock, sc->duration_s));
         snprintf(end->result, sizeof end->result, "%s",
@@ -721,7 +725,7 @@ static void finish_texts(ecsim_sim *sim)
     } else {
         snprintf(end->aws_did, sizeof end->aws_did,
                  "The simulated period is over: %d tasks running, %d started in all.",
-                 sim->now_state.running, sim->summary.tasks_started);
+                 sim->now->running, sim->summary.tasks_started);
         /* The seed's closing words only when they are true of this run. */
         const ecsim_summary *sum = &sim->summary;
         const service_deployment *dp = service_primary(sim->service);
@@ -733,7 +737,7 @@ static void finish_texts(ecsim_sim *sim)
             snprintf(end->result, sizeof end->result,
                      "App runs, but an update was still rolling out at the end");
         describe_running(sim);
-        if (strncmp(sim->steps[ECSIM_STEP_RUN].result, "App fell behind", 15) == 0 &&
+        if (strncmp(lifecycle_step(sim->lc, ECSIM_STEP_RUN)->result, "App fell behind", 15) == 0 &&
             strcmp(end->result, lifecycle_seed_text_end()) == 0)
             snprintf(end->result, sizeof end->result,
                      "App runs, but fell behind demand at times (see step 5)");
@@ -747,11 +751,11 @@ static void finish_summary(ecsim_sim *sim)
     s->events_dispatched = ecsim_engine_dispatched(sim->eng);
     if (sim->failed_deploy)
         snprintf(s->outcome, sizeof s->outcome, "deployment_failed");
-    else if (sim->steps[ECSIM_STEP_RUN].reached && s->updates_failed > 0)
+    else if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached && s->updates_failed > 0)
         snprintf(s->outcome, sizeof s->outcome, s->rollbacks > 0 ? "rolled_back" : "update_failed");
-    else if (sim->steps[ECSIM_STEP_RUN].reached)
+    else if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached)
         snprintf(s->outcome, sizeof s->outcome, "running");
-    else if (sim->steps[ECSIM_STEP_DEPLOY].reached)
+    else if (lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached)
         snprintf(s->outcome, sizeof s->outcome, "deploying");
     else
         snprintf(s->outcome, sizeof s->outcome, "not_deployed");
@@ -780,11 +784,11 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     scaling_finish(sim);
     sync_service_stats(sim);
     update_counts(sim);
-    sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now_state.running,
-            sim->now_state.desired);
+    sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now->running,
+            sim->now->desired);
     finish_summary(sim);
     /* Step 6 with updates or faults still under way when the period ends. */
-    if (sim->monitor_published && !sim->steps[ECSIM_STEP_MONITOR].reached)
+    if (sim->monitor_published && !lifecycle_step(sim->lc, ECSIM_STEP_MONITOR)->reached)
         record_monitor(sim, true);
     finish_texts(sim);
     sim->done = true;
@@ -822,16 +826,19 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
                                   sim, &service_cb, sim);
     if (!sim->service)
         goto fail_schedule;
-    lifecycle_init(sim);
+    sim->lc = lifecycle_create();
+    if (!sim->lc)
+        goto fail_schedule;
+    sim->now = lifecycle_now(sim->lc);
     if (scaling_init(sim, err) != 0)
         goto fail_schedule;
     sim->summary.first_scale_out_s = NAN;
     sim->summary.min_desired = sim->summary.max_desired = sc->service.desired;
     sim->advance_target = ECSIM_STEP_COUNT + 1;
     update_counts(sim);
-    sim->start_state = sim->now_state;
-    sim->start_state.desired = 0;
-    sim->start_state.demand_rps = ecsim_load_rate(sim->load, 0.0);
+    ecsim_tracked *start = lifecycle_mark_start(sim->lc);
+    start->desired = 0;
+    start->demand_rps = ecsim_load_rate(sim->load, 0.0);
 
     if (!ecsim_engine_schedule(sim->eng, sc->image.build_time_s, build_done, sim, 0) ||
         !ecsim_engine_schedule(sim->eng, fmin(sc->monitoring.period_s, sc->duration_s), monitor_tick,
@@ -846,6 +853,7 @@ fail_schedule:
     cluster_destroy(sim->cluster);
     service_destroy(sim->service);
     registry_destroy(sim->registry);
+    lifecycle_destroy(sim->lc);
 fail_engine:
     ecsim_engine_destroy(sim->eng);
     eventlog_destroy(sim->log);
@@ -860,6 +868,7 @@ void ecsim_sim_destroy(ecsim_sim *sim)
     scaling_free(sim);
     cluster_destroy(sim->cluster); /* before the engine: the cluster cancels its events */
     service_destroy(sim->service);
+    lifecycle_destroy(sim->lc);
     ecsim_engine_destroy(sim->eng);
     registry_destroy(sim->registry);
     eventlog_destroy(sim->log);
@@ -871,8 +880,8 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
     for (;;) {
         /* One handler may record several steps (a skipped push records 1
          * and 2 at once): hand them out one at a time, in order. */
-        for (int s = sim->reported_step + 1; s <= sim->last_step; s++) {
-            if (sim->steps[s].reached) {
+        for (int s = sim->reported_step + 1; s <= lifecycle_last_step(sim->lc); s++) {
+            if (lifecycle_step(sim->lc, s)->reached) {
                 sim->reported_step = s;
                 *step = s;
                 return 1;
@@ -882,7 +891,7 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
             *step = ECSIM_STEP_END;
             return 0;
         }
-        sim->advance_target = sim->last_step + 1;
+        sim->advance_target = lifecycle_last_step(sim->lc) + 1;
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
         sim->advance_target = ECSIM_STEP_COUNT + 1;
         if (sim->oom || service_oom(sim->service))
@@ -915,12 +924,12 @@ uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim) { return ecsim_engine
 double ecsim_sim_now(const ecsim_sim *sim) { return ecsim_engine_now(sim->eng); }
 const ecsim_scenario *ecsim_sim_scenario(const ecsim_sim *sim) { return sim->sc; }
 uint64_t ecsim_sim_seed(const ecsim_sim *sim) { return sim->seed; }
-const ecsim_tracked *ecsim_sim_start_state(const ecsim_sim *sim) { return &sim->start_state; }
+const ecsim_tracked *ecsim_sim_start_state(const ecsim_sim *sim) { return lifecycle_start(sim->lc); }
 
 const ecsim_step_record *ecsim_sim_step_record(const ecsim_sim *sim, int step)
 {
     assert(step >= 1 && step <= ECSIM_STEP_COUNT);
-    return &sim->steps[step];
+    return lifecycle_step_const(sim->lc, step);
 }
 
 const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim)

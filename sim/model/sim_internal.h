@@ -51,11 +51,8 @@ struct ecsim_sim {
     struct sim_cluster *cluster;  /* ec2 / eks: instances and their scaling (cluster.c); NULL on Fargate */
     service *service;             /* tasks, deployments, the scheduler (service.h) */
 
-    /* lifecycle */
-    ecsim_tracked start_state;
-    ecsim_tracked now_state;
-    ecsim_step_record steps[ECSIM_STEP_COUNT + 1]; /* 1-based */
-    int last_step;            /* highest step recorded so far */
+    struct lifecycle *lc;         /* steps and tracked variables (lifecycle.h) */
+    ecsim_tracked *now;           /* lifecycle_now(lc) */
     int reported_step;        /* highest step handed out by ecsim_sim_advance */
     int advance_target;       /* ecsim_sim_advance stops when last_step reaches this */
     bool image_built;
@@ -124,17 +121,7 @@ __attribute__((format(printf, 2, 3)))
 void sim_log(ecsim_sim *sim, const char *fmt, ...);
 #define sim_fmt_clock ecsim_fmt_clock
 
-/* lifecycle.c */
-void lifecycle_init(ecsim_sim *sim);
-/* Record step `step` as reached at now with the current tracked variables. */
-void lifecycle_record(ecsim_sim *sim, int step, bool failed);
-/* The seed's Status Tracker values after `step` (0 = Start) on the happy path. */
-const char *lifecycle_seed_image(int step);
-const char *lifecycle_seed_infra(int step);
-/* The seed's Result of the End row ("App runs efficiently on AWS containers"). */
-const char *lifecycle_seed_text_end(void);
-void lifecycle_set_image(ecsim_sim *sim, const char *state);
-void lifecycle_set_infra(ecsim_sim *sim, const char *state);
+#include "lifecycle.h"
 
 /* events.c: the scenario's `events:` list. */
 /* Schedule every event at or before the end of the run. 0 or ECSIM_ENOMEM. */
@@ -148,7 +135,5 @@ sim_op *events_op_of_deployment(ecsim_sim *sim, int dp);
 void scaling_task_stopped(ecsim_sim *sim, const service_task *t);
 /* Every scenario operation has settled: step 6 may be recorded. */
 void sim_operations_settled(ecsim_sim *sim);
-/* Set the tracked "Deployment" / image variables. */
-void sim_set_deployment_state(ecsim_sim *sim, const char *state);
 
 #endif
