@@ -24,6 +24,7 @@
 #include "ecsim/error.h"
 #include "cluster.h"
 #include "eventlog.h"
+#include "events.h"
 #include "lifecycle.h"
 #include "sim_internal.h"
 
@@ -114,9 +115,15 @@ static void on_service_marker(void *ctx, const char *kind, const char *label)
         sim->oom = 1;
 }
 
-static void on_task_event_done(void *ctx) { events_check_settled(ctx); }
+static void on_task_event_done(void *ctx)
+{
+    ecsim_sim *sim = ctx;
+    events_check_settled(sim->events);
+}
 
 static void on_task_stopped(void *ctx, const service_task *t) { scaling_task_stopped(ctx, t); }
+
+static void on_events_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
 
 static void on_rollout_stuck(void *ctx)
 {
@@ -388,7 +395,7 @@ static void on_deployment_failed(void *ctx, const service_deployment *dp)
         if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
                                       ECSIM_MARK_DEPLOYMENT_FAILED, label) == ECSIM_ENOMEM)
             sim->oom = 1;
-        if (events_op_of_deployment(sim, index))
+        if (events_op_of_deployment(sim->events, index))
             sim->summary.updates_failed++;
         const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
         bool rollback = cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS &&
@@ -402,7 +409,7 @@ static void on_deployment_failed(void *ctx, const service_deployment *dp)
                      dp->tag);
             lifecycle_set_image(sim->lc, image);
         }
-        events_check_settled(sim);
+        events_check_settled(sim->events);
         return;
     }
     sim->failed_deploy = true;
@@ -433,7 +440,7 @@ static void on_deployment_completed(void *ctx, const service_deployment *dp)
             ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
                                       ECSIM_MARK_DEPLOYMENT, label) == ECSIM_ENOMEM)
             sim->oom = 1;
-        events_check_settled(sim);
+        events_check_settled(sim->events);
         if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached)
             return;
     } else {
@@ -484,7 +491,8 @@ static void record_monitor(ecsim_sim *sim, bool at_end)
     if (r->reached)
         return;
     lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
-    if (sim->op_count == 0) {
+    int op_count = events_op_count(sim->events);
+    if (op_count == 0) {
         lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_MONITOR));
         snprintf(r->aws_did, sizeof r->aws_did, "%s", sim->monitor_text);
         record(sim, ECSIM_STEP_MONITOR, false);
@@ -495,8 +503,8 @@ static void record_monitor(ecsim_sim *sim, bool at_end)
     size_t n = 0, m = 0;
     r->result[0] = '\0';
     m = (size_t)snprintf(r->aws_did, sizeof r->aws_did, "%s Then:", sim->monitor_text);
-    for (int i = 0; i < sim->op_count; i++) {
-        const sim_op *op = &sim->ops[i];
+    for (int i = 0; i < op_count; i++) {
+        const events_op *op = events_op_at(sim->events, i);
         const char *text = op->result[0] ? op->result : op->what;
         if (op->action == ECSIM_ACTION_DEPLOY)
             update = true;
@@ -525,9 +533,11 @@ static void record_monitor(ecsim_sim *sim, bool at_end)
     record(sim, ECSIM_STEP_MONITOR, failed);
 }
 
-void sim_operations_settled(ecsim_sim *sim)
+/* Every scenario operation has settled: step 6 may be recorded. */
+static void on_operations_settled(void *ctx)
 {
-    if (sim->monitor_published && sim->events_pending == 0)
+    ecsim_sim *sim = ctx;
+    if (sim->monitor_published && events_pending(sim->events) == 0)
         record_monitor(sim, false);
 }
 
@@ -549,12 +559,12 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
              "period, this one %.0f s after its period ended); alarms and the autoscaler read "
              "them from now on.",
              mon->period_s, lag);
-    if (sim->op_count == 0 && sim->events_pending == 0) {
+    if (events_op_count(sim->events) == 0 && events_pending(sim->events) == 0) {
         record_monitor(sim, false);
         return;
     }
     lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_MONITOR));
-    events_check_settled(sim);
+    events_check_settled(sim->events);
 }
 
 static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
@@ -833,6 +843,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     if (scaling_init(sim, err) != 0)
         goto fail_schedule;
     sim->summary.first_scale_out_s = NAN;
+    sim->last_fail_marker_s = -INFINITY;
     sim->summary.min_desired = sim->summary.max_desired = sc->service.desired;
     sim->advance_target = ECSIM_STEP_COUNT + 1;
     update_counts(sim);
@@ -844,7 +855,11 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
         !ecsim_engine_schedule(sim->eng, fmin(sc->monitoring.period_s, sc->duration_s), monitor_tick,
                                sim, 0) ||
         !ecsim_engine_schedule(sim->eng, sc->duration_s, end_event, sim, 0) ||
-        events_schedule(sim) != 0)
+        !(sim->events = events_create(&(events_wiring){sc, sim->eng, sim->registry, sim->service,
+                                                       &sim->cluster, sim->timeline, sim->lc,
+                                                       &sim->summary},
+                                      &(events_callbacks){on_events_log, on_operations_settled},
+                                      sim)))
         goto fail_schedule;
     return sim;
 
@@ -854,6 +869,7 @@ fail_schedule:
     service_destroy(sim->service);
     registry_destroy(sim->registry);
     lifecycle_destroy(sim->lc);
+    events_destroy(sim->events);
 fail_engine:
     ecsim_engine_destroy(sim->eng);
     eventlog_destroy(sim->log);
@@ -869,6 +885,7 @@ void ecsim_sim_destroy(ecsim_sim *sim)
     cluster_destroy(sim->cluster); /* before the engine: the cluster cancels its events */
     service_destroy(sim->service);
     lifecycle_destroy(sim->lc);
+    events_destroy(sim->events);
     ecsim_engine_destroy(sim->eng);
     registry_destroy(sim->registry);
     eventlog_destroy(sim->log);
@@ -894,7 +911,7 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
         sim->advance_target = lifecycle_last_step(sim->lc) + 1;
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
         sim->advance_target = ECSIM_STEP_COUNT + 1;
-        if (sim->oom || service_oom(sim->service))
+        if (sim->oom || service_oom(sim->service) || events_oom(sim->events))
             return ECSIM_ENOMEM;
     }
 }
@@ -903,7 +920,7 @@ int ecsim_sim_run_until(ecsim_sim *sim, double until_s)
 {
     if (!sim->done) {
         ecsim_engine_run(sim->eng, fmin(until_s, sim->sc->duration_s));
-        if (sim->oom || service_oom(sim->service))
+        if (sim->oom || service_oom(sim->service) || events_oom(sim->events))
             return ECSIM_ENOMEM;
     }
     return 0;
@@ -913,7 +930,7 @@ int ecsim_sim_run(ecsim_sim *sim)
 {
     while (!sim->done) {
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
-        if (sim->oom || service_oom(sim->service))
+        if (sim->oom || service_oom(sim->service) || events_oom(sim->events))
             return ECSIM_ENOMEM;
     }
     return 0;

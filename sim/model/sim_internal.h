@@ -22,25 +22,6 @@
 #include "registry.h"
 #include "service.h"
 
-/* ---- operations and faults of the scenario (events.c) ------------------------------ */
-
-/* One scenario event as it played out, for step 6 ("Monitor and update")
- * and the tracked variables. */
-#define SIM_OPS_MAX 32
-typedef struct sim_op {
-    ecsim_action action;
-    double started_s;
-    double settled_s;         /* NaN while its effects last */
-    int deployment;           /* deploy: index into service.deployments, -1 before / none */
-    bool failed;              /* the operation failed (update failed, push rejected) */
-    int affected;             /* tasks stopped by a fault, launches failed in an outage */
-    int failed_before;        /* summary.tasks_failed when it started */
-    int event;                /* index into sc->events */
-    const char *fix;          /* what the user should change, NULL if nothing */
-    char what[96];            /* "deploy 1.1", "kill 2 tasks", ... */
-    char result[200];         /* filled when it settles */
-} sim_op;
-
 /* ---- the simulation -------------------------------------------------------------- */
 
 struct ecsim_sim {
@@ -63,10 +44,7 @@ struct ecsim_sim {
 
     ecsim_summary summary;
 
-    /* operations and faults (events.c) */
-    sim_op ops[SIM_OPS_MAX];
-    int op_count;
-    int events_pending;       /* scenario events not fired yet */
+    struct events *events;        /* the scenario's operations and faults (events.h) */
     bool monitor_published;   /* step 6's first datapoint is out */
     char monitor_text[320];   /* what CloudWatch did, for step 6 */
     double last_fail_marker_s; /* task_failed plot markers: at most one a minute */
@@ -123,17 +101,7 @@ void sim_log(ecsim_sim *sim, const char *fmt, ...);
 
 #include "lifecycle.h"
 
-/* events.c: the scenario's `events:` list. */
-/* Schedule every event at or before the end of the run. 0 or ECSIM_ENOMEM. */
-int events_schedule(ecsim_sim *sim);
-/* Re-check which operations have settled (called by sim.c on changes). */
-void events_check_settled(ecsim_sim *sim);
-/* The operation that started deployment index `dp`, or NULL. */
-sim_op *events_op_of_deployment(ecsim_sim *sim, int dp);
-
 /* scaling.c: a task reached STOPPED (cost accounting). */
 void scaling_task_stopped(ecsim_sim *sim, const service_task *t);
-/* Every scenario operation has settled: step 6 may be recorded. */
-void sim_operations_settled(ecsim_sim *sim);
 
 #endif
