@@ -16,7 +16,7 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/loader.h"
 #include "ecsim/sim.h"
-#include "model/sim_internal.h"
+#include "model/sim_parts.h"
 
 /* Round numbers: a task is RUNNING 43 s after launch (6 + 25 + 10 + 2),
  * healthy 40 s later without a load balancer. */
@@ -114,7 +114,7 @@ static void test_worked_example_min_50(void **state)
                           "service.deployment.max_percent=134"};
     ecsim_scenario *sc = load(deploy_at_20m, sets, 2);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     assert_int_equal((int)service_deployment_count(s), 2);
     assert_int_equal(service_deployment_at(s, 1)->rollout, ROLLOUT_COMPLETED);
     int old_first = 0, old_later = 0, new_first = 0, new_later = 0;
@@ -159,7 +159,7 @@ static void test_worked_example_two_at_a_time(void **state)
     const char *sets[] = {"service.deployment.max_percent=134"};
     ecsim_scenario *sc = load(deploy_at_20m, sets, 1);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     assert_int_equal(service_deployment_at(s, 1)->rollout, ROLLOUT_COMPLETED);
     /* new tasks come in waves of two, each wave after the previous is healthy */
     double waves[8];
@@ -187,7 +187,7 @@ static void test_defaults_start_all_at_once(void **state)
     (void)state;
     ecsim_scenario *sc = load(deploy_at_20m, NULL, 0);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     int new_tasks = 0;
     for (size_t i = 0; i < service_task_count(s); i++)
         if (service_task_at(s, i)->deployment == 1) {
@@ -223,7 +223,7 @@ static void test_health_checks_gate_progress(void **state)
                           "service.load_balancer.deregistration_delay=60s"};
     ecsim_scenario *sc = load(deploy_at_20m, sets, 2);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     for (size_t i = 0; i < service_task_count(s); i++)
         if (service_task_at(s, i)->deployment == 0)
             /* stop requested at +43 + 150 s, drained 60 s, stopped 2 s later */
@@ -242,8 +242,8 @@ static void test_stuck_configuration(void **state)
     assert_int_equal(log_count(sim, "was unable to stop or start tasks during a deployment because "
                                     "of the service deployment configuration"),
                      1);
-    assert_int_equal(service_deployment_at(sim->service, 1)->rollout, ROLLOUT_IN_PROGRESS);
-    assert_int_equal(service_count(sim->service, TASK_RUNNING), 6);
+    assert_int_equal(service_deployment_at(sim_parts_service(sim), 1)->rollout, ROLLOUT_IN_PROGRESS);
+    assert_int_equal(service_count(sim_parts_service(sim), TASK_RUNNING), 6);
     assert_string_equal(ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.deployment,
                         "Stuck (min/max)");
     ecsim_sim_destroy(sim);
@@ -260,7 +260,7 @@ static void test_breaker_stage1_and_rollback(void **state)
     ecsim_scenario *sc =
         load("events: [{at: 20m, action: deploy, tag: \"9.9\", build: false}]\n", sets, 2);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     assert_int_equal((int)service_deployment_count(s), 3);
     const service_deployment *bad = service_deployment_at(s, 1), *rb = service_deployment_at(s, 2);
     /* desired 6: threshold clamp(ceil(3), 3, 200) = 3, all in stage 1 */
@@ -303,12 +303,12 @@ static void test_breaker_stage2_unhealthy(void **state)
     ecsim_scenario *sc = load("events: [{at: 20m, action: deploy, tag: \"1.1\", defect: unhealthy}]\n",
                               sets, 3);
     ecsim_sim *sim = run(sc);
-    const service_deployment *bad = service_deployment_at(sim->service, 1);
+    const service_deployment *bad = service_deployment_at(sim_parts_service(sim), 1);
     assert_int_equal(bad->breaker_threshold, 5);
     assert_int_equal(bad->failed_tasks, 5);
     assert_true(bad->breaker_stage2);
     assert_int_equal(bad->rollout, ROLLOUT_FAILED);
-    assert_int_equal((int)service_deployment_count(sim->service), 2); /* no rollback */
+    assert_int_equal((int)service_deployment_count(sim_parts_service(sim)), 2); /* no rollback */
     assert_int_equal(log_count(sim, "deployment failed: tasks failed health checks"), 1);
     const ecsim_step_record *r = ecsim_sim_step_record(sim, ECSIM_STEP_MONITOR);
     assert_true(r->failed);
@@ -333,10 +333,10 @@ static void test_new_revision_resets_throttle(void **state)
                               NULL, 0);
     ecsim_sim *s2 = ecsim_sim_create(sc, sc->seed, stderr);
     assert_int_equal(ecsim_sim_run_until(s2, 1799.0), 0);
-    assert_true(service_throttle_delay(s2->service) >= 160.0);
-    assert_true(service_start_failures(s2->service) >= 5);
+    assert_true(service_throttle_delay(sim_parts_service(s2)) >= 160.0);
+    assert_true(service_start_failures(sim_parts_service(s2)) >= 5);
     assert_int_equal(ecsim_sim_run(s2), 0);
-    const service *s = s2->service;
+    const service *s = sim_parts_service(s2);
     assert_int_equal((int)service_deployment_count(s), 3);
     int launched_at_once = 0;
     for (size_t i = 0; i < service_task_count(s); i++)
@@ -363,7 +363,7 @@ static void test_scale_in_suspended_during_deployment(void **state)
 
     ecsim_scenario *sc = load("events: [{at: 5m, action: deploy, tag: \"2.0\", defect: crash}]\n", tt, 3);
     ecsim_sim *b = run(sc);
-    assert_int_equal(service_deployment_at(b->service, 1)->rollout, ROLLOUT_IN_PROGRESS);
+    assert_int_equal(service_deployment_at(sim_parts_service(b), 1)->rollout, ROLLOUT_IN_PROGRESS);
     assert_int_equal(ecsim_sim_summary(b)->scale_ins, 0);
     ecsim_sim_destroy(b);
     ecsim_scenario_free(sc);
@@ -378,13 +378,13 @@ static void test_repush_does_not_change_running_deployment(void **state)
     ecsim_sim *sim = ecsim_sim_create(sc, sc->seed, stderr);
     assert_int_equal(ecsim_sim_run_until(sim, 1200.0), 0);
     char first[80];
-    snprintf(first, sizeof first, "%s", service_deployment_at(sim->service, 0)->digest);
+    snprintf(first, sizeof first, "%s", service_deployment_at(sim_parts_service(sim), 0)->digest);
     /* someone re-pushes 1.0: the tag moves */
-    assert_int_equal(registry_push(sim->registry, "1.0", 300, 1200.0), REGISTRY_PUSHED);
-    assert_string_not_equal(registry_resolve(sim->registry, "1.0")->digest, first);
+    assert_int_equal(registry_push(sim_parts_registry(sim), "1.0", 300, 1200.0), REGISTRY_PUSHED);
+    assert_string_not_equal(registry_resolve(sim_parts_registry(sim), "1.0")->digest, first);
     assert_int_equal(ecsim_sim_run(sim), 0);
     /* the replacements of the killed tasks run the digest resolved at deployment start */
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     assert_int_equal((int)service_task_count(s), 8);
     for (size_t i = 6; i < service_task_count(s); i++) {
         assert_int_equal(service_task_at(s, i)->deployment, 0);
@@ -402,7 +402,7 @@ static void test_immutable_tag_rejects_push(void **state)
     ecsim_scenario *sc = load("events: [{at: 20m, action: deploy, tag: \"1.0\"}]\n", sets, 1);
     ecsim_sim *sim = run(sc);
     assert_int_equal(log_count(sim, "ImageTagAlreadyExistsException"), 1);
-    assert_int_equal((int)service_deployment_count(sim->service), 1);
+    assert_int_equal((int)service_deployment_count(sim_parts_service(sim)), 1);
     const ecsim_summary *s = ecsim_sim_summary(sim);
     assert_int_equal(s->updates, 1);
     assert_int_equal(s->updates_failed, 1);
@@ -424,7 +424,7 @@ static void test_eks_crash_loop_and_progress_deadline(void **state)
     const char *sets[] = {"service.platform=eks", "service.desired=4"};
     ecsim_scenario *sc = load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: crash}]\n", sets, 2);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     /* surge ceil(1) = 1, unavailable floor(1) = 1: two new pods, three old */
     int new_pods = 0, old_alive = 0;
     for (size_t i = 0; i < service_task_count(s); i++) {

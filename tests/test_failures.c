@@ -15,7 +15,7 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/loader.h"
 #include "ecsim/sim.h"
-#include "model/sim_internal.h"
+#include "model/sim_parts.h"
 
 /* A task is RUNNING 43 s after launch (6 + 25 + 10 + 2), healthy 40 s later. */
 static const char base_yaml[] =
@@ -62,7 +62,7 @@ static void test_registry_outage_retries_then_throttle(void **state)
                               "  - {at: 21m, action: kill_tasks, count: 2}\n",
                               NULL, 0);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     int failed = 0;
     double prev_gap = 0, prev_launch = NAN;
     for (size_t i = 4; i < service_task_count(s); i++) {
@@ -106,7 +106,7 @@ static void test_crash_no_throttle(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: crash}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     int crashed = 0;
     for (size_t i = 0; i < service_task_count(s); i++) {
         const service_task *t = service_task_at(s, i);
@@ -137,7 +137,7 @@ static void test_crash_with_breaker_rolls_back(void **state)
                           "service.deployment.circuit_breaker.rollback=true"};
     ecsim_scenario *sc = load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: crash}]\n", sets, 2);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     /* desired 4 -> threshold 3; crashes after RUNNING count in stage 2 */
     assert_int_equal(service_deployment_at(s, 1)->failed_tasks, 3);
     assert_true(service_deployment_at(s, 1)->breaker_stage2);
@@ -163,7 +163,7 @@ static void test_unhealthy_timing(void **state)
     ecsim_scenario *sc =
         load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: unhealthy}]\n", sets, 5);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     int n = 0;
     for (size_t i = 0; i < service_task_count(s); i++) {
         const service_task *t = service_task_at(s, i);
@@ -188,7 +188,7 @@ static void test_kill_tasks_replaced(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 20m, action: kill_tasks, count: 2}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     assert_int_equal((int)service_task_count(s), 6);
     int killed = 0;
     for (size_t i = 0; i < 4; i++)
@@ -215,7 +215,7 @@ static void test_az_outage_relaunches_elsewhere(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 20m, action: az_outage, az: 1, duration: 10m}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     int lost = 0;
     for (size_t i = 0; i < 4; i++)
         if (service_task_at(s, i)->az == 1) {
@@ -239,7 +239,7 @@ static void test_spot_two_minute_notice(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 20m, action: spot_interruption, count: 2}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const service *s = sim->service;
+    const service *s = sim_parts_service(sim);
     int hit = 0;
     for (size_t i = 0; i < 4; i++)
         if (service_task_at(s, i)->stop_code) {

@@ -14,7 +14,7 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/sim.h"
 #include "model/eventlog.h"
-#include "model/sim_internal.h"
+#include "model/sim_parts.h"
 
 /* A scenario with round numbers: build 120 s, push 250 MB at 10 MB/s (25 s),
  * provision 60 s, task provisioning 6 s + pull 25 s + start 10 s +
@@ -176,7 +176,7 @@ static void test_image_not_pushed_throttle_without_breaker(void **state)
     assert_int_equal(ecsim_sim_run(sim), 0);
     /* ECS never stops retrying; launches are spaced out further and further,
      * never more than 15 minutes apart (reference §2.4 item 4). */
-    const service *svc = sim->service;
+    const service *svc = sim_parts_service(sim);
     assert_true(service_task_count(svc) >= 8);
     double prev_gap = 0;
     for (size_t i = 2; i < service_task_count(svc); i++) {
@@ -261,7 +261,7 @@ static void test_fargate_launch_rate(void **state)
     sc->autoscaler.max = 200;
     ecsim_sim *sim = run(sc, 1);
     /* token bucket: 100 at once, then 20 per second (reference §2.5) */
-    const service *svc = sim->service;
+    const service *svc = sim_parts_service(sim);
     assert_true(service_task_count(svc) >= 150);
     assert_float_equal(service_task_at(svc, 99)->launched_s, 205.0, 1e-9);
     assert_float_equal(service_task_at(svc, 100)->launched_s, 205.05, 1e-9);
@@ -282,7 +282,7 @@ static void test_vcpu_quota(void **state)
     ecsim_sim *sim = run(sc, 1);
     assert_int_equal(ecsim_sim_step_record(sim, 7)->after.running, 4);
     assert_int_equal(ecsim_sim_step_record(sim, 7)->after.desired, 10);
-    assert_int_equal((int)service_task_count(sim->service), 4);
+    assert_int_equal((int)service_task_count(sim_parts_service(sim)), 4);
     assert_int_equal(log_contains(sim, "You've reached the limit on the number of vCPUs you can run "
                                        "concurrently (quota 4 vCPU, 4 in use)"), 1);
     ecsim_sim_destroy(sim);
@@ -301,7 +301,7 @@ static void test_scheduler_tasks_per_minute(void **state)
     sc->service.launch_limits.fargate_rate_per_s = 100000;
     sc->service.launch_limits.tasks_per_minute = 500;
     ecsim_sim *sim = run(sc, 1);
-    const service *svc = sim->service;
+    const service *svc = sim_parts_service(sim);
     assert_true(service_task_count(svc) >= 520);
     assert_float_equal(service_task_at(svc, 499)->launched_s, 205.0, 1e-9);
     assert_float_equal(service_task_at(svc, 500)->launched_s, 205.0 + 60.0 / 500, 1e-6);

@@ -15,7 +15,7 @@
 
 #include "ecsim/engine.h"
 #include "ecsim/scenario.h"
-#include "ecsim/sim.h"
+#include "ecsim/summary.h"
 #include "ecsim/timeline.h"
 #include "cluster.h"
 #include "lifecycle.h"

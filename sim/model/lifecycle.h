@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "ecsim/sim.h"
+#include "ecsim/lifecycle.h"
 
 typedef struct lifecycle lifecycle;
 

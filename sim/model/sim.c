@@ -22,11 +22,52 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "ecsim/sim.h"
+#include "ecsim/timeline.h"
 #include "cluster.h"
 #include "eventlog.h"
 #include "events.h"
 #include "lifecycle.h"
-#include "sim_internal.h"
+#include "registry.h"
+#include "scaling.h"
+#include "service.h"
+#include "sim_parts.h"
+
+/* One run: the modules and what only the orchestration knows. */
+struct ecsim_sim {
+    const ecsim_scenario *sc;
+    uint64_t seed;
+    ecsim_engine *eng;
+    registry *registry;           /* the ECR repository (registry.h) */
+    sim_cluster *cluster;         /* ec2 / eks: instances and their scaling (cluster.h); NULL on Fargate */
+    service *service;             /* tasks, deployments, the scheduler (service.h) */
+    scaling *scaling;             /* load, metrics, policy, cost (scaling.h) */
+    events *events;               /* the scenario's operations and faults (events.h) */
+    lifecycle *lc;                /* steps and tracked variables (lifecycle.h) */
+    ecsim_tracked *now;           /* lifecycle_now(lc) */
+    ecsim_timeline *timeline;     /* rows and markers (timeline.h) */
+    eventlog *log;                /* events.log (eventlog.h) */
+    ecsim_summary summary;
+
+    int reported_step;            /* highest step handed out by ecsim_sim_advance */
+    int advance_target;           /* ecsim_sim_advance stops when the last step reaches this */
+    bool image_built;
+    bool image_in_registry;
+    bool done;
+    bool failed_deploy;
+    bool monitor_scheduled;       /* step 6's publication event is scheduled */
+    bool monitor_published;       /* step 6's first datapoint is out */
+    char monitor_text[320];       /* what CloudWatch did, for step 6 */
+    double last_fail_marker_s;    /* task_failed plot markers: at most one a minute */
+    int oom;
+};
+
+#define sim_fmt_clock ecsim_fmt_clock
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sim_log(ecsim_sim *sim, const char *fmt, ...);
 
 static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
 
@@ -55,7 +96,7 @@ char *ecsim_fmt_clock(char *buf, size_t size, double t_s)
     return buf;
 }
 
-void sim_log(ecsim_sim *sim, const char *fmt, ...)
+static void sim_log(ecsim_sim *sim, const char *fmt, ...)
 {
     char msg[768];
     va_list ap;
@@ -84,7 +125,7 @@ static void update_counts(ecsim_sim *sim)
 static void record(ecsim_sim *sim, int step, bool failed)
 {
     update_counts(sim);
-    sim->now->demand_rps = ecsim_load_rate(sim->load, ecsim_engine_now(sim->eng));
+    sim->now->demand_rps = scaling_demand_rate(sim->scaling, ecsim_engine_now(sim->eng));
     if (!lifecycle_record(sim->lc, step, ecsim_engine_now(sim->eng), failed))
         return;
     sim_log(sim, "lifecycle step %d%s: %s", step, failed ? " failed" : " complete",
@@ -121,9 +162,15 @@ static void on_task_event_done(void *ctx)
     events_check_settled(sim->events);
 }
 
-static void on_task_stopped(void *ctx, const service_task *t) { scaling_task_stopped(ctx, t); }
+static void on_task_stopped(void *ctx, const service_task *t)
+{
+    ecsim_sim *sim = ctx;
+    scaling_task_stopped(sim->scaling, t);
+}
 
 static void on_events_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
+
+static void on_scaling_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
 
 static void on_rollout_stuck(void *ctx)
 {
@@ -225,7 +272,7 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     if (cluster_wire(sim) != 0)
         sim->oom = 1;
     service_provisioned(sim->service);
-    scaling_start(sim);
+    scaling_start(sim->scaling);
     lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
     lifecycle_set_image(sim->lc, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
                                                     : "Not in registry");
@@ -361,7 +408,7 @@ static void on_tasks_changed(void *ctx)
     ecsim_sim *sim = ctx;
     sync_service_stats(sim);
     update_counts(sim);
-    scaling_tasks_changed(sim);
+    scaling_tasks_changed(sim->scaling);
     service_check_rollout(sim->service);
     if (!lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached && service_primary(sim->service) &&
         primary_running(sim) >= service_desired(sim->service)) {
@@ -571,12 +618,12 @@ static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
 {
     ecsim_sim *sim = ctx;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
-    scaling_period_end(sim);
+    scaling_period_end(sim->scaling);
     const ecsim_step_record *steady = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     if (steady->reached && !sim->monitor_scheduled &&
         ecsim_engine_now(eng) > steady->time_s) {
         ecsim_datapoint dp;
-        ecsim_datapoint_status st = ecsim_metrics_lookup(sim->metrics, ECSIM_METRIC_ID_CPU,
+        ecsim_datapoint_status st = ecsim_metrics_lookup(scaling_metrics(sim->scaling), ECSIM_METRIC_ID_CPU,
                                                          (int64_t)period_index, ecsim_engine_now(eng), &dp);
         if (st != ECSIM_DP_MISSING && isfinite(dp.publish_s)) {
             sim->monitor_scheduled = true;
@@ -790,8 +837,8 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         ? ecsim_timeline_row_at(sim->timeline, ecsim_timeline_count(sim->timeline) - 1)
         : NULL;
     if (!last || last->time_s < ecsim_engine_now(sim->eng))
-        scaling_period_end(sim);
-    scaling_finish(sim);
+        scaling_period_end(sim->scaling);
+    scaling_finish(sim->scaling);
     sync_service_stats(sim);
     update_counts(sim);
     sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now->running,
@@ -840,16 +887,23 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     if (!sim->lc)
         goto fail_schedule;
     sim->now = lifecycle_now(sim->lc);
-    if (scaling_init(sim, err) != 0)
+    ecsim_summary_init(&sim->summary, sc->service.desired);
+    sim->timeline = ecsim_timeline_create();
+    if (!sim->timeline)
         goto fail_schedule;
-    sim->summary.first_scale_out_s = NAN;
+    int rc;
+    sim->scaling = scaling_create(&(scaling_wiring){sc, seed, sim->eng, sim->service, sim->registry,
+                                                    &sim->cluster, sim->timeline, sim->now,
+                                                    &sim->summary, on_scaling_log, sim},
+                                  err, &rc);
+    if (!sim->scaling)
+        goto fail_schedule;
     sim->last_fail_marker_s = -INFINITY;
-    sim->summary.min_desired = sim->summary.max_desired = sc->service.desired;
     sim->advance_target = ECSIM_STEP_COUNT + 1;
     update_counts(sim);
     ecsim_tracked *start = lifecycle_mark_start(sim->lc);
     start->desired = 0;
-    start->demand_rps = ecsim_load_rate(sim->load, 0.0);
+    start->demand_rps = scaling_demand_rate(sim->scaling, 0.0);
 
     if (!ecsim_engine_schedule(sim->eng, sc->image.build_time_s, build_done, sim, 0) ||
         !ecsim_engine_schedule(sim->eng, fmin(sc->monitoring.period_s, sc->duration_s), monitor_tick,
@@ -864,12 +918,13 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     return sim;
 
 fail_schedule:
-    scaling_free(sim);
+    scaling_destroy(sim->scaling);
     cluster_destroy(sim->cluster);
     service_destroy(sim->service);
     registry_destroy(sim->registry);
     lifecycle_destroy(sim->lc);
     events_destroy(sim->events);
+    ecsim_timeline_destroy(sim->timeline);
 fail_engine:
     ecsim_engine_destroy(sim->eng);
     eventlog_destroy(sim->log);
@@ -881,15 +936,23 @@ void ecsim_sim_destroy(ecsim_sim *sim)
 {
     if (!sim)
         return;
-    scaling_free(sim);
+    scaling_destroy(sim->scaling);
     cluster_destroy(sim->cluster); /* before the engine: the cluster cancels its events */
     service_destroy(sim->service);
     lifecycle_destroy(sim->lc);
     events_destroy(sim->events);
+    ecsim_timeline_destroy(sim->timeline);
     ecsim_engine_destroy(sim->eng);
     registry_destroy(sim->registry);
     eventlog_destroy(sim->log);
     ecsim_free(sim);
+}
+
+/* An allocation failed somewhere: the run stops with ECSIM_ENOMEM. */
+static bool failed(const ecsim_sim *sim)
+{
+    return sim->oom || service_oom(sim->service) || events_oom(sim->events) ||
+           scaling_oom(sim->scaling);
 }
 
 int ecsim_sim_advance(ecsim_sim *sim, int *step)
@@ -911,7 +974,7 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
         sim->advance_target = lifecycle_last_step(sim->lc) + 1;
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
         sim->advance_target = ECSIM_STEP_COUNT + 1;
-        if (sim->oom || service_oom(sim->service) || events_oom(sim->events))
+        if (failed(sim))
             return ECSIM_ENOMEM;
     }
 }
@@ -920,7 +983,7 @@ int ecsim_sim_run_until(ecsim_sim *sim, double until_s)
 {
     if (!sim->done) {
         ecsim_engine_run(sim->eng, fmin(until_s, sim->sc->duration_s));
-        if (sim->oom || service_oom(sim->service) || events_oom(sim->events))
+        if (failed(sim))
             return ECSIM_ENOMEM;
     }
     return 0;
@@ -930,7 +993,7 @@ int ecsim_sim_run(ecsim_sim *sim)
 {
     while (!sim->done) {
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
-        if (sim->oom || service_oom(sim->service) || events_oom(sim->events))
+        if (failed(sim))
             return ECSIM_ENOMEM;
     }
     return 0;
@@ -948,6 +1011,26 @@ const ecsim_step_record *ecsim_sim_step_record(const ecsim_sim *sim, int step)
     assert(step >= 1 && step <= ECSIM_STEP_COUNT);
     return lifecycle_step_const(sim->lc, step);
 }
+
+const ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim) { return sim->timeline; }
+
+int ecsim_sim_write_decisions_csv(const ecsim_sim *sim, FILE *out)
+{
+    return scaling_write_decisions_csv(sim->scaling, out);
+}
+
+double ecsim_sim_cpu_target(const ecsim_sim *sim) { return scaling_cpu_target(sim->scaling); }
+
+uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim)
+{
+    const requests_model *rq = scaling_requests(sim->scaling);
+    return rq ? requests_get_totals(rq)->arrived : 0;
+}
+
+service *sim_parts_service(const ecsim_sim *sim) { return sim->service; }
+registry *sim_parts_registry(const ecsim_sim *sim) { return sim->registry; }
+sim_cluster *sim_parts_cluster(const ecsim_sim *sim) { return sim->cluster; }
+const scaling *sim_parts_scaling(const ecsim_sim *sim) { return sim->scaling; }
 
 const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim)
 {
