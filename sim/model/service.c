@@ -103,10 +103,62 @@ struct service {
     size_t cursor_capacity;
     double *vcpu_sums;        /* vcpu_sums[k]: task.vcpu added k times (the quota check) */
     size_t vcpu_sums_count, vcpu_sums_capacity;
+    char **reasons;           /* interned stop reasons: open addressing, NULL = empty */
+    size_t reason_slots, reason_count;
     bool track_changes;       /* collect the tasks whose state changed */
     int *changed;             /* ids, unsorted, each once */
     size_t changed_count, changed_capacity;
 };
+
+/* ---- stop reasons ------------------------------------------------------------------ */
+
+/* A run has a handful of distinct stop reasons (one per failure kind and
+ * tag) but may stop tens of thousands of tasks: each task points at one
+ * interned copy. Returns "" (and flags OOM) if memory runs out. */
+static uint64_t reason_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+static const char *intern_reason(service *sv, const char *text)
+{
+    if (!text[0])
+        return "";
+    if ((sv->reason_count + 1) * 2 > sv->reason_slots) {
+        size_t slots = sv->reason_slots ? sv->reason_slots * 2 : 16;
+        char **table = ecsim_calloc(slots, sizeof *table);
+        if (!table) {
+            sv->oom = 1;
+            return "";
+        }
+        for (size_t i = 0; i < sv->reason_slots; i++) {
+            if (!sv->reasons[i])
+                continue;
+            size_t j = (size_t)reason_hash(sv->reasons[i]) & (slots - 1);
+            while (table[j])
+                j = (j + 1) & (slots - 1);
+            table[j] = sv->reasons[i];
+        }
+        ecsim_free(sv->reasons);
+        sv->reasons = table;
+        sv->reason_slots = slots;
+    }
+    size_t mask = sv->reason_slots - 1, j = (size_t)reason_hash(text) & mask;
+    for (; sv->reasons[j]; j = (j + 1) & mask)
+        if (strcmp(sv->reasons[j], text) == 0)
+            return sv->reasons[j];
+    char *copy = ecsim_strdup(text);
+    if (!copy) {
+        sv->oom = 1;
+        return "";
+    }
+    sv->reasons[j] = copy;
+    sv->reason_count++;
+    return copy;
+}
 
 /* ---- reporting to the owner ------------------------------------------------------ */
 
@@ -250,6 +302,9 @@ void service_destroy(service *sv)
     ecsim_free(sv->vcpu_sums);
     ecsim_free(sv->changed);
     ecsim_free(sv->cursors);
+    for (size_t i = 0; i < sv->reason_slots; i++)
+        ecsim_free(sv->reasons[i]);
+    ecsim_free(sv->reasons);
     ecsim_free(sv->instance_image);
     ecsim_free(sv->tasks);
     ecsim_free(sv->deployments);
@@ -909,6 +964,7 @@ static service_task *task_new(service *sv)
     memset(t, 0, sizeof *t);
     t->id = (int)s->task_count;
     t->pull_started_s = t->running_s = t->stopped_s = NAN;
+    t->stop_reason = "";
     return t;
 }
 
@@ -988,7 +1044,7 @@ static void task_stop_now(service *sv, service_task *t, const char *stop_code, c
     t->stopped_s = ecsim_engine_now(sv->eng);
     task_update(sv, t, TASK_STOPPED, false, t->stop_requested);
     t->stop_code = stop_code;
-    snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
+    t->stop_reason = intern_reason(sv, reason);
     if (sv->cb.task_stopped)
         sv->cb.task_stopped(sv->cb_ctx, t);
 }
@@ -1010,7 +1066,7 @@ static void task_begin_stop(service *sv, service_task *t, const char *stop_code,
     }
     task_update(sv, t, TASK_DEACTIVATING, false, true);
     t->pending_stop_code = stop_code;
-    snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
+    t->stop_reason = intern_reason(sv, reason);
     task_schedule(sv, t, drain_s, EV_DEACTIVATED);
 }
 
@@ -1334,8 +1390,7 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         break;
     case EV_STOPPED: {
         assert(t->state == TASK_STOPPING);
-        char reason[sizeof t->stop_reason];
-        snprintf(reason, sizeof reason, "%s", t->stop_reason);
+        const char *reason = t->stop_reason;
         task_stop_now(sv, t, t->pending_stop_code ? t->pending_stop_code : "ServiceSchedulerInitiated",
                       reason[0] ? reason : "Scaling activity initiated by deployment");
         break;

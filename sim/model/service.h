@@ -53,7 +53,7 @@ typedef struct service_task {
     double stopped_s;         /* NaN until STOPPED */
     ecsim_event_id next;      /* the pending state transition, 0 if none */
     const char *stop_code;    /* reference §2.3 stop codes, NULL while alive */
-    char stop_reason[320];
+    const char *stop_reason;  /* "" while alive; interned by the service (few distinct texts) */
     const char *pending_stop_code; /* set by an orderly stop, applied when STOPPED */
     int restarts;             /* eks: container restarts (CrashLoopBackOff, reference §5.4) */
     int instance;             /* ec2 / eks: the instance it is placed on, 0 = none */
