@@ -779,7 +779,11 @@ void scaling_period_end(scaling *sim)
     if (ecsim_metrics_close_until(sim->metrics, now + 1e-9) != 0)
         sim->oom = 1;
     double demand_all = ecsim_load_mean_rate(sim->load, start, now);
-    if (sim->demand_count == sim->demand_capacity) {
+    /* Only the predictive policy reads the demand history (it needs the
+     * whole count for its bucket alignment and analyses the last 14 days);
+     * every other policy runs in constant memory here. */
+    bool keep_history = sim->w.sc->autoscaler.policy == ECSIM_POLICY_PREDICTIVE;
+    if (keep_history && sim->demand_count == sim->demand_capacity) {
         size_t cap = sim->demand_capacity ? sim->demand_capacity * 2 : 256;
         double *h = ecsim_reallocarray(sim->demand_history, cap, sizeof *h);
         if (!h) {
@@ -789,7 +793,8 @@ void scaling_period_end(scaling *sim)
         sim->demand_history = h;
         sim->demand_capacity = cap;
     }
-    sim->demand_history[sim->demand_count++] = demand_all;
+    if (keep_history)
+        sim->demand_history[sim->demand_count++] = demand_all;
 
     ecsim_timeline_row row = ecsim_timeline_row_empty();
     int running, ready, pending;
