@@ -21,6 +21,7 @@
 #include "ecsim/engine.h"
 #include "ecsim/loader.h"
 #include "ecsim/scenario.h"
+#include "model/platform.h"
 #include "model/registry.h"
 #include "model/service.h"
 
@@ -164,7 +165,7 @@ static const service_callbacks recorder = {on_log,     on_marker,    on_changed,
                                            NULL,       on_stopped,   on_failed,
                                            on_dp_failed, on_dp_completed, on_stuck};
 
-static void fx_setup(fx *f, int desired, bool platform, int slots)
+static void fx_setup(fx *f, int desired, bool on_cluster, int slots)
 {
     memset(f, 0, sizeof *f);
     f->sc = ecsim_scenario_create_default();
@@ -174,7 +175,7 @@ static void fx_setup(fx *f, int desired, bool platform, int slots)
     sc->image.size_mb = 100;
     sc->registry.pull_mb_per_s = 10;
     sc->service.desired = desired;
-    sc->service.platform = platform ? ECSIM_PLATFORM_EC2 : ECSIM_PLATFORM_FARGATE;
+    sc->service.platform = on_cluster ? ECSIM_PLATFORM_EC2 : ECSIM_PLATFORM_FARGATE;
     sc->service.availability_zones = 2;
     sc->service.task.provisioning_time_s = 6;
     sc->service.task.start_time_s = 10;
@@ -183,7 +184,7 @@ static void fx_setup(fx *f, int desired, bool platform, int slots)
     sc->service.load_balancer.enable = false;
     sc->service.deployment.min_healthy_percent = 100;
     sc->service.deployment.max_percent = 200;
-    f->use_platform = platform;
+    f->use_platform = on_cluster;
     f->slots = slots;
     f->eng = ecsim_engine_create();
     f->reg = registry_create("web", false);
@@ -191,7 +192,7 @@ static void fx_setup(fx *f, int desired, bool platform, int slots)
     assert_non_null(f->reg);
     assert_int_equal(registry_push(f->reg, "1.0", 100, 0), REGISTRY_PUSHED);
     assert_int_equal(registry_push(f->reg, "2.0", 100, 0), REGISTRY_PUSHED);
-    f->sv = service_create(sc, 7, f->eng, f->reg, platform ? &stub_platform : NULL, f, &recorder, f);
+    f->sv = service_create(sc, 7, f->eng, f->reg, on_cluster ? &stub_platform : NULL, f, &recorder, f);
     assert_non_null(f->sv);
 }
 
@@ -467,6 +468,54 @@ static void test_az_outage(void **state)
     fx_teardown(&f);
 }
 
+/* The platform registry and the Fargate bill (platform.h): per task from
+ * its pull start (6 s after launch) at vcpu x $/vCPU-h + GB x $/GB-h, one
+ * minute minimum (reference §6); a stopped task's cost stays as it was. */
+static void test_platforms(void **state)
+{
+    (void)state;
+    assert_ptr_equal(platform_kind_of(ECSIM_PLATFORM_FARGATE), &platform_fargate);
+    assert_ptr_equal(platform_kind_of(ECSIM_PLATFORM_EC2), &platform_ecs_ec2);
+    assert_ptr_equal(platform_kind_of(ECSIM_PLATFORM_EKS), &platform_eks);
+    assert_true(platform_ecs_ec2.automatic_rollback);
+    assert_false(platform_eks.automatic_rollback);
+    assert_string_equal(platform_eks.words.name, "EKS");
+    assert_null(platform_fargate.capacity);
+    assert_non_null(platform_ecs_ec2.capacity);
+
+    fx f;
+    fx_setup(&f, 3, false, 0);
+    ecsim_pricing_spec *pr = &f.sc->pricing;
+    pr->fargate_vcpu_hour = 0.04;
+    pr->fargate_gb_hour = 0.004;
+    f.sc->service.task.vcpu = 0.5;
+    f.sc->service.task.memory_gb = 1;
+    platform *p = platform_create(&(platform_env){f.sc, 7, f.eng, {NULL, NULL, NULL}, NULL});
+    assert_non_null(p);
+    assert_int_equal(platform_provision(p), 0);
+    assert_null(platform_cluster(p));
+    fx_start(&f, 100);
+    const double rate = 0.5 * 0.04 + 1 * 0.004; /* $/h of one task */
+    /* 3 tasks x 94 s */
+    assert_float_equal(platform_cost_so_far(p, f.sv, 100), 3 * 94 / 3600.0 * rate, 1e-12);
+    /* 30 s after the pull start: the one-minute minimum */
+    assert_float_equal(platform_cost_so_far(p, f.sv, 36), 3 * 60 / 3600.0 * rate, 1e-12);
+    service_set_desired(f.sv, 2);
+    ecsim_engine_run(f.eng, 200);
+    const service_task *t = service_task_at(f.sv, 2);
+    assert_int_equal(t->state, TASK_STOPPED);
+    platform_task_stopped(p, t); /* what the run's recorder does */
+    double stopped = ceil(t->stopped_s - 6 - 1e-9) / 3600.0 * rate;
+    assert_float_equal(platform_cost_so_far(p, f.sv, 200), 2 * 194 / 3600.0 * rate + stopped, 1e-12);
+    ecsim_cost cost;
+    ecsim_cost_init(&cost);
+    platform_cost_final(p, f.sv, 200, &cost);
+    assert_float_equal(cost.fargate_usd, 2 * 194 / 3600.0 * rate + stopped, 1e-12);
+    assert_float_equal(cost.vcpu_hours, 0.5 * (2 * 194 + ceil(t->stopped_s - 6 - 1e-9)) / 3600.0, 1e-12);
+    platform_destroy(p);
+    fx_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_kill_replaces),
         cmocka_unit_test(test_platform_capacity),
         cmocka_unit_test(test_az_outage),
+        cmocka_unit_test(test_platforms),
     };
     return cmocka_run_group_tests_name("service", tests, NULL, NULL);
 }

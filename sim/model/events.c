@@ -263,7 +263,7 @@ static void on_az_outage(events *es, const ecsim_event_spec *ev, events_op *op, 
     char label[64], dur[32];
     double until = ecsim_engine_now(es->w.eng) + ev->duration_s;
     fmt_duration(dur, sizeof dur, ev->duration_s);
-    if ((*es->w.cluster) && cluster_az_outage((*es->w.cluster), ev->az, ev->duration_s) == ECSIM_ENOMEM)
+    if (platform_cluster(es->w.platform) && cluster_az_outage(platform_cluster(es->w.platform), ev->az, ev->duration_s) == ECSIM_ENOMEM)
         es->oom = 1;
     int n = service_az_outage(es->w.service, ev->az, until);
     es_log(es, "fault: availability zone %d unavailable for %s: %d task%s there stopped "
@@ -323,7 +323,7 @@ static void on_fail_instances(events *es, const ecsim_event_spec *ev, events_op 
 {
     (void)arg;
     char label[64];
-    if (!(*es->w.cluster)) {
+    if (!platform_cluster(es->w.platform)) {
         /* Fargate has no instances to fail (the loader warns about it). */
         es_log(es, "fault: fail_instances on Fargate: there are no instances to fail (event "
                      "ignored).");
@@ -335,7 +335,7 @@ static void on_fail_instances(events *es, const ecsim_event_spec *ev, events_op 
         }
         return;
     }
-    int n = cluster_fail_instances((*es->w.cluster), ev->count, NULL);
+    int n = cluster_fail_instances(platform_cluster(es->w.platform), ev->count, NULL);
     if (n < 0) {
         es->oom = 1;
         return;
@@ -499,7 +499,7 @@ static void settle_deploy(events *es, events_op *op)
     }
     int old = service_last_completed(es->w.service, op->deployment);
     const ecsim_circuit_breaker_spec *cb = &es->w.sc->service.deployment.circuit_breaker;
-    if (cb->rollback && es->w.sc->service.platform != ECSIM_PLATFORM_EKS && old >= 0 &&
+    if (cb->rollback && platform_automatic_rollback(es->w.platform) && old >= 0 &&
         strcmp(why, "ProgressDeadlineExceeded") != 0)
         return; /* the rollback deployment starts right after the failure */
     if (strcmp(why, "ProgressDeadlineExceeded") == 0)

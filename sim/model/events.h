@@ -3,8 +3,8 @@
  * events_op recording what it did and, once its effects are over, how it
  * ended (private to sim/model; the story is at the top of events.c).
  *
- * The module is wired to the registry, the service, the cluster (ec2 /
- * eks), the timeline (markers), the lifecycle recorder (tracked variables)
+ * The module is wired to the registry, the service, the platform (its
+ * cluster on ec2 / eks), the timeline (markers), the lifecycle recorder (tracked variables)
  * and the run's summary (update counts); it reports log lines and "every
  * operation has settled" through events_callbacks. */
 #ifndef ECSIM_MODEL_EVENTS_H
@@ -17,8 +17,8 @@
 #include "ecsim/scenario.h"
 #include "ecsim/summary.h"
 #include "ecsim/timeline.h"
-#include "cluster.h"
 #include "lifecycle.h"
+#include "platform.h"
 #include "registry.h"
 #include "service.h"
 
@@ -46,14 +46,13 @@ typedef struct events_callbacks {
     void (*settled)(void *ctx); /* every event fired and every operation settled */
 } events_callbacks;
 
-/* What the events act on. `cluster` points at the owner's cluster handle,
- * which exists once the service does (NULL on Fargate). */
+/* What the events act on. */
 typedef struct events_wiring {
     const ecsim_scenario *sc;
     ecsim_engine *eng;
     registry *registry;
     service *service;
-    sim_cluster *const *cluster;
+    platform *platform;       /* the cluster's faults; whether a deployment rolls back */
     ecsim_timeline *timeline;
     lifecycle *lifecycle;
     ecsim_summary *summary;

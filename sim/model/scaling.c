@@ -69,9 +69,6 @@ struct scaling {
     } acc;
     double last_fluid_s;
     double shortfall_since_s;     /* start of the current shortfall episode, NaN if none */
-    double cost_stopped_usd;      /* Fargate: every STOPPED task's cost, added at its stop */
-    double cost_prefix_usd;       /* Fargate: tasks [0, cost_prefix_count) in id order (all STOPPED) */
-    size_t cost_prefix_count;
     requests_model *requests;     /* requests mode (requests.h); NULL in fluid mode */
 };
 
@@ -710,66 +707,6 @@ void scaling_start(scaling *sim)
 
 /* ---- periods -------------------------------------------------------------------------- */
 
-/* One Fargate task's cost from its pull start to its stop (or `now`); 0
- * before the pull. */
-static double task_cost(const scaling *sim, const service_task *t, double now)
-{
-    const ecsim_scenario *sc = sim->w.sc;
-    if (!isfinite(t->pull_started_s))
-        return 0.0;
-    double stop = isfinite(t->stopped_s) ? t->stopped_s : now;
-    return ecsim_cost_fargate_task_usd(&sc->pricing, sc->service.task.vcpu,
-                                       sc->service.task.memory_gb, t->pull_started_s, stop, false);
-}
-
-void scaling_task_stopped(scaling *sim, const service_task *t)
-{
-    if (isfinite(t->pull_started_s))
-        sim->cost_stopped_usd += task_cost(sim, t, t->stopped_s);
-}
-
-/* Compute cost so far, incrementally: the tasks before the service's first
- * live one are all STOPPED, so their sum (in id order) is kept; the rest is
- * added in id order as well while that span is short (COST_EXACT_SPAN
- * tasks: the same sum, to the last bit, as adding every task each period).
- * Past that, the stopped tasks' costs, added when each stopped, plus the
- * live ones: O(live) per period; the order of the additions moves the
- * figure by at most a few units in the 15th digit. */
-#define COST_EXACT_SPAN 512
-static double cost_so_far(scaling *sim, double now)
-{
-    const ecsim_scenario *sc = sim->w.sc;
-    double usd = 0;
-    if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
-        const service *s = sim->w.service;
-        size_t first_live = service_first_live(s), count = service_task_count(s);
-        for (; sim->cost_prefix_count < first_live; sim->cost_prefix_count++) {
-            const service_task *t = service_task_at(s, sim->cost_prefix_count);
-            if (isfinite(t->pull_started_s))
-                sim->cost_prefix_usd += task_cost(sim, t, now);
-        }
-        if (count - first_live <= COST_EXACT_SPAN) {
-            usd = sim->cost_prefix_usd;
-            for (size_t i = first_live; i < count; i++)
-                if (isfinite(service_task_at(s, i)->pull_started_s))
-                    usd += task_cost(sim, service_task_at(s, i), now);
-        } else {
-            usd = sim->cost_stopped_usd;
-            for (const service_task *t = service_live_first(sim->w.service); t; t = service_live_next(sim->w.service, t))
-                if (isfinite(t->pull_started_s))
-                    usd += task_cost(sim, t, now);
-        }
-    } else if ((*sim->w.cluster)) {
-        /* Every instance from its launch (reference §6: per second, 60 s minimum). */
-        for (int id = 1; id <= cluster_instance_count((*sim->w.cluster)); id++) {
-            double start, stop;
-            if (cluster_instance_interval((*sim->w.cluster), id, now, &start, &stop) == 0)
-                usd += ecsim_cost_instance_usd(&sc->pricing, start, stop);
-        }
-    }
-    return usd;
-}
-
 void scaling_period_end(scaling *sim)
 {
     accumulate(sim);
@@ -830,7 +767,7 @@ void scaling_period_end(scaling *sim)
         if (slo_ms > 0 && isfinite(row.p99_ms) && row.p99_ms > slo_ms)
             sim->w.summary->slo_breach_s += now - start;
     }
-    row.cost_usd = cost_so_far(sim, now);
+    row.cost_usd = platform_cost_so_far(sim->w.platform, sim->w.service, now);
     row.target = scaling_cpu_target(sim);
     if (ecsim_timeline_append(sim->w.timeline, &row) != 0)
         sim->oom = 1;
@@ -846,22 +783,7 @@ void scaling_finish(scaling *sim)
         note_shortfall(sim, false, end);
     ecsim_cost cost;
     ecsim_cost_init(&cost);
-    if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
-        for (size_t i = 0; i < service_task_count(sim->w.service); i++) {
-            const service_task *t = service_task_at(sim->w.service, i);
-            if (!isfinite(t->pull_started_s))
-                continue;
-            double stop = isfinite(t->stopped_s) ? t->stopped_s : end;
-            ecsim_cost_add_fargate_task(&cost, &sc->pricing, sc->service.task.vcpu,
-                                        sc->service.task.memory_gb, t->pull_started_s, stop, false);
-        }
-    } else if ((*sim->w.cluster)) {
-        for (int id = 1; id <= cluster_instance_count((*sim->w.cluster)); id++) {
-            double start, stop;
-            if (cluster_instance_interval((*sim->w.cluster), id, end, &start, &stop) == 0)
-                ecsim_cost_add_instance(&cost, &sc->pricing, start, stop);
-        }
-    }
+    platform_cost_final(sim->w.platform, sim->w.service, end, &cost);
     for (size_t i = 0; i < registry_image_count(sim->w.registry); i++) {
         const registry_image *img = registry_image_at(sim->w.registry, i);
         ecsim_cost_add_registry(&cost, &sc->pricing, img->size_mb, img->pushed_s, end);

@@ -6,7 +6,7 @@
  * One opaque handle owns the load generator, the metrics store, the policy,
  * the requests model (requests mode), decisions.csv (a temporary file) and
  * the period accumulators. It is wired to the service (counts, tasks,
- * desired count), the registry and cluster (cost), the timeline recorder
+ * desired count), the platform and registry (cost), the timeline recorder
  * (rows and scaling markers), the lifecycle's tracked variables (demand,
  * desired) and the run's summary, whose figures it fills. */
 #ifndef ECSIM_MODEL_SCALING_H
@@ -22,7 +22,7 @@
 #include "ecsim/lifecycle.h"
 #include "ecsim/summary.h"
 #include "ecsim/timeline.h"
-#include "cluster.h"
+#include "platform.h"
 #include "registry.h"
 #include "requests.h"
 #include "service.h"
@@ -35,7 +35,7 @@ typedef struct scaling_wiring {
     ecsim_engine *eng;
     service *service;
     registry *registry;
-    sim_cluster *const *cluster; /* the owner's cluster handle (NULL on Fargate) */
+    platform *platform;          /* where tasks run and what they cost */
     ecsim_timeline *timeline;
     ecsim_tracked *now;          /* the tracked variables: demand_rps, desired */
     ecsim_summary *summary;
@@ -56,8 +56,6 @@ void scaling_start(scaling *s);
 void scaling_period_end(scaling *s);
 /* The task set changed (a task started, became healthy, stopped...). */
 void scaling_tasks_changed(scaling *s);
-/* A task reached STOPPED (its cost is final). */
-void scaling_task_stopped(scaling *s, const service_task *t);
 /* Summary figures and cost at the end of the run. */
 void scaling_finish(scaling *s);
 

@@ -24,10 +24,10 @@
 #include "ecsim/error.h"
 #include "ecsim/sim.h"
 #include "ecsim/timeline.h"
-#include "cluster.h"
 #include "eventlog.h"
 #include "events.h"
 #include "lifecycle.h"
+#include "platform.h"
 #include "registry.h"
 #include "scaling.h"
 #include "service.h"
@@ -39,7 +39,7 @@ struct ecsim_sim {
     uint64_t seed;
     ecsim_engine *eng;
     registry *registry;           /* the ECR repository (registry.h) */
-    sim_cluster *cluster;         /* ec2 / eks: instances and their scaling (cluster.h); NULL on Fargate */
+    platform *platform;           /* where tasks run and what they cost (platform.h) */
     service *service;             /* tasks, deployments, the scheduler (service.h) */
     scaling *scaling;             /* load, metrics, policy, cost (scaling.h) */
     events *events;               /* the scenario's operations and faults (events.h) */
@@ -165,7 +165,7 @@ static void on_task_event_done(void *ctx)
 static void on_task_stopped(void *ctx, const service_task *t)
 {
     ecsim_sim *sim = ctx;
-    scaling_task_stopped(sim->scaling, t);
+    platform_task_stopped(sim->platform, t);
 }
 
 static void on_events_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
@@ -178,88 +178,20 @@ static void on_rollout_stuck(void *ctx)
     lifecycle_set_deployment(sim->lc, "Stuck (min/max)");
 }
 
-/* The platform of ec2 / eks: the cluster (cluster.h). It exists from the
- * service's creation; no task asks for room before that. */
-static int platform_place(void *ctx, double vcpu, double memory_gb, int *az)
-{
-    ecsim_sim *sim = ctx;
-    return cluster_place(sim->cluster, vcpu, memory_gb, az);
-}
-
-static void platform_release(void *ctx, int instance, double vcpu, double memory_gb)
-{
-    ecsim_sim *sim = ctx;
-    cluster_release(sim->cluster, instance, vcpu, memory_gb);
-}
-
-static void platform_set_pending(void *ctx, int count, double vcpu, double memory_gb)
-{
-    ecsim_sim *sim = ctx;
-    if (sim->cluster)
-        cluster_set_pending(sim->cluster, count, vcpu, memory_gb);
-}
-
-static const char *platform_explain(void *ctx, double vcpu, double memory_gb, char *buf, size_t size)
-{
-    ecsim_sim *sim = ctx;
-    return cluster_explain_no_fit(sim->cluster, vcpu, memory_gb, buf, size);
-}
-
-static int platform_choose_victims(void *ctx, const service_task_ref *tasks, int count, int k,
-                                   int *chosen)
-{
-    ecsim_sim *sim = ctx;
-    cluster_task_ref *refs = ecsim_reallocarray(NULL, count > 0 ? (size_t)count : 1, sizeof *refs);
-    if (!refs)
-        return 0;
-    for (int i = 0; i < count; i++)
-        refs[i] = (cluster_task_ref){tasks[i].task_id, tasks[i].instance, tasks[i].vcpu,
-                                     tasks[i].memory_gb};
-    int got = cluster_choose_victims(sim->cluster, refs, count, k, chosen);
-    ecsim_free(refs);
-    return got;
-}
-
-static void on_cluster_capacity(void *ctx)
+/* The platform's reports: new capacity, a lost instance, log lines. */
+static void on_platform_capacity(void *ctx)
 {
     ecsim_sim *sim = ctx;
     service_capacity_available(sim->service);
 }
 
-static void on_cluster_lost(void *ctx, int instance_id)
+static void on_platform_lost(void *ctx, int instance_id)
 {
     ecsim_sim *sim = ctx;
     service_instance_lost(sim->service, instance_id);
 }
 
-static void on_cluster_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
-
-/* ec2 / eks: create the cluster when the service is created; 0 or ECSIM_ENOMEM. */
-static int cluster_wire(ecsim_sim *sim)
-{
-    const ecsim_service_spec *ss = &sim->sc->service;
-    if (ss->platform == ECSIM_PLATFORM_FARGATE || sim->cluster)
-        return 0;
-    cluster_callbacks cb = {on_cluster_capacity, on_cluster_lost, on_cluster_log};
-    /* The scenario's OBS / MODEL overrides (0 = the platform's default). */
-    const ecsim_managed_scaling_spec *ms = &ss->cluster.managed_scaling;
-    cluster_config cfg = cluster_config_defaults(ss->platform);
-    if (ms->alarm_high_datapoints > 0)
-        cfg.alarm_high_datapoints = ms->alarm_high_datapoints;
-    if (ms->alarm_low_datapoints > 0)
-        cfg.alarm_low_datapoints = ms->alarm_low_datapoints;
-    if (ms->scale_in_max_percent > 0)
-        cfg.scale_in_max_percent = ms->scale_in_max_percent;
-    if (ms->replacement_delay_s > 0)
-        cfg.replacement_delay_s = ms->replacement_delay_s;
-    if (ms->scale_down_unneeded_s > 0)
-        cfg.scale_down_unneeded_s = ms->scale_down_unneeded_s;
-    if (ms->scale_down_delay_after_add_s > 0)
-        cfg.scale_down_delay_after_add_s = ms->scale_down_delay_after_add_s;
-    sim->cluster = cluster_create(&ss->cluster, ss->platform, ss->availability_zones, sim->seed,
-                                  sim->eng, &cfg, &cb, sim);
-    return sim->cluster ? 0 : ECSIM_ENOMEM;
-}
+static void on_platform_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
 
 /* ---- lifecycle events ----------------------------------------------------------- */
 
@@ -269,7 +201,7 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     (void)arg;
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
-    if (cluster_wire(sim) != 0)
+    if (platform_provision(sim->platform) != 0)
         sim->oom = 1;
     service_provisioned(sim->service);
     scaling_start(sim->scaling);
@@ -277,15 +209,13 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     lifecycle_set_image(sim->lc, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
                                                     : "Not in registry");
     sim_log(sim, "service %s created on %s: desired count %d, task %.2g vCPU / %.2g GB.", svc(sim),
-            sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate"
-            : sc->service.platform == ECSIM_PLATFORM_EC2   ? "EC2"
-                                                           : "EKS",
+            platform_words(sim->platform)->name,
             sc->service.desired, sc->service.task.vcpu, sc->service.task.memory_gb);
     ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PROVISION);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Created service %s on %s in %.0f s with desired count %d; every task gets %.2g vCPU "
              "and %.2g GB.",
-             svc(sim), sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate" : "a cluster",
+             svc(sim), platform_words(sim->platform)->created_on,
              sc->service.provision_time_s, sc->service.desired, sc->service.task.vcpu,
              sc->service.task.memory_gb);
     record(sim, ECSIM_STEP_PROVISION, false);
@@ -395,7 +325,7 @@ static void describe_deploy(ecsim_sim *sim)
              "ECS started %d task%s on %s. Each: provisioning %.0f s, image pull %.1f s (%.0f MB at "
              "%.3g MB/s), container start %.0f s, activation %.0f s: RUNNING %.1f s after launch.",
              sc->service.desired, sc->service.desired == 1 ? "" : "s",
-             sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate" : "the cluster",
+             platform_words(sim->platform)->started_on,
              ts->provisioning_time_s, pull_s, sc->image.size_mb, sc->registry.pull_mb_per_s,
              ts->start_time_s, ts->activating_time_s,
              ts->provisioning_time_s + pull_s + ts->start_time_s + ts->activating_time_s);
@@ -445,7 +375,7 @@ static void on_deployment_failed(void *ctx, const service_deployment *dp)
         if (events_op_of_deployment(sim->events, index))
             sim->summary.updates_failed++;
         const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
-        bool rollback = cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS &&
+        bool rollback = cb->rollback && platform_automatic_rollback(sim->platform) &&
                         service_last_completed(sim->service, index) >= 0;
         lifecycle_set_deployment(sim->lc, rollback ? "Failed, rolling back" : "Failed");
         if (!rollback) {
@@ -569,8 +499,7 @@ static void record_monitor(ecsim_sim *sim, bool at_end)
     }
     snprintf(r->role, sizeof r->role, "%s",
              !update ? "AWS monitors and replaces tasks"
-             : sim->sc->service.platform == ECSIM_PLATFORM_EKS ? "AWS monitors; Kubernetes rolls out the update"
-                                                                : "AWS monitors; ECS rolls out the update");
+                     : platform_words(sim->platform)->update_role);
     snprintf(r->user_did, sizeof r->user_did, "%s",
              update ? "Watched CloudWatch metrics and alarms; deployed a new version."
                     : "Watched CloudWatch metrics and alarms while faults hit the service.");
@@ -870,17 +799,20 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     sim->registry = registry_create(sc->image.name, sc->registry.immutable_tags);
     if (!sim->registry)
         goto fail_schedule;
-    static const service_platform cluster_platform = {platform_place, platform_release,
-                                                      platform_set_pending, platform_explain,
-                                                      platform_choose_victims};
+    sim->platform = platform_create(&(platform_env){sc, seed, sim->eng,
+                                                    {on_platform_capacity, on_platform_lost,
+                                                     on_platform_log},
+                                                    sim});
+    if (!sim->platform)
+        goto fail_schedule;
+    void *capacity_ctx;
+    const service_platform *capacity = platform_capacity(sim->platform, &capacity_ctx);
     static const service_callbacks service_cb = {
         on_service_log,        on_service_marker,       on_tasks_changed,
         on_task_event_done,    on_task_stopped,         on_task_failed,
         on_deployment_failed,  on_deployment_completed, on_rollout_stuck};
-    sim->service = service_create(sc, seed, sim->eng, sim->registry,
-                                  sc->service.platform == ECSIM_PLATFORM_FARGATE ? NULL
-                                                                                 : &cluster_platform,
-                                  sim, &service_cb, sim);
+    sim->service = service_create(sc, seed, sim->eng, sim->registry, capacity, capacity_ctx,
+                                  &service_cb, sim);
     if (!sim->service)
         goto fail_schedule;
     sim->lc = lifecycle_create();
@@ -893,7 +825,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
         goto fail_schedule;
     int rc;
     sim->scaling = scaling_create(&(scaling_wiring){sc, seed, sim->eng, sim->service, sim->registry,
-                                                    &sim->cluster, sim->timeline, sim->now,
+                                                    sim->platform, sim->timeline, sim->now,
                                                     &sim->summary, on_scaling_log, sim},
                                   err, &rc);
     if (!sim->scaling)
@@ -910,7 +842,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
                                sim, 0) ||
         !ecsim_engine_schedule(sim->eng, sc->duration_s, end_event, sim, 0) ||
         !(sim->events = events_create(&(events_wiring){sc, sim->eng, sim->registry, sim->service,
-                                                       &sim->cluster, sim->timeline, sim->lc,
+                                                       sim->platform, sim->timeline, sim->lc,
                                                        &sim->summary},
                                       &(events_callbacks){on_events_log, on_operations_settled},
                                       sim)))
@@ -919,7 +851,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
 
 fail_schedule:
     scaling_destroy(sim->scaling);
-    cluster_destroy(sim->cluster);
+    platform_destroy(sim->platform);
     service_destroy(sim->service);
     registry_destroy(sim->registry);
     lifecycle_destroy(sim->lc);
@@ -937,7 +869,7 @@ void ecsim_sim_destroy(ecsim_sim *sim)
     if (!sim)
         return;
     scaling_destroy(sim->scaling);
-    cluster_destroy(sim->cluster); /* before the engine: the cluster cancels its events */
+    platform_destroy(sim->platform); /* before the engine: a cluster cancels its events */
     service_destroy(sim->service);
     lifecycle_destroy(sim->lc);
     events_destroy(sim->events);
@@ -1029,7 +961,7 @@ uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim)
 
 service *sim_parts_service(const ecsim_sim *sim) { return sim->service; }
 registry *sim_parts_registry(const ecsim_sim *sim) { return sim->registry; }
-sim_cluster *sim_parts_cluster(const ecsim_sim *sim) { return sim->cluster; }
+sim_cluster *sim_parts_cluster(const ecsim_sim *sim) { return platform_cluster(sim->platform); }
 const scaling *sim_parts_scaling(const ecsim_sim *sim) { return sim->scaling; }
 
 const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim)
