@@ -43,7 +43,8 @@ static void bounds(const char *const *sets, size_t nsets, int desired, int *min_
     ecsim_scenario *sc = load(NULL, sets, nsets);
     ecsim_sim *sim = ecsim_sim_create(sc, 1, stderr);
     assert_non_null(sim);
-    service_rollout_bounds(&sc->service, desired, min_healthy, max_tasks);
+    service_rollout_bounds(&sc->service.deployment, sc->service.platform == ECSIM_PLATFORM_EKS,
+                           desired, min_healthy, max_tasks);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }

@@ -192,7 +192,8 @@ static void fx_setup(fx *f, int desired, bool on_cluster, int slots)
     assert_non_null(f->reg);
     assert_int_equal(registry_push(f->reg, "1.0", 100, 0), REGISTRY_PUSHED);
     assert_int_equal(registry_push(f->reg, "2.0", 100, 0), REGISTRY_PUSHED);
-    f->sv = service_create(sc, 7, f->eng, f->reg, on_cluster ? &stub_platform : NULL, f, &recorder, f);
+    f->sv = service_create(sc, 7, f->eng, f->reg, &platform_kind_of(sc->service.platform)->rules,
+                           on_cluster ? &stub_platform : NULL, f, &recorder, f);
     assert_non_null(f->sv);
 }
 
@@ -230,25 +231,25 @@ static void test_rollout_bounds(void **state)
     int lo, hi;
     sc->service.deployment.min_healthy_percent = 50;
     sc->service.deployment.max_percent = 134;
-    service_rollout_bounds(&sc->service, 6, &lo, &hi);
+    service_rollout_bounds(&sc->service.deployment, sc->service.platform == ECSIM_PLATFORM_EKS, 6, &lo, &hi);
     assert_int_equal(lo, 3); /* ceil(6 x 0.5) */
     assert_int_equal(hi, 8); /* floor(6 x 1.34) */
     sc->service.deployment.min_healthy_percent = 100;
     sc->service.deployment.max_percent = 200;
-    service_rollout_bounds(&sc->service, 5, &lo, &hi);
+    service_rollout_bounds(&sc->service.deployment, sc->service.platform == ECSIM_PLATFORM_EKS, 5, &lo, &hi);
     assert_int_equal(lo, 5);
     assert_int_equal(hi, 10);
     /* EKS: maxSurge 25 % rounds up, maxUnavailable 25 % rounds down */
     sc->service.platform = ECSIM_PLATFORM_EKS;
     sc->service.deployment.max_surge = (ecsim_int_or_percent){25, true};
     sc->service.deployment.max_unavailable = (ecsim_int_or_percent){25, true};
-    service_rollout_bounds(&sc->service, 10, &lo, &hi);
+    service_rollout_bounds(&sc->service.deployment, sc->service.platform == ECSIM_PLATFORM_EKS, 10, &lo, &hi);
     assert_int_equal(hi, 13); /* 10 + ceil(2.5) */
     assert_int_equal(lo, 8);  /* 10 - floor(2.5) */
     /* both 0: maxUnavailable becomes 1 */
     sc->service.deployment.max_surge = (ecsim_int_or_percent){0, false};
     sc->service.deployment.max_unavailable = (ecsim_int_or_percent){0, false};
-    service_rollout_bounds(&sc->service, 4, &lo, &hi);
+    service_rollout_bounds(&sc->service.deployment, sc->service.platform == ECSIM_PLATFORM_EKS, 4, &lo, &hi);
     assert_int_equal(hi, 4);
     assert_int_equal(lo, 3);
     ecsim_scenario_free(sc);

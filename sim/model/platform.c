@@ -47,6 +47,7 @@ void platform_destroy(platform *p)
 
 const platform_vocabulary *platform_words(const platform *p) { return &p->kind->words; }
 bool platform_automatic_rollback(const platform *p) { return p->kind->automatic_rollback; }
+const service_rules *platform_rules(const platform *p) { return &p->kind->rules; }
 
 int platform_provision(platform *p)
 {

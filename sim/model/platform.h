@@ -58,6 +58,7 @@ typedef struct platform_kind {
     ecsim_platform id;
     platform_vocabulary words;
     bool automatic_rollback;   /* a FAILED deployment may roll back by itself (ECS, §2.2) */
+    service_rules rules;       /* the scheduler's rules on this platform */
     /* Per-run state; NULL on OOM. */
     void *(*create)(const platform_env *env);
     void (*destroy)(void *state);
@@ -89,6 +90,7 @@ void platform_destroy(platform *p);
 
 const platform_vocabulary *platform_words(const platform *p);
 bool platform_automatic_rollback(const platform *p);
+const service_rules *platform_rules(const platform *p);
 int platform_provision(platform *p);
 /* The service's view of the capacity: ops (NULL on Fargate) and their ctx. */
 const service_platform *platform_capacity(const platform *p, void **ctx);

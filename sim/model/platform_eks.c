@@ -8,6 +8,7 @@ const platform_kind platform_eks = {
     .id = ECSIM_PLATFORM_EKS,
     .words = {"EKS", "a cluster", "the cluster", "AWS monitors; Kubernetes rolls out the update"},
     .automatic_rollback = false,
+    .rules = {.kubernetes = true, .tasks_per_minute = 0, .fargate_limits = false},
     .create = platform_cluster_create,
     .destroy = platform_cluster_destroy,
     .provision = platform_cluster_provision,

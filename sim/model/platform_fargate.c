@@ -93,6 +93,7 @@ const platform_kind platform_fargate = {
     .id = ECSIM_PLATFORM_FARGATE,
     .words = {"Fargate", "Fargate", "Fargate", "AWS monitors; ECS rolls out the update"},
     .automatic_rollback = true,
+    .rules = {.kubernetes = false, .tasks_per_minute = 500, .fargate_limits = true},
     .create = fargate_create,
     .destroy = fargate_destroy,
     .provision = NULL,

@@ -49,6 +49,7 @@ struct service {
     const ecsim_scenario *sc;
     ecsim_engine *eng;
     registry *registry;
+    service_rules rules;      /* the platform's rules for the scheduler */
     const service_platform *platform; /* NULL on Fargate */
     void *platform_ctx;
     service_callbacks cb;
@@ -269,13 +270,14 @@ static void task_schedule(service *sv, service_task *t, double delay_s, enum tas
 }
 
 service *service_create(const ecsim_scenario *sc, uint64_t seed, ecsim_engine *eng, registry *reg,
-                        const service_platform *platform, void *platform_ctx,
-                        const service_callbacks *cb, void *cb_ctx)
+                        const service_rules *rules, const service_platform *platform,
+                        void *platform_ctx, const service_callbacks *cb, void *cb_ctx)
 {
     service *sv = ecsim_calloc(1, sizeof *sv);
     if (!sv)
         return NULL;
     sv->sc = sc;
+    sv->rules = *rules;
     sv->eng = eng;
     sv->registry = reg;
     sv->platform = platform;
@@ -628,7 +630,8 @@ static service_deployment *primary_dp(service *sv)
     return sv->primary >= 0 ? &sv->deployments[sv->primary] : NULL;
 }
 
-static bool is_eks(const service *sv) { return sv->sc->service.platform == ECSIM_PLATFORM_EKS; }
+/* Kubernetes Deployment semantics (the platform says, reference §5.4). */
+static bool k8s_rules(const service *sv) { return sv->rules.kubernetes; }
 
 /* A task of the revision the service wants now: launched by the PRIMARY
  * deployment, or, while a rollback runs, by a deployment of the same
@@ -704,11 +707,10 @@ int service_last_completed(const service *sv, int before)
 
 /* ---- rolling-update bounds ----------------------------------------------------------- */
 
-void service_rollout_bounds(const ecsim_service_spec *spec, int desired, int *min_healthy,
-                            int *max_tasks)
+void service_rollout_bounds(const ecsim_deployment_spec *dep, bool kubernetes, int desired,
+                            int *min_healthy, int *max_tasks)
 {
-    const ecsim_deployment_spec *dep = &spec->deployment;
-    if (spec->platform == ECSIM_PLATFORM_EKS) {
+    if (kubernetes) {
         /* maxSurge rounds up, maxUnavailable rounds down; if both come to
          * 0, maxUnavailable is 1 (reference §5.4, Kubernetes fenceposts). */
         int surge = dep->max_surge.percent ? (int)ceil(desired * dep->max_surge.value / 100.0 - 1e-9)
@@ -834,7 +836,7 @@ static void deployment_fail(service *sv, service_deployment *dp, const char *fai
     int index = (int)(dp - sv->deployments);
     deployment_finish(sv, dp, ROLLOUT_FAILED);
     dp->failure = failure;
-    if (is_eks(sv))
+    if (k8s_rules(sv))
         svc_log(sv, "deployment %s: condition Progressing=False, reason ProgressDeadlineExceeded: "
                      "ReplicaSet \"%s-%d\" has timed out progressing.",
                 svc_name(sv), svc_name(sv), dp->revision);
@@ -845,7 +847,7 @@ static void deployment_fail(service *sv, service_deployment *dp, const char *fai
     if (sv->cb.deployment_failed)
         sv->cb.deployment_failed(sv->cb_ctx, dp);
     /* Kubernetes has no automatic rollback (kubectl rollout undo is manual). */
-    if (cb->rollback && !is_eks(sv) && index == sv->primary)
+    if (cb->rollback && !k8s_rules(sv) && index == sv->primary)
         start_rollback(sv, index);
 }
 
@@ -856,7 +858,7 @@ static void deployment_fail(service *sv, service_deployment *dp, const char *fai
 static void breaker_count_failure(service *sv, service_deployment *dp, const char *failure)
 {
     const ecsim_circuit_breaker_spec *cb = &sv->sc->service.deployment.circuit_breaker;
-    if (!cb->enable || dp->breaker_off || is_eks(sv) || dp->rollout != ROLLOUT_IN_PROGRESS)
+    if (!cb->enable || dp->breaker_off || k8s_rules(sv) || dp->rollout != ROLLOUT_IN_PROGRESS)
         return;
     dp->failed_tasks++;
     if (dp->failed_tasks < dp->breaker_threshold)
@@ -889,7 +891,7 @@ static void make_primary(service *sv, int index)
     s->throttle_delay_s = 0;
     s->next_launch_s = 0;
     s->throttle_announced = false;
-    if (is_eks(sv) &&
+    if (k8s_rules(sv) &&
         !ecsim_engine_schedule_in(sv->eng, sv->sc->service.deployment.progress_deadline_s,
                                   progress_check, sv, (uint64_t)index))
         sv->oom = 1;
@@ -917,7 +919,7 @@ int service_deploy(service *sv, const char *tag, ecsim_defect defect, bool is_ro
     const registry_image *img = registry_resolve(sv->registry, tag);
     if (img)
         snprintf(dp->digest, sizeof dp->digest, "%s", img->digest);
-    if (is_eks(sv))
+    if (k8s_rules(sv))
         svc_log(sv, "deployment %s: rolling update to ReplicaSet \"%s-%d\" (image %s/%s:%s%s%.19s%s).",
                 svc_name(sv), svc_name(sv), dp->revision, REGISTRY_HOST, registry_repository(sv->registry),
                 tag, img ? " resolved to " : ", tag not found in the registry", img ? img->digest : "",
@@ -1313,11 +1315,11 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
              * container check's retries x interval without one. */
             double checks = lb->enable ? lb->unhealthy_threshold * lb->health_check_interval_s
                                        : CONTAINER_HC_RETRIES * CONTAINER_HC_INTERVAL_S;
-            if (!is_eks(sv))
+            if (!k8s_rules(sv))
                 task_schedule(sv, t, ts->health_check_grace_s + checks, EV_UNHEALTHY);
             /* On EKS a failing readiness probe keeps the pod out of
              * service; nothing replaces it (the rollout stalls, §5.4). */
-            note = is_eks(sv) ? "readiness probe failing: the pod never becomes Ready"
+            note = k8s_rules(sv) ? "readiness probe failing: the pod never becomes Ready"
                                : "failing its health checks (defect: unhealthy)";
         } else {
             double healthy_after = lb->enable ? lb->health_check_interval_s * lb->healthy_threshold
@@ -1337,7 +1339,7 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         break;
     case EV_CRASHED:
         assert(t->state == TASK_RUNNING);
-        if (is_eks(sv)) {
+        if (k8s_rules(sv)) {
             /* The kubelet restarts the container in place with a back-off
              * of 10 s doubling to 300 s: CrashLoopBackOff (reference §5.4). */
             t->restarts++;
@@ -1455,7 +1457,7 @@ static double scheduler_tasks_per_minute(const service *sv)
     const ecsim_service_spec *ss = &sv->sc->service;
     if (ss->launch_limits.tasks_per_minute > 0)
         return ss->launch_limits.tasks_per_minute;
-    return ss->platform == ECSIM_PLATFORM_FARGATE ? 500 : ss->platform == ECSIM_PLATFORM_EC2 ? 250 : 0;
+    return sv->rules.tasks_per_minute;
 }
 
 /* task.vcpu added once per live task, in the order a scan would add it (so
@@ -1491,7 +1493,7 @@ static bool may_launch(service *sv, double *retry_at)
     const ecsim_service_spec *ss = &sv->sc->service;
     const ecsim_launch_limits_spec *ll = &ss->launch_limits;
     double now = ecsim_engine_now(sv->eng);
-    bool fargate = ss->platform == ECSIM_PLATFORM_FARGATE;
+    bool fargate = sv->rules.fargate_limits;
     if (fargate && ll->vcpu_quota > 0) {
         double vcpus = vcpu_in_use(sv);
         if (vcpus + ss->task.vcpu > ll->vcpu_quota + 1e-9) {
@@ -1584,7 +1586,8 @@ static void service_reconcile(service *sv)
     int in_flight = alive - healthy;
 
     int min_healthy, max_tasks;
-    service_rollout_bounds(&sv->sc->service, s->desired, &min_healthy, &max_tasks);
+    service_rollout_bounds(&sv->sc->service.deployment, sv->rules.kubernetes, s->desired,
+                           &min_healthy, &max_tasks);
 
     /* Stop surplus tasks: old revisions first (as long as enough stay
      * healthy: health checks gate the rollout), then current tasks beyond
@@ -1715,7 +1718,7 @@ void service_check_rollout(service *sv)
     }
     if (healthy >= s->desired && old_alive == 0) {
         deployment_finish(sv, dp, ROLLOUT_COMPLETED);
-        if (is_eks(sv))
+        if (k8s_rules(sv))
             svc_log(sv, "deployment %s: successfully rolled out (ReplicaSet \"%s-%d\", %d pods ready).",
                     svc_name(sv), svc_name(sv), dp->revision, healthy);
         else

@@ -134,6 +134,20 @@ typedef struct service_callbacks {
     void (*rollout_stuck)(void *ctx);        /* min/max make the rollout impossible */
 } service_callbacks;
 
+/* The platform's rules for the scheduler (platform.h gives them). */
+typedef struct service_rules {
+    /* Kubernetes Deployment semantics (reference §5.4): maxSurge /
+     * maxUnavailable bounds, CrashLoopBackOff restarts in place, the
+     * progress deadline instead of the circuit breaker, no automatic
+     * rollback, pod / ReplicaSet wording. false: the ECS scheduler (§2). */
+    bool kubernetes;
+    /* The scheduler's own launch pace, tasks per minute (reference §2.5:
+     * 500 on Fargate, 250 on EC2; 0 = none); the scenario may override it. */
+    double tasks_per_minute;
+    /* The account's Fargate launch token bucket and vCPU quota apply (§2.5, §2.6). */
+    bool fargate_limits;
+} service_rules;
+
 /* Counts for the summary. */
 typedef struct service_stats {
     int tasks_started;
@@ -142,12 +156,12 @@ typedef struct service_stats {
     int rollbacks;
 } service_stats;
 
-/* A service on `eng` for the scenario's service, images from `reg`;
- * `platform` NULL on Fargate. The pointers must outlive the service. NULL
+/* A service on `eng` for the scenario's service, images from `reg`, under
+ * the platform's `rules` (copied); `platform` NULL on Fargate. The pointers must outlive the service. NULL
  * on OOM. */
 service *service_create(const ecsim_scenario *sc, uint64_t seed, ecsim_engine *eng, registry *reg,
-                        const service_platform *platform, void *platform_ctx,
-                        const service_callbacks *cb, void *cb_ctx);
+                        const service_rules *rules, const service_platform *platform,
+                        void *platform_ctx, const service_callbacks *cb, void *cb_ctx);
 void service_destroy(service *sv);
 
 /* The service exists: the scheduler may launch tasks. */
@@ -222,8 +236,8 @@ double service_pull_backoff_s(int retry, double u);
 /* Rolling-update bounds for `desired` tasks: ECS ceil(min%) / floor(max%)
  * (reference §2.1), EKS desired - floor(maxUnavailable) / desired +
  * ceil(maxSurge) (reference §5.4). */
-void service_rollout_bounds(const ecsim_service_spec *spec, int desired, int *min_healthy,
-                            int *max_tasks);
+void service_rollout_bounds(const ecsim_deployment_spec *dep, bool kubernetes, int desired,
+                            int *min_healthy, int *max_tasks);
 const char *task_state_name(task_state s);
 
 #endif

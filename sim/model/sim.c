@@ -811,8 +811,8 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
         on_service_log,        on_service_marker,       on_tasks_changed,
         on_task_event_done,    on_task_stopped,         on_task_failed,
         on_deployment_failed,  on_deployment_completed, on_rollout_stuck};
-    sim->service = service_create(sc, seed, sim->eng, sim->registry, capacity, capacity_ctx,
-                                  &service_cb, sim);
+    sim->service = service_create(sc, seed, sim->eng, sim->registry, platform_rules(sim->platform),
+                                  capacity, capacity_ctx, &service_cb, sim);
     if (!sim->service)
         goto fail_schedule;
     sim->lc = lifecycle_create();
