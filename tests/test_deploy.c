@@ -16,7 +16,7 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/loader.h"
 #include "ecsim/sim.h"
-#include "model/sim_internal.h"
+#include "model/sim_parts.h"
 
 /* Round numbers: a task is RUNNING 43 s after launch (6 + 25 + 10 + 2),
  * healthy 40 s later without a load balancer. */
@@ -43,7 +43,8 @@ static void bounds(const char *const *sets, size_t nsets, int desired, int *min_
     ecsim_scenario *sc = load(NULL, sets, nsets);
     ecsim_sim *sim = ecsim_sim_create(sc, 1, stderr);
     assert_non_null(sim);
-    service_rollout_bounds(sim, desired, min_healthy, max_tasks);
+    service_rollout_bounds(&sc->service.deployment, sc->service.platform == ECSIM_PLATFORM_EKS,
+                           desired, min_healthy, max_tasks);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -114,13 +115,13 @@ static void test_worked_example_min_50(void **state)
                           "service.deployment.max_percent=134"};
     ecsim_scenario *sc = load(deploy_at_20m, sets, 2);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
-    assert_int_equal((int)s->deployment_count, 2);
-    assert_int_equal(s->deployments[1].rollout, ROLLOUT_COMPLETED);
+    const service *s = sim_parts_service(sim);
+    assert_int_equal((int)service_deployment_count(s), 2);
+    assert_int_equal(service_deployment_at(s, 1)->rollout, ROLLOUT_COMPLETED);
     int old_first = 0, old_later = 0, new_first = 0, new_later = 0;
     double second_stop = INFINITY;
-    for (size_t i = 0; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
+    for (size_t i = 0; i < service_task_count(s); i++) {
+        const service_task *t = service_task_at(s, i);
         if (t->deployment == 0) {
             assert_true(isfinite(t->stopped_s));
             if (t->stopped_s <= ROLLOUT_T0 + 2.0 + 1e-9)
@@ -131,8 +132,8 @@ static void test_worked_example_min_50(void **state)
             }
         }
     }
-    for (size_t i = 0; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
+    for (size_t i = 0; i < service_task_count(s); i++) {
+        const service_task *t = service_task_at(s, i);
         if (t->deployment != 1)
             continue;
         if (t->launched_s < second_stop)
@@ -145,9 +146,9 @@ static void test_worked_example_min_50(void **state)
     assert_int_equal(old_later, 3);
     assert_int_equal(new_later, 1);
     /* first batch: 2 at once (8 - 6 alive), 3 more once the stopped ones are gone */
-    assert_float_equal(s->tasks[6].launched_s, ROLLOUT_T0, 1e-9);
-    assert_float_equal(s->tasks[7].launched_s, ROLLOUT_T0, 1e-9);
-    assert_float_equal(s->tasks[8].launched_s, ROLLOUT_T0 + 2.0, 1e-9);
+    assert_float_equal(service_task_at(s, 6)->launched_s, ROLLOUT_T0, 1e-9);
+    assert_float_equal(service_task_at(s, 7)->launched_s, ROLLOUT_T0, 1e-9);
+    assert_float_equal(service_task_at(s, 8)->launched_s, ROLLOUT_T0 + 2.0, 1e-9);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -159,13 +160,13 @@ static void test_worked_example_two_at_a_time(void **state)
     const char *sets[] = {"service.deployment.max_percent=134"};
     ecsim_scenario *sc = load(deploy_at_20m, sets, 1);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
-    assert_int_equal(s->deployments[1].rollout, ROLLOUT_COMPLETED);
+    const service *s = sim_parts_service(sim);
+    assert_int_equal(service_deployment_at(s, 1)->rollout, ROLLOUT_COMPLETED);
     /* new tasks come in waves of two, each wave after the previous is healthy */
     double waves[8];
     int nw = 0, per[8] = {0};
-    for (size_t i = 0; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
+    for (size_t i = 0; i < service_task_count(s); i++) {
+        const service_task *t = service_task_at(s, i);
         if (t->deployment != 1)
             continue;
         if (nw == 0 || t->launched_s > waves[nw - 1] + 1e-9)
@@ -187,18 +188,18 @@ static void test_defaults_start_all_at_once(void **state)
     (void)state;
     ecsim_scenario *sc = load(deploy_at_20m, NULL, 0);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     int new_tasks = 0;
-    for (size_t i = 0; i < s->task_count; i++)
-        if (s->tasks[i].deployment == 1) {
-            assert_float_equal(s->tasks[i].launched_s, ROLLOUT_T0, 1e-9);
+    for (size_t i = 0; i < service_task_count(s); i++)
+        if (service_task_at(s, i)->deployment == 1) {
+            assert_float_equal(service_task_at(s, i)->launched_s, ROLLOUT_T0, 1e-9);
             new_tasks++;
         }
     assert_int_equal(new_tasks, 6); /* max 200 %: 12 - 6 = room for all 6 */
     /* no old task stopped before the new ones were healthy (43 + 40 s) */
-    for (size_t i = 0; i < s->task_count; i++)
-        if (s->tasks[i].deployment == 0)
-            assert_true(s->tasks[i].stopped_s >= ROLLOUT_T0 + 83.0 - 1e-9);
+    for (size_t i = 0; i < service_task_count(s); i++)
+        if (service_task_at(s, i)->deployment == 0)
+            assert_true(service_task_at(s, i)->stopped_s >= ROLLOUT_T0 + 83.0 - 1e-9);
     /* step 6 shows the update and its duration: 145 s + 83 s + 2 s stop */
     const ecsim_step_record *r = ecsim_sim_step_record(sim, ECSIM_STEP_MONITOR);
     assert_true(r->reached);
@@ -223,11 +224,11 @@ static void test_health_checks_gate_progress(void **state)
                           "service.load_balancer.deregistration_delay=60s"};
     ecsim_scenario *sc = load(deploy_at_20m, sets, 2);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
-    for (size_t i = 0; i < s->task_count; i++)
-        if (s->tasks[i].deployment == 0)
+    const service *s = sim_parts_service(sim);
+    for (size_t i = 0; i < service_task_count(s); i++)
+        if (service_task_at(s, i)->deployment == 0)
             /* stop requested at +43 + 150 s, drained 60 s, stopped 2 s later */
-            assert_float_equal(s->tasks[i].stopped_s, ROLLOUT_T0 + 193.0 + 62.0, 1e-9);
+            assert_float_equal(service_task_at(s, i)->stopped_s, ROLLOUT_T0 + 193.0 + 62.0, 1e-9);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -242,8 +243,8 @@ static void test_stuck_configuration(void **state)
     assert_int_equal(log_count(sim, "was unable to stop or start tasks during a deployment because "
                                     "of the service deployment configuration"),
                      1);
-    assert_int_equal(sim->service.deployments[1].rollout, ROLLOUT_IN_PROGRESS);
-    assert_int_equal(service_count(sim, TASK_RUNNING), 6);
+    assert_int_equal(service_deployment_at(sim_parts_service(sim), 1)->rollout, ROLLOUT_IN_PROGRESS);
+    assert_int_equal(service_count(sim_parts_service(sim), TASK_RUNNING), 6);
     assert_string_equal(ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.deployment,
                         "Stuck (min/max)");
     ecsim_sim_destroy(sim);
@@ -260,17 +261,17 @@ static void test_breaker_stage1_and_rollback(void **state)
     ecsim_scenario *sc =
         load("events: [{at: 20m, action: deploy, tag: \"9.9\", build: false}]\n", sets, 2);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
-    assert_int_equal((int)s->deployment_count, 3);
-    const sim_deployment *bad = &s->deployments[1], *rb = &s->deployments[2];
+    const service *s = sim_parts_service(sim);
+    assert_int_equal((int)service_deployment_count(s), 3);
+    const service_deployment *bad = service_deployment_at(s, 1), *rb = service_deployment_at(s, 2);
     /* desired 6: threshold clamp(ceil(3), 3, 200) = 3, all in stage 1 */
     assert_int_equal(bad->breaker_threshold, 3);
     assert_int_equal(bad->failed_tasks, 3);
     assert_false(bad->breaker_stage2);
     assert_int_equal(bad->rollout, ROLLOUT_FAILED);
     assert_true(rb->is_rollback);
-    assert_int_equal(rb->revision, s->deployments[0].revision);
-    assert_string_equal(rb->digest, s->deployments[0].digest);
+    assert_int_equal(rb->revision, service_deployment_at(s, 0)->revision);
+    assert_string_equal(rb->digest, service_deployment_at(s, 0)->digest);
     assert_int_equal(rb->rollout, ROLLOUT_COMPLETED);
     const ecsim_summary *sum = ecsim_sim_summary(sim);
     assert_int_equal(sum->rollbacks, 1);
@@ -279,7 +280,7 @@ static void test_breaker_stage1_and_rollback(void **state)
     assert_int_equal(log_count(sim, "rolling back to deployment ecs-svc/1"), 1);
     /* min 100 %: the 1.0 tasks served throughout */
     for (size_t i = 0; i < 6; i++)
-        assert_false(isfinite(s->tasks[i].stopped_s));
+        assert_false(isfinite(service_task_at(s, i)->stopped_s));
     const ecsim_step_record *r = ecsim_sim_step_record(sim, ECSIM_STEP_MONITOR);
     assert_true(r->failed);
     assert_non_null(strstr(r->result, "Update to 9.9 failed (tasks failed to start"));
@@ -303,12 +304,12 @@ static void test_breaker_stage2_unhealthy(void **state)
     ecsim_scenario *sc = load("events: [{at: 20m, action: deploy, tag: \"1.1\", defect: unhealthy}]\n",
                               sets, 3);
     ecsim_sim *sim = run(sc);
-    const sim_deployment *bad = &sim->service.deployments[1];
+    const service_deployment *bad = service_deployment_at(sim_parts_service(sim), 1);
     assert_int_equal(bad->breaker_threshold, 5);
     assert_int_equal(bad->failed_tasks, 5);
     assert_true(bad->breaker_stage2);
     assert_int_equal(bad->rollout, ROLLOUT_FAILED);
-    assert_int_equal((int)sim->service.deployment_count, 2); /* no rollback */
+    assert_int_equal((int)service_deployment_count(sim_parts_service(sim)), 2); /* no rollback */
     assert_int_equal(log_count(sim, "deployment failed: tasks failed health checks"), 1);
     const ecsim_step_record *r = ecsim_sim_step_record(sim, ECSIM_STEP_MONITOR);
     assert_true(r->failed);
@@ -333,18 +334,18 @@ static void test_new_revision_resets_throttle(void **state)
                               NULL, 0);
     ecsim_sim *s2 = ecsim_sim_create(sc, sc->seed, stderr);
     assert_int_equal(ecsim_sim_run_until(s2, 1799.0), 0);
-    assert_true(s2->service.throttle_delay_s >= 160.0);
-    assert_true(s2->service.start_failures >= 5);
+    assert_true(service_throttle_delay(sim_parts_service(s2)) >= 160.0);
+    assert_true(service_start_failures(sim_parts_service(s2)) >= 5);
     assert_int_equal(ecsim_sim_run(s2), 0);
-    const sim_service *s = &s2->service;
-    assert_int_equal((int)s->deployment_count, 3);
+    const service *s = sim_parts_service(s2);
+    assert_int_equal((int)service_deployment_count(s), 3);
     int launched_at_once = 0;
-    for (size_t i = 0; i < s->task_count; i++)
-        if (s->tasks[i].deployment == 2 && fabs(s->tasks[i].launched_s - 1800.0) < 1e-9)
+    for (size_t i = 0; i < service_task_count(s); i++)
+        if (service_task_at(s, i)->deployment == 2 && fabs(service_task_at(s, i)->launched_s - 1800.0) < 1e-9)
             launched_at_once++;
     assert_int_equal(launched_at_once, 6);
-    assert_int_equal(s->deployments[2].rollout, ROLLOUT_COMPLETED);
-    assert_float_equal(s->throttle_delay_s, 0.0, 0);
+    assert_int_equal(service_deployment_at(s, 2)->rollout, ROLLOUT_COMPLETED);
+    assert_float_equal(service_throttle_delay(s), 0.0, 0);
     ecsim_sim_destroy(s2);
     ecsim_scenario_free(sc);
 }
@@ -363,7 +364,7 @@ static void test_scale_in_suspended_during_deployment(void **state)
 
     ecsim_scenario *sc = load("events: [{at: 5m, action: deploy, tag: \"2.0\", defect: crash}]\n", tt, 3);
     ecsim_sim *b = run(sc);
-    assert_int_equal(b->service.deployments[1].rollout, ROLLOUT_IN_PROGRESS);
+    assert_int_equal(service_deployment_at(sim_parts_service(b), 1)->rollout, ROLLOUT_IN_PROGRESS);
     assert_int_equal(ecsim_sim_summary(b)->scale_ins, 0);
     ecsim_sim_destroy(b);
     ecsim_scenario_free(sc);
@@ -378,19 +379,19 @@ static void test_repush_does_not_change_running_deployment(void **state)
     ecsim_sim *sim = ecsim_sim_create(sc, sc->seed, stderr);
     assert_int_equal(ecsim_sim_run_until(sim, 1200.0), 0);
     char first[80];
-    snprintf(first, sizeof first, "%s", sim->service.deployments[0].digest);
+    snprintf(first, sizeof first, "%s", service_deployment_at(sim_parts_service(sim), 0)->digest);
     /* someone re-pushes 1.0: the tag moves */
-    assert_int_equal(registry_push(&sim->registry, "1.0", 300, 1200.0), REGISTRY_PUSHED);
-    assert_string_not_equal(registry_resolve(&sim->registry, "1.0")->digest, first);
+    assert_int_equal(registry_push(sim_parts_registry(sim), "1.0", 300, 1200.0), REGISTRY_PUSHED);
+    assert_string_not_equal(registry_resolve(sim_parts_registry(sim), "1.0")->digest, first);
     assert_int_equal(ecsim_sim_run(sim), 0);
     /* the replacements of the killed tasks run the digest resolved at deployment start */
-    const sim_service *s = &sim->service;
-    assert_int_equal((int)s->task_count, 8);
-    for (size_t i = 6; i < s->task_count; i++) {
-        assert_int_equal(s->tasks[i].deployment, 0);
-        assert_int_equal(s->tasks[i].state, TASK_RUNNING);
+    const service *s = sim_parts_service(sim);
+    assert_int_equal((int)service_task_count(s), 8);
+    for (size_t i = 6; i < service_task_count(s); i++) {
+        assert_int_equal(service_task_at(s, i)->deployment, 0);
+        assert_int_equal(service_task_at(s, i)->state, TASK_RUNNING);
     }
-    assert_string_equal(s->deployments[0].digest, first);
+    assert_string_equal(service_deployment_at(s, 0)->digest, first);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -402,7 +403,7 @@ static void test_immutable_tag_rejects_push(void **state)
     ecsim_scenario *sc = load("events: [{at: 20m, action: deploy, tag: \"1.0\"}]\n", sets, 1);
     ecsim_sim *sim = run(sc);
     assert_int_equal(log_count(sim, "ImageTagAlreadyExistsException"), 1);
-    assert_int_equal((int)sim->service.deployment_count, 1);
+    assert_int_equal((int)service_deployment_count(sim_parts_service(sim)), 1);
     const ecsim_summary *s = ecsim_sim_summary(sim);
     assert_int_equal(s->updates, 1);
     assert_int_equal(s->updates_failed, 1);
@@ -424,12 +425,12 @@ static void test_eks_crash_loop_and_progress_deadline(void **state)
     const char *sets[] = {"service.platform=eks", "service.desired=4"};
     ecsim_scenario *sc = load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: crash}]\n", sets, 2);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     /* surge ceil(1) = 1, unavailable floor(1) = 1: two new pods, three old */
     int new_pods = 0, old_alive = 0;
-    for (size_t i = 0; i < s->task_count; i++) {
-        new_pods += s->tasks[i].deployment == 1;
-        old_alive += s->tasks[i].deployment == 0 && s->tasks[i].state != TASK_STOPPED;
+    for (size_t i = 0; i < service_task_count(s); i++) {
+        new_pods += service_task_at(s, i)->deployment == 1;
+        old_alive += service_task_at(s, i)->deployment == 0 && service_task_at(s, i)->state != TASK_STOPPED;
     }
     assert_int_equal(new_pods, 2);
     assert_int_equal(old_alive, 3);
@@ -447,9 +448,9 @@ static void test_eks_crash_loop_and_progress_deadline(void **state)
     assert_int_equal(log_count(sim, "next start in 320 s"), 0);
     /* no progress for 600 s -> ProgressDeadlineExceeded; no automatic rollback */
     assert_int_equal(log_count(sim, "reason ProgressDeadlineExceeded"), 1);
-    assert_int_equal(s->deployments[1].rollout, ROLLOUT_FAILED);
-    assert_float_equal(s->deployments[1].finished_s, 600.0 + 145.0 + 600.0, 1e-9);
-    assert_int_equal((int)s->deployment_count, 2);
+    assert_int_equal(service_deployment_at(s, 1)->rollout, ROLLOUT_FAILED);
+    assert_float_equal(service_deployment_at(s, 1)->finished_s, 600.0 + 145.0 + 600.0, 1e-9);
+    assert_int_equal((int)service_deployment_count(s), 2);
     const ecsim_step_record *r = ecsim_sim_step_record(sim, ECSIM_STEP_MONITOR);
     assert_non_null(strstr(r->result, "ProgressDeadlineExceeded"));
     ecsim_sim_destroy(sim);

@@ -15,7 +15,7 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/loader.h"
 #include "ecsim/sim.h"
-#include "model/sim_internal.h"
+#include "model/sim_parts.h"
 
 /* A task is RUNNING 43 s after launch (6 + 25 + 10 + 2), healthy 40 s later. */
 static const char base_yaml[] =
@@ -62,11 +62,11 @@ static void test_registry_outage_retries_then_throttle(void **state)
                               "  - {at: 21m, action: kill_tasks, count: 2}\n",
                               NULL, 0);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     int failed = 0;
     double prev_gap = 0, prev_launch = NAN;
-    for (size_t i = 4; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
+    for (size_t i = 4; i < service_task_count(s); i++) {
+        const service_task *t = service_task_at(s, i);
         if (t->stop_code && strcmp(t->stop_code, "TaskFailedToStart") == 0) {
             failed++;
             /* 1 attempt + 5 retries: 6 s provisioning + backoffs of 17.7 s +- 20 % */
@@ -106,10 +106,10 @@ static void test_crash_no_throttle(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: crash}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     int crashed = 0;
-    for (size_t i = 0; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
+    for (size_t i = 0; i < service_task_count(s); i++) {
+        const service_task *t = service_task_at(s, i);
         if (t->deployment != 1 || !t->stop_code)
             continue;
         crashed++;
@@ -122,7 +122,7 @@ static void test_crash_no_throttle(void **state)
     assert_int_equal(ecsim_sim_summary(sim)->tasks_failed, 0);
     assert_true(ecsim_sim_summary(sim)->tasks_replaced >= 20);
     /* min 100 %: the old tasks keep serving; the update never completes */
-    assert_int_equal(s->deployments[1].rollout, ROLLOUT_IN_PROGRESS);
+    assert_int_equal(service_deployment_at(s, 1)->rollout, ROLLOUT_IN_PROGRESS);
     assert_int_equal(ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.running >= 4, 1);
     assert_non_null(strstr(step6(sim)->result, "still under way"));
     assert_true(marker_count(sim, ECSIM_MARK_TASK_FAILED) >= 1);
@@ -137,13 +137,13 @@ static void test_crash_with_breaker_rolls_back(void **state)
                           "service.deployment.circuit_breaker.rollback=true"};
     ecsim_scenario *sc = load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: crash}]\n", sets, 2);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     /* desired 4 -> threshold 3; crashes after RUNNING count in stage 2 */
-    assert_int_equal(s->deployments[1].failed_tasks, 3);
-    assert_true(s->deployments[1].breaker_stage2);
-    assert_int_equal(s->deployments[1].rollout, ROLLOUT_FAILED);
-    assert_true(s->deployments[2].is_rollback);
-    assert_int_equal(s->deployments[2].rollout, ROLLOUT_COMPLETED);
+    assert_int_equal(service_deployment_at(s, 1)->failed_tasks, 3);
+    assert_true(service_deployment_at(s, 1)->breaker_stage2);
+    assert_int_equal(service_deployment_at(s, 1)->rollout, ROLLOUT_FAILED);
+    assert_true(service_deployment_at(s, 2)->is_rollback);
+    assert_int_equal(service_deployment_at(s, 2)->rollout, ROLLOUT_COMPLETED);
     assert_non_null(strstr(step6(sim)->result, "rolled back to 1.0"));
     assert_string_equal(step6(sim)->after.deployment, "Rolled back");
     assert_non_null(strstr(step6(sim)->fix, "crash"));
@@ -163,10 +163,10 @@ static void test_unhealthy_timing(void **state)
     ecsim_scenario *sc =
         load("events: [{at: 10m, action: deploy, tag: \"2.0\", defect: unhealthy}]\n", sets, 5);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     int n = 0;
-    for (size_t i = 0; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
+    for (size_t i = 0; i < service_task_count(s); i++) {
+        const service_task *t = service_task_at(s, i);
         if (t->deployment != 1 || !t->stop_code)
             continue;
         n++;
@@ -188,17 +188,17 @@ static void test_kill_tasks_replaced(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 20m, action: kill_tasks, count: 2}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
-    assert_int_equal((int)s->task_count, 6);
+    const service *s = sim_parts_service(sim);
+    assert_int_equal((int)service_task_count(s), 6);
     int killed = 0;
     for (size_t i = 0; i < 4; i++)
-        if (s->tasks[i].stop_code) {
+        if (service_task_at(s, i)->stop_code) {
             killed++;
-            assert_string_equal(s->tasks[i].stop_code, "EssentialContainerExited");
-            assert_float_equal(s->tasks[i].stopped_s, 1200.0, 1e-9);
+            assert_string_equal(service_task_at(s, i)->stop_code, "EssentialContainerExited");
+            assert_float_equal(service_task_at(s, i)->stopped_s, 1200.0, 1e-9);
         }
     assert_int_equal(killed, 2);
-    assert_float_equal(s->tasks[4].launched_s, 1200.0, 1e-9);
+    assert_float_equal(service_task_at(s, 4)->launched_s, 1200.0, 1e-9);
     assert_int_equal(ecsim_sim_summary(sim)->tasks_replaced, 2);
     const ecsim_step_record *r = step6(sim);
     assert_false(r->failed);
@@ -215,17 +215,17 @@ static void test_az_outage_relaunches_elsewhere(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 20m, action: az_outage, az: 1, duration: 10m}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     int lost = 0;
     for (size_t i = 0; i < 4; i++)
-        if (s->tasks[i].az == 1) {
+        if (service_task_at(s, i)->az == 1) {
             lost++;
-            assert_string_equal(s->tasks[i].stop_code, "TerminationNotice");
+            assert_string_equal(service_task_at(s, i)->stop_code, "TerminationNotice");
         }
     assert_int_equal(lost, 2);
-    for (size_t i = 4; i < s->task_count; i++)
-        if (s->tasks[i].launched_s < 1800.0)
-            assert_int_equal(s->tasks[i].az, 2);
+    for (size_t i = 4; i < service_task_count(s); i++)
+        if (service_task_at(s, i)->launched_s < 1800.0)
+            assert_int_equal(service_task_at(s, i)->az, 2);
     assert_int_equal(ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.running, 4);
     assert_non_null(strstr(step6(sim)->result, "AZ 1 outage: 2 tasks lost"));
     assert_int_equal(marker_count(sim, ECSIM_MARK_AZ_OUTAGE), 1);
@@ -239,19 +239,19 @@ static void test_spot_two_minute_notice(void **state)
     (void)state;
     ecsim_scenario *sc = load("events: [{at: 20m, action: spot_interruption, count: 2}]\n", NULL, 0);
     ecsim_sim *sim = run(sc);
-    const sim_service *s = &sim->service;
+    const service *s = sim_parts_service(sim);
     int hit = 0;
     for (size_t i = 0; i < 4; i++)
-        if (s->tasks[i].stop_code) {
+        if (service_task_at(s, i)->stop_code) {
             hit++;
-            assert_string_equal(s->tasks[i].stop_code, "SpotInterruption");
-            assert_float_equal(s->tasks[i].stopped_s, 1200.0 + 120.0, 1e-9);
+            assert_string_equal(service_task_at(s, i)->stop_code, "SpotInterruption");
+            assert_float_equal(service_task_at(s, i)->stopped_s, 1200.0 + 120.0, 1e-9);
         }
     assert_int_equal(hit, 2);
     /* replacements start at the notice */
-    assert_int_equal((int)s->task_count, 6);
-    assert_float_equal(s->tasks[4].launched_s, 1200.0, 1e-9);
-    assert_float_equal(s->tasks[5].launched_s, 1200.0, 1e-9);
+    assert_int_equal((int)service_task_count(s), 6);
+    assert_float_equal(service_task_at(s, 4)->launched_s, 1200.0, 1e-9);
+    assert_float_equal(service_task_at(s, 5)->launched_s, 1200.0, 1e-9);
     assert_non_null(strstr(step6(sim)->result, "2 Fargate Spot interruptions"));
     assert_int_equal(marker_count(sim, "spot_interruption"), 1);
     ecsim_sim_destroy(sim);

@@ -26,7 +26,7 @@
 #include "ecsim/sim.h"
 #include "ecsim/timeline.h"
 #include "model/requests.h"
-#include "model/sim_internal.h"
+#include "model/sim_parts.h"
 
 #define DATA "tests/data/arrivals/"
 #define REPLAY_SCENARIO "scenarios/replay-arrivals.yaml"
@@ -440,7 +440,7 @@ static void test_scenario_end_to_end(void **state)
     size_t n;
     double *t = read_log(&n);
     /* Arrivals: the logged times from the service's creation to the end. */
-    uint64_t skipped = requests_replay_skipped(sim->requests);
+    uint64_t skipped = requests_replay_skipped(scaling_requests(sim_parts_scaling(sim)));
     uint64_t in_run = 0, before = 0;
     for (size_t i = 0; i < n; i++) {
         if (t[i] >= sc->duration_s)
@@ -456,7 +456,7 @@ static void test_scenario_end_to_end(void **state)
     assert_true(s->requests_arrived >= s->requests_served + s->requests_rejected +
                                            s->requests_timed_out + s->requests_failed);
     /* The demand column: the log's arrivals per period / period. */
-    const ecsim_timeline *tl = sim->timeline;
+    const ecsim_timeline *tl = ecsim_sim_timeline(sim);
     double period = sc->monitoring.period_s;
     assert_true(ecsim_timeline_count(tl) == (size_t)(sc->duration_s / period));
     for (size_t r = 0; r < ecsim_timeline_count(tl); r++) {
@@ -506,8 +506,8 @@ static void test_scenario_is_deterministic(void **state)
     FILE *ma = open_memstream(&ja, &la), *mb = open_memstream(&jb, &lb);
     assert_int_equal(ecsim_report_summary_json(a, ma), 0);
     assert_int_equal(ecsim_report_summary_json(b, mb), 0);
-    assert_int_equal(ecsim_timeline_write_csv(a->timeline, ma), 0);
-    assert_int_equal(ecsim_timeline_write_csv(b->timeline, mb), 0);
+    assert_int_equal(ecsim_timeline_write_csv(ecsim_sim_timeline(a), ma), 0);
+    assert_int_equal(ecsim_timeline_write_csv(ecsim_sim_timeline(b), mb), 0);
     fclose(ma);
     fclose(mb);
     assert_string_equal(ja, jb);
@@ -527,10 +527,10 @@ static void test_fluid_mode_uses_the_binned_log(void **state)
     const char *sets[] = {"load.mode=fluid"};
     ecsim_sim *rq = run_file(REPLAY_SCENARIO, NULL, 0, &sr);
     ecsim_sim *fl = run_file(REPLAY_SCENARIO, sets, 1, &sf);
-    assert_int_equal(ecsim_timeline_count(rq->timeline), ecsim_timeline_count(fl->timeline));
-    for (size_t r = 0; r < ecsim_timeline_count(rq->timeline); r++)
-        assert_true(ecsim_timeline_row_at(rq->timeline, r)->demand_rps ==
-                    ecsim_timeline_row_at(fl->timeline, r)->demand_rps);
+    assert_int_equal(ecsim_timeline_count(ecsim_sim_timeline(rq)), ecsim_timeline_count(ecsim_sim_timeline(fl)));
+    for (size_t r = 0; r < ecsim_timeline_count(ecsim_sim_timeline(rq)); r++)
+        assert_true(ecsim_timeline_row_at(ecsim_sim_timeline(rq), r)->demand_rps ==
+                    ecsim_timeline_row_at(ecsim_sim_timeline(fl), r)->demand_rps);
     const ecsim_summary *s = ecsim_sim_summary(fl);
     assert_int_equal(s->requests_arrived, 0);
     assert_true(s->under_capacity_s > 0); /* the burst is above 2 tasks' 40 rps */
@@ -575,8 +575,8 @@ static void test_slo_figures(void **state)
     const char *tight[] = {"load.requests.slo_p99=1ms"};
     sim = run_file(REPLAY_SCENARIO, tight, 1, &sc);
     double periods = 0;
-    for (size_t r = 0; r < ecsim_timeline_count(sim->timeline); r++)
-        if (isfinite(ecsim_timeline_row_at(sim->timeline, r)->p99_ms))
+    for (size_t r = 0; r < ecsim_timeline_count(ecsim_sim_timeline(sim)); r++)
+        if (isfinite(ecsim_timeline_row_at(ecsim_sim_timeline(sim), r)->p99_ms))
             periods += sc->monitoring.period_s;
     assert_true(periods > 0);
     assert_true(ecsim_sim_summary(sim)->slo_breach_s == periods);

@@ -23,7 +23,6 @@
 #include "ecsim/sim.h"
 #include "ecsim/timeline.h"
 #include "model/requests.h"
-#include "model/sim_internal.h"
 
 /* A bare model: engine + load + requests model. */
 typedef struct fixture {
@@ -542,7 +541,7 @@ static void test_end_to_end(void **state)
     assert_true(s->max_desired >= 6);
     /* The timeline has latency in the periods with traffic and CPU that
      * follows real utilisation. */
-    const ecsim_timeline *tl = sim->timeline;
+    const ecsim_timeline *tl = ecsim_sim_timeline(sim);
     assert_true(ecsim_timeline_has_latency(tl));
     const ecsim_timeline_row *last = ecsim_timeline_row_at(tl, ecsim_timeline_count(tl) - 1);
     assert_true(isfinite(last->p99_ms) && last->p99_ms >= last->p50_ms);
@@ -574,10 +573,10 @@ static void test_fluid_and_requests_agree(void **state)
     assert_int_equal(ra->max_desired, rb->max_desired);
     assert_int_equal(ra->scale_outs, rb->scale_outs);
     assert_true(fabs(ra->first_scale_out_s - rb->first_scale_out_s) <= 60);
-    size_t n = ecsim_timeline_count(a->timeline);
-    assert_int_equal(n, ecsim_timeline_count(b->timeline));
-    const ecsim_timeline_row *la = ecsim_timeline_row_at(a->timeline, n - 1);
-    const ecsim_timeline_row *lb = ecsim_timeline_row_at(b->timeline, n - 1);
+    size_t n = ecsim_timeline_count(ecsim_sim_timeline(a));
+    assert_int_equal(n, ecsim_timeline_count(ecsim_sim_timeline(b)));
+    const ecsim_timeline_row *la = ecsim_timeline_row_at(ecsim_sim_timeline(a), n - 1);
+    const ecsim_timeline_row *lb = ecsim_timeline_row_at(ecsim_sim_timeline(b), n - 1);
     assert_true(fabs(la->capacity_rps - lb->capacity_rps) < 1e-6);
     assert_true(fabs(la->cpu_pct - lb->cpu_pct) < 5);
     assert_true(isnan(lb->p50_ms));

@@ -13,7 +13,8 @@
 
 #include "ecsim/ecsim.h"
 #include "ecsim/sim.h"
-#include "model/sim_internal.h"
+#include "model/eventlog.h"
+#include "model/sim_parts.h"
 
 /* A scenario with round numbers: build 120 s, push 250 MB at 10 MB/s (25 s),
  * provision 60 s, task provisioning 6 s + pull 25 s + start 10 s +
@@ -175,17 +176,17 @@ static void test_image_not_pushed_throttle_without_breaker(void **state)
     assert_int_equal(ecsim_sim_run(sim), 0);
     /* ECS never stops retrying; launches are spaced out further and further,
      * never more than 15 minutes apart (reference §2.4 item 4). */
-    const sim_service *svc = &sim->service;
-    assert_true(svc->task_count >= 8);
+    const service *svc = sim_parts_service(sim);
+    assert_true(service_task_count(svc) >= 8);
     double prev_gap = 0;
-    for (size_t i = 2; i < svc->task_count; i++) {
-        double gap = svc->tasks[i].launched_s - svc->tasks[i - 1].launched_s;
+    for (size_t i = 2; i < service_task_count(svc); i++) {
+        double gap = service_task_at(svc, i)->launched_s - service_task_at(svc, i - 1)->launched_s;
         assert_true(gap >= prev_gap - 1e-9);
         assert_true(gap <= 900.0 + 6.0 + 1e-9); /* 15 min + the failed attempt itself */
         prev_gap = gap;
     }
-    assert_float_equal(svc->throttle_delay_s, 900.0, 1e-9);
-    assert_int_equal(ecsim_sim_summary(sim)->tasks_failed, (int)svc->task_count);
+    assert_float_equal(service_throttle_delay(svc), 900.0, 1e-9);
+    assert_int_equal(ecsim_sim_summary(sim)->tasks_failed, (int)service_task_count(svc));
     assert_true(log_contains(sim, "unable to consistently start tasks successfully") == 1);
     assert_string_equal(ecsim_sim_summary(sim)->outcome, "deployment_failed");
     ecsim_sim_destroy(sim);
@@ -207,26 +208,49 @@ static void test_breaker_threshold(void **state)
 static void test_registry_tags_and_digests(void **state)
 {
     (void)state;
-    sim_registry r;
-    registry_init(&r, "shop-web", false);
-    assert_null(registry_resolve(&r, "1.0"));
-    assert_int_equal(registry_push(&r, "1.0", 250, 10), REGISTRY_PUSHED);
+    registry *r = registry_create("shop-web", false);
+    assert_non_null(r);
+    assert_string_equal(registry_repository(r), "shop-web");
+    assert_null(registry_resolve(r, "1.0"));
+    assert_int_equal(registry_push(r, "1.0", 250, 10), REGISTRY_PUSHED);
     char first[80];
-    snprintf(first, sizeof first, "%s", registry_resolve(&r, "1.0")->digest);
+    snprintf(first, sizeof first, "%s", registry_resolve(r, "1.0")->digest);
     assert_int_equal(strncmp(first, "sha256:", 7), 0);
     assert_int_equal(strlen(first), 7 + 64);
     /* re-push moves the tag; the old digest stays pullable (reference §4) */
-    assert_int_equal(registry_push(&r, "1.0", 260, 20), REGISTRY_PUSHED);
-    assert_string_not_equal(registry_resolve(&r, "1.0")->digest, first);
-    assert_non_null(registry_by_digest(&r, first));
-    assert_float_equal(registry_by_digest(&r, first)->size_mb, 250, 0);
-    registry_free(&r);
+    assert_int_equal(registry_push(r, "1.0", 260, 20), REGISTRY_PUSHED);
+    assert_string_not_equal(registry_resolve(r, "1.0")->digest, first);
+    assert_non_null(registry_by_digest(r, first));
+    assert_float_equal(registry_by_digest(r, first)->size_mb, 250, 0);
+    assert_float_equal(registry_resolve(r, "1.0")->size_mb, 260, 0);
+    assert_null(registry_by_digest(r, "sha256:0000"));
+    /* many pushes: the hashed lookups keep every tag and digest */
+    for (int i = 0; i < 500; i++) {
+        char tag[16];
+        snprintf(tag, sizeof tag, "v%d", i);
+        assert_int_equal(registry_push(r, tag, i, 30 + i), REGISTRY_PUSHED);
+    }
+    assert_int_equal(registry_image_count(r), 502);
+    assert_float_equal(registry_resolve(r, "v317")->size_mb, 317, 0);
+    const registry_image *img = registry_image_at(r, 2 + 499);
+    assert_string_equal(img->tag, "v499");
+    assert_ptr_equal(registry_by_digest(r, img->digest), img);
+    assert_int_equal(registry_image_index(r, img), 501);
+    assert_non_null(registry_by_digest(r, first));
+    /* an outage: unreachable in [from, until) */
+    assert_true(registry_reachable(r, 100));
+    registry_set_outage(r, 100, 160);
+    assert_false(registry_reachable(r, 100));
+    assert_false(registry_reachable(r, 159.9));
+    assert_true(registry_reachable(r, 160));
+    assert_float_equal(registry_outage_until(r), 160, 0);
+    registry_destroy(r);
 
-    registry_init(&r, "shop-web", true);
-    assert_int_equal(registry_push(&r, "1.0", 250, 10), REGISTRY_PUSHED);
-    assert_int_equal(registry_push(&r, "1.0", 250, 20), REGISTRY_TAG_EXISTS);
-    assert_int_equal(registry_push(&r, "1.1", 250, 20), REGISTRY_PUSHED);
-    registry_free(&r);
+    r = registry_create("shop-web", true);
+    assert_int_equal(registry_push(r, "1.0", 250, 10), REGISTRY_PUSHED);
+    assert_int_equal(registry_push(r, "1.0", 250, 20), REGISTRY_TAG_EXISTS);
+    assert_int_equal(registry_push(r, "1.1", 250, 20), REGISTRY_PUSHED);
+    registry_destroy(r);
 }
 
 static void test_fargate_launch_rate(void **state)
@@ -237,11 +261,11 @@ static void test_fargate_launch_rate(void **state)
     sc->autoscaler.max = 200;
     ecsim_sim *sim = run(sc, 1);
     /* token bucket: 100 at once, then 20 per second (reference §2.5) */
-    const sim_service *svc = &sim->service;
-    assert_true(svc->task_count >= 150);
-    assert_float_equal(svc->tasks[99].launched_s, 205.0, 1e-9);
-    assert_float_equal(svc->tasks[100].launched_s, 205.05, 1e-9);
-    assert_float_equal(svc->tasks[149].launched_s, 207.5, 1e-9);
+    const service *svc = sim_parts_service(sim);
+    assert_true(service_task_count(svc) >= 150);
+    assert_float_equal(service_task_at(svc, 99)->launched_s, 205.0, 1e-9);
+    assert_float_equal(service_task_at(svc, 100)->launched_s, 205.05, 1e-9);
+    assert_float_equal(service_task_at(svc, 149)->launched_s, 207.5, 1e-9);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -258,7 +282,7 @@ static void test_vcpu_quota(void **state)
     ecsim_sim *sim = run(sc, 1);
     assert_int_equal(ecsim_sim_step_record(sim, 7)->after.running, 4);
     assert_int_equal(ecsim_sim_step_record(sim, 7)->after.desired, 10);
-    assert_int_equal((int)sim->service.task_count, 4);
+    assert_int_equal((int)service_task_count(sim_parts_service(sim)), 4);
     assert_int_equal(log_contains(sim, "You've reached the limit on the number of vCPUs you can run "
                                        "concurrently (quota 4 vCPU, 4 in use)"), 1);
     ecsim_sim_destroy(sim);
@@ -277,11 +301,11 @@ static void test_scheduler_tasks_per_minute(void **state)
     sc->service.launch_limits.fargate_rate_per_s = 100000;
     sc->service.launch_limits.tasks_per_minute = 500;
     ecsim_sim *sim = run(sc, 1);
-    const sim_service *svc = &sim->service;
-    assert_true(svc->task_count >= 520);
-    assert_float_equal(svc->tasks[499].launched_s, 205.0, 1e-9);
-    assert_float_equal(svc->tasks[500].launched_s, 205.0 + 60.0 / 500, 1e-6);
-    assert_float_equal(svc->tasks[519].launched_s, 205.0 + 20 * 60.0 / 500, 1e-6);
+    const service *svc = sim_parts_service(sim);
+    assert_true(service_task_count(svc) >= 520);
+    assert_float_equal(service_task_at(svc, 499)->launched_s, 205.0, 1e-9);
+    assert_float_equal(service_task_at(svc, 500)->launched_s, 205.0 + 60.0 / 500, 1e-6);
+    assert_float_equal(service_task_at(svc, 519)->launched_s, 205.0 + 20 * 60.0 / 500, 1e-6);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -346,6 +370,38 @@ static void test_out_of_memory_is_reported(void **state)
     ecsim_scenario_free(sc);
 }
 
+/* The event log keeps a bounded amount of text in memory: older lines
+ * spill to a temporary file and read back the same, in order and at random. */
+static void test_eventlog_spills_and_reads_back(void **state)
+{
+    (void)state;
+    eventlog *log = eventlog_create();
+    assert_non_null(log);
+    const size_t n = 30000;
+    char msg[160], want[200];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(msg, sizeof msg, "line %zu of a long run, padded to spill the arena sooner ......", i);
+        char clock[32];
+        assert_int_equal(eventlog_add(log, ecsim_fmt_clock(clock, sizeof clock, (double)i), msg), 0);
+    }
+    assert_int_equal(eventlog_count(log), n);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(want, sizeof want, "line %zu of", i);
+        const char *line = eventlog_line(log, i);
+        assert_non_null(line);
+        assert_non_null(strstr(line, want));
+    }
+    static const size_t probes[] = {29999, 0, 15000, 1, 2047, 29998};
+    for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+        snprintf(want, sizeof want, "  line %zu of", probes[k]);
+        assert_non_null(strstr(eventlog_line(log, probes[k]), want));
+    }
+    assert_string_equal(eventlog_line(log, 0),
+                        "00:00:00    line 0 of a long run, padded to spill the arena sooner ......");
+    assert_null(eventlog_line(log, n));
+    eventlog_destroy(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_advance_one_step_at_a_time),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_out_of_memory_is_reported),
+        cmocka_unit_test(test_eventlog_spills_and_reads_back),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

@@ -164,6 +164,59 @@ static void test_growth_keeps_rows(void **state)
     ecsim_timeline_destroy(tl);
 }
 
+/* A long run: older rows spill to the temporary file and read back the
+ * same, in order (chunks) and at random (one row at a time); memory holds
+ * the newest rows only. */
+static void test_spilled_rows_read_back(void **state)
+{
+    (void)state;
+    ecsim_timeline *tl = ecsim_timeline_create();
+    assert_non_null(tl);
+    const int n = 20000;
+    for (int i = 0; i < n; i++) {
+        ecsim_timeline_row r = ecsim_timeline_row_empty();
+        r.time_s = i * 60.0;
+        r.desired = i;
+        r.demand_rps = 0.5 * i;
+        if (i == 123)
+            r.memory_pct = 40.0; /* only a spilled row has memory */
+        assert_int_equal(ecsim_timeline_append(tl, &r), 0);
+    }
+    assert_int_equal(ecsim_timeline_count(tl), (size_t)n);
+    assert_true(ecsim_timeline_has_memory(tl));
+    assert_false(ecsim_timeline_has_latency(tl));
+    for (int i = 0; i < n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, (size_t)i);
+        assert_non_null(r);
+        assert_int_equal(r->desired, i);
+        assert_true(r->demand_rps == 0.5 * i);
+    }
+    static const int probes[] = {19999, 0, 7, 10000, 4095, 4096, 123, 19998, 1};
+    for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, (size_t)probes[k]);
+        assert_int_equal(r->desired, probes[k]);
+        assert_true(r->time_s == probes[k] * 60.0);
+    }
+    assert_null(ecsim_timeline_row_at(tl, (size_t)n));
+    /* the CSV has every row, in order */
+    FILE *fp = tmpfile();
+    assert_non_null(fp);
+    assert_int_equal(ecsim_timeline_write_csv(tl, fp), 0);
+    char *text = slurp(fp);
+    fclose(fp);
+    size_t lines = 0;
+    for (const char *c = text; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, (size_t)n + 1);
+    assert_non_null(strstr(text, "\n1199940,9999.5,,19999,"));
+    free(text);
+    /* appending after reads still checks the order against the newest row */
+    ecsim_timeline_row late = ecsim_timeline_row_empty();
+    late.time_s = 60.0;
+    assert_int_equal(ecsim_timeline_append(tl, &late), ECSIM_EINVAL);
+    ecsim_timeline_destroy(tl);
+}
+
 static void test_markers(void **state)
 {
     (void)state;
@@ -317,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_append_and_access),
         cmocka_unit_test(test_append_rejects_bad_time),
         cmocka_unit_test(test_growth_keeps_rows),
+        cmocka_unit_test(test_spilled_rows_read_back),
         cmocka_unit_test(test_markers),
         cmocka_unit_test(test_marker_class),
         cmocka_unit_test(test_write_csv_golden),

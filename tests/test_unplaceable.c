@@ -12,7 +12,7 @@
 
 #include "ecsim/ecsim.h"
 #include "model/cluster.h"
-#include "model/sim_internal.h"
+#include "model/sim_parts.h"
 
 static void test_task_larger_than_instances(void **state)
 {
@@ -71,13 +71,13 @@ static void test_binpack_scale_in_victim(void **state)
     assert_non_null(sim);
     assert_int_equal(ecsim_sim_run_until(sim, 19 * 60), 0);
     for (int id = 1; id <= 3; id++)
-        assert_int_equal(cluster_instance_get(sim->cluster, id)->tasks, 2);
-    assert_int_equal(sim->service.tasks[5].instance, 3); /* task 6, the youngest */
+        assert_int_equal(cluster_instance_get(sim_parts_cluster(sim), id)->tasks, 2);
+    assert_int_equal(service_task_at(sim_parts_service(sim), 5)->instance, 3); /* task 6, the youngest */
     assert_int_equal(ecsim_sim_run(sim), 0);
-    assert_int_equal(cluster_instance_get(sim->cluster, 1)->tasks, 1);
-    assert_int_equal(cluster_instance_get(sim->cluster, 3)->tasks, 2);
-    assert_int_equal(sim->service.tasks[0].state, TASK_STOPPED);
-    assert_true(sim->service.tasks[5].state == TASK_RUNNING);
+    assert_int_equal(cluster_instance_get(sim_parts_cluster(sim), 1)->tasks, 1);
+    assert_int_equal(cluster_instance_get(sim_parts_cluster(sim), 3)->tasks, 2);
+    assert_int_equal(service_task_at(sim_parts_service(sim), 0)->state, TASK_STOPPED);
+    assert_true(service_task_at(sim_parts_service(sim), 5)->state == TASK_RUNNING);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }

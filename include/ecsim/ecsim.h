@@ -3,8 +3,7 @@
 #ifndef ECSIM_ECSIM_H
 #define ECSIM_ECSIM_H
 
-#define ECSIM_VERSION "0.1.0"
-
+#include "ecsim/version.h"
 #include "ecsim/alloc.h"
 #include "ecsim/diag.h"
 #include "ecsim/engine.h"

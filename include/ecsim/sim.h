@@ -15,84 +15,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ecsim/lifecycle.h"
 #include "ecsim/scenario.h"
+#include "ecsim/summary.h"
 
 typedef struct ecsim_sim ecsim_sim;
-
-/* The lifecycle steps of the seed's Process Table. */
-enum {
-    ECSIM_STEP_PACKAGE = 1,   /* build the image */
-    ECSIM_STEP_PUSH = 2,      /* push it to the registry */
-    ECSIM_STEP_PROVISION = 3, /* create the service */
-    ECSIM_STEP_DEPLOY = 4,    /* deploy tasks from the image */
-    ECSIM_STEP_RUN = 5,       /* run and scale */
-    ECSIM_STEP_MONITOR = 6,   /* monitor and update */
-    ECSIM_STEP_END = 7,
-    ECSIM_STEP_COUNT = 7
-};
-
-/* The tracked variables of the status tracker at one moment. */
-typedef struct ecsim_tracked {
-    char image[64];           /* "App Container Image": None, Created, Stored in AWS Registry, ... */
-    char infrastructure[64];  /* "AWS Infrastructure": Not used, Provisioned for service, ... */
-    char deployment[48];      /* rollout state: "—", "In progress", "Completed", "Failed", "Rolled back" */
-    int desired;              /* service desired count */
-    int running;              /* tasks RUNNING */
-    double demand_rps;
-    double capacity_rps;      /* ready (healthy) tasks x per-task capacity */
-} ecsim_tracked;
-
-/* One row of the execution table, with what step mode explains. */
-typedef struct ecsim_step_record {
-    int step;                 /* 1..ECSIM_STEP_COUNT */
-    bool reached;             /* false: the run never got there (shown as "—") */
-    bool failed;              /* the step happened and failed */
-    double time_s;            /* when the step completed (or failed) */
-    char action[96];          /* the seed's Action column */
-    char role[128];           /* the seed's AWS role column */
-    char result[320];         /* the seed's Result column, with this run's facts */
-    char user_did[192];       /* step mode: what the user did */
-    char aws_did[640];        /* step mode: what AWS did, in this run */
-    char why[400];            /* step mode: why the step matters (seed's Key Moments) */
-    char fix[320];            /* step mode, failures: what the user should change ("" if none) */
-    ecsim_tracked after;      /* tracked variables after the step */
-} ecsim_step_record;
-
-/* Figures of summary.json (DESIGN.md "Outputs of ecsim run"). */
-typedef struct ecsim_summary {
-    char outcome[32];         /* running | deployment_failed | not_deployed | ... */
-    double duration_s;
-    int scaling_actions, scale_outs, scale_ins;
-    double first_scale_out_s; /* NaN if none */
-    int max_desired, min_desired;
-    double under_capacity_s;
-    int shortfall_episodes;   /* times demand rose above the capacity of ready tasks */
-    double time_to_capacity_total_s; /* summed length of those episodes */
-    double max_time_to_capacity_s;   /* the longest: demand step -> enough capacity */
-    double unserved_requests;
-    double over_provisioned_task_hours;
-    double task_hours;
-    double cost_total, cost_compute, cost_registry;
-    double vcpu_hours, gb_hours, instance_hours;
-    uint64_t events_dispatched;
-    int tasks_started, tasks_failed; /* tasks_failed: stopped before RUNNING (TaskFailedToStart) */
-    int deployments, deployments_failed, rollbacks;
-    int tasks_replaced;       /* stopped after RUNNING by a failure (crash, health checks,
-                                 kill, AZ outage, Spot interruption) and replaced */
-    int updates, updates_failed; /* deployments after the first (scenario `deploy` events) */
-    /* Requests mode (zero counts and NaN figures in fluid mode). Every
-     * arrival is served, rejected (no ready task or queue full: a 503),
-     * timed out (waited longer than the timeout), failed (in service on a
-     * task that stopped abruptly), or still in the system at the end. */
-    uint64_t requests_arrived, requests_served, requests_rejected, requests_timed_out;
-    uint64_t requests_failed;
-    double latency_mean_s, latency_p50_s, latency_p95_s, latency_p99_s, latency_max_s;
-    double wait_mean_s;       /* queueing delay before service, over served requests */
-    double slo_p99_s;         /* load.requests.slo_p99; 0 = no SLO */
-    double slo_breach_s;      /* time in metric periods whose p99 (timeline.csv p99_ms) was
-                                 above slo_p99_s; periods with no completed request do not
-                                 count */
-} ecsim_summary;
 
 /* Build the model for `sc` (not copied: it must outlive the sim) with
  * `seed` overriding sc->seed. NULL on OOM or if the model cannot be built
@@ -126,6 +53,13 @@ const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim);
 /* The time series recorded so far (one row per metric period). */
 struct ecsim_timeline;
 const struct ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim);
+
+/* decisions.csv: the header and one row per autoscaler evaluation so far
+ * (kept in a temporary file while the run goes). 0 or ECSIM_EIO. */
+int ecsim_sim_write_decisions_csv(const ecsim_sim *sim, FILE *out);
+
+/* The autoscaler's target when its metric is CPU (plots draw it), else NaN. */
+double ecsim_sim_cpu_target(const ecsim_sim *sim);
 
 /* Requests that have arrived so far (requests mode; 0 in fluid mode). */
 uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim);

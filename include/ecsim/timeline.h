@@ -15,9 +15,11 @@
  * (NaN, or any non-finite value) is written as an empty cell: the latency
  * columns are empty in fluid mode.
  *
- * Memory: rows live in one array that grows geometrically; marker strings
- * live in one growing character arena. Appending never allocates per row.
- * A timeline is not thread-safe; one simulation owns it. */
+ * Memory: the newest rows (a few thousand) live in an array; older ones
+ * spill to an anonymous temporary file, so a long run's memory stays
+ * bounded. Marker strings live in one growing character arena. Appending
+ * never allocates per row. A timeline is not thread-safe (reading a
+ * spilled row fills a cache); one simulation owns it. */
 #ifndef ECSIM_TIMELINE_H
 #define ECSIM_TIMELINE_H
 
@@ -88,7 +90,8 @@ void ecsim_timeline_destroy(ecsim_timeline *tl);
 
 /* Append a copy of *row. Rows must come in time order: time_s must be
  * finite and not earlier than the previous row's (ECSIM_EINVAL otherwise,
- * nothing appended). 0, ECSIM_EINVAL or ECSIM_ENOMEM. */
+ * nothing appended). 0, ECSIM_EINVAL, ECSIM_ENOMEM or ECSIM_EIO (the
+ * temporary file for older rows cannot be written). */
 int ecsim_timeline_append(ecsim_timeline *tl, const ecsim_timeline_row *row);
 
 /* Add a marker at time_s. `kind` is a non-empty word of at most
@@ -100,8 +103,10 @@ int ecsim_timeline_add_marker(ecsim_timeline *tl, double time_s, const char *kin
                               const char *label);
 
 size_t ecsim_timeline_count(const ecsim_timeline *tl);
-/* The i-th row (0-based), or NULL if i >= count. The pointer is valid until
- * the next append. */
+/* The i-th row (0-based), or NULL if i >= count (or a spilled row cannot be
+ * read back). The pointer is valid until the next append or the next
+ * ecsim_timeline_row_at: copy what must outlive it. Scans in order are
+ * cheap; random access costs one read of a spilled row. */
 const ecsim_timeline_row *ecsim_timeline_row_at(const ecsim_timeline *tl, size_t i);
 
 size_t ecsim_timeline_marker_count(const ecsim_timeline *tl);

@@ -2,7 +2,7 @@
  * file"): each event fires at its time and is dispatched through one table
  * of handlers, one per action, to the modules that model it: the registry
  * (pushes, outages), the service (deployments, kills, zones, Spot). Each
- * event becomes a sim_op that records what it did and, once its effects are
+ * event becomes a events_op that records what it did and, once its effects are
  * over, how it ended ("Rolled out 1.1 in 6 min 20 s"); step 6 of the
  * lifecycle ("Monitor and update") is recorded when every operation has
  * settled, with their results.
@@ -18,28 +18,56 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ecsim/error.h"
-#include "cluster.h"
-#include "sim_internal.h"
+#include "events.h"
 
-static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+#include <stdarg.h>
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+
+struct events {
+    events_wiring w;
+    events_callbacks cb;
+    void *ctx;
+    events_op ops[EVENTS_OPS_MAX];
+    int op_count;
+    int pending;              /* scenario events not fired yet */
+    int oom;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void es_log(events *es, const char *fmt, ...)
+{
+    if (!es->cb.log)
+        return;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    es->cb.log(es->ctx, msg);
+}
+
+static const char *svc(const events *es) { return es->w.sc->service.name; }
 
 /* Engine arguments: event index in the low 32 bits, op index + 1 above
- * (0 = untracked: more than SIM_OPS_MAX events). */
+ * (0 = untracked: more than EVENTS_OPS_MAX events). */
 static uint64_t op_arg(int event, int op) { return ((uint64_t)(op + 1) << 32) | (uint32_t)event; }
 static int arg_event(uint64_t arg) { return (int)(uint32_t)arg; }
 
-static sim_op *arg_op(ecsim_sim *sim, uint64_t arg)
+static events_op *arg_op(events *es, uint64_t arg)
 {
     int k = (int)(arg >> 32) - 1;
-    return k >= 0 && k < sim->op_count ? &sim->ops[k] : NULL;
+    return k >= 0 && k < es->op_count ? &es->ops[k] : NULL;
 }
 
-static void mark(ecsim_sim *sim, const char *kind, const char *label)
+static void mark(events *es, const char *kind, const char *label)
 {
-    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng), kind, label) ==
+    if (ecsim_timeline_add_marker(es->w.timeline, ecsim_engine_now(es->w.eng), kind, label) ==
         ECSIM_ENOMEM)
-        sim->oom = 1;
+        es->oom = 1;
 }
 
 /* "6 min 20 s", "52 s", "1 h 5 min". */
@@ -54,119 +82,119 @@ static void fmt_duration(char *buf, size_t size, double s)
         snprintf(buf, size, "%lld h %lld min", t / 3600, (t / 60) % 60);
 }
 
-static void settle(ecsim_sim *sim, sim_op *op, bool failed, const char *fix)
+static void settle(events *es, events_op *op, bool failed, const char *fix)
 {
-    op->settled_s = ecsim_engine_now(sim->eng);
+    op->settled_s = ecsim_engine_now(es->w.eng);
     op->failed = failed;
     op->fix = fix;
 }
 
 /* ---- deploy ------------------------------------------------------------------------------ */
 
-static void start_deployment(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op)
+static void start_deployment(events *es, const ecsim_event_spec *ev, events_op *op)
 {
     char label[96], prev_tag[ECSIM_NAME_MAX] = "";
     /* A copy: service_deploy may move the deployments array. */
-    const sim_deployment *prev = service_primary(sim);
+    const service_deployment *prev = service_primary(es->w.service);
     bool had_prev = prev != NULL;
     if (prev)
         snprintf(prev_tag, sizeof prev_tag, "%s", prev->tag);
-    if (service_deploy(sim, ev->tag, ev->defect, false) != 0) {
-        sim->oom = 1;
+    if (service_deploy(es->w.service, ev->tag, ev->defect, false) != 0) {
+        es->oom = 1;
         return;
     }
-    sim->summary.deployments++;
-    sim->summary.updates++;
+    es->w.summary->deployments++;
+    es->w.summary->updates++;
     if (op)
-        op->deployment = sim->service.primary;
+        op->deployment = service_primary_index(es->w.service);
     snprintf(label, sizeof label, "deploy %s", ev->tag);
-    mark(sim, ECSIM_MARK_DEPLOYMENT, label);
-    sim_set_deployment_state(sim, "In progress");
+    mark(es, ECSIM_MARK_DEPLOYMENT, label);
+    lifecycle_set_deployment(es->w.lifecycle, "In progress");
     if (had_prev) {
         char image[64];
         snprintf(image, sizeof image, "Updating %.24s -> %.24s", prev_tag, ev->tag);
-        lifecycle_set_image(sim, image);
+        lifecycle_set_image(es->w.lifecycle, image);
     }
 }
 
 static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
-    ecsim_sim *sim = ctx;
-    const ecsim_event_spec *ev = &sim->sc->events[arg_event(arg)];
-    sim_op *op = arg_op(sim, arg);
+    events *es = ctx;
+    const ecsim_event_spec *ev = &es->w.sc->events[arg_event(arg)];
+    events_op *op = arg_op(es, arg);
     double now = ecsim_engine_now(eng);
-    double push_s = sim->sc->image.size_mb / sim->sc->registry.push_mb_per_s;
-    if (!registry_reachable(&sim->registry, now)) {
+    double push_s = es->w.sc->image.size_mb / es->w.sc->registry.push_mb_per_s;
+    if (!registry_reachable(es->w.registry, now)) {
         /* docker push fails; the pipeline retries once ECR is back (MODEL). */
-        sim_log(sim, "docker push %s:%s failed: registry unreachable (i/o timeout); retrying "
+        es_log(es, "docker push %s:%s failed: registry unreachable (i/o timeout); retrying "
                      "when it is back.",
-                sim->registry.repository, ev->tag);
-        if (!ecsim_engine_schedule(eng, sim->registry.outage_until_s + push_s, push_done, sim, arg))
-            sim->oom = 1;
+                registry_repository(es->w.registry), ev->tag);
+        if (!ecsim_engine_schedule(eng, registry_outage_until(es->w.registry) + push_s, push_done, es, arg))
+            es->oom = 1;
         return;
     }
-    const registry_image *before = registry_resolve(&sim->registry, ev->tag);
+    const registry_image *before = registry_resolve(es->w.registry, ev->tag);
     char old_digest[80] = "";
     if (before)
         snprintf(old_digest, sizeof old_digest, "%s", before->digest);
-    int rc = registry_push(&sim->registry, ev->tag, sim->sc->image.size_mb, now);
+    int rc = registry_push(es->w.registry, ev->tag, es->w.sc->image.size_mb, now);
     if (rc == ECSIM_ENOMEM) {
-        sim->oom = 1;
+        es->oom = 1;
         return;
     }
     if (rc == REGISTRY_TAG_EXISTS) {
         /* Tag immutability (reference §4): the push is rejected, nothing
          * is deployed, the service keeps running what it ran. */
-        sim_log(sim, "docker push %s:%s failed: ImageTagAlreadyExistsException: The image tag '%s' "
+        es_log(es, "docker push %s:%s failed: ImageTagAlreadyExistsException: The image tag '%s' "
                      "already exists in the '%s' repository and cannot be overwritten because the "
                      "repository is immutable.",
-                sim->registry.repository, ev->tag, ev->tag, sim->registry.repository);
-        sim->summary.updates++;
-        sim->summary.updates_failed++;
-        mark(sim, ECSIM_MARK_DEPLOYMENT_FAILED, "push rejected: tag exists");
-        sim_set_deployment_state(sim, "Failed (push rejected)");
+                registry_repository(es->w.registry), ev->tag, ev->tag, registry_repository(es->w.registry));
+        es->w.summary->updates++;
+        es->w.summary->updates_failed++;
+        mark(es, ECSIM_MARK_DEPLOYMENT_FAILED, "push rejected: tag exists");
+        lifecycle_set_deployment(es->w.lifecycle, "Failed (push rejected)");
         if (op) {
-            const sim_deployment *cur = service_primary(sim);
+            const service_deployment *cur = service_primary(es->w.service);
             snprintf(op->result, sizeof op->result,
                      "Update to %.24s failed: push rejected (ImageTagAlreadyExistsException, immutable "
                      "tags); still running %.24s",
                      ev->tag, cur ? cur->tag : "nothing");
-            settle(sim, op, true,
+            settle(es, op, true,
                    "Give every build a new tag (1.1, the git commit): the repository's tags are "
                    "immutable, so an existing tag can never be pushed again.");
         }
-        events_check_settled(sim);
+        events_check_settled(es);
         return;
     }
-    const registry_image *img = registry_resolve(&sim->registry, ev->tag);
-    sim_log(sim, "image %s:%s pushed to the registry as %s (%.0f MB in %.1f s).",
-            sim->registry.repository, ev->tag, img->digest, img->size_mb, push_s);
+    const registry_image *img = registry_resolve(es->w.registry, ev->tag);
+    es_log(es, "image %s:%s pushed to the registry as %s (%.0f MB in %.1f s).",
+            registry_repository(es->w.registry), ev->tag, img->digest, img->size_mb, push_s);
     if (before) {
         /* Reference §2.4 item 6: deployments resolved the tag when they
          * started; moving the tag changes none of them. */
         int keep = 0;
-        for (size_t i = 0; i < sim->service.deployment_count; i++)
-            keep += strcmp(sim->service.deployments[i].digest, old_digest) == 0;
-        sim_log(sim, "tag %s moved from %.19s... to %.19s...; %d deployment%s that resolved the old "
+        for (size_t i = 0; i < service_deployment_count(es->w.service); i++)
+            keep += strcmp(service_deployment_at(es->w.service, i)->digest, old_digest) == 0;
+        es_log(es, "tag %s moved from %.19s... to %.19s...; %d deployment%s that resolved the old "
                      "digest keep%s running it (tags are resolved to digests at deployment start).",
                 ev->tag, old_digest, img->digest, keep, keep == 1 ? "" : "s", keep == 1 ? "s" : "");
     }
-    start_deployment(sim, ev, op);
-    events_check_settled(sim);
+    start_deployment(es, ev, op);
+    events_check_settled(es);
 }
 
 static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
-    ecsim_sim *sim = ctx;
-    const ecsim_event_spec *ev = &sim->sc->events[arg_event(arg)];
-    sim_log(sim, "image %s:%s built (%.0f MB); pushing.", sim->registry.repository, ev->tag,
-            sim->sc->image.size_mb);
-    if (!ecsim_engine_schedule_in(eng, sim->sc->image.size_mb / sim->sc->registry.push_mb_per_s,
-                                  push_done, sim, arg))
-        sim->oom = 1;
+    events *es = ctx;
+    const ecsim_event_spec *ev = &es->w.sc->events[arg_event(arg)];
+    es_log(es, "image %s:%s built (%.0f MB); pushing.", registry_repository(es->w.registry), ev->tag,
+            es->w.sc->image.size_mb);
+    if (!ecsim_engine_schedule_in(eng, es->w.sc->image.size_mb / es->w.sc->registry.push_mb_per_s,
+                                  push_done, es, arg))
+        es->oom = 1;
 }
 
-static void on_deploy(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+static void on_deploy(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg)
 {
     if (op)
         snprintf(op->what, sizeof op->what, "deploy %s%s", ev->tag,
@@ -174,49 +202,49 @@ static void on_deploy(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, ui
                  : ev->defect == ECSIM_DEFECT_UNHEALTHY ? " (unhealthy)"
                                                         : "");
     if (ev->build) {
-        sim_log(sim, "update: building image %s:%s (%.0f s) to deploy it.", sim->registry.repository,
-                ev->tag, sim->sc->image.build_time_s);
-        if (!ecsim_engine_schedule_in(sim->eng, sim->sc->image.build_time_s, build_done, sim, arg))
-            sim->oom = 1;
+        es_log(es, "update: building image %s:%s (%.0f s) to deploy it.", registry_repository(es->w.registry),
+                ev->tag, es->w.sc->image.build_time_s);
+        if (!ecsim_engine_schedule_in(es->w.eng, es->w.sc->image.build_time_s, build_done, es, arg))
+            es->oom = 1;
         return;
     }
-    sim_log(sim, "update: deploying %s:%s without building it (build: false).",
-            sim->registry.repository, ev->tag);
-    start_deployment(sim, ev, op);
+    es_log(es, "update: deploying %s:%s without building it (build: false).",
+            registry_repository(es->w.registry), ev->tag);
+    start_deployment(es, ev, op);
 }
 
 /* ---- faults -------------------------------------------------------------------------------- */
 
-static void on_kill_tasks(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+static void on_kill_tasks(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg)
 {
     (void)arg;
     char label[64];
-    sim_log(sim, "fault: killing %d task%s of service %s.", ev->count, ev->count == 1 ? "" : "s",
-            svc(sim));
-    int n = service_kill_tasks(sim, ev->count);
+    es_log(es, "fault: killing %d task%s of service %s.", ev->count, ev->count == 1 ? "" : "s",
+            svc(es));
+    int n = service_kill_tasks(es->w.service, ev->count);
     snprintf(label, sizeof label, "%d task%s killed", n, n == 1 ? "" : "s");
-    mark(sim, "kill_tasks", label);
+    mark(es, "kill_tasks", label);
     if (op) {
         op->affected = n;
         snprintf(op->what, sizeof op->what, "kill %d task%s", ev->count, ev->count == 1 ? "" : "s");
     }
 }
 
-static void on_scale(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+static void on_scale(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg)
 {
     (void)arg;
     char label[64];
-    int from = sim->service.desired;
-    sim_log(sim, "UpdateService: desired count of service %s set from %d to %d by hand.", svc(sim),
+    int from = service_desired(es->w.service);
+    es_log(es, "UpdateService: desired count of service %s set from %d to %d by hand.", svc(es),
             from, ev->desired);
-    service_set_desired(sim, ev->desired);
-    sim->now_state.desired = ev->desired;
-    if (ev->desired > sim->summary.max_desired)
-        sim->summary.max_desired = ev->desired;
-    if (ev->desired < sim->summary.min_desired)
-        sim->summary.min_desired = ev->desired;
+    service_set_desired(es->w.service, ev->desired);
+    lifecycle_now(es->w.lifecycle)->desired = ev->desired;
+    if (ev->desired > es->w.summary->max_desired)
+        es->w.summary->max_desired = ev->desired;
+    if (ev->desired < es->w.summary->min_desired)
+        es->w.summary->min_desired = ev->desired;
     snprintf(label, sizeof label, "desired %d -> %d (manual)", from, ev->desired);
-    mark(sim, "scale", label);
+    mark(es, "scale", label);
     if (op)
         snprintf(op->what, sizeof op->what, "set desired count %d -> %d", from, ev->desired);
 }
@@ -224,27 +252,27 @@ static void on_scale(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uin
 static void zone_back(ecsim_engine *eng, void *ctx, uint64_t az)
 {
     (void)eng;
-    ecsim_sim *sim = ctx;
-    sim_log(sim, "availability zone %d is available again; new tasks may be placed there.", (int)az);
-    events_check_settled(sim);
+    events *es = ctx;
+    es_log(es, "availability zone %d is available again; new tasks may be placed there.", (int)az);
+    events_check_settled(es);
 }
 
-static void on_az_outage(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+static void on_az_outage(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg)
 {
     (void)arg;
     char label[64], dur[32];
-    double until = ecsim_engine_now(sim->eng) + ev->duration_s;
+    double until = ecsim_engine_now(es->w.eng) + ev->duration_s;
     fmt_duration(dur, sizeof dur, ev->duration_s);
-    if (sim->cluster && cluster_az_outage(sim->cluster, ev->az, ev->duration_s) == ECSIM_ENOMEM)
-        sim->oom = 1;
-    int n = service_az_outage(sim, ev->az, until);
-    sim_log(sim, "fault: availability zone %d unavailable for %s: %d task%s there stopped "
+    if (platform_cluster(es->w.platform) && cluster_az_outage(platform_cluster(es->w.platform), ev->az, ev->duration_s) == ECSIM_ENOMEM)
+        es->oom = 1;
+    int n = service_az_outage(es->w.service, ev->az, until);
+    es_log(es, "fault: availability zone %d unavailable for %s: %d task%s there stopped "
                  "(TerminationNotice); ECS places replacements in the other zones.",
             ev->az, dur, n, n == 1 ? "" : "s");
     snprintf(label, sizeof label, "AZ %d down (%d tasks)", ev->az, n);
-    mark(sim, ECSIM_MARK_AZ_OUTAGE, label);
-    if (!ecsim_engine_schedule(sim->eng, until, zone_back, sim, (uint64_t)ev->az))
-        sim->oom = 1;
+    mark(es, ECSIM_MARK_AZ_OUTAGE, label);
+    if (!ecsim_engine_schedule(es->w.eng, until, zone_back, es, (uint64_t)ev->az))
+        es->oom = 1;
     if (op) {
         op->affected = n;
         snprintf(op->what, sizeof op->what, "AZ %d outage (%s)", ev->az, dur);
@@ -255,36 +283,35 @@ static void registry_back(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
     (void)arg;
-    ecsim_sim *sim = ctx;
-    sim_log(sim, "Amazon ECR reachable again: image pulls succeed.");
-    events_check_settled(sim);
+    events *es = ctx;
+    es_log(es, "Amazon ECR reachable again: image pulls succeed.");
+    events_check_settled(es);
 }
 
-static void on_registry_outage(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+static void on_registry_outage(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg)
 {
     (void)arg;
     char dur[32];
-    double now = ecsim_engine_now(sim->eng);
+    double now = ecsim_engine_now(es->w.eng);
     fmt_duration(dur, sizeof dur, ev->duration_s);
-    sim->registry.outage_from_s = now;
-    sim->registry.outage_until_s = now + ev->duration_s;
-    sim_log(sim, "fault: Amazon ECR unreachable from the tasks' network for %s: image pulls time "
+    registry_set_outage(es->w.registry, now, now + ev->duration_s);
+    es_log(es, "fault: Amazon ECR unreachable from the tasks' network for %s: image pulls time "
                  "out (the agent retries 5 times, reference §2.4).",
             dur);
-    mark(sim, "registry_outage", "ECR unreachable");
-    if (!ecsim_engine_schedule(sim->eng, now + ev->duration_s, registry_back, sim, 0))
-        sim->oom = 1;
+    mark(es, "registry_outage", "ECR unreachable");
+    if (!ecsim_engine_schedule(es->w.eng, now + ev->duration_s, registry_back, es, 0))
+        es->oom = 1;
     if (op)
         snprintf(op->what, sizeof op->what, "registry outage (%s)", dur);
 }
 
-static void on_spot_interruption(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+static void on_spot_interruption(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg)
 {
     (void)arg;
     char label[64];
-    int n = service_spot_interruption(sim, ev->count);
+    int n = service_spot_interruption(es->w.service, ev->count);
     snprintf(label, sizeof label, "%d Spot interruption%s", n, n == 1 ? "" : "s");
-    mark(sim, "spot_interruption", label);
+    mark(es, "spot_interruption", label);
     if (op) {
         op->affected = n;
         snprintf(op->what, sizeof op->what, "Spot interruption of %d task%s", ev->count,
@@ -292,32 +319,32 @@ static void on_spot_interruption(ecsim_sim *sim, const ecsim_event_spec *ev, sim
     }
 }
 
-static void on_fail_instances(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg)
+static void on_fail_instances(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg)
 {
     (void)arg;
     char label[64];
-    if (!sim->cluster) {
+    if (!platform_cluster(es->w.platform)) {
         /* Fargate has no instances to fail (the loader warns about it). */
-        sim_log(sim, "fault: fail_instances on Fargate: there are no instances to fail (event "
+        es_log(es, "fault: fail_instances on Fargate: there are no instances to fail (event "
                      "ignored).");
         if (op) {
             snprintf(op->what, sizeof op->what, "fail %d instance%s", ev->count,
                      ev->count == 1 ? "" : "s");
             snprintf(op->result, sizeof op->result, "no instances on Fargate");
-            settle(sim, op, false, NULL);
+            settle(es, op, false, NULL);
         }
         return;
     }
-    int n = cluster_fail_instances(sim->cluster, ev->count, NULL);
+    int n = cluster_fail_instances(platform_cluster(es->w.platform), ev->count, NULL);
     if (n < 0) {
-        sim->oom = 1;
+        es->oom = 1;
         return;
     }
-    sim_log(sim, "fault: %d instance%s failed; their tasks stop and the Auto Scaling group "
+    es_log(es, "fault: %d instance%s failed; their tasks stop and the Auto Scaling group "
                  "replaces the instances.",
             n, n == 1 ? "" : "s");
     snprintf(label, sizeof label, "%d instance%s failed", n, n == 1 ? "" : "s");
-    mark(sim, "instance_failure", label);
+    mark(es, "instance_failure", label);
     if (op) {
         op->affected = n;
         snprintf(op->what, sizeof op->what, "fail %d instance%s", ev->count, ev->count == 1 ? "" : "s");
@@ -325,7 +352,7 @@ static void on_fail_instances(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op
 }
 
 /* One handler per action (STYLE.md rule 7), indexed by ecsim_action. */
-typedef void (*event_handler)(ecsim_sim *sim, const ecsim_event_spec *ev, sim_op *op, uint64_t arg);
+typedef void (*event_handler)(events *es, const ecsim_event_spec *ev, events_op *op, uint64_t arg);
 static const event_handler handlers[] = {
     [ECSIM_ACTION_DEPLOY] = on_deploy,
     [ECSIM_ACTION_KILL_TASKS] = on_kill_tasks,
@@ -338,60 +365,79 @@ static const event_handler handlers[] = {
 
 static void event_fire(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
-    ecsim_sim *sim = ctx;
+    events *es = ctx;
     int e = arg_event(arg);
-    const ecsim_event_spec *ev = &sim->sc->events[e];
-    sim->events_pending--;
-    sim_op *op = NULL;
+    const ecsim_event_spec *ev = &es->w.sc->events[e];
+    es->pending--;
+    events_op *op = NULL;
     int k = -1;
-    if (sim->op_count < SIM_OPS_MAX) {
-        k = sim->op_count++;
-        op = &sim->ops[k];
+    if (es->op_count < EVENTS_OPS_MAX) {
+        k = es->op_count++;
+        op = &es->ops[k];
         memset(op, 0, sizeof *op);
         op->action = ev->action;
         op->event = e;
         op->started_s = ecsim_engine_now(eng);
         op->settled_s = NAN;
         op->deployment = -1;
-        op->failed_before = sim->summary.tasks_failed;
+        op->failed_before = service_get_stats(es->w.service)->tasks_failed;
     }
     /* Faults of the environment (the registry, a zone) happen whether or not
      * the service exists yet; operations on the service need it. */
     bool environment = ev->action == ECSIM_ACTION_REGISTRY_OUTAGE || ev->action == ECSIM_ACTION_AZ_OUTAGE;
-    if (!environment && (!sim->service.provisioned || sim->service.primary < 0)) {
-        sim_log(sim, "event %s at %.0f s ignored: the service does not exist yet.",
+    if (!environment && (!service_is_provisioned(es->w.service) || service_primary_index(es->w.service) < 0)) {
+        es_log(es, "event %s at %.0f s ignored: the service does not exist yet.",
                 ev->action == ECSIM_ACTION_DEPLOY ? "deploy" : "fault", ev->at_s);
         if (op) {
             snprintf(op->what, sizeof op->what, "event before the service existed");
             snprintf(op->result, sizeof op->result, "An event before the service existed was ignored");
-            settle(sim, op, false, NULL);
+            settle(es, op, false, NULL);
         }
     } else if ((size_t)ev->action < sizeof handlers / sizeof handlers[0] && handlers[ev->action]) {
-        handlers[ev->action](sim, ev, op, op_arg(e, k));
+        handlers[ev->action](es, ev, op, op_arg(e, k));
     }
-    events_check_settled(sim);
+    events_check_settled(es);
 }
 
-int events_schedule(ecsim_sim *sim)
+events *events_create(const events_wiring *w, const events_callbacks *cb, void *ctx)
 {
-    const ecsim_scenario *sc = sim->sc;
-    ecsim_rng_derive(&sim->rng_events, sim->seed, "events.faults");
-    sim->last_fail_marker_s = -INFINITY;
+    events *es = ecsim_calloc(1, sizeof *es);
+    if (!es)
+        return NULL;
+    es->w = *w;
+    if (cb)
+        es->cb = *cb;
+    es->ctx = ctx;
+    const ecsim_scenario *sc = w->sc;
     for (size_t i = 0; i < sc->event_count; i++) {
         if (sc->events[i].at_s > sc->duration_s)
             continue;
-        if (!ecsim_engine_schedule(sim->eng, sc->events[i].at_s, event_fire, sim, op_arg((int)i, -1)))
-            return ECSIM_ENOMEM;
-        sim->events_pending++;
+        if (!ecsim_engine_schedule(w->eng, sc->events[i].at_s, event_fire, es, op_arg((int)i, -1))) {
+            ecsim_free(es);
+            return NULL;
+        }
+        es->pending++;
     }
-    return 0;
+    return es;
 }
 
-sim_op *events_op_of_deployment(ecsim_sim *sim, int dp)
+void events_destroy(events *es) { ecsim_free(es); }
+
+int events_op_count(const events *es) { return es->op_count; }
+
+const events_op *events_op_at(const events *es, int i)
 {
-    for (int i = 0; i < sim->op_count; i++)
-        if (sim->ops[i].deployment == dp)
-            return &sim->ops[i];
+    return i >= 0 && i < es->op_count ? &es->ops[i] : NULL;
+}
+
+int events_pending(const events *es) { return es->pending; }
+bool events_oom(const events *es) { return es->oom != 0; }
+
+const events_op *events_op_of_deployment(const events *es, int dp)
+{
+    for (int i = 0; i < es->op_count; i++)
+        if (es->ops[i].deployment == dp)
+            return &es->ops[i];
     return NULL;
 }
 
@@ -412,31 +458,31 @@ static const char *deploy_fix(ecsim_defect defect, const char *failure)
     return "Find why the new tasks do not become healthy, fix it and deploy a new revision.";
 }
 
-static void settle_deploy(ecsim_sim *sim, sim_op *op)
+static void settle_deploy(events *es, events_op *op)
 {
     char dur[32];
-    double now = ecsim_engine_now(sim->eng);
-    sim_service *s = &sim->service;
-    const sim_deployment *dp = &s->deployments[op->deployment];
-    const ecsim_event_spec *ev = &sim->sc->events[op->event];
+    double now = ecsim_engine_now(es->w.eng);
+    const service *s = es->w.service;
+    const service_deployment *dp = service_deployment_at(s, (size_t)op->deployment);
+    const ecsim_event_spec *ev = &es->w.sc->events[op->event];
     if (dp->rollout == ROLLOUT_COMPLETED) {
         fmt_duration(dur, sizeof dur, now - op->started_s);
         snprintf(op->result, sizeof op->result, "Rolled out %s in %s", dp->tag, dur);
-        settle(sim, op, false, NULL);
+        settle(es, op, false, NULL);
         return;
     }
     if (dp->rollout == ROLLOUT_IN_PROGRESS) {
-        if (op->deployment != s->primary) {
+        if (op->deployment != service_primary_index(s)) {
             snprintf(op->result, sizeof op->result, "Update to %s superseded by a newer deployment",
                      dp->tag);
-            settle(sim, op, false, NULL);
+            settle(es, op, false, NULL);
         }
         return;
     }
     /* FAILED: wait for a rollback to finish, if one started. */
     const char *why = dp->failure ? dp->failure : "failed";
-    for (size_t i = 0; i < s->deployment_count; i++) {
-        const sim_deployment *rb = &s->deployments[i];
+    for (size_t i = 0; i < service_deployment_count(s); i++) {
+        const service_deployment *rb = service_deployment_at(s, i);
         if (rb->rolled_back_from != op->deployment)
             continue;
         if (rb->rollout == ROLLOUT_IN_PROGRESS)
@@ -448,81 +494,76 @@ static void settle_deploy(ecsim_sim *sim, sim_op *op)
         if (rb->rollout == ROLLOUT_FAILED)
             snprintf(op->result, sizeof op->result, "Update to %s failed (%s); the rollback to %s "
                      "failed too", dp->tag, why, rb->tag);
-        settle(sim, op, true, deploy_fix(ev->defect, dp->failure));
+        settle(es, op, true, deploy_fix(ev->defect, dp->failure));
         return;
     }
-    int old = service_last_completed(sim, op->deployment);
-    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
-    if (cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS && old >= 0 &&
+    int old = service_last_completed(es->w.service, op->deployment);
+    const ecsim_circuit_breaker_spec *cb = &es->w.sc->service.deployment.circuit_breaker;
+    if (cb->rollback && platform_automatic_rollback(es->w.platform) && old >= 0 &&
         strcmp(why, "ProgressDeadlineExceeded") != 0)
         return; /* the rollback deployment starts right after the failure */
     if (strcmp(why, "ProgressDeadlineExceeded") == 0)
         snprintf(op->result, sizeof op->result,
                  "Update to %.24s failed: ProgressDeadlineExceeded after %.0f s; old pods of %.24s keep "
                  "serving",
-                 dp->tag, sim->sc->service.deployment.progress_deadline_s,
-                 old >= 0 ? s->deployments[old].tag : "the previous version");
+                 dp->tag, es->w.sc->service.deployment.progress_deadline_s,
+                 old >= 0 ? service_deployment_at(s, (size_t)old)->tag : "the previous version");
     else
         snprintf(op->result, sizeof op->result,
                  "Update to %s failed (%s, circuit breaker %d/%d); no rollback: rolloutState FAILED",
                  dp->tag, why, dp->failed_tasks, dp->breaker_threshold);
-    settle(sim, op, true, deploy_fix(ev->defect, dp->failure));
+    settle(es, op, true, deploy_fix(ev->defect, dp->failure));
 }
 
 /* Healthy tasks of the current revision, and whether a rollout runs. */
-static bool service_recovered(ecsim_sim *sim)
+static bool service_recovered(events *es)
 {
-    const sim_deployment *dp = service_primary(sim);
+    const service_deployment *dp = service_primary(es->w.service);
     if (!dp || dp->rollout == ROLLOUT_IN_PROGRESS)
         return false;
-    int healthy = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        healthy += t->state == TASK_RUNNING && t->healthy && !t->stop_requested;
-    }
-    return healthy >= sim->service.desired;
+    return service_healthy_count(es->w.service) >= service_desired(es->w.service);
 }
 
-static void settle_fault(ecsim_sim *sim, sim_op *op)
+static void settle_fault(events *es, events_op *op)
 {
     char dur[32];
-    double now = ecsim_engine_now(sim->eng);
-    const ecsim_event_spec *ev = &sim->sc->events[op->event];
-    if (op->action == ECSIM_ACTION_REGISTRY_OUTAGE && now < sim->registry.outage_until_s)
+    double now = ecsim_engine_now(es->w.eng);
+    const ecsim_event_spec *ev = &es->w.sc->events[op->event];
+    if (op->action == ECSIM_ACTION_REGISTRY_OUTAGE && now < registry_outage_until(es->w.registry))
         return;
-    if (!service_recovered(sim))
+    if (!service_recovered(es))
         return;
     fmt_duration(dur, sizeof dur, now - op->started_s);
-    int desired = sim->service.desired;
+    int desired = service_desired(es->w.service);
     switch (op->action) {
     case ECSIM_ACTION_KILL_TASKS:
         snprintf(op->result, sizeof op->result,
                  "%d task%s killed (EssentialContainerExited) and replaced: %d healthy again after %s",
                  op->affected, op->affected == 1 ? "" : "s", desired, dur);
-        settle(sim, op, false, NULL);
+        settle(es, op, false, NULL);
         break;
     case ECSIM_ACTION_SCALE:
         snprintf(op->result, sizeof op->result, "Desired count set to %d by hand: reached in %s",
                  ev->desired, dur);
-        settle(sim, op, false, NULL);
+        settle(es, op, false, NULL);
         break;
     case ECSIM_ACTION_AZ_OUTAGE:
         snprintf(op->result, sizeof op->result,
                  "AZ %d outage: %d task%s lost, relaunched in the other zones; %d healthy after %s",
                  ev->az, op->affected, op->affected == 1 ? "" : "s", desired, dur);
-        settle(sim, op, false,
+        settle(es, op, false,
                op->affected > 0 ? "Nothing to fix: ECS relaunched the tasks in the other zones. "
                                   "Keep desired >= 2 spread over >= 2 zones so a zone loss never "
                                   "takes every task."
                                 : NULL);
         break;
     case ECSIM_ACTION_REGISTRY_OUTAGE:
-        op->affected = sim->summary.tasks_failed - op->failed_before;
+        op->affected = service_get_stats(es->w.service)->tasks_failed - op->failed_before;
         snprintf(op->result, sizeof op->result,
                  "ECR unreachable: %d task launch%s failed (pull retried 5 times); recovered %s "
                  "after the outage began",
                  op->affected, op->affected == 1 ? "" : "es", dur);
-        settle(sim, op, op->affected > 0,
+        settle(es, op, op->affected > 0,
                op->affected > 0 ? "Make the registry reachable from the tasks' subnets without the "
                                   "internet: VPC endpoints for ECR (ecr.api, ecr.dkr) and S3, or a "
                                   "NAT gateway; tasks already running are not affected."
@@ -533,7 +574,7 @@ static void settle_fault(ecsim_sim *sim, sim_op *op)
                  "%d Fargate Spot interruption%s (2-min notice, SpotInterruption): replaced, %d "
                  "healthy after %s",
                  op->affected, op->affected == 1 ? "" : "s", desired, dur);
-        settle(sim, op, false,
+        settle(es, op, false,
                "Nothing to fix: Spot tasks can be reclaimed at any time. Keep a base of on-demand "
                "Fargate tasks (capacity provider strategy) for the minimum you need.");
         break;
@@ -541,27 +582,27 @@ static void settle_fault(ecsim_sim *sim, sim_op *op)
         char what[sizeof op->what]; /* a copy: gcc cannot tell what and result apart (-Wrestrict) */
         memcpy(what, op->what, sizeof what);
         snprintf(op->result, sizeof op->result, "%s: done after %s", what, dur);
-        settle(sim, op, false, NULL);
+        settle(es, op, false, NULL);
         break;
     }
     }
 }
 
-void events_check_settled(ecsim_sim *sim)
+void events_check_settled(events *es)
 {
     bool all = true;
-    for (int i = 0; i < sim->op_count; i++) {
-        sim_op *op = &sim->ops[i];
+    for (int i = 0; i < es->op_count; i++) {
+        events_op *op = &es->ops[i];
         if (isfinite(op->settled_s))
             continue;
         if (op->action == ECSIM_ACTION_DEPLOY) {
             if (op->deployment >= 0)
-                settle_deploy(sim, op);
+                settle_deploy(es, op);
         } else {
-            settle_fault(sim, op);
+            settle_fault(es, op);
         }
         all = all && isfinite(op->settled_s);
     }
-    if (all && sim->events_pending == 0)
-        sim_operations_settled(sim);
+    if (all && es->pending == 0 && es->cb.settled)
+        es->cb.settled(es->ctx);
 }

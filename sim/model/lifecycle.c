@@ -15,11 +15,14 @@
  * Each step also carries the texts `ecsim step` shows: what the user did,
  * what AWS did in this run, why the step matters (the seed's Key Moments)
  * and, for failures, what to change. */
+#include "lifecycle.h"
+
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "sim_internal.h"
+#include "ecsim/alloc.h"
 
 typedef struct step_text {
     const char *action;
@@ -83,26 +86,38 @@ const char *lifecycle_seed_infra(int step) { return seed_infra[step]; }
 
 const char *lifecycle_seed_text_end(void) { return seed_steps[ECSIM_STEP_END].result; }
 
-void lifecycle_set_image(ecsim_sim *sim, const char *state)
+struct lifecycle {
+    ecsim_tracked start, now;
+    ecsim_step_record steps[ECSIM_STEP_COUNT + 1]; /* 1-based */
+    int last_step;
+};
+
+void lifecycle_set_image(lifecycle *lc, const char *state)
 {
-    snprintf(sim->now_state.image, sizeof sim->now_state.image, "%s", state);
+    snprintf(lc->now.image, sizeof lc->now.image, "%s", state);
 }
 
-void lifecycle_set_infra(ecsim_sim *sim, const char *state)
+void lifecycle_set_infra(lifecycle *lc, const char *state)
 {
-    snprintf(sim->now_state.infrastructure, sizeof sim->now_state.infrastructure, "%s", state);
+    snprintf(lc->now.infrastructure, sizeof lc->now.infrastructure, "%s", state);
 }
 
-void lifecycle_init(ecsim_sim *sim)
+void lifecycle_set_deployment(lifecycle *lc, const char *state)
 {
-    memset(&sim->now_state, 0, sizeof sim->now_state);
-    lifecycle_set_image(sim, seed_image[0]);
-    lifecycle_set_infra(sim, seed_infra[0]);
-    snprintf(sim->now_state.deployment, sizeof sim->now_state.deployment, "—");
-    sim->start_state = sim->now_state;
+    snprintf(lc->now.deployment, sizeof lc->now.deployment, "%s", state);
+}
+
+lifecycle *lifecycle_create(void)
+{
+    lifecycle *lc = ecsim_calloc(1, sizeof *lc);
+    if (!lc)
+        return NULL;
+    lifecycle_set_image(lc, seed_image[0]);
+    lifecycle_set_infra(lc, seed_infra[0]);
+    lifecycle_set_deployment(lc, "—");
+    lc->start = lc->now;
     for (int i = 1; i <= ECSIM_STEP_COUNT; i++) {
-        ecsim_step_record *r = &sim->steps[i];
-        memset(r, 0, sizeof *r);
+        ecsim_step_record *r = &lc->steps[i];
         r->step = i;
         r->time_s = NAN;
         snprintf(r->action, sizeof r->action, "%s", seed_steps[i].action);
@@ -111,21 +126,42 @@ void lifecycle_init(ecsim_sim *sim)
         snprintf(r->user_did, sizeof r->user_did, "%s", seed_steps[i].user_did);
         snprintf(r->why, sizeof r->why, "%s", seed_steps[i].why);
     }
-    sim->last_step = 0;
+    return lc;
 }
 
-void lifecycle_record(ecsim_sim *sim, int step, bool failed)
+void lifecycle_destroy(lifecycle *lc) { ecsim_free(lc); }
+
+ecsim_tracked *lifecycle_now(lifecycle *lc) { return &lc->now; }
+ecsim_tracked *lifecycle_mark_start(lifecycle *lc)
 {
-    ecsim_step_record *r = &sim->steps[step];
+    lc->start = lc->now;
+    return &lc->start;
+}
+const ecsim_tracked *lifecycle_start(const lifecycle *lc) { return &lc->start; }
+int lifecycle_last_step(const lifecycle *lc) { return lc->last_step; }
+
+ecsim_step_record *lifecycle_step(lifecycle *lc, int step)
+{
+    assert(step >= 1 && step <= ECSIM_STEP_COUNT);
+    return &lc->steps[step];
+}
+
+const ecsim_step_record *lifecycle_step_const(const lifecycle *lc, int step)
+{
+    assert(step >= 1 && step <= ECSIM_STEP_COUNT);
+    return &lc->steps[step];
+}
+
+bool lifecycle_record(lifecycle *lc, int step, double t_s, bool failed)
+{
+    ecsim_step_record *r = lifecycle_step(lc, step);
     if (r->reached)
-        return;
+        return false;
     r->reached = true;
     r->failed = failed;
-    r->time_s = ecsim_engine_now(sim->eng);
-    r->after = sim->now_state;
-    if (step > sim->last_step)
-        sim->last_step = step;
-    sim_log(sim, "lifecycle step %d%s: %s", step, failed ? " failed" : " complete", r->action);
-    if (step >= sim->advance_target)
-        ecsim_engine_stop(sim->eng);
+    r->time_s = t_s;
+    r->after = lc->now;
+    if (step > lc->last_step)
+        lc->last_step = step;
+    return true;
 }

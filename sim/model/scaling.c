@@ -36,13 +36,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "scaling.h"
+
+#include <stdarg.h>
 
 #include "ecsim/alloc.h"
+#include "ecsim/cost.h"
 #include "ecsim/error.h"
+#include "ecsim/load.h"
 #include "ecsim/output.h"
-#include "requests.h"
-#include "cluster.h"
-#include "sim_internal.h"
+#include "ecsim/policy.h"
+
+struct scaling {
+    scaling_wiring w;
+    int oom;
+    ecsim_load *load;
+    ecsim_metrics *metrics;
+    ecsim_policy *policy;
+    ecsim_policy_config policy_cfg;
+    ecsim_decision decision;
+    int scale_min, scale_max;     /* MinCapacity / MaxCapacity now (scheduled actions move them) */
+    FILE *decisions_fp;           /* decisions.csv so far: a temporary file */
+    double *demand_history;       /* mean demand per metric period, for predictive */
+    size_t demand_count, demand_capacity;
+    ecsim_hpa_pod *pods;          /* the HPA's view of the tasks, one per live task */
+    ecsim_hpa_pod *memory_pods;
+    size_t pod_capacity;
+    struct {                      /* integrals over the current period (per fluid step) */
+        double seconds, demand, capacity, served, unserved, cpu, cpu_seconds, memory;
+    } acc;
+    double last_fluid_s;
+    double shortfall_since_s;     /* start of the current shortfall episode, NaN if none */
+    requests_model *requests;     /* requests mode (requests.h); NULL in fluid mode */
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sc_log(scaling *sim, const char *fmt, ...)
+{
+    if (!sim->w.log)
+        return;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sim->w.log(sim->w.ctx, msg);
+}
 
 /* MODEL: resolution of the fluid integration (seconds). One second keeps
  * served / unserved volumes exact to well under 1 % for any realistic
@@ -51,11 +94,29 @@
 /* How many of the newest metric periods a policy is shown. */
 #define POLICY_WINDOW 64
 
-static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+static const char *svc(const scaling *sim) { return sim->w.sc->service.name; }
 
-int scaling_init(ecsim_sim *sim, FILE *err)
+static int scaling_init(scaling *sim, FILE *err);
+
+scaling *scaling_create(const scaling_wiring *w, FILE *err, int *rc)
 {
-    const ecsim_scenario *sc = sim->sc;
+    scaling *s = ecsim_calloc(1, sizeof *s);
+    if (!s) {
+        *rc = ECSIM_ENOMEM;
+        return NULL;
+    }
+    s->w = *w;
+    *rc = scaling_init(s, err);
+    if (*rc != 0) {
+        scaling_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int scaling_init(scaling *sim, FILE *err)
+{
+    const ecsim_scenario *sc = sim->w.sc;
     ecsim_load_spec spec = sc->load;
     ecsim_diags d;
     ecsim_diags_init(&d);
@@ -78,7 +139,7 @@ int scaling_init(ecsim_sim *sim, FILE *err)
         spec.trace[0] = '\0';
         spec.noise.cv = 0;
     }
-    sim->load = ecsim_load_create(&spec, sim->seed, &d);
+    sim->load = ecsim_load_create(&spec, sim->w.seed, &d);
     ecsim_free(replay_profile); /* the load keeps a copy */
     if (err)
         ecsim_diags_print(&d, err);
@@ -86,9 +147,8 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     ecsim_diags_free(&d);
     if (!sim->load)
         return bad_input ? ECSIM_EINVAL : ECSIM_ENOMEM;
-    sim->metrics = ecsim_metrics_create(&sc->monitoring, sim->seed);
-    sim->timeline = ecsim_timeline_create();
-    if (!sim->metrics || !sim->timeline)
+    sim->metrics = ecsim_metrics_create(&sc->monitoring, sim->w.seed);
+    if (!sim->metrics)
         return ECSIM_ENOMEM;
     ecsim_policy_config_defaults(&sim->policy_cfg, &sc->autoscaler);
     /* The defaults see only the autoscaler; predictive needs a task's capacity. */
@@ -97,49 +157,77 @@ int scaling_init(ecsim_sim *sim, FILE *err)
     if (!sim->policy)
         return ECSIM_ENOMEM;
     ecsim_decision_init(&sim->decision);
-    sim->decisions_fp = open_memstream(&sim->decisions_csv, &sim->decisions_len);
+    /* decisions.csv grows by a row a minute for as long as the run lasts:
+     * it goes to a temporary file, not to memory. */
+    sim->decisions_fp = tmpfile();
     if (!sim->decisions_fp)
-        return ECSIM_ENOMEM;
+        return ECSIM_EIO;
     ecsim_decision_csv_header(sim->decisions_fp);
     sim->scale_min = sc->autoscaler.min;
     sim->scale_max = sc->autoscaler.max;
     sim->last_fluid_s = NAN;
     sim->shortfall_since_s = NAN;
-    sim->summary.slo_p99_s = sc->load.requests.slo_p99_s;
+    sim->w.summary->slo_p99_s = sc->load.requests.slo_p99_s;
     if (sc->load.mode == ECSIM_LOAD_REQUESTS) {
         ecsim_diags_init(&d);
-        sim->requests = requests_create(&sc->load.requests, sc->source_path, sim->eng, sim->load,
-                                        sim->seed, sc->duration_s, &d);
+        sim->requests = requests_create(&sc->load.requests, sc->source_path, sim->w.eng, sim->load,
+                                        sim->w.seed, sc->duration_s, &d);
         if (err)
             ecsim_diags_print(&d, err);
         bad_input = d.errors > 0;
         ecsim_diags_free(&d);
         if (!sim->requests)
             return bad_input ? ECSIM_EINVAL : ECSIM_ENOMEM;
+        service_track_changes(sim->w.service); /* scaling_tasks_changed syncs the changed tasks */
     }
     return 0;
 }
 
-void scaling_free(ecsim_sim *sim)
+void scaling_destroy(scaling *sim)
 {
+    if (!sim)
+        return;
     requests_destroy(sim->requests);
-    sim->requests = NULL;
     ecsim_load_destroy(sim->load);
     ecsim_metrics_destroy(sim->metrics);
-    ecsim_timeline_destroy(sim->timeline);
     ecsim_policy_destroy(sim->policy);
     ecsim_decision_free(&sim->decision);
     if (sim->decisions_fp)
         fclose(sim->decisions_fp);
-    free(sim->decisions_csv); /* allocated by open_memstream, not ecsim_malloc */
     ecsim_free(sim->demand_history);
     ecsim_free(sim->pods);
     ecsim_free(sim->memory_pods);
+    ecsim_free(sim);
 }
 
-double scaling_cpu_target(const ecsim_sim *sim)
+int scaling_write_decisions_csv(const scaling *sim, FILE *out)
 {
-    const ecsim_autoscaler_spec *a = &sim->sc->autoscaler;
+    /* Copy with pread: the file's own position stays at its end. */
+    if (!sim->decisions_fp || fflush(sim->decisions_fp) != 0)
+        return ECSIM_EIO;
+    int fd = fileno(sim->decisions_fp);
+    char buf[65536];
+    for (off_t at = 0;;) {
+        ssize_t n = pread(fd, buf, sizeof buf, at);
+        if (n < 0)
+            return ECSIM_EIO;
+        if (n == 0)
+            break;
+        if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+            return ECSIM_EIO;
+        at += n;
+    }
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
+double scaling_demand_rate(const scaling *sim, double t_s) { return ecsim_load_rate(sim->load, t_s); }
+const ecsim_metrics *scaling_metrics(const scaling *sim) { return sim->metrics; }
+const requests_model *scaling_requests(const scaling *sim) { return sim->requests; }
+bool scaling_oom(const scaling *sim) { return sim->oom || (sim->requests && requests_oom(sim->requests)); }
+
+double scaling_cpu_target(const scaling *sim)
+{
+    const ecsim_autoscaler_spec *a = &sim->w.sc->autoscaler;
     if (a->policy == ECSIM_POLICY_NONE || a->policy == ECSIM_POLICY_SCHEDULED ||
         a->metric != ECSIM_METRIC_CPU)
         return NAN;
@@ -153,10 +241,10 @@ double scaling_cpu_target(const ecsim_sim *sim)
  * traffic sit at idle; reference §1.2 ServiceCPU%), into the period's
  * accumulators and the metrics store, with requests per target (per minute,
  * from `admitted_rps`). Only called with running > 0. */
-static void record_utilisation(ecsim_sim *sim, double t0, double t1, int running, int ready,
+static void record_utilisation(scaling *sim, double t0, double t1, int running, int ready,
                                double util, double admitted_rps)
 {
-    const ecsim_task_spec *ts = &sim->sc->service.task;
+    const ecsim_task_spec *ts = &sim->w.sc->service.task;
     double dt = t1 - t0, mid = 0.5 * (t0 + t1);
     double cpu_busy = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
     double cpu = (ready * cpu_busy + (running - ready) * ts->cpu_idle_pct) / running;
@@ -178,9 +266,9 @@ static void record_utilisation(ecsim_sim *sim, double t0, double t1, int running
  * tasks until capacity catches up again — for a demand step, the time to
  * enough capacity (issue "time from a demand step to enough capacity"). An
  * episode still open at the end counts with the time up to the end. */
-static void note_shortfall(ecsim_sim *sim, bool is_short, double t_s)
+static void note_shortfall(scaling *sim, bool is_short, double t_s)
 {
-    ecsim_summary *s = &sim->summary;
+    ecsim_summary *s = sim->w.summary;
     if (is_short && !isfinite(sim->shortfall_since_s)) {
         sim->shortfall_since_s = t_s;
     } else if (!is_short && isfinite(sim->shortfall_since_s)) {
@@ -193,28 +281,22 @@ static void note_shortfall(ecsim_sim *sim, bool is_short, double t_s)
     }
 }
 
-static void count_tasks(const ecsim_sim *sim, int *running, int *ready, int *pending)
+/* RUNNING tasks, those of them receiving traffic (not chosen to stop,
+ * healthy behind a load balancer), and those not yet RUNNING: the service's
+ * counters, O(1). */
+static void count_tasks(const scaling *sim, int *running, int *ready, int *pending)
 {
-    bool lb = sim->sc->service.load_balancer.enable;
-    *running = *ready = *pending = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_RUNNING) {
-            (*running)++;
-            if (!t->stop_requested && (!lb || t->healthy))
-                (*ready)++;
-        } else if (t->state < TASK_RUNNING) {
-            (*pending)++;
-        }
-    }
+    *running = service_count(sim->w.service, TASK_RUNNING);
+    *ready = service_ready_count(sim->w.service);
+    *pending = service_pending_count(sim->w.service);
 }
 
 /* Requests mode: close the segment [last_fluid_s, now], during which the
  * task counts were those recorded at its start. */
-static void accumulate_requests(ecsim_sim *sim)
+static void accumulate_requests(scaling *sim)
 {
     requests_model *rq = sim->requests;
-    double now = ecsim_engine_now(sim->eng);
+    double now = ecsim_engine_now(sim->w.eng);
     double t0 = sim->last_fluid_s;
     if (!isfinite(t0))
         return;
@@ -225,9 +307,9 @@ static void accumulate_requests(ecsim_sim *sim)
     requests_segment_get(rq, &running, &ready);
     double dt = now - t0;
     sim->last_fluid_s = now;
-    const ecsim_task_spec *ts = &sim->sc->service.task;
+    const ecsim_task_spec *ts = &sim->w.sc->service.task;
     double unserved = (double)(seg.rejected + seg.timed_out + seg.failed);
-    ecsim_summary *s = &sim->summary;
+    ecsim_summary *s = sim->w.summary;
     sim->acc.served += (double)seg.served;
     sim->acc.unserved += unserved;
     s->unserved_requests += unserved;
@@ -255,25 +337,25 @@ static void accumulate_requests(ecsim_sim *sim)
     double needed = ceil(demand / (per_task * (isfinite(target) ? target / 100.0 : 1.0)) - 1e-9);
     if (ready > needed)
         s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
-    sim->now_state.demand_rps = ecsim_load_rate(sim->load, now);
+    sim->w.now->demand_rps = ecsim_load_rate(sim->load, now);
     if (requests_oom(rq))
         sim->oom = 1;
 }
 
 /* Integrate [last_fluid_s, now] with the state as it is now. */
-static void accumulate(ecsim_sim *sim)
+static void accumulate(scaling *sim)
 {
     if (sim->requests) {
         accumulate_requests(sim);
         return;
     }
-    double now = ecsim_engine_now(sim->eng);
+    double now = ecsim_engine_now(sim->w.eng);
     double t0 = sim->last_fluid_s;
     if (!isfinite(t0) || now <= t0)
         return;
     double dt = now - t0;
     sim->last_fluid_s = now;
-    const ecsim_task_spec *ts = &sim->sc->service.task;
+    const ecsim_task_spec *ts = &sim->w.sc->service.task;
     int running, ready, pending;
     count_tasks(sim, &running, &ready, &pending);
     double demand = ecsim_load_mean_rate(sim->load, t0, now);
@@ -288,7 +370,7 @@ static void accumulate(ecsim_sim *sim)
     sim->acc.unserved += unserved * dt;
     if (running > 0)
         record_utilisation(sim, t0, now, running, ready, util, served);
-    ecsim_summary *s = &sim->summary;
+    ecsim_summary *s = sim->w.summary;
     bool is_short = unserved > 1e-9 * (1.0 + demand);
     if (is_short)
         s->under_capacity_s += dt;
@@ -302,10 +384,10 @@ static void accumulate(ecsim_sim *sim)
     double needed = ceil(demand / per_task - 1e-9);
     if (ready > needed)
         s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
-    sim->now_state.demand_rps = ecsim_load_rate(sim->load, now);
+    sim->w.now->demand_rps = ecsim_load_rate(sim->load, now);
 }
 
-void scaling_tasks_changed(ecsim_sim *sim)
+void scaling_tasks_changed(scaling *sim)
 {
     /* Fluid mode integrates capacity at the next step; nothing to do. */
     requests_model *rq = sim->requests;
@@ -316,9 +398,11 @@ void scaling_tasks_changed(ecsim_sim *sim)
      * leaves while alive deregisters and drains; one that is STOPPED left
      * abruptly (reference §2.3). */
     accumulate(sim);
-    bool lb = sim->sc->service.load_balancer.enable;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
+    bool lb = sim->w.sc->service.load_balancer.enable;
+    const int *ids;
+    size_t n = service_take_changed(sim->w.service, &ids);
+    for (size_t i = 0; i < n; i++) {
+        const service_task *t = service_task_at(sim->w.service, (size_t)ids[i] - 1);
         bool ready = t->state == TASK_RUNNING && !t->stop_requested && (!lb || t->healthy);
         requests_task_state st = requests_task_get_state(rq, t->id);
         int rc = 0;
@@ -339,28 +423,28 @@ void scaling_tasks_changed(ecsim_sim *sim)
 static void fluid_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)arg;
-    ecsim_sim *sim = ctx;
+    scaling *sim = ctx;
     accumulate(sim);
     double next = ecsim_engine_now(eng) + FLUID_STEP_S;
-    if (next <= sim->sc->duration_s && !ecsim_engine_schedule(eng, next, fluid_tick, sim, 0))
+    if (next <= sim->w.sc->duration_s && !ecsim_engine_schedule(eng, next, fluid_tick, sim, 0))
         sim->oom = 1;
 }
 
 /* ---- the autoscaler ------------------------------------------------------------------ */
 
-static double policy_interval(const ecsim_sim *sim)
+static double policy_interval(const scaling *sim)
 {
-    if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA)
+    if (sim->w.sc->autoscaler.policy == ECSIM_POLICY_HPA)
         return 15.0; /* --horizontal-pod-autoscaler-sync-period (reference §5.1) */
-    return sim->sc->monitoring.period_s < 60.0 ? 10.0 : 60.0;
+    return sim->w.sc->monitoring.period_s < 60.0 ? 10.0 : 60.0;
 }
 
 /* The newest POLICY_WINDOW periods of `metric` up to its newest published
  * one, oldest first; NAN where a datapoint is missing or not published yet. */
-static size_t gather_datapoints(ecsim_sim *sim, int metric, double *out)
+static size_t gather_datapoints(scaling *sim, int metric, double *out)
 {
     ecsim_datapoint latest;
-    double now = ecsim_engine_now(sim->eng);
+    double now = ecsim_engine_now(sim->w.eng);
     if (ecsim_metrics_latest(sim->metrics, metric, now, &latest) != 0)
         return 0;
     int64_t first = latest.period - POLICY_WINDOW + 1;
@@ -389,9 +473,9 @@ typedef struct pod_load {
  * RUNNING tasks, tasks not receiving traffic at idle), or over the last
  * closed period when the current one has just begun. MODEL: a window of up
  * to one metric period stands for metrics-server's sampling window. */
-static pod_load requests_pod_load(const ecsim_sim *sim, int running, int ready)
+static pod_load requests_pod_load(const scaling *sim, int running, int ready)
 {
-    const ecsim_task_spec *ts = &sim->sc->service.task;
+    const ecsim_task_spec *ts = &sim->w.sc->service.task;
     pod_load pl = {ts->cpu_idle_pct, ts->memory_idle_pct, 0.0};
     double cpu = NAN, mem = NAN, served_rps = NAN;
     if (sim->acc.cpu_seconds > 0 && sim->acc.seconds > 0) {
@@ -399,9 +483,9 @@ static pod_load requests_pod_load(const ecsim_sim *sim, int running, int ready)
         mem = sim->acc.memory / sim->acc.cpu_seconds;
         served_rps = sim->acc.served / sim->acc.seconds;
     } else {
-        size_t rows = ecsim_timeline_count(sim->timeline);
+        size_t rows = ecsim_timeline_count(sim->w.timeline);
         if (rows > 0) {
-            const ecsim_timeline_row *row = ecsim_timeline_row_at(sim->timeline, rows - 1);
+            const ecsim_timeline_row *row = ecsim_timeline_row_at(sim->w.timeline, rows - 1);
             cpu = row->cpu_pct;
             mem = row->memory_pct;
             served_rps = row->served_rps;
@@ -429,11 +513,11 @@ static pod_load requests_pod_load(const ecsim_sim *sim, int running, int ready)
  * requests per second the pod serves x 1000. Fluid mode: the served load
  * (min(demand, capacity)) now, shared by the tasks receiving traffic;
  * requests mode: requests_pod_load. */
-static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *memory_pods,
+static size_t gather_pods(scaling *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *memory_pods,
                           size_t max)
 {
-    const ecsim_task_spec *ts = &sim->sc->service.task;
-    double now = ecsim_engine_now(sim->eng);
+    const ecsim_task_spec *ts = &sim->w.sc->service.task;
+    double now = ecsim_engine_now(sim->w.eng);
     size_t n = 0;
     int running, ready, pending;
     count_tasks(sim, &running, &ready, &pending);
@@ -451,10 +535,7 @@ static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *me
         busy.rps = ready > 0 ? served / ready : 0.0;
     }
     const double memory_request_m = ts->memory_gb * 1024.0 * 1000.0;
-    for (size_t i = 0; i < sim->service.task_count && n < max; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_STOPPED)
-            continue;
+    for (const service_task *t = service_live_first(sim->w.service); t && n < max; t = service_live_next(sim->w.service, t)) {
         ecsim_hpa_pod *p = &pods[n];
         ecsim_hpa_pod *mp = &memory_pods[n];
         n++;
@@ -467,7 +548,7 @@ static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *me
             continue;
         }
         p->deleting = t->stop_requested || t->state > TASK_RUNNING;
-        bool receives = !p->deleting && (!sim->sc->service.load_balancer.enable || t->healthy);
+        bool receives = !p->deleting && (!sim->w.sc->service.load_balancer.enable || t->healthy);
         p->ready = t->healthy;
         p->has_metric = true;
         double cpu = receives ? busy.cpu_pct : ts->cpu_idle_pct;
@@ -486,10 +567,10 @@ static size_t gather_pods(ecsim_sim *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *me
     return n;
 }
 
-static void apply_decision(ecsim_sim *sim, const ecsim_decision *d)
+static void apply_decision(scaling *sim, const ecsim_decision *d)
 {
-    ecsim_summary *s = &sim->summary;
-    int current = sim->service.desired;
+    ecsim_summary *s = sim->w.summary;
+    int current = service_desired(sim->w.service);
     sim->scale_min = d->min;
     sim->scale_max = d->max;
     if (d->desired == current)
@@ -499,7 +580,7 @@ static void apply_decision(ecsim_sim *sim, const ecsim_decision *d)
     if (out) {
         s->scale_outs++;
         if (!isfinite(s->first_scale_out_s))
-            s->first_scale_out_s = ecsim_engine_now(sim->eng);
+            s->first_scale_out_s = ecsim_engine_now(sim->w.eng);
     } else {
         s->scale_ins++;
     }
@@ -509,20 +590,20 @@ static void apply_decision(ecsim_sim *sim, const ecsim_decision *d)
         s->min_desired = d->desired;
     char label[96];
     snprintf(label, sizeof label, "%d -> %d", current, d->desired);
-    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
+    if (ecsim_timeline_add_marker(sim->w.timeline, ecsim_engine_now(sim->w.eng),
                                   out ? ECSIM_MARK_SCALE_OUT : ECSIM_MARK_SCALE_IN, label) ==
         ECSIM_ENOMEM)
         sim->oom = 1;
-    sim_log(sim, "Application Auto Scaling (%s): set desired count of service %s from %d to %d: %s",
+    sc_log(sim, "Application Auto Scaling (%s): set desired count of service %s from %d to %d: %s",
             d->policy, svc(sim), current, d->desired, d->reason);
-    service_set_desired(sim, d->desired);
-    sim->now_state.desired = d->desired;
+    service_set_desired(sim->w.service, d->desired);
+    sim->w.now->desired = d->desired;
 }
 
 static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)arg;
-    ecsim_sim *sim = ctx;
+    scaling *sim = ctx;
     accumulate(sim);
     double datapoints[ECSIM_POLICY_METRICS][POLICY_WINDOW];
     int running, ready, pending;
@@ -530,7 +611,7 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_policy_obs obs;
     memset(&obs, 0, sizeof obs);
     obs.now_s = ecsim_engine_now(eng);
-    obs.current = sim->service.desired;
+    obs.current = service_desired(sim->w.service);
     obs.running = running;
     obs.ready = ready;
     obs.min = sim->scale_min;
@@ -541,13 +622,14 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
         obs.metric_datapoints[m] = datapoints[m];
         obs.metric_datapoint_count[m] = gather_datapoints(sim, m, datapoints[m]);
     }
-    int main_metric = (int)sim->sc->autoscaler.metric;
+    int main_metric = (int)sim->w.sc->autoscaler.metric;
     obs.datapoints = datapoints[main_metric];
     obs.datapoint_count = obs.metric_datapoint_count[main_metric];
-    obs.period_s = sim->sc->monitoring.period_s;
-    if (sim->sc->autoscaler.policy == ECSIM_POLICY_HPA) {
-        /* One pod per task that is not STOPPED: room for every task. */
-        size_t need = sim->service.task_count ? sim->service.task_count : 1;
+    obs.period_s = sim->w.sc->monitoring.period_s;
+    if (sim->w.sc->autoscaler.policy == ECSIM_POLICY_HPA) {
+        /* One pod per task that is not STOPPED. */
+        size_t alive = service_task_count(sim->w.service) - (size_t)service_count(sim->w.service, TASK_STOPPED);
+        size_t need = alive ? alive : 1;
         if (need > sim->pod_capacity) {
             ecsim_hpa_pod *p = ecsim_reallocarray(sim->pods, need, sizeof *p);
             ecsim_hpa_pod *mp = p ? ecsim_reallocarray(sim->memory_pods, need, sizeof *mp) : NULL;
@@ -565,13 +647,11 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
         obs.memory_pods = sim->memory_pods;
         obs.pod_count = gather_pods(sim, sim->pods, sim->memory_pods, sim->pod_capacity);
     }
-    const sim_deployment *dp = sim->service.primary >= 0
-                                   ? &sim->service.deployments[sim->service.primary]
-                                   : NULL;
+    const service_deployment *dp = service_primary(sim->w.service);
     obs.deployment_in_progress = dp && dp->rollout == ROLLOUT_IN_PROGRESS;
     obs.demand = sim->demand_history;
     obs.demand_count = sim->demand_count;
-    obs.demand_period_s = sim->sc->monitoring.period_s;
+    obs.demand_period_s = sim->w.sc->monitoring.period_s;
     int rc = ecsim_policy_evaluate(sim->policy, &obs, &sim->decision);
     if (rc == ECSIM_ENOMEM)
         sim->oom = 1;
@@ -580,13 +660,13 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
         apply_decision(sim, &sim->decision);
     }
     double next = obs.now_s + policy_interval(sim);
-    if (next <= sim->sc->duration_s && !ecsim_engine_schedule(eng, next, policy_tick, sim, 0))
+    if (next <= sim->w.sc->duration_s && !ecsim_engine_schedule(eng, next, policy_tick, sim, 0))
         sim->oom = 1;
 }
 
-void scaling_start(ecsim_sim *sim)
+void scaling_start(scaling *sim)
 {
-    double now = ecsim_engine_now(sim->eng);
+    double now = ecsim_engine_now(sim->w.eng);
     sim->last_fluid_s = now;
     if (sim->requests) {
         /* Requests mode: arrivals from the service's creation, as fluid
@@ -598,56 +678,35 @@ void scaling_start(ecsim_sim *sim)
             sim->oom = 1;
     } else {
         double next = floor(now / FLUID_STEP_S + 1.0) * FLUID_STEP_S;
-        if (next <= sim->sc->duration_s &&
-            !ecsim_engine_schedule(sim->eng, next, fluid_tick, sim, 0))
+        if (next <= sim->w.sc->duration_s &&
+            !ecsim_engine_schedule(sim->w.eng, next, fluid_tick, sim, 0))
             sim->oom = 1;
     }
-    if (sim->sc->autoscaler.policy == ECSIM_POLICY_NONE)
+    if (sim->w.sc->autoscaler.policy == ECSIM_POLICY_NONE)
         return;
     /* Evaluations on the policy's own clock, aligned to multiples of it. */
     double step = policy_interval(sim);
     double first = floor(now / step + 1.0) * step;
-    if (first <= sim->sc->duration_s && !ecsim_engine_schedule(sim->eng, first, policy_tick, sim, 0))
+    if (first <= sim->w.sc->duration_s && !ecsim_engine_schedule(sim->w.eng, first, policy_tick, sim, 0))
         sim->oom = 1;
 }
 
 /* ---- periods -------------------------------------------------------------------------- */
 
-static double cost_so_far(const ecsim_sim *sim, double now)
-{
-    const ecsim_scenario *sc = sim->sc;
-    double usd = 0;
-    if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
-        for (size_t i = 0; i < sim->service.task_count; i++) {
-            const sim_task *t = &sim->service.tasks[i];
-            if (!isfinite(t->pull_started_s))
-                continue;
-            double stop = isfinite(t->stopped_s) ? t->stopped_s : now;
-            usd += ecsim_cost_fargate_task_usd(&sc->pricing, sc->service.task.vcpu,
-                                               sc->service.task.memory_gb, t->pull_started_s, stop,
-                                               false);
-        }
-    } else if (sim->cluster) {
-        /* Every instance from its launch (reference §6: per second, 60 s minimum). */
-        for (int id = 1; id <= cluster_instance_count(sim->cluster); id++) {
-            double start, stop;
-            if (cluster_instance_interval(sim->cluster, id, now, &start, &stop) == 0)
-                usd += ecsim_cost_instance_usd(&sc->pricing, start, stop);
-        }
-    }
-    return usd;
-}
-
-void scaling_period_end(ecsim_sim *sim)
+void scaling_period_end(scaling *sim)
 {
     accumulate(sim);
-    double now = ecsim_engine_now(sim->eng);
-    double period = sim->sc->monitoring.period_s;
+    double now = ecsim_engine_now(sim->w.eng);
+    double period = sim->w.sc->monitoring.period_s;
     double start = now - period < 0 ? 0 : now - period;
     if (ecsim_metrics_close_until(sim->metrics, now + 1e-9) != 0)
         sim->oom = 1;
     double demand_all = ecsim_load_mean_rate(sim->load, start, now);
-    if (sim->demand_count == sim->demand_capacity) {
+    /* Only the predictive policy reads the demand history (it needs the
+     * whole count for its bucket alignment and analyses the last 14 days);
+     * every other policy runs in constant memory here. */
+    bool keep_history = sim->w.sc->autoscaler.policy == ECSIM_POLICY_PREDICTIVE;
+    if (keep_history && sim->demand_count == sim->demand_capacity) {
         size_t cap = sim->demand_capacity ? sim->demand_capacity * 2 : 256;
         double *h = ecsim_reallocarray(sim->demand_history, cap, sizeof *h);
         if (!h) {
@@ -657,14 +716,15 @@ void scaling_period_end(ecsim_sim *sim)
         sim->demand_history = h;
         sim->demand_capacity = cap;
     }
-    sim->demand_history[sim->demand_count++] = demand_all;
+    if (keep_history)
+        sim->demand_history[sim->demand_count++] = demand_all;
 
     ecsim_timeline_row row = ecsim_timeline_row_empty();
     int running, ready, pending;
     count_tasks(sim, &running, &ready, &pending);
     row.time_s = now;
     row.demand_rps = demand_all;
-    row.desired = sim->service.provisioned ? sim->service.desired : 0;
+    row.desired = service_is_provisioned(sim->w.service) ? service_desired(sim->w.service) : 0;
     row.running = running;
     row.pending = pending;
     if (sim->acc.seconds > 0) {
@@ -689,46 +749,32 @@ void scaling_period_end(ecsim_sim *sim)
         requests_period_reset(sim->requests);
         /* SLO breach: the period counts whole when its p99 is above the
          * SLO; a period without a completed request (p99 NaN) does not. */
-        double slo_ms = 1000.0 * sim->summary.slo_p99_s;
+        double slo_ms = 1000.0 * sim->w.summary->slo_p99_s;
         if (slo_ms > 0 && isfinite(row.p99_ms) && row.p99_ms > slo_ms)
-            sim->summary.slo_breach_s += now - start;
+            sim->w.summary->slo_breach_s += now - start;
     }
-    row.cost_usd = cost_so_far(sim, now);
+    row.cost_usd = platform_cost_so_far(sim->w.platform, sim->w.service, now);
     row.target = scaling_cpu_target(sim);
-    if (ecsim_timeline_append(sim->timeline, &row) == ECSIM_ENOMEM)
+    if (ecsim_timeline_append(sim->w.timeline, &row) != 0)
         sim->oom = 1;
     memset(&sim->acc, 0, sizeof sim->acc);
 }
 
-void scaling_finish(ecsim_sim *sim)
+void scaling_finish(scaling *sim)
 {
-    const ecsim_scenario *sc = sim->sc;
+    const ecsim_scenario *sc = sim->w.sc;
     double end = sc->duration_s;
     accumulate(sim);
     if (isfinite(sim->shortfall_since_s))
         note_shortfall(sim, false, end);
     ecsim_cost cost;
     ecsim_cost_init(&cost);
-    if (sc->service.platform == ECSIM_PLATFORM_FARGATE) {
-        for (size_t i = 0; i < sim->service.task_count; i++) {
-            const sim_task *t = &sim->service.tasks[i];
-            if (!isfinite(t->pull_started_s))
-                continue;
-            double stop = isfinite(t->stopped_s) ? t->stopped_s : end;
-            ecsim_cost_add_fargate_task(&cost, &sc->pricing, sc->service.task.vcpu,
-                                        sc->service.task.memory_gb, t->pull_started_s, stop, false);
-        }
-    } else if (sim->cluster) {
-        for (int id = 1; id <= cluster_instance_count(sim->cluster); id++) {
-            double start, stop;
-            if (cluster_instance_interval(sim->cluster, id, end, &start, &stop) == 0)
-                ecsim_cost_add_instance(&cost, &sc->pricing, start, stop);
-        }
+    platform_cost_final(sim->w.platform, sim->w.service, end, &cost);
+    for (size_t i = 0; i < registry_image_count(sim->w.registry); i++) {
+        const registry_image *img = registry_image_at(sim->w.registry, i);
+        ecsim_cost_add_registry(&cost, &sc->pricing, img->size_mb, img->pushed_s, end);
     }
-    for (size_t i = 0; i < sim->registry.count; i++)
-        ecsim_cost_add_registry(&cost, &sc->pricing, sim->registry.images[i].size_mb,
-                                sim->registry.images[i].pushed_s, end);
-    ecsim_summary *s = &sim->summary;
+    ecsim_summary *s = sim->w.summary;
     s->cost_total = cost.total_usd;
     s->cost_compute = cost.compute_usd;
     s->cost_registry = cost.registry_usd;

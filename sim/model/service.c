@@ -34,13 +34,171 @@
  * spot_interruption) stop tasks through the functions at the end. */
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "service.h"
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
-#include "cluster.h"
-#include "sim_internal.h"
+#include "ecsim/rng.h"
+
+struct service {
+    const ecsim_scenario *sc;
+    ecsim_engine *eng;
+    registry *registry;
+    service_rules rules;      /* the platform's rules for the scheduler */
+    const service_platform *platform; /* NULL on Fargate */
+    void *platform_ctx;
+    service_callbacks cb;
+    void *cb_ctx;
+    ecsim_rng rng_registry;   /* pull retries jitter */
+    ecsim_rng rng_start;      /* task start-time jitter */
+    ecsim_rng rng_events;     /* victims of kill_tasks / spot_interruption */
+    service_stats stats;
+    int oom;
+    int *instance_image;      /* ec2 / eks: registry image index + 1 cached on each instance */
+    size_t instance_image_count;
+
+    int desired;
+    service_task *tasks;      /* every task ever launched, by id - 1 */
+    size_t task_count, task_capacity;
+    size_t first_live;        /* tasks before this index are all STOPPED */
+    service_deployment *deployments;
+    size_t deployment_count, deployment_capacity;
+    int primary;              /* index of the PRIMARY deployment, -1 before the first */
+    bool provisioned;
+    /* Service throttle (reference §2.4 item 4): consecutive start failures
+     * lengthen the wait before the next launch, up to 15 minutes. */
+    int start_failures;
+    double throttle_delay_s;
+    double next_launch_s;
+    bool throttle_announced;
+    /* Fargate launch token bucket (reference §2.5). */
+    double tokens;
+    double tokens_at_s;
+    /* The service scheduler's launches per minute (reference §2.5). */
+    double sched_tokens;
+    double sched_tokens_at_s;
+    bool quota_announced;     /* the vCPU quota message of this blocked spell is logged */
+    ecsim_event_id reconcile_event;
+    double reconcile_at_s;    /* when reconcile_event fires */
+    int next_az;
+    double az_down_until_s[11]; /* az_outage: zone (1-based) unavailable before this time */
+
+    /* Counters over every task, kept by task_update only. */
+    int n_state[TASK_STOPPED + 1];
+    int n_active;             /* count towards desired */
+    int n_ready;              /* RUNNING, not chosen to stop, healthy if behind a load balancer */
+    int n_healthy_active;     /* RUNNING, healthy, not chosen to stop */
+    int n_run_avail;          /* RUNNING, not chosen to stop (fault victims) */
+    int n_waiting;            /* alive and waiting for capacity */
+    int live_head, live_tail; /* the live list (ids) */
+    int *run_tree;            /* Fenwick tree over task index: RUNNING, not chosen to stop */
+    size_t run_tree_size;
+    int *dep_live;            /* deployments with alive tasks (indexes, any order) */
+    size_t dep_live_count, dep_live_capacity;
+    int *cursors;             /* scratch: one walk over several deployments */
+    size_t cursor_capacity;
+    double *vcpu_sums;        /* vcpu_sums[k]: task.vcpu added k times (the quota check) */
+    size_t vcpu_sums_count, vcpu_sums_capacity;
+    char **reasons;           /* interned stop reasons: open addressing, NULL = empty */
+    size_t reason_slots, reason_count;
+    bool track_changes;       /* collect the tasks whose state changed */
+    int *changed;             /* ids, unsorted, each once */
+    size_t changed_count, changed_capacity;
+};
+
+/* ---- stop reasons ------------------------------------------------------------------ */
+
+/* A run has a handful of distinct stop reasons (one per failure kind and
+ * tag) but may stop tens of thousands of tasks: each task points at one
+ * interned copy. Returns "" (and flags OOM) if memory runs out. */
+static uint64_t reason_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+static const char *intern_reason(service *sv, const char *text)
+{
+    if (!text[0])
+        return "";
+    if ((sv->reason_count + 1) * 2 > sv->reason_slots) {
+        size_t slots = sv->reason_slots ? sv->reason_slots * 2 : 16;
+        char **table = ecsim_calloc(slots, sizeof *table);
+        if (!table) {
+            sv->oom = 1;
+            return "";
+        }
+        for (size_t i = 0; i < sv->reason_slots; i++) {
+            if (!sv->reasons[i])
+                continue;
+            size_t j = (size_t)reason_hash(sv->reasons[i]) & (slots - 1);
+            while (table[j])
+                j = (j + 1) & (slots - 1);
+            table[j] = sv->reasons[i];
+        }
+        ecsim_free(sv->reasons);
+        sv->reasons = table;
+        sv->reason_slots = slots;
+    }
+    size_t mask = sv->reason_slots - 1, j = (size_t)reason_hash(text) & mask;
+    for (; sv->reasons[j]; j = (j + 1) & mask)
+        if (strcmp(sv->reasons[j], text) == 0)
+            return sv->reasons[j];
+    char *copy = ecsim_strdup(text);
+    if (!copy) {
+        sv->oom = 1;
+        return "";
+    }
+    sv->reasons[j] = copy;
+    sv->reason_count++;
+    return copy;
+}
+
+/* ---- reporting to the owner ------------------------------------------------------ */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void svc_log(service *sv, const char *fmt, ...)
+{
+    if (!sv->cb.log)
+        return;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sv->cb.log(sv->cb_ctx, msg);
+}
+
+static void svc_marker(service *sv, const char *kind, const char *label)
+{
+    if (sv->cb.marker)
+        sv->cb.marker(sv->cb_ctx, kind, label);
+}
+
+static void notify_changed(service *sv)
+{
+    if (sv->cb.tasks_changed)
+        sv->cb.tasks_changed(sv->cb_ctx);
+}
+
+/* A task failed after RUNNING (crash, failed health checks): counted as
+ * replaced if it is gone or going, and reported. */
+static void task_failed(service *sv, const service_task *t)
+{
+    if (t->state == TASK_STOPPED || t->stop_requested)
+        sv->stats.tasks_replaced++;
+    if (sv->cb.task_failed)
+        sv->cb.task_failed(sv->cb_ctx, t);
+}
 
 /* Pretend account and Region: only used to make the messages look like the
  * ones a user will meet in the console. */
@@ -85,8 +243,8 @@ enum task_event {
 #define K8S_BACKOFF_MAX_S 300.0
 
 
-static void service_reconcile(ecsim_sim *sim);
-static void schedule_reconcile(ecsim_sim *sim, double at_s);
+static void service_reconcile(service *sv);
+static void schedule_reconcile(service *sv, double at_s);
 
 const char *task_state_name(task_state s)
 {
@@ -95,132 +253,464 @@ const char *task_state_name(task_state s)
     return names[s];
 }
 
-static const char *svc_name(const ecsim_sim *sim) { return sim->sc->service.name; }
+static const char *svc_name(const service *sv) { return sv->sc->service.name; }
 
-static uint64_t ev_arg(const sim_task *t, enum task_event kind)
+static uint64_t ev_arg(const service_task *t, enum task_event kind)
 {
     return ((uint64_t)kind << 32) | (uint64_t)(uint32_t)t->id;
 }
 
 static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg);
 
-static void task_schedule(ecsim_sim *sim, sim_task *t, double delay_s, enum task_event kind)
+static void task_schedule(service *sv, service_task *t, double delay_s, enum task_event kind)
 {
-    t->next = ecsim_engine_schedule_in(sim->eng, delay_s, task_event, sim, ev_arg(t, kind));
+    t->next = ecsim_engine_schedule_in(sv->eng, delay_s, task_event, sv, ev_arg(t, kind));
     if (!t->next)
-        sim->oom = 1;
+        sv->oom = 1;
 }
 
-int service_init(ecsim_sim *sim)
+service *service_create(const ecsim_scenario *sc, uint64_t seed, ecsim_engine *eng, registry *reg,
+                        const service_rules *rules, const service_platform *platform,
+                        void *platform_ctx, const service_callbacks *cb, void *cb_ctx)
 {
-    sim_service *s = &sim->service;
-    memset(s, 0, sizeof *s);
-    s->primary = -1;
-    s->desired = sim->sc->service.desired;
-    s->tokens = sim->sc->service.launch_limits.fargate_burst;
-    s->next_az = 1;
-    return 0;
+    service *sv = ecsim_calloc(1, sizeof *sv);
+    if (!sv)
+        return NULL;
+    sv->sc = sc;
+    sv->rules = *rules;
+    sv->eng = eng;
+    sv->registry = reg;
+    sv->platform = platform;
+    sv->platform_ctx = platform_ctx;
+    if (cb)
+        sv->cb = *cb;
+    sv->cb_ctx = cb_ctx;
+    ecsim_rng_derive(&sv->rng_registry, seed, "registry.pull");
+    ecsim_rng_derive(&sv->rng_start, seed, "service.start");
+    ecsim_rng_derive(&sv->rng_events, seed, "events.faults");
+    sv->primary = -1;
+    sv->desired = sc->service.desired;
+    sv->tokens = sc->service.launch_limits.fargate_burst;
+    sv->next_az = 1;
+    return sv;
 }
 
-void service_free(ecsim_sim *sim)
+void service_destroy(service *sv)
 {
-    cluster_destroy(sim->cluster);
-    sim->cluster = NULL;
-    ecsim_free(sim->instance_image);
-    sim->instance_image = NULL;
-    sim->instance_image_count = 0;
-    ecsim_free(sim->service.tasks);
-    ecsim_free(sim->service.deployments);
-    memset(&sim->service, 0, sizeof sim->service);
+    if (!sv)
+        return;
+    ecsim_free(sv->run_tree);
+    ecsim_free(sv->dep_live);
+    ecsim_free(sv->vcpu_sums);
+    ecsim_free(sv->changed);
+    ecsim_free(sv->cursors);
+    for (size_t i = 0; i < sv->reason_slots; i++)
+        ecsim_free(sv->reasons[i]);
+    ecsim_free(sv->reasons);
+    ecsim_free(sv->instance_image);
+    ecsim_free(sv->tasks);
+    ecsim_free(sv->deployments);
+    ecsim_free(sv);
 }
+
+bool service_is_provisioned(const service *sv) { return sv->provisioned; }
+int service_desired(const service *sv) { return sv->desired; }
+const service_stats *service_get_stats(const service *sv) { return &sv->stats; }
+bool service_oom(const service *sv) { return sv->oom != 0; }
+int service_alive_count(const service *sv) { return (int)sv->task_count - sv->n_state[TASK_STOPPED]; }
+int service_waiting_count(const service *sv) { return sv->n_waiting; }
+size_t service_task_count(const service *sv) { return sv->task_count; }
+size_t service_first_live(const service *sv) { return sv->first_live; }
+
+const service_task *service_task_at(const service *sv, size_t i)
+{
+    return i < sv->task_count ? &sv->tasks[i] : NULL;
+}
+
+size_t service_deployment_count(const service *sv) { return sv->deployment_count; }
+
+const service_deployment *service_deployment_at(const service *sv, size_t i)
+{
+    return i < sv->deployment_count ? &sv->deployments[i] : NULL;
+}
+
+int service_primary_index(const service *sv) { return sv->primary; }
+bool service_throttle_announced(const service *sv) { return sv->throttle_announced; }
+double service_throttle_delay(const service *sv) { return sv->throttle_delay_s; }
+int service_start_failures(const service *sv) { return sv->start_failures; }
 
 /* ---- counting ------------------------------------------------------------------ */
 
-static bool task_alive(const sim_task *t)
+/* Every count of tasks by state is a counter kept by task_update below, the
+ * one place where a task's state, health or stop request changes; the live
+ * tasks are linked in their own list, so nothing walks the stopped ones. */
+
+static bool task_alive(const service_task *t)
 {
     return t->state != TASK_STOPPED;
 }
 
 /* Counts towards the desired count: alive and not chosen to stop. */
-static bool task_active(const sim_task *t)
+static bool task_active(const service_task *t)
 {
     return task_alive(t) && !t->stop_requested && t->state < TASK_DEACTIVATING;
 }
 
-int service_count(const ecsim_sim *sim, task_state state)
+/* A candidate victim of kill_tasks / Spot: RUNNING, not chosen to stop. */
+static bool task_run_avail(const service_task *t)
 {
-    int n = 0;
-    for (size_t i = state == TASK_STOPPED ? 0 : sim->service.first_live; i < sim->service.task_count;
-         i++)
-        n += sim->service.tasks[i].state == state;
-    return n;
+    return t->state == TASK_RUNNING && !t->stop_requested;
 }
 
-int service_active_count(const ecsim_sim *sim)
+int service_count(const service *sv, task_state state)
 {
-    int n = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++)
-        n += task_active(&sim->service.tasks[i]);
-    return n;
+    return sv->n_state[state];
 }
+
+int service_active_count(const service *sv) { return sv->n_active; }
 
 /* Tasks that receive traffic: RUNNING, and healthy in the target group when
  * a load balancer fronts the service (reference §2.5: "add ALB
  * healthy-threshold time before the task receives traffic"). */
-int service_ready_count(const ecsim_sim *sim)
+int service_ready_count(const service *sv) { return sv->n_ready; }
+
+int service_healthy_count(const service *sv) { return sv->n_healthy_active; }
+
+int service_pending_count(const service *sv)
 {
-    bool lb = sim->sc->service.load_balancer.enable;
-    int n = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_RUNNING && !t->stop_requested && (!lb || t->healthy))
-            n++;
+    const int *n = sv->n_state;
+    return n[TASK_PROVISIONING] + n[TASK_PENDING] + n[TASK_ACTIVATING];
+}
+
+const service_task *service_live_first(const service *sv)
+{
+    int id = sv->live_head;
+    return id ? &sv->tasks[id - 1] : NULL;
+}
+
+const service_task *service_live_next(const service *sv, const service_task *t)
+{
+    return t->live_next ? &sv->tasks[t->live_next - 1] : NULL;
+}
+
+/* The Fenwick tree over task indexes marks the RUNNING tasks not chosen to
+ * stop, so the n-th of them in id order is found in O(log n). */
+static void run_tree_add(service *s, size_t index, int delta)
+{
+    for (size_t i = index + 1; i <= s->run_tree_size; i += i & (~i + 1))
+        s->run_tree[i - 1] += delta;
+}
+
+/* Room for every task index: rebuilt at twice the size when it grows. */
+static int run_tree_reserve(service *s, size_t count)
+{
+    if (count <= s->run_tree_size)
+        return 0;
+    size_t size = s->run_tree_size ? s->run_tree_size : 64;
+    while (size < count)
+        size *= 2;
+    int *tree = ecsim_calloc(size, sizeof *tree);
+    if (!tree)
+        return ECSIM_ENOMEM;
+    ecsim_free(s->run_tree);
+    s->run_tree = tree;
+    s->run_tree_size = size;
+    for (size_t i = 0; i < s->task_count; i++)
+        if (task_run_avail(&s->tasks[i]))
+            run_tree_add(s, i, 1);
+    return 0;
+}
+
+/* The index of the (nth + 1)-th marked task; nth < n_run_avail. */
+static size_t run_tree_find(const service *s, int nth)
+{
+    size_t pos = 0, step = 1;
+    while (step * 2 <= s->run_tree_size)
+        step *= 2;
+    for (; step > 0; step /= 2) {
+        if (pos + step <= s->run_tree_size && s->run_tree[pos + step - 1] <= nth) {
+            pos += step;
+            nth -= s->run_tree[pos - 1];
+        }
     }
+    return pos; /* 0-based index of the task */
+}
+
+static int dep_live_add(service *s, int dep)
+{
+    if (s->dep_live_count == s->dep_live_capacity) {
+        size_t cap = s->dep_live_capacity ? s->dep_live_capacity * 2 : 8;
+        int *d = ecsim_reallocarray(s->dep_live, cap, sizeof *d);
+        if (!d)
+            return ECSIM_ENOMEM;
+        s->dep_live = d;
+        s->dep_live_capacity = cap;
+    }
+    s->dep_live[s->dep_live_count++] = dep;
+    return 0;
+}
+
+static void dep_live_remove(service *s, int dep)
+{
+    for (size_t i = 0; i < s->dep_live_count; i++)
+        if (s->dep_live[i] == dep) {
+            s->dep_live[i] = s->dep_live[--s->dep_live_count];
+            return;
+        }
+    assert(!"deployment not in the live set");
+}
+
+/* Add (sign 1) or remove (sign -1) what task `t` contributes to the counters. */
+static void task_account(service *sv, const service_task *t, int sign)
+{
+    service *s = sv;
+    service_deployment *dp = &s->deployments[t->deployment];
+    s->n_state[t->state] += sign;
+    if (!task_alive(t))
+        return;
+    dp->alive += sign;
+    if (task_active(t)) {
+        s->n_active += sign;
+        dp->active += sign;
+    }
+    if (t->state < TASK_RUNNING)
+        dp->prestart += sign;
+    if (task_run_avail(t)) {
+        dp->running_avail += sign;
+        s->n_run_avail += sign;
+        if (t->healthy) {
+            dp->healthy_active += sign;
+            s->n_healthy_active += sign;
+        }
+        if (!sv->sc->service.load_balancer.enable || t->healthy)
+            s->n_ready += sign;
+    }
+    if (t->waiting_capacity)
+        s->n_waiting += sign;
+}
+
+/* The task lifecycle of reference §2.3 as a table: may a task go from
+ * `from` to `to`? Forward only, STOPPED from any live state, and on EKS a
+ * crashed container restarts in place (RUNNING -> ACTIVATING, ACTIVATING ->
+ * ACTIVATING after the back-off, reference §5.4). */
+static bool transition_allowed(task_state from, task_state to)
+{
+    switch (from) {
+    case TASK_PROVISIONING: return to == TASK_PENDING || to == TASK_STOPPED;
+    case TASK_PENDING: return to == TASK_ACTIVATING || to == TASK_STOPPED;
+    case TASK_ACTIVATING: return to == TASK_ACTIVATING || to == TASK_RUNNING || to == TASK_STOPPED;
+    case TASK_RUNNING: return to == TASK_ACTIVATING || to == TASK_DEACTIVATING || to == TASK_STOPPED;
+    case TASK_DEACTIVATING: return to == TASK_STOPPING || to == TASK_STOPPED;
+    case TASK_STOPPING: return to == TASK_STOPPED;
+    case TASK_STOPPED: return false;
+    }
+    return false;
+}
+
+static void act_unlink(service *sv, service_task *t)
+{
+    service *s = sv;
+    service_deployment *dp = &s->deployments[t->deployment];
+    if (t->act_prev)
+        s->tasks[t->act_prev - 1].act_next = t->act_next;
+    else
+        dp->act_head = t->act_next;
+    if (t->act_next)
+        s->tasks[t->act_next - 1].act_prev = t->act_prev;
+    else
+        dp->act_tail = t->act_prev;
+    t->act_prev = t->act_next = 0;
+}
+
+static void live_unlink(service *sv, service_task *t)
+{
+    service *s = sv;
+    if (t->live_prev)
+        s->tasks[t->live_prev - 1].live_next = t->live_next;
+    else
+        s->live_head = t->live_next;
+    if (t->live_next)
+        s->tasks[t->live_next - 1].live_prev = t->live_prev;
+    else
+        s->live_tail = t->live_prev;
+    t->live_prev = t->live_next = 0;
+}
+
+static void note_changed(service *sv, service_task *t)
+{
+    service *s = sv;
+    if (!s->track_changes || t->changed)
+        return;
+    if (s->changed_count == s->changed_capacity) {
+        size_t cap = s->changed_capacity ? s->changed_capacity * 2 : 64;
+        int *c = ecsim_reallocarray(s->changed, cap, sizeof *c);
+        if (!c) {
+            sv->oom = 1;
+            return;
+        }
+        s->changed = c;
+        s->changed_capacity = cap;
+    }
+    t->changed = true;
+    s->changed[s->changed_count++] = t->id;
+}
+
+/* THE transition function: every change of a task's state, health or stop
+ * request goes through here, so the counters, the live and active lists,
+ * the victim tree and the changed list stay exact. A transition the
+ * lifecycle does not allow, or a stop request withdrawn, is a bug (assert). */
+static void task_update(service *sv, service_task *t, task_state to, bool healthy, bool stop_requested)
+{
+    service *s = sv;
+    assert(t->state == to || transition_allowed(t->state, to));
+    assert(!t->stop_requested || stop_requested);
+    bool was_active = task_active(t), was_avail = task_run_avail(t), was_alive = task_alive(t);
+    task_account(sv, t, -1);
+    t->state = to;
+    t->healthy = healthy;
+    t->stop_requested = stop_requested;
+    task_account(sv, t, 1);
+    bool avail = task_run_avail(t);
+    if (avail != was_avail)
+        run_tree_add(s, (size_t)t->id - 1, avail ? 1 : -1);
+    if (was_active && !task_active(t))
+        act_unlink(sv, t);
+    if (was_alive && !task_alive(t)) {
+        live_unlink(sv, t);
+        if (s->deployments[t->deployment].alive == 0)
+            dep_live_remove(s, t->deployment);
+        /* Tasks never come back from STOPPED. */
+        while (s->first_live < s->task_count && s->tasks[s->first_live].state == TASK_STOPPED)
+            s->first_live++;
+    }
+    note_changed(sv, t);
+}
+
+static void task_set_waiting(service *sv, service_task *t, bool waiting)
+{
+    task_account(sv, t, -1);
+    t->waiting_capacity = waiting;
+    task_account(sv, t, 1);
+}
+
+void service_track_changes(service *sv) { sv->track_changes = true; }
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+size_t service_take_changed(service *sv, const int **ids)
+{
+    service *s = sv;
+    qsort(s->changed, s->changed_count, sizeof *s->changed, cmp_int);
+    for (size_t i = 0; i < s->changed_count; i++)
+        s->tasks[s->changed[i] - 1].changed = false;
+    *ids = s->changed;
+    size_t n = s->changed_count;
+    s->changed_count = 0;
     return n;
 }
 
-static sim_task *task_by_id(ecsim_sim *sim, int id)
+static service_task *task_by_id(service *sv, int id)
 {
-    assert(id >= 1 && (size_t)id <= sim->service.task_count);
-    return &sim->service.tasks[id - 1];
+    assert(id >= 1 && (size_t)id <= sv->task_count);
+    return &sv->tasks[id - 1];
 }
 
-sim_deployment *service_primary(ecsim_sim *sim)
+const service_deployment *service_primary(const service *sv)
 {
-    return sim->service.primary >= 0 ? &sim->service.deployments[sim->service.primary] : NULL;
+    return sv->primary >= 0 ? &sv->deployments[sv->primary] : NULL;
 }
 
-static bool is_eks(const ecsim_sim *sim) { return sim->sc->service.platform == ECSIM_PLATFORM_EKS; }
+/* The primary deployment, writable (inside the service only). */
+static service_deployment *primary_dp(service *sv)
+{
+    return sv->primary >= 0 ? &sv->deployments[sv->primary] : NULL;
+}
+
+/* Kubernetes Deployment semantics (the platform says, reference §5.4). */
+static bool k8s_rules(const service *sv) { return sv->rules.kubernetes; }
 
 /* A task of the revision the service wants now: launched by the PRIMARY
  * deployment, or, while a rollback runs, by a deployment of the same
  * revision and digest that did not fail (those tasks are what the rollback
  * goes back to, so they are kept, not replaced). */
-static bool task_current(const ecsim_sim *sim, const sim_task *t)
+static bool deployment_current(const service *sv, int index)
 {
-    const sim_service *s = &sim->service;
-    if (t->deployment == s->primary)
+    const service *s = sv;
+    if (index == s->primary)
         return true;
-    const sim_deployment *own = &s->deployments[t->deployment];
-    const sim_deployment *p = &s->deployments[s->primary];
+    const service_deployment *own = &s->deployments[index];
+    const service_deployment *p = &s->deployments[s->primary];
     return p->is_rollback && own->rollout != ROLLOUT_FAILED && own->revision == p->revision &&
            strcmp(own->digest, p->digest) == 0;
 }
 
-int service_last_completed(const ecsim_sim *sim, int before)
+static bool task_current(const service *sv, const service_task *t)
+{
+    return deployment_current(sv, t->deployment);
+}
+
+/* Walking the active tasks of several deployments as one list in id order:
+ * one cursor (the next task id, 0 = done) per deployment with active tasks,
+ * merged by id. The cursors live in the service's scratch array: one walk
+ * at a time. */
+
+/* Cursors over the deployments that are current (or not), at their oldest
+ * (ascending) or youngest active task. Returns how many (0 on OOM). */
+static int dep_cursors(service *sv, bool current, bool ascending, int **cur)
+{
+    service *s = sv;
+    if (s->cursor_capacity < s->dep_live_count) {
+        int *c = ecsim_reallocarray(s->cursors, s->dep_live_count, sizeof *c);
+        if (!c) {
+            sv->oom = 1;
+            return 0;
+        }
+        s->cursors = c;
+        s->cursor_capacity = s->dep_live_count;
+    }
+    int n = 0;
+    for (size_t i = 0; i < s->dep_live_count; i++) {
+        const service_deployment *d = &s->deployments[s->dep_live[i]];
+        if (d->active > 0 && deployment_current(sv, s->dep_live[i]) == current)
+            s->cursors[n++] = ascending ? d->act_head : d->act_tail;
+    }
+    *cur = s->cursors;
+    return n;
+}
+
+/* The next task over the cursors (smallest id if ascending, else largest),
+ * advanced past before it is returned, so the caller may stop it. */
+static service_task *dep_cursors_next(service *sv, int *cur, int n, bool ascending)
+{
+    int best = -1;
+    for (int i = 0; i < n; i++)
+        if (cur[i] && (best < 0 || (ascending ? cur[i] < cur[best] : cur[i] > cur[best])))
+            best = i;
+    if (best < 0)
+        return NULL;
+    service_task *t = task_by_id(sv, cur[best]);
+    cur[best] = ascending ? t->act_next : t->act_prev;
+    return t;
+}
+
+int service_last_completed(const service *sv, int before)
 {
     for (int i = before; i-- > 0;)
-        if (sim->service.deployments[i].rollout == ROLLOUT_COMPLETED)
+        if (sv->deployments[i].rollout == ROLLOUT_COMPLETED)
             return i;
     return -1;
 }
 
 /* ---- rolling-update bounds ----------------------------------------------------------- */
 
-void service_rollout_bounds(const ecsim_sim *sim, int desired, int *min_healthy, int *max_tasks)
+void service_rollout_bounds(const ecsim_deployment_spec *dep, bool kubernetes, int desired,
+                            int *min_healthy, int *max_tasks)
 {
-    const ecsim_deployment_spec *dep = &sim->sc->service.deployment;
-    if (is_eks(sim)) {
+    if (kubernetes) {
         /* maxSurge rounds up, maxUnavailable rounds down; if both come to
          * 0, maxUnavailable is 1 (reference §5.4, Kubernetes fenceposts). */
         int surge = dep->max_surge.percent ? (int)ceil(desired * dep->max_surge.value / 100.0 - 1e-9)
@@ -254,34 +744,34 @@ int service_breaker_threshold(int desired, int min_threshold)
     return t;
 }
 
-static int new_deployment(ecsim_sim *sim)
+static int new_deployment(service *sv)
 {
-    sim_service *s = &sim->service;
+    service *s = sv;
     if (s->deployment_count == s->deployment_capacity) {
         size_t cap = s->deployment_capacity ? s->deployment_capacity * 2 : 4;
-        sim_deployment *d = ecsim_reallocarray(s->deployments, cap, sizeof *d);
+        service_deployment *d = ecsim_reallocarray(s->deployments, cap, sizeof *d);
         if (!d)
             return ECSIM_ENOMEM;
         s->deployments = d;
         s->deployment_capacity = cap;
     }
-    sim_deployment *dp = &s->deployments[s->deployment_count];
+    service_deployment *dp = &s->deployments[s->deployment_count];
     memset(dp, 0, sizeof *dp);
     dp->id = (int)s->deployment_count + 1;
     dp->rollout = ROLLOUT_IN_PROGRESS;
     dp->rolled_back_from = -1;
-    dp->started_s = dp->progress_s = ecsim_engine_now(sim->eng);
+    dp->started_s = dp->progress_s = ecsim_engine_now(sv->eng);
     dp->finished_s = NAN;
-    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
+    const ecsim_circuit_breaker_spec *cb = &sv->sc->service.deployment.circuit_breaker;
     dp->breaker_threshold = service_breaker_threshold(s->desired, cb->min_threshold);
     /* "If a service deployment has at least one successfully running task at
      * the time the service is updated, the circuit breaker logic will not
      * start" (reference §2.2, read literally when skip_if_running is set). */
-    if (cb->enable && cb->skip_if_running && service_count(sim, TASK_RUNNING) > 0) {
+    if (cb->enable && cb->skip_if_running && service_count(sv, TASK_RUNNING) > 0) {
         dp->breaker_off = true;
-        sim_log(sim, "service %s: deployment circuit breaker not started for ecs-svc/%d: a task "
+        svc_log(sv, "service %s: deployment circuit breaker not started for ecs-svc/%d: a task "
                      "was running when the service was updated (skip_if_running).",
-                svc_name(sim), dp->id);
+                svc_name(sv), dp->id);
     }
     s->deployment_count++;
     return (int)s->deployment_count - 1;
@@ -289,125 +779,132 @@ static int new_deployment(ecsim_sim *sim)
 
 /* The deployment becomes PRIMARY: a new task definition resets the service
  * throttle (reference §2.4 item 4); on EKS the progress deadline starts. */
-static void make_primary(ecsim_sim *sim, int index);
+static void make_primary(service *sv, int index);
 
 /* Rollback (reference §2.2): a new deployment of the last COMPLETED
  * revision, with the digest that revision resolved (the service revision
  * keeps it, reference §2.4 item 6), not whatever its tag points to now. */
-static void start_rollback(ecsim_sim *sim, int failed_index)
+static void start_rollback(service *sv, int failed_index)
 {
-    int good = service_last_completed(sim, failed_index);
+    int good = service_last_completed(sv, failed_index);
     if (good < 0) {
-        sim_log(sim, "service %s (deployment ecs-svc/%d): rollback requested but no deployment "
+        svc_log(sv, "service %s (deployment ecs-svc/%d): rollback requested but no deployment "
                      "ever COMPLETED; nothing to roll back to.",
-                svc_name(sim), sim->service.deployments[failed_index].id);
+                svc_name(sv), sv->deployments[failed_index].id);
         return;
     }
-    int k = new_deployment(sim);
+    int k = new_deployment(sv);
     if (k < 0) {
-        sim->oom = 1;
+        sv->oom = 1;
         return;
     }
-    sim_service *s = &sim->service;
-    sim_deployment *dp = &s->deployments[k];
-    const sim_deployment *to = &s->deployments[good];
+    service *s = sv;
+    service_deployment *dp = &s->deployments[k];
+    const service_deployment *to = &s->deployments[good];
     dp->revision = to->revision;
     memcpy(dp->tag, to->tag, sizeof dp->tag);
     memcpy(dp->digest, to->digest, sizeof dp->digest);
     dp->defect = to->defect;
     dp->is_rollback = true;
     dp->rolled_back_from = failed_index;
-    sim->summary.rollbacks++;
-    sim_log(sim, "service %s (deployment ecs-svc/%d) rolling back to deployment ecs-svc/%d: "
+    sv->stats.rollbacks++;
+    svc_log(sv, "service %s (deployment ecs-svc/%d) rolling back to deployment ecs-svc/%d: "
                  "circuit breaker triggered. Started deployment ecs-svc/%d: task definition "
                  "revision %d, image %s:%s (%.19s...).",
-            svc_name(sim), s->deployments[failed_index].id, to->id, dp->id, dp->revision,
-            sim->registry.repository, dp->tag, dp->digest);
+            svc_name(sv), s->deployments[failed_index].id, to->id, dp->id, dp->revision,
+            registry_repository(sv->registry), dp->tag, dp->digest);
     char label[96];
     snprintf(label, sizeof label, "rollback to %s", dp->tag);
-    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng), ECSIM_MARK_ROLLBACK,
-                                  label) == ECSIM_ENOMEM)
-        sim->oom = 1;
-    make_primary(sim, k);
+    svc_marker(sv, "rollback", label);
+    make_primary(sv, k);
+}
+
+/* The deployment state machine: IN_PROGRESS -> COMPLETED or FAILED, once
+ * (reference §2.2 rolloutState). Leaving any other state is a bug. */
+static void deployment_finish(service *sv, service_deployment *dp, rollout_state to)
+{
+    assert(dp->rollout == ROLLOUT_IN_PROGRESS);
+    assert(to == ROLLOUT_COMPLETED || to == ROLLOUT_FAILED);
+    dp->rollout = to;
+    dp->finished_s = ecsim_engine_now(sv->eng);
 }
 
 /* rolloutState FAILED: no new tasks for it; rollback when enabled. */
-static void deployment_fail(ecsim_sim *sim, sim_deployment *dp, const char *failure)
+static void deployment_fail(service *sv, service_deployment *dp, const char *failure)
 {
-    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
-    int index = (int)(dp - sim->service.deployments);
-    dp->rollout = ROLLOUT_FAILED;
-    dp->finished_s = ecsim_engine_now(sim->eng);
+    const ecsim_circuit_breaker_spec *cb = &sv->sc->service.deployment.circuit_breaker;
+    int index = (int)(dp - sv->deployments);
+    deployment_finish(sv, dp, ROLLOUT_FAILED);
     dp->failure = failure;
-    if (is_eks(sim))
-        sim_log(sim, "deployment %s: condition Progressing=False, reason ProgressDeadlineExceeded: "
+    if (k8s_rules(sv))
+        svc_log(sv, "deployment %s: condition Progressing=False, reason ProgressDeadlineExceeded: "
                      "ReplicaSet \"%s-%d\" has timed out progressing.",
-                svc_name(sim), svc_name(sim), dp->revision);
+                svc_name(sv), svc_name(sv), dp->revision);
     else
-        sim_log(sim, "service %s (deployment ecs-svc/%d) deployment failed: %s. Circuit breaker: "
+        svc_log(sv, "service %s (deployment ecs-svc/%d) deployment failed: %s. Circuit breaker: "
                      "%d of %d failed tasks; rolloutState FAILED.",
-                svc_name(sim), dp->id, failure, dp->failed_tasks, dp->breaker_threshold);
-    sim_deployment_failed(sim, dp);
+                svc_name(sv), dp->id, failure, dp->failed_tasks, dp->breaker_threshold);
+    if (sv->cb.deployment_failed)
+        sv->cb.deployment_failed(sv->cb_ctx, dp);
     /* Kubernetes has no automatic rollback (kubectl rollout undo is manual). */
-    if (cb->rollback && !is_eks(sim) && index == sim->service.primary)
-        start_rollback(sim, index);
+    if (cb->rollback && !k8s_rules(sv) && index == sv->primary)
+        start_rollback(sv, index);
 }
 
 /* Stage 1 counts tasks that fail to reach RUNNING, stage 2 (once a task of
  * the deployment ran) health-check failures of its RUNNING tasks; the
  * deployment fails when the count reaches the threshold (reference §2.2).
  * ECS only: Kubernetes has the progress deadline instead (§5.4). */
-static void breaker_count_failure(ecsim_sim *sim, sim_deployment *dp, const char *failure)
+static void breaker_count_failure(service *sv, service_deployment *dp, const char *failure)
 {
-    const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
-    if (!cb->enable || dp->breaker_off || is_eks(sim) || dp->rollout != ROLLOUT_IN_PROGRESS)
+    const ecsim_circuit_breaker_spec *cb = &sv->sc->service.deployment.circuit_breaker;
+    if (!cb->enable || dp->breaker_off || k8s_rules(sv) || dp->rollout != ROLLOUT_IN_PROGRESS)
         return;
     dp->failed_tasks++;
     if (dp->failed_tasks < dp->breaker_threshold)
         return;
-    deployment_fail(sim, dp, failure);
+    deployment_fail(sv, dp, failure);
 }
 
 /* ---- deployments ------------------------------------------------------------------ */
 
 static void progress_check(ecsim_engine *eng, void *ctx, uint64_t index)
 {
-    ecsim_sim *sim = ctx;
-    sim_deployment *dp = &sim->service.deployments[index];
-    if (dp->rollout != ROLLOUT_IN_PROGRESS || (int)index != sim->service.primary)
+    service *sv = ctx;
+    service_deployment *dp = &sv->deployments[index];
+    if (dp->rollout != ROLLOUT_IN_PROGRESS || (int)index != sv->primary)
         return;
-    double due = dp->progress_s + sim->sc->service.deployment.progress_deadline_s;
+    double due = dp->progress_s + sv->sc->service.deployment.progress_deadline_s;
     if (ecsim_engine_now(eng) + 1e-9 < due) {
-        if (!ecsim_engine_schedule(eng, due, progress_check, sim, index))
-            sim->oom = 1;
+        if (!ecsim_engine_schedule(eng, due, progress_check, sv, index))
+            sv->oom = 1;
         return;
     }
-    deployment_fail(sim, dp, "ProgressDeadlineExceeded");
+    deployment_fail(sv, dp, "ProgressDeadlineExceeded");
 }
 
-static void make_primary(ecsim_sim *sim, int index)
+static void make_primary(service *sv, int index)
 {
-    sim_service *s = &sim->service;
+    service *s = sv;
     s->primary = index;
     s->start_failures = 0;
     s->throttle_delay_s = 0;
     s->next_launch_s = 0;
     s->throttle_announced = false;
-    s->steady = false;
-    if (is_eks(sim) &&
-        !ecsim_engine_schedule_in(sim->eng, sim->sc->service.deployment.progress_deadline_s,
-                                  progress_check, sim, (uint64_t)index))
-        sim->oom = 1;
-    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    if (k8s_rules(sv) &&
+        !ecsim_engine_schedule_in(sv->eng, sv->sc->service.deployment.progress_deadline_s,
+                                  progress_check, sv, (uint64_t)index))
+        sv->oom = 1;
+    schedule_reconcile(sv, ecsim_engine_now(sv->eng));
 }
 
-int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is_rollback)
+int service_deploy(service *sv, const char *tag, ecsim_defect defect, bool is_rollback)
 {
-    sim_service *s = &sim->service;
-    int k = new_deployment(sim);
+    service *s = sv;
+    int k = new_deployment(sv);
     if (k < 0)
         return k;
-    sim_deployment *dp = &s->deployments[k];
+    service_deployment *dp = &s->deployments[k];
     /* Every UpdateService with a new image registers a new task definition
      * revision. */
     int revision = 0;
@@ -419,20 +916,20 @@ int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is
     dp->defect = defect;
     dp->is_rollback = is_rollback;
     /* Tag -> digest resolution at deployment start (reference §2.4 item 6). */
-    const registry_image *img = registry_resolve(&sim->registry, tag);
+    const registry_image *img = registry_resolve(sv->registry, tag);
     if (img)
         snprintf(dp->digest, sizeof dp->digest, "%s", img->digest);
-    if (is_eks(sim))
-        sim_log(sim, "deployment %s: rolling update to ReplicaSet \"%s-%d\" (image %s/%s:%s%s%.19s%s).",
-                svc_name(sim), svc_name(sim), dp->revision, REGISTRY_HOST, sim->registry.repository,
+    if (k8s_rules(sv))
+        svc_log(sv, "deployment %s: rolling update to ReplicaSet \"%s-%d\" (image %s/%s:%s%s%.19s%s).",
+                svc_name(sv), svc_name(sv), dp->revision, REGISTRY_HOST, registry_repository(sv->registry),
                 tag, img ? " resolved to " : ", tag not found in the registry", img ? img->digest : "",
                 img ? "..." : "");
     else
-        sim_log(sim, "service %s has started deployment ecs-svc/%d: task definition revision %d, "
+        svc_log(sv, "service %s has started deployment ecs-svc/%d: task definition revision %d, "
                      "image %s/%s:%s%s%s.",
-                svc_name(sim), dp->id, dp->revision, REGISTRY_HOST, sim->registry.repository, tag,
+                svc_name(sv), dp->id, dp->revision, REGISTRY_HOST, registry_repository(sv->registry), tag,
                 img ? " resolved to " : " (tag not found in the registry)", img ? img->digest : "");
-    make_primary(sim, k);
+    make_primary(sv, k);
     return 0;
 }
 
@@ -442,166 +939,183 @@ int service_deploy(ecsim_sim *sim, const char *tag, ecsim_defect defect, bool is
  * gap 4): with task.start_jitter_cv > 0 each phase's duration is multiplied
  * by a lognormal factor of mean 1 from the stream "service.start"; 0 keeps
  * the times fixed and draws nothing. */
-static double start_jitter(ecsim_sim *sim)
+static double start_jitter(service *sv)
 {
-    double cv = sim->sc->service.task.start_jitter_cv;
-    return cv > 0 ? ecsim_rng_lognormal_mean_cv(&sim->rng_start, 1.0, cv) : 1.0;
+    double cv = sv->sc->service.task.start_jitter_cv;
+    return cv > 0 ? ecsim_rng_lognormal_mean_cv(&sv->rng_start, 1.0, cv) : 1.0;
 }
 
-static sim_task *task_new(ecsim_sim *sim)
+static service_task *task_new(service *sv)
 {
-    sim_service *s = &sim->service;
+    service *s = sv;
     if (s->task_count == s->task_capacity) {
         size_t cap = s->task_capacity ? s->task_capacity * 2 : 16;
-        sim_task *tasks = ecsim_reallocarray(s->tasks, cap, sizeof *tasks);
+        service_task *tasks = ecsim_reallocarray(s->tasks, cap, sizeof *tasks);
         if (!tasks) {
-            sim->oom = 1;
+            sv->oom = 1;
             return NULL;
         }
         s->tasks = tasks;
         s->task_capacity = cap;
     }
-    sim_task *t = &s->tasks[s->task_count++];
+    if (run_tree_reserve(s, s->task_count + 1) != 0) {
+        sv->oom = 1;
+        return NULL;
+    }
+    service_task *t = &s->tasks[s->task_count++];
     memset(t, 0, sizeof *t);
     t->id = (int)s->task_count;
     t->pull_started_s = t->running_s = t->stopped_s = NAN;
+    t->stop_reason = "";
     return t;
 }
 
-static bool az_up(const ecsim_sim *sim, int az)
+static bool az_up(const service *sv, int az)
 {
-    return !(ecsim_engine_now(sim->eng) < sim->service.az_down_until_s[az]);
+    return !(ecsim_engine_now(sv->eng) < sv->az_down_until_s[az]);
 }
 
 /* The earliest time a zone comes back, or -1 if one is up now. */
-static double zones_back_at(const ecsim_sim *sim)
+static double zones_back_at(const service *sv)
 {
     double back = INFINITY;
-    for (int az = 1; az <= sim->sc->service.availability_zones; az++) {
-        if (az_up(sim, az))
+    for (int az = 1; az <= sv->sc->service.availability_zones; az++) {
+        if (az_up(sv, az))
             return -1;
-        back = fmin(back, sim->service.az_down_until_s[az]);
+        back = fmin(back, sv->az_down_until_s[az]);
     }
     return back;
 }
 
-static void launch_task(ecsim_sim *sim)
+static void launch_task(service *sv)
 {
-    sim_task *t = task_new(sim);
+    service_task *t = task_new(sv);
     if (!t)
         return;
-    sim_service *s = &sim->service;
+    service *s = sv;
     t->deployment = s->primary;
     t->state = TASK_PROVISIONING;
-    t->launched_s = ecsim_engine_now(sim->eng);
+    t->launched_s = ecsim_engine_now(sv->eng);
+    /* Into the indexes: the youngest task goes last in both lists. */
+    service_deployment *dp = &s->deployments[t->deployment];
+    if (dp->alive == 0 && dep_live_add(s, t->deployment) != 0)
+        sv->oom = 1;
+    task_account(sv, t, 1);
+    t->live_prev = s->live_tail;
+    if (s->live_tail)
+        s->tasks[s->live_tail - 1].live_next = t->id;
+    else
+        s->live_head = t->id;
+    s->live_tail = t->id;
+    t->act_prev = dp->act_tail;
+    if (dp->act_tail)
+        s->tasks[dp->act_tail - 1].act_next = t->id;
+    else
+        dp->act_head = t->id;
+    dp->act_tail = t->id;
+    note_changed(sv, t);
     /* Spread across AZs, the default service placement (reference §3.2),
      * skipping zones that are down (az_outage). */
-    int zones = sim->sc->service.availability_zones;
-    for (int tries = 0; tries < zones && !az_up(sim, s->next_az); tries++)
+    int zones = sv->sc->service.availability_zones;
+    for (int tries = 0; tries < zones && !az_up(sv, s->next_az); tries++)
         s->next_az = s->next_az % zones + 1;
     t->az = s->next_az;
     s->next_az = s->next_az % zones + 1;
-    sim->summary.tasks_started++;
-    task_schedule(sim, t, sim->sc->service.task.provisioning_time_s * start_jitter(sim),
+    sv->stats.tasks_started++;
+    task_schedule(sv, t, sv->sc->service.task.provisioning_time_s * start_jitter(sv),
                   EV_PROVISIONED);
 }
 
-static void update_pending_capacity(ecsim_sim *sim);
+static void update_pending_capacity(service *sv);
 
-static void task_stop_now(ecsim_sim *sim, sim_task *t, const char *stop_code, const char *reason)
+static void task_stop_now(service *sv, service_task *t, const char *stop_code, const char *reason)
 {
     if (t->next) {
-        ecsim_engine_cancel(sim->eng, t->next);
+        ecsim_engine_cancel(sv->eng, t->next);
         t->next = 0;
     }
     if (t->instance > 0) {
-        cluster_release(sim->cluster, t->instance, sim->sc->service.task.vcpu,
-                        sim->sc->service.task.memory_gb);
+        sv->platform->release(sv->platform_ctx, t->instance, sv->sc->service.task.vcpu,
+                        sv->sc->service.task.memory_gb);
         t->instance = 0;
     }
     if (t->waiting_capacity) {
-        t->waiting_capacity = false;
-        update_pending_capacity(sim);
+        task_set_waiting(sv, t, false);
+        update_pending_capacity(sv);
     }
-    t->state = TASK_STOPPED;
-    t->healthy = false;
-    t->stopped_s = ecsim_engine_now(sim->eng);
-    /* Tasks never come back from STOPPED: scans over live tasks start at
-     * the oldest one that is not stopped (a long crash loop leaves
-     * thousands of stopped tasks behind). */
-    sim_service *svc = &sim->service;
-    while (svc->first_live < svc->task_count && svc->tasks[svc->first_live].state == TASK_STOPPED)
-        svc->first_live++;
+    t->stopped_s = ecsim_engine_now(sv->eng);
+    task_update(sv, t, TASK_STOPPED, false, t->stop_requested);
     t->stop_code = stop_code;
-    snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
+    t->stop_reason = intern_reason(sv, reason);
+    if (sv->cb.task_stopped)
+        sv->cb.task_stopped(sv->cb_ctx, t);
 }
 
 /* Begin an orderly stop (scale-in, replacement, failed health checks, Spot
  * notice): drain, then SIGTERM; `stop_code` and `reason` are what the
  * STOPPED task will show. A task not yet RUNNING stops at once. */
-static void task_begin_stop(ecsim_sim *sim, sim_task *t, const char *stop_code, const char *reason,
+static void task_begin_stop(service *sv, service_task *t, const char *stop_code, const char *reason,
                             double drain_s)
 {
-    t->stop_requested = true;
     if (t->state < TASK_RUNNING) {
-        task_stop_now(sim, t, stop_code, reason);
+        task_update(sv, t, t->state, t->healthy, true);
+        task_stop_now(sv, t, stop_code, reason);
         return;
     }
     if (t->next) {
-        ecsim_engine_cancel(sim->eng, t->next);
+        ecsim_engine_cancel(sv->eng, t->next);
         t->next = 0;
     }
-    t->state = TASK_DEACTIVATING;
-    t->healthy = false;
+    task_update(sv, t, TASK_DEACTIVATING, false, true);
     t->pending_stop_code = stop_code;
-    snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
-    task_schedule(sim, t, drain_s, EV_DEACTIVATED);
+    t->stop_reason = intern_reason(sv, reason);
+    task_schedule(sv, t, drain_s, EV_DEACTIVATED);
 }
 
 /* Target deregistration takes the deregistration delay (reference §2.3). */
-static double drain_time(const ecsim_sim *sim)
+static double drain_time(const service *sv)
 {
-    return sim->sc->service.load_balancer.enable
-               ? sim->sc->service.load_balancer.deregistration_delay_s
+    return sv->sc->service.load_balancer.enable
+               ? sv->sc->service.load_balancer.deregistration_delay_s
                : 0.0;
 }
 
-static void task_scheduler_stop(ecsim_sim *sim, sim_task *t)
+static void task_scheduler_stop(service *sv, service_task *t)
 {
-    task_begin_stop(sim, t, "ServiceSchedulerInitiated", "Scaling activity initiated by deployment",
-                    drain_time(sim));
+    task_begin_stop(sv, t, "ServiceSchedulerInitiated", "Scaling activity initiated by deployment",
+                    drain_time(sv));
 }
 /* The service throttle (reference §2.4 item 4): tasks that stop before
  * RUNNING make the scheduler wait longer between launches, growing
  * geometrically (MODEL: initial x multiplier^(n-1)) up to 15 minutes. */
-static void throttle_failure(ecsim_sim *sim)
+static void throttle_failure(service *sv)
 {
-    sim_service *s = &sim->service;
-    const ecsim_throttle_spec *th = &sim->sc->service.throttle;
+    service *s = sv;
+    const ecsim_throttle_spec *th = &sv->sc->service.throttle;
     s->start_failures++;
     double delay = th->initial_s * pow(th->multiplier, s->start_failures - 1);
     if (delay > th->max_s || !isfinite(delay))
         delay = th->max_s;
     s->throttle_delay_s = delay;
-    s->next_launch_s = ecsim_engine_now(sim->eng) + delay;
+    s->next_launch_s = ecsim_engine_now(sv->eng) + delay;
     if (s->start_failures >= 2 && !s->throttle_announced) {
         s->throttle_announced = true;
-        sim_log(sim, "service %s is unable to consistently start tasks successfully.", svc_name(sim));
+        svc_log(sv, "service %s is unable to consistently start tasks successfully.", svc_name(sv));
     }
     if (s->start_failures >= 2)
-        sim_log(sim, "service %s operations are being throttled. Will try again later. "
-                     "(next launch in %.0f s)", svc_name(sim), delay);
+        svc_log(sv, "service %s operations are being throttled. Will try again later. "
+                     "(next launch in %.0f s)", svc_name(sv), delay);
 }
 
-static void task_failed_to_start(ecsim_sim *sim, sim_task *t, const char *reason)
+static void task_failed_to_start(service *sv, service_task *t, const char *reason)
 {
-    task_stop_now(sim, t, "TaskFailedToStart", reason);
-    sim->summary.tasks_failed++;
-    sim_log(sim, "task %d stopped (%s): %s", t->id, t->stop_code, reason);
-    throttle_failure(sim);
-    breaker_count_failure(sim, &sim->service.deployments[t->deployment], "tasks failed to start");
-    sim_tasks_changed(sim);
-    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    task_stop_now(sv, t, "TaskFailedToStart", reason);
+    sv->stats.tasks_failed++;
+    svc_log(sv, "task %d stopped (%s): %s", t->id, t->stop_code, reason);
+    throttle_failure(sv);
+    breaker_count_failure(sv, &sv->deployments[t->deployment], "tasks failed to start");
+    notify_changed(sv);
+    schedule_reconcile(sv, ecsim_engine_now(sv->eng));
 }
 
 double service_pull_backoff_s(int retry, double u)
@@ -614,31 +1128,31 @@ double service_pull_backoff_s(int retry, double u)
 
 /* One pull attempt (reference §2.4): not found fails after one attempt;
  * network errors are retried PULL_MAX_RETRIES times with backoff. */
-static void task_pull(ecsim_sim *sim, sim_task *t)
+static void task_pull(service *sv, service_task *t)
 {
-    const sim_deployment *dp = &sim->service.deployments[t->deployment];
+    const service_deployment *dp = &sv->deployments[t->deployment];
     char reason[320];
     t->pull_attempt++;
-    if (!registry_reachable(&sim->registry, ecsim_engine_now(sim->eng))) {
+    if (!registry_reachable(sv->registry, ecsim_engine_now(sv->eng))) {
         if (t->pull_attempt <= PULL_MAX_RETRIES) {
-            double backoff = service_pull_backoff_s(t->pull_attempt, ecsim_rng_uniform(&sim->rng_registry));
-            task_schedule(sim, t, backoff, EV_PULL_RETRY);
+            double backoff = service_pull_backoff_s(t->pull_attempt, ecsim_rng_uniform(&sv->rng_registry));
+            task_schedule(sv, t, backoff, EV_PULL_RETRY);
             return;
         }
         snprintf(reason, sizeof reason,
                  "CannotPullContainerError: pull image manifest has been retried %d time(s): "
                  "failed to do request: Head \"https://%s/v2/%s/manifests/%s\": dial tcp: i/o timeout",
-                 PULL_MAX_RETRIES, REGISTRY_HOST, sim->registry.repository, dp->tag);
-        task_failed_to_start(sim, t, reason);
+                 PULL_MAX_RETRIES, REGISTRY_HOST, registry_repository(sv->registry), dp->tag);
+        task_failed_to_start(sv, t, reason);
         return;
     }
-    const registry_image *img = dp->digest[0] ? registry_by_digest(&sim->registry, dp->digest) : NULL;
+    const registry_image *img = dp->digest[0] ? registry_by_digest(sv->registry, dp->digest) : NULL;
     if (!img) {
         snprintf(reason, sizeof reason,
                  "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed "
                  "to resolve ref %s/%s:%s: not found",
-                 REGISTRY_HOST, sim->registry.repository, dp->tag);
-        task_failed_to_start(sim, t, reason);
+                 REGISTRY_HOST, registry_repository(sv->registry), dp->tag);
+        task_failed_to_start(sv, t, reason);
         return;
     }
     /* Fargate pulls the whole image for every task, no layer cache
@@ -646,186 +1160,154 @@ static void task_pull(ecsim_sim *sim, sim_task *t)
      * or EKS node keeps the last image it pulled: a task of the same image
      * there starts from the cache ("1-5 s on EC2 with cached image", §2.5;
      * MODEL: 1 s to check the manifest). */
-    double pull_s = img->size_mb / sim->sc->registry.pull_mb_per_s;
-    if (t->instance > 0 && (size_t)t->instance > sim->instance_image_count) {
+    double pull_s = img->size_mb / sv->sc->registry.pull_mb_per_s;
+    if (t->instance > 0 && (size_t)t->instance > sv->instance_image_count) {
         size_t n = (size_t)t->instance * 2;
-        int *cache = ecsim_reallocarray(sim->instance_image, n, sizeof *cache);
+        int *cache = ecsim_reallocarray(sv->instance_image, n, sizeof *cache);
         if (cache) {
-            memset(cache + sim->instance_image_count, 0,
-                   (n - sim->instance_image_count) * sizeof *cache);
-            sim->instance_image = cache;
-            sim->instance_image_count = n;
+            memset(cache + sv->instance_image_count, 0,
+                   (n - sv->instance_image_count) * sizeof *cache);
+            sv->instance_image = cache;
+            sv->instance_image_count = n;
         } else {
-            sim->oom = 1;
+            sv->oom = 1;
         }
     }
-    int image_index = (int)(img - sim->registry.images) + 1;
-    if (t->instance > 0 && (size_t)t->instance <= sim->instance_image_count) {
-        if (sim->instance_image[t->instance - 1] == image_index)
+    int image_index = (int)registry_image_index(sv->registry, img) + 1;
+    if (t->instance > 0 && (size_t)t->instance <= sv->instance_image_count) {
+        if (sv->instance_image[t->instance - 1] == image_index)
             pull_s = fmin(pull_s, 1.0);
         else
-            sim->instance_image[t->instance - 1] = image_index;
+            sv->instance_image[t->instance - 1] = image_index;
     }
-    task_schedule(sim, t, pull_s * start_jitter(sim), EV_PULLED);
+    task_schedule(sv, t, pull_s * start_jitter(sv), EV_PULLED);
 }
 
-/* ---- EC2 / EKS capacity (cluster.c, reference §3) ----------------------------- */
+/* ---- EC2 / EKS capacity (the platform: cluster.c, reference §3) -------------------- */
 
-static void update_pending_capacity(ecsim_sim *sim)
+static void update_pending_capacity(service *sv)
 {
-    if (!sim->cluster)
+    if (!sv->platform)
         return;
-    int waiting = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++)
-        waiting += sim->service.tasks[i].waiting_capacity;
-    cluster_set_pending(sim->cluster, waiting, sim->sc->service.task.vcpu,
-                        sim->sc->service.task.memory_gb);
+    sv->platform->set_pending(sv->platform_ctx, sv->n_waiting, sv->sc->service.task.vcpu,
+                        sv->sc->service.task.memory_gb);
 }
 
 /* Place a PENDING task on an instance; false (and the task waits) when no
  * instance has room (reference §2.6, §3.1: the unplaced task raises the
  * CapacityProviderReservation above 100 %). */
-static bool task_place(ecsim_sim *sim, sim_task *t)
+static bool task_place(service *sv, service_task *t)
 {
-    const ecsim_task_spec *ts = &sim->sc->service.task;
+    const ecsim_task_spec *ts = &sv->sc->service.task;
     int az = 0;
-    int inst = cluster_place(sim->cluster, ts->vcpu, ts->memory_gb, &az);
+    int inst = sv->platform->place(sv->platform_ctx, ts->vcpu, ts->memory_gb, &az);
     if (inst < 0) {
         if (!t->waiting_capacity) {
-            t->waiting_capacity = true;
+            task_set_waiting(sv, t, true);
             char why[200];
-            sim_log(sim, "service %s was unable to place a task because no container instance met "
+            svc_log(sv, "service %s was unable to place a task because no container instance met "
                          "all of its requirements. %s",
-                    svc_name(sim), cluster_explain_no_fit(sim->cluster, ts->vcpu, ts->memory_gb, why,
+                    svc_name(sv), sv->platform->explain_no_fit(sv->platform_ctx, ts->vcpu, ts->memory_gb, why,
                                                           sizeof why));
-            update_pending_capacity(sim);
+            update_pending_capacity(sv);
         }
         return false;
     }
     bool was_waiting = t->waiting_capacity;
-    t->waiting_capacity = false;
+    if (was_waiting)
+        task_set_waiting(sv, t, false);
     t->instance = inst;
     t->az = az;
     if (was_waiting)
-        update_pending_capacity(sim);
+        update_pending_capacity(sv);
     return true;
 }
 
 /* An instance registered: place the waiting tasks, oldest first. */
-static void on_cluster_capacity(void *ctx)
+void service_capacity_available(service *sv)
 {
-    ecsim_sim *sim = ctx;
-    double now = ecsim_engine_now(sim->eng);
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        sim_task *t = &sim->service.tasks[i];
-        if (!t->waiting_capacity || t->state == TASK_STOPPED)
+    double now = ecsim_engine_now(sv->eng);
+    int next_id = sv->n_waiting > 0 ? sv->live_head : 0;
+    while (next_id) {
+        service_task *t = task_by_id(sv, next_id);
+        next_id = t->live_next; /* a failed pull below unlinks t */
+        if (!t->waiting_capacity)
             continue;
-        if (!task_place(sim, t))
+        if (!task_place(sv, t))
             break;
         t->pull_started_s = now;
-        task_pull(sim, t);
+        task_pull(sv, t);
     }
-    sim_tasks_changed(sim);
-    schedule_reconcile(sim, now);
+    notify_changed(sv);
+    schedule_reconcile(sv, now);
 }
 
-static void on_cluster_lost(void *ctx, int instance_id)
-{
-    service_instance_lost(ctx, instance_id);
-}
-
-static void on_cluster_log(void *ctx, const char *message)
-{
-    sim_log(ctx, "%s", message);
-}
-
-int service_cluster_create(ecsim_sim *sim)
-{
-    const ecsim_service_spec *ss = &sim->sc->service;
-    if (ss->platform == ECSIM_PLATFORM_FARGATE || sim->cluster)
-        return 0;
-    cluster_callbacks cb = {on_cluster_capacity, on_cluster_lost, on_cluster_log};
-    /* The scenario's OBS / MODEL overrides (0 = the platform's default). */
-    const ecsim_managed_scaling_spec *ms = &ss->cluster.managed_scaling;
-    cluster_config cfg = cluster_config_defaults(ss->platform);
-    if (ms->alarm_high_datapoints > 0)
-        cfg.alarm_high_datapoints = ms->alarm_high_datapoints;
-    if (ms->alarm_low_datapoints > 0)
-        cfg.alarm_low_datapoints = ms->alarm_low_datapoints;
-    if (ms->scale_in_max_percent > 0)
-        cfg.scale_in_max_percent = ms->scale_in_max_percent;
-    if (ms->replacement_delay_s > 0)
-        cfg.replacement_delay_s = ms->replacement_delay_s;
-    if (ms->scale_down_unneeded_s > 0)
-        cfg.scale_down_unneeded_s = ms->scale_down_unneeded_s;
-    if (ms->scale_down_delay_after_add_s > 0)
-        cfg.scale_down_delay_after_add_s = ms->scale_down_delay_after_add_s;
-    sim->cluster = cluster_create(&ss->cluster, ss->platform, ss->availability_zones, sim->seed,
-                                  sim->eng, &cfg, &cb, sim);
-    return sim->cluster ? 0 : ECSIM_ENOMEM;
-}
-
-void service_instance_lost(ecsim_sim *sim, int instance_id)
+void service_instance_lost(service *sv, int instance_id)
 {
     int lost = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        sim_task *t = &sim->service.tasks[i];
-        if (t->state == TASK_STOPPED || t->instance != instance_id)
+    for (int id = sv->live_head; id;) {
+        service_task *t = task_by_id(sv, id);
+        id = t->live_next;
+        if (t->instance != instance_id)
             continue;
         t->instance = 0; /* the instance is gone: nothing to release */
-        task_stop_now(sim, t, "TerminationNotice",
+        task_stop_now(sv, t, "TerminationNotice",
                       "Task stopped: its container instance was terminated");
         lost++;
     }
     if (lost > 0) {
-        sim->summary.tasks_replaced += lost;
-        sim_log(sim, "instance i-%04d lost: %d task%s on it stopped (TerminationNotice); the scheduler "
+        sv->stats.tasks_replaced += lost;
+        svc_log(sv, "instance i-%04d lost: %d task%s on it stopped (TerminationNotice); the scheduler "
                      "replaces them.",
                 instance_id, lost, lost == 1 ? "" : "s");
-        sim_tasks_changed(sim);
+        notify_changed(sv);
     }
-    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    schedule_reconcile(sv, ecsim_engine_now(sv->eng));
 }
 
 static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
-    ecsim_sim *sim = ctx;
-    sim_task *t = task_by_id(sim, (int)(uint32_t)arg);
+    service *sv = ctx;
+    service_task *t = task_by_id(sv, (int)(uint32_t)arg);
     enum task_event kind = (enum task_event)(arg >> 32);
-    const ecsim_task_spec *ts = &sim->sc->service.task;
-    const ecsim_load_balancer_spec *lb = &sim->sc->service.load_balancer;
+    const ecsim_task_spec *ts = &sv->sc->service.task;
+    const ecsim_load_balancer_spec *lb = &sv->sc->service.load_balancer;
     double now = ecsim_engine_now(eng);
-    sim_deployment *dp = &sim->service.deployments[t->deployment];
+    service_deployment *dp = &sv->deployments[t->deployment];
     t->next = 0;
     switch (kind) {
     case EV_PROVISIONED:
-        t->state = TASK_PENDING;
-        if (sim->cluster && !task_place(sim, t))
+        task_update(sv, t, TASK_PENDING, t->healthy, t->stop_requested);
+        if (sv->platform && !task_place(sv, t))
             break; /* waits for capacity */
         t->pull_started_s = now; /* Fargate billing starts here (reference §6) */
-        task_pull(sim, t);
+        task_pull(sv, t);
         break;
     case EV_PULL_RETRY:
-        task_pull(sim, t);
+        assert(t->state == TASK_PENDING);
+        task_pull(sv, t);
         break;
     case EV_PULLED:
-        task_schedule(sim, t, ts->start_time_s * start_jitter(sim), EV_STARTED);
+        assert(t->state == TASK_PENDING);
+        task_schedule(sv, t, ts->start_time_s * start_jitter(sv), EV_STARTED);
         break;
     case EV_STARTED:
-        t->state = TASK_ACTIVATING;
-        task_schedule(sim, t, ts->activating_time_s, EV_ACTIVATED);
+        assert(t->state == TASK_PENDING || (t->state == TASK_ACTIVATING && t->restarts > 0));
+        task_update(sv, t, TASK_ACTIVATING, t->healthy, t->stop_requested);
+        task_schedule(sv, t, ts->activating_time_s, EV_ACTIVATED);
         break;
     case EV_ACTIVATED: {
-        t->state = TASK_RUNNING;
+        assert(t->state == TASK_ACTIVATING);
+        task_update(sv, t, TASK_RUNNING, t->healthy, t->stop_requested);
         t->running_s = now;
         dp->breaker_stage2 = true; /* stage 2 once a task is RUNNING (reference §2.2) */
         /* Tasks that reach RUNNING end a run of start failures (reference §2.4 item 4). */
-        sim->service.start_failures = 0;
-        sim->service.throttle_delay_s = 0;
+        sv->start_failures = 0;
+        sv->throttle_delay_s = 0;
         const char *note = lb->enable ? "registering with the target group"
                                       : "healthy in 40 s (no load balancer)";
         if (dp->defect == ECSIM_DEFECT_CRASH) {
-            task_schedule(sim, t, CRASH_AFTER_S, EV_CRASHED);
+            task_schedule(sv, t, CRASH_AFTER_S, EV_CRASHED);
             note = "its essential container is about to exit (defect: crash)";
         } else if (dp->defect == ECSIM_DEFECT_UNHEALTHY) {
             /* Health checks count after the grace period (reference §2.1):
@@ -833,90 +1315,93 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
              * container check's retries x interval without one. */
             double checks = lb->enable ? lb->unhealthy_threshold * lb->health_check_interval_s
                                        : CONTAINER_HC_RETRIES * CONTAINER_HC_INTERVAL_S;
-            if (!is_eks(sim))
-                task_schedule(sim, t, ts->health_check_grace_s + checks, EV_UNHEALTHY);
+            if (!k8s_rules(sv))
+                task_schedule(sv, t, ts->health_check_grace_s + checks, EV_UNHEALTHY);
             /* On EKS a failing readiness probe keeps the pod out of
              * service; nothing replaces it (the rollout stalls, §5.4). */
-            note = is_eks(sim) ? "readiness probe failing: the pod never becomes Ready"
+            note = k8s_rules(sv) ? "readiness probe failing: the pod never becomes Ready"
                                : "failing its health checks (defect: unhealthy)";
         } else {
             double healthy_after = lb->enable ? lb->health_check_interval_s * lb->healthy_threshold
                                               : HEALTHY_WITHOUT_LB_S;
-            task_schedule(sim, t, healthy_after, EV_HEALTHY);
+            task_schedule(sv, t, healthy_after, EV_HEALTHY);
         }
         if (t->restarts == 0)
-            sim_log(sim, "task %d RUNNING (deployment ecs-svc/%d, AZ %d): pulled %.0f MB, %s", t->id,
-                    dp->id, t->az, sim->sc->image.size_mb, note);
+            svc_log(sv, "task %d RUNNING (deployment ecs-svc/%d, AZ %d): pulled %.0f MB, %s", t->id,
+                    dp->id, t->az, sv->sc->image.size_mb, note);
         break;
     }
     case EV_HEALTHY:
-        t->healthy = true;
-        if (task_current(sim, t))
+        assert(t->state == TASK_RUNNING);
+        task_update(sv, t, TASK_RUNNING, true, t->stop_requested);
+        if (task_current(sv, t))
             dp->progress_s = now; /* a new pod became available: progress (§5.4) */
         break;
     case EV_CRASHED:
-        if (is_eks(sim)) {
+        assert(t->state == TASK_RUNNING);
+        if (k8s_rules(sv)) {
             /* The kubelet restarts the container in place with a back-off
              * of 10 s doubling to 300 s: CrashLoopBackOff (reference §5.4). */
             t->restarts++;
             double backoff = K8S_BACKOFF_INITIAL_S * pow(2.0, t->restarts - 1);
             if (backoff > K8S_BACKOFF_MAX_S || !isfinite(backoff))
                 backoff = K8S_BACKOFF_MAX_S;
-            t->state = TASK_ACTIVATING;
-            t->healthy = false;
-            sim_log(sim, "pod %s-%d (task %d): container exited with code 1, restart %d; "
+            task_update(sv, t, TASK_ACTIVATING, false, t->stop_requested);
+            svc_log(sv, "pod %s-%d (task %d): container exited with code 1, restart %d; "
                          "Back-off restarting failed container (CrashLoopBackOff): next start in %.0f s.",
-                    svc_name(sim), dp->revision, t->id, t->restarts, backoff);
+                    svc_name(sv), dp->revision, t->id, t->restarts, backoff);
             if (t->restarts == 1)
-                sim_task_failed(sim, t);
-            task_schedule(sim, t, backoff, EV_STARTED);
+                task_failed(sv, t);
+            task_schedule(sv, t, backoff, EV_STARTED);
             break;
         }
         /* RUNNING, then the essential container exits: the scheduler
          * replaces the task; no throttle (reference §2.4 item 4). */
-        task_stop_now(sim, t, "EssentialContainerExited", "Essential container in task exited");
-        sim_log(sim, "task %d stopped (EssentialContainerExited): Essential container in task "
+        task_stop_now(sv, t, "EssentialContainerExited", "Essential container in task exited");
+        svc_log(sv, "task %d stopped (EssentialContainerExited): Essential container in task "
                      "exited (exit code 1).",
                 t->id);
-        sim_task_failed(sim, t);
-        breaker_count_failure(sim, dp, "tasks failed to start");
+        task_failed(sv, t);
+        breaker_count_failure(sv, dp, "tasks failed to start");
         break;
     case EV_UNHEALTHY: {
+        assert(t->state == TASK_RUNNING);
         char reason[200];
         if (lb->enable) {
             snprintf(reason, sizeof reason,
                      "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:"
-                     "us-east-1:123456789012:targetgroup/%s/0123456789abcdef)", svc_name(sim));
-            sim_log(sim, "service %s (task %d) is unhealthy in (target-group %s) due to (reason "
+                     "us-east-1:123456789012:targetgroup/%s/0123456789abcdef)", svc_name(sv));
+            svc_log(sv, "service %s (task %d) is unhealthy in (target-group %s) due to (reason "
                          "Target has failed at least the UnhealthyThreshold number of health "
                          "checks consecutively.)",
-                    svc_name(sim), t->id, svc_name(sim));
+                    svc_name(sv), t->id, svc_name(sv));
         } else {
             snprintf(reason, sizeof reason, "Task failed container health checks");
-            sim_log(sim, "service %s (task %d) is unhealthy: (reason the essential container's "
+            svc_log(sv, "service %s (task %d) is unhealthy: (reason the essential container's "
                          "health check failed %d times in a row.)",
-                    svc_name(sim), t->id, CONTAINER_HC_RETRIES);
+                    svc_name(sv), t->id, CONTAINER_HC_RETRIES);
         }
-        task_begin_stop(sim, t, "ServiceSchedulerInitiated", reason, drain_time(sim));
-        sim_task_failed(sim, t);
-        breaker_count_failure(sim, dp, "tasks failed health checks");
+        task_begin_stop(sv, t, "ServiceSchedulerInitiated", reason, drain_time(sv));
+        task_failed(sv, t);
+        breaker_count_failure(sv, dp, "tasks failed health checks");
         break;
     }
     case EV_DEACTIVATED:
-        t->state = TASK_STOPPING;
-        task_schedule(sim, t, fmin(STOPPING_TIME_S, ts->stop_timeout_s), EV_STOPPED);
+        task_update(sv, t, TASK_STOPPING, t->healthy, t->stop_requested);
+        task_schedule(sv, t, fmin(STOPPING_TIME_S, ts->stop_timeout_s), EV_STOPPED);
         break;
     case EV_STOPPED: {
-        char reason[sizeof t->stop_reason];
-        snprintf(reason, sizeof reason, "%s", t->stop_reason);
-        task_stop_now(sim, t, t->pending_stop_code ? t->pending_stop_code : "ServiceSchedulerInitiated",
+        assert(t->state == TASK_STOPPING);
+        const char *reason = t->stop_reason;
+        task_stop_now(sv, t, t->pending_stop_code ? t->pending_stop_code : "ServiceSchedulerInitiated",
                       reason[0] ? reason : "Scaling activity initiated by deployment");
         break;
     }
     }
-    sim_tasks_changed(sim);
-    events_check_settled(sim);
-    schedule_reconcile(sim, now);
+    notify_changed(sv);
+    if (sv->cb.task_event_done)
+        sv->cb.task_event_done(sv->cb_ctx);
+    schedule_reconcile(sv, now);
 }
 
 /* ---- the scheduler ---------------------------------------------------------------------- */
@@ -925,27 +1410,27 @@ static void reconcile_event(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
     (void)arg;
-    ecsim_sim *sim = ctx;
-    sim->service.reconcile_event = 0;
-    service_reconcile(sim);
+    service *sv = ctx;
+    sv->reconcile_event = 0;
+    service_reconcile(sv);
 }
 
-static void schedule_reconcile(ecsim_sim *sim, double at_s)
+static void schedule_reconcile(service *sv, double at_s)
 {
-    sim_service *s = &sim->service;
-    double now = ecsim_engine_now(sim->eng);
+    service *s = sv;
+    double now = ecsim_engine_now(sv->eng);
     if (at_s < now)
         at_s = now;
     if (s->reconcile_event) {
         if (s->reconcile_at_s <= at_s)
             return; /* one pass covers every change up to then */
         /* An earlier pass is wanted (e.g. a new revision while throttled). */
-        ecsim_engine_cancel(sim->eng, s->reconcile_event);
+        ecsim_engine_cancel(sv->eng, s->reconcile_event);
     }
     s->reconcile_at_s = at_s;
-    s->reconcile_event = ecsim_engine_schedule(sim->eng, at_s, reconcile_event, sim, 0);
+    s->reconcile_event = ecsim_engine_schedule(sv->eng, at_s, reconcile_event, sv, 0);
     if (!s->reconcile_event)
-        sim->oom = 1;
+        sv->oom = 1;
 }
 
 /* A token bucket of `cap` tokens refilled at `rate` per second: take one,
@@ -967,42 +1452,63 @@ static bool bucket_take(double *tokens, double *at_s, double cap, double rate, d
 
 /* The service scheduler's own pace (reference §2.5: at most 500 tasks per
  * minute per service on Fargate, 250 on EC2); EKS has no such limit. */
-static double scheduler_tasks_per_minute(const ecsim_sim *sim)
+static double scheduler_tasks_per_minute(const service *sv)
 {
-    const ecsim_service_spec *ss = &sim->sc->service;
+    const ecsim_service_spec *ss = &sv->sc->service;
     if (ss->launch_limits.tasks_per_minute > 0)
         return ss->launch_limits.tasks_per_minute;
-    return ss->platform == ECSIM_PLATFORM_FARGATE ? 500 : ss->platform == ECSIM_PLATFORM_EC2 ? 250 : 0;
+    return sv->rules.tasks_per_minute;
+}
+
+/* task.vcpu added once per live task, in the order a scan would add it (so
+ * the sum is the same double as ever): memoised sums of k terms. */
+static double vcpu_in_use(service *sv)
+{
+    service *s = sv;
+    size_t alive = (size_t)(s->task_count - (size_t)s->n_state[TASK_STOPPED]);
+    while (s->vcpu_sums_count <= alive) {
+        if (s->vcpu_sums_count == s->vcpu_sums_capacity) {
+            size_t cap = s->vcpu_sums_capacity ? s->vcpu_sums_capacity * 2 : 64;
+            double *v = ecsim_reallocarray(s->vcpu_sums, cap, sizeof *v);
+            if (!v) {
+                sv->oom = 1;
+                return (double)alive * sv->sc->service.task.vcpu;
+            }
+            s->vcpu_sums = v;
+            s->vcpu_sums_capacity = cap;
+        }
+        size_t k = s->vcpu_sums_count++;
+        s->vcpu_sums[k] = k == 0 ? 0.0 : s->vcpu_sums[k - 1] + sv->sc->service.task.vcpu;
+    }
+    return s->vcpu_sums[alive];
 }
 
 /* May one more task launch now? Fargate's account token bucket (burst 100,
  * 20 per second, §2.5), the scheduler's per-minute pace, and the account's
  * Fargate vCPU quota (§2.6: "You've reached the limit on the number of vCPUs
  * you can run concurrently"; MODEL: ECS tries again a minute later). */
-static bool may_launch(ecsim_sim *sim, double *retry_at)
+static bool may_launch(service *sv, double *retry_at)
 {
-    sim_service *s = &sim->service;
-    const ecsim_service_spec *ss = &sim->sc->service;
+    service *s = sv;
+    const ecsim_service_spec *ss = &sv->sc->service;
     const ecsim_launch_limits_spec *ll = &ss->launch_limits;
-    double now = ecsim_engine_now(sim->eng);
-    bool fargate = ss->platform == ECSIM_PLATFORM_FARGATE;
+    double now = ecsim_engine_now(sv->eng);
+    bool fargate = sv->rules.fargate_limits;
     if (fargate && ll->vcpu_quota > 0) {
-        double vcpus = 0;
-        for (size_t i = s->first_live; i < s->task_count; i++)
-            vcpus += s->tasks[i].state != TASK_STOPPED ? ss->task.vcpu : 0.0;
+        double vcpus = vcpu_in_use(sv);
         if (vcpus + ss->task.vcpu > ll->vcpu_quota + 1e-9) {
             if (!s->quota_announced) {
                 s->quota_announced = true;
-                sim_log(sim, "service %s was unable to place a task. Reason: You've reached the limit "
+                svc_log(sv, "service %s was unable to place a task. Reason: You've reached the limit "
                              "on the number of vCPUs you can run concurrently (quota %g vCPU, %g in use).",
-                        svc_name(sim), ll->vcpu_quota, vcpus);
-                ecsim_timeline_add_marker(sim->timeline, now, "quota_limit", "vCPU quota reached");
+                        svc_name(sv), ll->vcpu_quota, vcpus);
+                svc_marker(sv, "quota_limit", "vCPU quota reached");
             }
             *retry_at = fmin(*retry_at, now + 60.0);
             return false;
         }
     }
-    double per_minute = scheduler_tasks_per_minute(sim);
+    double per_minute = scheduler_tasks_per_minute(sv);
     /* Check without taking first, so a refusal by one bucket costs no token of the other. */
     double t1 = s->tokens, a1 = s->tokens_at_s, t2 = s->sched_tokens, a2 = s->sched_tokens_at_s;
     bool ok = (!fargate || bucket_take(&t1, &a1, ll->fargate_burst, ll->fargate_rate_per_s, now, retry_at)) &&
@@ -1018,37 +1524,37 @@ static bool may_launch(ecsim_sim *sim, double *retry_at)
 }
 
 /* "service X has stopped N running tasks: (task a) (task b)." */
-static void log_stopped(ecsim_sim *sim, const int *ids, int n)
+static void log_stopped(service *sv, const int *ids, int n)
 {
     char list[256] = "";
     size_t len = 0;
     for (int i = 0; i < n && len < sizeof list - 16; i++)
         len += (size_t)snprintf(list + len, sizeof list - len, " (task %d)", ids[i]);
-    sim_log(sim, "service %s has stopped %d running tasks:%s.", svc_name(sim), n, list);
+    svc_log(sv, "service %s has stopped %d running tasks:%s.", svc_name(sv), n, list);
 }
 
 /* Scale-in on EC2 / EKS: the cluster picks the victims by the placement
  * strategy (reference §3.2: binpack frees the emptiest instance, spread
  * keeps the zones balanced). Returns how many tasks it stopped; 0 (the
  * caller falls back to youngest first) if memory ran out. */
-static int stop_cluster_victims(ecsim_sim *sim, int k)
+static int stop_cluster_victims(service *sv, int k)
 {
-    sim_service *s = &sim->service;
-    const ecsim_task_spec *ts = &sim->sc->service.task;
-    cluster_task_ref *refs = ecsim_reallocarray(NULL, s->task_count ? s->task_count : 1, sizeof *refs);
+    service *s = sv;
+    const ecsim_task_spec *ts = &sv->sc->service.task;
+    service_task_ref *refs = ecsim_reallocarray(NULL, s->task_count ? s->task_count : 1, sizeof *refs);
     int *chosen = ecsim_reallocarray(NULL, (size_t)k, sizeof *chosen);
     int n = 0, stopped = 0;
     if (refs && chosen) {
-        for (size_t i = s->first_live; i < s->task_count; i++) {
-            const sim_task *t = &s->tasks[i];
-            if (task_active(t) && task_current(sim, t))
-                refs[n++] = (cluster_task_ref){t->id, t->instance, ts->vcpu, ts->memory_gb};
-        }
-        int got = cluster_choose_victims(sim->cluster, refs, n, k, chosen);
+        /* The active tasks of the current revision, oldest first. */
+        int *cur;
+        int nc = dep_cursors(sv, true, true, &cur);
+        for (const service_task *t; (t = dep_cursors_next(sv, cur, nc, true)) != NULL;)
+            refs[n++] = (service_task_ref){t->id, t->instance, ts->vcpu, ts->memory_gb};
+        int got = sv->platform->choose_victims(sv->platform_ctx, refs, n, k, chosen);
         for (int i = 0; i < got; i++) {
-            sim_task *t = task_by_id(sim, refs[chosen[i]].task_id);
-            task_scheduler_stop(sim, t);
-            log_stopped(sim, &t->id, 1);
+            service_task *t = task_by_id(sv, refs[chosen[i]].task_id);
+            task_scheduler_stop(sv, t);
+            log_stopped(sv, &t->id, 1);
             stopped++;
         }
     }
@@ -1057,67 +1563,66 @@ static int stop_cluster_victims(ecsim_sim *sim, int k)
     return stopped;
 }
 
-static void service_reconcile(ecsim_sim *sim)
+static void service_reconcile(service *sv)
 {
-    sim_service *s = &sim->service;
-    sim_deployment *dp = service_primary(sim);
+    service *s = sv;
+    service_deployment *dp = primary_dp(sv);
     if (!s->provisioned || !dp)
         return;
-    double now = ecsim_engine_now(sim->eng);
+    double now = ecsim_engine_now(sv->eng);
 
-    int n_primary = 0, n_old = 0, alive = 0, healthy = 0, in_flight = 0;
-    for (size_t i = s->first_live; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
-        if (!task_alive(t))
-            continue;
-        alive++;
-        if (t->state != TASK_RUNNING || !t->healthy || t->stop_requested)
-            in_flight++;
-        if (t->stop_requested)
-            continue;
-        if (task_current(sim, t))
-            n_primary++;
-        else
-            n_old++;
-        if (t->state == TASK_RUNNING && t->healthy)
-            healthy++;
+    int n_primary = 0, n_old = 0, old_unhealthy = 0;
+    for (size_t i = 0; i < s->dep_live_count; i++) {
+        const service_deployment *d = &s->deployments[s->dep_live[i]];
+        if (deployment_current(sv, s->dep_live[i])) {
+            n_primary += d->active;
+        } else {
+            n_old += d->active;
+            old_unhealthy += d->active - d->healthy_active;
+        }
     }
+    int alive = (int)s->task_count - s->n_state[TASK_STOPPED];
+    int healthy = s->n_healthy_active;
+    int in_flight = alive - healthy;
 
     int min_healthy, max_tasks;
-    service_rollout_bounds(sim, s->desired, &min_healthy, &max_tasks);
+    service_rollout_bounds(&sv->sc->service.deployment, sv->rules.kubernetes, s->desired,
+                           &min_healthy, &max_tasks);
 
     /* Stop surplus tasks: old revisions first (as long as enough stay
      * healthy: health checks gate the rollout), then current tasks beyond
      * desired, youngest first. */
     int can_stop = healthy - min_healthy;
     int stopped[32], n_stopped = 0, old_stopped = 0;
-    for (size_t i = s->task_count; i-- > s->first_live && n_old > 0;) {
-        sim_task *t = &s->tasks[i];
-        if (!task_active(t) || task_current(sim, t))
-            continue;
+    int *cur = NULL;
+    int nc = n_old > 0 ? dep_cursors(sv, false, false, &cur) : 0;
+    for (service_task *t; n_old > 0 && (t = dep_cursors_next(sv, cur, nc, false)) != NULL;) {
         bool counts_healthy = t->state == TASK_RUNNING && t->healthy;
-        if (counts_healthy && can_stop <= 0)
+        if (counts_healthy && can_stop <= 0) {
+            if (old_unhealthy == 0)
+                break; /* only healthy old tasks left, and none may stop */
             continue;
+        }
         if (counts_healthy)
             can_stop--;
+        else
+            old_unhealthy--;
         bool was_running = t->state == TASK_RUNNING;
-        task_scheduler_stop(sim, t);
+        task_scheduler_stop(sv, t);
         n_old--;
         old_stopped++;
         if (was_running && n_stopped < 32)
             stopped[n_stopped++] = t->id;
     }
     if (n_stopped > 0)
-        log_stopped(sim, stopped, n_stopped);
-    if (sim->cluster && n_primary > s->desired)
-        n_primary -= stop_cluster_victims(sim, n_primary - s->desired);
-    for (size_t i = s->task_count; i-- > s->first_live && n_primary > s->desired;) {
-        sim_task *t = &s->tasks[i];
-        if (!task_active(t) || !task_current(sim, t))
-            continue;
-        task_scheduler_stop(sim, t);
+        log_stopped(sv, stopped, n_stopped);
+    if (sv->platform && n_primary > s->desired)
+        n_primary -= stop_cluster_victims(sv, n_primary - s->desired);
+    nc = n_primary > s->desired ? dep_cursors(sv, true, false, &cur) : 0;
+    for (service_task *t; n_primary > s->desired && (t = dep_cursors_next(sv, cur, nc, false)) != NULL;) {
+        task_scheduler_stop(sv, t);
         n_primary--;
-        log_stopped(sim, &t->id, 1);
+        log_stopped(sv, &t->id, 1);
     }
 
     /* Launch towards desired. */
@@ -1133,37 +1638,37 @@ static void service_reconcile(ecsim_sim *sim)
          * that could change that (reference §2.1, [D7]). */
         if (n_old > 0 && want > 0 && old_stopped == 0 && in_flight == 0 && !dp->stuck_announced) {
             dp->stuck_announced = true;
-            sim_log(sim, "service %s was unable to stop or start tasks during a deployment because "
+            svc_log(sv, "service %s was unable to stop or start tasks during a deployment because "
                          "of the service deployment configuration. Update the minimumHealthyPercent "
                          "or maximumPercent value and try again.",
-                    svc_name(sim));
-            sim_set_deployment_state(sim, "Stuck (min/max)");
+                    svc_name(sv));
+            if (sv->cb.rollout_stuck)
+                sv->cb.rollout_stuck(sv->cb_ctx);
         }
         return;
     }
-    double back = zones_back_at(sim);
+    double back = zones_back_at(sv);
     if (back >= 0) {
-        schedule_reconcile(sim, back); /* every zone is down */
+        schedule_reconcile(sv, back); /* every zone is down */
         return;
     }
     if (now < s->next_launch_s) {
-        schedule_reconcile(sim, s->next_launch_s);
+        schedule_reconcile(sv, s->next_launch_s);
         return;
     }
     if (s->start_failures > 0) {
         /* Throttled: one attempt at a time until a task starts; the next
          * waits for this one to fail or run. */
-        for (size_t i = s->first_live; i < s->task_count; i++)
-            if (s->tasks[i].deployment == s->primary && s->tasks[i].state < TASK_RUNNING)
-                return;
+        if (s->deployments[s->primary].prestart > 0)
+            return;
         launch = 1;
     }
     int launched = 0;
     double retry_at = INFINITY;
     while (launched < launch) {
-        if (!may_launch(sim, &retry_at))
+        if (!may_launch(sv, &retry_at))
             break;
-        launch_task(sim);
+        launch_task(sv);
         launched++;
     }
     if (launched > 0) {
@@ -1171,156 +1676,150 @@ static void service_reconcile(ecsim_sim *sim)
         size_t n = 0;
         for (size_t i = s->task_count - (size_t)launched; i < s->task_count && n < sizeof ids - 16; i++)
             n += (size_t)snprintf(ids + n, sizeof ids - n, " (task %d)", s->tasks[i].id);
-        sim_log(sim, "service %s has started %d tasks:%s.", svc_name(sim), launched, ids);
+        svc_log(sv, "service %s has started %d tasks:%s.", svc_name(sv), launched, ids);
     }
     if (launched < launch && isfinite(retry_at))
-        schedule_reconcile(sim, retry_at);
+        schedule_reconcile(sv, retry_at);
 }
 
-void service_provisioned(ecsim_sim *sim)
+void service_provisioned(service *sv)
 {
-    sim->service.provisioned = true;
-    sim->service.tokens_at_s = ecsim_engine_now(sim->eng);
-    sim->service.sched_tokens = scheduler_tasks_per_minute(sim);
-    sim->service.sched_tokens_at_s = ecsim_engine_now(sim->eng);
-    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    sv->provisioned = true;
+    sv->tokens_at_s = ecsim_engine_now(sv->eng);
+    sv->sched_tokens = scheduler_tasks_per_minute(sv);
+    sv->sched_tokens_at_s = ecsim_engine_now(sv->eng);
+    schedule_reconcile(sv, ecsim_engine_now(sv->eng));
 }
 
-void service_set_desired(ecsim_sim *sim, int desired)
+void service_set_desired(service *sv, int desired)
 {
-    if (desired == sim->service.desired)
+    if (desired == sv->desired)
         return;
-    sim->service.desired = desired;
-    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+    sv->desired = desired;
+    schedule_reconcile(sv, ecsim_engine_now(sv->eng));
 }
 
 /* Called by sim.c after task changes: deployment completion is when the
  * current revision has `desired` healthy tasks and no task of another
  * revision is left (reference §2.2 rolloutState COMPLETED). */
-void service_check_rollout(ecsim_sim *sim)
+void service_check_rollout(service *sv)
 {
-    sim_service *s = &sim->service;
-    sim_deployment *dp = service_primary(sim);
+    service *s = sv;
+    service_deployment *dp = primary_dp(sv);
     if (!dp || dp->rollout != ROLLOUT_IN_PROGRESS)
         return;
     int healthy = 0, old_alive = 0;
-    for (size_t i = s->first_live; i < s->task_count; i++) {
-        const sim_task *t = &s->tasks[i];
-        if (!task_alive(t))
-            continue;
-        if (!task_current(sim, t))
-            old_alive++;
-        else if (t->state == TASK_RUNNING && t->healthy && !t->stop_requested)
-            healthy++;
+    for (size_t i = 0; i < s->dep_live_count; i++) {
+        const service_deployment *d = &s->deployments[s->dep_live[i]];
+        if (deployment_current(sv, s->dep_live[i]))
+            healthy += d->healthy_active;
+        else
+            old_alive += d->alive;
     }
     if (healthy >= s->desired && old_alive == 0) {
-        dp->rollout = ROLLOUT_COMPLETED;
-        dp->finished_s = ecsim_engine_now(sim->eng);
-        if (is_eks(sim))
-            sim_log(sim, "deployment %s: successfully rolled out (ReplicaSet \"%s-%d\", %d pods ready).",
-                    svc_name(sim), svc_name(sim), dp->revision, healthy);
+        deployment_finish(sv, dp, ROLLOUT_COMPLETED);
+        if (k8s_rules(sv))
+            svc_log(sv, "deployment %s: successfully rolled out (ReplicaSet \"%s-%d\", %d pods ready).",
+                    svc_name(sv), svc_name(sv), dp->revision, healthy);
         else
-            sim_log(sim, "service %s (deployment ecs-svc/%d) deployment completed.", svc_name(sim), dp->id);
-        sim_deployment_completed(sim, dp);
+            svc_log(sv, "service %s (deployment ecs-svc/%d) deployment completed.", svc_name(sv), dp->id);
+        if (sv->cb.deployment_completed)
+            sv->cb.deployment_completed(sv->cb_ctx, dp);
     }
 }
 
 /* ---- faults ------------------------------------------------------------------------------ */
 
 /* The `nth` (0-based) RUNNING task that still counts towards desired. */
-static sim_task *nth_running(ecsim_sim *sim, int *count_out, uint64_t nth)
+static service_task *nth_running(service *sv, int *count_out, uint64_t nth)
 {
-    int n = 0;
-    sim_task *pick = NULL;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        sim_task *t = &sim->service.tasks[i];
-        if (t->state != TASK_RUNNING || t->stop_requested)
-            continue;
-        if ((uint64_t)n == nth)
-            pick = t;
-        n++;
-    }
+    service *s = sv;
     if (count_out)
-        *count_out = n;
-    return pick;
+        *count_out = s->n_run_avail;
+    if (nth >= (uint64_t)s->n_run_avail)
+        return NULL;
+    service_task *t = &s->tasks[run_tree_find(s, (int)nth)];
+    assert(task_run_avail(t));
+    return t;
 }
 
 /* A random RUNNING task (victims of kill_tasks and Spot), or NULL. */
-static sim_task *random_running(ecsim_sim *sim)
+static service_task *random_running(service *sv)
 {
     int n;
-    nth_running(sim, &n, UINT64_MAX);
+    nth_running(sv, &n, UINT64_MAX);
     if (n == 0)
         return NULL;
-    return nth_running(sim, NULL, ecsim_rng_below(&sim->rng_events, (uint64_t)n));
+    return nth_running(sv, NULL, ecsim_rng_below(&sv->rng_events, (uint64_t)n));
 }
 
-int service_kill_tasks(ecsim_sim *sim, int count)
+int service_kill_tasks(service *sv, int count)
 {
     int killed = 0;
-    sim_task *t;
-    while (killed < count && (t = random_running(sim)) != NULL) {
+    service_task *t;
+    while (killed < count && (t = random_running(sv)) != NULL) {
         /* A killed process is an essential container that exited (SIGKILL,
          * exit code 137): stopCode EssentialContainerExited (reference §2.3). */
-        task_stop_now(sim, t, "EssentialContainerExited", "Essential container in task exited");
-        sim_log(sim, "task %d stopped (EssentialContainerExited): Essential container in task exited "
+        task_stop_now(sv, t, "EssentialContainerExited", "Essential container in task exited");
+        svc_log(sv, "task %d stopped (EssentialContainerExited): Essential container in task exited "
                      "(exit code 137: killed).",
                 t->id);
-        sim->summary.tasks_replaced++;
+        sv->stats.tasks_replaced++;
         killed++;
     }
     if (killed > 0) {
-        sim_tasks_changed(sim);
-        schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+        notify_changed(sv);
+        schedule_reconcile(sv, ecsim_engine_now(sv->eng));
     }
     return killed;
 }
 
-int service_az_outage(ecsim_sim *sim, int az, double until_s)
+int service_az_outage(service *sv, int az, double until_s)
 {
-    sim_service *s = &sim->service;
-    if (az < 1 || az > sim->sc->service.availability_zones)
+    service *s = sv;
+    if (az < 1 || az > sv->sc->service.availability_zones)
         return 0;
     if (until_s > s->az_down_until_s[az])
         s->az_down_until_s[az] = until_s;
     int lost = 0;
-    for (size_t i = s->first_live; i < s->task_count; i++) {
-        sim_task *t = &s->tasks[i];
-        if (!task_alive(t) || t->az != az)
+    for (int id = s->live_head; id;) {
+        service_task *t = task_by_id(sv, id);
+        id = t->live_next;
+        if (t->az != az)
             continue;
         /* MODEL: the reference has no stop code for a lost zone; the
          * infrastructure notice is the closest (reference §2.3). */
-        task_stop_now(sim, t, "TerminationNotice",
+        task_stop_now(sv, t, "TerminationNotice",
                       "Task stopped: its availability zone became unavailable");
         lost++;
     }
-    s->next_az = az % sim->sc->service.availability_zones + 1;
-    sim->summary.tasks_replaced += lost;
+    s->next_az = az % sv->sc->service.availability_zones + 1;
+    sv->stats.tasks_replaced += lost;
     if (lost > 0)
-        sim_tasks_changed(sim);
-    schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+        notify_changed(sv);
+    schedule_reconcile(sv, ecsim_engine_now(sv->eng));
     return lost;
 }
 
-int service_spot_interruption(ecsim_sim *sim, int count)
+int service_spot_interruption(service *sv, int count)
 {
     int hit = 0;
-    sim_task *t;
-    while (hit < count && (t = random_running(sim)) != NULL) {
+    service_task *t;
+    while (hit < count && (t = random_running(sv)) != NULL) {
         /* Two-minute notice: SIGTERM and deregistration now, STOPPED with
          * SpotInterruption two minutes later; the scheduler starts the
          * replacement at the notice (MODEL). */
-        task_begin_stop(sim, t, "SpotInterruption", "Your Spot Task was interrupted.",
-                        SPOT_NOTICE_S - fmin(STOPPING_TIME_S, sim->sc->service.task.stop_timeout_s));
-        sim_log(sim, "task %d received a Fargate Spot interruption notice: SIGTERM now, "
+        task_begin_stop(sv, t, "SpotInterruption", "Your Spot Task was interrupted.",
+                        SPOT_NOTICE_S - fmin(STOPPING_TIME_S, sv->sc->service.task.stop_timeout_s));
+        svc_log(sv, "task %d received a Fargate Spot interruption notice: SIGTERM now, "
                      "stopped (SpotInterruption) in 2 minutes.",
                 t->id);
-        sim->summary.tasks_replaced++;
+        sv->stats.tasks_replaced++;
         hit++;
     }
     if (hit > 0) {
-        sim_tasks_changed(sim);
-        schedule_reconcile(sim, ecsim_engine_now(sim->eng));
+        notify_changed(sv);
+        schedule_reconcile(sv, ecsim_engine_now(sv->eng));
     }
     return hit;
 }

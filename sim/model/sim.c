@@ -16,36 +16,182 @@
  *   step 7  end of the simulated period */
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
-#include "sim_internal.h"
+#include "ecsim/sim.h"
+#include "ecsim/timeline.h"
+#include "eventlog.h"
+#include "events.h"
+#include "lifecycle.h"
+#include "platform.h"
+#include "registry.h"
+#include "scaling.h"
+#include "service.h"
+#include "sim_parts.h"
+
+/* One run: the modules and what only the orchestration knows. */
+struct ecsim_sim {
+    const ecsim_scenario *sc;
+    uint64_t seed;
+    ecsim_engine *eng;
+    registry *registry;           /* the ECR repository (registry.h) */
+    platform *platform;           /* where tasks run and what they cost (platform.h) */
+    service *service;             /* tasks, deployments, the scheduler (service.h) */
+    scaling *scaling;             /* load, metrics, policy, cost (scaling.h) */
+    events *events;               /* the scenario's operations and faults (events.h) */
+    lifecycle *lc;                /* steps and tracked variables (lifecycle.h) */
+    ecsim_tracked *now;           /* lifecycle_now(lc) */
+    ecsim_timeline *timeline;     /* rows and markers (timeline.h) */
+    eventlog *log;                /* events.log (eventlog.h) */
+    ecsim_summary summary;
+
+    int reported_step;            /* highest step handed out by ecsim_sim_advance */
+    int advance_target;           /* ecsim_sim_advance stops when the last step reaches this */
+    bool image_built;
+    bool image_in_registry;
+    bool done;
+    bool failed_deploy;
+    bool monitor_scheduled;       /* step 6's publication event is scheduled */
+    bool monitor_published;       /* step 6's first datapoint is out */
+    char monitor_text[320];       /* what CloudWatch did, for step 6 */
+    double last_fail_marker_s;    /* task_failed plot markers: at most one a minute */
+    int oom;
+};
+
+#define sim_fmt_clock ecsim_fmt_clock
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sim_log(ecsim_sim *sim, const char *fmt, ...);
 
 static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+
+char *ecsim_fmt_clock(char *buf, size_t size, double t_s)
+{
+    if (!isfinite(t_s)) {
+        snprintf(buf, size, "—");
+        return buf;
+    }
+    /* Tenths of a second, rounded once, so 59.96 s prints as 00:01:00.0. */
+    long long tenths = llround(t_s * 10.0);
+    long long secs = tenths / 10;
+    int frac = (int)(tenths % 10);
+    long long h = secs / 3600, m = (secs / 60) % 60, s = secs % 60;
+    if (h >= 24) {
+        /* Multi-day runs: "2d 03:00:00". */
+        int n = snprintf(buf, size, "%lldd %02lld:%02lld:%02lld", h / 24, h % 24, m, s);
+        if (frac && n > 0 && (size_t)n < size)
+            snprintf(buf + n, size - (size_t)n, ".%d", frac);
+        return buf;
+    }
+    if (frac)
+        snprintf(buf, size, "%02lld:%02lld:%02lld.%d", h, m, s, frac);
+    else
+        snprintf(buf, size, "%02lld:%02lld:%02lld", h, m, s);
+    return buf;
+}
+
+static void sim_log(ecsim_sim *sim, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char clock[32];
+    ecsim_fmt_clock(clock, sizeof clock, ecsim_engine_now(sim->eng));
+    if (eventlog_add(sim->log, clock, msg) != 0)
+        sim->oom = 1;
+}
+
+size_t ecsim_sim_log_count(const ecsim_sim *sim) { return eventlog_count(sim->log); }
+
+const char *ecsim_sim_log_line(const ecsim_sim *sim, size_t i) { return eventlog_line(sim->log, i); }
 
 static void update_counts(ecsim_sim *sim)
 {
     /* No service, no desired count. */
-    sim->now_state.desired = sim->service.provisioned ? sim->service.desired : 0;
-    sim->now_state.running = service_count(sim, TASK_RUNNING);
-    sim->now_state.capacity_rps = service_ready_count(sim) * sim->sc->service.task.capacity_rps;
+    sim->now->desired = service_is_provisioned(sim->service) ? service_desired(sim->service) : 0;
+    sim->now->running = service_count(sim->service, TASK_RUNNING);
+    sim->now->capacity_rps = service_ready_count(sim->service) * sim->sc->service.task.capacity_rps;
 }
 
-static void set_deployment_state(ecsim_sim *sim, const char *state)
-{
-    snprintf(sim->now_state.deployment, sizeof sim->now_state.deployment, "%s", state);
-}
-
-void sim_set_deployment_state(ecsim_sim *sim, const char *state) { set_deployment_state(sim, state); }
 
 static void record(ecsim_sim *sim, int step, bool failed)
 {
     update_counts(sim);
-    sim->now_state.demand_rps = ecsim_load_rate(sim->load, ecsim_engine_now(sim->eng));
-    lifecycle_record(sim, step, failed);
+    sim->now->demand_rps = scaling_demand_rate(sim->scaling, ecsim_engine_now(sim->eng));
+    if (!lifecycle_record(sim->lc, step, ecsim_engine_now(sim->eng), failed))
+        return;
+    sim_log(sim, "lifecycle step %d%s: %s", step, failed ? " failed" : " complete",
+            lifecycle_step(sim->lc, step)->action);
+    if (step >= sim->advance_target)
+        ecsim_engine_stop(sim->eng);
 }
+
+/* ---- wiring: the service, its platform (the cluster) and the recorders ---------- */
+
+/* The summary's task counts are the service's. */
+static void sync_service_stats(ecsim_sim *sim)
+{
+    const service_stats *st = service_get_stats(sim->service);
+    sim->summary.tasks_started = st->tasks_started;
+    sim->summary.tasks_failed = st->tasks_failed;
+    sim->summary.tasks_replaced = st->tasks_replaced;
+    sim->summary.rollbacks = st->rollbacks;
+}
+
+static void on_service_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
+
+static void on_service_marker(void *ctx, const char *kind, const char *label)
+{
+    ecsim_sim *sim = ctx;
+    if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng), kind, label) ==
+        ECSIM_ENOMEM)
+        sim->oom = 1;
+}
+
+static void on_task_event_done(void *ctx)
+{
+    ecsim_sim *sim = ctx;
+    events_check_settled(sim->events);
+}
+
+static void on_task_stopped(void *ctx, const service_task *t)
+{
+    ecsim_sim *sim = ctx;
+    platform_task_stopped(sim->platform, t);
+}
+
+static void on_events_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
+
+static void on_scaling_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
+
+static void on_rollout_stuck(void *ctx)
+{
+    ecsim_sim *sim = ctx;
+    lifecycle_set_deployment(sim->lc, "Stuck (min/max)");
+}
+
+/* The platform's reports: new capacity, a lost instance, log lines. */
+static void on_platform_capacity(void *ctx)
+{
+    ecsim_sim *sim = ctx;
+    service_capacity_available(sim->service);
+}
+
+static void on_platform_lost(void *ctx, int instance_id)
+{
+    ecsim_sim *sim = ctx;
+    service_instance_lost(sim->service, instance_id);
+}
+
+static void on_platform_log(void *ctx, const char *message) { sim_log(ctx, "%s", message); }
 
 /* ---- lifecycle events ----------------------------------------------------------- */
 
@@ -55,28 +201,26 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     (void)arg;
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
-    if (service_cluster_create(sim) != 0)
+    if (platform_provision(sim->platform) != 0)
         sim->oom = 1;
-    service_provisioned(sim);
-    scaling_start(sim);
-    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
-    lifecycle_set_image(sim, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
+    service_provisioned(sim->service);
+    scaling_start(sim->scaling);
+    lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
+    lifecycle_set_image(sim->lc, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
                                                     : "Not in registry");
     sim_log(sim, "service %s created on %s: desired count %d, task %.2g vCPU / %.2g GB.", svc(sim),
-            sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate"
-            : sc->service.platform == ECSIM_PLATFORM_EC2   ? "EC2"
-                                                           : "EKS",
+            platform_words(sim->platform)->name,
             sc->service.desired, sc->service.task.vcpu, sc->service.task.memory_gb);
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PROVISION];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PROVISION);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Created service %s on %s in %.0f s with desired count %d; every task gets %.2g vCPU "
              "and %.2g GB.",
-             svc(sim), sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate" : "a cluster",
+             svc(sim), platform_words(sim->platform)->created_on,
              sc->service.provision_time_s, sc->service.desired, sc->service.task.vcpu,
              sc->service.task.memory_gb);
     record(sim, ECSIM_STEP_PROVISION, false);
-    set_deployment_state(sim, "In progress");
-    if (service_deploy(sim, sc->image.tag, ECSIM_DEFECT_NONE, false) != 0)
+    lifecycle_set_deployment(sim->lc, "In progress");
+    if (service_deploy(sim->service, sc->image.tag, ECSIM_DEFECT_NONE, false) != 0)
         sim->oom = 1;
     sim->summary.deployments++;
 }
@@ -94,27 +238,27 @@ static void push_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
     double now = ecsim_engine_now(sim->eng);
-    if (!registry_reachable(&sim->registry, now)) {
+    if (!registry_reachable(sim->registry, now)) {
         /* registry_outage: the push waits until the registry is back. */
         sim_log(sim, "image %s:%s push failed: the registry is unreachable; retrying when it is "
                      "back.",
                 sc->image.name, sc->image.tag);
-        double retry = sim->registry.outage_until_s + sc->image.size_mb / sc->registry.push_mb_per_s;
+        double retry = registry_outage_until(sim->registry) + sc->image.size_mb / sc->registry.push_mb_per_s;
         if (!ecsim_engine_schedule(sim->eng, retry, push_done, sim, 0))
             sim->oom = 1;
         return;
     }
-    int rc = registry_push(&sim->registry, sc->image.tag, sc->image.size_mb, ecsim_engine_now(sim->eng));
+    int rc = registry_push(sim->registry, sc->image.tag, sc->image.size_mb, ecsim_engine_now(sim->eng));
     if (rc < 0) {
         sim->oom = 1;
         return;
     }
-    const registry_image *img = registry_resolve(&sim->registry, sc->image.tag);
+    const registry_image *img = registry_resolve(sim->registry, sc->image.tag);
     sim->image_in_registry = true;
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_PUSH));
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_PUSH));
     sim_log(sim, "image %s:%s pushed to the registry as %s (%.0f MB at %.3g MB/s).", sc->image.name,
             sc->image.tag, img->digest, sc->image.size_mb, sc->registry.push_mb_per_s);
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PUSH];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PUSH);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Amazon ECR stored %s:%s as digest %.19s... (%.0f MB uploaded in %.1f s at %.3g MB/s).",
              sc->image.name, sc->image.tag, img->digest, sc->image.size_mb,
@@ -130,9 +274,9 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     ecsim_sim *sim = ctx;
     const ecsim_scenario *sc = sim->sc;
     sim->image_built = true;
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_PACKAGE));
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_PACKAGE));
     sim_log(sim, "image %s:%s built (%.0f MB).", sc->image.name, sc->image.tag, sc->image.size_mb);
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_PACKAGE];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PACKAGE);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Nothing yet: the image %s:%s (%.0f MB) exists only on the build machine.",
              sc->image.name, sc->image.tag, sc->image.size_mb);
@@ -146,7 +290,7 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     /* The seed's quiz question 3: the image is never pushed. */
     sim_log(sim, "image %s:%s was not pushed (registry.push: false): the registry has no such tag.",
             sc->image.name, sc->image.tag);
-    r = &sim->steps[ECSIM_STEP_PUSH];
+    r = lifecycle_step(sim->lc, ECSIM_STEP_PUSH);
     snprintf(r->result, sizeof r->result, "Image not pushed: registry has no %s:%s", sc->image.name,
              sc->image.tag);
     snprintf(r->role, sizeof r->role, "Nothing stored");
@@ -158,7 +302,7 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
              "Push the image before deploying (docker push %s:%s, or a CI step); set registry.push: "
              "true.",
              sc->image.name, sc->image.tag);
-    lifecycle_set_image(sim, "Created (not in registry)");
+    lifecycle_set_image(sim->lc, "Created (not in registry)");
     record(sim, ECSIM_STEP_PUSH, true);
     start_provisioning(sim);
 }
@@ -167,12 +311,8 @@ static void build_done(ecsim_engine *eng, void *ctx, uint64_t arg)
 
 static int primary_running(const ecsim_sim *sim)
 {
-    int n = 0;
-    for (size_t i = sim->service.first_live; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
-        n += t->deployment == sim->service.primary && t->state == TASK_RUNNING && !t->stop_requested;
-    }
-    return n;
+    const service_deployment *dp = service_primary(sim->service);
+    return dp ? dp->running_avail : 0;
 }
 
 static void describe_deploy(ecsim_sim *sim)
@@ -180,12 +320,12 @@ static void describe_deploy(ecsim_sim *sim)
     const ecsim_scenario *sc = sim->sc;
     const ecsim_task_spec *ts = &sc->service.task;
     double pull_s = sc->image.size_mb / sc->registry.pull_mb_per_s;
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_DEPLOY];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
     snprintf(r->aws_did, sizeof r->aws_did,
              "ECS started %d task%s on %s. Each: provisioning %.0f s, image pull %.1f s (%.0f MB at "
              "%.3g MB/s), container start %.0f s, activation %.0f s: RUNNING %.1f s after launch.",
              sc->service.desired, sc->service.desired == 1 ? "" : "s",
-             sc->service.platform == ECSIM_PLATFORM_FARGATE ? "Fargate" : "the cluster",
+             platform_words(sim->platform)->started_on,
              ts->provisioning_time_s, pull_s, sc->image.size_mb, sc->registry.pull_mb_per_s,
              ts->start_time_s, ts->activating_time_s,
              ts->provisioning_time_s + pull_s + ts->start_time_s + ts->activating_time_s);
@@ -193,76 +333,82 @@ static void describe_deploy(ecsim_sim *sim)
 
 static void describe_deploy_failure(ecsim_sim *sim);
 
-void sim_tasks_changed(ecsim_sim *sim)
+static void on_tasks_changed(void *ctx)
 {
+    ecsim_sim *sim = ctx;
+    sync_service_stats(sim);
     update_counts(sim);
-    scaling_tasks_changed(sim);
-    service_check_rollout(sim);
-    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && sim->service.primary >= 0 &&
-        primary_running(sim) >= sim->service.desired) {
-        lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_DEPLOY));
-        lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_DEPLOY));
+    scaling_tasks_changed(sim->scaling);
+    service_check_rollout(sim->service);
+    if (!lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached && service_primary(sim->service) &&
+        primary_running(sim) >= service_desired(sim->service)) {
+        lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_DEPLOY));
+        lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_DEPLOY));
         describe_deploy(sim);
         record(sim, ECSIM_STEP_DEPLOY, false);
     }
     /* Without a circuit breaker ECS never gives up (reference §2.4 item 4):
      * the deployment is visibly failing once the throttle engages. */
-    if (!sim->steps[ECSIM_STEP_DEPLOY].reached && sim->service.throttle_announced &&
+    if (!lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached && service_throttle_announced(sim->service) &&
         !sim->sc->service.deployment.circuit_breaker.enable) {
         sim->failed_deploy = true;
-        lifecycle_set_image(sim, "Not in registry: pull failed");
-        lifecycle_set_infra(sim, "Provisioned, tasks failing");
-        set_deployment_state(sim, "Failing (retrying)");
+        lifecycle_set_image(sim->lc, "Not in registry: pull failed");
+        lifecycle_set_infra(sim->lc, "Provisioned, tasks failing");
+        lifecycle_set_deployment(sim->lc, "Failing (retrying)");
         describe_deploy_failure(sim);
         record(sim, ECSIM_STEP_DEPLOY, true);
     }
 }
 
-void sim_deployment_failed(ecsim_sim *sim, sim_deployment *dp)
+static void on_deployment_failed(void *ctx, const service_deployment *dp)
 {
+    ecsim_sim *sim = ctx;
+    int index = dp->id - 1;
     sim->summary.deployments_failed++;
-    if (sim->steps[ECSIM_STEP_DEPLOY].reached) {
+    if (lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached) {
         /* An update (step 6) failed: the breaker or the progress deadline. */
         char label[96];
         snprintf(label, sizeof label, "%s failed: %s", dp->tag, dp->failure ? dp->failure : "");
         if (ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
                                       ECSIM_MARK_DEPLOYMENT_FAILED, label) == ECSIM_ENOMEM)
             sim->oom = 1;
-        if (events_op_of_deployment(sim, (int)(dp - sim->service.deployments)))
+        if (events_op_of_deployment(sim->events, index))
             sim->summary.updates_failed++;
         const ecsim_circuit_breaker_spec *cb = &sim->sc->service.deployment.circuit_breaker;
-        bool rollback = cb->rollback && sim->sc->service.platform != ECSIM_PLATFORM_EKS &&
-                        service_last_completed(sim, (int)(dp - sim->service.deployments)) >= 0;
-        set_deployment_state(sim, rollback ? "Failed, rolling back" : "Failed");
+        bool rollback = cb->rollback && platform_automatic_rollback(sim->platform) &&
+                        service_last_completed(sim->service, index) >= 0;
+        lifecycle_set_deployment(sim->lc, rollback ? "Failed, rolling back" : "Failed");
         if (!rollback) {
             char image[64];
-            int good = service_last_completed(sim, (int)(dp - sim->service.deployments));
+            int good = service_last_completed(sim->service, index);
             snprintf(image, sizeof image, "Running %.20s; %.20s failed",
-                     good >= 0 ? sim->service.deployments[good].tag : "old version", dp->tag);
-            lifecycle_set_image(sim, image);
+                     good >= 0 ? service_deployment_at(sim->service, (size_t)good)->tag : "old version",
+                     dp->tag);
+            lifecycle_set_image(sim->lc, image);
         }
-        events_check_settled(sim);
+        events_check_settled(sim->events);
         return;
     }
     sim->failed_deploy = true;
-    lifecycle_set_image(sim, sim->registry.outage_until_s > ecsim_engine_now(sim->eng) - 3600 &&
-                                     registry_resolve(&sim->registry, dp->tag)
+    lifecycle_set_image(sim->lc, registry_outage_until(sim->registry) > ecsim_engine_now(sim->eng) - 3600 &&
+                                     registry_resolve(sim->registry, dp->tag)
                                  ? "In registry: pull failed (unreachable)"
                                  : "Not in registry: pull failed");
-    lifecycle_set_infra(sim, "Provisioned, no running containers");
-    set_deployment_state(sim, "Failed");
+    lifecycle_set_infra(sim->lc, "Provisioned, no running containers");
+    lifecycle_set_deployment(sim->lc, "Failed");
     describe_deploy_failure(sim);
     record(sim, ECSIM_STEP_DEPLOY, true);
 }
 
-void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
+static void on_deployment_completed(void *ctx, const service_deployment *dp)
 {
-    if (sim->steps[ECSIM_STEP_RUN].reached || dp->is_rollback || dp->id > 1) {
+    ecsim_sim *sim = ctx;
+    if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached || dp->is_rollback || dp->id > 1) {
         char image[64];
         snprintf(image, sizeof image, dp->is_rollback ? "Running %.24s (rolled back)" : "Running %.24s",
                  dp->tag);
-        lifecycle_set_image(sim, image);
-        set_deployment_state(sim, dp->is_rollback ? "Rolled back" : "Completed");
+        lifecycle_set_image(sim->lc, image);
+        lifecycle_set_deployment(sim->lc, dp->is_rollback ? "Rolled back" : "Completed");
         char label[96];
         snprintf(label, sizeof label, "%s %s", dp->is_rollback ? "rolled back to" : "rolled out",
                  dp->tag);
@@ -271,34 +417,32 @@ void sim_deployment_completed(ecsim_sim *sim, sim_deployment *dp)
             ecsim_timeline_add_marker(sim->timeline, ecsim_engine_now(sim->eng),
                                       ECSIM_MARK_DEPLOYMENT, label) == ECSIM_ENOMEM)
             sim->oom = 1;
-        events_check_settled(sim);
-        if (sim->steps[ECSIM_STEP_RUN].reached)
+        events_check_settled(sim->events);
+        if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached)
             return;
     } else {
-        set_deployment_state(sim, "Completed");
+        lifecycle_set_deployment(sim->lc, "Completed");
     }
     sim_log(sim, "service %s has reached a steady state.", svc(sim));
-    sim->service.steady = true;
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_RUN));
-    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_RUN));
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_RUN];
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_RUN));
+    lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_RUN));
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     snprintf(r->aws_did, sizeof r->aws_did,
              "All %d tasks of deployment ecs-svc/%d passed their health checks (%s); the service "
              "reached a steady state and ECS now keeps %d tasks running%s.",
-             sim->service.desired, dp->id,
+             service_desired(sim->service), dp->id,
              sim->sc->service.load_balancer.enable ? "target group healthy threshold x interval"
                                                    : "40 s after RUNNING without a load balancer",
-             sim->service.desired,
+             service_desired(sim->service),
              sim->sc->autoscaler.policy == ECSIM_POLICY_NONE ? " (no autoscaler: a fixed count)"
                                                              : ", scaled by the autoscaler");
     record(sim, ECSIM_STEP_RUN, false);
 }
 
-void sim_task_failed(ecsim_sim *sim, const sim_task *t)
+static void on_task_failed(void *ctx, const service_task *t)
 {
+    ecsim_sim *sim = ctx;
     double now = ecsim_engine_now(sim->eng);
-    if (t->state == TASK_STOPPED || t->stop_requested)
-        sim->summary.tasks_replaced++;
     /* One marker a minute at most: a crash loop would otherwise bury the plot. */
     if (now - sim->last_fail_marker_s < 60.0)
         return;
@@ -320,12 +464,13 @@ void sim_task_failed(ecsim_sim *sim, const sim_task *t)
  * the end of the last update and its result says how each one went. */
 static void record_monitor(ecsim_sim *sim, bool at_end)
 {
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_MONITOR];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_MONITOR);
     if (r->reached)
         return;
-    lifecycle_set_infra(sim, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
-    if (sim->op_count == 0) {
-        lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
+    lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_MONITOR));
+    int op_count = events_op_count(sim->events);
+    if (op_count == 0) {
+        lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_MONITOR));
         snprintf(r->aws_did, sizeof r->aws_did, "%s", sim->monitor_text);
         record(sim, ECSIM_STEP_MONITOR, false);
         return;
@@ -335,8 +480,8 @@ static void record_monitor(ecsim_sim *sim, bool at_end)
     size_t n = 0, m = 0;
     r->result[0] = '\0';
     m = (size_t)snprintf(r->aws_did, sizeof r->aws_did, "%s Then:", sim->monitor_text);
-    for (int i = 0; i < sim->op_count; i++) {
-        const sim_op *op = &sim->ops[i];
+    for (int i = 0; i < op_count; i++) {
+        const events_op *op = events_op_at(sim->events, i);
         const char *text = op->result[0] ? op->result : op->what;
         if (op->action == ECSIM_ACTION_DEPLOY)
             update = true;
@@ -354,8 +499,7 @@ static void record_monitor(ecsim_sim *sim, bool at_end)
     }
     snprintf(r->role, sizeof r->role, "%s",
              !update ? "AWS monitors and replaces tasks"
-             : sim->sc->service.platform == ECSIM_PLATFORM_EKS ? "AWS monitors; Kubernetes rolls out the update"
-                                                                : "AWS monitors; ECS rolls out the update");
+                     : platform_words(sim->platform)->update_role);
     snprintf(r->user_did, sizeof r->user_did, "%s",
              update ? "Watched CloudWatch metrics and alarms; deployed a new version."
                     : "Watched CloudWatch metrics and alarms while faults hit the service.");
@@ -365,9 +509,11 @@ static void record_monitor(ecsim_sim *sim, bool at_end)
     record(sim, ECSIM_STEP_MONITOR, failed);
 }
 
-void sim_operations_settled(ecsim_sim *sim)
+/* Every scenario operation has settled: step 6 may be recorded. */
+static void on_operations_settled(void *ctx)
 {
-    if (sim->monitor_published && sim->events_pending == 0)
+    ecsim_sim *sim = ctx;
+    if (sim->monitor_published && events_pending(sim->events) == 0)
         record_monitor(sim, false);
 }
 
@@ -375,7 +521,7 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
     ecsim_sim *sim = ctx;
-    if (sim->steps[ECSIM_STEP_MONITOR].reached || sim->monitor_published)
+    if (lifecycle_step(sim->lc, ECSIM_STEP_MONITOR)->reached || sim->monitor_published)
         return;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
     double period_end = (double)(arg + 1) * mon->period_s;
@@ -389,24 +535,24 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
              "period, this one %.0f s after its period ended); alarms and the autoscaler read "
              "them from now on.",
              mon->period_s, lag);
-    if (sim->op_count == 0 && sim->events_pending == 0) {
+    if (events_op_count(sim->events) == 0 && events_pending(sim->events) == 0) {
         record_monitor(sim, false);
         return;
     }
-    lifecycle_set_image(sim, lifecycle_seed_image(ECSIM_STEP_MONITOR));
-    events_check_settled(sim);
+    lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_MONITOR));
+    events_check_settled(sim->events);
 }
 
 static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
 {
     ecsim_sim *sim = ctx;
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
-    scaling_period_end(sim);
-    const ecsim_step_record *steady = &sim->steps[ECSIM_STEP_RUN];
+    scaling_period_end(sim->scaling);
+    const ecsim_step_record *steady = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     if (steady->reached && !sim->monitor_scheduled &&
         ecsim_engine_now(eng) > steady->time_s) {
         ecsim_datapoint dp;
-        ecsim_datapoint_status st = ecsim_metrics_lookup(sim->metrics, ECSIM_METRIC_ID_CPU,
+        ecsim_datapoint_status st = ecsim_metrics_lookup(scaling_metrics(sim->scaling), ECSIM_METRIC_ID_CPU,
                                                          (int64_t)period_index, ecsim_engine_now(eng), &dp);
         if (st != ECSIM_DP_MISSING && isfinite(dp.publish_s)) {
             sim->monitor_scheduled = true;
@@ -428,15 +574,13 @@ static void monitor_tick(ecsim_engine *eng, void *ctx, uint64_t period_index)
 static void describe_deploy_failure(ecsim_sim *sim)
 {
     const ecsim_scenario *sc = sim->sc;
-    ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
-    int failed = sim->summary.tasks_failed;
-    const sim_deployment *dp = sim->service.primary >= 0
-                                   ? &sim->service.deployments[sim->service.primary]
-                                   : NULL;
+    ecsim_step_record *dep = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
+    int failed = service_get_stats(sim->service)->tasks_failed;
+    const service_deployment *dp = service_primary(sim->service);
     const char *reason = "";
-    for (size_t i = sim->service.task_count; i-- > 0;)
-        if (sim->service.tasks[i].stop_code) {
-            reason = sim->service.tasks[i].stop_reason;
+    for (size_t i = service_task_count(sim->service); i-- > 0;)
+        if (service_task_at(sim->service, i)->stop_code) {
+            reason = service_task_at(sim->service, i)->stop_reason;
             break;
         }
     bool unreachable = strstr(reason, "i/o timeout") != NULL;
@@ -455,7 +599,9 @@ static void describe_deploy_failure(ecsim_sim *sim)
              "ECS launched tasks; each went PROVISIONING -> PENDING -> STOPPED without reaching "
              "RUNNING (stopCode TaskFailedToStart, \"%.120s...\"). The service throttle spaced the "
              "retries out, up to %.0f s apart; %d launches failed by the end.",
-             reason, sim->service.throttle_delay_s > 0 ? sim->service.throttle_delay_s : sc->service.throttle.initial_s,
+             reason,
+             service_throttle_delay(sim->service) > 0 ? service_throttle_delay(sim->service)
+                                                      : sc->service.throttle.initial_s,
              failed);
     if (unreachable)
         snprintf(dep->fix, sizeof dep->fix,
@@ -473,7 +619,7 @@ static void describe_deploy_failure(ecsim_sim *sim)
  * users smoothly" only when the app kept up with demand. */
 static void describe_running(ecsim_sim *sim)
 {
-    ecsim_step_record *r = &sim->steps[ECSIM_STEP_RUN];
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     if (!r->reached)
         return;
     /* Shortfall after the steady state, from the timeline's periods (the
@@ -501,14 +647,14 @@ static void finish_texts(ecsim_sim *sim)
 {
     const ecsim_scenario *sc = sim->sc;
     char clock[32];
-    ecsim_step_record *dep = &sim->steps[ECSIM_STEP_DEPLOY];
-    ecsim_step_record *end = &sim->steps[ECSIM_STEP_END];
-    int failed = sim->summary.tasks_failed;
+    ecsim_step_record *dep = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
+    ecsim_step_record *end = lifecycle_step(sim->lc, ECSIM_STEP_END);
+    int failed = service_get_stats(sim->service)->tasks_failed;
     if (dep->reached && dep->failed)
         describe_deploy_failure(sim);
     /* Steps the run never got to keep no result that claims otherwise. */
     for (int st = ECSIM_STEP_PACKAGE; st <= ECSIM_STEP_PROVISION; st++) {
-        ecsim_step_record *r = &sim->steps[st];
+        ecsim_step_record *r = lifecycle_step(sim->lc, st);
         if (r->reached)
             continue;
         snprintf(r->result, sizeof r->result, "Not reached: the simulated period ended first");
@@ -516,10 +662,8 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(r->aws_did, sizeof r->aws_did, "Nothing: the run ended before this step.");
     }
     /* Tasks waiting PENDING for capacity when the run ended (ec2 / eks). */
-    int waiting = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++)
-        waiting += sim->service.tasks[i].waiting_capacity && sim->service.tasks[i].state != TASK_STOPPED;
-    ecsim_step_record *deploy = &sim->steps[ECSIM_STEP_DEPLOY];
+    int waiting = service_waiting_count(sim->service);
+    ecsim_step_record *deploy = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
     if (!deploy->reached && waiting > 0) {
         snprintf(deploy->result, sizeof deploy->result,
                  "Not reached: %d task%s stuck PENDING, no container instance has room", waiting,
@@ -538,7 +682,7 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(deploy->role, sizeof deploy->role, "—");
     }
     for (int s = ECSIM_STEP_RUN; s <= ECSIM_STEP_MONITOR; s++) {
-        ecsim_step_record *r = &sim->steps[s];
+        ecsim_step_record *r = lifecycle_step(sim->lc, s);
         if (r->reached)
             continue;
         snprintf(r->result, sizeof r->result, "Not reached: %s",
@@ -556,7 +700,7 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(end->result, sizeof end->result, "App never ran: deployment failed at step 4");
         snprintf(end->aws_did, sizeof end->aws_did,
                  "The simulated period is over: %d task launches failed, 0 tasks running.", failed);
-    } else if (!sim->steps[ECSIM_STEP_RUN].reached) {
+    } else if (!lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached) {
         snprintf(end->role, sizeof end->role, "Simulation ended at %s",
                  sim_fmt_clock(clock, sizeof clock, sc->duration_s));
         snprintf(end->result, sizeof end->result, "%s",
@@ -567,10 +711,10 @@ static void finish_texts(ecsim_sim *sim)
     } else {
         snprintf(end->aws_did, sizeof end->aws_did,
                  "The simulated period is over: %d tasks running, %d started in all.",
-                 sim->now_state.running, sim->summary.tasks_started);
+                 sim->now->running, sim->summary.tasks_started);
         /* The seed's closing words only when they are true of this run. */
         const ecsim_summary *sum = &sim->summary;
-        const sim_deployment *dp = service_primary(sim);
+        const service_deployment *dp = service_primary(sim->service);
         if (sum->updates_failed > 0)
             snprintf(end->result, sizeof end->result, "App runs, but %d update%s failed%s",
                      sum->updates_failed, sum->updates_failed == 1 ? "" : "s",
@@ -579,7 +723,7 @@ static void finish_texts(ecsim_sim *sim)
             snprintf(end->result, sizeof end->result,
                      "App runs, but an update was still rolling out at the end");
         describe_running(sim);
-        if (strncmp(sim->steps[ECSIM_STEP_RUN].result, "App fell behind", 15) == 0 &&
+        if (strncmp(lifecycle_step(sim->lc, ECSIM_STEP_RUN)->result, "App fell behind", 15) == 0 &&
             strcmp(end->result, lifecycle_seed_text_end()) == 0)
             snprintf(end->result, sizeof end->result,
                      "App runs, but fell behind demand at times (see step 5)");
@@ -593,18 +737,18 @@ static void finish_summary(ecsim_sim *sim)
     s->events_dispatched = ecsim_engine_dispatched(sim->eng);
     if (sim->failed_deploy)
         snprintf(s->outcome, sizeof s->outcome, "deployment_failed");
-    else if (sim->steps[ECSIM_STEP_RUN].reached && s->updates_failed > 0)
+    else if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached && s->updates_failed > 0)
         snprintf(s->outcome, sizeof s->outcome, s->rollbacks > 0 ? "rolled_back" : "update_failed");
-    else if (sim->steps[ECSIM_STEP_RUN].reached)
+    else if (lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached)
         snprintf(s->outcome, sizeof s->outcome, "running");
-    else if (sim->steps[ECSIM_STEP_DEPLOY].reached)
+    else if (lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY)->reached)
         snprintf(s->outcome, sizeof s->outcome, "deploying");
     else
         snprintf(s->outcome, sizeof s->outcome, "not_deployed");
     /* Task-hours: every task from launch to stop (or the end). */
     double task_s = 0;
-    for (size_t i = 0; i < sim->service.task_count; i++) {
-        const sim_task *t = &sim->service.tasks[i];
+    for (size_t i = 0; i < service_task_count(sim->service); i++) {
+        const service_task *t = service_task_at(sim->service, i);
         double end = isfinite(t->stopped_s) ? t->stopped_s : s->duration_s;
         if (isfinite(t->running_s))
             task_s += end - t->running_s;
@@ -622,14 +766,15 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         ? ecsim_timeline_row_at(sim->timeline, ecsim_timeline_count(sim->timeline) - 1)
         : NULL;
     if (!last || last->time_s < ecsim_engine_now(sim->eng))
-        scaling_period_end(sim);
-    scaling_finish(sim);
+        scaling_period_end(sim->scaling);
+    scaling_finish(sim->scaling);
+    sync_service_stats(sim);
     update_counts(sim);
-    sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now_state.running,
-            sim->now_state.desired);
+    sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now->running,
+            sim->now->desired);
     finish_summary(sim);
     /* Step 6 with updates or faults still under way when the period ends. */
-    if (sim->monitor_published && !sim->steps[ECSIM_STEP_MONITOR].reached)
+    if (sim->monitor_published && !lifecycle_step(sim->lc, ECSIM_STEP_MONITOR)->reached)
         record_monitor(sim, true);
     finish_texts(sim);
     sim->done = true;
@@ -648,38 +793,73 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
     sim->sc = sc;
     sim->seed = seed;
     sim->eng = ecsim_engine_create();
-    if (!sim->eng)
+    sim->log = eventlog_create();
+    if (!sim->eng || !sim->log)
         goto fail_engine;
-    ecsim_rng_derive(&sim->rng_registry, seed, "registry.pull");
-    ecsim_rng_derive(&sim->rng_service, seed, "service.placement");
-    ecsim_rng_derive(&sim->rng_start, seed, "service.start");
-    registry_init(&sim->registry, sc->image.name, sc->registry.immutable_tags);
-    service_init(sim);
-    lifecycle_init(sim);
-    if (scaling_init(sim, err) != 0)
+    sim->registry = registry_create(sc->image.name, sc->registry.immutable_tags);
+    if (!sim->registry)
         goto fail_schedule;
-    sim->summary.first_scale_out_s = NAN;
-    sim->summary.min_desired = sim->summary.max_desired = sc->service.desired;
+    sim->platform = platform_create(&(platform_env){sc, seed, sim->eng,
+                                                    {on_platform_capacity, on_platform_lost,
+                                                     on_platform_log},
+                                                    sim});
+    if (!sim->platform)
+        goto fail_schedule;
+    void *capacity_ctx;
+    const service_platform *capacity = platform_capacity(sim->platform, &capacity_ctx);
+    static const service_callbacks service_cb = {
+        on_service_log,        on_service_marker,       on_tasks_changed,
+        on_task_event_done,    on_task_stopped,         on_task_failed,
+        on_deployment_failed,  on_deployment_completed, on_rollout_stuck};
+    sim->service = service_create(sc, seed, sim->eng, sim->registry, platform_rules(sim->platform),
+                                  capacity, capacity_ctx, &service_cb, sim);
+    if (!sim->service)
+        goto fail_schedule;
+    sim->lc = lifecycle_create();
+    if (!sim->lc)
+        goto fail_schedule;
+    sim->now = lifecycle_now(sim->lc);
+    ecsim_summary_init(&sim->summary, sc->service.desired);
+    sim->timeline = ecsim_timeline_create();
+    if (!sim->timeline)
+        goto fail_schedule;
+    int rc;
+    sim->scaling = scaling_create(&(scaling_wiring){sc, seed, sim->eng, sim->service, sim->registry,
+                                                    sim->platform, sim->timeline, sim->now,
+                                                    &sim->summary, on_scaling_log, sim},
+                                  err, &rc);
+    if (!sim->scaling)
+        goto fail_schedule;
+    sim->last_fail_marker_s = -INFINITY;
     sim->advance_target = ECSIM_STEP_COUNT + 1;
     update_counts(sim);
-    sim->start_state = sim->now_state;
-    sim->start_state.desired = 0;
-    sim->start_state.demand_rps = ecsim_load_rate(sim->load, 0.0);
+    ecsim_tracked *start = lifecycle_mark_start(sim->lc);
+    start->desired = 0;
+    start->demand_rps = scaling_demand_rate(sim->scaling, 0.0);
 
     if (!ecsim_engine_schedule(sim->eng, sc->image.build_time_s, build_done, sim, 0) ||
         !ecsim_engine_schedule(sim->eng, fmin(sc->monitoring.period_s, sc->duration_s), monitor_tick,
                                sim, 0) ||
         !ecsim_engine_schedule(sim->eng, sc->duration_s, end_event, sim, 0) ||
-        events_schedule(sim) != 0)
+        !(sim->events = events_create(&(events_wiring){sc, sim->eng, sim->registry, sim->service,
+                                                       sim->platform, sim->timeline, sim->lc,
+                                                       &sim->summary},
+                                      &(events_callbacks){on_events_log, on_operations_settled},
+                                      sim)))
         goto fail_schedule;
     return sim;
 
 fail_schedule:
-    scaling_free(sim);
-    service_free(sim);
-    ecsim_engine_destroy(sim->eng);
-    registry_free(&sim->registry);
+    scaling_destroy(sim->scaling);
+    platform_destroy(sim->platform);
+    service_destroy(sim->service);
+    registry_destroy(sim->registry);
+    lifecycle_destroy(sim->lc);
+    events_destroy(sim->events);
+    ecsim_timeline_destroy(sim->timeline);
 fail_engine:
+    ecsim_engine_destroy(sim->eng);
+    eventlog_destroy(sim->log);
     ecsim_free(sim);
     return NULL;
 }
@@ -688,12 +868,23 @@ void ecsim_sim_destroy(ecsim_sim *sim)
 {
     if (!sim)
         return;
-    scaling_free(sim);
-    service_free(sim); /* before the engine: the cluster cancels its events */
+    scaling_destroy(sim->scaling);
+    platform_destroy(sim->platform); /* before the engine: a cluster cancels its events */
+    service_destroy(sim->service);
+    lifecycle_destroy(sim->lc);
+    events_destroy(sim->events);
+    ecsim_timeline_destroy(sim->timeline);
     ecsim_engine_destroy(sim->eng);
-    registry_free(&sim->registry);
-    sim_log_free(sim);
+    registry_destroy(sim->registry);
+    eventlog_destroy(sim->log);
     ecsim_free(sim);
+}
+
+/* An allocation failed somewhere: the run stops with ECSIM_ENOMEM. */
+static bool failed(const ecsim_sim *sim)
+{
+    return sim->oom || service_oom(sim->service) || events_oom(sim->events) ||
+           scaling_oom(sim->scaling);
 }
 
 int ecsim_sim_advance(ecsim_sim *sim, int *step)
@@ -701,8 +892,8 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
     for (;;) {
         /* One handler may record several steps (a skipped push records 1
          * and 2 at once): hand them out one at a time, in order. */
-        for (int s = sim->reported_step + 1; s <= sim->last_step; s++) {
-            if (sim->steps[s].reached) {
+        for (int s = sim->reported_step + 1; s <= lifecycle_last_step(sim->lc); s++) {
+            if (lifecycle_step(sim->lc, s)->reached) {
                 sim->reported_step = s;
                 *step = s;
                 return 1;
@@ -712,10 +903,10 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
             *step = ECSIM_STEP_END;
             return 0;
         }
-        sim->advance_target = sim->last_step + 1;
+        sim->advance_target = lifecycle_last_step(sim->lc) + 1;
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
         sim->advance_target = ECSIM_STEP_COUNT + 1;
-        if (sim->oom)
+        if (failed(sim))
             return ECSIM_ENOMEM;
     }
 }
@@ -724,7 +915,7 @@ int ecsim_sim_run_until(ecsim_sim *sim, double until_s)
 {
     if (!sim->done) {
         ecsim_engine_run(sim->eng, fmin(until_s, sim->sc->duration_s));
-        if (sim->oom)
+        if (failed(sim))
             return ECSIM_ENOMEM;
     }
     return 0;
@@ -734,22 +925,47 @@ int ecsim_sim_run(ecsim_sim *sim)
 {
     while (!sim->done) {
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
-        if (sim->oom)
+        if (failed(sim))
             return ECSIM_ENOMEM;
     }
     return 0;
 }
 
 bool ecsim_sim_done(const ecsim_sim *sim) { return sim->done; }
+uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim) { return ecsim_engine_dispatched(sim->eng); }
 double ecsim_sim_now(const ecsim_sim *sim) { return ecsim_engine_now(sim->eng); }
 const ecsim_scenario *ecsim_sim_scenario(const ecsim_sim *sim) { return sim->sc; }
 uint64_t ecsim_sim_seed(const ecsim_sim *sim) { return sim->seed; }
-const ecsim_tracked *ecsim_sim_start_state(const ecsim_sim *sim) { return &sim->start_state; }
+const ecsim_tracked *ecsim_sim_start_state(const ecsim_sim *sim) { return lifecycle_start(sim->lc); }
 
 const ecsim_step_record *ecsim_sim_step_record(const ecsim_sim *sim, int step)
 {
     assert(step >= 1 && step <= ECSIM_STEP_COUNT);
-    return &sim->steps[step];
+    return lifecycle_step_const(sim->lc, step);
 }
 
-const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim) { return &sim->summary; }
+const ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim) { return sim->timeline; }
+
+int ecsim_sim_write_decisions_csv(const ecsim_sim *sim, FILE *out)
+{
+    return scaling_write_decisions_csv(sim->scaling, out);
+}
+
+double ecsim_sim_cpu_target(const ecsim_sim *sim) { return scaling_cpu_target(sim->scaling); }
+
+uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim)
+{
+    const requests_model *rq = scaling_requests(sim->scaling);
+    return rq ? requests_get_totals(rq)->arrived : 0;
+}
+
+service *sim_parts_service(const ecsim_sim *sim) { return sim->service; }
+registry *sim_parts_registry(const ecsim_sim *sim) { return sim->registry; }
+sim_cluster *sim_parts_cluster(const ecsim_sim *sim) { return platform_cluster(sim->platform); }
+const scaling *sim_parts_scaling(const ecsim_sim *sim) { return sim->scaling; }
+
+const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim)
+{
+    sync_service_stats((ecsim_sim *)sim); /* the counts of the service so far */
+    return &sim->summary;
+}

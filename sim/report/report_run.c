@@ -7,23 +7,16 @@
 #include <string.h>
 
 #include "ecsim/alloc.h"
-#include "ecsim/ecsim.h"
+#include "ecsim/error.h"
 #include "ecsim/output.h"
+#include "ecsim/plot.h"
+#include "ecsim/policy.h"
 #include "ecsim/report.h"
-#include "model/requests.h"
-#include "model/sim_internal.h"
-
-const ecsim_timeline *ecsim_sim_timeline(const ecsim_sim *sim) { return sim->timeline; }
-
-uint64_t ecsim_sim_requests_arrived(const ecsim_sim *sim)
-{
-    return sim->requests ? requests_get_totals(sim->requests)->arrived : 0;
-}
-
-uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim)
-{
-    return ecsim_engine_dispatched(sim->eng);
-}
+#include "ecsim/scenario.h"
+#include "ecsim/sim.h"
+#include "ecsim/table.h"
+#include "ecsim/timeline.h"
+#include "ecsim/version.h"
 
 /* ---- tables -------------------------------------------------------------------- */
 
@@ -39,7 +32,7 @@ ecsim_table *ecsim_report_execution_table(const ecsim_sim *sim)
         const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
         char step[16], clock[32];
         snprintf(step, sizeof step, "%d", s);
-        sim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
+        ecsim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
         const char *cells[] = {step, clock, r->action, r->role, r->result};
         if (ecsim_table_add_row(t, cells) != 0) {
             ecsim_table_destroy(t);
@@ -355,15 +348,13 @@ typedef struct table_job {
 static int timeline_writer(const ecsim_sim *sim, FILE *out, const void *arg)
 {
     (void)arg;
-    return ecsim_timeline_write_csv(sim->timeline, out);
+    return ecsim_timeline_write_csv(ecsim_sim_timeline(sim), out);
 }
 
 static int decisions_writer(const ecsim_sim *sim, FILE *out, const void *arg)
 {
     (void)arg;
-    if (sim->decisions_len && fwrite(sim->decisions_csv, 1, sim->decisions_len, out) != sim->decisions_len)
-        return ECSIM_EIO;
-    return ferror(out) ? ECSIM_EIO : 0;
+    return ecsim_sim_write_decisions_csv(sim, out);
 }
 
 static int table_writer(const ecsim_sim *sim, FILE *out, const void *arg)
@@ -449,16 +440,16 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         rc = write_file(o, "timeline.csv", timeline_writer, sim, NULL, msg);
     if (rc == 0 && sc->autoscaler.policy != ECSIM_POLICY_NONE)
         rc = write_file(o, "decisions.csv", decisions_writer, sim, NULL, msg);
-    if (rc == 0 && plots && ecsim_timeline_count(sim->timeline) > 0) {
+    if (rc == 0 && plots && ecsim_timeline_count(ecsim_sim_timeline(sim)) > 0) {
         ecsim_plot_options opt;
         ecsim_plot_options_init(&opt);
         opt.scenario = sc->name;
         opt.policy = ecsim_policy_kind_name(sc->autoscaler.policy);
-        opt.target = scaling_cpu_target(sim);
+        opt.target = ecsim_sim_cpu_target(sim);
         opt.duration_s = sc->duration_s;
         if (sc->load.mode == ECSIM_LOAD_REQUESTS && sc->load.requests.slo_p99_s > 0)
             opt.slo_p99_ms = 1000.0 * sc->load.requests.slo_p99_s;
-        rc = ecsim_plot_demand_capacity(sim->timeline, &opt, o->dir, msg);
+        rc = ecsim_plot_demand_capacity(ecsim_sim_timeline(sim), &opt, o->dir, msg);
         if (rc == 0) {
             static const char *const names[] = {"demand_capacity.png", "demand_capacity.svg",
                                                 "demand_capacity.gp", "demand_capacity.dat"};

@@ -1,13 +1,19 @@
-/* The timeline recorder (include/ecsim/timeline.h): rows of per-period
- * figures in one geometrically growing array, and markers whose strings
- * share one growing character arena, so recording a day of one-minute
- * periods costs a handful of reallocations, not one malloc per row. The
- * CSV writers are here too, because the column list is this module's
- * contract (DESIGN.md, "Outputs of ecsim run"). */
+/* The timeline recorder (include/ecsim/timeline.h), a model-layer module
+ * (the model feeds it; the reports and plots read it): rows of per-period
+ * figures, and markers whose strings share one growing character arena.
+ *
+ * Rows are bounded in memory: the newest ones (up to TAIL_ROWS) stay in an
+ * array; when it is full, it is appended to an anonymous temporary file
+ * and emptied, so a year of one-minute periods costs a few hundred KB of
+ * memory, not 60 MB. Reading a spilled row goes through a chunk cache for
+ * scans in order and a one-row pread for random access (the plots' binary
+ * searches). The CSV writers are here too, because the column list is this
+ * module's contract (DESIGN.md, "Outputs of ecsim run"). */
 #include "ecsim/timeline.h"
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
@@ -21,10 +27,22 @@ typedef struct timeline_marker_rec {
     size_t label_off;
 } timeline_marker_rec;
 
+/* Rows kept in memory before they spill, and rows read per chunk. */
+#define TAIL_ROWS 4096
+#define CHUNK_ROWS 1024
+
 struct ecsim_timeline {
-    ecsim_timeline_row *rows;
+    ecsim_timeline_row *rows; /* rows [spilled, row_count), TAIL_ROWS of room once allocated */
     size_t row_count;
     size_t row_capacity;
+    size_t spilled;           /* rows [0, spilled) are in `file`, in order */
+    FILE *file;               /* tmpfile(), created at the first spill */
+    /* Reading spilled rows (the cache is logically const: row_at is a read). */
+    ecsim_timeline_row *chunk; /* rows [chunk_start, chunk_start + chunk_count) */
+    size_t chunk_start, chunk_count;
+    ecsim_timeline_row one;    /* the last row read alone */
+    size_t last_read;          /* index of the last spilled row returned, or SIZE_MAX */
+    bool has_latency, has_memory;
     timeline_marker_rec *markers;
     size_t marker_count;
     size_t marker_capacity;
@@ -56,7 +74,10 @@ ecsim_timeline *ecsim_timeline_create(void)
 {
     /* Buffers start empty and grow on first use: an unused timeline (a run
      * that stops before its first period) costs one small allocation. */
-    return ecsim_calloc(1, sizeof(ecsim_timeline));
+    ecsim_timeline *tl = ecsim_calloc(1, sizeof(ecsim_timeline));
+    if (tl)
+        tl->last_read = (size_t)-1;
+    return tl;
 }
 
 void ecsim_timeline_destroy(ecsim_timeline *tl)
@@ -64,6 +85,9 @@ void ecsim_timeline_destroy(ecsim_timeline *tl)
     if (!tl)
         return;
     ecsim_free(tl->rows);
+    ecsim_free(tl->chunk);
+    if (tl->file)
+        fclose(tl->file);
     ecsim_free(tl->markers);
     ecsim_free(tl->arena);
     ecsim_free(tl);
@@ -73,18 +97,46 @@ int ecsim_timeline_append(ecsim_timeline *tl, const ecsim_timeline_row *row)
 {
     if (!isfinite(row->time_s))
         return ECSIM_EINVAL;
-    if (tl->row_count > 0 && row->time_s < tl->rows[tl->row_count - 1].time_s)
+    /* The previous row is always in memory: the tail spills only when a
+     * new row needs its room. */
+    if (tl->row_count > 0 && row->time_s < tl->rows[tl->row_count - 1 - tl->spilled].time_s)
         return ECSIM_EINVAL;
-    if (tl->row_count == tl->row_capacity) {
+    size_t held = tl->row_count - tl->spilled;
+    if (held == TAIL_ROWS) {
+        if (!tl->file)
+            tl->file = tmpfile();
+        if (!tl->file || fseek(tl->file, 0, SEEK_END) != 0 ||
+            fwrite(tl->rows, sizeof *tl->rows, held, tl->file) != held || fflush(tl->file) != 0)
+            return ECSIM_EIO;
+        tl->spilled += held;
+        held = 0;
+    }
+    if (held == tl->row_capacity) {
         size_t cap = tl->row_capacity ? tl->row_capacity * 2 : 256;
+        if (cap > TAIL_ROWS)
+            cap = TAIL_ROWS;
         ecsim_timeline_row *rows = ecsim_reallocarray(tl->rows, cap, sizeof *rows);
         if (!rows)
             return ECSIM_ENOMEM;
         tl->rows = rows;
         tl->row_capacity = cap;
     }
-    tl->rows[tl->row_count++] = *row;
+    tl->rows[held] = *row;
+    tl->row_count++;
+    if (isfinite(row->p50_ms) || isfinite(row->p95_ms) || isfinite(row->p99_ms))
+        tl->has_latency = true;
+    if (isfinite(row->memory_pct))
+        tl->has_memory = true;
     return 0;
+}
+
+/* Read `n` spilled rows from index `first` into `out`. */
+static bool read_rows(const ecsim_timeline *tl, size_t first, size_t n, ecsim_timeline_row *out)
+{
+    size_t bytes = n * sizeof *out;
+    off_t at = (off_t)(first * sizeof *out);
+    ssize_t got = pread(fileno(tl->file), out, bytes, at);
+    return got == (ssize_t)bytes;
 }
 
 static bool kind_is_valid(const char *kind)
@@ -153,9 +205,32 @@ int ecsim_timeline_add_marker(ecsim_timeline *tl, double time_s, const char *kin
 
 size_t ecsim_timeline_count(const ecsim_timeline *tl) { return tl->row_count; }
 
-const ecsim_timeline_row *ecsim_timeline_row_at(const ecsim_timeline *tl, size_t i)
+const ecsim_timeline_row *ecsim_timeline_row_at(const ecsim_timeline *ctl, size_t i)
 {
-    return i < tl->row_count ? &tl->rows[i] : NULL;
+    if (i >= ctl->row_count)
+        return NULL;
+    if (i >= ctl->spilled)
+        return &ctl->rows[i - ctl->spilled];
+    ecsim_timeline *tl = (ecsim_timeline *)ctl; /* the read cache changes, the rows do not */
+    if (tl->chunk && i >= tl->chunk_start && i < tl->chunk_start + tl->chunk_count) {
+        tl->last_read = i;
+        return &tl->chunk[i - tl->chunk_start];
+    }
+    bool in_order = i == 0 || i == tl->last_read + 1;
+    tl->last_read = i;
+    if (in_order) {
+        if (!tl->chunk && !(tl->chunk = ecsim_reallocarray(NULL, CHUNK_ROWS, sizeof *tl->chunk)))
+            return NULL;
+        size_t n = tl->spilled - i < CHUNK_ROWS ? tl->spilled - i : CHUNK_ROWS;
+        if (!read_rows(tl, i, n, tl->chunk)) {
+            tl->chunk_count = 0;
+            return NULL;
+        }
+        tl->chunk_start = i;
+        tl->chunk_count = n;
+        return &tl->chunk[0];
+    }
+    return read_rows(tl, i, 1, &tl->one) ? &tl->one : NULL;
 }
 
 size_t ecsim_timeline_marker_count(const ecsim_timeline *tl) { return tl->marker_count; }
@@ -187,23 +262,9 @@ ecsim_marker_class ecsim_timeline_marker_class(const char *kind)
     return ECSIM_MARKER_EVENT;
 }
 
-bool ecsim_timeline_has_latency(const ecsim_timeline *tl)
-{
-    for (size_t i = 0; i < tl->row_count; i++) {
-        const ecsim_timeline_row *r = &tl->rows[i];
-        if (isfinite(r->p50_ms) || isfinite(r->p95_ms) || isfinite(r->p99_ms))
-            return true;
-    }
-    return false;
-}
+bool ecsim_timeline_has_latency(const ecsim_timeline *tl) { return tl->has_latency; }
 
-bool ecsim_timeline_has_memory(const ecsim_timeline *tl)
-{
-    for (size_t i = 0; i < tl->row_count; i++)
-        if (isfinite(tl->rows[i].memory_pct))
-            return true;
-    return false;
-}
+bool ecsim_timeline_has_memory(const ecsim_timeline *tl) { return tl->has_memory; }
 
 /* One CSV cell: separator (unless first), then the number or nothing. */
 static void put_num(FILE *out, double v, bool first)
@@ -221,7 +282,9 @@ int ecsim_timeline_write_csv(const ecsim_timeline *tl, FILE *out)
           "unserved_rps,p50_ms,p95_ms,p99_ms,cost_usd,memory_pct,target\n",
           out);
     for (size_t i = 0; i < tl->row_count; i++) {
-        const ecsim_timeline_row *r = &tl->rows[i];
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        if (!r)
+            return ECSIM_EIO;
         put_num(out, r->time_s, true);
         put_num(out, r->demand_rps, false);
         put_num(out, r->capacity_rps, false);

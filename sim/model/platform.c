@@ -1,0 +1,82 @@
+/* The platform registry and the per-run handle (platform.h). */
+#include "platform.h"
+
+#include "ecsim/alloc.h"
+#include "ecsim/error.h"
+
+/* One line per platform. */
+static const platform_kind *const kinds[] = {
+    [ECSIM_PLATFORM_FARGATE] = &platform_fargate,
+    [ECSIM_PLATFORM_EC2] = &platform_ecs_ec2,
+    [ECSIM_PLATFORM_EKS] = &platform_eks,
+};
+
+struct platform {
+    const platform_kind *kind;
+    void *state;
+};
+
+const platform_kind *platform_kind_of(ecsim_platform id)
+{
+    if ((size_t)id < sizeof kinds / sizeof kinds[0] && kinds[id])
+        return kinds[id];
+    return &platform_fargate;
+}
+
+platform *platform_create(const platform_env *env)
+{
+    platform *p = ecsim_calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->kind = platform_kind_of(env->sc->service.platform);
+    p->state = p->kind->create(env);
+    if (!p->state) {
+        ecsim_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void platform_destroy(platform *p)
+{
+    if (!p)
+        return;
+    p->kind->destroy(p->state);
+    ecsim_free(p);
+}
+
+const platform_vocabulary *platform_words(const platform *p) { return &p->kind->words; }
+bool platform_automatic_rollback(const platform *p) { return p->kind->automatic_rollback; }
+const service_rules *platform_rules(const platform *p) { return &p->kind->rules; }
+
+int platform_provision(platform *p)
+{
+    return p->kind->provision ? p->kind->provision(p->state) : 0;
+}
+
+const service_platform *platform_capacity(const platform *p, void **ctx)
+{
+    *ctx = p->state;
+    return p->kind->capacity;
+}
+
+sim_cluster *platform_cluster(const platform *p)
+{
+    return p->kind->cluster ? p->kind->cluster(p->state) : NULL;
+}
+
+void platform_task_stopped(platform *p, const service_task *t)
+{
+    if (p->kind->task_stopped)
+        p->kind->task_stopped(p->state, t);
+}
+
+double platform_cost_so_far(platform *p, const service *sv, double now)
+{
+    return p->kind->cost_so_far(p->state, sv, now);
+}
+
+void platform_cost_final(platform *p, const service *sv, double end, ecsim_cost *cost)
+{
+    p->kind->cost_final(p->state, sv, end, cost);
+}
