@@ -43,8 +43,6 @@
 /* Slack for comparing sums of fractional vCPU / GB: 0.25 + 0.25 + ... must
  * fill 2 vCPU exactly. */
 #define FIT_EPS 1e-9
-/* One-sided 95 % point of the standard normal: p95 = median x exp(1.645 sigma). */
-#define Z95 1.6448536269514722
 
 /* The indexes a registered instance belongs to. */
 enum { TREE_BINPACK, TREE_ZONE, TREE_COUNT };
@@ -391,12 +389,7 @@ static void node_set_state(sim_cluster *c, node *n, cluster_instance_state to)
  * depends only on the number of launches. */
 static double draw_boot_time(sim_cluster *c)
 {
-    double z = ecsim_rng_normal(&c->rng_boot);
-    double median = c->spec.boot_time_s;
-    if (!(median > 0))
-        return 0;
-    double sigma = c->spec.boot_time_p95_s > median ? log(c->spec.boot_time_p95_s / median) / Z95 : 0;
-    return median * exp(sigma * z);
+    return ecsim_rng_lognormal_median_p95(&c->rng_boot, c->spec.boot_time_s, c->spec.boot_time_p95_s);
 }
 
 /* The zone for a new instance: the ASG balances zones, so the available
