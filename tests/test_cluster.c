@@ -4,7 +4,8 @@
  * (M / N, empty instances, unplaceable tasks, N = 0), scale-out step
  * sizes, the warm-up, scale-in of empty instances after 15 low datapoints
  * and min / max instances, the lognormal boot time, instance failures and
- * AZ outages, scale-in victims, the Cluster Autoscaler variant,
+ * AZ outages, indexed placement against the plain scan over every instance,
+ * scale-in victims, the Cluster Autoscaler variant,
  * determinism, and allocation failure. Expected values are worked by hand
  * from reference §3.1-3.3 and §5.5 in the comments. */
 #include <stdarg.h>

@@ -16,18 +16,23 @@
  * instances are found (AlarmLow datapoints versus per-node unneeded time).
  *
  * Indexes, so that placement does not rescan the cluster: the registered
- * instances sit in two treaps (randomised balanced search trees), one
+ * instances sit in two treaps (search trees balanced by hashed priorities), one
  * global ordered by free CPU then free memory (binpack) and one per zone
  * ordered by task count (spread); each tree node carries the largest free
  * CPU and memory below it, so "the first instance in this order that fits"
  * skips whole subtrees that cannot hold the task: O(log instances) per
  * placement when task sizes are alike. Per-zone task and alive-instance
  * counts and the registered / booting / empty totals are kept as counters.
- * The binpack key is the free resource rounded to FIT_EPS (the slack of
- * the comparisons), so equal-within-FIT_EPS instances tie exactly as in
- * the comparisons and break the tie by id. Random placement and the
- * binpack estimate of cluster_reservation still scan the instances (once
- * per random placement and once per evaluation). */
+ * The binpack key is the free resource rounded to a multiple of FIT_EPS
+ * (the slack of the comparisons), so instances whose free resources differ
+ * only by rounding noise tie, as in the comparisons, and the lowest id
+ * wins. (Two values closer than FIT_EPS on either side of a rounding
+ * boundary would not tie; sums of task sizes from a scenario - multiples
+ * of 1/1024 vCPU and of 1 MB - are never that close without being equal.)
+ * tests/test_cluster.c checks the indexed choice against the plain scan
+ * over thousands of mixed-size placements and releases. Random placement
+ * and the binpack estimate of cluster_reservation still scan the
+ * instances (once per random placement and once per evaluation). */
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
