@@ -23,6 +23,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/engine.h"
 #include "ecsim/error.h"
+#include "ecsim/rng.h"
 
 /* ---- fixture: an engine, a cluster, and a recorder of the callbacks ------- */
 
@@ -651,6 +652,124 @@ static void test_placement_matches_linear_scan(void **state)
     }
 }
 
+/* cluster_choose_victims written as the plain scans of reference §3.2 (what
+ * it was before its heap and Fenwick trees), over the public view of the
+ * cluster; `rng` follows the cluster's "cluster.victim" stream. */
+static void reference_victims(const fx *f, const ecsim_cluster_spec *s, ecsim_rng *rng,
+                              const cluster_task_ref *tasks, int count, int k, int *chosen)
+{
+    const double eps = 1e-9;
+    int n = cluster_instance_count(f->c);
+    double fcpu[128], fmem[128];
+    int ztask[8] = {0};
+    bool taken[512] = {false};
+    for (int id = 1; id <= n; id++) {
+        const cluster_instance *in = cluster_instance_get(f->c, id);
+        fcpu[id] = s->vcpu - in->vcpu_used;
+        fmem[id] = s->memory_gb - in->memory_gb_used;
+        if (in->state == CLUSTER_INSTANCE_REGISTERED)
+            ztask[in->az] += in->tasks;
+    }
+#define LIVE(i) (tasks[i].instance_id >= 1 && tasks[i].instance_id <= n && \
+                 cluster_instance_get(f->c, tasks[i].instance_id)->state == CLUSTER_INSTANCE_REGISTERED)
+#define AZ(i) cluster_instance_get(f->c, tasks[i].instance_id)->az
+    for (int pick = 0; pick < k; pick++) {
+        int best = -1;
+        for (int i = 0; i < count && best < 0; i++)
+            if (!taken[i] && !LIVE(i))
+                best = i;
+        if (best < 0 && s->placement == ECSIM_PLACEMENT_BINPACK) {
+            for (int i = 0; i < count; i++) {
+                if (taken[i])
+                    continue;
+                int id = tasks[i].instance_id, bid = best >= 0 ? tasks[best].instance_id : 0;
+                double cpu = fcpu[id] + tasks[i].vcpu, mem = fmem[id] + tasks[i].memory_gb;
+                if (best < 0 || cpu > fcpu[bid] + tasks[best].vcpu + eps ||
+                    (fabs(cpu - (fcpu[bid] + tasks[best].vcpu)) <= eps &&
+                     mem > fmem[bid] + tasks[best].memory_gb + eps))
+                    best = i;
+            }
+        } else if (best < 0 && s->placement == ECSIM_PLACEMENT_SPREAD) {
+            int zone = 0, in_zone = 0;
+            for (int i = 0; i < count; i++)
+                if (!taken[i] && (zone == 0 || ztask[AZ(i)] > ztask[zone] ||
+                                  (ztask[AZ(i)] == ztask[zone] && AZ(i) < zone)))
+                    zone = AZ(i);
+            for (int i = 0; i < count; i++)
+                in_zone += !taken[i] && AZ(i) == zone;
+            uint64_t r = ecsim_rng_below(rng, (uint64_t)in_zone);
+            for (int i = 0; i < count && best < 0; i++)
+                if (!taken[i] && AZ(i) == zone && r-- == 0)
+                    best = i;
+        } else if (best < 0) {
+            uint64_t r = ecsim_rng_below(rng, (uint64_t)(count - pick));
+            for (int i = 0; i < count && best < 0; i++)
+                if (!taken[i] && r-- == 0)
+                    best = i;
+        }
+        taken[best] = true;
+        chosen[pick] = best;
+        if (LIVE(best)) {
+            fcpu[tasks[best].instance_id] += tasks[best].vcpu;
+            fmem[tasks[best].instance_id] += tasks[best].memory_gb;
+            ztask[AZ(best)]--;
+        }
+    }
+#undef LIVE
+#undef AZ
+}
+
+/* Scale-in victims of mixed sizes, some not placed and some on a failed
+ * instance, in every strategy and many k: the same choices, in the same
+ * order, as the plain scans. */
+static void test_victims_match_linear_scan(void **state)
+{
+    (void)state;
+    static const double cpus[] = {0.25, 0.5, 1, 0.125};
+    static const double mems[] = {0.5, 1, 2, 0.75};
+    for (int mode = 0; mode < 3; mode++) {
+        ecsim_cluster_spec s = base_spec();
+        s.placement = mode == 0 ? ECSIM_PLACEMENT_BINPACK
+                                : mode == 1 ? ECSIM_PLACEMENT_SPREAD : ECSIM_PLACEMENT_RANDOM;
+        s.instances = 24;
+        s.max_instances = 24;
+        s.managed_scaling.enable = false;
+        fx *f = fx_new(&s, ECSIM_PLATFORM_EC2, 3, 23, NULL);
+        ecsim_rng ref_rng, pick_rng;
+        ecsim_rng_derive(&ref_rng, 23, "cluster.victim");
+        ecsim_rng_derive(&pick_rng, 99, "test");
+        cluster_task_ref refs[300];
+        int n = 0;
+        while (n < 250) {
+            double c = cpus[ecsim_rng_below(&pick_rng, 4)], m = mems[ecsim_rng_below(&pick_rng, 4)];
+            int id = cluster_place(f->c, c, m, NULL);
+            if (id < 0)
+                break;
+            refs[n] = (cluster_task_ref){n + 1, id, c, m};
+            n++;
+        }
+        for (int i = 0; i < 5; i++, n++) /* not placed */
+            refs[n] = (cluster_task_ref){n + 1, 0, 0.25, 0.5};
+        /* A random order, then lose an instance: its tasks free nothing. */
+        for (int i = n - 1; i > 0; i--) {
+            int j = (int)ecsim_rng_below(&pick_rng, (uint64_t)i + 1);
+            cluster_task_ref t = refs[i];
+            refs[i] = refs[j];
+            refs[j] = t;
+        }
+        assert_int_equal(cluster_fail_instances(f->c, 1, NULL), 1);
+        for (int round = 0; round < 40; round++) {
+            int k = 1 + (int)ecsim_rng_below(&pick_rng, (uint64_t)n);
+            int got[300], want[300];
+            assert_int_equal(cluster_choose_victims(f->c, refs, n, k, got), k);
+            reference_victims(f, &s, &ref_rng, refs, n, k, want);
+            for (int i = 0; i < k; i++)
+                assert_int_equal(got[i], want[i]);
+        }
+        fx_free(f);
+    }
+}
+
 /* ---- failures ------------------------------------------------------------------------- */
 
 static void test_instance_failure(void **state)
@@ -995,6 +1114,7 @@ int main(void)
         cmocka_unit_test(test_instance_failure),
         cmocka_unit_test(test_az_outage),
         cmocka_unit_test(test_choose_victims),
+        cmocka_unit_test(test_victims_match_linear_scan),
         cmocka_unit_test(test_eks_cluster_autoscaler),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_destroy_cancels_events_and_oom),

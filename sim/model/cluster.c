@@ -770,6 +770,90 @@ const char *cluster_explain_no_fit(const sim_cluster *c, double vcpu, double mem
 
 /* ---- scale-in victims (reference §3.2) -------------------------------------------- */
 
+/* Scratch of cluster_choose_victims: the remaining tasks indexed so that
+ * each choice costs O(log tasks) (plus the tasks of the instance it frees). */
+
+/* A binpack candidate: the resources its instance would have free after
+ * its removal, rounded like the binpack keys; `version` is its instance's
+ * at the time (a stale entry is skipped). Max-heap on (cpu, mem), then
+ * the lowest index. */
+typedef struct victim_entry {
+    int64_t cpu, mem;
+    int index;
+    int version;
+} victim_entry;
+
+static bool victim_before(const victim_entry *a, const victim_entry *b)
+{
+    if (a->cpu != b->cpu)
+        return a->cpu > b->cpu;
+    if (a->mem != b->mem)
+        return a->mem > b->mem;
+    return a->index < b->index;
+}
+
+/* Push onto a heap of *cap entries, growing it; false when out of memory. */
+static bool victim_push(victim_entry **heap_p, int *n, int *cap, victim_entry e)
+{
+    if (*n == *cap) {
+        int grown_cap = *cap ? 2 * *cap : 64;
+        victim_entry *grown = ecsim_reallocarray(*heap_p, (size_t)grown_cap, sizeof *grown);
+        if (!grown)
+            return false;
+        *heap_p = grown;
+        *cap = grown_cap;
+    }
+    victim_entry *heap = *heap_p;
+    int i = (*n)++;
+    while (i > 0 && victim_before(&e, &heap[(i - 1) / 2])) {
+        heap[i] = heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    heap[i] = e;
+    return true;
+}
+
+static victim_entry victim_pop(victim_entry *heap, int *n)
+{
+    victim_entry top = heap[0], last = heap[--*n];
+    int i = 0;
+    for (;;) {
+        int child = 2 * i + 1;
+        if (child >= *n)
+            break;
+        if (child + 1 < *n && victim_before(&heap[child + 1], &heap[child]))
+            child++;
+        if (!victim_before(&heap[child], &last))
+            break;
+        heap[i] = heap[child];
+        i = child;
+    }
+    if (*n > 0)
+        heap[i] = last;
+    return top;
+}
+
+/* Fenwick trees counting the remaining tasks by list index (one per zone
+ * and one over all): the r-th remaining one in list order in O(log tasks). */
+static void fenwick_add(int *tree, int n, int i, int delta)
+{
+    for (i++; i <= n; i += i & -i)
+        tree[i - 1] += delta;
+}
+
+static int fenwick_select(const int *tree, int n, int r) /* 0-based rank r */
+{
+    int pos = 0, step = 1;
+    while (step * 2 <= n)
+        step *= 2;
+    for (; step > 0; step /= 2)
+        if (pos + step <= n && tree[pos + step - 1] <= r) {
+            pos += step;
+            r -= tree[pos - 1];
+        }
+    return pos; /* the list index */
+}
+
 int cluster_choose_victims(sim_cluster *c, const cluster_task_ref *tasks, int count, int k,
                            int *chosen)
 {
@@ -779,105 +863,139 @@ int cluster_choose_victims(sim_cluster *c, const cluster_task_ref *tasks, int co
         k = count;
     if (k == 0)
         return 0;
-    /* Scratch: taken flags, then per-instance free CPU / memory and tasks,
-     * then per-zone tasks, so each choice sees the previous removals. */
-    size_t n_inst = (size_t)c->count + 1;
+    /* Per instance: free CPU / memory as the choices so far leave them, a
+     * version, and its tasks (CSR: first[id] .. first[id + 1]); per zone:
+     * tasks (as the placement counts them); the tasks not on a registered
+     * instance, in list order (they free nothing: taken first). */
+    size_t n_inst = (size_t)c->count + 2;
     size_t n_zone = (size_t)c->zones + 1;
-    double *scratch = ecsim_calloc((size_t)count + 3 * n_inst + n_zone, sizeof *scratch);
-    if (!scratch)
-        return ECSIM_ENOMEM;
-    double *taken = scratch;
-    double *fcpu = taken + count;
+    size_t n_task = (size_t)count;
+    int rc = ECSIM_ENOMEM;
+    double *fcpu = ecsim_calloc(2 * n_inst, sizeof *fcpu);
+    int *ints = ecsim_calloc(2 * n_inst + n_zone + 2 * n_task + (n_zone + 1) * n_task, sizeof *ints);
+    victim_entry *heap = NULL;
+    if (!fcpu || !ints)
+        goto out;
     double *fmem = fcpu + n_inst;
-    double *ntask = fmem + n_inst;
-    double *ztask = ntask + n_inst;
+    int *version = ints, *first = version + n_inst, *ztask = first + n_inst;
+    int *by_instance = ztask + n_zone, *unplaced = by_instance + n_task;
+    int *fenwick = unplaced + n_task; /* zone z (1..zones) at z * n_task, all tasks at 0 */
     for (int i = 0; i < c->count; i++) {
         const node *n = &c->nodes[i];
         fcpu[n->pub.id] = free_vcpu(c, n);
         fmem[n->pub.id] = free_memory(c, n);
-        ntask[n->pub.id] = n->pub.tasks;
-        if (n->pub.state == CLUSTER_INSTANCE_REGISTERED)
-            ztask[n->pub.az] += n->pub.tasks;
+    }
+    for (int az = 1; az <= c->zones; az++)
+        ztask[az] = c->zone_tasks[az];
+    int n_unplaced = 0;
+    for (int i = 0; i < count; i++) {
+        int id = tasks[i].instance_id;
+        if (id < 1 || id > c->count || c->nodes[id - 1].pub.state != CLUSTER_INSTANCE_REGISTERED)
+            unplaced[n_unplaced++] = i;
+        else
+            first[id + 1]++;
+    }
+    for (size_t id = 1; id + 1 < n_inst; id++)
+        first[id + 1] += first[id];
+    for (int i = 0; i < count; i++) {
+        int id = tasks[i].instance_id;
+        if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED)
+            by_instance[first[id]++] = i;
+    }
+    for (size_t id = n_inst - 1; id >= 1; id--) /* first[id] was advanced to the end */
+        first[id] = first[id - 1];
+    first[0] = 0;
+
+    ecsim_placement placement = c->spec.placement;
+    int heap_n = 0, heap_cap = 0;
+    if (placement == ECSIM_PLACEMENT_BINPACK) {
+        for (int j = 0; j < count - n_unplaced; j++) {
+            int i = by_instance[j], id = tasks[i].instance_id;
+            victim_entry e = {quantize(fcpu[id] + tasks[i].vcpu), quantize(fmem[id] + tasks[i].memory_gb),
+                              i, 0};
+            if (!victim_push(&heap, &heap_n, &heap_cap, e))
+                goto out;
+        }
+    } else {
+        for (int i = 0; i < count; i++) {
+            fenwick_add(fenwick, count, i, 1);
+            int id = tasks[i].instance_id;
+            if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED)
+                fenwick_add(fenwick + (size_t)c->nodes[id - 1].pub.az * n_task, count, i, 1);
+        }
     }
 
+    int next_unplaced = 0;
     for (int pick = 0; pick < k; pick++) {
         int best = -1;
-        /* A task not on a live instance frees nothing: take it first. */
-        for (int i = 0; i < count && best < 0; i++) {
-            int id = tasks[i].instance_id;
-            if (!taken[i] && (id < 1 || id > c->count ||
-                              c->nodes[id - 1].pub.state != CLUSTER_INSTANCE_REGISTERED))
-                best = i;
+        if (next_unplaced < n_unplaced) {
+            best = unplaced[next_unplaced++];
+        } else if (placement == ECSIM_PLACEMENT_BINPACK) {
+            /* The task on the instance with the most resources left after
+             * its removal (reference §3.2); ties: first in the list. */
+            while (best < 0) {
+                victim_entry e = victim_pop(heap, &heap_n);
+                if (e.version == version[tasks[e.index].instance_id])
+                    best = e.index;
+            }
+        } else if (placement == ECSIM_PLACEMENT_SPREAD) {
+            /* Keep the zones balanced: the zone with the most tasks (lowest
+             * number on ties) among the zones of the remaining tasks, a
+             * random task within it (§3.2). */
+            int zone = 0;
+            for (int az = 1; az <= c->zones; az++) {
+                const int *fz = fenwick + (size_t)az * n_task;
+                int left = 0; /* remaining tasks in the zone: a prefix sum over all */
+                for (int i = count; i > 0; i -= i & -i)
+                    left += fz[i - 1];
+                if (left > 0 && (zone == 0 || ztask[az] > ztask[zone]))
+                    zone = az;
+            }
+            const int *fz = fenwick + (size_t)zone * n_task;
+            int in_zone = 0;
+            for (int i = count; i > 0; i -= i & -i)
+                in_zone += fz[i - 1];
+            uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)in_zone);
+            best = fenwick_select(fz, count, (int)r);
+        } else {
+            uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)(count - pick));
+            best = fenwick_select(fenwick, count, (int)r);
         }
-        if (best < 0) {
-            switch (c->spec.placement) {
-            case ECSIM_PLACEMENT_BINPACK:
-                /* The task on the instance with the most resources left after
-                 * its removal (reference §3.2); ties: first in the list. */
-                for (int i = 0; i < count; i++) {
-                    if (taken[i])
-                        continue;
-                    int id = tasks[i].instance_id;
-                    double cpu = fcpu[id] + tasks[i].vcpu, mem = fmem[id] + tasks[i].memory_gb;
-                    if (best < 0)
-                        best = i;
-                    else {
-                        int bid = tasks[best].instance_id;
-                        double bcpu = fcpu[bid] + tasks[best].vcpu;
-                        double bmem = fmem[bid] + tasks[best].memory_gb;
-                        if (cpu > bcpu + FIT_EPS || (fabs(cpu - bcpu) <= FIT_EPS && mem > bmem + FIT_EPS))
-                            best = i;
-                    }
-                }
-                break;
-            case ECSIM_PLACEMENT_SPREAD: {
-                /* Keep the zones balanced: the zone with the most tasks (lowest
-                 * number on ties), a random task within it (§3.2). */
-                int zone = 0;
-                for (int i = 0; i < count; i++) {
-                    if (taken[i])
-                        continue;
-                    int az = c->nodes[tasks[i].instance_id - 1].pub.az;
-                    /* cppcheck-suppress arrayIndexThenCheck ; `az < zone` orders zones, it is no bound */
-                    if (zone == 0 || ztask[az] > ztask[zone] || (ztask[az] == ztask[zone] && az < zone))
-                        zone = az;
-                }
-                int in_zone = 0;
-                for (int i = 0; i < count; i++)
-                    if (!taken[i] && c->nodes[tasks[i].instance_id - 1].pub.az == zone)
-                        in_zone++;
-                uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)in_zone);
-                for (int i = 0; i < count; i++)
-                    if (!taken[i] && c->nodes[tasks[i].instance_id - 1].pub.az == zone && r-- == 0) {
-                        best = i;
-                        break;
-                    }
-                break;
-            }
-            case ECSIM_PLACEMENT_RANDOM: {
-                uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)(count - pick));
-                for (int i = 0; i < count; i++)
-                    if (!taken[i] && r-- == 0) {
-                        best = i;
-                        break;
-                    }
-                break;
-            }
-            }
-        }
-        assert(best >= 0);
-        taken[best] = 1;
+        assert(best >= 0 && best < count);
         chosen[pick] = best;
         int id = tasks[best].instance_id;
+        if (placement != ECSIM_PLACEMENT_BINPACK) {
+            fenwick_add(fenwick, count, best, -1);
+            if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED)
+                fenwick_add(fenwick + (size_t)c->nodes[id - 1].pub.az * n_task, count, best, -1);
+        }
         if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED) {
             fcpu[id] += tasks[best].vcpu;
             fmem[id] += tasks[best].memory_gb;
-            ntask[id] -= 1;
             ztask[c->nodes[id - 1].pub.az] -= 1;
+            if (placement == ECSIM_PLACEMENT_BINPACK) {
+                /* Its instance's other tasks now free more: fresh entries. */
+                version[id]++;
+                for (int j = first[id]; j < first[id + 1]; j++) {
+                    int i = by_instance[j];
+                    if (i == best)
+                        by_instance[j] = -1;
+                    else if (i >= 0) {
+                        victim_entry e = {quantize(fcpu[id] + tasks[i].vcpu),
+                                          quantize(fmem[id] + tasks[i].memory_gb), i, version[id]};
+                        if (!victim_push(&heap, &heap_n, &heap_cap, e))
+                            goto out;
+                    }
+                }
+            }
         }
     }
-    ecsim_free(scratch);
-    return k;
+    rc = k;
+out:
+    ecsim_free(heap);
+    ecsim_free(ints);
+    ecsim_free(fcpu);
+    return rc;
 }
 
 int cluster_choose_victim(sim_cluster *c, const cluster_task_ref *tasks, int count)
