@@ -155,7 +155,7 @@ curve() {
     k=$(fit_exponent "$TMP/points")
     n=$(wc -l <"$TMP/points" | tr -d ' ')
     if [ -n "$timed_out" ]; then
-        echo "   exponent k = $k over the $n points that finished (a larger one took > $TIMEOUT s: the growth is steeper)"
+        echo "   exponent k = $k over the $n point(s) that finished (a larger one took > $TIMEOUT s: the growth is steeper)"
     else
         echo "   exponent k = $k (least squares of log time on log size, $n points; goal <= 1.15)"
     fi
