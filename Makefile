@@ -1,10 +1,12 @@
 # ecsim — build, test, demo, bench, install.
 #
 #   make            build build/ecsim
-#   make deps       install missing Debian packages (libyaml-dev, libcmocka-dev, gnuplot-nox)
+#   make deps       install missing Debian packages (libyaml-dev, libcmocka-dev, gnuplot-nox,
+#                   time, python3-simpy3)
 #   make demo       deps + build + simulate scenarios/quickstart.yaml
 #   make test       deps + build + every test (unit, golden, bad-input corpus, sanitizer build)
-#   make bench      engine speed against ../shared/anchors (ratios, never a test)
+#   make bench      growth curves (exponents, peak RSS) and speed against ../shared/anchors
+#                   (ratios, never a test); BENCH_REPS, BENCH_TIMEOUT, BENCH_QUICK=1, BENCH_ONLY
 #   make fuzz       run each fuzzer (loader + decide, CSV) for FUZZ_SECONDS (libFuzzer, clang)
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion, data)
 #   make uninstall  the same PREFIX and DESTDIR
@@ -58,7 +60,8 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils
+# time: peak RSS in `make bench`; python3-simpy3: its SimPy anchor.
+DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils time python3-simpy3
 
 .SECONDARY:
 

@@ -4,7 +4,8 @@
  * (M / N, empty instances, unplaceable tasks, N = 0), scale-out step
  * sizes, the warm-up, scale-in of empty instances after 15 low datapoints
  * and min / max instances, the lognormal boot time, instance failures and
- * AZ outages, scale-in victims, the Cluster Autoscaler variant,
+ * AZ outages, indexed placement against the plain scan over every instance,
+ * scale-in victims, the Cluster Autoscaler variant,
  * determinism, and allocation failure. Expected values are worked by hand
  * from reference §3.1-3.3 and §5.5 in the comments. */
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/engine.h"
 #include "ecsim/error.h"
+#include "ecsim/rng.h"
 
 /* ---- fixture: an engine, a cluster, and a recorder of the callbacks ------- */
 
@@ -510,10 +512,16 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The sampler itself is tested against its closed forms at the RNG layer
+ * (test_rng.c: test_lognormal_median_p95). Here, a small cluster-level
+ * check that launches draw from it with the spec's median and p95: 400
+ * instances booting at once register over a spread of times whose median
+ * is near 60 s (relative s.e. of the sample median 1.2533 x 0.668 /
+ * sqrt(400) = 4.2 %: 20 % is over 4.5 s.e.) and whose p95 is well above it. */
 static void test_boot_time_lognormal_median_and_p95(void **state)
 {
     (void)state;
-    enum { N = 4000 };
+    enum { N = 400 };
     ecsim_cluster_spec s = base_spec();
     s.instances = 0;
     s.max_instances = N;
@@ -533,13 +541,233 @@ static void test_boot_time_lognormal_median_and_p95(void **state)
         boot[i] = in->registered_s - in->launched_s;
     }
     qsort(boot, N, sizeof boot[0], cmp_double);
-    /* sigma = ln 3 / 1.645 = 0.668; the sample median's standard error is
-     * about 1.3 %, the p95's about 2.2 %: 6 % and 10 % are > 4 SE. */
     double median = boot[N / 2], p95 = boot[(int)(0.95 * N)];
-    assert_true(fabs(median / 60 - 1) < 0.06);
-    assert_true(fabs(p95 / 180 - 1) < 0.10);
+    assert_true(fabs(median / 60 - 1) < 0.20);
+    assert_true(p95 > 2 * median);     /* 3 x in the model; 2 x is far outside the noise */
     assert_int_equal(f->capacity_calls, N);
     fx_free(f);
+}
+
+/* ---- placement indexes against the linear definition ------------------------------- */
+
+/* The placement rules of reference §3.2 written as the plain scan over
+ * every instance (what cluster_place did before its indexes): binpack the
+ * fitting instance with the least free CPU, then least free memory (within
+ * 1e-9), first id on ties; spread the zone with the fewest tasks among the
+ * zones with a fitting instance (lowest zone on ties), then its instance
+ * with the fewest tasks (lowest id). 0 when nothing fits. */
+static int reference_place(const fx *f, ecsim_placement placement, const ecsim_cluster_spec *s,
+                           int zones, double vcpu, double mem)
+{
+    const double eps = 1e-9;
+    int n = cluster_instance_count(f->c);
+    int zone_tasks[8] = {0};
+    for (int id = 1; id <= n; id++) {
+        const cluster_instance *in = cluster_instance_get(f->c, id);
+        if (in->state == CLUSTER_INSTANCE_REGISTERED)
+            zone_tasks[in->az] += in->tasks;
+    }
+    const cluster_instance *best = NULL;
+    for (int id = 1; id <= n; id++) {
+        const cluster_instance *in = cluster_instance_get(f->c, id);
+        double fc = s->vcpu - in->vcpu_used, fm = s->memory_gb - in->memory_gb_used;
+        if (in->state != CLUSTER_INSTANCE_REGISTERED || vcpu > fc + eps || mem > fm + eps)
+            continue;
+        if (!best) {
+            best = in;
+            continue;
+        }
+        double bc = s->vcpu - best->vcpu_used, bm = s->memory_gb - best->memory_gb_used;
+        if (placement == ECSIM_PLACEMENT_BINPACK) {
+            if (fc < bc - eps || (fabs(fc - bc) <= eps && fm < bm - eps))
+                best = in;
+        } else {
+            int zt = zone_tasks[in->az], bzt = zone_tasks[best->az];
+            if (zt < bzt || (zt == bzt && in->az == best->az && in->tasks < best->tasks) ||
+                (zt == bzt && in->az < best->az))
+                best = in;
+        }
+    }
+    (void)zones;
+    return best ? best->id : 0;
+}
+
+/* Thousands of placements and releases of mixed sizes, with instance
+ * failures and replacements in between: every choice of the indexed
+ * cluster_place is the linear definition's. */
+static void test_placement_matches_linear_scan(void **state)
+{
+    (void)state;
+    static const double cpus[] = {0.25, 0.5, 1, 1.5, 0.125};
+    static const double mems[] = {0.5, 1, 2, 4, 0.75};
+    for (int mode = 0; mode < 2; mode++) {
+        ecsim_placement placement = mode ? ECSIM_PLACEMENT_SPREAD : ECSIM_PLACEMENT_BINPACK;
+        ecsim_cluster_spec s = base_spec();
+        s.placement = placement;
+        s.instances = 40;
+        s.max_instances = 40;
+        s.managed_scaling.enable = false;
+        fx *f = fx_new(&s, ECSIM_PLATFORM_EC2, 3, 17, NULL);
+        enum { MAX_PLACED = 2000 };
+        static int inst[MAX_PLACED];
+        static double pc[MAX_PLACED], pm[MAX_PLACED];
+        int placed = 0, unplaced = 0;
+        uint64_t r = 88172645463325252ULL;
+        for (int step = 0; step < 6000; step++) {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            if (step % 1500 == 1499) { /* lose two instances; the ASG replaces them */
+                cluster_fail_instances(f->c, 2, NULL);
+                ecsim_engine_run(f->eng, ecsim_engine_now(f->eng) + 1000);
+                continue;
+            }
+            if (r % 10 < 6 || placed == 0) {
+                double c = cpus[(r >> 8) % 5], m = mems[(r >> 16) % 5];
+                int want = reference_place(f, placement, &s, 3, c, m);
+                int got = cluster_place(f->c, c, m, NULL);
+                if (want == 0) {
+                    assert_int_equal(got, ECSIM_ENOENT);
+                    unplaced++;
+                } else {
+                    assert_int_equal(got, want);
+                    if (placed < MAX_PLACED) {
+                        inst[placed] = got;
+                        pc[placed] = c;
+                        pm[placed] = m;
+                        placed++;
+                    }
+                }
+            } else {
+                int k = (int)((r >> 24) % (uint64_t)placed);
+                assert_int_equal(cluster_release(f->c, inst[k], pc[k], pm[k]), 0);
+                inst[k] = inst[placed - 1];
+                pc[k] = pc[placed - 1];
+                pm[k] = pm[placed - 1];
+                placed--;
+            }
+        }
+        assert_true(unplaced > 0);    /* the cluster was full at times */
+        fx_free(f);
+    }
+}
+
+/* cluster_choose_victims written as the plain scans of reference §3.2 (what
+ * it was before its heap and Fenwick trees), over the public view of the
+ * cluster; `rng` follows the cluster's "cluster.victim" stream. */
+static void reference_victims(const fx *f, const ecsim_cluster_spec *s, ecsim_rng *rng,
+                              const cluster_task_ref *tasks, int count, int k, int *chosen)
+{
+    const double eps = 1e-9;
+    int n = cluster_instance_count(f->c);
+    double fcpu[128], fmem[128];
+    int ztask[8] = {0};
+    bool taken[512] = {false};
+    for (int id = 1; id <= n; id++) {
+        const cluster_instance *in = cluster_instance_get(f->c, id);
+        fcpu[id] = s->vcpu - in->vcpu_used;
+        fmem[id] = s->memory_gb - in->memory_gb_used;
+        if (in->state == CLUSTER_INSTANCE_REGISTERED)
+            ztask[in->az] += in->tasks;
+    }
+#define LIVE(i) (tasks[i].instance_id >= 1 && tasks[i].instance_id <= n && \
+                 cluster_instance_get(f->c, tasks[i].instance_id)->state == CLUSTER_INSTANCE_REGISTERED)
+#define AZ(i) cluster_instance_get(f->c, tasks[i].instance_id)->az
+    for (int pick = 0; pick < k; pick++) {
+        int best = -1;
+        for (int i = 0; i < count && best < 0; i++)
+            if (!taken[i] && !LIVE(i))
+                best = i;
+        if (best < 0 && s->placement == ECSIM_PLACEMENT_BINPACK) {
+            for (int i = 0; i < count; i++) {
+                if (taken[i])
+                    continue;
+                int id = tasks[i].instance_id, bid = best >= 0 ? tasks[best].instance_id : 0;
+                double cpu = fcpu[id] + tasks[i].vcpu, mem = fmem[id] + tasks[i].memory_gb;
+                if (best < 0 || cpu > fcpu[bid] + tasks[best].vcpu + eps ||
+                    (fabs(cpu - (fcpu[bid] + tasks[best].vcpu)) <= eps &&
+                     mem > fmem[bid] + tasks[best].memory_gb + eps))
+                    best = i;
+            }
+        } else if (best < 0 && s->placement == ECSIM_PLACEMENT_SPREAD) {
+            int zone = 0, in_zone = 0;
+            for (int i = 0; i < count; i++)
+                if (!taken[i] && (zone == 0 || ztask[AZ(i)] > ztask[zone] ||
+                                  (ztask[AZ(i)] == ztask[zone] && AZ(i) < zone)))
+                    zone = AZ(i);
+            for (int i = 0; i < count; i++)
+                in_zone += !taken[i] && AZ(i) == zone;
+            uint64_t r = ecsim_rng_below(rng, (uint64_t)in_zone);
+            for (int i = 0; i < count && best < 0; i++)
+                if (!taken[i] && AZ(i) == zone && r-- == 0)
+                    best = i;
+        } else if (best < 0) {
+            uint64_t r = ecsim_rng_below(rng, (uint64_t)(count - pick));
+            for (int i = 0; i < count && best < 0; i++)
+                if (!taken[i] && r-- == 0)
+                    best = i;
+        }
+        taken[best] = true;
+        chosen[pick] = best;
+        if (LIVE(best)) {
+            fcpu[tasks[best].instance_id] += tasks[best].vcpu;
+            fmem[tasks[best].instance_id] += tasks[best].memory_gb;
+            ztask[AZ(best)]--;
+        }
+    }
+#undef LIVE
+#undef AZ
+}
+
+/* Scale-in victims of mixed sizes, some not placed and some on a failed
+ * instance, in every strategy and many k: the same choices, in the same
+ * order, as the plain scans. */
+static void test_victims_match_linear_scan(void **state)
+{
+    (void)state;
+    static const double cpus[] = {0.25, 0.5, 1, 0.125};
+    static const double mems[] = {0.5, 1, 2, 0.75};
+    for (int mode = 0; mode < 3; mode++) {
+        ecsim_cluster_spec s = base_spec();
+        s.placement = mode == 0 ? ECSIM_PLACEMENT_BINPACK
+                                : mode == 1 ? ECSIM_PLACEMENT_SPREAD : ECSIM_PLACEMENT_RANDOM;
+        s.instances = 24;
+        s.max_instances = 24;
+        s.managed_scaling.enable = false;
+        fx *f = fx_new(&s, ECSIM_PLATFORM_EC2, 3, 23, NULL);
+        ecsim_rng ref_rng, pick_rng;
+        ecsim_rng_derive(&ref_rng, 23, "cluster.victim");
+        ecsim_rng_derive(&pick_rng, 99, "test");
+        cluster_task_ref refs[300];
+        int n = 0;
+        while (n < 250) {
+            double c = cpus[ecsim_rng_below(&pick_rng, 4)], m = mems[ecsim_rng_below(&pick_rng, 4)];
+            int id = cluster_place(f->c, c, m, NULL);
+            if (id < 0)
+                break;
+            refs[n] = (cluster_task_ref){n + 1, id, c, m};
+            n++;
+        }
+        for (int i = 0; i < 5; i++, n++) /* not placed */
+            refs[n] = (cluster_task_ref){n + 1, 0, 0.25, 0.5};
+        /* A random order, then lose an instance: its tasks free nothing. */
+        for (int i = n - 1; i > 0; i--) {
+            int j = (int)ecsim_rng_below(&pick_rng, (uint64_t)i + 1);
+            cluster_task_ref t = refs[i];
+            refs[i] = refs[j];
+            refs[j] = t;
+        }
+        assert_int_equal(cluster_fail_instances(f->c, 1, NULL), 1);
+        for (int round = 0; round < 40; round++) {
+            int k = 1 + (int)ecsim_rng_below(&pick_rng, (uint64_t)n);
+            int got[300], want[300];
+            assert_int_equal(cluster_choose_victims(f->c, refs, n, k, got), k);
+            reference_victims(f, &s, &ref_rng, refs, n, k, want);
+            for (int i = 0; i < k; i++)
+                assert_int_equal(got[i], want[i]);
+        }
+        fx_free(f);
+    }
 }
 
 /* ---- failures ------------------------------------------------------------------------- */
@@ -882,9 +1110,11 @@ int main(void)
         cmocka_unit_test(test_a_high_datapoint_resets_the_low_alarm),
         cmocka_unit_test(test_max_instances_cap),
         cmocka_unit_test(test_boot_time_lognormal_median_and_p95),
+        cmocka_unit_test(test_placement_matches_linear_scan),
         cmocka_unit_test(test_instance_failure),
         cmocka_unit_test(test_az_outage),
         cmocka_unit_test(test_choose_victims),
+        cmocka_unit_test(test_victims_match_linear_scan),
         cmocka_unit_test(test_eks_cluster_autoscaler),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_destroy_cancels_events_and_oom),

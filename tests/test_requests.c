@@ -395,6 +395,52 @@ static void test_least_outstanding_spreads(void **state)
     fx_close(&f);
 }
 
+/* least_outstanding under overload, timeouts and task churn: the totals of
+ * a fixed run. The expected values were produced by the linear scan over
+ * the ready tasks that least_outstanding used before its tournament trees
+ * (commit 741fbae): the trees must make exactly the same choices, ties and
+ * dropped expired requests included (wait_sum_s compared to the last bit). */
+static void test_least_outstanding_matches_the_linear_scan(void **state)
+{
+    (void)state;
+    ecsim_requests_spec rs = spec_default();
+    rs.mean_s = 0.1;
+    rs.concurrency = 2;
+    rs.queue_limit = 5;
+    rs.timeout_s = 0.15;
+    rs.routing = ECSIM_ROUTING_LEAST_OUTSTANDING;
+    fixture f;
+    fx_open(&f, 250, -1, 80, &rs, 31);
+    for (int i = 1; i <= 12; i++)
+        assert_int_equal(requests_task_ready(f.m, i), 0);
+    assert_int_equal(requests_start(f.m), 0);
+    for (int k = 1; k <= 80; k++) {
+        ecsim_engine_run(f.eng, k);
+        int id = (k * 5) % 12 + 1;
+        requests_task_state st = requests_task_get_state(f.m, id);
+        if (st == REQUESTS_TASK_READY)
+            assert_int_equal(requests_task_leave(f.m, id, k % 3 == 0), 0);
+        else if (st != REQUESTS_TASK_GONE)
+            assert_int_equal(requests_task_ready(f.m, id), 0);
+        if (k >= 20 && k < 28)
+            assert_int_equal(requests_task_ready(f.m, k - 7), 0);
+        if (k % 10 == 0)
+            requests_flush(f.m);
+    }
+    requests_flush(f.m);
+    const requests_totals *t = requests_get_totals(f.m);
+    assert_int_equal(t->arrived, 20191);
+    assert_int_equal(t->admitted, 18104);
+    assert_int_equal(t->served, 15322);
+    assert_int_equal(t->rejected, 2114);
+    assert_int_equal(t->timed_out, 2689);
+    assert_int_equal(t->failed, 8);
+    assert_true(t->wait_sum_s == 0x1.540fb44c727fcp+9);
+    assert_true(t->busy_slot_s == 0x1.7d2872e8cc958p+10);
+    assert_conserved(f.m);
+    fx_close(&f);
+}
+
 /* ---- empirical service times ---------------------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
@@ -600,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_reroute_on_leave),
         cmocka_unit_test(test_shared_queue_new_task_takes_waiting),
         cmocka_unit_test(test_least_outstanding_spreads),
+        cmocka_unit_test(test_least_outstanding_matches_the_linear_scan),
         cmocka_unit_test(test_empirical),
         cmocka_unit_test(test_end_to_end),
         cmocka_unit_test(test_fluid_and_requests_agree),

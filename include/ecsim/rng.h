@@ -53,5 +53,13 @@ double ecsim_rng_normal(ecsim_rng *rng);
 /* Lognormal whose *mean* is `mean` and whose coefficient of variation is
  * `cv` (sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2). */
 double ecsim_rng_lognormal_mean_cv(ecsim_rng *rng, double mean, double cv);
+/* Lognormal whose *median* is `median` and whose 95th percentile is `p95`:
+ * median x exp(sigma Z) with sigma = ln(p95 / median) / 1.6448536 (the
+ * one-sided 95 % normal quantile); sigma = 0 (the constant median) when
+ * p95 <= median. Exactly one ecsim_rng_normal draw per call, whatever the
+ * parameters (0 is returned, after the draw, when median <= 0), so the
+ * stream position depends only on the number of calls. The instance boot
+ * time of reference §3.3. */
+double ecsim_rng_lognormal_median_p95(ecsim_rng *rng, double median, double p95);
 
 #endif

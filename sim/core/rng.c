@@ -109,3 +109,12 @@ double ecsim_rng_lognormal_mean_cv(ecsim_rng *rng, double mean, double cv)
     double mu = log(mean) - 0.5 * sigma2;
     return exp(mu + sqrt(sigma2) * ecsim_rng_normal(rng));
 }
+
+double ecsim_rng_lognormal_median_p95(ecsim_rng *rng, double median, double p95)
+{
+    double z = ecsim_rng_normal(rng);
+    if (!(median > 0))
+        return 0;
+    double sigma = p95 > median ? log(p95 / median) / 1.6448536269514722 : 0;
+    return median * exp(sigma * z);
+}

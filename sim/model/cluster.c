@@ -15,10 +15,24 @@
  * the warm-up (ECS) versus counting upcoming nodes (CA), and in how empty
  * instances are found (AlarmLow datapoints versus per-node unneeded time).
  *
- * Cost of the simple structures: placement and the binpack estimate are
- * O(instances) and O(instances^2) per call; clusters have tens of
- * instances, and both run once per task launch or per evaluation, never per
- * request. */
+ * Indexes, so that placement does not rescan the cluster: the registered
+ * instances sit in two treaps (search trees balanced by hashed priorities), one
+ * global ordered by free CPU then free memory (binpack) and one per zone
+ * ordered by task count (spread); each tree node carries the largest free
+ * CPU and memory below it, so "the first instance in this order that fits"
+ * skips whole subtrees that cannot hold the task: O(log instances) per
+ * placement when task sizes are alike. Per-zone task and alive-instance
+ * counts and the registered / booting / empty totals are kept as counters.
+ * The binpack key is the free resource rounded to a multiple of FIT_EPS
+ * (the slack of the comparisons), so instances whose free resources differ
+ * only by rounding noise tie, as in the comparisons, and the lowest id
+ * wins. (Two values closer than FIT_EPS on either side of a rounding
+ * boundary would not tie; sums of task sizes from a scenario - multiples
+ * of 1/1024 vCPU and of 1 MB - are never that close without being equal.)
+ * tests/test_cluster.c checks the indexed choice against the plain scan
+ * over thousands of mixed-size placements and releases. Random placement
+ * and the binpack estimate of cluster_reservation still scan the
+ * instances (once per random placement and once per evaluation). */
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
@@ -34,11 +48,23 @@
 /* Slack for comparing sums of fractional vCPU / GB: 0.25 + 0.25 + ... must
  * fill 2 vCPU exactly. */
 #define FIT_EPS 1e-9
-/* One-sided 95 % point of the standard normal: p95 = median x exp(1.645 sigma). */
-#define Z95 1.6448536269514722
+
+/* The indexes a registered instance belongs to. */
+enum { TREE_BINPACK, TREE_ZONE, TREE_COUNT };
+
+/* An instance's place in one treap. Keys are cached at insertion (an
+ * instance is taken out before its resources change and put back after). */
+typedef struct tree_link {
+    int left, right;              /* instance ids, 0 = none */
+    int64_t key_a, key_b;         /* order: (key_a, key_b, id) */
+    double max_free_vcpu;         /* over this subtree */
+    double max_free_memory_gb;
+} tree_link;
 
 typedef struct node {
     cluster_instance pub;         /* what the owner reads */
+    tree_link link[TREE_COUNT];
+    uint32_t priority;            /* treap heap order (a hash of the id) */
     ecsim_event_id boot_event;    /* pending registration, 0 if none */
     double warm_until_s;          /* instanceWarmupPeriod ends (-inf: initial instances) */
     double empty_since_s;         /* registered and empty since (NaN when it holds tasks) */
@@ -57,6 +83,11 @@ struct sim_cluster {
 
     node *nodes;                  /* nodes[id - 1] */
     int count, capacity;
+    int alive, booting, registered, registered_empty;
+    int *zone_alive;              /* per zone (1-based): booting + registered instances */
+    int *zone_tasks;              /* per zone: tasks on its registered instances */
+    int binpack_root;             /* TREE_BINPACK over registered instances */
+    int *zone_root;               /* per zone: TREE_ZONE over its registered instances */
     int asg_desired;              /* the ASG's desired capacity (alive instances it keeps) */
 
     int pending_count;            /* tasks waiting for capacity (cluster_set_pending) */
@@ -173,16 +204,9 @@ static bool node_fits(const sim_cluster *c, const node *n, double vcpu, double m
 
 static int alive_count(const sim_cluster *c, int *booting_out)
 {
-    int alive = 0, booting = 0;
-    for (int i = 0; i < c->count; i++) {
-        if (node_alive(&c->nodes[i]))
-            alive++;
-        if (c->nodes[i].pub.state == CLUSTER_INSTANCE_BOOTING)
-            booting++;
-    }
     if (booting_out)
-        *booting_out = booting;
-    return alive;
+        *booting_out = c->booting;
+    return c->alive;
 }
 
 /* How many tasks of this size one empty instance holds (0: none fits). */
@@ -194,18 +218,183 @@ static int tasks_per_instance(const sim_cluster *c, double vcpu, double memory_g
     return n > 1e6 ? 1000000 : (int)n;
 }
 
+/* ---- indexes of the registered instances ---------------------------------------- */
+
+static node *node_of(const sim_cluster *c, int id) { return &c->nodes[id - 1]; }
+
+static int64_t quantize(double v) { return (int64_t)llround(v / FIT_EPS); }
+
+static bool key_less(const sim_cluster *c, int tree, int x, int y)
+{
+    const tree_link *a = &node_of(c, x)->link[tree], *b = &node_of(c, y)->link[tree];
+    if (a->key_a != b->key_a)
+        return a->key_a < b->key_a;
+    if (a->key_b != b->key_b)
+        return a->key_b < b->key_b;
+    return x < y;
+}
+
+/* Recompute a tree node's subtree maxima from its children. */
+static void tree_pull(sim_cluster *c, int tree, int id)
+{
+    node *n = node_of(c, id);
+    tree_link *l = &n->link[tree];
+    double cpu = free_vcpu(c, n), mem = free_memory(c, n);
+    for (int k = 0; k < 2; k++) {
+        int child = k ? l->right : l->left;
+        if (child) {
+            const tree_link *cl = &node_of(c, child)->link[tree];
+            cpu = fmax(cpu, cl->max_free_vcpu);
+            mem = fmax(mem, cl->max_free_memory_gb);
+        }
+    }
+    l->max_free_vcpu = cpu;
+    l->max_free_memory_gb = mem;
+}
+
+static int tree_insert(sim_cluster *c, int tree, int root, int id)
+{
+    if (!root) {
+        tree_link *l = &node_of(c, id)->link[tree];
+        l->left = l->right = 0;
+        tree_pull(c, tree, id);
+        return id;
+    }
+    tree_link *r = &node_of(c, root)->link[tree];
+    if (key_less(c, tree, id, root)) {
+        r->left = tree_insert(c, tree, r->left, id);
+        if (node_of(c, r->left)->priority > node_of(c, root)->priority) {
+            int top = r->left; /* rotate right */
+            tree_link *t = &node_of(c, top)->link[tree];
+            r->left = t->right;
+            t->right = root;
+            tree_pull(c, tree, root);
+            tree_pull(c, tree, top);
+            return top;
+        }
+    } else {
+        r->right = tree_insert(c, tree, r->right, id);
+        if (node_of(c, r->right)->priority > node_of(c, root)->priority) {
+            int top = r->right; /* rotate left */
+            tree_link *t = &node_of(c, top)->link[tree];
+            r->right = t->left;
+            t->left = root;
+            tree_pull(c, tree, root);
+            tree_pull(c, tree, top);
+            return top;
+        }
+    }
+    tree_pull(c, tree, root);
+    return root;
+}
+
+static int tree_merge(sim_cluster *c, int tree, int a, int b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    if (node_of(c, a)->priority > node_of(c, b)->priority) {
+        tree_link *l = &node_of(c, a)->link[tree];
+        l->right = tree_merge(c, tree, l->right, b);
+        tree_pull(c, tree, a);
+        return a;
+    }
+    tree_link *l = &node_of(c, b)->link[tree];
+    l->left = tree_merge(c, tree, a, l->left);
+    tree_pull(c, tree, b);
+    return b;
+}
+
+static int tree_erase(sim_cluster *c, int tree, int root, int id)
+{
+    assert(root != 0); /* the instance is in the tree */
+    tree_link *r = &node_of(c, root)->link[tree];
+    if (root == id)
+        return tree_merge(c, tree, r->left, r->right);
+    if (key_less(c, tree, id, root))
+        r->left = tree_erase(c, tree, r->left, id);
+    else
+        r->right = tree_erase(c, tree, r->right, id);
+    tree_pull(c, tree, root);
+    return root;
+}
+
+/* The first instance in the tree's order on which `vcpu` / `memory_gb` fits,
+ * or 0. Subtrees whose largest free CPU or memory is too small are skipped. */
+static int tree_first_fit(const sim_cluster *c, int tree, int root, double vcpu, double memory_gb)
+{
+    if (!root)
+        return 0;
+    const node *n = node_of(c, root);
+    const tree_link *l = &n->link[tree];
+    if (!(vcpu <= l->max_free_vcpu + FIT_EPS) || !(memory_gb <= l->max_free_memory_gb + FIT_EPS))
+        return 0;
+    int found = tree_first_fit(c, tree, l->left, vcpu, memory_gb);
+    if (found)
+        return found;
+    if (node_fits(c, n, vcpu, memory_gb))
+        return root;
+    return tree_first_fit(c, tree, l->right, vcpu, memory_gb);
+}
+
+/* Put a registered instance into its indexes (keys from its state now). */
+static void index_add(sim_cluster *c, node *n)
+{
+    n->link[TREE_BINPACK].key_a = quantize(free_vcpu(c, n));
+    n->link[TREE_BINPACK].key_b = quantize(free_memory(c, n));
+    n->link[TREE_ZONE].key_a = n->pub.tasks;
+    n->link[TREE_ZONE].key_b = 0;
+    c->binpack_root = tree_insert(c, TREE_BINPACK, c->binpack_root, n->pub.id);
+    c->zone_root[n->pub.az] = tree_insert(c, TREE_ZONE, c->zone_root[n->pub.az], n->pub.id);
+}
+
+static void index_remove(sim_cluster *c, const node *n)
+{
+    c->binpack_root = tree_erase(c, TREE_BINPACK, c->binpack_root, n->pub.id);
+    c->zone_root[n->pub.az] = tree_erase(c, TREE_ZONE, c->zone_root[n->pub.az], n->pub.id);
+}
+
+/* The one place an instance changes state: counters and indexes follow.
+ * Asserts the transition is one the life of an instance allows
+ * (BOOTING -> REGISTERED -> TERMINATED, BOOTING / REGISTERED -> LOST). */
+static void node_set_state(sim_cluster *c, node *n, cluster_instance_state to)
+{
+    cluster_instance_state from = n->pub.state;
+    assert((from == CLUSTER_INSTANCE_BOOTING &&
+            (to == CLUSTER_INSTANCE_REGISTERED || to == CLUSTER_INSTANCE_LOST)) ||
+           (from == CLUSTER_INSTANCE_REGISTERED &&
+            (to == CLUSTER_INSTANCE_TERMINATED || to == CLUSTER_INSTANCE_LOST)));
+    if (from == CLUSTER_INSTANCE_BOOTING)
+        c->booting--;
+    if (from == CLUSTER_INSTANCE_REGISTERED) {
+        index_remove(c, n);
+        c->registered--;
+        if (n->pub.tasks == 0)
+            c->registered_empty--;
+        c->zone_tasks[n->pub.az] -= n->pub.tasks;
+    }
+    if (to == CLUSTER_INSTANCE_TERMINATED || to == CLUSTER_INSTANCE_LOST) {
+        c->alive--;
+        c->zone_alive[n->pub.az]--;
+    }
+    n->pub.state = to;
+    if (to == CLUSTER_INSTANCE_REGISTERED) {
+        c->registered++;
+        if (n->pub.tasks == 0)
+            c->registered_empty++;
+        c->zone_tasks[n->pub.az] += n->pub.tasks;
+        index_add(c, n);
+    }
+}
+
 /* Lognormal boot time with median boot_time_s and 95th percentile
  * boot_time_p95_s: sigma = ln(p95 / median) / 1.645 (reference §3.3). One
  * normal draw per launch, whatever the parameters, so the stream position
  * depends only on the number of launches. */
 static double draw_boot_time(sim_cluster *c)
 {
-    double z = ecsim_rng_normal(&c->rng_boot);
-    double median = c->spec.boot_time_s;
-    if (!(median > 0))
-        return 0;
-    double sigma = c->spec.boot_time_p95_s > median ? log(c->spec.boot_time_p95_s / median) / Z95 : 0;
-    return median * exp(sigma * z);
+    return ecsim_rng_lognormal_median_p95(&c->rng_boot, c->spec.boot_time_s, c->spec.boot_time_p95_s);
 }
 
 /* The zone for a new instance: the ASG balances zones, so the available
@@ -217,10 +406,7 @@ static int launch_zone(const sim_cluster *c)
     for (int az = 1; az <= c->zones; az++) {
         if (!zone_available(c, az))
             continue;
-        int n = 0;
-        for (int i = 0; i < c->count; i++)
-            if (node_alive(&c->nodes[i]) && c->nodes[i].pub.az == az)
-                n++;
+        int n = c->zone_alive[az];
         if (best == 0 || n < best_count) {
             best = az;
             best_count = n;
@@ -248,6 +434,17 @@ static node *add_node(sim_cluster *c, int az)
     n->pub.stopped_s = NAN;
     n->empty_since_s = NAN;
     n->warm_until_s = -INFINITY;
+    /* Treap priorities: any well-mixed function of the id (a hash keeps
+     * the trees the same from run to run). */
+    uint32_t h = (uint32_t)n->pub.id * 0x9E3779B1u;
+    h ^= h >> 15;
+    h *= 0x85EBCA77u;
+    h ^= h >> 13;
+    n->priority = h;
+    /* A new instance is alive and booting (state 0). */
+    c->alive++;
+    c->booting++;
+    c->zone_alive[az]++;
     return n;
 }
 
@@ -263,11 +460,13 @@ static int launch_instances(sim_cluster *c, int want)
         node *n = add_node(c, az);
         if (!n)
             break;
-        n->pub.state = CLUSTER_INSTANCE_BOOTING;
         n->warm_until_s = now_s(c) + c->spec.managed_scaling.warmup_s;
         double boot_s = draw_boot_time(c);
         n->boot_event = ecsim_engine_schedule_in(c->eng, boot_s, on_boot, c, (uint64_t)n->pub.id);
         if (n->boot_event == 0) {      /* out of memory: forget the instance */
+            c->alive--;
+            c->booting--;
+            c->zone_alive[az]--;
             c->count--;
             break;
         }
@@ -286,7 +485,7 @@ static void lose_node(sim_cluster *c, node *n)
         ecsim_engine_cancel(c->eng, n->boot_event);
         n->boot_event = 0;
     }
-    n->pub.state = CLUSTER_INSTANCE_LOST;
+    node_set_state(c, n, CLUSTER_INSTANCE_LOST);
     n->pub.stopped_s = now_s(c);
     n->pub.vcpu_used = 0;
     n->pub.memory_gb_used = 0;
@@ -298,7 +497,7 @@ static void lose_node(sim_cluster *c, node *n)
 static void terminate_node(sim_cluster *c, node *n)
 {
     assert(n->pub.state == CLUSTER_INSTANCE_REGISTERED && n->pub.tasks == 0);
-    n->pub.state = CLUSTER_INSTANCE_TERMINATED;
+    node_set_state(c, n, CLUSTER_INSTANCE_TERMINATED);
     n->pub.stopped_s = now_s(c);
     n->empty_since_s = NAN;
     c->terminated_total++;
@@ -362,6 +561,12 @@ sim_cluster *cluster_create(const ecsim_cluster_spec *spec, ecsim_platform platf
     c->outage_end = ecsim_calloc((size_t)c->zones, sizeof *c->outage_end);
     if (!c->outage_end)
         goto free_outages;
+    /* Per-zone counters and tree roots, 1-based: 3 arrays of zones + 1. */
+    c->zone_alive = ecsim_calloc(3 * ((size_t)c->zones + 1), sizeof *c->zone_alive);
+    if (!c->zone_alive)
+        goto free_outage_end;
+    c->zone_tasks = c->zone_alive + c->zones + 1;
+    c->zone_root = c->zone_tasks + c->zones + 1;
 
     /* The initial instances: already booted and warm (reference: they exist
      * before the simulated story starts). */
@@ -374,7 +579,7 @@ sim_cluster *cluster_create(const ecsim_cluster_spec *spec, ecsim_platform platf
         node *n = add_node(c, launch_zone(c));
         if (!n)
             goto free_nodes;
-        n->pub.state = CLUSTER_INSTANCE_REGISTERED;
+        node_set_state(c, n, CLUSTER_INSTANCE_REGISTERED);
         n->pub.registered_s = now_s(c);
         n->empty_since_s = now_s(c);
         c->launched_total++;
@@ -390,6 +595,8 @@ sim_cluster *cluster_create(const ecsim_cluster_spec *spec, ecsim_platform platf
 
 free_nodes:
     ecsim_free(c->nodes);
+    ecsim_free(c->zone_alive);
+free_outage_end:
     ecsim_free(c->outage_end);
 free_outages:
     ecsim_free(c->outage_until_s);
@@ -415,6 +622,7 @@ void cluster_destroy(sim_cluster *c)
         if (c->nodes[i].boot_event)
             ecsim_engine_cancel(c->eng, c->nodes[i].boot_event);
     ecsim_free(c->nodes);
+    ecsim_free(c->zone_alive);
     ecsim_free(c->outage_end);
     ecsim_free(c->outage_until_s);
     ecsim_free(c->datapoints);
@@ -429,7 +637,7 @@ static void on_boot(ecsim_engine *eng, void *ctx, uint64_t arg)
     n->boot_event = 0;
     if (n->pub.state != CLUSTER_INSTANCE_BOOTING)
         return;
-    n->pub.state = CLUSTER_INSTANCE_REGISTERED;
+    node_set_state(c, n, CLUSTER_INSTANCE_REGISTERED);
     n->pub.registered_s = now_s(c);
     n->empty_since_s = now_s(c);
     char b1[32];
@@ -442,46 +650,57 @@ static void on_boot(ecsim_engine *eng, void *ctx, uint64_t arg)
 
 /* ---- placement ----------------------------------------------------------------- */
 
-static int zone_tasks(const sim_cluster *c, int az)
+/* A registered instance's tasks and resources change: out of the indexes,
+ * change, back in. */
+static void node_allocate(sim_cluster *c, node *n, int tasks, double vcpu, double memory_gb)
 {
-    int n = 0;
-    for (int i = 0; i < c->count; i++)
-        if (c->nodes[i].pub.state == CLUSTER_INSTANCE_REGISTERED && c->nodes[i].pub.az == az)
-            n += c->nodes[i].pub.tasks;
-    return n;
+    index_remove(c, n);
+    if (n->pub.tasks == 0)
+        c->registered_empty--;
+    c->zone_tasks[n->pub.az] -= n->pub.tasks;
+    n->pub.tasks += tasks;
+    n->pub.vcpu_used += vcpu;
+    n->pub.memory_gb_used += memory_gb;
+    if (n->pub.tasks == 0) {
+        /* Exactly empty, whatever rounding the sums collected. */
+        n->pub.vcpu_used = 0;
+        n->pub.memory_gb_used = 0;
+        n->empty_since_s = now_s(c);
+        c->registered_empty++;
+    } else if (tasks > 0) {
+        n->empty_since_s = NAN;
+    } else {
+        n->pub.vcpu_used = fmax(n->pub.vcpu_used, 0);
+        n->pub.memory_gb_used = fmax(n->pub.memory_gb_used, 0);
+    }
+    c->zone_tasks[n->pub.az] += n->pub.tasks;
+    index_add(c, n);
 }
 
 int cluster_place(sim_cluster *c, double vcpu, double memory_gb, int *az_out)
 {
-    node *best = NULL;
+    int id = 0;
     switch (c->spec.placement) {
     case ECSIM_PLACEMENT_BINPACK:
         /* binpack on CPU, then memory: the instance leaving the least unused
-         * CPU (reference §3.2), which minimises the instances in use. */
-        for (int i = 0; i < c->count; i++) {
-            node *n = &c->nodes[i];
-            if (!node_fits(c, n, vcpu, memory_gb))
-                continue;
-            if (!best || free_vcpu(c, n) < free_vcpu(c, best) - FIT_EPS ||
-                (fabs(free_vcpu(c, n) - free_vcpu(c, best)) <= FIT_EPS &&
-                 free_memory(c, n) < free_memory(c, best) - FIT_EPS))
-                best = n;
-        }
+         * CPU (reference §3.2), which minimises the instances in use. The
+         * binpack tree's order is exactly that (free CPU, free memory, id). */
+        id = tree_first_fit(c, TREE_BINPACK, c->binpack_root, vcpu, memory_gb);
         break;
     case ECSIM_PLACEMENT_SPREAD: {
         /* spread on attribute:ecs.availability-zone, then across instances
-         * (reference §3.2, the services' default). */
+         * (reference §3.2, the services' default): the zone with the fewest
+         * tasks among those where the task fits (lowest number on ties),
+         * then in it the instance with the fewest tasks (lowest id): the
+         * first fit in the zone's tree. */
         int best_zone_tasks = 0;
-        for (int i = 0; i < c->count; i++) {
-            node *n = &c->nodes[i];
-            if (!node_fits(c, n, vcpu, memory_gb))
+        for (int az = 1; az <= c->zones; az++) {
+            if (!zone_available(c, az) || (id && c->zone_tasks[az] >= best_zone_tasks))
                 continue;
-            int zt = zone_tasks(c, n->pub.az);
-            if (!best || zt < best_zone_tasks ||
-                (zt == best_zone_tasks && n->pub.az == best->pub.az && n->pub.tasks < best->pub.tasks) ||
-                (zt == best_zone_tasks && n->pub.az < best->pub.az)) {
-                best = n;
-                best_zone_tasks = zt;
+            int found = tree_first_fit(c, TREE_ZONE, c->zone_root[az], vcpu, memory_gb);
+            if (found) {
+                id = found;
+                best_zone_tasks = c->zone_tasks[az];
             }
         }
         break;
@@ -496,18 +715,16 @@ int cluster_place(sim_cluster *c, double vcpu, double memory_gb, int *az_out)
         uint64_t pick = ecsim_rng_below(&c->rng_placement, (uint64_t)fitting);
         for (int i = 0; i < c->count; i++)
             if (node_fits(c, &c->nodes[i], vcpu, memory_gb) && pick-- == 0) {
-                best = &c->nodes[i];
+                id = c->nodes[i].pub.id;
                 break;
             }
         break;
     }
     }
-    if (!best)
+    if (!id)
         return ECSIM_ENOENT;
-    best->pub.vcpu_used += vcpu;
-    best->pub.memory_gb_used += memory_gb;
-    best->pub.tasks++;
-    best->empty_since_s = NAN;
+    node *best = node_of(c, id);
+    node_allocate(c, best, 1, vcpu, memory_gb);
     if (az_out)
         *az_out = best->pub.az;
     return best->pub.id;
@@ -520,18 +737,7 @@ int cluster_release(sim_cluster *c, int instance_id, double vcpu, double memory_
     node *n = &c->nodes[instance_id - 1];
     if (n->pub.state != CLUSTER_INSTANCE_REGISTERED || n->pub.tasks == 0)
         return 0;
-    n->pub.tasks--;
-    n->pub.vcpu_used -= vcpu;
-    n->pub.memory_gb_used -= memory_gb;
-    if (n->pub.tasks == 0) {
-        /* Exactly empty, whatever rounding the sums collected. */
-        n->pub.vcpu_used = 0;
-        n->pub.memory_gb_used = 0;
-        n->empty_since_s = now_s(c);
-    } else {
-        n->pub.vcpu_used = fmax(n->pub.vcpu_used, 0);
-        n->pub.memory_gb_used = fmax(n->pub.memory_gb_used, 0);
-    }
+    node_allocate(c, n, -1, -vcpu, -memory_gb);
     return 0;
 }
 
@@ -564,6 +770,90 @@ const char *cluster_explain_no_fit(const sim_cluster *c, double vcpu, double mem
 
 /* ---- scale-in victims (reference §3.2) -------------------------------------------- */
 
+/* Scratch of cluster_choose_victims: the remaining tasks indexed so that
+ * each choice costs O(log tasks) (plus the tasks of the instance it frees). */
+
+/* A binpack candidate: the resources its instance would have free after
+ * its removal, rounded like the binpack keys; `version` is its instance's
+ * at the time (a stale entry is skipped). Max-heap on (cpu, mem), then
+ * the lowest index. */
+typedef struct victim_entry {
+    int64_t cpu, mem;
+    int index;
+    int version;
+} victim_entry;
+
+static bool victim_before(const victim_entry *a, const victim_entry *b)
+{
+    if (a->cpu != b->cpu)
+        return a->cpu > b->cpu;
+    if (a->mem != b->mem)
+        return a->mem > b->mem;
+    return a->index < b->index;
+}
+
+/* Push onto a heap of *cap entries, growing it; false when out of memory. */
+static bool victim_push(victim_entry **heap_p, int *n, int *cap, victim_entry e)
+{
+    if (*n == *cap) {
+        int grown_cap = *cap ? 2 * *cap : 64;
+        victim_entry *grown = ecsim_reallocarray(*heap_p, (size_t)grown_cap, sizeof *grown);
+        if (!grown)
+            return false;
+        *heap_p = grown;
+        *cap = grown_cap;
+    }
+    victim_entry *heap = *heap_p;
+    int i = (*n)++;
+    while (i > 0 && victim_before(&e, &heap[(i - 1) / 2])) {
+        heap[i] = heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    heap[i] = e;
+    return true;
+}
+
+static victim_entry victim_pop(victim_entry *heap, int *n)
+{
+    victim_entry top = heap[0], last = heap[--*n];
+    int i = 0;
+    for (;;) {
+        int child = 2 * i + 1;
+        if (child >= *n)
+            break;
+        if (child + 1 < *n && victim_before(&heap[child + 1], &heap[child]))
+            child++;
+        if (!victim_before(&heap[child], &last))
+            break;
+        heap[i] = heap[child];
+        i = child;
+    }
+    if (*n > 0)
+        heap[i] = last;
+    return top;
+}
+
+/* Fenwick trees counting the remaining tasks by list index (one per zone
+ * and one over all): the r-th remaining one in list order in O(log tasks). */
+static void fenwick_add(int *tree, int n, int i, int delta)
+{
+    for (i++; i <= n; i += i & -i)
+        tree[i - 1] += delta;
+}
+
+static int fenwick_select(const int *tree, int n, int r) /* 0-based rank r */
+{
+    int pos = 0, step = 1;
+    while (step * 2 <= n)
+        step *= 2;
+    for (; step > 0; step /= 2)
+        if (pos + step <= n && tree[pos + step - 1] <= r) {
+            pos += step;
+            r -= tree[pos - 1];
+        }
+    return pos; /* the list index */
+}
+
 int cluster_choose_victims(sim_cluster *c, const cluster_task_ref *tasks, int count, int k,
                            int *chosen)
 {
@@ -573,105 +863,139 @@ int cluster_choose_victims(sim_cluster *c, const cluster_task_ref *tasks, int co
         k = count;
     if (k == 0)
         return 0;
-    /* Scratch: taken flags, then per-instance free CPU / memory and tasks,
-     * then per-zone tasks, so each choice sees the previous removals. */
-    size_t n_inst = (size_t)c->count + 1;
+    /* Per instance: free CPU / memory as the choices so far leave them, a
+     * version, and its tasks (CSR: first[id] .. first[id + 1]); per zone:
+     * tasks (as the placement counts them); the tasks not on a registered
+     * instance, in list order (they free nothing: taken first). */
+    size_t n_inst = (size_t)c->count + 2;
     size_t n_zone = (size_t)c->zones + 1;
-    double *scratch = ecsim_calloc((size_t)count + 3 * n_inst + n_zone, sizeof *scratch);
-    if (!scratch)
-        return ECSIM_ENOMEM;
-    double *taken = scratch;
-    double *fcpu = taken + count;
+    size_t n_task = (size_t)count;
+    int rc = ECSIM_ENOMEM;
+    double *fcpu = ecsim_calloc(2 * n_inst, sizeof *fcpu);
+    int *ints = ecsim_calloc(2 * n_inst + n_zone + 2 * n_task + (n_zone + 1) * n_task, sizeof *ints);
+    victim_entry *heap = NULL;
+    if (!fcpu || !ints)
+        goto out;
     double *fmem = fcpu + n_inst;
-    double *ntask = fmem + n_inst;
-    double *ztask = ntask + n_inst;
+    int *version = ints, *first = version + n_inst, *ztask = first + n_inst;
+    int *by_instance = ztask + n_zone, *unplaced = by_instance + n_task;
+    int *fenwick = unplaced + n_task; /* zone z (1..zones) at z * n_task, all tasks at 0 */
     for (int i = 0; i < c->count; i++) {
         const node *n = &c->nodes[i];
         fcpu[n->pub.id] = free_vcpu(c, n);
         fmem[n->pub.id] = free_memory(c, n);
-        ntask[n->pub.id] = n->pub.tasks;
-        if (n->pub.state == CLUSTER_INSTANCE_REGISTERED)
-            ztask[n->pub.az] += n->pub.tasks;
+    }
+    for (int az = 1; az <= c->zones; az++)
+        ztask[az] = c->zone_tasks[az];
+    int n_unplaced = 0;
+    for (int i = 0; i < count; i++) {
+        int id = tasks[i].instance_id;
+        if (id < 1 || id > c->count || c->nodes[id - 1].pub.state != CLUSTER_INSTANCE_REGISTERED)
+            unplaced[n_unplaced++] = i;
+        else
+            first[id + 1]++;
+    }
+    for (size_t id = 1; id + 1 < n_inst; id++)
+        first[id + 1] += first[id];
+    for (int i = 0; i < count; i++) {
+        int id = tasks[i].instance_id;
+        if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED)
+            by_instance[first[id]++] = i;
+    }
+    for (size_t id = n_inst - 1; id >= 1; id--) /* first[id] was advanced to the end */
+        first[id] = first[id - 1];
+    first[0] = 0;
+
+    ecsim_placement placement = c->spec.placement;
+    int heap_n = 0, heap_cap = 0;
+    if (placement == ECSIM_PLACEMENT_BINPACK) {
+        for (int j = 0; j < count - n_unplaced; j++) {
+            int i = by_instance[j], id = tasks[i].instance_id;
+            victim_entry e = {quantize(fcpu[id] + tasks[i].vcpu), quantize(fmem[id] + tasks[i].memory_gb),
+                              i, 0};
+            if (!victim_push(&heap, &heap_n, &heap_cap, e))
+                goto out;
+        }
+    } else {
+        for (int i = 0; i < count; i++) {
+            fenwick_add(fenwick, count, i, 1);
+            int id = tasks[i].instance_id;
+            if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED)
+                fenwick_add(fenwick + (size_t)c->nodes[id - 1].pub.az * n_task, count, i, 1);
+        }
     }
 
+    int next_unplaced = 0;
     for (int pick = 0; pick < k; pick++) {
         int best = -1;
-        /* A task not on a live instance frees nothing: take it first. */
-        for (int i = 0; i < count && best < 0; i++) {
-            int id = tasks[i].instance_id;
-            if (!taken[i] && (id < 1 || id > c->count ||
-                              c->nodes[id - 1].pub.state != CLUSTER_INSTANCE_REGISTERED))
-                best = i;
+        if (next_unplaced < n_unplaced) {
+            best = unplaced[next_unplaced++];
+        } else if (placement == ECSIM_PLACEMENT_BINPACK) {
+            /* The task on the instance with the most resources left after
+             * its removal (reference §3.2); ties: first in the list. */
+            while (best < 0) {
+                victim_entry e = victim_pop(heap, &heap_n);
+                if (e.version == version[tasks[e.index].instance_id])
+                    best = e.index;
+            }
+        } else if (placement == ECSIM_PLACEMENT_SPREAD) {
+            /* Keep the zones balanced: the zone with the most tasks (lowest
+             * number on ties) among the zones of the remaining tasks, a
+             * random task within it (§3.2). */
+            int zone = 0;
+            for (int az = 1; az <= c->zones; az++) {
+                const int *fz = fenwick + (size_t)az * n_task;
+                int left = 0; /* remaining tasks in the zone: a prefix sum over all */
+                for (int i = count; i > 0; i -= i & -i)
+                    left += fz[i - 1];
+                if (left > 0 && (zone == 0 || ztask[az] > ztask[zone]))
+                    zone = az;
+            }
+            const int *fz = fenwick + (size_t)zone * n_task;
+            int in_zone = 0;
+            for (int i = count; i > 0; i -= i & -i)
+                in_zone += fz[i - 1];
+            uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)in_zone);
+            best = fenwick_select(fz, count, (int)r);
+        } else {
+            uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)(count - pick));
+            best = fenwick_select(fenwick, count, (int)r);
         }
-        if (best < 0) {
-            switch (c->spec.placement) {
-            case ECSIM_PLACEMENT_BINPACK:
-                /* The task on the instance with the most resources left after
-                 * its removal (reference §3.2); ties: first in the list. */
-                for (int i = 0; i < count; i++) {
-                    if (taken[i])
-                        continue;
-                    int id = tasks[i].instance_id;
-                    double cpu = fcpu[id] + tasks[i].vcpu, mem = fmem[id] + tasks[i].memory_gb;
-                    if (best < 0)
-                        best = i;
-                    else {
-                        int bid = tasks[best].instance_id;
-                        double bcpu = fcpu[bid] + tasks[best].vcpu;
-                        double bmem = fmem[bid] + tasks[best].memory_gb;
-                        if (cpu > bcpu + FIT_EPS || (fabs(cpu - bcpu) <= FIT_EPS && mem > bmem + FIT_EPS))
-                            best = i;
-                    }
-                }
-                break;
-            case ECSIM_PLACEMENT_SPREAD: {
-                /* Keep the zones balanced: the zone with the most tasks (lowest
-                 * number on ties), a random task within it (§3.2). */
-                int zone = 0;
-                for (int i = 0; i < count; i++) {
-                    if (taken[i])
-                        continue;
-                    int az = c->nodes[tasks[i].instance_id - 1].pub.az;
-                    /* cppcheck-suppress arrayIndexThenCheck ; `az < zone` orders zones, it is no bound */
-                    if (zone == 0 || ztask[az] > ztask[zone] || (ztask[az] == ztask[zone] && az < zone))
-                        zone = az;
-                }
-                int in_zone = 0;
-                for (int i = 0; i < count; i++)
-                    if (!taken[i] && c->nodes[tasks[i].instance_id - 1].pub.az == zone)
-                        in_zone++;
-                uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)in_zone);
-                for (int i = 0; i < count; i++)
-                    if (!taken[i] && c->nodes[tasks[i].instance_id - 1].pub.az == zone && r-- == 0) {
-                        best = i;
-                        break;
-                    }
-                break;
-            }
-            case ECSIM_PLACEMENT_RANDOM: {
-                uint64_t r = ecsim_rng_below(&c->rng_victim, (uint64_t)(count - pick));
-                for (int i = 0; i < count; i++)
-                    if (!taken[i] && r-- == 0) {
-                        best = i;
-                        break;
-                    }
-                break;
-            }
-            }
-        }
-        assert(best >= 0);
-        taken[best] = 1;
+        assert(best >= 0 && best < count);
         chosen[pick] = best;
         int id = tasks[best].instance_id;
+        if (placement != ECSIM_PLACEMENT_BINPACK) {
+            fenwick_add(fenwick, count, best, -1);
+            if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED)
+                fenwick_add(fenwick + (size_t)c->nodes[id - 1].pub.az * n_task, count, best, -1);
+        }
         if (id >= 1 && id <= c->count && c->nodes[id - 1].pub.state == CLUSTER_INSTANCE_REGISTERED) {
             fcpu[id] += tasks[best].vcpu;
             fmem[id] += tasks[best].memory_gb;
-            ntask[id] -= 1;
             ztask[c->nodes[id - 1].pub.az] -= 1;
+            if (placement == ECSIM_PLACEMENT_BINPACK) {
+                /* Its instance's other tasks now free more: fresh entries. */
+                version[id]++;
+                for (int j = first[id]; j < first[id + 1]; j++) {
+                    int i = by_instance[j];
+                    if (i == best)
+                        by_instance[j] = -1;
+                    else if (i >= 0) {
+                        victim_entry e = {quantize(fcpu[id] + tasks[i].vcpu),
+                                          quantize(fmem[id] + tasks[i].memory_gb), i, version[id]};
+                        if (!victim_push(&heap, &heap_n, &heap_cap, e))
+                            goto out;
+                    }
+                }
+            }
         }
     }
-    ecsim_free(scratch);
-    return k;
+    rc = k;
+out:
+    ecsim_free(heap);
+    ecsim_free(ints);
+    ecsim_free(fcpu);
+    return rc;
 }
 
 int cluster_choose_victim(sim_cluster *c, const cluster_task_ref *tasks, int count)
@@ -698,15 +1022,7 @@ void cluster_set_pending(sim_cluster *c, int count, double vcpu, double memory_g
 
 double cluster_reservation(const sim_cluster *c, int *needed_out, int *registered_out)
 {
-    int registered = 0, needed = 0;
-    for (int i = 0; i < c->count; i++) {
-        const node *n = &c->nodes[i];
-        if (n->pub.state != CLUSTER_INSTANCE_REGISTERED)
-            continue;
-        registered++;
-        if (n->pub.tasks > 0)
-            needed++;
-    }
+    int registered = c->registered, needed = c->registered - c->registered_empty;
     int per_instance = tasks_per_instance(c, c->pending_vcpu, c->pending_memory_gb);
     if (c->pending_count > 0 && per_instance > 0) {
         /* Binpack estimate: pending tasks fill the free room of registered
@@ -843,43 +1159,61 @@ static int scale_out(sim_cluster *c, int needed, int registered, double cpr)
     return launched;
 }
 
+/* Append the empty registered instances of a zone tree (key_a = tasks = 0,
+ * a prefix of its order, so in increasing id) that may go now. */
+static void collect_empty(const sim_cluster *c, int root, bool need_unneeded, int *out, int *n)
+{
+    while (root) {
+        const node *x = node_of(c, root);
+        const tree_link *l = &x->link[TREE_ZONE];
+        collect_empty(c, l->left, need_unneeded, out, n);
+        if (l->key_a > 0)
+            return;               /* the right subtree holds busier instances */
+        if (!need_unneeded || now_s(c) - x->empty_since_s >= c->cfg.scale_down_unneeded_s)
+            out[(*n)++] = root;
+        root = l->right;
+    }
+}
+
 /* Empty registered instances in termination order: the zone with the most
- * alive instances first (the ASG keeps zones balanced), then the newest.
- * Writes up to `max` ids; returns how many. */
+ * alive instances first (the ASG keeps zones balanced; each choice counts
+ * the previous ones), then the newest. Writes up to `max` ids; returns how
+ * many. Each zone's candidates come from its tree, in increasing id, and
+ * are taken from the end: O(empty instances + max x zones). */
 static int termination_order(const sim_cluster *c, int *ids, int max, bool need_unneeded)
 {
+    if (max <= 0 || c->registered_empty == 0)
+        return 0;
+    /* Per zone: its candidates cand[start[az] .. end[az]), the next one to
+     * take at end[az] - 1, and its alive count minus the ones taken. */
+    size_t zones = (size_t)c->zones + 1;
+    int *scratch = ecsim_calloc((size_t)c->registered_empty + 3 * zones, sizeof *scratch);
+    if (!scratch)
+        return 0;
+    int *start = scratch, *end = start + zones, *alive = end + zones, *cand = alive + zones;
+    int total = 0;
+    for (int az = 1; az <= c->zones; az++) {
+        start[az] = total;
+        collect_empty(c, c->zone_root[az], need_unneeded, cand, &total);
+        end[az] = total;
+        alive[az] = c->zone_alive[az];
+    }
     int n = 0;
     while (n < max) {
-        const node *best = NULL;
-        int best_zone = -1;
-        for (int i = 0; i < c->count; i++) {
-            const node *cand = &c->nodes[i];
-            if (cand->pub.state != CLUSTER_INSTANCE_REGISTERED || cand->pub.tasks > 0)
+        int best_az = 0;
+        for (int az = 1; az <= c->zones; az++) {
+            if (end[az] == start[az])
                 continue;
-            if (need_unneeded && !(now_s(c) - cand->empty_since_s >= c->cfg.scale_down_unneeded_s))
-                continue;
-            bool already = false;
-            for (int j = 0; j < n; j++)
-                already = already || ids[j] == cand->pub.id;
-            if (already)
-                continue;
-            /* Alive instances in its zone, minus the ones already chosen. */
-            int z = 0;
-            for (int j = 0; j < c->count; j++)
-                if (node_alive(&c->nodes[j]) && c->nodes[j].pub.az == cand->pub.az)
-                    z++;
-            for (int j = 0; j < n; j++)
-                if (c->nodes[ids[j] - 1].pub.az == cand->pub.az)
-                    z--;
-            if (!best || z > best_zone || (z == best_zone && cand->pub.id > best->pub.id)) {
-                best = cand;
-                best_zone = z;
-            }
+            if (!best_az || alive[az] > alive[best_az] ||
+                (alive[az] == alive[best_az] && cand[end[az] - 1] > cand[end[best_az] - 1]))
+                best_az = az;
         }
-        if (!best)
+        if (!best_az)
             break;
-        ids[n++] = best->pub.id;
+        ids[n++] = cand[--end[best_az]];
+        alive[best_az]--;
     }
+    ecsim_free(scratch);
     return n;
 }
 

@@ -43,7 +43,12 @@
  *  - random: a uniformly random ready task.
  *  - least_outstanding: the task with the fewest requests in service plus
  *    queued; ties go to the first one after the previously chosen task (so
- *    equal tasks share the load in turn).
+ *    equal tasks share the load in turn). Two tournament trees over the
+ *    ready list hold each task's load and the arrival of its oldest queued
+ *    request: a choice first drops the expired requests at the heads
+ *    (oldest first, from the second tree), then finds the first position
+ *    with the least load at or after the start (the first tree): O(log
+ *    tasks) per request. The trees are rebuilt when the ready list changes.
  * With the per-task routings the chosen task serves the request in a free
  * slot, else queues it if it holds fewer than queue_limit, else the request
  * is rejected (a 503): a load balancer does not look for another task.
@@ -115,6 +120,7 @@ typedef struct rq_task {
     uint32_t *free;      /* stack of free slot indices (not in the shared pool) */
     int free_count;
     rq_queue queue;      /* per-task routings */
+    int pos;             /* position in the ready list (least_outstanding) */
 } rq_task;
 
 struct requests_model {
@@ -149,6 +155,13 @@ struct requests_model {
     int ready_count;
     size_t ready_capacity;
     int rr_next;              /* round robin / least outstanding: next start position */
+
+    /* least_outstanding: tournament trees over ready positions (leaves at
+     * lo_size + pos): the least load below each node, and the oldest head
+     * of a queue below each node (INFINITY: empty queues, unused leaves). */
+    uint64_t *lo_load;
+    double *lo_head;
+    size_t lo_size, lo_capacity;
 
     /* shared_queue */
     rq_queue shared;
@@ -230,6 +243,114 @@ static void queue_free(rq_queue *q)
     memset(q, 0, sizeof *q);
 }
 
+/* ---- least_outstanding: the trees ---------------------------------------------------- */
+
+static inline bool lo_enabled(const requests_model *m)
+{
+    return m->spec.routing == ECSIM_ROUTING_LEAST_OUTSTANDING;
+}
+
+static inline void lo_pull(requests_model *m, size_t i)
+{
+    uint64_t a = m->lo_load[2 * i], b = m->lo_load[2 * i + 1];
+    m->lo_load[i] = a < b ? a : b;
+    double x = m->lo_head[2 * i], y = m->lo_head[2 * i + 1];
+    m->lo_head[i] = x < y ? x : y;
+}
+
+static inline void lo_leaf(requests_model *m, size_t leaf, const rq_task *t)
+{
+    m->lo_load[leaf] = (uint64_t)t->busy + t->queue.count;
+    m->lo_head[leaf] = t->queue.count > 0 ? t->queue.at[t->queue.head] : INFINITY;
+}
+
+/* Task `ti` (ready) changed its load or its queue's head. */
+static inline void lo_touch(requests_model *m, uint32_t ti)
+{
+    if (!lo_enabled(m))
+        return;
+    const rq_task *t = &m->tasks[ti];
+    if (t->state != REQUESTS_TASK_READY)
+        return;
+    size_t i = m->lo_size + (size_t)t->pos;
+    if (m->spec.timeout_s > 0) {
+        lo_leaf(m, i, t);
+        for (i >>= 1; i >= 1; i >>= 1)
+            lo_pull(m, i);
+        return;
+    }
+    /* No timeouts: no heads to keep; stop where a minimum stays the same. */
+    uint64_t load = (uint64_t)t->busy + t->queue.count;
+    if (m->lo_load[i] == load)
+        return;
+    m->lo_load[i] = load;
+    for (i >>= 1; i >= 1; i >>= 1) {
+        uint64_t a = m->lo_load[2 * i], b = m->lo_load[2 * i + 1];
+        uint64_t least = a < b ? a : b;
+        if (m->lo_load[i] == least)
+            break;
+        m->lo_load[i] = least;
+    }
+}
+
+/* The ready list changed: positions and trees from scratch (O(tasks), as
+ * the list's own insertion and removal). ECSIM_ENOMEM leaves m->oom set. */
+static void lo_rebuild(requests_model *m)
+{
+    if (!lo_enabled(m))
+        return;
+    size_t size = 1;
+    while (size < (size_t)m->ready_count)
+        size *= 2;
+    if (2 * size > m->lo_capacity) {
+        uint64_t *load = ecsim_reallocarray(m->lo_load, 2 * size, sizeof *load);
+        if (load)
+            m->lo_load = load;
+        double *head = load ? ecsim_reallocarray(m->lo_head, 2 * size, sizeof *head) : NULL;
+        if (!head) {
+            m->oom = 1;
+            return;
+        }
+        m->lo_head = head;
+        m->lo_capacity = 2 * size;
+    }
+    m->lo_size = size;
+    for (size_t p = 0; p < size; p++) {
+        if (p < (size_t)m->ready_count) {
+            rq_task *t = &m->tasks[m->ready[p]];
+            t->pos = (int)p;
+            lo_leaf(m, size + p, t);
+        } else {
+            m->lo_load[size + p] = UINT64_MAX;
+            m->lo_head[size + p] = INFINITY;
+        }
+    }
+    for (size_t i = size - 1; i >= 1; i--)
+        lo_pull(m, i);
+}
+
+/* The first position at or after `from` whose load is at most `load`, or
+ * -1: up from the leaf until a right sibling holds one, then down to the
+ * leftmost such leaf (steps ~ 2 log of the distance to it). */
+static int lo_first(const requests_model *m, size_t from, uint64_t load)
+{
+    size_t i = m->lo_size + from;
+    if (m->lo_load[i] > load) {
+        for (;;) {
+            if ((i & 1) == 0 && m->lo_load[i + 1] <= load) {
+                i++;
+                break;
+            }
+            i >>= 1;
+            if (i <= 1)
+                return -1;
+        }
+        while (i < m->lo_size)
+            i = m->lo_load[2 * i] <= load ? 2 * i : 2 * i + 1;
+    }
+    return (int)(i - m->lo_size);
+}
+
 /* ---- service times ---------------------------------------------------------------- */
 
 static inline double service_time(requests_model *m)
@@ -275,6 +396,7 @@ static inline void serve_on_task(requests_model *m, uint32_t ti, double arrival_
     busy_flush(m, now);
     m->busy_ready++;
     serve(m, ti, slot, arrival_s, now);
+    lo_touch(m, ti);
 }
 
 static uint32_t pick_task(requests_model *m, double now)
@@ -284,21 +406,26 @@ static uint32_t pick_task(requests_model *m, double now)
     case ECSIM_ROUTING_RANDOM:
         return m->ready[ecsim_rng_below(&m->rng_routing, (uint64_t)n)];
     case ECSIM_ROUTING_LEAST_OUTSTANDING: {
-        int start = m->rr_next < n ? m->rr_next : 0;
-        int best = -1;
-        uint64_t best_load = UINT64_MAX;
-        for (int k = 0; k < n; k++) {
-            int i = start + k < n ? start + k : start + k - n;
-            rq_task *t = &m->tasks[m->ready[i]];
-            queue_purge(m, &t->queue, now);
-            uint64_t load = (uint64_t)t->busy + t->queue.count;
-            if (load < best_load) {
-                best_load = load;
-                best = i;
-                if (load == 0)
-                    break;
-            }
+        /* The first position, from `start` round the list, with the least
+         * load once the expired requests are gone. Dropping every expired
+         * head now, not only those of the tasks a scan would look at,
+         * changes no count: requests_flush drops them before any total is
+         * read. */
+        if (m->lo_size < (size_t)n) /* the trees could not grow (m->oom is set) */
+            return m->ready[0];
+        while (m->lo_head[1] < INFINITY && expired(m, m->lo_head[1], now)) {
+            size_t i = 1;
+            while (i < m->lo_size)
+                i = m->lo_head[2 * i] <= m->lo_head[2 * i + 1] ? 2 * i : 2 * i + 1;
+            uint32_t ti = m->ready[i - m->lo_size];
+            queue_purge(m, &m->tasks[ti].queue, now);
+            lo_touch(m, ti);
         }
+        int start = m->rr_next < n ? m->rr_next : 0;
+        uint64_t least = m->lo_load[1];
+        int best = lo_first(m, (size_t)start, least);
+        if (best < 0)
+            best = lo_first(m, 0, least);
         m->rr_next = best + 1 < n ? best + 1 : 0;
         return m->ready[best];
     }
@@ -350,14 +477,17 @@ static bool route(requests_model *m, double arrival_s, double now)
     }
     queue_purge(m, &t->queue, now);
     if (t->queue.count >= (uint32_t)m->spec.queue_limit) {
+        lo_touch(m, ti);
         m->tot.rejected++;
         return false;
     }
     if (queue_push(&t->queue, arrival_s) != 0) {
+        lo_touch(m, ti);
         m->oom = 1;
         m->tot.rejected++;
         return false;
     }
+    lo_touch(m, ti);
     return true;
 }
 
@@ -384,11 +514,13 @@ static void on_complete(ecsim_engine *eng, void *ctx, uint64_t arg)
         queue_purge(m, q, now);
         if (q->count > 0) {
             serve(m, ti, slot, queue_pop(q), now);
+            lo_touch(m, ti);
             return;
         }
         busy_flush(m, now);
         m->busy_ready--;
         t->busy--;
+        lo_touch(m, ti);
         if (m->spec.routing == ECSIM_ROUTING_SHARED_QUEUE) {
             /* pool_capacity covers every slot of every ready task */
             m->pool[m->pool_count++] = ((uint64_t)ti << 32) | slot;
@@ -675,6 +807,7 @@ int requests_task_ready(requests_model *m, int task_id)
     m->ready[pos] = ti;
     m->ready_count++;
     t->state = REQUESTS_TASK_READY;
+    lo_rebuild(m);
     double now = now_s(m);
     busy_flush(m, now);
     m->busy_ready += t->busy; /* a draining task that is ready again */
@@ -718,6 +851,7 @@ int requests_task_leave(requests_model *m, int task_id, bool abrupt)
             m->rr_next--;
         m->busy_ready -= t->busy;
         t->state = REQUESTS_TASK_DRAINING;
+        lo_rebuild(m);
         if (m->spec.routing == ECSIM_ROUTING_SHARED_QUEUE) {
             /* Its free slots leave the pool. */
             size_t kept = 0;
@@ -763,8 +897,10 @@ void requests_flush(requests_model *m)
     if (m->started)
         busy_flush(m, now);
     queue_purge(m, &m->shared, now);
-    for (int i = 0; i < m->ready_count; i++)
+    for (int i = 0; i < m->ready_count; i++) {
         queue_purge(m, &m->tasks[m->ready[i]].queue, now);
+        lo_touch(m, m->ready[i]);
+    }
 }
 
 const requests_totals *requests_get_totals(const requests_model *m) { return &m->tot; }
@@ -915,6 +1051,8 @@ void requests_destroy(requests_model *m)
         task_release(&m->tasks[i]);
     ecsim_free(m->tasks);
     ecsim_free(m->ready);
+    ecsim_free(m->lo_load);
+    ecsim_free(m->lo_head);
     ecsim_free(m->pool);
     queue_free(&m->shared);
     ecsim_free(m->empirical);
