@@ -58,7 +58,8 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils
+DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils \
+               chromium nodejs libxml2-utils texlive-latex-base texlive-latex-recommended poppler-utils
 
 .SECONDARY:
 
