@@ -18,7 +18,8 @@
 //   - the page does not scroll sideways (wide tables scroll in their box);
 //   - the screenshot (PNG, decoded here with zlib) is not blank: more than
 //     MIN_COLOURS distinct colours and no single colour above MAX_SHARE of
-//     the pixels.
+//     the pixels;
+//   - it prints to PDF on A4 and on Letter (with --full the PDFs are kept).
 // Screenshots are written to DIR as NAME-desktop.png and NAME-phone.png.
 // Prints one line per page; exit status 1 if any check failed.
 'use strict';
@@ -230,6 +231,15 @@ async function checkPage(cdp, file, shots, noPlotOk, full) {
         clip: { x: 0, y: 0, width: w, height: hh, scale: 1 } }, sessionId);
       fs.writeFileSync(path.join(shots, `${base}-${name}-full.png`), Buffer.from(all.data, 'base64'));
     }
+  }
+  // print: A4 and Letter through the page's own @page and print styles
+  for (const [paper, pw, ph] of [['a4', 8.27, 11.69], ['letter', 8.5, 11]]) {
+    const pdf = await cdp.send('Page.printToPDF', { paperWidth: pw, paperHeight: ph,
+      preferCSSPageSize: false, printBackground: true }, sessionId);
+    const bytes = Buffer.from(pdf.data, 'base64');
+    if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-' || bytes.length < 5000)
+      problems.push(`print ${paper}: no PDF (${bytes.length} bytes)`);
+    if (shots && full) fs.writeFileSync(path.join(shots, `${base}-${paper}.pdf`), bytes);
   }
   cdp.listeners = cdp.listeners.filter((l) => l !== onEvent);
   await cdp.send('Target.closeTarget', { targetId });
