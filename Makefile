@@ -60,8 +60,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-# time: peak RSS in `make bench`; python3-simpy3: its SimPy anchor.
-DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils time python3-simpy3
+# time: peak RSS in `make bench`; python3-simpy3: its SimPy anchor; chromium + nodejs:
+# the browser check of report.html; libxml2-utils (xmllint), texlive, poppler-utils:
+# the HTML/XML validity and LaTeX compile checks.
+DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils time python3-simpy3 \
+               chromium nodejs libxml2-utils texlive-latex-base texlive-latex-recommended poppler-utils
 
 .SECONDARY:
 

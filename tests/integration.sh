@@ -332,5 +332,105 @@ else
 fi
 rm -rf "$DEST"
 
+# ==== issue 12 points 1-3 (branch report): report.html, the browser check, LaTeX ====
+# report.html of every shipped scenario, with plots: well-formed XML (the
+# page is polyglot HTML5), the structure, no URL; then headless Chromium
+# opens them all (tests/browser/check_report.js: console, requests, DOM,
+# screenshots at 1280x900 and 390x844 not blank). latex-doc compiles with
+# pdflatex and its PDF holds the tables; the latex fragments of two runs go
+# in one document without label clashes; html fragments are well-formed.
+# The tools come from `make deps`; a missing one fails the check.
+for tool in xmllint node pdflatex pdftotext; do
+    command -v "$tool" >/dev/null 2>&1 && ok || ko "report checks: $tool not found (make deps installs it)"
+done
+REP="$TMP/report"
+rm -rf "$REP"
+for scen in scenarios/*.yaml; do
+    name=$(basename "$scen" .yaml)
+    if ! "$BIN" run "$scen" -o "$REP" -q -f text >/dev/null 2>"$TMP/err"; then
+        ko "report $name: ecsim run failed"; sed 's/^/  | /' "$TMP/err" | head -3; continue
+    fi
+    page="$REP/$name/report.html"
+    [ -f "$page" ] || { ko "report $name: no report.html"; continue; }
+    xmllint --noout "$page" 2>"$TMP/err" && ok || { ko "report $name: not well-formed"; head -3 "$TMP/err"; }
+    problems=""
+    head -1 "$page" | grep -qx '<!DOCTYPE html>' || problems="$problems doctype"
+    grep -q '^<html lang="en">$' "$page" || problems="$problems lang"
+    grep -q '<meta charset="utf-8" />' "$page" || problems="$problems charset"
+    grep -q '<meta name="viewport"' "$page" || problems="$problems viewport"
+    [ "$(grep -c '<h1>' "$page")" = 1 ] || problems="$problems h1"
+    grep -q '<table class="ecsim-execution">' "$page" || problems="$problems execution-table"
+    grep -q '<table class="ecsim-status">' "$page" || problems="$problems status-table"
+    if [ -f "$REP/$name/demand_capacity.svg" ]; then
+        grep -q '^<svg width="[0-9.]*" height="[0-9.]*" viewBox="[0-9. ]*" role="img"' "$page" || problems="$problems svg"
+        grep -q '<title id="plot-title">' "$page" || problems="$problems svg-title"
+    else
+        grep -q 'No chart: ' "$page" || problems="$problems no-chart-note"
+    fi
+    # no URL as a resource (event log text may quote one: a simulated ECR error)
+    grep -Eqi "(href|src|action|xmlns(:[a-z]+)?)=[\"']?https?:|url\\([\"']?https?:" "$page" && problems="$problems url"
+    grep -qi '<script\|<link\|<img\|<iframe' "$page" && problems="$problems external"
+    grep -q '<h2 id="scenario">' "$page" && grep -q "^name: $name\$" "$page" || problems="$problems scenario-yaml"
+    [ -z "$problems" ] && ok || ko "report $name:$problems"
+done
+# the same run gives the same page (with --no-plots: no gnuplot bytes)
+"$BIN" run scenarios/policy-hpa.yaml -o "$TMP/pa" -q --no-plots -f text >/dev/null 2>&1
+"$BIN" run scenarios/policy-hpa.yaml -o "$TMP/pb" -q --no-plots -f text >/dev/null 2>&1
+cmp -s "$TMP/pa/policy-hpa/report.html" "$TMP/pb/policy-hpa/report.html" && ok || ko "report.html is not deterministic"
+grep -q 'No chart: plots were turned off' "$TMP/pa/policy-hpa/report.html" && ok || ko "report --no-plots: no sentence instead of the chart"
+# gnuplot missing: the page says so
+PATH=/nonexistent "$ABSBIN" run scenarios/quickstart.yaml -o "$TMP/nognu" -q -f text >/dev/null 2>&1
+grep -q 'No chart: gnuplot did not produce the image' "$TMP/nognu/quickstart/report.html" && ok ||
+    ko "report without gnuplot: no sentence instead of the chart"
+# headless Chromium over every page (screenshots kept in build/report-shots)
+SHOTS="$BUILDDIR/report-shots"
+rm -rf "$SHOTS"
+if node tests/browser/check_report.js --shots "$SHOTS" "$REP"/*/report.html "$TMP/pa/policy-hpa/report.html" \
+        --no-plot-ok >"$TMP/browser" 2>&1; then
+    ok
+else
+    ko "browser check of report.html"; grep -v '^ok ' "$TMP/browser" | head -20
+fi
+# latex-doc: a complete document that pdflatex compiles, with the plot and the tables
+TEXD="$TMP/tex"
+mkdir -p "$TEXD"
+for name in quickstart image-not-pushed latency-slo policy-hpa; do
+    "$BIN" tables "scenarios/$name.yaml" --format latex-doc >"$TEXD/$name.tex" 2>"$TMP/err" || ko "tables --format latex-doc $name"
+    cp "$REP/$name/demand_capacity.png" "$TEXD/" 2>/dev/null
+    if (cd "$TEXD" && pdflatex -interaction=nonstopmode -halt-on-error "$name.tex" >/dev/null 2>&1); then
+        pdftotext -layout "$TEXD/$name.pdf" "$TEXD/$name.txt" 2>/dev/null
+        missing=""
+        for want in "Key figures" "Execution table" "Status tracker" "After Step 5" "Unserved requests" \
+                    "Demand and capacity over time"; do
+            grep -q "$want" "$TEXD/$name.txt" || missing="$missing '$want'"
+        done
+        [ -z "$missing" ] && ok || ko "latex-doc $name: the PDF lacks$missing"
+        grep -q 'Overfull \\hbox' "$TEXD/$name.log" && ko "latex-doc $name: a table is wider than the page" || ok
+    else
+        ko "latex-doc $name: pdflatex failed"; grep -A3 '^!' "$TEXD/$name.log" | head -8 | sed 's/^/  | /'
+    fi
+    rm -f "$TEXD/demand_capacity.png"
+done
+# latex fragments: the package comment; two runs in one document, no label clash
+"$BIN" tables scenarios/quickstart.yaml --format latex --seed 1 >"$TEXD/f1.tex" 2>/dev/null
+"$BIN" tables scenarios/quickstart.yaml --format latex --seed 2 >"$TEXD/f2.tex" 2>/dev/null
+grep -q '^% requires \\usepackage{booktabs} and \\usepackage{tabularx}' "$TEXD/f1.tex" && ok || ko "latex fragment: no package comment"
+printf '%s\n' '\documentclass{article}' '\usepackage{booktabs}' '\usepackage{tabularx}' '\begin{document}' \
+    '\input{f1}' '\input{f2}' 'See tables \ref{tab:ecsim-quickstart-s1-status} and \ref{tab:ecsim-quickstart-s2-status}.' \
+    '\end{document}' >"$TEXD/two.tex"
+if (cd "$TEXD" && pdflatex -interaction=nonstopmode -halt-on-error two.tex >/dev/null 2>&1); then
+    ok
+    grep -q 'multiply defined' "$TEXD/two.log" && ko "latex fragments of two runs: labels clash" || ok
+    grep -q 'Overfull \\hbox' "$TEXD/two.log" && ko "latex fragments: a table is wider than the page" || ok
+else
+    ko "latex fragments of two runs: pdflatex failed"; grep -A3 '^!' "$TEXD/two.log" | head -8 | sed 's/^/  | /'
+fi
+# html fragments are well-formed once wrapped in one element
+for scen in seed-walkthrough image-not-pushed; do
+    { echo '<div>'; "$BIN" tables "scenarios/$scen.yaml" --format html; echo '</div>'; } >"$TMP/frag.xml" 2>/dev/null
+    xmllint --noout "$TMP/frag.xml" 2>"$TMP/err" && ok || { ko "html fragment $scen: not well-formed"; head -3 "$TMP/err"; }
+done
+# ==== end of the report block ====
+
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -218,9 +218,9 @@ static void test_format_lookup(void **state)
     (void)state;
     size_t count = 0;
     const ecsim_table_format *all = ecsim_table_formats(&count);
-    static const char *const names[] = {"text", "md", "csv", "json", "latex", "html"};
-    static const char *const exts[] = {"txt", "md", "csv", "json", "tex", "html"};
-    assert_int_equal(count, 6);
+    static const char *const names[] = {"text", "md", "csv", "json", "latex", "latex-doc", "html"};
+    static const char *const exts[] = {"txt", "md", "csv", "json", "tex", "doc.tex", "html"};
+    assert_int_equal(count, 7);
     for (size_t i = 0; i < count; i++) {
         assert_string_equal(all[i].name, names[i]);
         assert_string_equal(all[i].extension, exts[i]);

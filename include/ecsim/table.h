@@ -36,6 +36,18 @@ const char *ecsim_table_header(const ecsim_table *t, size_t col);
 ecsim_col_kind ecsim_table_kind(const ecsim_table *t, size_t col);
 const char *ecsim_table_cell(const ecsim_table *t, size_t row, size_t col); /* never NULL */
 
+/* Optional run context, for formats that label tables or make whole
+ * documents (latex, latex-doc, html): an id unique per run (e.g.
+ * "quickstart-s42", copied; "" when unset) and notes, (name, value) pairs
+ * such as the run's key figures (copied, in order). Formats that have no
+ * use for them ignore them. 0 or ECSIM_ENOMEM (the table is unchanged). */
+int ecsim_table_set_id(ecsim_table *t, const char *id);
+const char *ecsim_table_id(const ecsim_table *t); /* never NULL */
+int ecsim_table_add_note(ecsim_table *t, const char *name, const char *value);
+size_t ecsim_table_notes(const ecsim_table *t);
+const char *ecsim_table_note_name(const ecsim_table *t, size_t i);
+const char *ecsim_table_note_value(const ecsim_table *t, size_t i);
+
 typedef struct ecsim_table_format {
     const char *name;        /* "md" */
     const char *extension;   /* "md" (file name extension, no dot) */

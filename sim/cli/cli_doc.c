@@ -35,8 +35,9 @@ static const cli_cmddoc commands[] = {
     {"run", "SCENARIO.yaml|-", "simulate a scenario and write its tables, time series and plots",
      "Simulates the scenario in virtual time and writes into DIR/<scenario name>/ (DIR defaults\n"
      "to `out`): execution.* and status.* (the seed's two tables) in each --format (default\n"
-     "text,md,csv,json; also latex, html), events.log, summary.json and, unless --no-plots,\n"
-     "the demand/capacity plot. Every file is written atomically. Ends by printing the outcome,\n"
+     "text,md,csv,json; also latex, latex-doc, html), events.log, summary.json, the\n"
+     "demand/capacity plot unless --no-plots, and report.html (one self-contained page with\n"
+     "all of it). Every file is written atomically. Ends by printing the outcome,\n"
      "the lifecycle and where each file is (nothing with --quiet).\n"
      "\n"
      "A run that takes more than a second draws a progress bar on standard error when it is a\n"
@@ -47,7 +48,7 @@ static const cli_cmddoc commands[] = {
      {{CLI_OPT_OUT, "output root (default: out)"},
       {CLI_OPT_SEED, "override the scenario's seed (0 .. 2^64-1)"},
       {CLI_OPT_SET, SET_HELP},
-      {CLI_OPT_FORMAT, "table formats, comma-separated: text, md, csv, json, latex, html"},
+      {CLI_OPT_FORMAT, "table formats, comma-separated: text, md, csv, json, latex, latex-doc, html"},
       {CLI_OPT_NO_PLOTS, "do not write or render plots"},
       {CLI_OPT_QUIET, "print nothing but errors"},
       {0, NULL}}},
@@ -83,7 +84,7 @@ static const cli_cmddoc commands[] = {
      "format (default text) to standard output; nothing is written to disk.\n"
      "\n" STDIN_NOTE,
      "text md csv json latex html",
-     {{CLI_OPT_FORMAT, "one of text (default), md, csv, json, latex, html"},
+     {{CLI_OPT_FORMAT, "one of text (default), md, csv, json, latex, latex-doc, html"},
       {CLI_OPT_SEED, "override the scenario's seed (0 .. 2^64-1)"},
       {CLI_OPT_SET, SET_HELP},
       {0, NULL}}},

@@ -19,6 +19,7 @@ int report_md_render(const ecsim_table *const *tables, size_t n, FILE *out);
 int report_csv_render(const ecsim_table *const *tables, size_t n, FILE *out);
 int report_json_render(const ecsim_table *const *tables, size_t n, FILE *out);
 int report_latex_render(const ecsim_table *const *tables, size_t n, FILE *out);
+int report_latex_doc_render(const ecsim_table *const *tables, size_t n, FILE *out);
 int report_html_render(const ecsim_table *const *tables, size_t n, FILE *out);
 
 /* Number of UTF-8 code points in the first `nbytes` bytes of `s` (bytes

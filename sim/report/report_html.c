@@ -14,9 +14,11 @@
  * The class is "ecsim-" and the table key (bytes other than [A-Za-z0-9_-]
  * replaced by '-'). NUMBER cells, and their header, carry class="num" so a
  * style sheet can right-align them. Text is escaped (& < > " ' become
- * entities), a line break in a cell becomes <br>, other control characters a
+ * entities), a line break in a cell becomes <br />, other control characters a
  * space; UTF-8 passes through. No <caption> when the title is empty. Tables
- * are separated by a blank line. */
+ * are separated by a blank line. The fragment is well-formed XML once wrapped
+ * in one element (e.g. <div>...</div>): every element is closed, void
+ * elements are self-closed, so it pastes into XHTML and HTML5 alike. */
 #include <stdio.h>
 
 #include "report.h"
@@ -35,7 +37,7 @@ static void html_put_text(FILE *out, const char *s)
         case '\n':
             if (ch == '\r' && p[1] == '\n')
                 p++;
-            fputs("<br>", out);
+            fputs("<br />", out);
             break;
         default:
             fputc(ch < 0x20 ? ' ' : ch, out);

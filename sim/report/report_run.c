@@ -12,6 +12,7 @@
 #include "ecsim/plot.h"
 #include "ecsim/policy.h"
 #include "ecsim/report.h"
+#include "ecsim/report_page.h"
 #include "ecsim/scenario.h"
 #include "ecsim/sim.h"
 #include "ecsim/table.h"
@@ -26,8 +27,10 @@ ecsim_table *ecsim_report_execution_table(const ecsim_sim *sim)
     static const ecsim_col_kind kinds[] = {ECSIM_COL_NUMBER, ECSIM_COL_TEXT, ECSIM_COL_TEXT,
                                            ECSIM_COL_TEXT, ECSIM_COL_TEXT};
     ecsim_table *t = ecsim_table_create("execution", "Execution table", 5, header, kinds);
-    if (!t)
+    if (!t || ecsim_report_tag_table(t, sim) != 0) {
+        ecsim_table_destroy(t);
         return NULL;
+    }
     for (int s = 1; s <= ECSIM_STEP_COUNT; s++) {
         const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
         char step[16], clock[32];
@@ -91,8 +94,10 @@ ecsim_table *ecsim_report_status_table(const ecsim_sim *sim)
         kinds[c] = ECSIM_COL_TEXT;
     }
     ecsim_table *t = ecsim_table_create("status", "Status tracker", NCOLS, header, kinds);
-    if (!t)
+    if (!t || ecsim_report_tag_table(t, sim) != 0) {
+        ecsim_table_destroy(t);
         return NULL;
+    }
     const ecsim_step_record *end = ecsim_sim_step_record(sim, ECSIM_STEP_END);
     for (int v = 0; v < VAR_COUNT; v++) {
         char cells[NCOLS][96];
@@ -357,6 +362,11 @@ static int decisions_writer(const ecsim_sim *sim, FILE *out, const void *arg)
     return ecsim_sim_write_decisions_csv(sim, out);
 }
 
+static int page_writer(const ecsim_sim *sim, FILE *out, const void *arg)
+{
+    return ecsim_report_page_html(sim, arg, out);
+}
+
 static int table_writer(const ecsim_sim *sim, FILE *out, const void *arg)
 {
     (void)sim;
@@ -465,6 +475,10 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
                 }
             }
         }
+    }
+    if (rc == 0) { /* report.html last: it reads decisions.csv and the SVG */
+        ecsim_report_page_options page = {o->dir, plots, o->plot_rendered};
+        rc = write_file(o, "report.html", page_writer, sim, &page, msg);
     }
 done:
     ecsim_table_destroy(exec);

@@ -24,6 +24,9 @@ struct ecsim_table {
     char **cells;           /* row-major, nrows * ncols; NULL = empty cell */
     size_t nrows;
     size_t capacity_rows;   /* rows that fit in `cells` */
+    char *id;               /* run id for labels; NULL = unset */
+    char **notes;           /* 2 * nnotes owned strings: name, value, ... */
+    size_t nnotes;
 };
 
 /* The registry: the order is the order `ecsim tables --help` lists them. */
@@ -33,6 +36,7 @@ static const ecsim_table_format table_formats[] = {
     {"csv", "csv", "RFC 4180 CSV with LF line endings, header row", report_csv_render},
     {"json", "json", "JSON object keyed by table, rows as objects", report_json_render},
     {"latex", "tex", "LaTeX table with booktabs rules", report_latex_render},
+    {"latex-doc", "doc.tex", "complete LaTeX document for pdflatex", report_latex_doc_render},
     {"html", "html", "HTML <table> fragment", report_html_render},
 };
 
@@ -87,6 +91,10 @@ void ecsim_table_destroy(ecsim_table *t)
     for (size_t i = 0; i < t->nrows * t->ncols; i++)
         ecsim_free(t->cells[i]);
     ecsim_free(t->cells);
+    for (size_t i = 0; i < 2 * t->nnotes; i++)
+        ecsim_free(t->notes[i]);
+    ecsim_free(t->notes);
+    ecsim_free(t->id);
     for (size_t c = 0; c < t->ncols; c++)
         ecsim_free(t->header[c]);
     ecsim_free(t->header);
@@ -152,6 +160,51 @@ const char *ecsim_table_cell(const ecsim_table *t, size_t row, size_t col)
     assert(row < t->nrows && col < t->ncols);
     const char *cell = t->cells[row * t->ncols + col];
     return cell ? cell : "";
+}
+
+int ecsim_table_set_id(ecsim_table *t, const char *id)
+{
+    char *copy = ecsim_strdup(id ? id : "");
+    if (!copy)
+        return ECSIM_ENOMEM;
+    ecsim_free(t->id);
+    t->id = copy;
+    return 0;
+}
+
+const char *ecsim_table_id(const ecsim_table *t) { return t->id ? t->id : ""; }
+
+int ecsim_table_add_note(ecsim_table *t, const char *name, const char *value)
+{
+    char **grown = ecsim_reallocarray(t->notes, 2 * (t->nnotes + 1), sizeof *grown);
+    if (!grown)
+        return ECSIM_ENOMEM;
+    t->notes = grown;
+    char *n = ecsim_strdup(name ? name : "");
+    char *v = ecsim_strdup(value ? value : "");
+    if (!n || !v) {
+        ecsim_free(n);
+        ecsim_free(v);
+        return ECSIM_ENOMEM;
+    }
+    t->notes[2 * t->nnotes] = n;
+    t->notes[2 * t->nnotes + 1] = v;
+    t->nnotes++;
+    return 0;
+}
+
+size_t ecsim_table_notes(const ecsim_table *t) { return t->nnotes; }
+
+const char *ecsim_table_note_name(const ecsim_table *t, size_t i)
+{
+    assert(i < t->nnotes);
+    return t->notes[2 * i];
+}
+
+const char *ecsim_table_note_value(const ecsim_table *t, size_t i)
+{
+    assert(i < t->nnotes);
+    return t->notes[2 * i + 1];
 }
 
 const ecsim_table_format *ecsim_table_format_find(const char *name)
