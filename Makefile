@@ -58,7 +58,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils
+DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils libxml2-utils
 
 .SECONDARY:
 

@@ -888,13 +888,27 @@ static void tex_text(FILE *out, const char *s)
     }
 }
 
-/* Verbatim lines: ASCII only (a verbatim block cannot hold other bytes safely). */
+/* Verbatim lines, small and wrapped at 88 columns (continuations indented)
+ * so they fit an A4 text width; ASCII only (a verbatim block cannot hold
+ * other bytes safely). */
 static void tex_verbatim(FILE *out, const char *s)
 {
-    fputs("\\begin{verbatim}\n", out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    fputs("{\\footnotesize\n\\begin{verbatim}\n", out);
+    int col = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n') {
+            fputc('\n', out);
+            col = 0;
+            continue;
+        }
+        if (col == 88) {
+            fputs("\n    ", out);
+            col = 4;
+        }
         fputc(*p < 0x80 ? *p : '?', out);
-    fputs("\\end{verbatim}\n", out);
+        col++;
+    }
+    fputs("\\end{verbatim}\n}\n", out);
 }
 
 static void render_latex(const ecsim_quiz *qz, bool answers, FILE *out)
@@ -905,6 +919,7 @@ static void render_latex(const ecsim_quiz *qz, bool answers, FILE *out)
           "\\usepackage[margin=2cm]{geometry}\n"
           "\\setlength{\\parindent}{0pt}\n"
           "\\setlength{\\parskip}{0.5em}\n"
+          "\\sloppy\n"
           "\\begin{document}\n",
           out);
     fputs("\\section*{Quiz: ", out);
