@@ -7,7 +7,9 @@
  * - step mode, for every shipped scenario: every glossary term its output
  *   uses (the list comes from the glossary's own patterns) is explained in
  *   that output, once; and every jargon-looking word it prints (ALL-CAPS or
- *   camelCase identifiers such as ENI, stopCode) is a glossary term. */
+ *   camelCase identifiers such as ENI, stopCode) is a glossary term;
+ * - the same jargon check over the execution and status tables and the
+ *   events.log of every shipped scenario. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,6 +219,29 @@ static bool jargon_like(const char *w)
     return caps >= 3 && lower > 0 && n > 8; /* CannotPullContainerError */
 }
 
+/* Every jargon-looking word of `text` is a glossary term. */
+static void check_jargon(const char *path, const char *what, const char *text)
+{
+    for (const char *p = text; *p;) {
+        while (*p && !(isalnum((unsigned char)*p) || *p == '_'))
+            p++;
+        const char *start = p;
+        while (*p && (isalnum((unsigned char)*p) || *p == '_'))
+            p++;
+        char word[96];
+        snprintf(word, sizeof word, "%.*s", (int)(p - start), start);
+        if (!word[0] || !jargon_like(word))
+            continue;
+        bool plain = false;
+        for (const char *const *w = plain_words; *w; w++)
+            plain = plain || strcmp(*w, word) == 0;
+        if (!plain && !ecsim_glossary_find(word)) {
+            fprintf(stderr, "%s: `%s` in %s is not in the glossary\n", path, word, what);
+            fail();
+        }
+    }
+}
+
 static void check_step_terms(const char *path)
 {
     char *out = step_output(path);
@@ -240,24 +265,7 @@ static void check_step_terms(const char *path)
         }
     }
     /* jargon-looking words of the step texts are glossary terms */
-    for (char *p = text; *p;) {
-        while (*p && !(isalnum((unsigned char)*p) || *p == '_'))
-            p++;
-        char *start = p;
-        while (*p && (isalnum((unsigned char)*p) || *p == '_'))
-            p++;
-        char word[96];
-        snprintf(word, sizeof word, "%.*s", (int)(p - start), start);
-        if (!word[0] || !jargon_like(word))
-            continue;
-        bool plain = false;
-        for (const char *const *w = plain_words; *w; w++)
-            plain = plain || strcmp(*w, word) == 0;
-        if (!plain && !ecsim_glossary_find(word)) {
-            fprintf(stderr, "%s: `%s` in step mode is not in the glossary\n", path, word);
-            fail();
-        }
-    }
+    check_jargon(path, "step mode", text);
     free(text);
     free(out);
 }
@@ -271,6 +279,41 @@ static void test_step_mode_explains_every_term(void **state)
     assert_true(g.gl_pathc >= 30);
     for (size_t i = 0; i < g.gl_pathc; i++)
         check_step_terms(g.gl_pathv[i]);
+    globfree(&g);
+}
+
+/* The tables and events.log of a run use no jargon outside the glossary. */
+static void check_run_terms(const char *path)
+{
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    ecsim_scenario *sc = ecsim_scenario_load(path, NULL, 0, &d);
+    ecsim_diags_free(&d);
+    assert_non_null(sc);
+    ecsim_sim *sim = ecsim_sim_create(sc, sc->seed, stderr);
+    assert_non_null(sim);
+    assert_int_equal(ecsim_sim_run(sim), 0);
+    ecsim_table *tables[2] = {ecsim_report_execution_table(sim), ecsim_report_status_table(sim)};
+    for (int t = 0; t < 2; t++) {
+        assert_non_null(tables[t]);
+        for (size_t r = 0; r < ecsim_table_rows(tables[t]); r++)
+            for (size_t c = 0; c < ecsim_table_cols(tables[t]); c++)
+                check_jargon(path, ecsim_table_title(tables[t]), ecsim_table_cell(tables[t], r, c));
+        ecsim_table_destroy(tables[t]);
+    }
+    for (size_t i = 0; i < ecsim_sim_log_count(sim); i++)
+        check_jargon(path, "events.log", ecsim_sim_log_line(sim, i));
+    ecsim_sim_destroy(sim);
+    ecsim_scenario_free(sc);
+}
+
+static void test_tables_and_log_terms(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("scenarios/*.yaml", 0, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        check_run_terms(g.gl_pathv[i]);
     globfree(&g);
 }
 
@@ -302,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_suggest_and_main),
         cmocka_unit_test(test_step_mode_explains_every_term),
         cmocka_unit_test(test_step_explains_at_first_use),
+        cmocka_unit_test(test_tables_and_log_terms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

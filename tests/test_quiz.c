@@ -123,6 +123,36 @@ static void check_failure_line(const char *label, const char *line)
     fail();
 }
 
+/* No wrong option of a diagnosis question names a failure the excerpt also
+ * shows (the line words of the map above, checked on the whole excerpt). */
+static void check_failure_distractors(const ecsim_quiz_question *q)
+{
+    static const struct {
+        const char *label_word, *line_word;
+    } map[] = {
+        {"immutable", "ImageTagAlreadyExistsException"},
+        {"could not be reached", "unreachable"},
+        {"missing from the registry", "CannotPullContainerError"},
+        {"killed", "exit code 137: killed"},
+        {"exits soon", "EssentialContainerExited"},
+        {"free CPU or memory", "no container instance"},
+        {"quota", "limit on the number of vCPUs"},
+        {"Spot", "Spot interruption"},
+        {"availability zone", "availability zone"},
+        {"EC2 instance failed", "status checks"},
+    };
+    for (int o = 0; o < q->option_count; o++) {
+        if (o == q->correct)
+            continue;
+        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+            if (strstr(q->options[o], map[i].label_word) && strstr(q->excerpt, map[i].line_word)) {
+                fprintf(stderr, "distractor `%s` is shown by the excerpt too\n", q->options[o]);
+                fail();
+            }
+        }
+    }
+}
+
 /* Recompute every answer of variant `v`. */
 static void check_variant(const char *path, const char *const *sets, size_t nsets, uint64_t seed,
                           const ecsim_quiz_variant *v)
@@ -195,6 +225,7 @@ static void check_variant(const char *path, const char *const *sets, size_t nset
             const ecsim_sim *run = strstr(src, ":unpushed") ? unpushed : sim;
             const char *line = ecsim_sim_log_line(run, (size_t)at);
             check_failure_line(right, line);
+            check_failure_distractors(q);
             char head[120];
             snprintf(head, sizeof head, "%.100s", line);
             assert_non_null(strstr(q->excerpt, head));

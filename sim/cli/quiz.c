@@ -572,10 +572,25 @@ static void diagnosis_questions(builder *b, const ecsim_sim *sim, const ecsim_si
         step_explanation(expl, sizeof expl, run, fix_step);
     else
         snprintf(expl, sizeof expl, "events.log: \"%s\"", ecsim_sim_log_line(run, (size_t)at));
+    /* Distractors: the other classes, except any the excerpt also shows
+     * (a kill after a registry outage would make two answers right). */
+    bool shown[COUNT(failures)] = {false};
+    for (size_t i = from; i < to; i++) {
+        const char *line = ecsim_sim_log_line(run, i);
+        for (size_t c = 0; c < COUNT(failures); c++)
+            if (strstr(line, failures[c].needle1) &&
+                (!failures[c].needle2 || strstr(line, failures[c].needle2)))
+                shown[c] = true;
+    }
     const char *labels[COUNT(failures)], *fixes[COUNT(failures)];
+    size_t nl = 0;
     for (size_t i = 0; i < COUNT(failures); i++) {
-        labels[i] = failures[i].label;
-        fixes[i] = failures[i].fix;
+        bool same = strcmp(failures[i].label, failures[cls].label) == 0 ||
+                    strcmp(failures[i].fix, failures[cls].fix) == 0;
+        if (shown[i] || same)
+            continue;
+        labels[nl] = failures[i].label;
+        fixes[nl++] = failures[i].fix;
     }
     const char *intro = other ? "This excerpt of events.log comes from a run of this scenario "
                                 "with registry.push: false. Which failure does it show?"
@@ -593,7 +608,7 @@ static void diagnosis_questions(builder *b, const ecsim_sim *sim, const ecsim_si
     copy(q->hint, sizeof q->hint,
          "Look for the stopCode or the service event that names the problem in the excerpt.");
     copy(q->explanation, sizeof q->explanation, expl);
-    set_options(q, &rng, failures[cls].label, labels, COUNT(labels));
+    set_options(q, &rng, failures[cls].label, labels, nl);
 
     const char *fix = fix_step ? ecsim_sim_step_record(run, fix_step)->fix : failures[cls].fix;
     question_rng(b, &rng);
@@ -609,13 +624,7 @@ static void diagnosis_questions(builder *b, const ecsim_sim *sim, const ecsim_si
     copy(q->hint, sizeof q->hint,
          "The fix removes the cause named in the excerpt; step mode's 'What to change' says it.");
     copy(q->explanation, sizeof q->explanation, expl);
-    /* Other classes' fixes, not the one of this class (it may say the same). */
-    const char *cand[COUNT(failures)];
-    size_t nc = 0;
-    for (size_t i = 0; i < COUNT(failures); i++)
-        if (strcmp(failures[i].fix, failures[cls].fix) != 0)
-            cand[nc++] = fixes[i];
-    set_options(q, &rng, fix, cand, nc);
+    set_options(q, &rng, fix, fixes, nl);
 }
 
 /* ---- variants -------------------------------------------------------------------- */

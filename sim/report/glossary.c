@@ -90,6 +90,9 @@ static const ecsim_glossary_entry entries[] = {
     {"desired count", "desired count|desired tasks|desired",
      "The number of tasks a service tries to keep running; you set it, and the autoscaler "
      "changes it."},
+    {"DesiredWithinRange", "DesiredWithinRange",
+     "The HPA's note that the replica count it computed lies between its minimum and maximum, "
+     "so it was applied as computed."},
     {"digest", "digest|digests|sha256",
      "An image's content fingerprint (sha256:...): it names exactly one image and never "
      "changes, unlike a tag, which can be moved."},
@@ -275,6 +278,9 @@ static const ecsim_glossary_entry entries[] = {
     {"TaskFailedToStart", "TaskFailedToStart",
      "The stop code of a task that stopped before it ever reached RUNNING, for example "
      "because its image could not be pulled."},
+    {"TerminationNotice", "TerminationNotice",
+     "The stop code of a task whose host is being taken away (a failed instance, a lost "
+     "zone): ECS stops it and the service starts a replacement elsewhere."},
     {"vCPU", "vCPU|vCPUs",
      "A virtual CPU: the unit in which CPU is reserved for a task and billed on Fargate."},
     {"VPC", "=VPC|VPC endpoint|VPC endpoints",
