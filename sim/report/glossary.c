@@ -119,9 +119,15 @@ static const ecsim_glossary_entry entries[] = {
     {"EssentialContainerExited", "EssentialContainerExited|essential container",
      "The stop code of a task whose essential (main) container exited: when it stops, ECS "
      "stops the whole task and the service starts a new one."},
+    {"FailedScheduling", "FailedScheduling|unschedulable",
+     "Kubernetes' event for a pod that no node can take (not enough free CPU or memory); the "
+     "cluster autoscaler reacts to it by adding a node."},
     {"Fargate", "Fargate|Fargate Spot",
      "Serverless compute for containers: AWS runs each task on its own small virtual machine "
      "and bills its vCPU and memory per second; there are no servers to manage."},
+    {"Fargate profile", "Fargate profile|Fargate profiles",
+     "An EKS setting that says which pods run on Fargate (by namespace and labels); each such "
+     "pod gets its own Fargate micro-VM."},
     {"health check", "health check|health checks|healthy|unhealthy",
      "A regular probe (an HTTP path or a command) that tells whether a container works; "
      "tasks that keep failing it are replaced."},
@@ -133,9 +139,12 @@ static const ecsim_glossary_entry entries[] = {
                           "unhealthy threshold|unhealthy_threshold",
      "How many health checks in a row must pass (or fail) before a load balancer target is "
      "called healthy (or unhealthy)."},
-    {"HPA", "=HPA|=hpa|Horizontal Pod Autoscaler",
+    {"HPA", "=HPA|=hpa|Horizontal Pod Autoscaler|SuccessfulRescale",
      "Kubernetes' Horizontal Pod Autoscaler: sets a Deployment's replicas so that average "
      "use per pod (for example CPU) meets a target."},
+    {"ImagePullBackOff", "ImagePullBackOff|ErrImagePull",
+     "Kubernetes' state for a pod whose image cannot be pulled (ErrImagePull); the kubelet "
+     "retries with longer and longer waits."},
     {"ImageTagAlreadyExistsException", "ImageTagAlreadyExistsException",
      "The error ECR returns when you push a tag that already exists in a repository with "
      "immutable tags: the push is refused and the old image keeps the tag."},
@@ -163,6 +172,10 @@ static const ecsim_glossary_entry entries[] = {
     {"metric", "metric|metrics",
      "A named series of measurements over time, such as CPUUtilization or requests per "
      "target, that alarms and scaling policies read."},
+    {"minimum capacity", "minimum capacity|maximum capacity|MinCapacity|MaxCapacity|"
+                         "min capacity|max capacity",
+     "The bounds a scaling policy keeps the desired count within (MinCapacity and "
+     "MaxCapacity; the scenario's autoscaler min and max)."},
     {"minimumHealthyPercent", "minimumHealthyPercent|minimum_healthy_percent|min_healthy_percent",
      "Deployment setting: the fewest healthy tasks that must keep running during a rollout, "
      "as a percentage of the desired count; 100 % by default."},
@@ -224,6 +237,9 @@ static const ecsim_glossary_entry entries[] = {
     {"scale-in protection", "scale-in protection|protected from scale-in|instance protection",
      "A flag on an EC2 instance that stops managed scaling from terminating it while it runs "
      "tasks."},
+    {"ScalingLimited", "ScalingLimited|TooManyReplicas|TooFewReplicas",
+     "The HPA condition saying the replica count it wanted was cut to its maximum "
+     "(TooManyReplicas) or raised to its minimum (TooFewReplicas)."},
     {"scheduled action", "scheduled action|scheduled actions|scheduled scaling|scheduled",
      "A scaling rule that sets the minimum, maximum or desired count at a given time, for "
      "load you know in advance."},
@@ -251,7 +267,7 @@ static const ecsim_glossary_entry entries[] = {
     {"step scaling", "step scaling|step_scaling",
      "A scaling policy that adds or removes a set number of tasks depending on how far an "
      "alarm's metric is past its threshold."},
-    {"stopCode", "stopCode|stop code",
+    {"stopCode", "stopCode|stop code|TaskStopCode|ServiceSchedulerInitiated|UserInitiated",
      "The reason ECS records when a task stops: TaskFailedToStart, EssentialContainerExited, "
      "SpotInterruption, ServiceSchedulerInitiated ..."},
     {"STOPPED", "=STOPPED|=STOPPING",
