@@ -209,18 +209,25 @@ static void check_variant(const char *path, const char *const *sets, size_t nset
             near(src, q->answer, q->tolerance, s->cost_total);
         } else if (sscanf(src, "log.scale@%ld", &at) == 1) {
             const char *line = ecsim_sim_log_line(sim, (size_t)at);
-            const char *f = strstr(line, " from ");
+            const char *f = strstr(line, " from "), *reason;
             int a, b, n = 0;
-            assert_non_null(f);
-            assert_int_equal(sscanf(f, " from %d to %d: %n", &a, &b, &n), 2);
-            assert_string_equal(right, f + n);
             char want[64];
-            snprintf(want, sizeof want, "went from %d to %d tasks", a, b);
+            if (f && sscanf(f, " from %d to %d: %n", &a, &b, &n) == 2) {
+                reason = f + n;
+                snprintf(want, sizeof want, "went from %d to %d tasks", a, b);
+            } else { /* a Kubernetes HPA event */
+                f = strstr(line, "New size: ");
+                assert_non_null(f);
+                assert_int_equal(sscanf(f, "New size: %d; reason: %n", &b, &n), 1);
+                reason = f + n;
+                snprintf(want, sizeof want, " to %d tasks", b);
+            }
+            assert_string_equal(right, reason);
             assert_non_null(strstr(q->text, want));
             /* no other option is this decision's reason */
             for (int o = 0; o < q->option_count; o++)
                 if (o != q->correct)
-                    assert_string_not_equal(q->options[o], f + n);
+                    assert_string_not_equal(q->options[o], reason);
         } else if (sscanf(src, "log.failure@%ld", &at) == 1) {
             const ecsim_sim *run = strstr(src, ":unpushed") ? unpushed : sim;
             const char *line = ecsim_sim_log_line(run, (size_t)at);

@@ -424,8 +424,10 @@ static void number_questions(builder *b, const ecsim_sim *sim, const ecsim_scena
     }
 }
 
-/* One scaling line of events.log: "T  ... set desired count of service S
- * from A to B: REASON". */
+/* One scaling line of events.log: ECS's "T  ... set desired count of
+ * service S from A to B: REASON", or a Kubernetes HPA event "T  ...
+ * SuccessfulRescale ... New size: B; reason: REASON" (A is then the size
+ * before, `*current`). */
 typedef struct scale_line {
     size_t index;
     char clock[24];
@@ -433,33 +435,39 @@ typedef struct scale_line {
     const char *reason;
 } scale_line;
 
-static bool parse_scale_line(const char *line, size_t index, scale_line *out)
+static bool parse_scale_line(const char *line, size_t index, int *current, scale_line *out)
 {
+    int a = *current, c, n = 0;
+    const char *reason = NULL;
     const char *p = strstr(line, "set desired count of service ");
-    if (!p)
-        return false;
-    const char *f = strstr(p, " from ");
-    int a, c, n = 0;
-    if (!f || sscanf(f, " from %d to %d: %n", &a, &c, &n) != 2 || n == 0)
+    const char *f = p ? strstr(p, " from ") : NULL;
+    const char *k = strstr(line, "New size: ");
+    if (f && sscanf(f, " from %d to %d: %n", &a, &c, &n) == 2 && n > 0)
+        reason = f + n;
+    else if (k && sscanf(k, "New size: %d; reason: %n", &c, &n) == 1 && n > 0)
+        reason = k + n;
+    if (!reason)
         return false;
     out->index = index;
     size_t tl = strcspn(line, " ");
     snprintf(out->clock, sizeof out->clock, "%.*s", (int)(tl < 23 ? tl : 23), line);
     out->from = a;
     out->to = c;
-    out->reason = f + n;
+    out->reason = reason;
+    *current = c;
     return true;
 }
 
 static void why_questions(builder *b, const ecsim_sim *sim)
 {
+    int current = ecsim_sim_scenario(sim)->service.desired;
     size_t nlog = ecsim_sim_log_count(sim);
     scale_line *lines = nlog ? ecsim_calloc(nlog, sizeof *lines) : NULL;
     if (nlog && !lines)
         return;
     size_t n = 0;
     for (size_t i = 0; i < nlog; i++)
-        if (parse_scale_line(ecsim_sim_log_line(sim, i), i, &lines[n]))
+        if (parse_scale_line(ecsim_sim_log_line(sim, i), i, &current, &lines[n]))
             n++;
     for (int dir = 1; dir >= -1; dir -= 2) {
         const scale_line *pick = NULL;
