@@ -219,9 +219,8 @@ static void set_options(ecsim_quiz_question *q, ecsim_rng *rng, const char *corr
         if (!dup)
             pool[n++] = candidates[i];
     }
-    /* The first candidates are preferred: pick among them in order of a
-     * partial shuffle of the first 3 + (n - 3) ... keep it simple: a full
-     * Fisher-Yates over the pool, then the first three. */
+    /* Three distractors drawn without replacement: a Fisher-Yates shuffle of
+     * the pool, then its first three. */
     for (size_t i = n; i > 1; i--) {
         size_t j = (size_t)ecsim_rng_below(rng, i);
         const char *t = pool[i - 1];
@@ -268,7 +267,7 @@ static void add_numeric(builder *b, const char *source, const char *text, double
 /* The seed's three kinds. */
 static void tracker_questions(builder *b, const ecsim_sim *sim, const ecsim_sim *unpushed)
 {
-    char text[640], expl[1600];
+    char expl[1600];
     ecsim_rng rng;
     /* 1. The image's state after step K (K among the reached steps 2..5). */
     int ks[4], nk = 0;
@@ -342,7 +341,6 @@ static void tracker_questions(builder *b, const ecsim_sim *sim, const ecsim_sim 
             set_options(q, &rng, r4->result, unpushed_distractors, COUNT(unpushed_distractors));
         }
     }
-    (void)text;
 }
 
 /* The pull time step 4 reports ("image pull 25.0 s"), or NaN. */
