@@ -431,6 +431,68 @@ for scen in seed-walkthrough image-not-pushed; do
     xmllint --noout "$TMP/frag.xml" 2>"$TMP/err" && ok || { ko "html fragment $scen: not well-formed"; head -3 "$TMP/err"; }
 done
 # ==== end of the report block ====
+# ---- quiz and glossary (issue 12, points 4 and 5) -------------------------------------
+# `ecsim glossary`: the list, one term in any case, a near miss (exit 2 and a
+# suggestion). `ecsim quiz`: 5 variants of the seed walkthrough in all five
+# formats, from the file as shipped (image size and pull bandwidth varied)
+# and from a copy with a quiz.vary block; -o and standard output agree and
+# are deterministic; Moodle XML is well-formed (xmllint, libxml2-utils in
+# make deps); the LaTeX compiles when pdflatex is installed; usage errors.
+expect_exit 0 "glossary" -- "$BIN" glossary
+[ "$(wc -l <"$TMP/out")" -ge 60 ] && ok || ko "glossary lists fewer than 60 terms"
+expect_exit 0 "glossary eni" -- "$BIN" glossary eni
+grep -q "^ENI: " "$TMP/out" && ok || ko "glossary eni prints ENI"
+expect_exit 0 "glossary 'Circuit Breakers'" -- "$BIN" glossary "Circuit Breakers"
+grep -q "^circuit breaker: " "$TMP/out" && ok || ko "glossary finds a plural in another case"
+expect_exit 2 "glossary near miss" -- "$BIN" glossary stopcod
+grep -q 'did you mean `stopCode`' "$TMP/err" && ok || ko "glossary suggests stopCode"
+expect_exit 0 "glossary --help" -- "$BIN" glossary --help
+expect_exit 0 "quiz --help" -- "$BIN" quiz --help
+grep -q "^usage: ecsim quiz" "$TMP/out" && ok || ko "quiz --help shows its usage"
+cp scenarios/seed-walkthrough.yaml "$TMP/quiz-seed.yaml"
+printf 'quiz:\n  vary: {image.size_mb: [100, 500], registry.pull_mb_per_s: [10, 50]}\n' >>"$TMP/quiz-seed.yaml"
+expect_exit 0 "validate a scenario with quiz.vary" -- "$BIN" validate "$TMP/quiz-seed.yaml"
+for scen in scenarios/seed-walkthrough.yaml "$TMP/quiz-seed.yaml"; do
+    for f in md latex gift moodle-xml json; do
+        rm -f "$TMP/quiz.$f"
+        expect_exit 0 "quiz $scen -f $f" -- "$BIN" quiz "$scen" --variants 5 --format "$f" --answers -o "$TMP/quiz.$f"
+        "$BIN" quiz "$scen" --variants 5 -f "$f" --answers >"$TMP/quiz2.$f" 2>/dev/null
+        cmp -s "$TMP/quiz.$f" "$TMP/quiz2.$f" && ok || ko "quiz $scen -f $f: -o and standard output differ"
+    done
+    [ "$(grep -c '^## Variant' "$TMP/quiz.md")" -eq 5 ] && ok || ko "quiz md: not 5 variants"
+    [ "$(grep '^Values: ' "$TMP/quiz.md" | sort -u | wc -l)" -eq 5 ] && ok || ko "quiz md: variants share their values"
+    [ "$(grep -c '^### Question' "$TMP/quiz.md")" -eq "$(grep -c '^::' "$TMP/quiz.gift")" ] && ok || ko "quiz: md and gift differ in questions"
+    [ "$(grep -c '^::' "$TMP/quiz.gift")" -eq "$(grep -c '<question type="\(multichoice\|numerical\)">' "$TMP/quiz.moodle-xml")" ] && ok || ko "quiz: gift and moodle-xml differ in questions"
+    grep -q '"variant": 5,' "$TMP/quiz.json" && ok || ko "quiz json: 5 variants"
+    if command -v xmllint >/dev/null 2>&1; then
+        xmllint --noout "$TMP/quiz.moodle-xml" 2>"$TMP/err" && ok || { ko "quiz moodle-xml is not well-formed"; sed 's/^/  | /' "$TMP/err" | head -5; }
+    else
+        ko "xmllint not installed (make deps installs libxml2-utils)"
+    fi
+    if command -v pdflatex >/dev/null 2>&1; then
+        (cd "$TMP" && pdflatex -interaction=nonstopmode -halt-on-error quiz.latex) >"$TMP/tex.out" 2>&1 && ok ||
+            { ko "quiz latex does not compile"; grep '^!' "$TMP/tex.out" | head -5 | sed 's/^/  | /'; }
+    else
+        echo "note: pdflatex not installed, the quiz's LaTeX was not compiled"
+    fi
+done
+# without --answers: no key in Markdown; GIFT keeps the answers but not the explanations
+"$BIN" quiz scenarios/seed-walkthrough.yaml >"$TMP/q.md" 2>"$TMP/err"
+if grep -q '\*\*Answer' "$TMP/q.md"; then ko "quiz without --answers prints the key"; else ok; fi
+"$BIN" quiz scenarios/seed-walkthrough.yaml -f gift >"$TMP/q.gift" 2>"$TMP/err"
+if grep -q '^####' "$TMP/q.gift"; then ko "quiz gift without --answers has explanations"; else ok; fi
+# a scenario on standard input gives the same quiz (JSON names no file)
+"$BIN" quiz - -f json --variants 2 <scenarios/seed-walkthrough.yaml >"$TMP/q1.json" 2>"$TMP/err"
+"$BIN" quiz scenarios/seed-walkthrough.yaml -f json --variants 2 >"$TMP/q2.json" 2>"$TMP/err"
+cmp -s "$TMP/q1.json" "$TMP/q2.json" && ok || ko "quiz - <seed-walkthrough differs from the file's"
+expect_exit 2 "quiz --variants 0" -- "$BIN" quiz scenarios/seed-walkthrough.yaml --variants 0
+expect_exit 2 "quiz --format pdf" -- "$BIN" quiz scenarios/seed-walkthrough.yaml -f pdf
+expect_exit 3 "quiz missing file" -- "$BIN" quiz tests/no-such-file.yaml
+expect_exit 2 "quiz without a file" -- "$BIN" quiz
+printf 'name: x\nquiz: {vary: {image.size_mb: [500, 100]}}\n' >"$TMP/badvary.yaml"
+expect_exit 2 "quiz.vary with min > max" -- "$BIN" validate "$TMP/badvary.yaml"
+grep -q "quiz.vary.image.size_mb: min (500) is greater than max (100)" "$TMP/err" && ok || ko "quiz.vary min > max message"
+# ---- end of the quiz and glossary block -------------------------------------------------
 
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

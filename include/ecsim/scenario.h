@@ -531,6 +531,22 @@ typedef struct ecsim_pricing_spec {
     double spot_discount;        /* default 0.70 */
 } ecsim_pricing_spec;
 
+/* ---- quiz (`ecsim quiz`) ------------------------------------------------------------ */
+
+/* One range of `quiz.vary`: variant k of a quiz draws a value of `field`
+ * from [min, max] (whole numbers when both bounds are) and applies it like
+ * `--set field=value`. Written `quiz: {vary: {image.size_mb: [100, 500]}}`
+ * or as a list of {field, min, max}. */
+typedef struct ecsim_quiz_range {
+    char field[96];              /* dotted path of a number field, as for --set */
+    double min, max;             /* required; min <= max */
+} ecsim_quiz_range;
+
+typedef struct ecsim_quiz_spec {
+    ecsim_quiz_range *vary;      /* default none */
+    size_t vary_count;
+} ecsim_quiz_spec;
+
 /* ---- the scenario ---------------------------------------------------------------- */
 
 typedef struct ecsim_scenario {
@@ -547,6 +563,7 @@ typedef struct ecsim_scenario {
     ecsim_event_spec *events;    /* ordered by at_s (stable) */
     size_t event_count;
     ecsim_pricing_spec pricing;
+    ecsim_quiz_spec quiz;
 
     /* Provenance, filled by the loader. */
     char source_path[ECSIM_PATH_MAX];

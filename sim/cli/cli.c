@@ -25,6 +25,8 @@
 #include "ecsim/sim.h"
 #include "cli_doc.h"
 #include "datadir.h"
+#include "quiz.h"
+#include "report/glossary.h"
 #include "step.h"
 
 #ifdef ECSIM_DATADIR
@@ -44,6 +46,7 @@ typedef struct cli_opts {
     const char *format;
     const char *seed_text;
     const char *jobs_text;
+    const char *variants_text;
     const char *sets[MAX_SETS];
     size_t nsets;
     const char *files[MAX_FILES];
@@ -52,6 +55,7 @@ typedef struct cli_opts {
     int quiet;
     int help;
     int list_fields;
+    int answers;
 } cli_opts;
 
 typedef struct cli_command {
@@ -170,6 +174,8 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
         case CLI_OPT_NO_PLOTS: o->no_plots = 1; break;
         case CLI_OPT_QUIET: o->quiet = 1; break;
         case CLI_OPT_LIST_FIELDS: o->list_fields = 1; break;
+        case CLI_OPT_VARIANTS: o->variants_text = value; break;
+        case CLI_OPT_ANSWERS: o->answers = 1; break;
         case CLI_OPT_SET:
             if (o->nsets >= MAX_SETS) {
                 fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", doc->name,
@@ -555,11 +561,14 @@ static int cmd_step(cli_opts *o, FILE *out, FILE *err);
 static int cmd_validate(cli_opts *o, FILE *out, FILE *err);
 static int cmd_tables(cli_opts *o, FILE *out, FILE *err);
 static int cmd_decide(cli_opts *o, FILE *out, FILE *err);
+static int cmd_quiz(cli_opts *o, FILE *out, FILE *err);
+static int cmd_glossary(cli_opts *o, FILE *out, FILE *err);
 
 /* The handlers; synopsis, help and options are in cli_doc.c. */
 static const cli_command commands[] = {
     {"run", cmd_run},           {"step", cmd_step},     {"validate", cmd_validate},
     {"tables", cmd_tables},     {"decide", cmd_decide},
+    {"quiz", cmd_quiz},         {"glossary", cmd_glossary},
 };
 
 static const cli_command *find_command(const char *name)
@@ -733,6 +742,30 @@ static int cmd_decide(cli_opts *o, FILE *out, FILE *err)
     if (code)
         return code;
     return ecsim_decide_main(o->files[0], o->format ? o->format : "text", out, err);
+}
+
+static int cmd_quiz(cli_opts *o, FILE *out, FILE *err)
+{
+    const cli_cmddoc *c = cli_command_find("quiz");
+    int code = need_one_file(c, o, err);
+    if (code)
+        return code;
+    uint64_t seed = 0;
+    if (o->seed_text && (code = parse_seed(o->seed_text, &seed, err)) != 0)
+        return code;
+    return ecsim_quiz_main(o->files[0], o->sets, o->nsets, o->seed_text != NULL, seed,
+                           o->variants_text, o->format, o->answers != 0, o->out, out, err);
+}
+
+static int cmd_glossary(cli_opts *o, FILE *out, FILE *err)
+{
+    if (o->nfiles > 1) {
+        fprintf(err, "ecsim glossary: error: expected at most one term (quote a term of "
+                     "several words)\n");
+        print_usage_line(cli_command_find("glossary"), err);
+        return ECSIM_EXIT_USAGE;
+    }
+    return ecsim_glossary_main(o->nfiles ? o->files[0] : NULL, out, err);
 }
 
 /* ---- top level ------------------------------------------------------------------------ */

@@ -20,6 +20,8 @@ static const cli_option options[] = {
     {CLI_OPT_NO_PLOTS, "no-plots", 0, NULL},
     {CLI_OPT_QUIET, "quiet", 'q', NULL},
     {CLI_OPT_LIST_FIELDS, "list-fields", 0, NULL},
+    {CLI_OPT_VARIANTS, "variants", 0, "N"},
+    {CLI_OPT_ANSWERS, "answers", 0, NULL},
     {CLI_OPT_HELP, "help", 'h', NULL},
 };
 
@@ -95,6 +97,41 @@ static const cli_cmddoc commands[] = {
      "{\"desired\": N, \"reason\": ..., \"steps\": [...]}. See the README for the input fields.\n",
      "text json",
      {{CLI_OPT_FORMAT, "text (default) or json"}, {0, NULL}}},
+    {"quiz", "SCENARIO.yaml|-", "generate a quiz and its answer key from simulated runs",
+     "Simulates the scenario (once per variant) and writes multiple-choice and numeric\n"
+     "questions whose answers come from the run: the seed's three kinds (the image's state\n"
+     "after a step, when AWS starts managing the infrastructure, what happens at step 4 when\n"
+     "the image was not pushed), numbers (when the app reached RUNNING, the image pull time,\n"
+     "tasks at the peak, the first scale-out, the cost), why the service scaled at a given\n"
+     "time, and which failure and which fix an excerpt of events.log shows. Each question has a\n"
+     "hint; --answers adds the answer key with the explanation (the step-mode text).\n"
+     "\n"
+     "Variant k draws each field of the scenario's `quiz.vary` ranges (e.g.\n"
+     "`quiz: {vary: {image.size_mb: [100, 500], registry.pull_mb_per_s: [10, 50]}}`)\n"
+     "deterministically from the seed and k, and applies them like --set, so every variant has\n"
+     "its own numbers and its own key. Without `quiz.vary`, variants after the first vary the\n"
+     "image size (0.4x to 2x) and the pull bandwidth (0.5x to 2x) of the scenario. The same\n"
+     "inputs give a byte-identical quiz; option order is shuffled deterministically.\n"
+     "\n"
+     "Formats: md (default), latex (a complete document), gift and moodle-xml (Moodle import;\n"
+     "the correct answers are part of these formats), json (everything, with the value each\n"
+     "answer was read from).\n"
+     "\n" STDIN_NOTE,
+     "md latex gift moodle-xml json",
+     {{CLI_OPT_VARIANTS, "number of variants, 1 (default) to 100"},
+      {CLI_OPT_SEED, "seed of the runs, the variants' draws and the option order"},
+      {CLI_OPT_FORMAT, "md (default), latex, gift, moodle-xml or json"},
+      {CLI_OPT_ANSWERS, "include the answer key and the explanations"},
+      {CLI_OPT_OUT, "write the quiz to this file (atomically) instead of standard output"},
+      {CLI_OPT_SET, SET_HELP},
+      {0, NULL}}},
+    {"glossary", "[TERM]", "explain an AWS or Kubernetes term in one line",
+     "Without TERM, lists every term of the glossary with its one-line definition. With TERM,\n"
+     "prints that term (case-insensitive; a plural or another spelling of it works too); an\n"
+     "unknown term exits 2 and suggests the nearest one. Step mode explains each term at its\n"
+     "first use.\n",
+     NULL,
+     {{0, NULL}}},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
@@ -415,7 +452,7 @@ void cli_doc_print_bash(const char *fields, FILE *out)
           "    -o|--out)\n"
           "        COMPREPLY=($(compgen -d -- \"$cur\"))\n"
           "        return 0 ;;\n"
-          "    -s|--seed|-j|--jobs)\n"
+          "    -s|--seed|-j|--jobs|--variants)\n"
           "        return 0 ;;\n"
           "    --set)\n"
           "        COMPREPLY=($(compgen -S = -W \"$_ecsim_fields\" -- \"$cur\"))\n"

@@ -5,7 +5,12 @@
  * the step matters (the seed's Key Moments); a failed step also says what
  * went wrong and what to change. It reads one line between steps, so it
  * works the same from a terminal and from a pipe (tests drive it that way);
- * end of input plays the remaining steps without waiting. */
+ * end of input plays the remaining steps without waiting.
+ *
+ * Jargon is explained where it first appears: after each step, every
+ * glossary term (sim/report/glossary.h) that the step's text uses for the
+ * first time in the walkthrough is printed with its one-line definition,
+ * in the order the text uses them. */
 #include "step.h"
 
 #include <math.h>
@@ -16,6 +21,7 @@
 #include "ecsim/plot.h"
 #include "ecsim/timeline.h"
 #include "ecsim/sim.h"
+#include "report/glossary.h"
 
 /* Print `label` then `text` wrapped at `width` columns; continuation lines
  * are indented to line up under the text. */
@@ -67,7 +73,56 @@ static void print_count_change(FILE *out, const char *name, int before, int afte
         fprintf(out, "    %-21s %d -> %d\n", name, before, after);
 }
 
-static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tracked *before)
+#define STEP_TERMS_MAX 256 /* glossary entries step mode tracks (there are ~90) */
+
+/* The glossary terms of `text` not yet in `seen` (one flag per entry),
+ * printed in the order of their first use and then marked as seen. */
+static void explain_new_terms(FILE *out, const char *text, bool *seen)
+{
+    size_t count;
+    const ecsim_glossary_entry *all = ecsim_glossary_entries(&count);
+    if (count > STEP_TERMS_MAX)
+        count = STEP_TERMS_MAX;
+    bool header = false;
+    for (;;) {
+        long best = -1;
+        size_t best_i = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (seen[i])
+                continue;
+            long at = ecsim_glossary_first_use(&all[i], text);
+            if (at >= 0 && (best < 0 || at < best)) {
+                best = at;
+                best_i = i;
+            }
+        }
+        if (best < 0)
+            break;
+        seen[best_i] = true;
+        if (!header) {
+            fprintf(out, "  New terms:\n");
+            header = true;
+        }
+        char label[96];
+        snprintf(label, sizeof label, "    %s: ", all[best_i].term);
+        print_wrapped(out, label, all[best_i].definition, 76);
+    }
+}
+
+/* Every text the step prints (not the chart), for explain_new_terms. */
+static void step_text(char *buf, size_t size, const ecsim_step_record *r,
+                      const ecsim_tracked *before, const ecsim_tracked *after)
+{
+    snprintf(buf, size,
+             "%s\n%s\n%s\n%s\n%s\nApp Container Image %s %s\nAWS Infrastructure %s %s\n"
+             "Deployment %s %s\nDesired tasks\nRunning tasks\n%s\n%s\n",
+             r->action, r->user_did, r->aws_did, r->role, r->result, before->image, after->image,
+             before->infrastructure, after->infrastructure, before->deployment, after->deployment,
+             r->fix, r->why);
+}
+
+static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tracked *before,
+                       bool *seen)
 {
     const ecsim_step_record *r = ecsim_sim_step_record(sim, step);
     char clock[32];
@@ -93,6 +148,9 @@ static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tr
     if (r->fix[0])
         print_wrapped(out, "  What to change:  ", r->fix, 76);
     print_wrapped(out, "  Why it matters:  ", r->why, 76);
+    char text[4096];
+    step_text(text, sizeof text, r, before, after);
+    explain_new_terms(out, text, seen);
     /* From step 5 on there is a service serving demand: show how capacity
      * has followed it so far (gnuplot's dumb terminal, or a built-in chart). */
     const ecsim_timeline *tl = ecsim_sim_timeline(sim);
@@ -137,6 +195,7 @@ int ecsim_step_walkthrough(const ecsim_scenario *sc, uint64_t seed, FILE *in, FI
     fprintf(out, "Start: App Container Image = %s; AWS Infrastructure = %s.\n", start->image,
             start->infrastructure);
     ecsim_tracked before = *start;
+    bool seen[STEP_TERMS_MAX] = {false};
     int shown = 0;
     bool eof = false;
     int code = ECSIM_EXIT_OK;
@@ -154,7 +213,7 @@ int ecsim_step_walkthrough(const ecsim_scenario *sc, uint64_t seed, FILE *in, FI
         }
         /* Show every step up to the one reached, including skipped ones. */
         for (int s = shown + 1; s <= reached; s++) {
-            print_step(out, sim, s, &before);
+            print_step(out, sim, s, &before, seen);
             const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
             if (r->reached)
                 before = r->after;

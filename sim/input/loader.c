@@ -326,6 +326,68 @@ static void report_expected(loader *L, const schema_field *f, long ni, const cha
     report_node(L, ni, "%s: expected %s, got %s%s", path, expected, got, hint);
 }
 
+/* A SCHEMA_RANGE_MAP list written as a mapping `field.path: [min, max]`
+ * (quiz.vary): each pair becomes one {field, min, max} entry, checked like
+ * the list form, plus min <= max. */
+static void walk_range_map(loader *L, const schema_field *f, long ni, char *base, char *path)
+{
+    const node *n = &L->t->nodes[ni];
+    size_t count = n->children / 2;
+    if ((double)count > f->max) {
+        report_node(L, ni, "%s: too many entries (%zu; at most %.0f)", path, count, f->max);
+        return;
+    }
+    const schema_field *field_f = schema_find(f->sub, "field");
+    const schema_field *min_f = schema_find(f->sub, "min");
+    const schema_field *max_f = schema_find(f->sub, "max");
+    char *items = count ? ecsim_calloc(count, f->size) : NULL;
+    if (count && !items) {
+        L->oom = true;
+        return;
+    }
+    size_t used = 0;
+    for (long k = n->first; k >= 0 && L->t->nodes[k].next >= 0;
+         k = L->t->nodes[L->t->nodes[k].next].next) {
+        long v = L->t->nodes[k].next;
+        const node *key = &L->t->nodes[k], *val = &L->t->nodes[v];
+        char *elem = items + used * f->size;
+        schema_apply_defaults(f->sub, elem);
+        if (key->type != YDOC_SCALAR || key->len == 0 || key->len + 1 > field_f->size) {
+            report_node(L, k, "%s: a key must be a field path of 1 to %zu characters", path,
+                        field_f->size - 1);
+            continue;
+        }
+        const node *lo = val->type == YDOC_SEQ && val->children == 2 ? &L->t->nodes[val->first]
+                                                                      : NULL;
+        const node *hi = lo ? &L->t->nodes[lo->next] : NULL;
+        if (!lo || lo->type != YDOC_SCALAR || hi->type != YDOC_SCALAR) {
+            report_node(L, v, "%s.%s: expected a range [min, max] of two numbers", path,
+                        ydoc_text(L->t, key));
+            continue;
+        }
+        memcpy(elem + field_f->offset, ydoc_text(L->t, key), key->len + 1);
+        double *pmin = (double *)(void *)(elem + min_f->offset);
+        double *pmax = (double *)(void *)(elem + max_f->offset);
+        if (schema_parse_scalar(min_f, ydoc_text(L->t, lo), pmin) != 0 ||
+            schema_parse_scalar(max_f, ydoc_text(L->t, hi), pmax) != 0) {
+            report_node(L, v, "%s.%s: expected a range [min, max] of two numbers", path,
+                        ydoc_text(L->t, key));
+            continue;
+        }
+        if (*pmin > *pmax) {
+            report_node(L, v, "%s.%s: min (%s) is greater than max (%s)", path,
+                        ydoc_text(L->t, key), ydoc_text(L->t, lo), ydoc_text(L->t, hi));
+            continue;
+        }
+        used++;
+    }
+    void **items_p = (void **)(void *)(base + f->offset);
+    size_t *count_p = (size_t *)(void *)(base + f->count_offset);
+    ecsim_free(*items_p);
+    *items_p = items;
+    *count_p = used;
+}
+
 /* Replace the list at `f` with the sequence at node `ni`. */
 static void walk_list(loader *L, const schema_field *f, long ni, char *base, char *path,
                       size_t plen)
@@ -334,6 +396,10 @@ static void walk_list(loader *L, const schema_field *f, long ni, char *base, cha
     void **items_p = (void **)(void *)(base + f->offset);
     size_t *count_p = (size_t *)(void *)(base + f->count_offset);
     size_t count = ydoc_is_null(L->t, n) ? 0 : n->children;
+    if ((f->flags & SCHEMA_RANGE_MAP) && n->type == YDOC_MAP) {
+        walk_range_map(L, f, ni, base, path);
+        return;
+    }
     if (!ydoc_is_null(L->t, n) && n->type != YDOC_SEQ) {
         report_node(L, ni, "%s: expected a list of mappings (`- {...}` entries), got %s", path,
                     n->type == YDOC_MAP ? "a mapping" : "a scalar");

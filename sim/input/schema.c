@@ -994,6 +994,25 @@ static const schema_field pricing_rows[] = {
 };
 static const schema_section pricing_sec = SEC(pricing_rows);
 
+/* ---- quiz ---------------------------------------------------------------------------------------- */
+
+static const schema_field quiz_range_rows[] = {
+    STR(ecsim_quiz_range, field, "field", 1, SCHEMA_REQUIRED, NULL,
+        "dotted path of a number field, as for --set (image.size_mb)"),
+    NUM(ecsim_quiz_range, min, "min", -BIG, BIG, SCHEMA_REQUIRED, NULL, "lowest value drawn"),
+    NUM(ecsim_quiz_range, max, "max", -BIG, BIG, SCHEMA_REQUIRED, NULL, "highest value drawn"),
+};
+static const schema_section quiz_range_sec = SEC(quiz_range_rows);
+
+static const schema_field quiz_rows[] = {
+    {.key = "vary", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_quiz_spec, vary),
+     .size = sizeof(ecsim_quiz_range), .count_offset = offsetof(ecsim_quiz_spec, vary_count),
+     .sub = &quiz_range_sec, .min = 0, .max = 64, .flags = SCHEMA_RANGE_MAP,
+     .doc = "ranges for `ecsim quiz` variants: `FIELD.PATH: [min, max]` (or {field, min, max} "
+            "entries); variant k draws each value from the seed and k, like --set"},
+};
+static const schema_section quiz_sec = SEC(quiz_rows);
+
 /* ---- the scenario -------------------------------------------------------------------------------- */
 
 static const schema_field scenario_rows[] = {
@@ -1012,6 +1031,7 @@ static const schema_field scenario_rows[] = {
     LIST(ecsim_scenario, events, "events", event_count, ecsim_event_spec, event_sec,
          "operations and faults at given times (sorted by `at`)"),
     SECTION(ecsim_scenario, pricing, "pricing", pricing_sec, "prices (us-east-1 on-demand)"),
+    SECTION(ecsim_scenario, quiz, "quiz", quiz_sec, "`ecsim quiz` settings"),
 };
 const schema_section schema_scenario = SEC(scenario_rows);
 

@@ -35,7 +35,9 @@ enum {
     SCHEMA_NO_MAX = 1u << 2,     /* no upper bound */
     SCHEMA_REQUIRED = 1u << 3,   /* must be present in its mapping */
     SCHEMA_COMPUTED = 1u << 4,   /* default depends on other fields; `def` is documentation */
-    SCHEMA_NAME_CHARS = 1u << 5  /* string restricted to [A-Za-z0-9._-] */
+    SCHEMA_NAME_CHARS = 1u << 5, /* string restricted to [A-Za-z0-9._-] */
+    SCHEMA_RANGE_MAP = 1u << 6   /* LIST of {field, min, max}: the YAML may also be a mapping
+                                    `field.path: [min, max]` (quiz.vary) */
 };
 
 typedef struct schema_section schema_section;
