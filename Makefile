@@ -63,7 +63,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 # time: peak RSS in `make bench`; python3-simpy3: its SimPy anchor; chromium + nodejs:
 # the browser check of report.html; libxml2-utils (xmllint), texlive, poppler-utils:
 # the HTML/XML validity and LaTeX compile checks.
-DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox man-db groff-base bsdutils time python3-simpy3 \
+DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox cppcheck man-db groff-base bsdutils time python3-simpy3 \
                chromium nodejs libxml2-utils texlive-latex-base texlive-latex-recommended poppler-utils
 
 .SECONDARY:
@@ -128,6 +128,7 @@ demo: deps
 # ---- tests ----------------------------------------------------------------------
 
 test: deps
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory sanitize
 	@$(MAKE) --no-print-directory valgrind

@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 LAYERS="core input policy model report cli"
 # include/ecsim headers that have no sim/*/STEM.c of their own.
-HEADER_LAYER="scenario:input ecsim:cli"
+HEADER_LAYER="scenario:input ecsim:cli report:report"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecsim-lint.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM

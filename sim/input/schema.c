@@ -22,7 +22,6 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
-#include "ecsim/loader.h"
 #include "ecsim/schema.h"
 #include "ecsim/scenario.h"
 #include "yaml_doc.h"

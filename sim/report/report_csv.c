@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "ecsim/csv.h"
-#include "report.h"
+#include "formats.h"
 
 static void csv_render_one(const ecsim_table *t, FILE *out)
 {

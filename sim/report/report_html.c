@@ -21,7 +21,7 @@
  * elements are self-closed, so it pastes into XHTML and HTML5 alike. */
 #include <stdio.h>
 
-#include "report.h"
+#include "formats.h"
 
 static void html_put_text(FILE *out, const char *s)
 {

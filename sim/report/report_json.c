@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "ecsim/output.h"
-#include "report.h"
+#include "formats.h"
 
 /* Longest NUMBER cell parsed as a number; longer ones stay strings. */
 #define JSON_NUMBER_MAX_BYTES 64

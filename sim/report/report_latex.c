@@ -53,7 +53,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
+#include "formats.h"
 
 #define LATEX_SHORT_POINTS 24   /* longer text columns become p{} columns */
 #define LATEX_CAP_POINTS 60     /* longest line that counts for a p{} share */

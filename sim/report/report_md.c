@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
+#include "formats.h"
 
 /* Characters escaped with a backslash inside a cell (CommonMark allows a
  * backslash before any ASCII punctuation). */

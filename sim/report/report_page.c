@@ -26,7 +26,7 @@
 #include "ecsim/report.h"
 #include "ecsim/timeline.h"
 #include "ecsim/version.h"
-#include "report.h"
+#include "formats.h"
 
 #define PAGE_OPEN_DECISIONS 8   /* more decisions than this: collapsed */
 #define PAGE_LOG_LINES 400      /* event log lines shown */

@@ -21,7 +21,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
-#include "report.h"
+#include "formats.h"
 
 #define TEXT_WRAP_POINTS 60 /* wide enough for a sentence, narrow enough for 3 columns in 200 */
 #define TEXT_GAP 2

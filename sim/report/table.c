@@ -1,5 +1,5 @@
 /* Tables (include/ecsim/table.h): a title, a header and rows of copied text
- * cells, plus the registry of output formats that render them.
+ * cells. The output formats that render them are in sim/report/formats.c.
  *
  * Rows are stored in one flat array of ncols * capacity cell pointers that
  * grows geometrically, so appending a row costs one allocation per
@@ -13,7 +13,6 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
-#include "report.h"
 
 struct ecsim_table {
     char *key;              /* machine name, e.g. "execution" */
@@ -29,16 +28,6 @@ struct ecsim_table {
     size_t nnotes;
 };
 
-/* The registry: the order is the order `ecsim tables --help` lists them. */
-static const ecsim_table_format table_formats[] = {
-    {"text", "txt", "aligned plain text for the terminal; long cells wrap", report_text_render},
-    {"md", "md", "GitHub-flavoured Markdown tables", report_md_render},
-    {"csv", "csv", "RFC 4180 CSV with LF line endings, header row", report_csv_render},
-    {"json", "json", "JSON object keyed by table, rows as objects", report_json_render},
-    {"latex", "tex", "LaTeX table with booktabs rules", report_latex_render},
-    {"latex-doc", "doc.tex", "complete LaTeX document for pdflatex", report_latex_doc_render},
-    {"html", "html", "HTML <table> fragment", report_html_render},
-};
 
 ecsim_table *ecsim_table_create(const char *key, const char *title, size_t ncols,
                                 const char *const *header, const ecsim_col_kind *kinds)
@@ -205,53 +194,4 @@ const char *ecsim_table_note_value(const ecsim_table *t, size_t i)
 {
     assert(i < t->nnotes);
     return t->notes[2 * i + 1];
-}
-
-const ecsim_table_format *ecsim_table_format_find(const char *name)
-{
-    if (!name)
-        return NULL;
-    for (size_t i = 0; i < sizeof table_formats / sizeof table_formats[0]; i++)
-        if (strcmp(table_formats[i].name, name) == 0)
-            return &table_formats[i];
-    return NULL;
-}
-
-const ecsim_table_format *ecsim_table_formats(size_t *count)
-{
-    if (count)
-        *count = sizeof table_formats / sizeof table_formats[0];
-    return table_formats;
-}
-
-/* ---- helpers shared by the renderers (sim/report/report.h) ---------------------- */
-
-size_t report_utf8_len(const char *s, size_t nbytes)
-{
-    size_t points = 0;
-    for (size_t i = 0; i < nbytes; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            points++;
-    return points;
-}
-
-int report_finish(FILE *out)
-{
-    if (fflush(out) != 0 || ferror(out))
-        return ECSIM_EIO;
-    return 0;
-}
-
-char *report_slug(char *buf, size_t size, const char *key)
-{
-    assert(size > 0);
-    size_t i = 0;
-    for (; key[i] && i + 1 < size; i++) {
-        char ch = key[i];
-        int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                   (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
-        buf[i] = keep ? ch : '-';
-    }
-    buf[i] = '\0';
-    return buf;
 }

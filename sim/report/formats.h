@@ -1,12 +1,12 @@
-/* Private interface of the table renderers (sim/report_*.c).
+/* Private interface of the table renderers (sim/report/report_*.c).
  *
  * Each output format lives in its own file and exports one render function
- * with the signature of ecsim_table_format.render; sim/report/table.c lists them in
+ * with the signature of ecsim_table_format.render; sim/report/formats.c lists them in
  * the format registry. Adding a format is one file, one prototype here and
- * one registry line in table.c (STYLE.md rule 7). The helpers below are
- * shared by several renderers and implemented in sim/report/table.c. */
-#ifndef ECSIM_SIM_REPORT_H
-#define ECSIM_SIM_REPORT_H
+ * one registry line in formats.c (STYLE.md rule 7). The helpers below are
+ * shared by several renderers and implemented in sim/report/formats.c. */
+#ifndef ECSIM_REPORT_FORMATS_H
+#define ECSIM_REPORT_FORMATS_H
 
 #include <stddef.h>
 #include <stdio.h>
