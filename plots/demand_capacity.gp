@@ -123,8 +123,12 @@ lat_plot = "plot datafile " . u . ":($10 > 0 ? $10 : NaN) with steps lw 1.5 lc r
     . ", '' " . u . ":($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'"
 if (slo_ms == slo_ms) lat_plot = lat_plot . sprintf(", %g with lines lw 1.5 dt 2 lc rgb '#000000' title 'p99 SLO (%g ms)'", slo_ms, slo_ms)
 
-# Two passes: the PNG (cairo if this gnuplot has it) and the SVG.
-do for [pass = 1:2] {
+# Two passes: the PNG (cairo if this gnuplot has it) and the SVG. Each pass
+# starts from the same state (what a panel changes is reset first), so the
+# SVG is the PNG: same ranges, same tics. first_pass = 2 renders the SVG
+# alone (the tests compare it with the SVG rendered after the PNG).
+if (!exists("first_pass")) first_pass = 1
+do for [pass = first_pass:2] {
     if (pass == 1) {
         if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {
             set terminal pngcairo size img_w, img_h font 'sans,11' noenhanced
@@ -136,6 +140,12 @@ do for [pass = 1:2] {
         set terminal svg size img_w, img_h font 'sans,11' noenhanced background '#FFFFFF'
         set output svg_out
     }
+    unset logscale y
+    set ytics auto nomirror
+    set y2tics auto
+    unset y2label
+    set format x ''
+    unset xlabel
     set multiplot title plot_title font ',14'
     set lmargin at screen l_edge
     set rmargin at screen r_edge
@@ -150,7 +160,7 @@ do for [pass = 1:2] {
     set ylabel 'requests per second'
     set y2range [0:tasks_max]
     set y2label 'tasks'
-    set ytics nomirror
+    set ytics auto nomirror
     set y2tics
     set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'
     eval top_plot

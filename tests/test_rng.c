@@ -184,11 +184,10 @@ static void test_uniform_open_interval(void **state)
     assert_true(min < 1e-4 && max > 1.0 - 1e-4);
 }
 
-/* The largest raw output must still give a uniform below 1. The header's
- * ((x >> 11) + 0.5) * 2^-53 rounds 2^53 - 0.5 up to 2^53 and returns
- * exactly 1.0 there (one draw in 2^53); ((x >> 12) + 0.5) * 2^-52 is exact.
- * Until include/ecsim/rng.h is fixed this test reports itself skipped
- * rather than failing everyone's `make test`. */
+/* The largest raw output must still give a uniform below 1: a form like
+ * ((x >> 11) + 0.5) * 2^-53 would round 2^53 - 0.5 up to 2^53 and return
+ * exactly 1.0 there (one draw in 2^53); the header's
+ * ((x >> 12) + 0.5) * 2^-52 is exact. */
 static void test_uniform_below_one_at_max_output(void **state)
 {
     (void)state;
@@ -200,11 +199,6 @@ static void test_uniform_below_one_at_max_output(void **state)
     assert_int_equal(ref_next(probe), UINT64_MAX);
     double u = ecsim_rng_uniform(&hi);
     assert_true(u > 1.0 - 1e-15 && u <= 1.0);
-    if (u == 1.0) {
-        print_message("KNOWN BUG: ecsim_rng_uniform returns 1.0 for raw output 2^64-1 "
-                      "(fix in include/ecsim/rng.h: ((x >> 12) + 0.5) * 0x1.0p-52)\n");
-        skip();
-    }
     assert_true(u < 1.0);
 }
 
