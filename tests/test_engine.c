@@ -548,9 +548,73 @@ static void test_million_events(void **state)
     assert_true(ecsim_engine_now(eng) == mc.last_time);
 }
 
+/* ---- a computed time that is not finite or in the past (issue 10 point 3) ---- */
+
+static int fault_fired;
+
+static void fault_later(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    fault_fired++;
+    (void)eng;
+}
+
+/* At t = 10, ask for an event at `arg` seconds relative to now (as bits). */
+static void fault_bad_schedule(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    double delta;
+    memcpy(&delta, &arg, sizeof delta);
+    (void)ctx;
+    assert_int_equal(ecsim_engine_schedule(eng, ecsim_engine_now(eng) + delta, fault_later, NULL, 0),
+                     0);
+}
+
+static void test_bad_time_is_a_fault_not_an_abort(void **state)
+{
+    (void)state;
+    const double bad[] = {-1.0, -1e-9, NAN, INFINITY, -INFINITY};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ecsim_engine *eng = ecsim_engine_create();
+        assert_non_null(eng);
+        fault_fired = 0;
+        uint64_t arg;
+        memcpy(&arg, &bad[i], sizeof arg);
+        assert_int_not_equal(ecsim_engine_schedule(eng, 10, fault_bad_schedule, NULL, arg), 0);
+        assert_int_not_equal(ecsim_engine_schedule(eng, 20, fault_later, NULL, 0), 0);
+        assert_false(ecsim_engine_fault(eng, NULL, NULL));
+        /* The run stops right after the handler that faulted: the event at
+         * 20 does not fire, the clock stays at 10. */
+        assert_int_equal(ecsim_engine_run(eng, 100), ECSIM_EINTERNAL);
+        assert_int_equal(fault_fired, 0);
+        double now_s = -1, at_s = -1;
+        assert_true(ecsim_engine_fault(eng, &now_s, &at_s));
+        assert_true(now_s == 10.0);
+        if (isnan(bad[i]))
+            assert_true(isnan(at_s));
+        else
+            assert_true(at_s == 10.0 + bad[i]);
+        /* Every later call refuses too; step dispatches nothing. */
+        assert_int_equal(ecsim_engine_run(eng, 100), ECSIM_EINTERNAL);
+        assert_int_equal(ecsim_engine_step(eng, 100), 0);
+        assert_int_equal(fault_fired, 0);
+        ecsim_engine_destroy(eng);
+    }
+    /* schedule_in with a negative or NaN delay, outside any handler. */
+    ecsim_engine *eng = ecsim_engine_create();
+    assert_non_null(eng);
+    assert_int_equal(ecsim_engine_schedule_in(eng, -0.5, fault_later, NULL, 0), 0);
+    double at_s = 0;
+    assert_true(ecsim_engine_fault(eng, NULL, &at_s));
+    assert_true(at_s == -0.5);
+    assert_int_equal(ecsim_engine_run(eng, 5), ECSIM_EINTERNAL);
+    ecsim_engine_destroy(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_time_is_a_fault_not_an_abort),
         cmocka_unit_test_setup_teardown(test_empty_engine, engine_setup, engine_teardown),
         cmocka_unit_test_setup_teardown(test_orders_by_time, engine_setup, engine_teardown),
         cmocka_unit_test_setup_teardown(test_ties_fire_in_schedule_order, engine_setup, engine_teardown),

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -15,6 +16,7 @@
 #include "ecsim/sim.h"
 #include "model/eventlog.h"
 #include "model/sim_parts.h"
+#include "cli/cli.h"
 
 /* A scenario with round numbers: build 120 s, push 250 MB at 10 MB/s (25 s),
  * provision 60 s, task provisioning 6 s + pull 25 s + start 10 s +
@@ -52,6 +54,45 @@ static ecsim_sim *run(const ecsim_scenario *sc, uint64_t seed)
     assert_int_equal(ecsim_sim_run(sim), 0);
     assert_true(ecsim_sim_done(sim));
     return sim;
+}
+
+/* ---- the engine guard through a whole run (issue 10 point 3) ------------------ */
+
+static void schedule_into_the_past(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    (void)ecsim_engine_schedule(eng, ecsim_engine_now(eng) - 1.0, schedule_into_the_past, NULL, 0);
+}
+
+static void test_internal_error_stops_the_run_with_exit_70(void **state)
+{
+    (void)state;
+    ecsim_scenario *sc = base_scenario();
+    ecsim_sim *sim = ecsim_sim_create(sc, 42, stderr);
+    assert_non_null(sim);
+    ecsim_engine *eng = sim_parts_engine(sim);
+    assert_int_not_equal(ecsim_engine_schedule(eng, 300, schedule_into_the_past, NULL, 0), 0);
+    /* No abort, no endless loop: the run returns the internal error. */
+    assert_int_equal(ecsim_sim_run(sim), ECSIM_EINTERNAL);
+    assert_false(ecsim_sim_done(sim));
+    double now_s, at_s;
+    assert_true(ecsim_sim_fault(sim, &now_s, &at_s));
+    assert_true(now_s == 300.0 && at_s == 299.0);
+    assert_int_equal(ecsim_sim_run(sim), ECSIM_EINTERNAL);
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *err = open_memstream(&msg, &len);
+    assert_non_null(err);
+    assert_int_equal(ecsim_cli_simulation_failed(sim, ECSIM_EINTERNAL, "ecsim", err),
+                     ECSIM_EXIT_SOFTWARE);
+    fclose(err);
+    assert_non_null(strstr(msg, "ecsim: internal error: at simulated time 00:05:00"));
+    assert_non_null(strstr(msg, "event time of 299 s, which is before the clock"));
+    assert_non_null(strstr(msg, "(scenario `t`, seed 42)"));
+    free(msg);
+    ecsim_sim_destroy(sim);
+    ecsim_scenario_free(sc);
 }
 
 static double step_time(const ecsim_sim *sim, int step)
@@ -406,6 +447,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lifecycle_times_follow_the_scenario),
+        cmocka_unit_test(test_internal_error_stops_the_run_with_exit_70),
         cmocka_unit_test(test_tracked_variables_match_the_seed),
         cmocka_unit_test(test_load_balancer_health_threshold),
         cmocka_unit_test(test_image_not_pushed_with_circuit_breaker),

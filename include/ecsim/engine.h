@@ -13,6 +13,7 @@
 #ifndef ECSIM_ENGINE_H
 #define ECSIM_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,10 +31,14 @@ ecsim_engine *ecsim_engine_create(void);
 void ecsim_engine_destroy(ecsim_engine *eng);
 
 /* Schedule `fn(eng, ctx, arg)` at absolute time `at_s` (>= now, finite).
- * Returns the event's id, or 0 if memory ran out. */
+ * Returns the event's id, or 0 if memory ran out or `at_s` is not a finite
+ * time at or after the clock. The latter is a bug in the model that computed
+ * it: the engine records it as its fault (ecsim_engine_fault), never aborts,
+ * and ecsim_engine_run stops with ECSIM_EINTERNAL. */
 ecsim_event_id ecsim_engine_schedule(ecsim_engine *eng, double at_s, ecsim_event_fn fn,
                                      void *ctx, uint64_t arg);
-/* Same, `delay_s` (>= 0) after now. */
+/* Same, `delay_s` (>= 0, finite) after now; a negative or non-finite delay
+ * is a fault, as above. */
 ecsim_event_id ecsim_engine_schedule_in(ecsim_engine *eng, double delay_s, ecsim_event_fn fn,
                                         void *ctx, uint64_t arg);
 
@@ -45,9 +50,15 @@ int ecsim_engine_cancel(ecsim_engine *eng, ecsim_event_id id);
 double ecsim_engine_now(const ecsim_engine *eng);
 
 /* Dispatch, in order, every event whose time is <= until_s, then set the
- * clock to until_s (unless stopped early). Returns 0, or 1 if
- * ecsim_engine_stop() ended the loop before until_s. */
+ * clock to until_s (unless stopped early). Returns 0, 1 if
+ * ecsim_engine_stop() ended the loop before until_s, or ECSIM_EINTERNAL
+ * (at once, and on every later call) once the engine has a fault. */
 int ecsim_engine_run(ecsim_engine *eng, double until_s);
+
+/* True once a handler tried to schedule an event at a non-finite time or
+ * before the clock; `now_s` and `at_s` (either may be NULL) receive the
+ * clock and the refused time of the first such attempt. */
+bool ecsim_engine_fault(const ecsim_engine *eng, double *now_s, double *at_s);
 
 /* Dispatch the next pending (non-cancelled) event if its time is <= until_s.
  * Returns 1 if one was dispatched, 0 if none is due. */

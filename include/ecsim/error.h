@@ -14,7 +14,8 @@ enum {
     ECSIM_EIO = -3,      /* file could not be read or written */
     ECSIM_ENOENT = -4,   /* no such item (file, key, event) */
     ECSIM_ERANGE = -5,   /* value out of range */
-    ECSIM_ESTATE = -6    /* operation not valid in the current state */
+    ECSIM_ESTATE = -6,   /* operation not valid in the current state */
+    ECSIM_EINTERNAL = -7 /* a bug in ecsim: a computed event time was not finite or in the past */
 };
 
 /* Exit codes of the ecsim program (DESIGN.md, "The CLI contract"). */
@@ -22,7 +23,8 @@ enum {
     ECSIM_EXIT_OK = 0,
     ECSIM_EXIT_FAIL = 1,     /* internal failure (out of memory) */
     ECSIM_EXIT_USAGE = 2,    /* bad usage or invalid scenario */
-    ECSIM_EXIT_IO = 3        /* I/O error */
+    ECSIM_EXIT_IO = 3,       /* I/O error */
+    ECSIM_EXIT_SOFTWARE = 70 /* internal error (EX_SOFTWARE of sysexits.h) */
 };
 
 /* A short English description of an ECSIM_E* code; never NULL. */

@@ -43,6 +43,11 @@ bool ecsim_sim_done(const ecsim_sim *sim);
 double ecsim_sim_now(const ecsim_sim *sim);
 const ecsim_scenario *ecsim_sim_scenario(const ecsim_sim *sim);
 uint64_t ecsim_sim_seed(const ecsim_sim *sim);
+/* True when the run stopped on an internal error (the run functions returned
+ * ECSIM_EINTERNAL): a model computation gave an event time that is not finite
+ * or lies before the clock. `now_s` and `at_s` (may be NULL) receive the
+ * simulated time it happened and the refused time. */
+bool ecsim_sim_fault(const ecsim_sim *sim, double *now_s, double *at_s);
 
 /* The tracked variables at the start, and each step's record (1-based). */
 const ecsim_tracked *ecsim_sim_start_state(const ecsim_sim *sim);

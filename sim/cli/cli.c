@@ -521,12 +521,32 @@ static ecsim_sim *simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *er
         isatty(fileno(err)) != 0, o->quiet, getenv("TERM"), getenv("NO_COLOR"));
     int rc = run_with_progress(sim, style, err);
     if (rc != 0) {
-        fprintf(err, "ecsim: error: simulation failed: %s\n", ecsim_strerror(rc));
+        *code = ecsim_cli_simulation_failed(sim, rc, "ecsim", err);
         ecsim_sim_destroy(sim);
-        *code = ECSIM_EXIT_FAIL;
         return NULL;
     }
     return sim;
+}
+
+int ecsim_cli_simulation_failed(const ecsim_sim *sim, int rc, const char *who, FILE *err)
+{
+    double now_s, at_s;
+    if (rc == ECSIM_EINTERNAL && ecsim_sim_fault(sim, &now_s, &at_s)) {
+        const ecsim_scenario *sc = ecsim_sim_scenario(sim);
+        char clock[32];
+        ecsim_fmt_clock(clock, sizeof clock, now_s);
+        fprintf(err,
+                "%s: internal error: at simulated time %s (%.17g s) the model computed an event "
+                "time of %.17g s, which is %s; the run was stopped and no output was written.\n"
+                "This is a bug in ecsim, not in your scenario: please report it with %s "
+                "(scenario `%s`, seed %" PRIu64 ").\n",
+                who, clock, now_s, at_s, isfinite(at_s) ? "before the clock" : "not finite",
+                sc->source_path[0] ? sc->source_path : "the scenario", sc->name,
+                ecsim_sim_seed(sim));
+        return ECSIM_EXIT_SOFTWARE;
+    }
+    fprintf(err, "%s: error: simulation failed: %s\n", who, ecsim_strerror(rc));
+    return ECSIM_EXIT_FAIL;
 }
 
 /* ---- commands ---------------------------------------------------------------------- */

@@ -212,7 +212,8 @@ void cli_doc_print_overview(FILE *out)
                  "`ecsim --help-man` prints the man page, `ecsim --bash-completion` the bash\n"
                  "completion script, `ecsim --data-dir` where the plot templates and example\n"
                  "scenarios are.\n"
-                 "Exit codes: 0 success, 2 bad usage or invalid scenario, 3 I/O error.\n");
+                 "Exit codes: 0 success, 2 bad usage or invalid scenario, 3 I/O error,\n"
+                 "70 internal error (a bug in ecsim: please report it).\n");
 }
 
 void cli_doc_print_command(const cli_cmddoc *c, FILE *out)
@@ -363,7 +364,8 @@ void cli_doc_print_man(FILE *out)
           out);
     fputs(".SH \"EXIT STATUS\"\n"
           "0 success (a simulated failure, such as a failed deployment, is a successful "
-          "simulation), 2 bad usage or invalid scenario, 3 I/O error.\n",
+          "simulation), 2 bad usage or invalid scenario, 3 I/O error, 70 internal error\n"
+          "(a bug in ecsim: the message says what to report).\n",
           out);
     fputs(".SH ENVIRONMENT\n"
           ".TP\n.B ECSIM_PLOTS_DIR\n"

@@ -23,6 +23,7 @@
  * named RNG streams of the seed ("quiz/vary/K", "quiz/vK/qI"), so the same
  * inputs give a byte-identical quiz. */
 #include "quiz.h"
+#include "cli.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -656,9 +657,9 @@ static int play(const ecsim_scenario *sc, uint64_t seed, FILE *err, ecsim_sim **
         return ECSIM_EXIT_USAGE;
     int rc = ecsim_sim_run(sim);
     if (rc != 0) {
-        fprintf(err, "ecsim quiz: error: simulation failed: %s\n", ecsim_strerror(rc));
+        int code = ecsim_cli_simulation_failed(sim, rc, "ecsim quiz", err);
         ecsim_sim_destroy(sim);
-        return ECSIM_EXIT_FAIL;
+        return code;
     }
     *out = sim;
     return 0;

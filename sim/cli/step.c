@@ -12,6 +12,7 @@
  * first time in the walkthrough is printed with its one-line definition,
  * in the order the text uses them. */
 #include "step.h"
+#include "cli.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -207,8 +208,7 @@ int ecsim_step_walkthrough(const ecsim_scenario *sc, uint64_t seed, FILE *in, FI
         int reached = 0;
         int rc = ecsim_sim_advance(sim, &reached);
         if (rc < 0) {
-            fprintf(err, "ecsim: error: simulation failed: %s\n", ecsim_strerror(rc));
-            code = ECSIM_EXIT_FAIL;
+            code = ecsim_cli_simulation_failed(sim, rc, "ecsim", err);
             goto done;
         }
         /* Show every step up to the one reached, including skipped ones. */

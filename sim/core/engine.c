@@ -93,6 +93,9 @@ struct ecsim_engine {
     size_t cancelled_in_heap;   /* cancelled entries not yet reclaimed */
     uint64_t dispatched;        /* events dispatched since creation */
     int stop_requested;         /* set by ecsim_engine_stop */
+    bool fault;                 /* a handler scheduled at a bad time (ecsim_engine_fault) */
+    double fault_now_s;         /* the clock then */
+    double fault_at_s;          /* the refused time */
 };
 
 /* Test hook, not part of the public API (tests/test_engine.c declares it
@@ -301,10 +304,20 @@ ecsim_event_id ecsim_engine_schedule(ecsim_engine *eng, double at_s, ecsim_event
                                      uint64_t arg)
 {
     assert(eng && fn);
-    /* Scheduling into the past or at a non-finite time is a programmer
-     * error; with assertions compiled out it is refused like OOM. */
-    assert(isfinite(at_s) && at_s >= eng->now);
-    if (!(isfinite(at_s) && at_s >= eng->now) || !fn)
+    /* Scheduling into the past or at a non-finite time is a bug in the
+     * model that computed the time (a denormal bandwidth, an overflow...).
+     * It is not an assertion: the run stops cleanly with ECSIM_EINTERNAL
+     * and the caller reports it (exit 70), with the times recorded here. */
+    if (!(isfinite(at_s) && at_s >= eng->now)) {
+        if (!eng->fault) {
+            eng->fault = true;
+            eng->fault_now_s = eng->now;
+            eng->fault_at_s = at_s;
+        }
+        eng->stop_requested = 1;
+        return 0;
+    }
+    if (!fn)
         return 0;
 
     if (eng->free_head == ENGINE_NO_SLOT) {
@@ -334,7 +347,7 @@ ecsim_event_id ecsim_engine_schedule(ecsim_engine *eng, double at_s, ecsim_event
 ecsim_event_id ecsim_engine_schedule_in(ecsim_engine *eng, double delay_s, ecsim_event_fn fn,
                                         void *ctx, uint64_t arg)
 {
-    assert(delay_s >= 0);
+    /* A negative or NaN delay lands before the clock or at NaN: a fault. */
     return ecsim_engine_schedule(eng, eng->now + delay_s, fn, ctx, arg);
 }
 
@@ -375,6 +388,8 @@ static inline void engine_dispatch_top(ecsim_engine *eng)
 
 int ecsim_engine_run(ecsim_engine *eng, double until_s)
 {
+    if (eng->fault)
+        return ECSIM_EINTERNAL;
     eng->stop_requested = 0;
     for (;;) {
         heap_skip_cancelled(eng);
@@ -383,7 +398,7 @@ int ecsim_engine_run(ecsim_engine *eng, double until_s)
         engine_dispatch_top(eng);
         if (eng->stop_requested) {
             eng->stop_requested = 0;
-            return 1;
+            return eng->fault ? ECSIM_EINTERNAL : 1;
         }
     }
     /* The clock never runs backwards, and run(INFINITY) leaves it at the
@@ -395,6 +410,8 @@ int ecsim_engine_run(ecsim_engine *eng, double until_s)
 
 int ecsim_engine_step(ecsim_engine *eng, double until_s)
 {
+    if (eng->fault)
+        return 0;
     heap_skip_cancelled(eng);
     if (eng->heap_count == 0 || !(eng->heap[0].time <= until_s))
         return 0;
@@ -403,6 +420,17 @@ int ecsim_engine_step(ecsim_engine *eng, double until_s)
 }
 
 void ecsim_engine_stop(ecsim_engine *eng) { eng->stop_requested = 1; }
+
+bool ecsim_engine_fault(const ecsim_engine *eng, double *now_s, double *at_s)
+{
+    if (eng->fault) {
+        if (now_s)
+            *now_s = eng->fault_now_s;
+        if (at_s)
+            *at_s = eng->fault_at_s;
+    }
+    return eng->fault;
+}
 
 double ecsim_engine_next_time(ecsim_engine *eng)
 {

@@ -881,10 +881,18 @@ void ecsim_sim_destroy(ecsim_sim *sim)
 }
 
 /* An allocation failed somewhere: the run stops with ECSIM_ENOMEM. */
-static bool failed(const ecsim_sim *sim)
+/* 0, or why the run cannot go on: ECSIM_EINTERNAL when the engine refused
+ * an event time (a model bug: ecsim_engine_fault), else ECSIM_ENOMEM when a
+ * module ran out of memory. The fault is checked first: a refused schedule
+ * also looks like a failed allocation to the module that asked. */
+static int run_status(const ecsim_sim *sim)
 {
-    return sim->oom || service_oom(sim->service) || events_oom(sim->events) ||
-           scaling_oom(sim->scaling);
+    if (ecsim_engine_fault(sim->eng, NULL, NULL))
+        return ECSIM_EINTERNAL;
+    if (sim->oom || service_oom(sim->service) || events_oom(sim->events) ||
+        scaling_oom(sim->scaling))
+        return ECSIM_ENOMEM;
+    return 0;
 }
 
 int ecsim_sim_advance(ecsim_sim *sim, int *step)
@@ -906,8 +914,9 @@ int ecsim_sim_advance(ecsim_sim *sim, int *step)
         sim->advance_target = lifecycle_last_step(sim->lc) + 1;
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
         sim->advance_target = ECSIM_STEP_COUNT + 1;
-        if (failed(sim))
-            return ECSIM_ENOMEM;
+        int status = run_status(sim);
+        if (status != 0)
+            return status;
     }
 }
 
@@ -915,8 +924,9 @@ int ecsim_sim_run_until(ecsim_sim *sim, double until_s)
 {
     if (!sim->done) {
         ecsim_engine_run(sim->eng, fmin(until_s, sim->sc->duration_s));
-        if (failed(sim))
-            return ECSIM_ENOMEM;
+        int status = run_status(sim);
+        if (status != 0)
+            return status;
     }
     return 0;
 }
@@ -925,8 +935,9 @@ int ecsim_sim_run(ecsim_sim *sim)
 {
     while (!sim->done) {
         ecsim_engine_run(sim->eng, sim->sc->duration_s);
-        if (failed(sim))
-            return ECSIM_ENOMEM;
+        int status = run_status(sim);
+        if (status != 0)
+            return status;
     }
     return 0;
 }
@@ -936,6 +947,11 @@ uint64_t ecsim_sim_events_dispatched(const ecsim_sim *sim) { return ecsim_engine
 double ecsim_sim_now(const ecsim_sim *sim) { return ecsim_engine_now(sim->eng); }
 const ecsim_scenario *ecsim_sim_scenario(const ecsim_sim *sim) { return sim->sc; }
 uint64_t ecsim_sim_seed(const ecsim_sim *sim) { return sim->seed; }
+
+bool ecsim_sim_fault(const ecsim_sim *sim, double *now_s, double *at_s)
+{
+    return ecsim_engine_fault(sim->eng, now_s, at_s);
+}
 const ecsim_tracked *ecsim_sim_start_state(const ecsim_sim *sim) { return lifecycle_start(sim->lc); }
 
 const ecsim_step_record *ecsim_sim_step_record(const ecsim_sim *sim, int step)
@@ -963,6 +979,7 @@ service *sim_parts_service(const ecsim_sim *sim) { return sim->service; }
 registry *sim_parts_registry(const ecsim_sim *sim) { return sim->registry; }
 sim_cluster *sim_parts_cluster(const ecsim_sim *sim) { return platform_cluster(sim->platform); }
 const scaling *sim_parts_scaling(const ecsim_sim *sim) { return sim->scaling; }
+ecsim_engine *sim_parts_engine(const ecsim_sim *sim) { return sim->eng; }
 
 const ecsim_summary *ecsim_sim_summary(const ecsim_sim *sim)
 {

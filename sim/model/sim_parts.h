@@ -15,5 +15,6 @@ service *sim_parts_service(const ecsim_sim *sim);
 sim_cluster *sim_parts_cluster(const ecsim_sim *sim);
 registry *sim_parts_registry(const ecsim_sim *sim);
 const scaling *sim_parts_scaling(const ecsim_sim *sim);
+ecsim_engine *sim_parts_engine(const ecsim_sim *sim);
 
 #endif
