@@ -44,6 +44,7 @@ typedef struct cli_opts {
     const char *format;
     const char *seed_text;
     const char *jobs_text;
+    const char *max_work_text; /* --max-work N (NULL: ECSIM_WORK_DEFAULT_LIMIT) */
     const char *sets[MAX_SETS];
     size_t nsets;
     const char *files[MAX_FILES];
@@ -170,6 +171,7 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
         case CLI_OPT_NO_PLOTS: o->no_plots = 1; break;
         case CLI_OPT_QUIET: o->quiet = 1; break;
         case CLI_OPT_LIST_FIELDS: o->list_fields = 1; break;
+        case CLI_OPT_MAX_WORK: o->max_work_text = value; break;
         case CLI_OPT_SET:
             if (o->nsets >= MAX_SETS) {
                 fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", doc->name,
@@ -386,6 +388,10 @@ static ecsim_scenario *load_to(const cli_opts *o, const char *path, const diag_s
         sc = ecsim_scenario_load(path, o->sets, o->nsets, &d);
     }
     if (sc && ecsim_policy_validate(sc, &d) != 0) { /* each policy's own rules */
+        ecsim_scenario_free(sc);
+        sc = NULL;
+    }
+    if (sc && ecsim_work_check(sc, o->max_work_text, strcmp(path, "-") == 0 ? "<stdin>" : path, &d) != 0) {
         ecsim_scenario_free(sc);
         sc = NULL;
     }

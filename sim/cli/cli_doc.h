@@ -18,7 +18,8 @@ enum {
     CLI_OPT_SEED = 's',
     CLI_OPT_SET = 256,
     CLI_OPT_NO_PLOTS,
-    CLI_OPT_LIST_FIELDS
+    CLI_OPT_LIST_FIELDS,
+    CLI_OPT_MAX_WORK
 };
 
 /* One option of the whole program: long name, short letter (0 = none),

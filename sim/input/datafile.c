@@ -103,7 +103,8 @@ static bool parse_number(const ecsim_csv_field *f, double *out)
     errno = 0;
     char *end = NULL;
     double v = strtod(f->text, &end);
-    if (end != f->text + f->len || !isfinite(v))
+    /* Finite and not denormal, like every number of a scenario (schema.c). */
+    if (end != f->text + f->len || !isfinite(v) || fpclassify(v) == FP_SUBNORMAL)
         return false;
     *out = v;
     return true;
@@ -259,6 +260,13 @@ static int trace_row(trace_state *s, const ecsim_csv_field *f, size_t n, size_t 
         ecsim_csv_error(s->r, rf->line, rf->column,
                         "trace row %zu: rps %s is negative; expected a finite number of "
                         "requests/s >= 0",
+                        row, shown(text, sizeof text, rf->text, rf->len));
+        *ok = false;
+    } else if (rps > ECSIM_RATE_MAX) {
+        /* One cap per quantity: a profile segment's rate has the same one. */
+        ecsim_csv_error(s->r, rf->line, rf->column,
+                        "trace row %zu: rps %s is above the largest rate; expected requests/s "
+                        ">= 0 and <= 1000000000",
                         row, shown(text, sizeof text, rf->text, rf->len));
         *ok = false;
     }
