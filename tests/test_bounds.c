@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -180,6 +181,43 @@ static void test_work_estimate(void **state)
     ecsim_scenario_free(sc);
 }
 
+/* The CLI refuses a long run with the estimate and the flag (sim/cli/cli.c's
+ * hook), and the flag lets it through. */
+static void test_cli_max_work(void **state)
+{
+    (void)state;
+    const char *bin = getenv("ECSIM_BIN");
+    if (!bin)
+        fail_msg("ECSIM_BIN is not set (make check sets it to the built program)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "%s validate scenarios/quickstart.yaml --max-work 1000 2>&1 | "
+             "grep -q 'scenarios/quickstart.yaml: error: the run is too long: estimated .* "
+             "work units.*--max-work'",
+             bin);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s validate -q scenarios/quickstart.yaml --max-work 1000 2>/dev/null",
+             bin);
+    int status = system(cmd);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+    snprintf(cmd, sizeof cmd, "%s run scenarios/quickstart.yaml --max-work 1000 -q --no-plots "
+             "--out build/tests/max-work-out 2>/dev/null; test ! -e build/tests/max-work-out",
+             bin);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd,
+             "%s validate -q scenarios/quickstart.yaml --set duration=366d --set "
+             "monitoring.period=10s --set service.desired=10000 --set autoscaler.max=10000 "
+             "2>&1 | grep -q 'run is too long'",
+             bin);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd,
+             "%s validate -q scenarios/quickstart.yaml --set duration=366d --set "
+             "monitoring.period=10s --set service.desired=10000 --set autoscaler.max=10000 "
+             "--max-work 1e12",
+             bin);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_large_services_stay_valid),
         cmocka_unit_test(test_set_strings_checked_like_files),
         cmocka_unit_test(test_work_estimate),
+        cmocka_unit_test(test_cli_max_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* A random-scenario generator driven by the schema table (issue 10 point 4).
  *
- *   build/tests/harness/gen_scenario SEED [near]   > scenario.yaml
+ *   build/tests/harness/gen_scenario SEED [near|extreme]   > scenario.yaml
  *
  * Walks sim/input/schema.c's table, so every new row is generated without an
  * edit here: each optional field is given with a small probability, with a
@@ -11,7 +11,8 @@
  * shape. Times (`at`, `until`) stay within the run, which lasts 1 min to 6 h.
  * With `near`, one scalar is replaced by a near-valid value: just out of
  * range, a denormal, NaN, infinity, a control character, a YAML tag, a
- * mapping for a scalar, or an unknown key.
+ * mapping for a scalar, or an unknown key. With `extreme`, values come from
+ * the whole of each range and are one of its bounds a third of the time.
  *
  * The first line is a comment with the scenario's work estimate when it
  * loads (`# work: UNITS`, else `# work: invalid`), from which the harness
@@ -31,6 +32,7 @@
 typedef struct gen {
     uint64_t s;          /* xorshift state */
     bool near;           /* make one near-valid mutation */
+    bool extreme;        /* draw from the whole range, bounds often */
     bool mutated;
     double duration_s;   /* the run's length */
     char *buf;
@@ -71,11 +73,11 @@ static void out(gen *g, const char *fmt, ...)
 /* A number in [lo, hi]: a bound, a round number, or log-uniform / uniform. */
 static double draw(gen *g, double lo, double hi, bool integer)
 {
-    if (hi > 1e7)
-        hi = 1e7; /* keep generated runs small: the ranges' far ends are tested by hand */
+    if (hi > 1e7 && !g->extreme)
+        hi = 1e7; /* most runs small; the extreme ones reach the far ends */
     if (lo > hi)
         lo = hi;
-    int how = pick(g, 6);
+    int how = g->extreme ? pick(g, 3) : pick(g, 6);
     double v;
     if (how == 0)
         v = lo;
@@ -295,6 +297,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         next(&g);
     g.near = argc > 2 && !strcmp(argv[2], "near");
+    g.extreme = argc > 2 && !strcmp(argv[2], "extreme");
     static const double durations[] = {60, 300, 600, 1800, 3600, 7200, 21600};
     g.duration_s = durations[pick(&g, 7)];
     out(&g, "name: gen-%s\nduration: %.0f\n", argv[1], g.duration_s);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The random-scenario harness (issue 10 point 4): N scenarios from the
 # schema-driven generator (tests/harness/gen_scenario.c), one in four
-# near-valid. Each must either validate (exit 0) and run clean, or be
+# near-valid and one in four with values from the far ends of the ranges. Each must either validate (exit 0) and run clean, or be
 # rejected (exit 2) with a located error (FILE:LINE:COLUMN: error:) or the
 # work-limit refusal. A failure is a crash (exit >= 128), any other exit
 # code, a sanitizer report, a run past the time limit derived from its work
@@ -41,7 +41,7 @@ i=0
 while [ "$i" -lt "$N" ]; do
     seed=$((FIRST + i))
     i=$((i + 1))
-    if [ $((seed % 4)) -eq 0 ]; then near=near; else near=; fi
+    case $((seed % 4)) in 0) near=near ;; 1) near=extreme ;; *) near= ;; esac
     "$GEN" "$seed" $near >"$TMP/s.yaml" 2>"$TMP/gen-err" || { cp "$TMP/gen-err" "$TMP/err"; fail "$seed" "generator failed"; continue; }
     "$BIN" validate "$TMP/s.yaml" --max-work "$MAX_WORK" >"$TMP/out" 2>"$TMP/err" </dev/null
     code=$?
