@@ -579,6 +579,18 @@ int ecsim_empirical_read(const char *path, double **samples, size_t *count, ecsi
                 break;
             continue;
         }
+        /* One cap per quantity: a service time is at most 3600 s wherever it
+         * is given (service_time.mean / min / max in schema.c), and never
+         * denormal. */
+        if (fpclassify(x) == FP_SUBNORMAL || x > 3600) {
+            ecsim_csv_error(r, v->line, v->column,
+                            "'%.40s' is not a service time in range (seconds, >= 0 and <= 3600, "
+                            "not denormal)",
+                            v->text);
+            if (ecsim_csv_errors(r) >= DATA_MAX_ERRORS)
+                break;
+            continue;
+        }
         if (dvec_push(&a, x) != 0) {
             rc = ECSIM_ENOMEM;
             break;

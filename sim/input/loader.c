@@ -932,6 +932,15 @@ static void validate(loader *L)
         }
     }
     const ecsim_requests_spec *rq = &ld->requests;
+    /* The mean service time computed from the task's capacity has the cap of
+     * a given one (service_time.mean: at most 1 h). */
+    if (ld->mode == ECSIM_LOAD_REQUESTS && !pos_find(L, "load.requests.service_time.mean") &&
+        rq->mean_s > 3600)
+        report_rule(L, "service.task.capacity_rps", "load.requests.concurrency",
+                    "load.requests.service_time.mean, computed as load.requests.concurrency / "
+                    "service.task.capacity_rps, is %s: above 1h; raise capacity_rps or give "
+                    "service_time.mean",
+                    dur(a, sizeof a, rq->mean_s));
     if (rq->min_s > rq->max_s)
         report_rule(L, "load.requests.service_time.min", "load.requests.service_time.max",
                     "load.requests.service_time.min (%s) must be <= load.requests.service_time.max "

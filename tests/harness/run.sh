@@ -20,7 +20,9 @@ GEN=${GEN:-build/tests/harness/gen_scenario}
 FAILDIR=${FAILDIR:-build/harness-failures}
 MAX_WORK=${MAX_WORK:-2000000}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ecsim-harness.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 mkdir -p "$FAILDIR"
 
 valid=0 rejected=0 refused=0 failures=0
