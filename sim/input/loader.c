@@ -878,6 +878,12 @@ static void validate(loader *L)
                     "service.throttle.initial (%s) must be <= service.throttle.max (%s)",
                     dur(a, sizeof a, sv->throttle.initial_s), dur(b, sizeof b, sv->throttle.max_s));
 
+    /* stopTimeout: Fargate's maximum is 120 s (reference §2.1). */
+    if (sv->platform == ECSIM_PLATFORM_FARGATE && sv->task.stop_timeout_s > 120)
+        report_rule(L, "service.task.stop_timeout", "service.platform",
+                    "service.task.stop_timeout (%s) is above Fargate's maximum stopTimeout of 2m "
+                    "(reference §2.1)",
+                    dur(a, sizeof a, sv->task.stop_timeout_s));
     /* Fargate task sizes (reference §5.5b, the same table as ECS on Fargate). */
     const ecsim_task_spec *tk = &sv->task;
     if (sv->platform == ECSIM_PLATFORM_FARGATE && !fargate_size_ok(tk->vcpu, tk->memory_gb))
@@ -974,6 +980,24 @@ static void validate(loader *L)
                     "monitoring.period (%s) is not a CloudWatch period: expected 10s, 20s, 30s or "
                     "a multiple of 60s up to 1d (reference §7)",
                     dur(a, sizeof a, period));
+    /* CloudWatch: Period x EvaluationPeriods <= 1 day for periods under an
+     * hour (reference §7 [C1]); the alarms evaluate monitoring.period. */
+    if (period < 3600) {
+        static const struct { const char *path; size_t offset; } alarms[] = {
+            {"autoscaler.alarm_high.periods", offsetof(ecsim_autoscaler_spec, alarm_high.periods)},
+            {"autoscaler.alarm_low.periods", offsetof(ecsim_autoscaler_spec, alarm_low.periods)},
+            {"autoscaler.step_scaling.alarm_periods",
+             offsetof(ecsim_autoscaler_spec, step_scaling.alarm_periods)},
+        };
+        for (size_t i = 0; i < sizeof alarms / sizeof alarms[0]; i++) {
+            int n = *(const int *)(const void *)((const char *)as + alarms[i].offset);
+            if (n * period > 86400)
+                report_rule(L, alarms[i].path, "monitoring.period",
+                            "%s (%d) x monitoring.period (%s) is more than a day: CloudWatch "
+                            "evaluates at most a day of datapoints (reference §7)",
+                            alarms[i].path, n, dur(a, sizeof a, period));
+        }
+    }
     /* Monitoring (reference §7). */
     if (sc->monitoring.lag_min_s > sc->monitoring.lag_max_s)
         report_rule(L, "monitoring.lag_min", "monitoring.lag_max",

@@ -92,7 +92,8 @@ static const schema_field image_rows[] = {
     /* 0.1 MB (a static binary on scratch) to 52,000 MB (ECR's largest layer). */
     NUM(ecsim_image_spec, size_mb, "size_mb", 0.1, 52000, 0, "250",
         "compressed image size in MB (drives push and pull times)"),
-    DUR(ecsim_image_spec, build_time_s, "build_time", 0, "2m", "time of the docker build"),
+    ROWX(ecsim_image_spec, build_time_s, "build_time", SCHEMA_DURATION, 0, 86400, 0, "2m",
+         "time of the docker build, at most a day", 0, 0),
 };
 static const schema_section image_sec = SEC(image_rows);
 
@@ -119,13 +120,17 @@ static const schema_field task_rows[] = {
     NUM(ecsim_task_spec, vcpu, "vcpu", 0.125, 16, 0, "0.5", "vCPU reserved per task"),
     NUM(ecsim_task_spec, memory_gb, "memory_gb", 0.125, 120, 0, "1",
         "memory reserved per task, GB"),
-    DUR(ecsim_task_spec, provisioning_time_s, "provisioning_time", 0, "6s",
-        "PROVISIONING: capacity and ENI attach (reference §2.3)"),
-    DUR(ecsim_task_spec, start_time_s, "start_time", 0, "10s", "container start after the image pull"),
-    DUR(ecsim_task_spec, activating_time_s, "activating_time", 0, "2s",
-        "ACTIVATING: service discovery and target registrations (reference §2.3)"),
-    DUR(ecsim_task_spec, stop_timeout_s, "stop_timeout", 0, "30s",
-        "STOPPING: SIGTERM to SIGKILL (reference §2.1)"),
+    /* Lifecycle phases take seconds to minutes (reference §2.3, §2.5): an hour
+     * is far beyond any observed one. stopTimeout: at most 120 s on Fargate
+     * (loader.c), ECS_CONTAINER_STOP_TIMEOUT on EC2 (reference §2.1). */
+    ROWX(ecsim_task_spec, provisioning_time_s, "provisioning_time", SCHEMA_DURATION, 0, 3600, 0,
+         "6s", "PROVISIONING: capacity and ENI attach (reference §2.3)", 0, 0),
+    ROWX(ecsim_task_spec, start_time_s, "start_time", SCHEMA_DURATION, 0, 3600, 0, "10s",
+         "container start after the image pull", 0, 0),
+    ROWX(ecsim_task_spec, activating_time_s, "activating_time", SCHEMA_DURATION, 0, 3600, 0, "2s",
+         "ACTIVATING: service discovery and target registrations (reference §2.3)", 0, 0),
+    ROWX(ecsim_task_spec, stop_timeout_s, "stop_timeout", SCHEMA_DURATION, 0, 3600, 0, "30s",
+         "STOPPING: SIGTERM to SIGKILL; at most 2m on fargate (reference §2.1)", 0, 0),
     /* 0.01 (a 100 s request) to 1,000,000 requests/s per task. */
     NUM(ecsim_task_spec, capacity_rps, "capacity_rps", 0.01, 1e6, 0, "100",
         "requests per second one task serves at 100 % CPU"),
@@ -271,8 +276,8 @@ static const schema_field service_rows[] = {
     STR(ecsim_service_spec, name, "name", 1, SCHEMA_COMPUTED, "image.name", "ECS service name"),
     ENUM(ecsim_service_spec, platform, "platform", platform_names, "fargate",
          "ECS on Fargate, ECS on EC2, or EKS"),
-    DUR(ecsim_service_spec, provision_time_s, "provision_time", 0, "60s",
-        "time to create the service"),
+    ROWX(ecsim_service_spec, provision_time_s, "provision_time", SCHEMA_DURATION, 0, 3600, 0,
+         "60s", "time to create the service, at most an hour", 0, 0),
     INT(ecsim_service_spec, desired, "desired", 0, 10000, "2", "initial desired task count"),
     INT(ecsim_service_spec, availability_zones, "availability_zones", 1, 10, "3",
         "availability zones the tasks spread over"),
