@@ -1302,6 +1302,8 @@ ecsim_scenario *ecsim_scenario_load_string(const char *text, size_t len,
                "mapping and needs at least `name: NAME`");
         goto fail;
     }
+    if (t.nodes[t.root].type == YDOC_BAD)
+        goto fail; /* an alias: already reported (issue 10: `*a` alone) */
     if (t.nodes[t.root].type != YDOC_MAP) {
         char got[96];
         describe_node(&L, t.root, got, sizeof got);
