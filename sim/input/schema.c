@@ -374,7 +374,8 @@ static const schema_section noise_sec = SEC(noise_rows);
 static const schema_field service_time_rows[] = {
     ENUM(ecsim_requests_spec, dist, "dist", dist_names, "exponential",
          "service-time distribution"),
-    ROWX(ecsim_requests_spec, mean_s, "mean", SCHEMA_DURATION, 1e-6, 3600, SCHEMA_COMPUTED, "concurrency / service.task.capacity_rps",
+    ROWX(ecsim_requests_spec, mean_s, "mean", SCHEMA_DURATION, 0.0001, 3600, SCHEMA_COMPUTED,
+         "concurrency / service.task.capacity_rps",
          "mean service time", 0, 0),
     NUM(ecsim_requests_spec, cv, "cv", 0, 10, SCHEMA_MIN_EXCL, "1",
         "lognormal coefficient of variation"),
