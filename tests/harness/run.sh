@@ -18,7 +18,8 @@ FIRST=${2:-1}
 BIN=${ECSIM_BIN:-build/ecsim}
 GEN=${GEN:-build/tests/harness/gen_scenario}
 FAILDIR=${FAILDIR:-build/harness-failures}
-MAX_WORK=${MAX_WORK:-2000000}
+MAX_WORK=${MAX_WORK-2000000} # empty: no --max-work (a binary without it)
+if [ -n "$MAX_WORK" ]; then WORKFLAG="--max-work $MAX_WORK"; else WORKFLAG=; fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ecsim-harness.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT
@@ -33,8 +34,8 @@ fail() { # seed reason
     cp "$TMP/s.yaml" "$d/scenario.yaml"
     printf '%s\n' "$2" >"$d/reason"
     cp "$TMP/err" "$d/stderr" 2>/dev/null
-    printf '%s validate %s --max-work %s && %s run %s --max-work %s --no-plots -q --out %s/out\n' \
-        "$BIN" "$d/scenario.yaml" "$MAX_WORK" "$BIN" "$d/scenario.yaml" "$MAX_WORK" "$d" >"$d/command"
+    printf '%s validate %s %s && %s run %s %s --no-plots -q --out %s/out\n' \
+        "$BIN" "$d/scenario.yaml" "$WORKFLAG" "$BIN" "$d/scenario.yaml" "$WORKFLAG" "$d" >"$d/command"
     echo "harness: seed $1: $2 (kept in $d)"
 }
 sanitizer() { grep -qE 'runtime error:|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer' "$1"; }
@@ -45,7 +46,7 @@ while [ "$i" -lt "$N" ]; do
     i=$((i + 1))
     case $((seed % 4)) in 0) near=near ;; 1) near=extreme ;; *) near= ;; esac
     "$GEN" "$seed" $near >"$TMP/s.yaml" 2>"$TMP/gen-err" || { cp "$TMP/gen-err" "$TMP/err"; fail "$seed" "generator failed"; continue; }
-    "$BIN" validate "$TMP/s.yaml" --max-work "$MAX_WORK" >"$TMP/out" 2>"$TMP/err" </dev/null
+    "$BIN" validate "$TMP/s.yaml" $WORKFLAG >"$TMP/out" 2>"$TMP/err" </dev/null
     code=$?
     if sanitizer "$TMP/err"; then fail "$seed" "sanitizer report in validate"; continue; fi
     if [ "$code" -eq 2 ]; then
@@ -64,7 +65,7 @@ while [ "$i" -lt "$N" ]; do
     # 20 s, plus 20 microseconds per work unit (50x the -O2 cost, for sanitizers)
     limit=$((20 + ${work:-0} / 50000))
     rm -rf "$TMP/out-run"
-    timeout -k 5 "$limit" "$BIN" run "$TMP/s.yaml" --max-work "$MAX_WORK" --no-plots -q \
+    timeout -k 5 "$limit" "$BIN" run "$TMP/s.yaml" $WORKFLAG --no-plots -q \
         --out "$TMP/out-run" >"$TMP/out" 2>"$TMP/err" </dev/null
     code=$?
     if sanitizer "$TMP/err"; then fail "$seed" "sanitizer report in run"; continue; fi
