@@ -5,6 +5,7 @@
 #                   time, python3-simpy3)
 #   make demo       deps + build + simulate scenarios/quickstart.yaml
 #   make test       deps + build + every test (unit, golden, bad-input corpus, sanitizer build)
+#   make soak       N=5000 random scenarios through the harness (tests/harness/run.sh)
 #   make bench      growth curves (exponents, peak RSS) and speed against ../shared/anchors
 #                   (ratios, never a test); BENCH_REPS, BENCH_TIMEOUT, BENCH_QUICK=1, BENCH_ONLY
 #   make fuzz       run each fuzzer (loader + decide, CSV) for FUZZ_SECONDS (libFuzzer, clang)
@@ -69,7 +70,7 @@ DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox cppcheck man-db groff-base 
 .SECONDARY:
 
 .PHONY: all deps demo test check unit integration sanitize bench fuzz install uninstall \
-        clean format lint valgrind readme
+        clean format lint valgrind readme harness soak
 
 all: $(BIN) $(MAN) $(BASHCOMP)
 
@@ -134,7 +135,7 @@ test: deps
 	@$(MAKE) --no-print-directory valgrind
 
 # Unit tests (cmocka) and the data-driven integration tests, in this build.
-check: unit integration
+check: unit integration harness
 
 unit: $(TEST_BIN) $(BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -144,6 +145,15 @@ unit: $(TEST_BIN) $(BIN)
 integration: $(BIN)
 	@ECSIM_BIN=$(BIN) sh tests/integration.sh
 
+# Random scenarios from the schema (tests/harness/run.sh): each validates and
+# runs clean or is rejected with a located error; failures are kept in
+# $(BUILD)/harness-failures/. `make soak N=5000` runs more, from other seeds.
+HARNESS_GEN := $(BUILD)/tests/harness/gen_scenario
+harness: $(BIN) $(HARNESS_GEN)
+	@ECSIM_BIN=$(BIN) GEN=$(HARNESS_GEN) FAILDIR=$(BUILD)/harness-failures sh tests/harness/run.sh 200 1
+N ?= 5000
+soak: $(BIN) $(HARNESS_GEN)
+	@ECSIM_BIN=$(BIN) GEN=$(HARNESS_GEN) FAILDIR=$(BUILD)/harness-failures sh tests/harness/run.sh $(N) 100001
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined O=1 check

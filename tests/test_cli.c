@@ -273,7 +273,7 @@ static void test_validate_json_objects(void **state)
     assert_string_equal(out,
                         "{\"file\": \"<stdin>\", \"line\": 2, \"column\": 11, \"severity\": "
                         "\"error\", \"field\": \"duration\", \"message\": \"duration: expected a "
-                        "duration > 0s and <= 366d (seconds, or e.g. 90s, 5m, 1h30m, 2d, 20ms), "
+                        "duration >= 1s and <= 366d (seconds, or e.g. 90s, 5m, 1h30m, 2d, 20ms), "
                         "got \\\"-5\\\"\"}\n");
     free(out);
     snprintf(cmd, sizeof cmd, "%s validate -f json tests/no-such-file.yaml", bin);

@@ -94,7 +94,7 @@ static void test_duration_fields(void **state)
     char out[2048];
     sc = load_text("name: x\nduration: 367d\n", NULL, 0, out, sizeof out);
     assert_null(sc);
-    assert_string_equal(out, "t.yaml:2:11: error: duration: expected a duration > 0s and <= 366d "
+    assert_string_equal(out, "t.yaml:2:11: error: duration: expected a duration >= 1s and <= 366d "
                              "(seconds, or e.g. 90s, 5m, 1h30m, 2d, 20ms), got \"367d\"\n");
 }
 
@@ -437,7 +437,7 @@ static void check_full(const ecsim_scenario *sc)
     assert_double_equal(e[4].duration_s, 300, 0);
     assert_int_equal(e[5].action, ECSIM_ACTION_FAIL_INSTANCES);
     assert_int_equal(e[5].count, 1);
-    assert_int_equal(e[6].action, ECSIM_ACTION_SPOT_INTERRUPTION);
+    assert_int_equal(e[6].action, ECSIM_ACTION_KILL_TASKS); /* spot_interruption needs fargate */
     assert_int_equal(e[6].count, 3);
     assert_double_equal(e[6].at_s, 3 * 3600 + 40 * 60, 0);
     /* Defaults of event fields that were not given. */
@@ -712,7 +712,7 @@ static void test_field_reference(void **state)
     }
     assert_non_null(strstr(text, "| Field | Type | Default | Allowed | Meaning |\n"));
     assert_non_null(strstr(text, "| `service.platform` | enum | `fargate` | fargate, ec2, eks |"));
-    assert_non_null(strstr(text, "| `service.task.vcpu` | number | `0.5` | > 0 and <= 16 |"));
+    assert_non_null(strstr(text, "| `service.task.vcpu` | number | `0.5` | >= 0.125 and <= 16 |"));
     free(text);
 }
 
@@ -727,7 +727,7 @@ static void test_messages(void **state)
                                    NULL, 0, out, sizeof out);
     assert_null(sc);
     assert_string_equal(out,
-                        "t.yaml:4:11: error: service.task.vcpu: expected a number > 0 and <= 16, "
+                        "t.yaml:4:11: error: service.task.vcpu: expected a number >= 0.125 and <= 16, "
                         "got \"-1\"\n"
                         "t.yaml:5:3: error: unknown field `service.platfrm` (did you mean "
                         "`service.platform`?)\n"

@@ -16,7 +16,7 @@
 #include "ecsim/sim.h"
 #include "model/eventlog.h"
 #include "model/sim_parts.h"
-#include "cli/cli.h"
+#include "cli/run_error.h"
 
 /* A scenario with round numbers: build 120 s, push 250 MB at 10 MB/s (25 s),
  * provision 60 s, task provisioning 6 s + pull 25 s + start 10 s +

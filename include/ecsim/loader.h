@@ -87,4 +87,38 @@ int ecsim_arrivals_read(const char *path, double end_s, double **times, size_t *
  * at most 64 MB; up to 20 bad rows reported. */
 int ecsim_empirical_read(const char *path, double **samples, size_t *count, ecsim_diags *d);
 
+/* ---- work estimate (sim/input/work.c) ---------------------------------------- */
+
+/* What a run of the scenario will do, estimated from the scenario alone
+ * (issue 10 point 2): upper estimates of the metric periods, fluid steps,
+ * requests (requests mode) and task launches, and their weighted total in
+ * work units (about a microsecond each in a -O2 build). */
+typedef struct ecsim_work_estimate {
+    double metric_periods; /* duration / monitoring.period */
+    double fluid_steps;    /* one per simulated second */
+    double requests;       /* requests offered (requests mode), 0 in fluid mode */
+    double tasks;          /* task launches */
+    double peak_tasks;     /* the most tasks at once (desired, autoscaler.max, scale events) */
+    double units;          /* the weighted total */
+} ecsim_work_estimate;
+
+/* The default limit of `ecsim run` and `ecsim validate`, in work units:
+ * about a minute of simulation; `--max-work N` raises it. 366 days of fluid
+ * simulation with one-minute periods and a few tasks stays under it. */
+#define ECSIM_WORK_DEFAULT_LIMIT 1e8
+
+/* Fill `w` for the loaded, valid scenario `sc`. A pure function. */
+void ecsim_scenario_work(const ecsim_scenario *sc, ecsim_work_estimate *w);
+
+/* One line for a message: "1.2e+09 work units: 5.3e+05 metric periods x
+ * 10 tasks, ...". */
+void ecsim_work_describe(const ecsim_work_estimate *w, char *buf, size_t size);
+
+/* Refuse a scenario whose work estimate is above the limit: `limit_text` is
+ * --max-work's value (NULL = ECSIM_WORK_DEFAULT_LIMIT; else a number > 0).
+ * On refusal (or a malformed limit) an error naming `file`, the estimate and
+ * the flag to use is added to `d` and ECSIM_EINVAL returned; else 0. */
+int ecsim_work_check(const ecsim_scenario *sc, const char *limit_text, const char *file,
+                     ecsim_diags *d);
+
 #endif

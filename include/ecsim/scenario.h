@@ -19,6 +19,9 @@
 
 #define ECSIM_NAME_MAX 64
 #define ECSIM_PATH_MAX 512
+/* The largest request rate, requests/s, wherever a rate is given: a profile
+ * segment, a trace row or a --set (sim/input/schema.c, datafile.c). */
+#define ECSIM_RATE_MAX 1e9
 
 typedef enum ecsim_platform {
     ECSIM_PLATFORM_FARGATE,

@@ -24,6 +24,7 @@
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
 #include "cli_doc.h"
+#include "run_error.h"
 #include "datadir.h"
 #include "quiz.h"
 #include "report/glossary.h"
@@ -47,6 +48,7 @@ typedef struct cli_opts {
     const char *seed_text;
     const char *jobs_text;
     const char *variants_text;
+    const char *max_work_text; /* --max-work N (NULL: ECSIM_WORK_DEFAULT_LIMIT) */
     const char *sets[MAX_SETS];
     size_t nsets;
     const char *files[MAX_FILES];
@@ -176,6 +178,7 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
         case CLI_OPT_LIST_FIELDS: o->list_fields = 1; break;
         case CLI_OPT_VARIANTS: o->variants_text = value; break;
         case CLI_OPT_ANSWERS: o->answers = 1; break;
+        case CLI_OPT_MAX_WORK: o->max_work_text = value; break;
         case CLI_OPT_SET:
             if (o->nsets >= MAX_SETS) {
                 fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", doc->name,
@@ -395,6 +398,10 @@ static ecsim_scenario *load_to(const cli_opts *o, const char *path, const diag_s
         ecsim_scenario_free(sc);
         sc = NULL;
     }
+    if (sc && ecsim_work_check(sc, o->max_work_text, strcmp(path, "-") == 0 ? "<stdin>" : path, &d) != 0) {
+        ecsim_scenario_free(sc);
+        sc = NULL;
+    }
     sink_diags(sink, &d);
     if (!sc)
         *code = d.oom && d.errors == 0 ? ECSIM_EXIT_FAIL
@@ -528,26 +535,6 @@ static ecsim_sim *simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *er
     return sim;
 }
 
-int ecsim_cli_simulation_failed(const ecsim_sim *sim, int rc, const char *who, FILE *err)
-{
-    double now_s, at_s;
-    if (rc == ECSIM_EINTERNAL && ecsim_sim_fault(sim, &now_s, &at_s)) {
-        const ecsim_scenario *sc = ecsim_sim_scenario(sim);
-        char clock[32];
-        ecsim_fmt_clock(clock, sizeof clock, now_s);
-        fprintf(err,
-                "%s: internal error: at simulated time %s (%.17g s) the model computed an event "
-                "time of %.17g s, which is %s; the run was stopped and no output was written.\n"
-                "This is a bug in ecsim, not in your scenario: please report it with %s "
-                "(scenario `%s`, seed %" PRIu64 ").\n",
-                who, clock, now_s, at_s, isfinite(at_s) ? "before the clock" : "not finite",
-                sc->source_path[0] ? sc->source_path : "the scenario", sc->name,
-                ecsim_sim_seed(sim));
-        return ECSIM_EXIT_SOFTWARE;
-    }
-    fprintf(err, "%s: error: simulation failed: %s\n", who, ecsim_strerror(rc));
-    return ECSIM_EXIT_FAIL;
-}
 
 /* ---- commands ---------------------------------------------------------------------- */
 

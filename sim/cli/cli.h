@@ -32,12 +32,5 @@ void ecsim_cli_progress_draw(FILE *err, ecsim_cli_progress style, double frac, c
 /* Erase the bar (nothing for NONE). */
 void ecsim_cli_progress_erase(FILE *err, ecsim_cli_progress style);
 
-/* Report a simulation that stopped with `rc` (< 0) on `err`, prefixed by
- * `who` ("ecsim", "ecsim quiz"), and return the exit code: 70 (EX_SOFTWARE)
- * for an internal error (ECSIM_EINTERNAL: the message gives the simulated
- * time, the refused event time, the scenario and the seed, to report it),
- * 1 otherwise (out of memory). */
-struct ecsim_sim;
-int ecsim_cli_simulation_failed(const struct ecsim_sim *sim, int rc, const char *who, FILE *err);
 
 #endif

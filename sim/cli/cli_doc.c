@@ -22,12 +22,16 @@ static const cli_option options[] = {
     {CLI_OPT_LIST_FIELDS, "list-fields", 0, NULL},
     {CLI_OPT_VARIANTS, "variants", 0, "N"},
     {CLI_OPT_ANSWERS, "answers", 0, NULL},
+    {CLI_OPT_MAX_WORK, "max-work", 0, "N"},
     {CLI_OPT_HELP, "help", 'h', NULL},
 };
 
 #define SET_HELP                                                                                   \
     "override any scenario field by its dotted path, e.g. autoscaler.target=60,\n"                \
     "load.profile[1].rps=900; repeatable; validated like the file"
+#define MAX_WORK_HELP                                                                              \
+    "refuse a scenario whose estimated work (metric periods, fluid steps, requests, task\n"     \
+    "launches) is above N units, about a microsecond each (default 1e8, a minute or so)"
 #define STDIN_NOTE                                                                                 \
     "SCENARIO.yaml may be `-` to read the scenario from standard input (at most 4 MiB);\n"        \
     "its errors then name `<stdin>`, and relative trace and arrivals paths in it resolve\n"      \
@@ -50,6 +54,7 @@ static const cli_cmddoc commands[] = {
      {{CLI_OPT_OUT, "output root (default: out)"},
       {CLI_OPT_SEED, "override the scenario's seed (0 .. 2^64-1)"},
       {CLI_OPT_SET, SET_HELP},
+      {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
       {CLI_OPT_FORMAT, "table formats, comma-separated: text, md, csv, json, latex, latex-doc, html"},
       {CLI_OPT_NO_PLOTS, "do not write or render plots"},
       {CLI_OPT_QUIET, "print nothing but errors"},
@@ -65,6 +70,7 @@ static const cli_cmddoc commands[] = {
      NULL,
      {{CLI_OPT_SEED, "override the scenario's seed (0 .. 2^64-1)"},
       {CLI_OPT_SET, SET_HELP},
+      {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
       {0, NULL}}},
     {"validate", "SCENARIO.yaml|-...", "check scenario files and report every error",
      "Checks each file against the scenario schema and prints every problem as\n"
@@ -77,6 +83,7 @@ static const cli_cmddoc commands[] = {
      "\n" STDIN_NOTE,
      "text json",
      {{CLI_OPT_SET, SET_HELP},
+      {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
       {CLI_OPT_FORMAT, "text (default) or json"},
       {CLI_OPT_QUIET, "print only the problems"},
       {CLI_OPT_LIST_FIELDS, "print the scenario field reference and exit"},
@@ -89,6 +96,7 @@ static const cli_cmddoc commands[] = {
      {{CLI_OPT_FORMAT, "one of text (default), md, csv, json, latex, latex-doc, html"},
       {CLI_OPT_SEED, "override the scenario's seed (0 .. 2^64-1)"},
       {CLI_OPT_SET, SET_HELP},
+      {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
       {0, NULL}}},
     {"decide", "POLICY.yaml", "compute one autoscaling decision from an observed state",
      "A policy calculator: reads one YAML document describing a policy (hpa, target_tracking,\n"

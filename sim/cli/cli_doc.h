@@ -20,7 +20,8 @@ enum {
     CLI_OPT_NO_PLOTS,
     CLI_OPT_LIST_FIELDS,
     CLI_OPT_VARIANTS,
-    CLI_OPT_ANSWERS
+    CLI_OPT_ANSWERS,
+    CLI_OPT_MAX_WORK
 };
 
 /* One option of the whole program: long name, short letter (0 = none),

@@ -23,7 +23,7 @@
  * named RNG streams of the seed ("quiz/vary/K", "quiz/vK/qI"), so the same
  * inputs give a byte-identical quiz. */
 #include "quiz.h"
-#include "cli.h"
+#include "run_error.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
  * first time in the walkthrough is printed with its one-line definition,
  * in the order the text uses them. */
 #include "step.h"
-#include "cli.h"
+#include "run_error.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -103,7 +103,8 @@ static bool parse_number(const ecsim_csv_field *f, double *out)
     errno = 0;
     char *end = NULL;
     double v = strtod(f->text, &end);
-    if (end != f->text + f->len || !isfinite(v))
+    /* Finite and not denormal, like every number of a scenario (schema.c). */
+    if (end != f->text + f->len || !isfinite(v) || fpclassify(v) == FP_SUBNORMAL)
         return false;
     *out = v;
     return true;
@@ -259,6 +260,13 @@ static int trace_row(trace_state *s, const ecsim_csv_field *f, size_t n, size_t 
         ecsim_csv_error(s->r, rf->line, rf->column,
                         "trace row %zu: rps %s is negative; expected a finite number of "
                         "requests/s >= 0",
+                        row, shown(text, sizeof text, rf->text, rf->len));
+        *ok = false;
+    } else if (rps > ECSIM_RATE_MAX) {
+        /* One cap per quantity: a profile segment's rate has the same one. */
+        ecsim_csv_error(s->r, rf->line, rf->column,
+                        "trace row %zu: rps %s is above the largest rate; expected requests/s "
+                        ">= 0 and <= 1000000000",
                         row, shown(text, sizeof text, rf->text, rf->len));
         *ok = false;
     }
@@ -567,6 +575,18 @@ int ecsim_empirical_read(const char *path, double **samples, size_t *count, ecsi
             ecsim_csv_error(r, v ? v->line : ecsim_csv_line(r), v ? v->column : 1,
                             "'%.40s' is not a service time (seconds, finite, >= 0)",
                             v ? v->text : "");
+            if (ecsim_csv_errors(r) >= DATA_MAX_ERRORS)
+                break;
+            continue;
+        }
+        /* One cap per quantity: a service time is at most 3600 s wherever it
+         * is given (service_time.mean / min / max in schema.c), and never
+         * denormal. */
+        if (fpclassify(x) == FP_SUBNORMAL || x > 3600) {
+            ecsim_csv_error(r, v->line, v->column,
+                            "'%.40s' is not a service time in range (seconds, >= 0 and <= 3600, "
+                            "not denormal)",
+                            v->text);
             if (ecsim_csv_errors(r) >= DATA_MAX_ERRORS)
                 break;
             continue;

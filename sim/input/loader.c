@@ -491,6 +491,22 @@ static void walk_field(loader *L, const schema_field *f, long ni, char *base, ch
         report_node(L, ni, "%s: NUL characters are not allowed in a value", path);
         return;
     }
+    if (f->kind == SCHEMA_STRING) {
+        /* Strings reach events.log, tables and file names: printable UTF-8
+         * only, the same check for a file and a --set (issue 10 point 6). */
+        size_t at;
+        char reason[40];
+        const char *why = ydoc_text_problem(text, &at, reason, sizeof reason);
+        if (why) {
+            report_node(L, ni, "%s: %s at byte %zu; names, tags and text must be printable UTF-8 "
+                        "without control characters (tab and newline included)",
+                        path, why, at + 1);
+            pos_entry *e = pos_find(L, path);
+            if (e)
+                e->bad = true;
+            return;
+        }
+    }
     if (schema_parse_scalar(f, text, base + f->offset) != 0) {
         report_expected(L, f, ni, path);
         pos_entry *e = pos_find(L, path);
@@ -852,6 +868,25 @@ static void rules_report(void *ctx, const char *path1, const char *path2, const 
     report_rule(ctx, path1, path2, "%s", message);
 }
 
+/* One of Fargate's vCPU / memory combinations (reference §5.5b). */
+static bool fargate_size_ok(double vcpu, double mem_gb)
+{
+    static const struct { double vcpu, lo, hi, step; } sizes[] = {
+        {0.25, 0.5, 2, 0},  {0.5, 1, 4, 1},  {1, 2, 8, 1},     {2, 4, 16, 1},
+        {4, 8, 30, 1},      {8, 16, 60, 4},  {16, 32, 120, 8},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (vcpu != sizes[i].vcpu)
+            continue;
+        if (sizes[i].step == 0) /* 0.25 vCPU: 0.5, 1 or 2 GB */
+            return mem_gb == 0.5 || mem_gb == 1 || mem_gb == 2;
+        if (mem_gb < sizes[i].lo || mem_gb > sizes[i].hi)
+            return false;
+        return fmod(mem_gb - sizes[i].lo, sizes[i].step) == 0;
+    }
+    return false;
+}
+
 static void validate(loader *L)
 {
     const ecsim_scenario *sc = L->sc;
@@ -909,6 +944,22 @@ static void validate(loader *L)
                     "service.throttle.initial (%s) must be <= service.throttle.max (%s)",
                     dur(a, sizeof a, sv->throttle.initial_s), dur(b, sizeof b, sv->throttle.max_s));
 
+    /* stopTimeout: Fargate's maximum is 120 s (reference §2.1). */
+    if (sv->platform == ECSIM_PLATFORM_FARGATE && sv->task.stop_timeout_s > 120)
+        report_rule(L, "service.task.stop_timeout", "service.platform",
+                    "service.task.stop_timeout (%s) is above Fargate's maximum stopTimeout of 2m "
+                    "(reference §2.1)",
+                    dur(a, sizeof a, sv->task.stop_timeout_s));
+    /* Fargate task sizes (reference §5.5b, the same table as ECS on Fargate). */
+    const ecsim_task_spec *tk = &sv->task;
+    if (sv->platform == ECSIM_PLATFORM_FARGATE && !fargate_size_ok(tk->vcpu, tk->memory_gb))
+        report_rule(L, "service.task.memory_gb", "service.task.vcpu",
+                    "service.task: %s vCPU with %s GB is not a Fargate task size; Fargate runs "
+                    "0.25 vCPU with 0.5, 1 or 2 GB, 0.5 with 1-4 GB, 1 with 2-8 GB, 2 with 4-16 GB, "
+                    "4 with 8-30 GB (1 GB steps), 8 with 16-60 GB (4 GB steps), 16 with 32-120 GB "
+                    "(8 GB steps) (reference §5.5b)",
+                    num(a, sizeof a, tk->vcpu), num(b, sizeof b, tk->memory_gb));
+
     /* Rolling deployments (reference §2.1 for ECS REPLICA, §5.4 for EKS). */
     const ecsim_deployment_spec *dp = &sv->deployment;
     if (dp->min_healthy_percent > dp->max_percent)
@@ -953,6 +1004,15 @@ static void validate(loader *L)
         }
     }
     const ecsim_requests_spec *rq = &ld->requests;
+    /* The mean service time computed from the task's capacity has the cap of
+     * a given one (service_time.mean: at most 1 h). */
+    if (ld->mode == ECSIM_LOAD_REQUESTS && !pos_find(L, "load.requests.service_time.mean") &&
+        rq->mean_s > 3600)
+        report_rule(L, "service.task.capacity_rps", "load.requests.concurrency",
+                    "load.requests.service_time.mean, computed as load.requests.concurrency / "
+                    "service.task.capacity_rps, is %s: above 1h; raise capacity_rps or give "
+                    "service_time.mean",
+                    dur(a, sizeof a, rq->mean_s));
     if (rq->min_s > rq->max_s)
         report_rule(L, "load.requests.service_time.min", "load.requests.service_time.max",
                     "load.requests.service_time.min (%s) must be <= load.requests.service_time.max "
@@ -978,6 +1038,32 @@ static void validate(loader *L)
                     "load.requests.service_time.file: required when dist is empirical (a CSV of "
                     "service times in seconds)");
 
+    /* Monitoring (reference §7 [C1]: CloudWatch periods are 10, 20 or 30 s
+     * (high resolution) or a multiple of 60 s). */
+    double period = sc->monitoring.period_s;
+    if (!(period == 10 || period == 20 || period == 30 || fmod(period, 60) == 0))
+        report_rule(L, "monitoring.period", NULL,
+                    "monitoring.period (%s) is not a CloudWatch period: expected 10s, 20s, 30s or "
+                    "a multiple of 60s up to 1d (reference §7)",
+                    dur(a, sizeof a, period));
+    /* CloudWatch: Period x EvaluationPeriods <= 1 day for periods under an
+     * hour (reference §7 [C1]); the alarms evaluate monitoring.period. */
+    if (period < 3600) {
+        static const struct { const char *path; size_t offset; } alarms[] = {
+            {"autoscaler.alarm_high.periods", offsetof(ecsim_autoscaler_spec, alarm_high.periods)},
+            {"autoscaler.alarm_low.periods", offsetof(ecsim_autoscaler_spec, alarm_low.periods)},
+            {"autoscaler.step_scaling.alarm_periods",
+             offsetof(ecsim_autoscaler_spec, step_scaling.alarm_periods)},
+        };
+        for (size_t i = 0; i < sizeof alarms / sizeof alarms[0]; i++) {
+            int n = *(const int *)(const void *)((const char *)as + alarms[i].offset);
+            if (n * period > 86400)
+                report_rule(L, alarms[i].path, "monitoring.period",
+                            "%s (%d) x monitoring.period (%s) is more than a day: CloudWatch "
+                            "evaluates at most a day of datapoints (reference §7)",
+                            alarms[i].path, n, dur(a, sizeof a, period));
+        }
+    }
     /* Monitoring (reference §7). */
     if (sc->monitoring.lag_min_s > sc->monitoring.lag_max_s)
         report_rule(L, "monitoring.lag_min", "monitoring.lag_max",
@@ -1010,15 +1096,26 @@ static void validate(loader *L)
                         "%s (%d) is not a zone of this service: zones are 1 to %d "
                         "(service.availability_zones)",
                         p1, ev->az, sv->availability_zones);
-        if (ev->action == ECSIM_ACTION_FAIL_INSTANCES && sv->platform == ECSIM_PLATFORM_FARGATE) {
-            /* A warning, not an error: the event is harmless, it has nothing to fail. */
-            const pos_entry *e = pos_find(L, apath);
-            ecsim_diags_add(L->d, ECSIM_DIAG_WARNING, source_name(L, e ? e->source : 0),
-                            e && !e->source ? e->line : 0, e && !e->source ? e->column : 0,
-                            "%s: fail_instances has no effect on fargate (there are no "
-                            "instances); it needs service.platform ec2 or eks",
-                            p2);
-        }
+        /* An event that cannot act on this platform is an error, not a run
+         * that silently does nothing (issue 10 point 8). */
+        if (ev->action == ECSIM_ACTION_FAIL_INSTANCES && sv->platform == ECSIM_PLATFORM_FARGATE)
+            report_rule(L, apath, "service.platform",
+                        "%s: fail_instances cannot act on fargate (there are no instances to "
+                        "fail); use service.platform ec2 or eks, or kill_tasks",
+                        p2);
+        /* The scenario has no EC2 Spot capacity: Spot is Fargate Spot only
+         * (sim/model/service.c, reference §6 spot_discount). */
+        if (ev->action == ECSIM_ACTION_SPOT_INTERRUPTION && sv->platform != ECSIM_PLATFORM_FARGATE)
+            report_rule(L, apath, "service.platform",
+                        "%s: spot_interruption needs Fargate Spot capacity, and service.platform "
+                        "%s has none (no Spot capacity can be given for ec2 or eks); use "
+                        "fail_instances or kill_tasks",
+                        p2, enum_name("service.platform", (int)sv->platform));
+        snprintf(p1, sizeof p1, "events[%zu].duration", i);
+        if ((ev->action == ECSIM_ACTION_AZ_OUTAGE || ev->action == ECSIM_ACTION_REGISTRY_OUTAGE) &&
+            ev->duration_s > sc->duration_s)
+            report_rule(L, p1, p2, "%s (%s) is longer than the simulation (duration %s)", p1,
+                        dur(a, sizeof a, ev->duration_s), dur(b, sizeof b, sc->duration_s));
     }
 }
 
@@ -1271,6 +1368,8 @@ ecsim_scenario *ecsim_scenario_load_string(const char *text, size_t len,
                "mapping and needs at least `name: NAME`");
         goto fail;
     }
+    if (t.nodes[t.root].type == YDOC_BAD)
+        goto fail; /* an alias: already reported (issue 10: `*a` alone) */
     if (t.nodes[t.root].type != YDOC_MAP) {
         char got[96];
         describe_node(&L, t.root, got, sizeof got);

@@ -4,8 +4,13 @@
  * the member name without its `_s` unit suffix. Defaults are the ones written
  * in scenario.h, which come from ../shared/reference/aws-k8s-semantics.md;
  * the comment of each row cites the section where the reference gives the
- * number. Ranges are "sensible" bounds: they reject typos and absurd values
- * (a 1e12-task service), not every value AWS would refuse.
+ * number. Ranges are what AWS or Kubernetes accept where they say (cited in the
+ * row's comment), else a physically meaningful range (bandwidths, image sizes,
+ * capacity per task, noise): a scenario no AWS account could run is not valid,
+ * and no value can drive a model time to infinity, a denormal or an integer
+ * overflow (issue 10). Numbers are finite and never denormal (number_value);
+ * a rate of requests is capped at RATE_MAX wherever it is given (profile,
+ * trace, --set).
  *
  * Also here: the generic walks over the table (defaults, list free/clone),
  * key suggestions and the Markdown field reference. */
@@ -28,6 +33,7 @@
 
 #define DUR_MAX 31622400.0 /* 366 days */
 #define BIG 1e9
+#define RATE_MAX ECSIM_RATE_MAX /* requests/s: profile, trace, --set */
 
 /* Row builders. Every row names the C struct and member, so the offsets and
  * sizes cannot drift from scenario.h. */
@@ -82,18 +88,22 @@ static const char *const defect_names[] = {"none", "crash", "unhealthy", NULL};
 static const schema_field image_rows[] = {
     STR(ecsim_image_spec, name, "name", 1, 0, "app", "repository name of the application image"),
     STR(ecsim_image_spec, tag, "tag", 1, 0, "1.0", "image tag built, pushed and deployed first"),
-    NUM(ecsim_image_spec, size_mb, "size_mb", 0, 100000, SCHEMA_MIN_EXCL, "250",
+    /* 0.1 MB (a static binary on scratch) to 52,000 MB (ECR's largest layer). */
+    NUM(ecsim_image_spec, size_mb, "size_mb", 0.1, 52000, 0, "250",
         "compressed image size in MB (drives push and pull times)"),
-    DUR(ecsim_image_spec, build_time_s, "build_time", 0, "2m", "time of the docker build"),
+    ROWX(ecsim_image_spec, build_time_s, "build_time", SCHEMA_DURATION, 0, 86400, 0, "2m",
+         "time of the docker build, at most a day", 0, 0),
 };
 static const schema_section image_sec = SEC(image_rows);
 
 static const schema_field registry_rows[] = {
     BOOL(ecsim_registry_spec, push, "push", "true",
          "push the built image to ECR (false: deployments fail with CannotPullContainerError, reference §2.4)"),
-    NUM(ecsim_registry_spec, push_mb_per_s, "push_mb_per_s", 0, 100000, SCHEMA_MIN_EXCL, "10",
+    /* Bandwidths 0.1 MB/s (a slow NAT path) to 10,000 MB/s (80 Gbit/s, above any
+     * task's network: reference §2.5). */
+    NUM(ecsim_registry_spec, push_mb_per_s, "push_mb_per_s", 0.1, 10000, 0, "10",
         "upload bandwidth to the registry, MB/s"),
-    NUM(ecsim_registry_spec, pull_mb_per_s, "pull_mb_per_s", 0, 100000, SCHEMA_MIN_EXCL, "10",
+    NUM(ecsim_registry_spec, pull_mb_per_s, "pull_mb_per_s", 0.1, 10000, 0, "10",
         "download bandwidth per task, MB/s (250 MB in 25 s: reference §2.5)"),
     BOOL(ecsim_registry_spec, immutable_tags, "immutable_tags", "false",
          "repository tag immutability: pushing an existing tag fails (reference §4)"),
@@ -103,17 +113,25 @@ static const schema_section registry_sec = SEC(registry_rows);
 /* ---- service ------------------------------------------------------------------------ */
 
 static const schema_field task_rows[] = {
-    NUM(ecsim_task_spec, vcpu, "vcpu", 0, 16, SCHEMA_MIN_EXCL, "0.5", "vCPU reserved per task"),
-    NUM(ecsim_task_spec, memory_gb, "memory_gb", 0, 120, SCHEMA_MIN_EXCL, "1",
+    /* Task size: 0.125 vCPU (128 CPU units, the smallest EC2 task) to 16 vCPU and
+     * 0.125 to 120 GB (the largest Fargate task, reference §5.5b); on fargate
+     * only the Fargate combinations (loader.c, reference §5.5b). */
+    NUM(ecsim_task_spec, vcpu, "vcpu", 0.125, 16, 0, "0.5", "vCPU reserved per task"),
+    NUM(ecsim_task_spec, memory_gb, "memory_gb", 0.125, 120, 0, "1",
         "memory reserved per task, GB"),
-    DUR(ecsim_task_spec, provisioning_time_s, "provisioning_time", 0, "6s",
-        "PROVISIONING: capacity and ENI attach (reference §2.3)"),
-    DUR(ecsim_task_spec, start_time_s, "start_time", 0, "10s", "container start after the image pull"),
-    DUR(ecsim_task_spec, activating_time_s, "activating_time", 0, "2s",
-        "ACTIVATING: service discovery and target registrations (reference §2.3)"),
-    DUR(ecsim_task_spec, stop_timeout_s, "stop_timeout", 0, "30s",
-        "STOPPING: SIGTERM to SIGKILL (reference §2.1)"),
-    NUM(ecsim_task_spec, capacity_rps, "capacity_rps", 0, BIG, SCHEMA_MIN_EXCL, "100",
+    /* Lifecycle phases take seconds to minutes (reference §2.3, §2.5): an hour
+     * is far beyond any observed one. stopTimeout: at most 120 s on Fargate
+     * (loader.c), ECS_CONTAINER_STOP_TIMEOUT on EC2 (reference §2.1). */
+    ROWX(ecsim_task_spec, provisioning_time_s, "provisioning_time", SCHEMA_DURATION, 0, 3600, 0,
+         "6s", "PROVISIONING: capacity and ENI attach (reference §2.3)", 0, 0),
+    ROWX(ecsim_task_spec, start_time_s, "start_time", SCHEMA_DURATION, 0, 3600, 0, "10s",
+         "container start after the image pull", 0, 0),
+    ROWX(ecsim_task_spec, activating_time_s, "activating_time", SCHEMA_DURATION, 0, 3600, 0, "2s",
+         "ACTIVATING: service discovery and target registrations (reference §2.3)", 0, 0),
+    ROWX(ecsim_task_spec, stop_timeout_s, "stop_timeout", SCHEMA_DURATION, 0, 3600, 0, "30s",
+         "STOPPING: SIGTERM to SIGKILL; at most 2m on fargate (reference §2.1)", 0, 0),
+    /* 0.01 (a 100 s request) to 1,000,000 requests/s per task. */
+    NUM(ecsim_task_spec, capacity_rps, "capacity_rps", 0.01, 1e6, 0, "100",
         "requests per second one task serves at 100 % CPU"),
     DUR(ecsim_task_spec, health_check_grace_s, "health_check_grace", 0, "0s",
         "healthCheckGracePeriodSeconds (reference §2.1)"),
@@ -130,14 +148,18 @@ static const schema_section task_sec = SEC(task_rows);
 
 static const schema_field lb_rows[] = {
     BOOL(ecsim_load_balancer_spec, enable, "enable", "false", "tasks sit behind an ALB target group"),
-    DUR(ecsim_load_balancer_spec, health_check_interval_s, "health_check_interval",
-        SCHEMA_MIN_EXCL, "30s", "target group health check interval (reference §2.1)"),
+    /* ALB HealthCheckIntervalSeconds 5 to 300 (reference §2.1). */
+    ROWX(ecsim_load_balancer_spec, health_check_interval_s, "health_check_interval",
+         SCHEMA_DURATION, 5, 300, 0, "30s", "target group health check interval (reference §2.1)",
+         0, 0),
     INT(ecsim_load_balancer_spec, healthy_threshold, "healthy_threshold", 2, 10, "5",
         "consecutive passes to become healthy (reference §2.1)"),
     INT(ecsim_load_balancer_spec, unhealthy_threshold, "unhealthy_threshold", 2, 10, "2",
         "consecutive failures to become unhealthy (reference §2.1)"),
-    DUR(ecsim_load_balancer_spec, deregistration_delay_s, "deregistration_delay", 0, "300s",
-        "connection draining before a target is removed (reference §2.1)"),
+    /* deregistration_delay.timeout_seconds 0 to 3600 (reference §2.1). */
+    ROWX(ecsim_load_balancer_spec, deregistration_delay_s, "deregistration_delay",
+         SCHEMA_DURATION, 0, 3600, 0, "300s",
+         "connection draining before a target is removed (reference §2.1)", 0, 0),
 };
 static const schema_section lb_sec = SEC(lb_rows);
 
@@ -165,16 +187,18 @@ static const schema_field deployment_rows[] = {
         "eks: Deployment maxSurge, a count or a percentage rounded up (reference §5.4)"),
     IOP(ecsim_deployment_spec, max_unavailable, "max_unavailable", "25%",
         "eks: Deployment maxUnavailable, a count or a percentage rounded down (reference §5.4)"),
-    DUR(ecsim_deployment_spec, progress_deadline_s, "progress_deadline", SCHEMA_MIN_EXCL, "600s",
-        "eks: progressDeadlineSeconds (reference §5.4)"),
+    ROWX(ecsim_deployment_spec, progress_deadline_s, "progress_deadline", SCHEMA_DURATION, 1,
+         DUR_MAX, 0, "600s",
+        "eks: progressDeadlineSeconds (reference §5.4)", 0, 0),
 };
 static const schema_section deployment_sec = SEC(deployment_rows);
 
 static const schema_field managed_rows[] = {
     BOOL(ecsim_managed_scaling_spec, enable, "enable", "true",
          "ECS managed scaling of the instances (reference §3.1)"),
-    NUM(ecsim_managed_scaling_spec, target_capacity, "target_capacity", 0, 100, SCHEMA_MIN_EXCL,
-        "100", "targetCapacity % (reference §3.1)"),
+    /* targetCapacity is an integer percent, 1 to 100 (reference §3.1). */
+    NUM(ecsim_managed_scaling_spec, target_capacity, "target_capacity", 1, 100, 0, "100",
+        "targetCapacity % (reference §3.1)"),
     INT(ecsim_managed_scaling_spec, min_step, "min_step", 1, 10000, "1",
         "minimumScalingStepSize (reference §3.1)"),
     INT(ecsim_managed_scaling_spec, max_step, "max_step", 1, 10000, "10000",
@@ -202,18 +226,21 @@ static const schema_section managed_sec = SEC(managed_rows);
 static const schema_field cluster_rows[] = {
     STR(ecsim_cluster_spec, instance_type, "instance_type", 1, 0, "m5.large",
         "EC2 instance type (ec2 / eks)"),
-    NUM(ecsim_cluster_spec, vcpu, "vcpu", 0, 448, SCHEMA_MIN_EXCL, "2", "vCPU per instance"),
-    NUM(ecsim_cluster_spec, memory_gb, "memory_gb", 0, 24576, SCHEMA_MIN_EXCL, "8",
+    /* EC2 instance sizes: 1 vCPU / 0.5 GB (t3.nano-class) to 448 vCPU / 24 TB. */
+    NUM(ecsim_cluster_spec, vcpu, "vcpu", 1, 448, 0, "2", "vCPU per instance"),
+    NUM(ecsim_cluster_spec, memory_gb, "memory_gb", 0.5, 24576, 0, "8",
         "memory per instance, GB"),
     INT(ecsim_cluster_spec, instances, "instances", 0, 10000, "2", "instances at start"),
     INT(ecsim_cluster_spec, min_instances, "min_instances", 0, 10000, "0",
         "Auto Scaling group minimum"),
     INT(ecsim_cluster_spec, max_instances, "max_instances", 1, 10000, "10",
         "Auto Scaling group maximum, > 0 (reference §3.1)"),
-    DUR(ecsim_cluster_spec, boot_time_s, "boot_time", 0, "60s",
-        "median launch to registered (reference §3.3)"),
-    DUR(ecsim_cluster_spec, boot_time_p95_s, "boot_time_p95", 0, "180s",
-        "95th percentile of the lognormal boot time (reference §3.3)"),
+    /* Boot times 1 s to 1 h: a lognormal needs a median > 0 (reference §3.3). */
+    ROWX(ecsim_cluster_spec, boot_time_s, "boot_time", SCHEMA_DURATION, 1, 3600, 0, "60s",
+        "median launch to registered (reference §3.3)", 0, 0),
+    ROWX(ecsim_cluster_spec, boot_time_p95_s, "boot_time_p95", SCHEMA_DURATION, 1, 3600, 0,
+         "180s",
+        "95th percentile of the lognormal boot time (reference §3.3)", 0, 0),
     ENUM(ecsim_cluster_spec, placement, "placement", placement_names, "binpack",
          "task placement strategy (reference §3.2)"),
     SECTION(ecsim_cluster_spec, managed_scaling, "managed_scaling", managed_sec,
@@ -222,23 +249,24 @@ static const schema_field cluster_rows[] = {
 static const schema_section cluster_sec = SEC(cluster_rows);
 
 static const schema_field throttle_rows[] = {
-    DUR(ecsim_throttle_spec, initial_s, "initial", SCHEMA_MIN_EXCL, "10s",
-        "first delay of the service throttle (reference §2.4 item 4, MODEL)"),
+    ROWX(ecsim_throttle_spec, initial_s, "initial", SCHEMA_DURATION, 1, 86400, 0, "10s",
+        "first delay of the service throttle (reference §2.4 item 4, MODEL)", 0, 0),
     NUM(ecsim_throttle_spec, multiplier, "multiplier", 1, 10, 0, "2",
         "growth factor of the throttle delay"),
-    DUR(ecsim_throttle_spec, max_s, "max", SCHEMA_MIN_EXCL, "15m",
-        "cap of the throttle delay (reference §2.4: up to 15 minutes)"),
+    ROWX(ecsim_throttle_spec, max_s, "max", SCHEMA_DURATION, 1, 86400, 0, "15m",
+        "cap of the throttle delay (reference §2.4: up to 15 minutes)", 0, 0),
 };
 static const schema_section throttle_sec = SEC(throttle_rows);
 
 static const schema_field launch_rows[] = {
-    NUM(ecsim_launch_limits_spec, fargate_burst, "fargate_burst", 0, BIG, SCHEMA_MIN_EXCL, "100",
+    /* Launch rates: at least 1 task per bucket and 0.01 per second (a launch
+     * every 100 s), at most 1,000,000 (reference §2.5 quotas are 100 / 20). */
+    NUM(ecsim_launch_limits_spec, fargate_burst, "fargate_burst", 1, 1e6, 0, "100",
         "Fargate launch token bucket size (reference §2.5)"),
-    NUM(ecsim_launch_limits_spec, fargate_rate_per_s, "fargate_rate_per_s", 0, BIG,
-        SCHEMA_MIN_EXCL, "20", "Fargate sustained launches per second (reference §2.5)"),
-    NUM(ecsim_launch_limits_spec, tasks_per_minute, "tasks_per_minute", 0, BIG, 0, "0",
+    NUM(ecsim_launch_limits_spec, fargate_rate_per_s, "fargate_rate_per_s", 0.01, 1e6, 0, "20", "Fargate sustained launches per second (reference §2.5)"),
+    NUM(ecsim_launch_limits_spec, tasks_per_minute, "tasks_per_minute", 0, 1e6, 0, "0",
         "service scheduler launches per minute; 0 = 500 Fargate, 250 EC2, none on EKS (reference §2.5)"),
-    NUM(ecsim_launch_limits_spec, vcpu_quota, "vcpu_quota", 0, BIG, 0, "0",
+    NUM(ecsim_launch_limits_spec, vcpu_quota, "vcpu_quota", 0, 1e6, 0, "0",
         "Fargate vCPUs the account may run at once (service quota); 0 = no limit (reference §2.6)"),
 };
 static const schema_section launch_sec = SEC(launch_rows);
@@ -247,8 +275,8 @@ static const schema_field service_rows[] = {
     STR(ecsim_service_spec, name, "name", 1, SCHEMA_COMPUTED, "image.name", "ECS service name"),
     ENUM(ecsim_service_spec, platform, "platform", platform_names, "fargate",
          "ECS on Fargate, ECS on EC2, or EKS"),
-    DUR(ecsim_service_spec, provision_time_s, "provision_time", 0, "60s",
-        "time to create the service"),
+    ROWX(ecsim_service_spec, provision_time_s, "provision_time", SCHEMA_DURATION, 0, 3600, 0,
+         "60s", "time to create the service, at most an hour", 0, 0),
     INT(ecsim_service_spec, desired, "desired", 0, 10000, "2", "initial desired task count"),
     INT(ecsim_service_spec, availability_zones, "availability_zones", 1, 10, "3",
         "availability zones the tasks spread over"),
@@ -266,13 +294,13 @@ static const schema_section service_sec = SEC(service_rows);
 
 static const schema_field sine_rows[] = {
     {.key = "mean", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, sine, mean),
-     .min = 0, .max = BIG, .def = "0", .doc = "mean rate, requests/s"},
+     .min = 0, .max = RATE_MAX, .def = "0", .doc = "mean rate, requests/s"},
     {.key = "amplitude", .kind = SCHEMA_DOUBLE,
-     .offset = SUBOFF(ecsim_load_segment, sine, amplitude), .min = 0, .max = BIG, .def = "0",
+     .offset = SUBOFF(ecsim_load_segment, sine, amplitude), .min = 0, .max = RATE_MAX, .def = "0",
      .doc = "amplitude, requests/s (at most the mean)"},
     {.key = "period", .kind = SCHEMA_DURATION,
-     .offset = SUBOFF(ecsim_load_segment, sine, period_s), .min = 0, .max = DUR_MAX,
-     .flags = SCHEMA_MIN_EXCL, .def = "1h", .doc = "period of the sine"},
+     .offset = SUBOFF(ecsim_load_segment, sine, period_s), .min = 1, .max = DUR_MAX,
+     .def = "1h", .doc = "period of the sine"},
     {.key = "phase", .kind = SCHEMA_DURATION, .offset = SUBOFF(ecsim_load_segment, sine, phase_s),
      .min = 0, .max = DUR_MAX, .def = "0s", .doc = "phase shift"},
 };
@@ -280,9 +308,9 @@ static const schema_section sine_sec = SEC(sine_rows);
 
 static const schema_field diurnal_rows[] = {
     {.key = "min", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, diurnal, min),
-     .min = 0, .max = BIG, .def = "0", .doc = "rate at the trough, requests/s"},
+     .min = 0, .max = RATE_MAX, .def = "0", .doc = "rate at the trough, requests/s"},
     {.key = "max", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, diurnal, max),
-     .min = 0, .max = BIG, .def = "0", .doc = "rate at the peak, requests/s"},
+     .min = 0, .max = RATE_MAX, .def = "0", .doc = "rate at the peak, requests/s"},
     {.key = "peak_at", .kind = SCHEMA_DURATION,
      .offset = SUBOFF(ecsim_load_segment, diurnal, peak_at_s), .min = 0, .max = 86400,
      .def = "14h", .doc = "time of day of the peak (24 h cosine)"},
@@ -291,22 +319,22 @@ static const schema_section diurnal_sec = SEC(diurnal_rows);
 
 static const schema_field spike_rows[] = {
     {.key = "base", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, spike, base),
-     .min = 0, .max = BIG, .def = "0", .doc = "rate outside the spike, requests/s"},
+     .min = 0, .max = RATE_MAX, .def = "0", .doc = "rate outside the spike, requests/s"},
     {.key = "peak", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, spike, peak),
-     .min = 0, .max = BIG, .def = "0", .doc = "rate during the spike, requests/s"},
+     .min = 0, .max = RATE_MAX, .def = "0", .doc = "rate during the spike, requests/s"},
     {.key = "at", .kind = SCHEMA_DURATION, .offset = SUBOFF(ecsim_load_segment, spike, at_s),
      .min = 0, .max = DUR_MAX, .def = "0s", .doc = "start of the spike (absolute time)"},
     {.key = "duration", .kind = SCHEMA_DURATION,
-     .offset = SUBOFF(ecsim_load_segment, spike, duration_s), .min = 0, .max = DUR_MAX,
-     .flags = SCHEMA_MIN_EXCL, .def = "5m", .doc = "length of the spike"},
+     .offset = SUBOFF(ecsim_load_segment, spike, duration_s), .min = 0.001, .max = DUR_MAX,
+     .def = "5m", .doc = "length of the spike"},
 };
 static const schema_section spike_sec = SEC(spike_rows);
 
 static const schema_field step_rows[] = {
     {.key = "from", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, step, from),
-     .min = 0, .max = BIG, .def = "0", .doc = "rate before the step, requests/s"},
+     .min = 0, .max = RATE_MAX, .def = "0", .doc = "rate before the step, requests/s"},
     {.key = "to", .kind = SCHEMA_DOUBLE, .offset = SUBOFF(ecsim_load_segment, step, to),
-     .min = 0, .max = BIG, .def = "0", .doc = "rate after the step, requests/s"},
+     .min = 0, .max = RATE_MAX, .def = "0", .doc = "rate after the step, requests/s"},
     {.key = "at", .kind = SCHEMA_DURATION, .offset = SUBOFF(ecsim_load_segment, step, at_s),
      .min = 0, .max = DUR_MAX, .def = "0s", .doc = "time of the step (absolute time)"},
 };
@@ -317,12 +345,12 @@ static const schema_section step_sec = SEC(step_rows);
      .sub = &subsec, .shape = (sh) + 1, .doc = doc_}
 static const schema_field segment_rows[] = {
     {.key = "until", .kind = SCHEMA_DURATION, .offset = offsetof(ecsim_load_segment, until_s),
-     .min = 0, .max = DUR_MAX, .flags = SCHEMA_MIN_EXCL | SCHEMA_REQUIRED,
+     .min = 0.001, .max = DUR_MAX, .flags = SCHEMA_REQUIRED,
      .doc = "end of the segment (absolute time); strictly increasing"},
     {.key = "rps", .kind = SCHEMA_DOUBLE, .offset = offsetof(ecsim_load_segment, rps), .min = 0,
-     .max = BIG, .shape = ECSIM_SHAPE_CONSTANT + 1, .doc = "shape: constant rate, requests/s"},
+     .max = RATE_MAX, .shape = ECSIM_SHAPE_CONSTANT + 1, .doc = "shape: constant rate, requests/s"},
     {.key = "ramp_to", .kind = SCHEMA_DOUBLE, .offset = offsetof(ecsim_load_segment, ramp_to),
-     .min = 0, .max = BIG, .shape = ECSIM_SHAPE_RAMP + 1,
+     .min = 0, .max = RATE_MAX, .shape = ECSIM_SHAPE_RAMP + 1,
      .doc = "shape: linear ramp from the previous level to this rate"},
     SHAPE_SECTION("sine", sine, sine_sec, ECSIM_SHAPE_SINE, "shape: sine wave"),
     SHAPE_SECTION("diurnal", diurnal, diurnal_sec, ECSIM_SHAPE_DIURNAL, "shape: daily cosine"),
@@ -335,8 +363,8 @@ static const schema_section segment_sec = {
 
 static const schema_field noise_rows[] = {
     NUM(ecsim_noise_spec, cv, "cv", 0, 10, 0, "0", "multiplicative noise; 0 = none"),
-    DUR(ecsim_noise_spec, interval_s, "interval", SCHEMA_MIN_EXCL, "60s",
-        "a new noise factor every interval"),
+    ROWX(ecsim_noise_spec, interval_s, "interval", SCHEMA_DURATION, 1, 86400, 0, "60s",
+        "a new noise factor every interval", 0, 0),
 };
 static const schema_section noise_sec = SEC(noise_rows);
 
@@ -345,8 +373,8 @@ static const schema_section noise_sec = SEC(noise_rows);
 static const schema_field service_time_rows[] = {
     ENUM(ecsim_requests_spec, dist, "dist", dist_names, "exponential",
          "service-time distribution"),
-    ROWX(ecsim_requests_spec, mean_s, "mean", SCHEMA_DURATION, 0, 3600,
-         SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "concurrency / service.task.capacity_rps",
+    ROWX(ecsim_requests_spec, mean_s, "mean", SCHEMA_DURATION, 0.0001, 3600, SCHEMA_COMPUTED,
+         "concurrency / service.task.capacity_rps",
          "mean service time", 0, 0),
     NUM(ecsim_requests_spec, cv, "cv", 0, 10, SCHEMA_MIN_EXCL, "1",
         "lognormal coefficient of variation"),
@@ -491,11 +519,11 @@ static const schema_field hpa_metric_rows[] = {
     {.key = "name", .kind = SCHEMA_ENUM, .offset = offsetof(ecsim_hpa_scaling_metric_spec, name),
      .enum_names = hpa_resource_names, .def = "cpu",
      .doc = "resource: cpu or memory (default: autoscaler.metric when it is one of them)"},
-    ROWX(ecsim_hpa_scaling_metric_spec, target_utilization, "target_utilization", SCHEMA_DOUBLE, 0,
-         BIG, SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "autoscaler.target",
+    ROWX(ecsim_hpa_scaling_metric_spec, target_utilization, "target_utilization", SCHEMA_DOUBLE, 1,
+         10000, SCHEMA_COMPUTED, "autoscaler.target",
          "resource: target utilisation, percent of the request (reference §5.2)", 0, 0),
     ROWX(ecsim_hpa_scaling_metric_spec, target_average_value, "target_average_value",
-         SCHEMA_DOUBLE, 0, 1e18, SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "required for pods",
+         SCHEMA_DOUBLE, 1, 1e15, SCHEMA_COMPUTED, "required for pods",
          "pods: target average value per pod, milli-units (reference §5.2)", 0, 0),
 };
 static const schema_section hpa_metric_sec = SEC(hpa_metric_rows);
@@ -506,8 +534,9 @@ static const schema_field hpa_policy_rows[] = {
      .doc = "pods (a number of pods) or percent (of the current replicas)"},
     ROWX(ecsim_hpa_policy_spec, value, "value", SCHEMA_INT, 1, 100000, SCHEMA_REQUIRED, NULL,
          "pods or percent allowed per period (> 0)", 0, 0),
-    ROWX(ecsim_hpa_policy_spec, period_s, "period", SCHEMA_DURATION, 0, 1800,
-         SCHEMA_MIN_EXCL | SCHEMA_REQUIRED, NULL, "periodSeconds: the window of the limit", 0, 0),
+    /* periodSeconds: 1 to 1800 (reference §5.3). */
+    ROWX(ecsim_hpa_policy_spec, period_s, "period", SCHEMA_DURATION, 1, 1800, SCHEMA_REQUIRED,
+         NULL, "periodSeconds: the window of the limit", 0, 0),
 };
 static const schema_section hpa_policy_sec = SEC(hpa_policy_rows);
 
@@ -557,18 +586,18 @@ static const schema_section hpa_sec = SEC(hpa_rows);
 static const schema_field predictive_rows[] = {
     ENUM(ecsim_predictive_spec, method, "method", forecast_names, "seasonal_naive",
          "forecasting model (AWS's is unpublished: MODEL)"),
-    DUR(ecsim_predictive_spec, min_history_s, "min_history", SCHEMA_MIN_EXCL, "24h",
-        "history needed before the first forecast (reference §1.5)"),
-    DUR(ecsim_predictive_spec, refresh_s, "refresh", SCHEMA_MIN_EXCL, "6h",
-        "the forecast is refreshed this often (reference §1.5)"),
-    DUR(ecsim_predictive_spec, resolution_s, "resolution", SCHEMA_MIN_EXCL, "1h",
-        "forecast bucket (reference §1.5: hourly)"),
-    DUR(ecsim_predictive_spec, horizon_s, "horizon", SCHEMA_MIN_EXCL, "48h",
-        "how far ahead the forecast goes (reference §1.5)"),
+    ROWX(ecsim_predictive_spec, min_history_s, "min_history", SCHEMA_DURATION, 60, DUR_MAX, 0, "24h",
+        "history needed before the first forecast (reference §1.5)", 0, 0),
+    ROWX(ecsim_predictive_spec, refresh_s, "refresh", SCHEMA_DURATION, 60, DUR_MAX, 0, "6h",
+        "the forecast is refreshed this often (reference §1.5)", 0, 0),
+    ROWX(ecsim_predictive_spec, resolution_s, "resolution", SCHEMA_DURATION, 60, DUR_MAX, 0, "1h",
+        "forecast bucket (reference §1.5: hourly)", 0, 0),
+    ROWX(ecsim_predictive_spec, horizon_s, "horizon", SCHEMA_DURATION, 60, DUR_MAX, 0, "48h",
+        "how far ahead the forecast goes (reference §1.5)", 0, 0),
     DUR(ecsim_predictive_spec, scheduling_buffer_s, "scheduling_buffer", 0, "5m",
         "SchedulingBufferTime: capacity is launched this long before its bucket; < resolution"),
-    DUR(ecsim_predictive_spec, season_s, "season", SCHEMA_MIN_EXCL, "24h",
-        "seasonal period of the model (MODEL)"),
+    ROWX(ecsim_predictive_spec, season_s, "season", SCHEMA_DURATION, 60, DUR_MAX, 0, "24h",
+        "seasonal period of the model (MODEL)", 0, 0),
     NUM(ecsim_predictive_spec, alpha, "alpha", 0, 1, SCHEMA_MIN_EXCL, "0.5",
         "Holt-Winters level smoothing (MODEL)"),
     NUM(ecsim_predictive_spec, beta, "beta", 0, 1, 0, "0.05", "Holt-Winters trend smoothing (MODEL)"),
@@ -581,8 +610,7 @@ static const schema_section predictive_sec = SEC(predictive_rows);
 static const schema_field tt_policy_rows[] = {
     {.key = "metric", .kind = SCHEMA_ENUM, .offset = offsetof(ecsim_tt_policy_spec, metric),
      .enum_names = metric_names, .flags = SCHEMA_REQUIRED, .doc = "the metric this policy tracks"},
-    ROWX(ecsim_tt_policy_spec, target, "target", SCHEMA_DOUBLE, 0, BIG,
-         SCHEMA_MIN_EXCL | SCHEMA_REQUIRED, NULL, "TargetValue of this policy (reference §1.2)",
+    ROWX(ecsim_tt_policy_spec, target, "target", SCHEMA_DOUBLE, 0.01, 1e6, SCHEMA_REQUIRED, NULL, "TargetValue of this policy (reference §1.2)",
          0, 0),
     BOOL(ecsim_tt_policy_spec, disable_scale_in, "disable_scale_in", "false",
          "this policy never scales in and has no vote on scale-in (reference §1.2)"),
@@ -600,8 +628,9 @@ static const schema_field autoscaler_rows[] = {
     INT(ecsim_autoscaler_spec, min, "min", 0, 10000, "1", "MinCapacity (reference §1.1)"),
     INT(ecsim_autoscaler_spec, max, "max", 0, 10000, "10", "MaxCapacity (reference §1.1)"),
     ENUM(ecsim_autoscaler_spec, metric, "metric", metric_names, "cpu", "metric tracked"),
-    ROWX(ecsim_autoscaler_spec, target, "target", SCHEMA_DOUBLE, 0, BIG,
-         SCHEMA_MIN_EXCL | SCHEMA_COMPUTED, "60 (hpa: 80)",
+    /* TargetValue: 0.01 to 1,000,000 (percent for cpu / memory, at most 100:
+     * loader.c; requests per target per minute otherwise). */
+    ROWX(ecsim_autoscaler_spec, target, "target", SCHEMA_DOUBLE, 0.01, 1e6, SCHEMA_COMPUTED, "60 (hpa: 80)",
          "target value: percent for cpu / memory (hpa default 80: reference §5.1)", 0, 0),
     DUR(ecsim_autoscaler_spec, scale_out_cooldown_s, "scale_out_cooldown", 0, "300s",
         "scale-out cooldown (reference §1.2)"),
@@ -932,8 +961,10 @@ int schema_autoscaler_rules(ecsim_scenario *sc, schema_given_fn *given, schema_r
 }
 
 static const schema_field monitoring_rows[] = {
-    ROWX(ecsim_monitoring_spec, period_s, "period", SCHEMA_DURATION, 0, 86400, SCHEMA_MIN_EXCL,
-         "60s", "metric period (reference §7)", 0, 0),
+    /* CloudWatch periods: 10, 20 or 30 s (high resolution) or a multiple of
+     * 60 s up to a day (reference §7 [C1]; the multiple is loader.c's rule). */
+    ROWX(ecsim_monitoring_spec, period_s, "period", SCHEMA_DURATION, 10, 86400, 0, "60s",
+         "metric period: 10, 20, 30 s or a multiple of 60 s (reference §7)", 0, 0),
     ROWX(ecsim_monitoring_spec, lag_min_s, "lag_min", SCHEMA_DURATION, 0, 86400, 0, "30s",
          "publication lag, lower bound of U(min, max) (reference §7)", 0, 0),
     ROWX(ecsim_monitoring_spec, lag_max_s, "lag_max", SCHEMA_DURATION, 0, 86400, 0, "150s",
@@ -971,8 +1002,9 @@ static const schema_field event_rows[] = {
     ROWX(ecsim_event_spec, az, "az", SCHEMA_INT, 1, 10, 0, NULL,
          "az_outage: the zone, 1 to service.availability_zones", ACT(ECSIM_ACTION_AZ_OUTAGE),
          ACT(ECSIM_ACTION_AZ_OUTAGE)),
-    ROWX(ecsim_event_spec, duration_s, "duration", SCHEMA_DURATION, 0, DUR_MAX, SCHEMA_MIN_EXCL,
-         "10m", "az_outage / registry_outage: how long it lasts", ACT_OUTAGE, 0),
+    ROWX(ecsim_event_spec, duration_s, "duration", SCHEMA_DURATION, 1, DUR_MAX, 0, "10m",
+         "az_outage / registry_outage: how long it lasts; at most the scenario duration",
+         ACT_OUTAGE, 0),
 };
 static const schema_section event_sec = {event_rows, sizeof event_rows / sizeof event_rows[0],
                                          -1, NULL, "action"};
@@ -1020,7 +1052,8 @@ static const schema_field scenario_rows[] = {
     STR(ecsim_scenario, description, "description", 0, 0, "", "optional one-line description"),
     {.key = "seed", .kind = SCHEMA_UINT64, .offset = offsetof(ecsim_scenario, seed), .def = "1",
      .doc = "seed of every random stream, 0 to 2^64-1"},
-    DUR(ecsim_scenario, duration_s, "duration", SCHEMA_MIN_EXCL, "1h", "simulated time"),
+    ROWX(ecsim_scenario, duration_s, "duration", SCHEMA_DURATION, 1, DUR_MAX, 0, "1h",
+         "simulated time, 1 s to 366 days", 0, 0),
     SECTION(ecsim_scenario, image, "image", image_sec, "the application image"),
     SECTION(ecsim_scenario, registry, "registry", registry_sec, "the registry (ECR)"),
     SECTION(ecsim_scenario, service, "service", service_sec, "the ECS service or EKS deployment"),
@@ -1086,7 +1119,9 @@ static int number_value(const char *s, size_t len, double *out)
     memcpy(buf, s, len);
     buf[len] = '\0';
     double v = strtod(buf, NULL);
-    if (!isfinite(v))
+    /* Finite and never denormal: 5e-324 MB/s would make a pull time infinite
+     * (issue 10); a value that small is a typo for 0 or for a unit. */
+    if (!isfinite(v) || fpclassify(v) == FP_SUBNORMAL)
         return ECSIM_EINVAL;
     *out = v;
     return 0;

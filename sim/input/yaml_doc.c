@@ -199,6 +199,24 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
         }
         int line = (int)event.start_mark.line + 1, column = (int)event.start_mark.column + 1;
         long ni = -2; /* -2: this event makes no node */
+        /* Explicit tags (!!binary, !!python/object, !foo, even !!str) are
+         * rejected, not ignored: a scenario's types come from its schema, and
+         * a tag silently dropped would read the value as something else. */
+        const yaml_char_t *tag = event.type == YAML_SCALAR_EVENT ? event.data.scalar.tag
+                                 : event.type == YAML_SEQUENCE_START_EVENT
+                                     ? event.data.sequence_start.tag
+                                 : event.type == YAML_MAPPING_START_EVENT
+                                     ? event.data.mapping_start.tag
+                                     : NULL;
+        if (tag) {
+            const char *shown = (const char *)tag, *bang = "";
+            if (strncmp(shown, "tag:yaml.org,2002:", 18) == 0)
+                shown += 18, bang = "!!";
+            report(src, d, line, column,
+                   "YAML tags (%s%.40s) are not supported in %ss; remove the tag and write the "
+                   "plain value",
+                   bang, shown, src->noun);
+        }
         switch (event.type) {
         case YAML_STREAM_END_EVENT:
             done = true;
@@ -281,6 +299,50 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
     }
     yaml_parser_delete(&parser);
     return rc;
+}
+
+/* ---- text checks ---------------------------------------------------------------------- */
+
+const char *ydoc_text_problem(const char *s, size_t *at, char *buf, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (p[i]) {
+        unsigned c = p[i];
+        size_t n;
+        unsigned long cp;
+        if (c < 0x80) {
+            n = 1, cp = c;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 2, cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3, cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4, cp = c & 0x07;
+        } else {
+            *at = i;
+            return "invalid UTF-8";
+        }
+        for (size_t k = 1; k < n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80) {
+                *at = i;
+                return "invalid UTF-8";
+            }
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF)) {
+            *at = i;
+            return "invalid UTF-8";
+        }
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            *at = i;
+            snprintf(buf, size, "control character U+%04lX", cp);
+            return buf;
+        }
+        i += n;
+    }
+    return NULL;
 }
 
 /* ---- suggestions ------------------------------------------------------------------------ */

@@ -70,6 +70,13 @@ int ydoc_parse(ydoc *t, const unsigned char *text, size_t len, const ydoc_source
 
 void ydoc_free(ydoc *t);
 
+/* Whether `s` is printable UTF-8: well-formed (no overlong form, surrogate or
+ * code point above U+10FFFF) and free of control characters (C0 including tab
+ * and newline, DEL, C1). NULL if so; else a short reason ("control character
+ * U+0009", written into `buf`, or "invalid UTF-8") and the byte offset of the
+ * problem in `*at`. */
+const char *ydoc_text_problem(const char *s, size_t *at, char *buf, size_t size);
+
 /* Append a node; its index or -1 on OOM. */
 long ydoc_add(ydoc *t, ydoc_type type, int line, int column);
 /* Set a scalar node's text (copied, NUL-terminated). 0 or ECSIM_ENOMEM. */

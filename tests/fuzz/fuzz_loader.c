@@ -1,7 +1,11 @@
 /* libFuzzer target for the YAML front end (sim/input/yaml_doc.c) through
  * the scenario loader and `ecsim decide`'s input: any bytes, as a file and
  * with a --set override derived from the input, must load or be rejected
- * cleanly: no crash, no sanitizer report, no leak (`make fuzz`). */
+ * cleanly: no crash, no sanitizer report, no leak (`make fuzz`). A scenario
+ * that loads also goes through the policies' own checks and the work
+ * estimate (sim/input/work.c), whose figures must be finite or +inf, never
+ * NaN, for any valid scenario. */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,6 +13,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/loader.h"
 #include "ecsim/policy.h"
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +25,13 @@ static void load_once(const char *text, size_t len, const char *const *sets, siz
     if (sc) {
         ecsim_scenario *copy = ecsim_scenario_clone(sc);
         ecsim_scenario_free(copy);
+        if (ecsim_policy_validate(sc, &d) == 0) {
+            ecsim_work_estimate w;
+            ecsim_scenario_work(sc, &w);
+            if (isnan(w.units) || !(w.units >= 0))
+                abort(); /* a valid scenario whose work cannot be estimated */
+            (void)ecsim_work_check(sc, NULL, "fuzz.yaml", &d);
+        }
     }
     ecsim_scenario_free(sc);
     ecsim_diags_free(&d);

@@ -1,0 +1,33 @@
+/* A run that could not finish (run_error.h): an internal error (the
+ * engine's fault: issue 10 point 3) exits 70 with what to report; anything
+ * else (out of memory) exits 1. */
+#include "run_error.h"
+
+#include <inttypes.h>
+#include <math.h>
+
+#include "ecsim/error.h"
+#include "ecsim/output.h"
+#include "ecsim/scenario.h"
+#include "ecsim/sim.h"
+
+int ecsim_cli_simulation_failed(const ecsim_sim *sim, int rc, const char *who, FILE *err)
+{
+    double now_s, at_s;
+    if (rc == ECSIM_EINTERNAL && ecsim_sim_fault(sim, &now_s, &at_s)) {
+        const ecsim_scenario *sc = ecsim_sim_scenario(sim);
+        char clock[32];
+        ecsim_fmt_clock(clock, sizeof clock, now_s);
+        fprintf(err,
+                "%s: internal error: at simulated time %s (%.17g s) the model computed an event "
+                "time of %.17g s, which is %s; the run was stopped and no output was written.\n"
+                "This is a bug in ecsim, not in your scenario: please report it with %s "
+                "(scenario `%s`, seed %" PRIu64 ").\n",
+                who, clock, now_s, at_s, isfinite(at_s) ? "before the clock" : "not finite",
+                sc->source_path[0] ? sc->source_path : "the scenario", sc->name,
+                ecsim_sim_seed(sim));
+        return ECSIM_EXIT_SOFTWARE;
+    }
+    fprintf(err, "%s: error: simulation failed: %s\n", who, ecsim_strerror(rc));
+    return ECSIM_EXIT_FAIL;
+}

@@ -1,0 +1,16 @@
+/* How the commands that simulate (run, tables, step, quiz) report a run
+ * that could not finish: one message and one exit code for all of them. */
+#ifndef ECSIM_CLI_RUN_ERROR_H
+#define ECSIM_CLI_RUN_ERROR_H
+
+#include <stdio.h>
+
+/* Report a simulation that stopped with `rc` (< 0) on `err`, prefixed by
+ * `who` ("ecsim", "ecsim quiz"), and return the exit code: 70 (EX_SOFTWARE)
+ * for an internal error (ECSIM_EINTERNAL: the message gives the simulated
+ * time, the refused event time, the scenario and the seed, to report it),
+ * 1 otherwise (out of memory). */
+struct ecsim_sim;
+int ecsim_cli_simulation_failed(const struct ecsim_sim *sim, int rc, const char *who, FILE *err);
+
+#endif
