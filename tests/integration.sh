@@ -473,7 +473,7 @@ for scen in scenarios/seed-walkthrough.yaml "$TMP/quiz-seed.yaml"; do
         (cd "$TMP" && pdflatex -interaction=nonstopmode -halt-on-error quiz.latex) >"$TMP/tex.out" 2>&1 && ok ||
             { ko "quiz latex does not compile"; grep '^!' "$TMP/tex.out" | head -5 | sed 's/^/  | /'; }
     else
-        echo "note: pdflatex not installed, the quiz's LaTeX was not compiled"
+        ko "pdflatex not installed (make deps installs texlive-latex-base)"
     fi
 done
 # without --answers: no key in Markdown; GIFT keeps the answers but not the explanations
@@ -493,6 +493,87 @@ printf 'name: x\nquiz: {vary: {image.size_mb: [500, 100]}}\n' >"$TMP/badvary.yam
 expect_exit 2 "quiz.vary with min > max" -- "$BIN" validate "$TMP/badvary.yaml"
 grep -q "quiz.vary.image.size_mb: min (500) is greater than max (100)" "$TMP/err" && ok || ko "quiz.vary min > max message"
 # ---- end of the quiz and glossary block -------------------------------------------------
+
+# ---- a run folder is one run; signals, full disks, bad output paths -------------------
+# (issue 9 point 14, issue 10 point 7) The run is written into a stage folder
+# beside the target that replaces it at the end.
+rm -rf "$TMP/one"
+"$BIN" run scenarios/quickstart.yaml -o "$TMP/one" -q --no-plots -f text,html >/dev/null 2>&1
+"$BIN" run scenarios/quickstart.yaml -o "$TMP/one" -q --no-plots -f json >/dev/null 2>&1
+[ ! -e "$TMP/one/quickstart/execution.html" ] && [ ! -e "$TMP/one/quickstart/execution.txt" ] &&
+    [ -f "$TMP/one/quickstart/execution.json" ] && ok || ko "a re-run left the previous run's files beside the new ones"
+[ -z "$(ls -A "$TMP/one" | grep -v '^quickstart$')" ] && ok || ko "stage folders left in the output root: $(ls -A "$TMP/one")"
+# two runs into the same folder at once end with one complete run, never a mix
+rm -rf "$TMP/ref1" "$TMP/ref2" "$TMP/race"
+"$BIN" run scenarios/quickstart.yaml -o "$TMP/ref1" -q --no-plots -s 1 >/dev/null 2>&1
+"$BIN" run scenarios/quickstart.yaml -o "$TMP/ref2" -q --no-plots -s 2 >/dev/null 2>&1
+for i in 1 2 3; do
+    "$BIN" run scenarios/quickstart.yaml -o "$TMP/race" -q --no-plots -s 1 >/dev/null 2>&1 &
+    p1=$!
+    "$BIN" run scenarios/quickstart.yaml -o "$TMP/race" -q --no-plots -s 2 >/dev/null 2>&1 &
+    p2=$!
+    wait $p1; wait $p2
+    if diff -r "$TMP/race/quickstart" "$TMP/ref1/quickstart" >/dev/null 2>&1 ||
+       diff -r "$TMP/race/quickstart" "$TMP/ref2/quickstart" >/dev/null 2>&1; then ok; else ko "concurrent runs mixed two runs in one folder"; fi
+done
+[ -z "$(ls -A "$TMP/race" | grep -v '^quickstart$')" ] && ok || ko "stage folders left after concurrent runs"
+# standard output that cannot be written: exit 3 with the plain reason
+"$BIN" tables scenarios/quickstart.yaml >/dev/full 2>"$TMP/err"; code=$?
+[ "$code" -eq 3 ] && grep -q "cannot write to standard output: No space left on device" "$TMP/err" && ok ||
+    ko "tables >/dev/full: exit $code, $(cat "$TMP/err")"
+"$BIN" --help >/dev/full 2>"$TMP/err"; code=$?
+[ "$code" -eq 3 ] && grep -q "No space left on device" "$TMP/err" && ok || ko "--help >/dev/full: exit $code"
+# --out under a regular file
+: >"$TMP/plainfile"
+"$BIN" run scenarios/quickstart.yaml -o "$TMP/plainfile/sub" -q --no-plots >/dev/null 2>"$TMP/err"; code=$?
+[ "$code" -eq 3 ] && grep -q "plainfile/sub/quickstart: error: cannot create the output folder: Not a directory" "$TMP/err" && ok ||
+    ko "--out under a file: exit $code, $(cat "$TMP/err")"
+# a full disk and a read-only folder: a small tmpfs (make test runs as root)
+mkdir -p "$TMP/small"
+if mount -t tmpfs -o size=1m tmpfs "$TMP/small" 2>"$TMP/err"; then
+    "$BIN" run scenarios/quickstart.yaml -o "$TMP/small" -q --no-plots >/dev/null 2>&1 && ok || ko "run into a 1 MB tmpfs"
+    cp -r "$TMP/small/quickstart" "$TMP/before"
+    # fill the disk, then run again: exit 3, the reason, the previous
+    # folder as it was, no stage folder left
+    dd if=/dev/zero of="$TMP/small/filler" bs=1k count=2000 >/dev/null 2>&1
+    "$BIN" run scenarios/quickstart.yaml -o "$TMP/small" -q --no-plots -s 9 >/dev/null 2>"$TMP/err"; code=$?
+    [ "$code" -eq 3 ] && grep -q "No space left on device" "$TMP/err" && ok || ko "full disk: exit $code, $(cat "$TMP/err")"
+    diff -r "$TMP/before" "$TMP/small/quickstart" >/dev/null && ok || ko "full disk: the previous run folder changed"
+    [ -z "$(ls -A "$TMP/small" | grep -v -e '^quickstart$' -e '^filler$')" ] && ok || ko "full disk: left $(ls -A "$TMP/small")"
+    rm -f "$TMP/small/filler"
+    mount -o remount,ro "$TMP/small"
+    "$BIN" run scenarios/quickstart.yaml -o "$TMP/small" -q --no-plots >/dev/null 2>"$TMP/err"; code=$?
+    [ "$code" -eq 3 ] && grep -q "Read-only file system" "$TMP/err" && ok || ko "read-only --out: exit $code, $(cat "$TMP/err")"
+    umount "$TMP/small"
+else
+    ko "cannot mount a tmpfs for the full-disk checks: $(cat "$TMP/err")"
+fi
+# SIGTERM and SIGINT while gnuplot runs: a stand-in gnuplot that never ends
+# (deterministic: the signal is sent once it has started); ecsim stops it,
+# removes its stage folder, leaves the previous folder and exits 143 / 130
+mkdir -p "$TMP/fakebin"
+printf '#!/bin/sh\necho $$ >"%s/fake.pid"\nexec sleep 60\n' "$TMP" >"$TMP/fakebin/gnuplot"
+chmod +x "$TMP/fakebin/gnuplot"
+for sig in TERM INT; do
+    rm -rf "$TMP/sig" "$TMP/fake.pid"
+    "$BIN" run scenarios/quickstart.yaml -o "$TMP/sig" -q --no-plots >/dev/null 2>&1
+    cp -r "$TMP/sig/quickstart" "$TMP/sig-before"
+    PATH="$TMP/fakebin:$PATH" "$ABSBIN" run scenarios/quickstart.yaml -o "$TMP/sig" -q -s 5 >/dev/null 2>"$TMP/err" &
+    pid=$!
+    n=0; while [ ! -s "$TMP/fake.pid" ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+    kill -$sig $pid
+    wait $pid; code=$?
+    want=143; [ $sig = INT ] && want=130
+    [ "$code" -eq $want ] && grep -q "interrupted by SIG$sig" "$TMP/err" && ok || ko "SIG$sig while plotting: exit $code, $(cat "$TMP/err")"
+    sleep 0.2
+    if [ -s "$TMP/fake.pid" ] && kill -0 "$(cat "$TMP/fake.pid")" 2>/dev/null; then
+        ko "SIG$sig: gnuplot left running"; kill "$(cat "$TMP/fake.pid")" 2>/dev/null
+    else ok; fi
+    diff -r "$TMP/sig-before" "$TMP/sig/quickstart" >/dev/null && ok || ko "SIG$sig: the previous run folder changed"
+    [ -z "$(ls -A "$TMP/sig" | grep -v '^quickstart$')" ] && ok || ko "SIG$sig: left $(ls -A "$TMP/sig")"
+    rm -rf "$TMP/sig-before"
+done
+# ---- end of the run-folder block ---------------------------------------------------------
 
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -24,6 +24,8 @@
 #include "cli/cli.h"
 #include "cli/datadir.h"
 #include "ecsim/error.h"
+#include "ecsim/interrupt.h"
+#include "ecsim/output.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -386,6 +388,32 @@ static void test_help_man_completion_agree(void **state)
 
 /* ---- data folder -------------------------------------------------------------- */
 
+/* SIGINT / SIGTERM recorded while the simulation runs (issue 10 point 7):
+ * the run stops before writing anything, exits 128 + the signal and says
+ * so; a previous folder stays. (The signal while files are written and
+ * while gnuplot runs is checked on the real program in tests/integration.sh.) */
+static void test_interrupted_run_writes_nothing(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ecsim-cli-int.XXXXXX";
+    assert_non_null(mkdtemp(root));
+    const int sigs[] = {2, 15}; /* SIGINT, SIGTERM */
+    const int codes[] = {130, 143};
+    for (int i = 0; i < 2; i++) {
+        ecsim_interrupt_set(sigs[i]);
+        run_result r = run_cli("run", "scenarios/quickstart.yaml", "-o", root, "-q", "--no-plots",
+                               NULL);
+        ecsim_interrupt_set(0);
+        assert_int_equal(r.code, codes[i]);
+        assert_non_null(strstr(r.err, i == 0 ? "interrupted by SIGINT" : "interrupted by SIGTERM"));
+        run_free(&r);
+        char path[256];
+        snprintf(path, sizeof path, "%s/quickstart", root);
+        assert_int_equal(access(path, F_OK), -1);
+    }
+    assert_int_equal(ecsim_remove_tree(root), 0);
+}
+
 static void touch(const char *path)
 {
     FILE *fp = fopen(path, "w");
@@ -452,6 +480,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_short_format_matches_golden),
+        cmocka_unit_test(test_interrupted_run_writes_nothing),
         cmocka_unit_test(test_unknown_option_names_it_and_usage),
         cmocka_unit_test(test_missing_value_names_option),
         cmocka_unit_test(test_help_short_and_long),

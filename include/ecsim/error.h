@@ -15,7 +15,8 @@ enum {
     ECSIM_ENOENT = -4,   /* no such item (file, key, event) */
     ECSIM_ERANGE = -5,   /* value out of range */
     ECSIM_ESTATE = -6,   /* operation not valid in the current state */
-    ECSIM_EINTERNAL = -7 /* a bug in ecsim: a computed event time was not finite or in the past */
+    ECSIM_EINTERNAL = -7, /* a bug in ecsim: a computed event time was not finite or in the past */
+    ECSIM_EINTR = -8      /* stopped by SIGINT or SIGTERM (include/ecsim/interrupt.h) */
 };
 
 /* Exit codes of the ecsim program (DESIGN.md, "The CLI contract"). */

@@ -26,8 +26,31 @@ int ecsim_outfile_commit(ecsim_outfile *of);
 /* Close and remove the temporary; the final path is untouched. */
 void ecsim_outfile_abort(ecsim_outfile *of);
 
-/* Create a directory and its parents (like mkdir -p). 0 or ECSIM_EIO. */
+/* Create a directory and its parents (like mkdir -p). 0 or ECSIM_EIO, with
+ * errno saying why (ENOTDIR when a regular file is in the way). */
 int ecsim_mkdirs(const char *path);
+
+/* A folder written whole or not at all (DESIGN.md "Outputs of ecsim run"):
+ * files go into a temporary sibling `stage` (PARENT/.NAME.tmp.XXXXXX) that
+ * replaces `final` on commit, so a folder never mixes two runs and a failed
+ * or interrupted run leaves the previous folder as it was. */
+typedef struct ecsim_outdir {
+    char *stage; /* write the files here */
+    char *final;
+} ecsim_outdir;
+
+/* Create the parents of `final_path` and the stage. 0, ECSIM_EIO (errno
+ * says why: ENOTDIR if a file is in the way) or ECSIM_ENOMEM. */
+int ecsim_outdir_open(ecsim_outdir *d, const char *final_path);
+/* Swap the stage in for `final` (atomically with Linux's RENAME_EXCHANGE
+ * where the file system has it), removing the previous folder. 0 or
+ * ECSIM_EIO (errno set; the stage is removed and `final` untouched). */
+int ecsim_outdir_commit(ecsim_outdir *d);
+/* Remove the stage; `final` is untouched. Safe on a closed `d`. */
+void ecsim_outdir_abort(ecsim_outdir *d);
+/* Remove a file or a folder and everything in it. 0 (also if it does not
+ * exist), ECSIM_EIO or ECSIM_ENOMEM. */
+int ecsim_remove_tree(const char *path);
 
 /* Format a double the way every ecsim output does: shortest round-trip
  * representation up to 15 significant digits, no locale, "-0" printed as

@@ -48,6 +48,9 @@ typedef struct ecsim_plot_options {
     int height_px;
     bool render;               /* false = write .dat and .gp only */
     double timeout_s;          /* kill gnuplot after this long; <= 0 = 60 s */
+    const char *shown_dir;     /* the folder named in messages ("cd DIR && gnuplot ..."):
+                                  where the files will be once the run is in place;
+                                  NULL = out_dir */
 } ecsim_plot_options;
 
 /* Defaults: no names, target NaN, SLO NaN, duration NaN, search for the template and

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ecsim/alloc.h"
+#include "ecsim/interrupt.h"
 #include "ecsim/ecsim.h"
 #include "ecsim/output.h"
 #include "ecsim/policy.h"
@@ -483,13 +484,30 @@ static double progress_delay_s(void)
  * bar is erased when the run ends. Output files are unaffected. */
 static int run_with_progress(ecsim_sim *sim, ecsim_cli_progress style, FILE *err)
 {
-    if (style == ECSIM_CLI_PROGRESS_NONE)
-        return ecsim_sim_run(sim);
     double duration = ecsim_sim_scenario(sim)->duration_s;
+    if (style == ECSIM_CLI_PROGRESS_NONE) {
+        /* Slices of virtual time, so that SIGINT / SIGTERM stop the run
+         * between two of them (issue 10 point 7). */
+        for (int slice = 1; !ecsim_sim_done(sim); slice++) {
+            if (ecsim_interrupted())
+                return ECSIM_EINTR;
+            int rc = ecsim_sim_run_until(sim, duration * slice / 500.0);
+            if (rc != 0)
+                return rc;
+            if (slice > 500 && !ecsim_sim_done(sim))
+                return ecsim_sim_run(sim);
+        }
+        return 0;
+    }
     double delay = progress_delay_s();
     double start = wall_seconds(), last_draw = -1;
     bool drawn = false;
     for (int slice = 1; !ecsim_sim_done(sim); slice++) {
+        if (ecsim_interrupted()) {
+            if (drawn)
+                ecsim_cli_progress_erase(err, style);
+            return ECSIM_EINTR;
+        }
         int rc = ecsim_sim_run_until(sim, duration * slice / 500.0);
         if (rc != 0)
             return rc;
@@ -635,6 +653,7 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
     if (rc == 0 && !o->quiet)
         print_run_summary(sim, &outs, out);
     code = rc == 0 ? ECSIM_EXIT_OK
+           : rc == ECSIM_EINTR  ? ecsim_cli_interrupted("ecsim", err)
            : rc == ECSIM_EINVAL ? ECSIM_EXIT_USAGE
            : rc == ECSIM_ENOMEM ? ECSIM_EXIT_FAIL
                                 : ECSIM_EXIT_IO;
@@ -730,7 +749,12 @@ static int cmd_tables(cli_opts *o, FILE *out, FILE *err)
     ecsim_table *status = ecsim_report_status_table(sim);
     if (exec && status) {
         const ecsim_table *tables[] = {exec, status};
-        code = f->render(tables, 2, out) == 0 ? ECSIM_EXIT_OK : ECSIM_EXIT_IO;
+        errno = 0;
+        if (f->render(tables, 2, out) != 0) {
+            fprintf(err, "ecsim: error: cannot write to standard output: %s\n",
+                    strerror(errno ? errno : EIO));
+            code = ECSIM_EXIT_IO;
+        }
     } else {
         fprintf(err, "ecsim: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
         code = ECSIM_EXIT_FAIL;
@@ -818,7 +842,7 @@ static char *settable_fields(void)
     return list;
 }
 
-int ecsim_cli_main(int argc, char **argv, FILE *out, FILE *err)
+static int cli_dispatch(int argc, char **argv, FILE *out, FILE *err)
 {
     if (argc < 2) {
         cli_doc_print_overview(err);
@@ -835,7 +859,7 @@ int ecsim_cli_main(int argc, char **argv, FILE *out, FILE *err)
     }
     if (strcmp(name, "--help-man") == 0) {
         cli_doc_print_man(out);
-        return fflush(out) == 0 ? ECSIM_EXIT_OK : ECSIM_EXIT_IO;
+        return ECSIM_EXIT_OK; /* a failed write is reported by ecsim_cli_main */
     }
     if (strcmp(name, "--bash-completion") == 0) {
         char *fields = settable_fields();
@@ -845,7 +869,7 @@ int ecsim_cli_main(int argc, char **argv, FILE *out, FILE *err)
         }
         cli_doc_print_bash(fields, out);
         free(fields);
-        return fflush(out) == 0 ? ECSIM_EXIT_OK : ECSIM_EXIT_IO;
+        return ECSIM_EXIT_OK; /* a failed write is reported by ecsim_cli_main */
     }
     if (strcmp(name, "--data-dir") == 0) {
         char dir[4096];
@@ -876,10 +900,24 @@ int ecsim_cli_main(int argc, char **argv, FILE *out, FILE *err)
         cli_doc_print_command(doc, out);
         return ECSIM_EXIT_OK;
     }
-    code = c->run(&o, out, err);
-    if (fflush(out) != 0 && code == 0) {
-        fprintf(err, "ecsim: error: cannot write to standard output: %s\n", strerror(errno));
-        return ECSIM_EXIT_IO;
+    return c->run(&o, out, err);
+}
+
+int ecsim_cli_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    int code = cli_dispatch(argc, argv, out, err);
+    /* Whatever the command (--help included), output that could not be
+     * written is an I/O error with the plain reason: `ecsim tables X >
+     * /dev/full` says "No space left on device" and exits 3. */
+    errno = 0;
+    int flush_failed = fflush(out) != 0;
+    int reason = errno;
+    if ((flush_failed || ferror(out)) && code != ECSIM_EXIT_IO) {
+        /* (a command that returned ECSIM_EXIT_IO has said why already) */
+        fprintf(err, "ecsim: error: cannot write to standard output: %s\n",
+                strerror(reason ? reason : EIO));
+        if (code == ECSIM_EXIT_OK)
+            code = ECSIM_EXIT_IO;
     }
     return code;
 }

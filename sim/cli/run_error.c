@@ -5,14 +5,27 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 
 #include "ecsim/error.h"
+#include "ecsim/interrupt.h"
 #include "ecsim/output.h"
 #include "ecsim/scenario.h"
 #include "ecsim/sim.h"
 
+int ecsim_cli_interrupted(const char *who, FILE *err)
+{
+    int sig = ecsim_interrupted();
+    fprintf(err, "%s: interrupted by %s; stopped, no output written (a previous run folder is "
+                 "left as it was)\n",
+            who, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return ecsim_interrupt_exit_code(sig ? sig : SIGINT);
+}
+
 int ecsim_cli_simulation_failed(const ecsim_sim *sim, int rc, const char *who, FILE *err)
 {
+    if (rc == ECSIM_EINTR)
+        return ecsim_cli_interrupted(who, err);
     double now_s, at_s;
     if (rc == ECSIM_EINTERNAL && ecsim_sim_fault(sim, &now_s, &at_s)) {
         const ecsim_scenario *sc = ecsim_sim_scenario(sim);

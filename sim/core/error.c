@@ -11,6 +11,7 @@ const char *ecsim_strerror(int err)
     case ECSIM_ENOENT: return "no such item";
     case ECSIM_ERANGE: return "value out of range";
     case ECSIM_ESTATE: return "operation not valid in this state";
+    case ECSIM_EINTR: return "interrupted";
     case ECSIM_EINTERNAL: return "internal error (an event time that is not finite or is in the past)";
     default: return "unknown error";
     }

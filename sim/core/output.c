@@ -11,10 +11,14 @@
  * Numbers: every number ecsim prints goes through ecsim_fmt_num so that the
  * text, CSV and JSON outputs agree digit for digit and do not depend on the
  * C library's locale. */
+#define _GNU_SOURCE /* renameat2 (RENAME_EXCHANGE) on Linux */
 #include "ecsim/output.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <locale.h>
 #include <math.h>
 #include <string.h>
@@ -86,15 +90,29 @@ fail_release:
 int ecsim_outfile_commit(ecsim_outfile *of)
 {
     assert(of != NULL && of->fp != NULL);
+    /* The first failing call's errno is what the caller reports ("No space
+     * left on device"); the clean-up below must not overwrite it. */
+    int err = 0;
     int failed = ferror(of->fp) != 0;
-    failed |= fflush(of->fp) != 0;
-    failed |= fclose(of->fp) != 0; /* always closes, even after an error */
-    of->fp = NULL;
-    if (!failed && rename(of->tmp_path, of->final_path) != 0)
+    if (fflush(of->fp) != 0) {
         failed = 1;
+        err = errno;
+    }
+    if (fclose(of->fp) != 0) { /* always closes, even after an error */
+        failed = 1;
+        if (!err)
+            err = errno;
+    }
+    of->fp = NULL;
+    if (!failed && rename(of->tmp_path, of->final_path) != 0) {
+        failed = 1;
+        err = errno;
+    }
     if (failed)
         unlink(of->tmp_path);
     outfile_release(of);
+    if (failed)
+        errno = err ? err : EIO;
     return failed ? ECSIM_EIO : 0;
 }
 
@@ -102,11 +120,13 @@ void ecsim_outfile_abort(ecsim_outfile *of)
 {
     if (!of)
         return;
+    int err = errno; /* keep the caller's reason for aborting */
     if (of->fp)
         fclose(of->fp);
     if (of->tmp_path)
         unlink(of->tmp_path);
     outfile_release(of);
+    errno = err;
 }
 
 int ecsim_mkdirs(const char *path)
@@ -127,12 +147,180 @@ int ecsim_mkdirs(const char *path)
         if (mkdir(buf, 0755) != 0) {
             struct stat st;
             int err = errno;
-            if (err != EEXIST || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-                return ECSIM_EIO; /* a file in the way, no permission, ... */
+            if (err != EEXIST)
+                return ECSIM_EIO; /* no permission, read-only, ... (errno says) */
+            if (stat(buf, &st) != 0)
+                return ECSIM_EIO;
+            if (!S_ISDIR(st.st_mode)) {
+                errno = ENOTDIR; /* a file in the way: "Not a directory" */
+                return ECSIM_EIO;
+            }
         }
         buf[i] = saved;
     }
     return 0;
+}
+
+/* ---- run folders written whole ---------------------------------------------- */
+
+int ecsim_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : ECSIM_EIO;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path) == 0 ? 0 : ECSIM_EIO;
+    DIR *dir = opendir(path);
+    if (!dir)
+        return ECSIM_EIO;
+    int rc = 0;
+    size_t plen = strlen(path);
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        size_t len = plen + 1 + strlen(e->d_name) + 1;
+        char *child = ecsim_malloc(len);
+        if (!child) {
+            rc = ECSIM_ENOMEM;
+            break;
+        }
+        snprintf(child, len, "%s/%s", path, e->d_name);
+        int crc = ecsim_remove_tree(child);
+        ecsim_free(child);
+        if (crc != 0 && rc == 0)
+            rc = crc;
+    }
+    closedir(dir);
+    if (rc == 0 && rmdir(path) != 0)
+        rc = ECSIM_EIO;
+    return rc;
+}
+
+/* "PARENT/.NAME.tmp.XXXXXX" for final path "PARENT/NAME" (or ".NAME.old..."). */
+static char *sibling_template(const char *final_path, const char *kind)
+{
+    const char *slash = strrchr(final_path, '/');
+    size_t dir_len = slash ? (size_t)(slash - final_path) + 1 : 0;
+    const char *base = final_path + dir_len;
+    size_t len = strlen(final_path) + strlen(kind) + 16;
+    char *t = ecsim_malloc(len);
+    if (t)
+        snprintf(t, len, "%.*s.%s.%s.XXXXXX", (int)dir_len, final_path, base, kind);
+    return t;
+}
+
+int ecsim_outdir_open(ecsim_outdir *d, const char *final_path)
+{
+    d->stage = d->final = NULL;
+    const char *slash = strrchr(final_path, '/');
+    if (slash && slash != final_path) {
+        size_t n = (size_t)(slash - final_path);
+        char *parent = ecsim_malloc(n + 1);
+        if (!parent)
+            return ECSIM_ENOMEM;
+        memcpy(parent, final_path, n);
+        parent[n] = '\0';
+        int rc = ecsim_mkdirs(parent);
+        int err = errno;
+        ecsim_free(parent);
+        if (rc != 0) {
+            errno = err;
+            return rc;
+        }
+    }
+    struct stat st;
+    if (stat(final_path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR; /* a file where the run folder should be */
+        return ECSIM_EIO;
+    }
+    d->final = ecsim_malloc(strlen(final_path) + 1);
+    d->stage = sibling_template(final_path, "tmp");
+    if (!d->final || !d->stage) {
+        ecsim_free(d->final);
+        ecsim_free(d->stage);
+        d->stage = d->final = NULL;
+        return ECSIM_ENOMEM;
+    }
+    strcpy(d->final, final_path);
+    if (!mkdtemp(d->stage)) {
+        int err = errno;
+        ecsim_free(d->final);
+        ecsim_free(d->stage);
+        d->stage = d->final = NULL;
+        errno = err;
+        return ECSIM_EIO;
+    }
+    if (chmod(d->stage, 0755) != 0) { /* mkdtemp makes it 0700 */
+        int err = errno;
+        ecsim_outdir_abort(d);
+        errno = err;
+        return ECSIM_EIO;
+    }
+    return 0;
+}
+
+int ecsim_outdir_commit(ecsim_outdir *d)
+{
+    assert(d->stage && d->final);
+    int rc = 0, err = 0;
+    if (rename(d->stage, d->final) == 0)
+        goto done; /* no previous folder (or an empty one: rename replaces it) */
+    if (errno != EEXIST && errno != ENOTEMPTY) {
+        err = errno;
+        rc = ECSIM_EIO;
+        goto done;
+    }
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+    /* One atomic swap: a reader sees the old folder or the new one, never a
+     * mix, and a concurrent run's swap cannot interleave with ours. */
+    if (renameat2(AT_FDCWD, d->stage, AT_FDCWD, d->final, RENAME_EXCHANGE) == 0) {
+        (void)ecsim_remove_tree(d->stage); /* now the previous run */
+        goto done;
+    }
+    if (errno != EINVAL && errno != ENOSYS) {
+        err = errno;
+        rc = ECSIM_EIO;
+        goto done;
+    }
+#endif
+    {
+        /* No exchange on this file system: move the old folder aside, move the
+         * new one in, then delete the old one. */
+        char *old = sibling_template(d->final, "old");
+        if (!old || !mkdtemp(old)) {
+            err = old ? errno : ENOMEM;
+            ecsim_free(old);
+            rc = ECSIM_EIO;
+            goto done;
+        }
+        if (rename(d->final, old) != 0 || rename(d->stage, d->final) != 0) {
+            err = errno;
+            rc = ECSIM_EIO;
+        }
+        (void)ecsim_remove_tree(old);
+        ecsim_free(old);
+    }
+done:
+    if (rc != 0) {
+        (void)ecsim_remove_tree(d->stage);
+        errno = err;
+    }
+    ecsim_free(d->stage);
+    ecsim_free(d->final);
+    d->stage = d->final = NULL;
+    return rc;
+}
+
+void ecsim_outdir_abort(ecsim_outdir *d)
+{
+    if (!d || !d->stage)
+        return;
+    int err = errno;
+    (void)ecsim_remove_tree(d->stage);
+    ecsim_free(d->stage);
+    ecsim_free(d->final);
+    d->stage = d->final = NULL;
+    errno = err;
 }
 
 /* ---- numbers -------------------------------------------------------------- */

@@ -33,6 +33,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "ecsim/interrupt.h"
 #include "ecsim/output.h"
 
 #define PLOT_TEMPLATE_NAME "demand_capacity.gp"
@@ -849,6 +850,7 @@ typedef struct plot_run {
     int exit_status;     /* its exit status, when exited */
     int signal;          /* the signal that ended it, otherwise */
     int timed_out;       /* 1 if we killed it */
+    int interrupted;     /* 1 if we stopped it for SIGINT / SIGTERM */
     char err[PLOT_STDERR_KEEP + 1];   /* the start of its stderr */
     size_t err_len;
 } plot_run;
@@ -961,6 +963,11 @@ static int run_program(char *const argv[], const char *cwd, FILE *out, double ti
         if (now_s() > deadline) {
             kill(pid, SIGKILL);
             run->timed_out = 1;
+            break;
+        }
+        if (ecsim_interrupted()) { /* never leave gnuplot running as an orphan */
+            kill(pid, SIGTERM);
+            run->interrupted = 1;
             break;
         }
     }
@@ -1099,7 +1106,9 @@ static int render(const char *prog, const char *out_dir, double timeout_s, FILE 
         goto out_svg;
     }
     rc = run_program(argv, out_dir, NULL, timeout_s, run);
-    if (rc == 0 && !(run->exited && run->exit_status == 0)) {
+    if (rc == 0 && run->interrupted) {
+        rc = ECSIM_EINTR; /* gnuplot stopped; the caller reports the signal */
+    } else if (rc == 0 && !(run->exited && run->exit_status == 0)) {
         report_failure(msg, prog, run);
         rc = ECSIM_EIO;
     } else if (rc == 0 && !(file_nonempty(png_tmp) && file_nonempty(svg_tmp))) {
@@ -1170,7 +1179,7 @@ int ecsim_plot_demand_capacity(const ecsim_timeline *tl, const ecsim_plot_option
     if (!program_exists(prog)) {
         if (msg) {
             fprintf(msg, "ecsim: %s not found; plot not rendered. To render it: cd ", prog);
-            put_shell_word(msg, out_dir);
+            put_shell_word(msg, opt->shown_dir ? opt->shown_dir : out_dir);
             fprintf(msg, " && gnuplot %s\n", PLOT_TEMPLATE_NAME);
         }
         goto out_script;

@@ -8,6 +8,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "ecsim/interrupt.h"
 #include "ecsim/output.h"
 #include "ecsim/plot.h"
 #include "ecsim/policy.h"
@@ -308,29 +309,43 @@ static int note_file(ecsim_run_outputs *o, const char *path)
     return 0;
 }
 
-static int write_file(ecsim_run_outputs *o, const char *name, writer_fn fn, const ecsim_sim *sim,
-                      const void *arg, FILE *msg)
+/* The reason for a failed write: errno's text for an I/O error ("No space
+ * left on device"), else the ECSIM_E code's. */
+static const char *write_reason(int rc, int err)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", o->dir, name);
+    return rc == ECSIM_EIO && err != 0 ? strerror(err) : ecsim_strerror(rc);
+}
+
+/* Write `name` into the stage folder `dir`; messages name the file where it
+ * will be (`shown` folder). */
+static int write_file(ecsim_run_outputs *o, const char *dir, const char *shown, const char *name,
+                      writer_fn fn, const ecsim_sim *sim, const void *arg, FILE *msg)
+{
+    if (ecsim_interrupted())
+        return ECSIM_EINTR;
+    char path[1100], shown_path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(shown_path, sizeof shown_path, "%s/%s", shown, name);
     ecsim_outfile of;
+    errno = 0;
     int rc = ecsim_outfile_open(&of, path);
     if (rc != 0) {
-        fprintf(msg, "%s: error: cannot create: %s\n", path, ecsim_strerror(rc));
+        fprintf(msg, "%s: error: cannot create: %s\n", shown_path, write_reason(rc, errno));
         return rc;
     }
     rc = fn(sim, of.fp, arg);
     if (rc != 0) {
+        int err = errno;
         ecsim_outfile_abort(&of);
-        fprintf(msg, "%s: error: cannot write: %s\n", path, ecsim_strerror(rc));
+        fprintf(msg, "%s: error: cannot write: %s\n", shown_path, write_reason(rc, err));
         return rc;
     }
     rc = ecsim_outfile_commit(&of);
     if (rc != 0) {
-        fprintf(msg, "%s: error: cannot write: %s\n", path, ecsim_strerror(rc));
+        fprintf(msg, "%s: error: cannot write: %s\n", shown_path, write_reason(rc, errno));
         return rc;
     }
-    return note_file(o, path);
+    return note_file(o, shown_path);
 }
 
 static int summary_writer(const ecsim_sim *sim, FILE *out, const void *arg)
@@ -419,11 +434,18 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         if (!dup && nfmts < sizeof fmts / sizeof fmts[0])
             fmts[nfmts++] = f;
     }
+    /* The whole run goes into a stage folder beside the target that replaces
+     * it at the end (DESIGN.md "Outputs of ecsim run"): a folder never mixes
+     * two runs, and a failed or interrupted run leaves the previous one. */
     snprintf(o->dir, sizeof o->dir, "%s/%s", out_root, sc->name);
-    if (ecsim_mkdirs(o->dir) != 0) {
-        fprintf(msg, "%s: error: cannot create the output folder: %s\n", o->dir, strerror(errno));
-        return ECSIM_EIO;
+    ecsim_outdir od;
+    int orc = ecsim_outdir_open(&od, o->dir);
+    if (orc != 0) {
+        fprintf(msg, "%s: error: cannot create the output folder: %s\n", o->dir,
+                write_reason(orc, errno));
+        return orc;
     }
+    const char *stage = od.stage;
     ecsim_table *exec = ecsim_report_execution_table(sim);
     ecsim_table *status = ecsim_report_status_table(sim);
     int rc = 0;
@@ -435,21 +457,21 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         char name[64];
         table_job job = {exec, fmts[i]};
         snprintf(name, sizeof name, "execution.%s", fmts[i]->extension);
-        rc = write_file(o, name, table_writer, sim, &job, msg);
+        rc = write_file(o, stage, o->dir, name, table_writer, sim, &job, msg);
         if (rc == 0) {
             job.table = status;
             snprintf(name, sizeof name, "status.%s", fmts[i]->extension);
-            rc = write_file(o, name, table_writer, sim, &job, msg);
+            rc = write_file(o, stage, o->dir, name, table_writer, sim, &job, msg);
         }
     }
     if (rc == 0)
-        rc = write_file(o, "events.log", events_writer, sim, NULL, msg);
+        rc = write_file(o, stage, o->dir, "events.log", events_writer, sim, NULL, msg);
     if (rc == 0)
-        rc = write_file(o, "summary.json", summary_writer, sim, NULL, msg);
+        rc = write_file(o, stage, o->dir, "summary.json", summary_writer, sim, NULL, msg);
     if (rc == 0)
-        rc = write_file(o, "timeline.csv", timeline_writer, sim, NULL, msg);
+        rc = write_file(o, stage, o->dir, "timeline.csv", timeline_writer, sim, NULL, msg);
     if (rc == 0 && sc->autoscaler.policy != ECSIM_POLICY_NONE)
-        rc = write_file(o, "decisions.csv", decisions_writer, sim, NULL, msg);
+        rc = write_file(o, stage, o->dir, "decisions.csv", decisions_writer, sim, NULL, msg);
     if (rc == 0 && plots && ecsim_timeline_count(ecsim_sim_timeline(sim)) > 0) {
         ecsim_plot_options opt;
         ecsim_plot_options_init(&opt);
@@ -459,16 +481,18 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         opt.duration_s = sc->duration_s;
         if (sc->load.mode == ECSIM_LOAD_REQUESTS && sc->load.requests.slo_p99_s > 0)
             opt.slo_p99_ms = 1000.0 * sc->load.requests.slo_p99_s;
-        rc = ecsim_plot_demand_capacity(ecsim_sim_timeline(sim), &opt, o->dir, msg);
+        opt.shown_dir = o->dir;
+        rc = ecsim_plot_demand_capacity(ecsim_sim_timeline(sim), &opt, stage, msg);
         if (rc == 0) {
             static const char *const names[] = {"demand_capacity.png", "demand_capacity.svg",
                                                 "demand_capacity.gp", "demand_capacity.dat"};
             for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
                 char path[1100];
-                snprintf(path, sizeof path, "%s/%s", o->dir, names[i]);
+                snprintf(path, sizeof path, "%s/%s", stage, names[i]);
                 FILE *f = fopen(path, "rb");
                 if (f) {
                     fclose(f);
+                    snprintf(path, sizeof path, "%s/%s", o->dir, names[i]);
                     note_file(o, path);
                     if (i < 2)
                         o->plot_rendered = true;
@@ -477,11 +501,24 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         }
     }
     if (rc == 0) { /* report.html last: it reads decisions.csv and the SVG */
-        ecsim_report_page_options page = {o->dir, plots, o->plot_rendered};
-        rc = write_file(o, "report.html", page_writer, sim, &page, msg);
+        ecsim_report_page_options page = {stage, plots, o->plot_rendered};
+        rc = write_file(o, stage, o->dir, "report.html", page_writer, sim, &page, msg);
     }
 done:
     ecsim_table_destroy(exec);
     ecsim_table_destroy(status);
+    if (rc == 0 && ecsim_interrupted())
+        rc = ECSIM_EINTR;
+    if (rc != 0) {
+        ecsim_outdir_abort(&od);
+        o->file_count = 0;
+        return rc;
+    }
+    rc = ecsim_outdir_commit(&od);
+    if (rc != 0) {
+        fprintf(msg, "%s: error: cannot put the run in place: %s\n", o->dir,
+                write_reason(rc, errno));
+        o->file_count = 0;
+    }
     return rc;
 }
