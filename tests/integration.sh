@@ -573,6 +573,15 @@ for sig in TERM INT; do
     [ -z "$(ls -A "$TMP/sig" | grep -v '^quickstart$')" ] && ok || ko "SIG$sig: left $(ls -A "$TMP/sig")"
     rm -rf "$TMP/sig-before"
 done
+# gnuplot that fails: the run's other files are whole, so the folder is kept
+# (script, data, report.html saying the plot is missing) and the run exits 3
+printf '#!/bin/sh\necho "line 1: bad thing" >&2\nexit 1\n' >"$TMP/fakebin/gnuplot"
+rm -rf "$TMP/gpfail"
+PATH="$TMP/fakebin:$PATH" "$ABSBIN" run scenarios/quickstart.yaml -o "$TMP/gpfail" -q >/dev/null 2>"$TMP/err"; code=$?
+[ "$code" -eq 3 ] && grep -q "plot not rendered" "$TMP/err" && ok || ko "failing gnuplot: exit $code, $(cat "$TMP/err")"
+[ -f "$TMP/gpfail/quickstart/demand_capacity.gp" ] && [ -f "$TMP/gpfail/quickstart/report.html" ] &&
+    [ -f "$TMP/gpfail/quickstart/summary.json" ] && [ ! -e "$TMP/gpfail/quickstart/demand_capacity.png" ] && ok ||
+    ko "failing gnuplot: the run folder is not kept whole"
 # ---- end of the run-folder block ---------------------------------------------------------
 
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"

@@ -239,6 +239,57 @@ static void test_builtin_matches_template_file(void **state)
     free(file);
 }
 
+/* A year of 1-minute periods is not 525,600 points for gnuplot (issue 10
+ * point 6): past 4,000 periods the data file holds two rows per bucket, the
+ * minimum and the maximum of every column, so a one-period spike and a
+ * one-period dip both survive and the row count is bounded. */
+static void test_long_timeline_is_decimated(void **state)
+{
+    (void)state;
+    char *dir = make_temp_dir();
+    ecsim_timeline *tl = ecsim_timeline_create();
+    assert_non_null(tl);
+    const size_t n = 20000;
+    for (size_t i = 0; i < n; i++) {
+        ecsim_timeline_row r = ecsim_timeline_row_empty();
+        r.time_s = 60.0 * (double)(i + 1);
+        r.demand_rps = i == 12345 ? 9999 : 100;  /* one spike */
+        r.capacity_rps = i == 777 ? 50 : 200;    /* one dip */
+        r.desired = r.running = 2;
+        r.cpu_pct = 50;
+        assert_int_equal(ecsim_timeline_append(tl, &r), 0);
+    }
+    ecsim_plot_options opt;
+    no_render_options(&opt);
+    opt.duration_s = 60.0 * (double)n;
+    assert_int_equal(ecsim_plot_demand_capacity(tl, &opt, dir, NULL), 0);
+    char *p = path_in(dir, "demand_capacity.dat");
+    char *dat = slurp(p);
+    free(p);
+    assert_non_null(dat);
+    assert_non_null(strstr(dat, "# decimated: 20000 periods in buckets of 10"));
+    size_t rows = 0;
+    bool spike = false, dip = false;
+    const char *idx1 = strstr(dat, "# index 1");
+    assert_non_null(idx1);
+    for (const char *line = dat; line && line < idx1; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        if (*line == '#' || *line == '\n' || *line == '\0')
+            continue;
+        rows++;
+        double start, demand, capacity;
+        assert_int_equal(sscanf(line, "%lf %lf %lf", &start, &demand, &capacity), 3);
+        spike |= demand == 9999;
+        dip |= capacity == 50;
+    }
+    assert_int_equal(rows, 2 * (n / 10) + 1); /* two per bucket and the closing row */
+    assert_true(spike);
+    assert_true(dip);
+    free(dat);
+    ecsim_timeline_destroy(tl);
+    remove_tree(dir);
+    free(dir);
+}
+
 static void test_dat_and_gp_golden(void **state)
 {
     (void)state;
@@ -707,6 +758,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_options_init, restore_process_state),
         cmocka_unit_test_teardown(test_builtin_matches_template_file, restore_process_state),
+        cmocka_unit_test_teardown(test_long_timeline_is_decimated, restore_process_state),
         cmocka_unit_test_teardown(test_dat_and_gp_golden, restore_process_state),
         cmocka_unit_test_teardown(test_gp_latency_and_no_target, restore_process_state),
         cmocka_unit_test_teardown(test_template_lookup, restore_process_state),

@@ -38,6 +38,7 @@
 
 #define PLOT_TEMPLATE_NAME "demand_capacity.gp"
 #define PLOT_DATA_NAME "demand_capacity.dat"
+#define PLOT_MAX_PERIODS 4000 /* more periods than this are decimated (write_dat) */
 #define PLOT_PNG_NAME "demand_capacity.png"
 #define PLOT_SVG_NAME "demand_capacity.svg"
 #define PLOT_DEFAULT_WIDTH 1200
@@ -709,21 +710,79 @@ static void put_dat_row(FILE *out, const ecsim_timeline_row *r, double start_s, 
     fputc('\n', out);
 }
 
+/* Element-wise minimum (`want_max` false) or maximum of two rows' values;
+ * NaN (not set) loses to any number. */
+static double pick(double a, double b, bool want_max)
+{
+    if (isnan(a))
+        return b;
+    if (isnan(b))
+        return a;
+    return want_max ? (b > a ? b : a) : (b < a ? b : a);
+}
+
+static void fold_row(ecsim_timeline_row *acc, const ecsim_timeline_row *r, bool want_max)
+{
+    acc->demand_rps = pick(acc->demand_rps, r->demand_rps, want_max);
+    acc->capacity_rps = pick(acc->capacity_rps, r->capacity_rps, want_max);
+    acc->desired = want_max ? (r->desired > acc->desired ? r->desired : acc->desired)
+                            : (r->desired < acc->desired ? r->desired : acc->desired);
+    acc->running = want_max ? (r->running > acc->running ? r->running : acc->running)
+                            : (r->running < acc->running ? r->running : acc->running);
+    acc->pending = want_max ? (r->pending > acc->pending ? r->pending : acc->pending)
+                            : (r->pending < acc->pending ? r->pending : acc->pending);
+    acc->cpu_pct = pick(acc->cpu_pct, r->cpu_pct, want_max);
+    acc->served_rps = pick(acc->served_rps, r->served_rps, want_max);
+    acc->unserved_rps = pick(acc->unserved_rps, r->unserved_rps, want_max);
+    acc->p50_ms = pick(acc->p50_ms, r->p50_ms, want_max);
+    acc->p95_ms = pick(acc->p95_ms, r->p95_ms, want_max);
+    acc->p99_ms = pick(acc->p99_ms, r->p99_ms, want_max);
+    acc->cost_usd = pick(acc->cost_usd, r->cost_usd, want_max);
+    acc->memory_pct = pick(acc->memory_pct, r->memory_pct, want_max);
+    acc->target = pick(acc->target, r->target, want_max);
+}
+
 static int write_dat(const ecsim_timeline *tl, FILE *out)
 {
+    size_t n = ecsim_timeline_count(tl);
+    /* A plot cannot show more points than it has pixels: past
+     * PLOT_MAX_PERIODS periods (a year of 1-minute periods is 525,600), each
+     * bucket of consecutive periods becomes two rows, the minimum of every
+     * column over the bucket then its maximum, each over half the bucket's
+     * time, so spikes and dips stay visible and gnuplot's work is bounded. */
+    size_t bucket = n > PLOT_MAX_PERIODS ? (n + PLOT_MAX_PERIODS / 2 - 1) / (PLOT_MAX_PERIODS / 2) : 1;
     fputs("# ecsim demand/capacity data for demand_capacity.gp\n"
           "# index 0: one row per metric period [start_s, end_s] (end_s = timeline.csv's\n"
-          "# time_s); NaN = not set; a last row at the final end_s closes the steps\n"
-          "# start_s demand_rps capacity_rps desired running pending cpu_pct served_rps"
+          "# time_s); NaN = not set; a last row at the final end_s closes the steps\n",
+          out);
+    if (bucket > 1)
+        fprintf(out,
+                "# decimated: %zu periods in buckets of %zu, each bucket as two rows (the\n"
+                "# minimum of every column over the bucket, then the maximum)\n",
+                n, bucket);
+    fputs("# start_s demand_rps capacity_rps desired running pending cpu_pct served_rps"
           " unserved_rps p50_ms p95_ms p99_ms cost_usd memory_pct target end_s\n",
           out);
-    size_t n = ecsim_timeline_count(tl);
     double start = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && bucket == 1; i++) {
         const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
         /* A timeline row is the period that ends at its time. */
         put_dat_row(out, r, start, r->time_s);
         start = r->time_s;
+    }
+    for (size_t i = 0; i < n && bucket > 1; i += bucket) {
+        size_t end = i + bucket < n ? i + bucket : n;
+        ecsim_timeline_row lo = *ecsim_timeline_row_at(tl, i), hi = lo;
+        for (size_t j = i + 1; j < end; j++) {
+            const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, j);
+            fold_row(&lo, r, false);
+            fold_row(&hi, r, true);
+        }
+        double stop = ecsim_timeline_row_at(tl, end - 1)->time_s;
+        double mid = start + (stop - start) / 2;
+        put_dat_row(out, &lo, start, mid);
+        put_dat_row(out, &hi, mid, stop);
+        start = stop;
     }
     if (n > 0) {
         const ecsim_timeline_row *last = ecsim_timeline_row_at(tl, n - 1);

@@ -392,6 +392,16 @@ static int table_writer(const ecsim_sim *sim, FILE *out, const void *arg)
 
 /* Resolve a comma-separated format list; "txt" is accepted for text and
  * "tex" for latex (their file extensions). */
+static bool stage_has(const char *stage, const char *name)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", stage, name);
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
 static const ecsim_table_format *format_by_name_or_ext(const char *name)
 {
     const ecsim_table_format *f = ecsim_table_format_find(name);
@@ -446,6 +456,7 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
         return orc;
     }
     const char *stage = od.stage;
+    bool plot_failed = false;
     ecsim_table *exec = ecsim_report_execution_table(sim);
     ecsim_table *status = ecsim_report_status_table(sim);
     int rc = 0;
@@ -483,6 +494,14 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
             opt.slo_p99_ms = 1000.0 * sc->load.requests.slo_p99_s;
         opt.shown_dir = o->dir;
         rc = ecsim_plot_demand_capacity(ecsim_sim_timeline(sim), &opt, stage, msg);
+        if (rc == ECSIM_EIO && stage_has(stage, "demand_capacity.gp") &&
+            stage_has(stage, "demand_capacity.dat")) {
+            /* gnuplot failed (it said why on `msg`): the run's other files are
+             * whole, so the folder is kept with the script and its data,
+             * report.html says the plot is missing, and the run exits 3. */
+            plot_failed = true;
+            rc = 0;
+        }
         if (rc == 0) {
             static const char *const names[] = {"demand_capacity.png", "demand_capacity.svg",
                                                 "demand_capacity.gp", "demand_capacity.dat"};
@@ -520,5 +539,5 @@ done:
                 write_reason(rc, errno));
         o->file_count = 0;
     }
-    return rc;
+    return rc == 0 && plot_failed ? ECSIM_EIO : rc;
 }
