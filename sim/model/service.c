@@ -1,4 +1,10 @@
 /* The ECS service: its tasks, its deployments and the service scheduler.
+ * Under Kubernetes rules (service_rules.kubernetes, EKS) the same machinery
+ * is a Deployment's pods and ReplicaSets and speaks Kubernetes in the log:
+ * pods named NAME-HASH-xxxxx, kubelet events (Pulling image, Successfully
+ * pulled image, ErrImagePull, Back-off restarting failed container),
+ * FailedScheduling, ReplicaSet scaling (reference §5.4); ECS keeps the
+ * service event wording of §2.6.
  *
  * A task walks the lifecycle of reference §2.3:
  *   PROVISIONING (capacity, ENI) -> PENDING (image pull, container start)
@@ -825,8 +831,8 @@ static int new_deployment(service *sv)
         dp->breaker_off = true;
         if (!k8s_rules(sv))
             svc_log(sv, "service %s: deployment circuit breaker not started for ecs-svc/%d: a task "
-                     "was running when the service was updated (skip_if_running).",
-                svc_name(sv), dp->id);
+                         "was running when the service was updated (skip_if_running).",
+                    svc_name(sv), dp->id);
     }
     s->deployment_count++;
     return (int)s->deployment_count - 1;
@@ -1362,9 +1368,9 @@ void service_instance_lost(service *sv, int instance_id)
                          "controller creates replacements.",
                     instance_id, lost, lost == 1 ? "" : "s");
         else
-        svc_log(sv, "instance i-%04d lost: %d task%s on it stopped (TerminationNotice); the scheduler "
-                     "replaces them.",
-                instance_id, lost, lost == 1 ? "" : "s");
+            svc_log(sv, "instance i-%04d lost: %d task%s on it stopped (TerminationNotice); the scheduler "
+                         "replaces them.",
+                    instance_id, lost, lost == 1 ? "" : "s");
         notify_changed(sv);
     }
     schedule_reconcile(sv, ecsim_engine_now(sv->eng));
@@ -1626,9 +1632,9 @@ static bool may_launch(service *sv, double *retry_at)
                                  "in use).",
                             svc_name(sv), ll->vcpu_quota, vcpus);
                 else
-                svc_log(sv, "service %s was unable to place a task. Reason: You've reached the limit "
-                             "on the number of vCPUs you can run concurrently (quota %g vCPU, %g in use).",
-                        svc_name(sv), ll->vcpu_quota, vcpus);
+                    svc_log(sv, "service %s was unable to place a task. Reason: You've reached the limit "
+                                 "on the number of vCPUs you can run concurrently (quota %g vCPU, %g in use).",
+                            svc_name(sv), ll->vcpu_quota, vcpus);
                 svc_marker(sv, "quota_limit", "vCPU quota reached");
             }
             *retry_at = fmin(*retry_at, now + 60.0);
@@ -1779,10 +1785,10 @@ static void service_reconcile(service *sv)
                              "leave no room to create or delete a pod.",
                         svc_name(sv));
             else
-            svc_log(sv, "service %s was unable to stop or start tasks during a deployment because "
-                         "of the service deployment configuration. Update the minimumHealthyPercent "
-                         "or maximumPercent value and try again.",
-                    svc_name(sv));
+                svc_log(sv, "service %s was unable to stop or start tasks during a deployment because "
+                             "of the service deployment configuration. Update the minimumHealthyPercent "
+                             "or maximumPercent value and try again.",
+                        svc_name(sv));
             if (sv->cb.rollout_stuck)
                 sv->cb.rollout_stuck(sv->cb_ctx);
         }

@@ -562,9 +562,9 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
     double period_end = (double)(arg + 1) * mon->period_s;
     double lag = ecsim_engine_now(sim->eng) - period_end;
-    sim_log(sim, "CloudWatch: first CPUUtilization datapoint of service %s published (period "
+    sim_log(sim, "CloudWatch: first CPUUtilization datapoint of %s %s published (period "
                  "ending at %.0f s, %.0f s lag).",
-            svc(sim), period_end, lag);
+            k8s(sim) ? "deployment" : "service", svc(sim), period_end, lag);
     sim->monitor_published = true;
     snprintf(sim->monitor_text, sizeof sim->monitor_text,
              "CloudWatch published the service's first CPU and memory datapoints (one per %.0f s "
