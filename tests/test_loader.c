@@ -711,7 +711,7 @@ static void test_field_reference(void **state)
             fail_msg("field reference lacks %s", paths[i]);
     }
     assert_non_null(strstr(text, "| Field | Type | Default | Allowed | Meaning |\n"));
-    assert_non_null(strstr(text, "| `service.platform` | enum | `fargate` | fargate, ec2, eks |"));
+    assert_non_null(strstr(text, "| `service.platform` | enum | `fargate` | fargate, ec2, eks, eks_fargate |"));
     assert_non_null(strstr(text, "| `service.task.vcpu` | number | `0.5` | >= 0.125 and <= 16 |"));
     free(text);
 }
@@ -731,7 +731,7 @@ static void test_messages(void **state)
                         "got \"-1\"\n"
                         "t.yaml:5:3: error: unknown field `service.platfrm` (did you mean "
                         "`service.platform`?)\n"
-                        "t.yaml:6:13: error: service.platform: expected one of fargate, ec2, eks, "
+                        "t.yaml:6:13: error: service.platform: expected one of fargate, ec2, eks, eks_fargate, "
                         "got \"fargte\" (did you mean \"fargate\"?)\n");
     sc = load_text("name: x\nevents:\n  - {at: 10m, action: deploy}\n  - {at: 1m, action: az_outage, az: 4}\n",
                    NULL, 0, out, sizeof out);

@@ -517,6 +517,67 @@ static void test_platforms(void **state)
     fx_teardown(&f);
 }
 
+/* The log, kept whole for the wording test. */
+static char k8s_log[16384];
+static size_t k8s_log_len;
+static void on_log_keep(void *ctx, const char *m)
+{
+    on_log(ctx, m);
+    if (k8s_log_len + strlen(m) + 2 < sizeof k8s_log)
+        k8s_log_len += (size_t)snprintf(k8s_log + k8s_log_len, sizeof k8s_log - k8s_log_len, "%s\n", m);
+}
+
+/* Under Kubernetes rules (EKS on Fargate here) the service speaks
+ * Kubernetes: ReplicaSet and pod names, kubelet events, ReplicaSet scaling;
+ * the same run under ECS rules keeps the ECS service events. */
+static void test_kubernetes_words(void **state)
+{
+    (void)state;
+    assert_ptr_equal(platform_kind_of(ECSIM_PLATFORM_EKS_FARGATE), &platform_eks_fargate);
+    assert_true(platform_eks_fargate.words.kubernetes);
+    assert_false(platform_fargate.words.kubernetes);
+    assert_null(platform_eks_fargate.capacity); /* one micro-VM per pod: no nodes */
+    assert_false(platform_eks_fargate.automatic_rollback);
+    for (int k8s = 0; k8s <= 1; k8s++) {
+        fx f;
+        fx_setup(&f, 2, false, 0);
+        service_destroy(f.sv);
+        service_callbacks keep = recorder;
+        keep.log = on_log_keep;
+        f.sv = service_create(f.sc, 7, f.eng, f.reg,
+                              &(k8s ? &platform_eks_fargate : &platform_fargate)->rules, NULL, &f, &keep, &f);
+        assert_non_null(f.sv);
+        k8s_log_len = 0;
+        k8s_log[0] = '\0';
+        fx_start(&f, 100);
+        service_set_desired(f.sv, 3);
+        ecsim_engine_run(f.eng, 200);
+        char rs[64];
+        service_replicaset_name(f.sv, 1, rs, sizeof rs);
+        assert_int_equal((int)strlen(rs), 4 + 10); /* "web-" + 10 characters */
+        if (k8s) {
+            char want[160];
+            snprintf(want, sizeof want, "replicaset %s: SuccessfulCreate: Created pods: %s-", rs, rs);
+            assert_non_null(strstr(k8s_log, want));
+            snprintf(want, sizeof want, "deployment web: Scaled up replica set %s to 3.", rs);
+            assert_non_null(strstr(k8s_log, want));
+            assert_non_null(strstr(k8s_log, "Scheduled on Fargate; Pulling image \"123456789012.dkr.ecr."));
+            assert_non_null(strstr(k8s_log, "Successfully pulled image \""));
+            assert_non_null(strstr(k8s_log, "\" in 10.0s (100 MB)."));
+            assert_non_null(strstr(k8s_log, "Started container web"));
+            assert_null(strstr(k8s_log, "has started"));
+            assert_null(strstr(k8s_log, "ecs-svc/"));
+            assert_null(strstr(k8s_log, "task "));
+        } else {
+            assert_non_null(strstr(k8s_log, "service web has started 2 tasks: (task 1) (task 2)."));
+            assert_non_null(strstr(k8s_log, "task 1 RUNNING (deployment ecs-svc/1, AZ 1)"));
+            assert_null(strstr(k8s_log, "pod "));
+            assert_null(strstr(k8s_log, "replica"));
+        }
+        fx_teardown(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_platform_capacity),
         cmocka_unit_test(test_az_outage),
         cmocka_unit_test(test_platforms),
+        cmocka_unit_test(test_kubernetes_words),
     };
     return cmocka_run_group_tests_name("service", tests, NULL, NULL);
 }

@@ -54,6 +54,20 @@ double ecsim_cost_billed_seconds(double start_s, double stop_s);
 double ecsim_cost_fargate_task_usd(const ecsim_pricing_spec *p, double vcpu, double memory_gb,
                                    double pull_start_s, double stop_s, bool spot);
 
+/* The Fargate configuration an EKS pod runs on (reference §5.5b): its
+ * requests `vcpu` / `memory_gb` (no request: 0.25 vCPU / 0.5 GB), plus
+ * ECSIM_FARGATE_K8S_OVERHEAD_GB of memory for kubelet, kube-proxy and
+ * containerd, rounded up to the smallest configuration with at least that
+ * much of both: 0.25 vCPU with 0.5, 1 or 2 GB; 0.5 vCPU with 1-4 GB; 1 vCPU
+ * with 2-8 GB; 2 vCPU with 4-16 GB; 4 vCPU with 8-30 GB (1 GB steps);
+ * 8 vCPU with 16-60 GB (4 GB steps); 16 vCPU with 32-120 GB (8 GB steps).
+ * E.g. 1 vCPU / 8 GB -> 8.25 GB -> 2 vCPU / 9 GB; 0.3 vCPU / 0.7 GB -> 0.5
+ * vCPU / 1 GB. Returns 0, or ECSIM_EINVAL if nothing is large enough (more
+ * than 16 vCPU or 120 GB) or a request is negative or not finite. */
+#define ECSIM_FARGATE_K8S_OVERHEAD_GB 0.25
+int ecsim_cost_fargate_pod_size(double vcpu, double memory_gb, double *vcpu_out,
+                                double *memory_gb_out);
+
 /* USD for one EC2 instance running over [start_s, stop_s] at
  * p->instance_hour, per second with a 60 s minimum. */
 double ecsim_cost_instance_usd(const ecsim_pricing_spec *p, double start_s, double stop_s);

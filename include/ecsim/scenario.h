@@ -26,7 +26,8 @@
 typedef enum ecsim_platform {
     ECSIM_PLATFORM_FARGATE,
     ECSIM_PLATFORM_EC2,
-    ECSIM_PLATFORM_EKS
+    ECSIM_PLATFORM_EKS,
+    ECSIM_PLATFORM_EKS_FARGATE   /* EKS pods on Fargate (reference §5.5b) */
 } ecsim_platform;
 
 /* A count given either as an absolute number or as a percentage (Kubernetes

@@ -22,6 +22,7 @@
 #include "ecsim/plot.h"
 #include "ecsim/timeline.h"
 #include "ecsim/sim.h"
+#include "model/platform.h"
 #include "report/glossary.h"
 
 /* Print `label` then `text` wrapped at `width` columns; continuation lines
@@ -144,8 +145,13 @@ static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tr
     print_change(out, "App Container Image", before->image, after->image);
     print_change(out, "AWS Infrastructure", before->infrastructure, after->infrastructure);
     print_change(out, "Deployment", before->deployment, after->deployment);
-    print_count_change(out, "Desired tasks", before->desired, after->desired);
-    print_count_change(out, "Running tasks", before->running, after->running);
+    /* The platform's word for what runs: "tasks" on ECS, "pods" on EKS. */
+    const char *tasks = platform_kind_of(ecsim_sim_scenario(sim)->service.platform)->words.tasks;
+    char desired[32], running[32];
+    snprintf(desired, sizeof desired, "Desired %s", tasks);
+    snprintf(running, sizeof running, "Running %s", tasks);
+    print_count_change(out, desired, before->desired, after->desired);
+    print_count_change(out, running, before->running, after->running);
     if (r->fix[0])
         print_wrapped(out, "  What to change:  ", r->fix, 76);
     print_wrapped(out, "  Why it matters:  ", r->why, 76);

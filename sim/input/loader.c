@@ -1098,11 +1098,12 @@ static void validate(loader *L)
                         p1, ev->az, sv->availability_zones);
         /* An event that cannot act on this platform is an error, not a run
          * that silently does nothing (issue 10 point 8). */
-        if (ev->action == ECSIM_ACTION_FAIL_INSTANCES && sv->platform == ECSIM_PLATFORM_FARGATE)
+        if (ev->action == ECSIM_ACTION_FAIL_INSTANCES &&
+            (sv->platform == ECSIM_PLATFORM_FARGATE || sv->platform == ECSIM_PLATFORM_EKS_FARGATE))
             report_rule(L, apath, "service.platform",
-                        "%s: fail_instances cannot act on fargate (there are no instances to "
+                        "%s: fail_instances cannot act on %s (there are no instances to "
                         "fail); use service.platform ec2 or eks, or kill_tasks",
-                        p2);
+                        p2, enum_name("service.platform", (int)sv->platform));
         /* The scenario has no EC2 Spot capacity: Spot is Fargate Spot only
          * (sim/model/service.c, reference §6 spot_discount). */
         if (ev->action == ECSIM_ACTION_SPOT_INTERRUPTION && sv->platform != ECSIM_PLATFORM_FARGATE)

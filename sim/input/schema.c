@@ -64,7 +64,7 @@
 
 /* ---- enum names (index = C enum value) ---------------------------------------- */
 
-static const char *const platform_names[] = {"fargate", "ec2", "eks", NULL};
+static const char *const platform_names[] = {"fargate", "ec2", "eks", "eks_fargate", NULL};
 static const char *const placement_names[] = {"binpack", "spread", "random", NULL};
 static const char *const mode_names[] = {"fluid", "requests", NULL};
 static const char *const dist_names[] = {"exponential", "deterministic", "lognormal",
@@ -274,7 +274,7 @@ static const schema_section launch_sec = SEC(launch_rows);
 static const schema_field service_rows[] = {
     STR(ecsim_service_spec, name, "name", 1, SCHEMA_COMPUTED, "image.name", "ECS service name"),
     ENUM(ecsim_service_spec, platform, "platform", platform_names, "fargate",
-         "ECS on Fargate, ECS on EC2, or EKS"),
+         "ECS on Fargate, ECS on EC2, EKS on EC2 nodes, or EKS on Fargate"),
     ROWX(ecsim_service_spec, provision_time_s, "provision_time", SCHEMA_DURATION, 0, 3600, 0,
          "60s", "time to create the service, at most an hour", 0, 0),
     INT(ecsim_service_spec, desired, "desired", 0, 10000, "2", "initial desired task count"),

@@ -103,3 +103,35 @@ int ecsim_cost_add_registry(ecsim_cost *c, const ecsim_pricing_spec *p, double s
     update_totals(c);
     return 0;
 }
+
+/* The Fargate configurations (reference §5.5b), by vCPU: memory from
+ * min_gb to max_gb in step_gb steps (0.25 vCPU: 0.5, 1, 2 GB). */
+static const struct {
+    double vcpu, min_gb, max_gb, step_gb;
+} fargate_sizes[] = {
+    {0.25, 0.5, 0.5, 1}, {0.25, 1, 2, 1}, {0.5, 1, 4, 1},    {1, 2, 8, 1},
+    {2, 4, 16, 1},       {4, 8, 30, 1},   {8, 16, 60, 4},    {16, 32, 120, 8},
+};
+
+int ecsim_cost_fargate_pod_size(double vcpu, double memory_gb, double *vcpu_out, double *memory_gb_out)
+{
+    if (!isfinite(vcpu) || !isfinite(memory_gb) || vcpu < 0 || memory_gb < 0)
+        return ECSIM_EINVAL;
+    if (vcpu == 0 && memory_gb == 0) {
+        vcpu = 0.25; /* no request: the smallest pod */
+        memory_gb = 0.5 - ECSIM_FARGATE_K8S_OVERHEAD_GB;
+    }
+    double need_gb = memory_gb + ECSIM_FARGATE_K8S_OVERHEAD_GB;
+    const double eps = 1e-9;
+    for (size_t i = 0; i < sizeof fargate_sizes / sizeof fargate_sizes[0]; i++) {
+        if (fargate_sizes[i].vcpu + eps < vcpu || fargate_sizes[i].max_gb + eps < need_gb)
+            continue;
+        double gb = fargate_sizes[i].min_gb;
+        if (need_gb > gb + eps)
+            gb += ceil((need_gb - gb) / fargate_sizes[i].step_gb - eps) * fargate_sizes[i].step_gb;
+        *vcpu_out = fargate_sizes[i].vcpu;
+        *memory_gb_out = gb;
+        return 0;
+    }
+    return ECSIM_EINVAL;
+}

@@ -1,6 +1,8 @@
 /* The run's event log (events.log): one line per event, in time order, as
- * "HH:MM:SS.s  message", messages in the ECS service event wording of
- * reference §2.6 where one exists ("service X has reached a steady state.").
+ * "HH:MM:SS.s  message", messages in the platform's words: the ECS service
+ * event wording of reference §2.6 where one exists ("service X has reached
+ * a steady state.") on ECS, Kubernetes events (pods, ReplicaSets, kubelet
+ * and HPA events, §5) on EKS (platform.h, platform_vocabulary).
  *
  * A recorder with its own state: lines go into a memory arena that spills
  * to an anonymous temporary file once it holds EVENTLOG_SPILL_BYTES, so a

@@ -1,6 +1,9 @@
 /* The platform registry and the per-run handle (platform.h). */
 #include "platform.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 
@@ -9,6 +12,7 @@ static const platform_kind *const kinds[] = {
     [ECSIM_PLATFORM_FARGATE] = &platform_fargate,
     [ECSIM_PLATFORM_EC2] = &platform_ecs_ec2,
     [ECSIM_PLATFORM_EKS] = &platform_eks,
+    [ECSIM_PLATFORM_EKS_FARGATE] = &platform_eks_fargate,
 };
 
 struct platform {
@@ -46,6 +50,24 @@ void platform_destroy(platform *p)
 }
 
 const platform_vocabulary *platform_words(const platform *p) { return &p->kind->words; }
+const char *platform_rescale_message(const platform *p, const char *policy, const char *service_name,
+                                     int from, int to, const char *reason, char *buf, size_t size)
+{
+    if (!p->kind->words.kubernetes)
+        snprintf(buf, size, "Application Auto Scaling (%s): set desired count of service %s from %d to %d: %s",
+                 policy, service_name, from, to, reason);
+    else if (strcmp(policy, "hpa") == 0)
+        /* The HPA's event (reference §5.1-5.3); the metric is CPU of the request. */
+        snprintf(buf, size,
+                 "horizontal-pod-autoscaler %s: SuccessfulRescale New size: %d; reason: cpu resource "
+                 "utilization (percentage of request) %s target (%s)",
+                 service_name, to, to > from ? "above" : "below", reason);
+    else
+        snprintf(buf, size, "%s autoscaler: scaled deployment %s from %d to %d replicas: %s", policy,
+                 service_name, from, to, reason);
+    return buf;
+}
+
 bool platform_automatic_rollback(const platform *p) { return p->kind->automatic_rollback; }
 const service_rules *platform_rules(const platform *p) { return &p->kind->rules; }
 

@@ -9,6 +9,9 @@
  *   platform_eks.c       EKS on EC2 nodes: the same cluster mechanics under
  *                        the Cluster Autoscaler (reference §5.5), Kubernetes
  *                        vocabulary, no automatic rollback (reference §5.4)
+ *   platform_eks_fargate.c  EKS on Fargate: one pod per micro-VM, no nodes,
+ *                        billed like Fargate for the pod size rounded up to a
+ *                        Fargate configuration (reference §5.5b)
  *
  * platform.c holds the registry (one line per platform) and the per-run
  * handle. A platform owns its placement and capacity (it hands the service
@@ -18,6 +21,7 @@
 #define ECSIM_MODEL_PLATFORM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ecsim/cost.h"
@@ -35,13 +39,19 @@ typedef struct platform_callbacks {
     void (*log)(void *ctx, const char *message);
 } platform_callbacks;
 
-/* The platform's words in messages and tables (today's wording: the
- * goldens pin it). */
+/* The platform's words in messages and tables (the ECS platforms' wording
+ * is pinned by the goldens). */
 typedef struct platform_vocabulary {
     const char *name;          /* "service X created on NAME": "Fargate", "EC2", "EKS" */
     const char *created_on;    /* step 3, "Created service X on ...": "Fargate", "a cluster" */
     const char *started_on;    /* step 4, "ECS started N tasks on ...": "Fargate", "the cluster" */
     const char *update_role;   /* step 6 role while an update rolls out */
+    /* Kubernetes words (reference §5): pods, Deployment and ReplicaSets,
+     * nodes, kubelet and HPA events. false: the ECS service event wording
+     * of reference §2.6. */
+    bool kubernetes;
+    const char *tasks;         /* "tasks" or "pods" (step mode, step texts) */
+    const char *deploy_role;   /* step 4 role in the execution table; NULL: the seed's */
 } platform_vocabulary;
 
 /* What a run needs to build a platform. */
@@ -80,6 +90,7 @@ typedef struct platform_kind {
 extern const platform_kind platform_fargate;
 extern const platform_kind platform_ecs_ec2;
 extern const platform_kind platform_eks;
+extern const platform_kind platform_eks_fargate;
 
 /* The kind for a scenario's platform (the registry). */
 const platform_kind *platform_kind_of(ecsim_platform id);
@@ -89,6 +100,12 @@ platform *platform_create(const platform_env *env);
 void platform_destroy(platform *p);
 
 const platform_vocabulary *platform_words(const platform *p);
+/* The events.log line for a change of the desired count by the autoscaler
+ * `policy` from `from` to `to` (`reason`: the policy's own detail), in the
+ * platform's words: "Application Auto Scaling (POLICY): set desired count
+ * ..." on ECS, the HPA's SuccessfulRescale event on Kubernetes. Returns buf. */
+const char *platform_rescale_message(const platform *p, const char *policy, const char *service_name,
+                                     int from, int to, const char *reason, char *buf, size_t size);
 bool platform_automatic_rollback(const platform *p);
 const service_rules *platform_rules(const platform *p);
 int platform_provision(platform *p);
@@ -108,5 +125,15 @@ sim_cluster *platform_cluster_get(void *state);
 double platform_cluster_cost_so_far(void *state, const service *sv, double now);
 void platform_cluster_cost_final(void *state, const service *sv, double end, ecsim_cost *cost);
 extern const service_platform platform_cluster_capacity;
+/* The same on Kubernetes nodes: FailedScheduling wording (reference §5). */
+extern const service_platform platform_cluster_capacity_k8s;
+
+/* Shared by the platforms billed per task at Fargate rates (§6): the billed
+ * size is vcpu / memory_gb (platform_fargate.c). */
+void *platform_fargate_create_sized(const platform_env *env, double vcpu, double memory_gb);
+void platform_fargate_destroy(void *state);
+void platform_fargate_task_stopped(void *state, const service_task *t);
+double platform_fargate_cost_so_far(void *state, const service *sv, double now);
+void platform_fargate_cost_final(void *state, const service *sv, double end, ecsim_cost *cost);
 
 #endif

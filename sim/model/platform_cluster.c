@@ -4,6 +4,8 @@
  * per second, 60 s minimum, from each instance's launch). */
 #include "platform.h"
 
+#include <stdio.h>
+
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 
@@ -119,6 +121,38 @@ static int choose_victims(void *ctx, const service_task_ref *tasks, int count, i
 
 const service_platform platform_cluster_capacity = {place, release, set_pending, explain,
                                                     choose_victims};
+
+/* The kube-scheduler's FailedScheduling message: "0/N nodes are available:
+ * A Insufficient cpu, B Insufficient memory." over the registered nodes. */
+static const char *explain_k8s(void *ctx, double vcpu, double memory_gb, char *buf, size_t size)
+{
+    const on_cluster *c = ctx;
+    const ecsim_cluster_spec *spec = &c->env.sc->service.cluster;
+    int nodes = 0, no_cpu = 0, no_memory = 0;
+    for (int id = 1; c->cluster && id <= cluster_instance_count(c->cluster); id++) {
+        const cluster_instance *in = cluster_instance_get(c->cluster, id);
+        if (!in || in->state != CLUSTER_INSTANCE_REGISTERED)
+            continue;
+        nodes++;
+        if (vcpu > spec->vcpu - in->vcpu_used + 1e-9)
+            no_cpu++;
+        if (memory_gb > spec->memory_gb - in->memory_gb_used + 1e-9)
+            no_memory++;
+    }
+    if (nodes == 0)
+        snprintf(buf, size, "0/0 nodes are available: no nodes available to schedule pods.");
+    else if (no_cpu > 0 && no_memory > 0)
+        snprintf(buf, size, "0/%d nodes are available: %d Insufficient cpu, %d Insufficient memory.",
+                 nodes, no_cpu, no_memory);
+    else
+        snprintf(buf, size, "0/%d nodes are available: %d Insufficient %s.", nodes,
+                 no_cpu > 0 ? no_cpu : no_memory > 0 ? no_memory : nodes,
+                 no_cpu > 0 || no_memory == 0 ? "cpu" : "memory");
+    return buf;
+}
+
+const service_platform platform_cluster_capacity_k8s = {place, release, set_pending, explain_k8s,
+                                                        choose_victims};
 
 /* ---- the bill: every instance from its launch --------------------------------------- */
 

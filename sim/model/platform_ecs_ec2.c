@@ -5,7 +5,8 @@
 
 const platform_kind platform_ecs_ec2 = {
     .id = ECSIM_PLATFORM_EC2,
-    .words = {"EC2", "a cluster", "the cluster", "AWS monitors; ECS rolls out the update"},
+    .words = {"EC2", "a cluster", "the cluster", "AWS monitors; ECS rolls out the update", false,
+              "tasks", NULL},
     .automatic_rollback = true,
     .rules = {.kubernetes = false, .tasks_per_minute = 250, .fargate_limits = false},
     .create = platform_cluster_create,

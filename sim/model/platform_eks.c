@@ -6,13 +6,15 @@
 
 const platform_kind platform_eks = {
     .id = ECSIM_PLATFORM_EKS,
-    .words = {"EKS", "a cluster", "the cluster", "AWS monitors; Kubernetes rolls out the update"},
+    .words = {"EKS", "the EKS cluster's nodes", "the nodes",
+              "AWS monitors; Kubernetes rolls out the update", true, "pods",
+              "Kubernetes schedules pods on nodes"},
     .automatic_rollback = false,
     .rules = {.kubernetes = true, .tasks_per_minute = 0, .fargate_limits = false},
     .create = platform_cluster_create,
     .destroy = platform_cluster_destroy,
     .provision = platform_cluster_provision,
-    .capacity = &platform_cluster_capacity,
+    .capacity = &platform_cluster_capacity_k8s,
     .cluster = platform_cluster_get,
     .task_stopped = NULL,
     .cost_so_far = platform_cluster_cost_so_far,

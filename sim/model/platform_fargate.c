@@ -20,20 +20,29 @@
 
 typedef struct fargate {
     const ecsim_scenario *sc;
+    double vcpu, memory_gb;   /* the billed size of one task */
     double stopped_usd;       /* every STOPPED task's cost, added at its stop */
     double prefix_usd;        /* tasks [0, prefix_count) in id order (all STOPPED) */
     size_t prefix_count;
 } fargate;
 
-static void *fargate_create(const platform_env *env)
+void *platform_fargate_create_sized(const platform_env *env, double vcpu, double memory_gb)
 {
     fargate *f = ecsim_calloc(1, sizeof *f);
-    if (f)
+    if (f) {
         f->sc = env->sc;
+        f->vcpu = vcpu;
+        f->memory_gb = memory_gb;
+    }
     return f;
 }
 
-static void fargate_destroy(void *state) { ecsim_free(state); }
+static void *fargate_create(const platform_env *env)
+{
+    return platform_fargate_create_sized(env, env->sc->service.task.vcpu, env->sc->service.task.memory_gb);
+}
+
+void platform_fargate_destroy(void *state) { ecsim_free(state); }
 
 /* One task's cost from its pull start to its stop (or `now`); 0 before the pull. */
 static double task_cost(const fargate *f, const service_task *t, double now)
@@ -41,18 +50,18 @@ static double task_cost(const fargate *f, const service_task *t, double now)
     if (!isfinite(t->pull_started_s))
         return 0.0;
     double stop = isfinite(t->stopped_s) ? t->stopped_s : now;
-    return ecsim_cost_fargate_task_usd(&f->sc->pricing, f->sc->service.task.vcpu,
-                                       f->sc->service.task.memory_gb, t->pull_started_s, stop, false);
+    return ecsim_cost_fargate_task_usd(&f->sc->pricing, f->vcpu, f->memory_gb, t->pull_started_s, stop,
+                                       false);
 }
 
-static void fargate_task_stopped(void *state, const service_task *t)
+void platform_fargate_task_stopped(void *state, const service_task *t)
 {
     fargate *f = state;
     if (isfinite(t->pull_started_s))
         f->stopped_usd += task_cost(f, t, t->stopped_s);
 }
 
-static double fargate_cost_so_far(void *state, const service *s, double now)
+double platform_fargate_cost_so_far(void *state, const service *s, double now)
 {
     fargate *f = state;
     size_t first_live = service_first_live(s), count = service_task_count(s);
@@ -76,7 +85,7 @@ static double fargate_cost_so_far(void *state, const service *s, double now)
     return usd;
 }
 
-static void fargate_cost_final(void *state, const service *s, double end, ecsim_cost *cost)
+void platform_fargate_cost_final(void *state, const service *s, double end, ecsim_cost *cost)
 {
     const fargate *f = state;
     for (size_t i = 0; i < service_task_count(s); i++) {
@@ -84,22 +93,23 @@ static void fargate_cost_final(void *state, const service *s, double end, ecsim_
         if (!isfinite(t->pull_started_s))
             continue;
         double stop = isfinite(t->stopped_s) ? t->stopped_s : end;
-        ecsim_cost_add_fargate_task(cost, &f->sc->pricing, f->sc->service.task.vcpu,
-                                    f->sc->service.task.memory_gb, t->pull_started_s, stop, false);
+        ecsim_cost_add_fargate_task(cost, &f->sc->pricing, f->vcpu, f->memory_gb, t->pull_started_s,
+                                    stop, false);
     }
 }
 
 const platform_kind platform_fargate = {
     .id = ECSIM_PLATFORM_FARGATE,
-    .words = {"Fargate", "Fargate", "Fargate", "AWS monitors; ECS rolls out the update"},
+    .words = {"Fargate", "Fargate", "Fargate", "AWS monitors; ECS rolls out the update", false, "tasks",
+              NULL},
     .automatic_rollback = true,
     .rules = {.kubernetes = false, .tasks_per_minute = 500, .fargate_limits = true},
     .create = fargate_create,
-    .destroy = fargate_destroy,
+    .destroy = platform_fargate_destroy,
     .provision = NULL,
     .capacity = NULL,
     .cluster = NULL,
-    .task_stopped = fargate_task_stopped,
-    .cost_so_far = fargate_cost_so_far,
-    .cost_final = fargate_cost_final,
+    .task_stopped = platform_fargate_task_stopped,
+    .cost_so_far = platform_fargate_cost_so_far,
+    .cost_final = platform_fargate_cost_final,
 };

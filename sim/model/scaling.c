@@ -594,8 +594,9 @@ static void apply_decision(scaling *sim, const ecsim_decision *d)
                                   out ? ECSIM_MARK_SCALE_OUT : ECSIM_MARK_SCALE_IN, label) ==
         ECSIM_ENOMEM)
         sim->oom = 1;
-    sc_log(sim, "Application Auto Scaling (%s): set desired count of service %s from %d to %d: %s",
-            d->policy, svc(sim), current, d->desired, d->reason);
+    char rescaled[768];
+    sc_log(sim, "%s", platform_rescale_message(sim->w.platform, d->policy, svc(sim), current, d->desired,
+                                               d->reason, rescaled, sizeof rescaled));
     service_set_desired(sim->w.service, d->desired);
     sim->w.now->desired = d->desired;
 }

@@ -1,4 +1,10 @@
 /* The ECS service: its tasks, its deployments and the service scheduler.
+ * Under Kubernetes rules (service_rules.kubernetes, EKS) the same machinery
+ * is a Deployment's pods and ReplicaSets and speaks Kubernetes in the log:
+ * pods named NAME-HASH-xxxxx, kubelet events (Pulling image, Successfully
+ * pulled image, ErrImagePull, Back-off restarting failed container),
+ * FailedScheduling, ReplicaSet scaling (reference §5.4); ECS keeps the
+ * service event wording of §2.6.
  *
  * A task walks the lifecycle of reference §2.3:
  *   PROVISIONING (capacity, ENI) -> PENDING (image pull, container start)
@@ -254,6 +260,60 @@ const char *task_state_name(task_state s)
 }
 
 static const char *svc_name(const service *sv) { return sv->sc->service.name; }
+
+/* ---- Kubernetes names (the platform's vocabulary, reference §5.4) ------------------ */
+
+/* Kubernetes' safe alphabet for generated name suffixes (no vowels). */
+static const char k8s_alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+
+static uint64_t fnv1a(uint64_t h, const char *text)
+{
+    for (; *text; text++)
+        h = (h ^ (unsigned char)*text) * 1099511628211u;
+    return h;
+}
+
+static void k8s_suffix(uint64_t h, int len, char *out)
+{
+    for (int i = 0; i < len; i++) {
+        out[i] = k8s_alphabet[h % (sizeof k8s_alphabet - 1)];
+        h /= sizeof k8s_alphabet - 1;
+    }
+    out[len] = '\0';
+}
+
+static uint64_t template_hash(const service *sv, int revision)
+{
+    char rev[24];
+    snprintf(rev, sizeof rev, "/%d", revision);
+    return fnv1a(fnv1a(14695981039346656037u, svc_name(sv)), rev);
+}
+
+const char *service_replicaset_name(const service *sv, int revision, char *buf, size_t size)
+{
+    char hash[11];
+    k8s_suffix(template_hash(sv, revision), 10, hash);
+    snprintf(buf, size, "%s-%s", svc_name(sv), hash);
+    return buf;
+}
+
+/* "NAME-HASH-xxxxx": the ReplicaSet's name and five characters of the pod. */
+static const char *pod_name(const service *sv, const service_task *t, char *buf, size_t size)
+{
+    char rs[ECSIM_NAME_MAX + 16], id[24], tail[6];
+    snprintf(id, sizeof id, "#%d", t->id);
+    k8s_suffix(fnv1a(template_hash(sv, sv->deployments[t->deployment].revision), id), 5, tail);
+    snprintf(buf, size, "%s-%s",
+             service_replicaset_name(sv, sv->deployments[t->deployment].revision, rs, sizeof rs), tail);
+    return buf;
+}
+
+/* The image reference as the kubelet prints it. */
+static const char *image_ref(const service *sv, const char *tag, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s:%s", REGISTRY_HOST, registry_repository(sv->registry), tag);
+    return buf;
+}
 
 static uint64_t ev_arg(const service_task *t, enum task_event kind)
 {
@@ -769,9 +829,10 @@ static int new_deployment(service *sv)
      * start" (reference §2.2, read literally when skip_if_running is set). */
     if (cb->enable && cb->skip_if_running && service_count(sv, TASK_RUNNING) > 0) {
         dp->breaker_off = true;
-        svc_log(sv, "service %s: deployment circuit breaker not started for ecs-svc/%d: a task "
-                     "was running when the service was updated (skip_if_running).",
-                svc_name(sv), dp->id);
+        if (!k8s_rules(sv))
+            svc_log(sv, "service %s: deployment circuit breaker not started for ecs-svc/%d: a task "
+                         "was running when the service was updated (skip_if_running).",
+                    svc_name(sv), dp->id);
     }
     s->deployment_count++;
     return (int)s->deployment_count - 1;
@@ -837,9 +898,12 @@ static void deployment_fail(service *sv, service_deployment *dp, const char *fai
     deployment_finish(sv, dp, ROLLOUT_FAILED);
     dp->failure = failure;
     if (k8s_rules(sv))
+    {
+        char rs[ECSIM_NAME_MAX + 16];
         svc_log(sv, "deployment %s: condition Progressing=False, reason ProgressDeadlineExceeded: "
-                     "ReplicaSet \"%s-%d\" has timed out progressing.",
-                svc_name(sv), svc_name(sv), dp->revision);
+                     "ReplicaSet \"%s\" has timed out progressing.",
+                svc_name(sv), service_replicaset_name(sv, dp->revision, rs, sizeof rs));
+    }
     else
         svc_log(sv, "service %s (deployment ecs-svc/%d) deployment failed: %s. Circuit breaker: "
                      "%d of %d failed tasks; rolloutState FAILED.",
@@ -920,11 +984,13 @@ int service_deploy(service *sv, const char *tag, ecsim_defect defect, bool is_ro
     if (img)
         snprintf(dp->digest, sizeof dp->digest, "%s", img->digest);
     if (k8s_rules(sv))
-        svc_log(sv, "deployment %s: rolling update to ReplicaSet \"%s-%d\" (image %s/%s:%s%s%.19s%s).",
-                svc_name(sv), svc_name(sv), dp->revision, REGISTRY_HOST, registry_repository(sv->registry),
-                tag, img ? " resolved to " : ", tag not found in the registry", img ? img->digest : "",
+    {
+        char rs[ECSIM_NAME_MAX + 16];
+        svc_log(sv, "deployment %s: rolling update to ReplicaSet \"%s\" (image %s/%s:%s%s%.19s%s).",
+                svc_name(sv), service_replicaset_name(sv, dp->revision, rs, sizeof rs), REGISTRY_HOST,
+                registry_repository(sv->registry), tag, img ? " resolved to " : ", tag not found in the registry", img ? img->digest : "",
                 img ? "..." : "");
-    else
+    } else
         svc_log(sv, "service %s has started deployment ecs-svc/%d: task definition revision %d, "
                      "image %s/%s:%s%s%s.",
                 svc_name(sv), dp->id, dp->revision, REGISTRY_HOST, registry_repository(sv->registry), tag,
@@ -1100,9 +1166,16 @@ static void throttle_failure(service *sv)
     s->next_launch_s = ecsim_engine_now(sv->eng) + delay;
     if (s->start_failures >= 2 && !s->throttle_announced) {
         s->throttle_announced = true;
-        svc_log(sv, "service %s is unable to consistently start tasks successfully.", svc_name(sv));
+        if (k8s_rules(sv))
+            svc_log(sv, "deployment %s: its pods keep failing to pull their image (ErrImagePull).",
+                    svc_name(sv));
+        else
+            svc_log(sv, "service %s is unable to consistently start tasks successfully.", svc_name(sv));
     }
-    if (s->start_failures >= 2)
+    if (s->start_failures >= 2 && k8s_rules(sv))
+        svc_log(sv, "deployment %s: Back-off pulling image (ImagePullBackOff): next pod start in %.0f s.",
+                svc_name(sv), delay);
+    else if (s->start_failures >= 2)
         svc_log(sv, "service %s operations are being throttled. Will try again later. "
                      "(next launch in %.0f s)", svc_name(sv), delay);
 }
@@ -1111,7 +1184,16 @@ static void task_failed_to_start(service *sv, service_task *t, const char *reaso
 {
     task_stop_now(sv, t, "TaskFailedToStart", reason);
     sv->stats.tasks_failed++;
-    svc_log(sv, "task %d stopped (%s): %s", t->id, t->stop_code, reason);
+    if (k8s_rules(sv)) {
+        char pod[ECSIM_NAME_MAX + 24], image[320];
+        svc_log(sv, "pod %s: Failed to pull image \"%s\": %s: ErrImagePull; the pod is deleted "
+                     "and the ReplicaSet creates another.",
+                pod_name(sv, t, pod, sizeof pod),
+                image_ref(sv, sv->deployments[t->deployment].tag, image, sizeof image),
+                strstr(reason, "i/o timeout") ? "dial tcp: i/o timeout" : "not found");
+    } else {
+        svc_log(sv, "task %d stopped (%s): %s", t->id, t->stop_code, reason);
+    }
     throttle_failure(sv);
     breaker_count_failure(sv, &sv->deployments[t->deployment], "tasks failed to start");
     notify_changed(sv);
@@ -1174,11 +1256,29 @@ static void task_pull(service *sv, service_task *t)
         }
     }
     int image_index = (int)registry_image_index(sv->registry, img) + 1;
+    bool cached = false;
     if (t->instance > 0 && (size_t)t->instance <= sv->instance_image_count) {
-        if (sv->instance_image[t->instance - 1] == image_index)
+        if (sv->instance_image[t->instance - 1] == image_index) {
             pull_s = fmin(pull_s, 1.0);
-        else
+            cached = true;
+            t->image_cached = true;
+        } else {
             sv->instance_image[t->instance - 1] = image_index;
+        }
+    }
+    if (k8s_rules(sv)) {
+        char pod[ECSIM_NAME_MAX + 24], image[320];
+        if (cached)
+            svc_log(sv, "pod %s: Container image \"%s\" already present on machine (node i-%04d).",
+                    pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image),
+                    t->instance);
+        else if (t->instance > 0)
+            svc_log(sv, "pod %s: Scheduled to node i-%04d; Pulling image \"%s\".",
+                    pod_name(sv, t, pod, sizeof pod), t->instance,
+                    image_ref(sv, dp->tag, image, sizeof image));
+        else
+            svc_log(sv, "pod %s: Scheduled on Fargate; Pulling image \"%s\".",
+                    pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image));
     }
     task_schedule(sv, t, pull_s * start_jitter(sv), EV_PULLED);
 }
@@ -1205,10 +1305,16 @@ static bool task_place(service *sv, service_task *t)
         if (!t->waiting_capacity) {
             task_set_waiting(sv, t, true);
             char why[200];
-            svc_log(sv, "service %s was unable to place a task because no container instance met "
-                         "all of its requirements. %s",
-                    svc_name(sv), sv->platform->explain_no_fit(sv->platform_ctx, ts->vcpu, ts->memory_gb, why,
-                                                          sizeof why));
+            const char *explained =
+                sv->platform->explain_no_fit(sv->platform_ctx, ts->vcpu, ts->memory_gb, why, sizeof why);
+            if (k8s_rules(sv)) {
+                char pod[ECSIM_NAME_MAX + 24];
+                svc_log(sv, "pod %s: FailedScheduling: %s", pod_name(sv, t, pod, sizeof pod), explained);
+            } else {
+                svc_log(sv, "service %s was unable to place a task because no container instance met "
+                             "all of its requirements. %s",
+                        svc_name(sv), explained);
+            }
             update_pending_capacity(sv);
         }
         return false;
@@ -1257,9 +1363,14 @@ void service_instance_lost(service *sv, int instance_id)
     }
     if (lost > 0) {
         sv->stats.tasks_replaced += lost;
-        svc_log(sv, "instance i-%04d lost: %d task%s on it stopped (TerminationNotice); the scheduler "
-                     "replaces them.",
-                instance_id, lost, lost == 1 ? "" : "s");
+        if (k8s_rules(sv))
+            svc_log(sv, "node i-%04d lost (NodeNotReady): %d pod%s on it deleted; the ReplicaSet "
+                         "controller creates replacements.",
+                    instance_id, lost, lost == 1 ? "" : "s");
+        else
+            svc_log(sv, "instance i-%04d lost: %d task%s on it stopped (TerminationNotice); the scheduler "
+                         "replaces them.",
+                    instance_id, lost, lost == 1 ? "" : "s");
         notify_changed(sv);
     }
     schedule_reconcile(sv, ecsim_engine_now(sv->eng));
@@ -1289,6 +1400,12 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         break;
     case EV_PULLED:
         assert(t->state == TASK_PENDING);
+        if (k8s_rules(sv) && !t->image_cached) {
+            char pod[ECSIM_NAME_MAX + 24], image[320];
+            svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs (%.0f MB).",
+                    pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image),
+                    now - t->pull_started_s, sv->sc->image.size_mb);
+        }
         task_schedule(sv, t, ts->start_time_s * start_jitter(sv), EV_STARTED);
         break;
     case EV_STARTED:
@@ -1326,9 +1443,18 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
                                               : HEALTHY_WITHOUT_LB_S;
             task_schedule(sv, t, healthy_after, EV_HEALTHY);
         }
-        if (t->restarts == 0)
+        if (t->restarts == 0 && k8s_rules(sv)) {
+            char pod[ECSIM_NAME_MAX + 24];
+            svc_log(sv, "pod %s (AZ %d): Started container %s; %s", pod_name(sv, t, pod, sizeof pod),
+                    t->az, svc_name(sv),
+                    lb->enable                             ? "registering with the target group"
+                    : dp->defect == ECSIM_DEFECT_CRASH     ? "its container is about to exit (defect: crash)"
+                    : dp->defect == ECSIM_DEFECT_UNHEALTHY ? note
+                                                           : "Ready in 40 s (no load balancer)");
+        } else if (t->restarts == 0) {
             svc_log(sv, "task %d RUNNING (deployment ecs-svc/%d, AZ %d): pulled %.0f MB, %s", t->id,
                     dp->id, t->az, sv->sc->image.size_mb, note);
+        }
         break;
     }
     case EV_HEALTHY:
@@ -1347,9 +1473,10 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
             if (backoff > K8S_BACKOFF_MAX_S || !isfinite(backoff))
                 backoff = K8S_BACKOFF_MAX_S;
             task_update(sv, t, TASK_ACTIVATING, false, t->stop_requested);
-            svc_log(sv, "pod %s-%d (task %d): container exited with code 1, restart %d; "
+            char pod[ECSIM_NAME_MAX + 24];
+            svc_log(sv, "pod %s: container exited with code 1, restart %d; "
                          "Back-off restarting failed container (CrashLoopBackOff): next start in %.0f s.",
-                    svc_name(sv), dp->revision, t->id, t->restarts, backoff);
+                    pod_name(sv, t, pod, sizeof pod), t->restarts, backoff);
             if (t->restarts == 1)
                 task_failed(sv, t);
             task_schedule(sv, t, backoff, EV_STARTED);
@@ -1499,9 +1626,15 @@ static bool may_launch(service *sv, double *retry_at)
         if (vcpus + ss->task.vcpu > ll->vcpu_quota + 1e-9) {
             if (!s->quota_announced) {
                 s->quota_announced = true;
-                svc_log(sv, "service %s was unable to place a task. Reason: You've reached the limit "
-                             "on the number of vCPUs you can run concurrently (quota %g vCPU, %g in use).",
-                        svc_name(sv), ll->vcpu_quota, vcpus);
+                if (k8s_rules(sv))
+                    svc_log(sv, "deployment %s: Fargate refused a new pod: You've reached the limit "
+                                 "on the number of vCPUs you can run concurrently (quota %g vCPU, %g "
+                                 "in use).",
+                            svc_name(sv), ll->vcpu_quota, vcpus);
+                else
+                    svc_log(sv, "service %s was unable to place a task. Reason: You've reached the limit "
+                                 "on the number of vCPUs you can run concurrently (quota %g vCPU, %g in use).",
+                            svc_name(sv), ll->vcpu_quota, vcpus);
                 svc_marker(sv, "quota_limit", "vCPU quota reached");
             }
             *retry_at = fmin(*retry_at, now + 60.0);
@@ -1528,6 +1661,15 @@ static void log_stopped(service *sv, const int *ids, int n)
 {
     char list[256] = "";
     size_t len = 0;
+    if (k8s_rules(sv)) {
+        char pod[ECSIM_NAME_MAX + 24];
+        for (int i = 0; i < n && len < sizeof list - 40; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, " %s",
+                                    pod_name(sv, task_by_id(sv, ids[i]), pod, sizeof pod));
+        svc_log(sv, "deployment %s: SuccessfulDelete: Deleted pod%s:%s.", svc_name(sv), n == 1 ? "" : "s",
+                list);
+        return;
+    }
     for (int i = 0; i < n && len < sizeof list - 16; i++)
         len += (size_t)snprintf(list + len, sizeof list - len, " (task %d)", ids[i]);
     svc_log(sv, "service %s has stopped %d running tasks:%s.", svc_name(sv), n, list);
@@ -1638,10 +1780,15 @@ static void service_reconcile(service *sv)
          * that could change that (reference §2.1, [D7]). */
         if (n_old > 0 && want > 0 && old_stopped == 0 && in_flight == 0 && !dp->stuck_announced) {
             dp->stuck_announced = true;
-            svc_log(sv, "service %s was unable to stop or start tasks during a deployment because "
-                         "of the service deployment configuration. Update the minimumHealthyPercent "
-                         "or maximumPercent value and try again.",
-                    svc_name(sv));
+            if (k8s_rules(sv))
+                svc_log(sv, "deployment %s: the rollout cannot progress: maxSurge and maxUnavailable "
+                             "leave no room to create or delete a pod.",
+                        svc_name(sv));
+            else
+                svc_log(sv, "service %s was unable to stop or start tasks during a deployment because "
+                             "of the service deployment configuration. Update the minimumHealthyPercent "
+                             "or maximumPercent value and try again.",
+                        svc_name(sv));
             if (sv->cb.rollout_stuck)
                 sv->cb.rollout_stuck(sv->cb_ctx);
         }
@@ -1671,7 +1818,14 @@ static void service_reconcile(service *sv)
         launch_task(sv);
         launched++;
     }
-    if (launched > 0) {
+    if (launched > 0 && k8s_rules(sv)) {
+        char pods[256] = "", pod[ECSIM_NAME_MAX + 24], rs[ECSIM_NAME_MAX + 16];
+        size_t n = 0;
+        for (size_t i = s->task_count - (size_t)launched; i < s->task_count && n < sizeof pods - 40; i++)
+            n += (size_t)snprintf(pods + n, sizeof pods - n, " %s", pod_name(sv, &s->tasks[i], pod, sizeof pod));
+        svc_log(sv, "replicaset %s: SuccessfulCreate: Created pod%s:%s.",
+                service_replicaset_name(sv, dp->revision, rs, sizeof rs), launched == 1 ? "" : "s", pods);
+    } else if (launched > 0) {
         char ids[256] = "";
         size_t n = 0;
         for (size_t i = s->task_count - (size_t)launched; i < s->task_count && n < sizeof ids - 16; i++)
@@ -1695,6 +1849,13 @@ void service_set_desired(service *sv, int desired)
 {
     if (desired == sv->desired)
         return;
+    const service_deployment *dp = service_primary(sv);
+    if (k8s_rules(sv) && dp && sv->provisioned) {
+        char rs[ECSIM_NAME_MAX + 16];
+        svc_log(sv, "deployment %s: Scaled %s replica set %s to %d.", svc_name(sv),
+                desired > sv->desired ? "up" : "down",
+                service_replicaset_name(sv, dp->revision, rs, sizeof rs), desired);
+    }
     sv->desired = desired;
     schedule_reconcile(sv, ecsim_engine_now(sv->eng));
 }
@@ -1718,9 +1879,10 @@ void service_check_rollout(service *sv)
     }
     if (healthy >= s->desired && old_alive == 0) {
         deployment_finish(sv, dp, ROLLOUT_COMPLETED);
+        char rs[ECSIM_NAME_MAX + 16];
         if (k8s_rules(sv))
-            svc_log(sv, "deployment %s: successfully rolled out (ReplicaSet \"%s-%d\", %d pods ready).",
-                    svc_name(sv), svc_name(sv), dp->revision, healthy);
+            svc_log(sv, "deployment %s: successfully rolled out (ReplicaSet \"%s\", %d pods ready).",
+                    svc_name(sv), service_replicaset_name(sv, dp->revision, rs, sizeof rs), healthy);
         else
             svc_log(sv, "service %s (deployment ecs-svc/%d) deployment completed.", svc_name(sv), dp->id);
         if (sv->cb.deployment_completed)
@@ -1761,9 +1923,16 @@ int service_kill_tasks(service *sv, int count)
         /* A killed process is an essential container that exited (SIGKILL,
          * exit code 137): stopCode EssentialContainerExited (reference §2.3). */
         task_stop_now(sv, t, "EssentialContainerExited", "Essential container in task exited");
-        svc_log(sv, "task %d stopped (EssentialContainerExited): Essential container in task exited "
-                     "(exit code 137: killed).",
-                t->id);
+        if (k8s_rules(sv)) {
+            char pod[ECSIM_NAME_MAX + 24];
+            svc_log(sv, "pod %s: container %s terminated (exit code 137: killed); the pod is deleted "
+                         "and the ReplicaSet creates another.",
+                    pod_name(sv, t, pod, sizeof pod), svc_name(sv));
+        } else {
+            svc_log(sv, "task %d stopped (EssentialContainerExited): Essential container in task exited "
+                         "(exit code 137: killed).",
+                    t->id);
+        }
         sv->stats.tasks_replaced++;
         killed++;
     }
@@ -1811,9 +1980,16 @@ int service_spot_interruption(service *sv, int count)
          * replacement at the notice (MODEL). */
         task_begin_stop(sv, t, "SpotInterruption", "Your Spot Task was interrupted.",
                         SPOT_NOTICE_S - fmin(STOPPING_TIME_S, sv->sc->service.task.stop_timeout_s));
-        svc_log(sv, "task %d received a Fargate Spot interruption notice: SIGTERM now, "
-                     "stopped (SpotInterruption) in 2 minutes.",
-                t->id);
+        if (k8s_rules(sv)) {
+            char pod[ECSIM_NAME_MAX + 24];
+            svc_log(sv, "pod %s: its capacity is reclaimed (Spot interruption): SIGTERM now, "
+                         "deleted in 2 minutes.",
+                    pod_name(sv, t, pod, sizeof pod));
+        } else {
+            svc_log(sv, "task %d received a Fargate Spot interruption notice: SIGTERM now, "
+                         "stopped (SpotInterruption) in 2 minutes.",
+                    t->id);
+        }
         sv->stats.tasks_replaced++;
         hit++;
     }

@@ -58,6 +58,7 @@ typedef struct service_task {
     int restarts;             /* eks: container restarts (CrashLoopBackOff, reference §5.4) */
     int instance;             /* ec2 / eks: the instance it is placed on, 0 = none */
     bool waiting_capacity;    /* ec2 / eks: PENDING, no instance has room (reference §2.6) */
+    bool image_cached;        /* ec2 / eks: the last pull found the image on its instance */
     /* The service's indexes: the live list (not STOPPED, id order) and the
      * deployment's active list (counts towards desired, id order); ids, 0 = none. */
     int live_prev, live_next;
@@ -239,5 +240,9 @@ double service_pull_backoff_s(int retry, double u);
 void service_rollout_bounds(const ecsim_deployment_spec *dep, bool kubernetes, int desired,
                             int *min_healthy, int *max_tasks);
 const char *task_state_name(task_state s);
+/* The Kubernetes name of the ReplicaSet of `revision`: "NAME-HASH", the
+ * hash (10 characters of Kubernetes' safe alphabet) derived from the
+ * service name and the revision, as a pod-template-hash is. Returns buf. */
+const char *service_replicaset_name(const service *sv, int revision, char *buf, size_t size);
 
 #endif

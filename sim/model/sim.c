@@ -70,6 +70,8 @@ __attribute__((format(printf, 2, 3)))
 static void sim_log(ecsim_sim *sim, const char *fmt, ...);
 
 static const char *svc(const ecsim_sim *sim) { return sim->sc->service.name; }
+/* The platform speaks Kubernetes (pods, ReplicaSets, nodes; reference §5). */
+static bool k8s(const ecsim_sim *sim) { return platform_words(sim->platform)->kubernetes; }
 
 char *ecsim_fmt_clock(char *buf, size_t size, double t_s)
 {
@@ -208,16 +210,29 @@ static void provision_done(ecsim_engine *eng, void *ctx, uint64_t arg)
     lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_PROVISION));
     lifecycle_set_image(sim->lc, sim->image_in_registry ? lifecycle_seed_image(ECSIM_STEP_PROVISION)
                                                     : "Not in registry");
+    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PROVISION);
+    if (k8s(sim)) {
+        sim_log(sim, "deployment %s created on %s: replicas %d, pod requests %.2g vCPU / %.2g GB.",
+                svc(sim), platform_words(sim->platform)->name, sc->service.desired, sc->service.task.vcpu,
+                sc->service.task.memory_gb);
+        snprintf(r->aws_did, sizeof r->aws_did,
+                 "Created Deployment %s on %s in %.0f s with %d replicas; every pod requests %.2g vCPU "
+                 "and %.2g GB.",
+                 svc(sim), platform_words(sim->platform)->created_on, sc->service.provision_time_s,
+                 sc->service.desired, sc->service.task.vcpu, sc->service.task.memory_gb);
+        snprintf(r->user_did, sizeof r->user_did,
+                 "Created the Deployment: pod template, replicas, platform.");
+    } else {
     sim_log(sim, "service %s created on %s: desired count %d, task %.2g vCPU / %.2g GB.", svc(sim),
             platform_words(sim->platform)->name,
             sc->service.desired, sc->service.task.vcpu, sc->service.task.memory_gb);
-    ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_PROVISION);
     snprintf(r->aws_did, sizeof r->aws_did,
              "Created service %s on %s in %.0f s with desired count %d; every task gets %.2g vCPU "
              "and %.2g GB.",
              svc(sim), platform_words(sim->platform)->created_on,
              sc->service.provision_time_s, sc->service.desired, sc->service.task.vcpu,
              sc->service.task.memory_gb);
+    }
     record(sim, ECSIM_STEP_PROVISION, false);
     lifecycle_set_deployment(sim->lc, "In progress");
     if (service_deploy(sim->service, sc->image.tag, ECSIM_DEFECT_NONE, false) != 0)
@@ -321,11 +336,14 @@ static void describe_deploy(ecsim_sim *sim)
     const ecsim_task_spec *ts = &sc->service.task;
     double pull_s = sc->image.size_mb / sc->registry.pull_mb_per_s;
     ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
+    if (platform_words(sim->platform)->deploy_role)
+        snprintf(r->role, sizeof r->role, "%s", platform_words(sim->platform)->deploy_role);
     snprintf(r->aws_did, sizeof r->aws_did,
-             "ECS started %d task%s on %s. Each: provisioning %.0f s, image pull %.1f s (%.0f MB at "
+             "%s started %d %.*s on %s. Each: provisioning %.0f s, image pull %.1f s (%.0f MB at "
              "%.3g MB/s), container start %.0f s, activation %.0f s: RUNNING %.1f s after launch.",
-             sc->service.desired, sc->service.desired == 1 ? "" : "s",
-             platform_words(sim->platform)->started_on,
+             k8s(sim) ? "Kubernetes" : "ECS", sc->service.desired,
+             (int)strlen(platform_words(sim->platform)->tasks) - (sc->service.desired == 1),
+             platform_words(sim->platform)->tasks, platform_words(sim->platform)->started_on,
              ts->provisioning_time_s, pull_s, sc->image.size_mb, sc->registry.pull_mb_per_s,
              ts->start_time_s, ts->activating_time_s,
              ts->provisioning_time_s + pull_s + ts->start_time_s + ts->activating_time_s);
@@ -423,10 +441,28 @@ static void on_deployment_completed(void *ctx, const service_deployment *dp)
     } else {
         lifecycle_set_deployment(sim->lc, "Completed");
     }
-    sim_log(sim, "service %s has reached a steady state.", svc(sim));
     lifecycle_set_image(sim->lc, lifecycle_seed_image(ECSIM_STEP_RUN));
     lifecycle_set_infra(sim->lc, lifecycle_seed_infra(ECSIM_STEP_RUN));
     ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
+    if (k8s(sim)) {
+        char rs[ECSIM_NAME_MAX + 16];
+        service_replicaset_name(sim->service, dp->revision, rs, sizeof rs);
+        sim_log(sim, "deployment %s: condition Available=True: Deployment has minimum availability "
+                     "(%d of %d pods Ready).",
+                svc(sim), service_desired(sim->service), service_desired(sim->service));
+        snprintf(r->aws_did, sizeof r->aws_did,
+                 "All %d pods of ReplicaSet %s passed their readiness checks (%s); the Deployment "
+                 "rollout is complete and Kubernetes now keeps %d pods running%s.",
+                 service_desired(sim->service), rs,
+                 sim->sc->service.load_balancer.enable ? "target group healthy threshold x interval"
+                                                       : "40 s after the container started, no load balancer",
+                 service_desired(sim->service),
+                 sim->sc->autoscaler.policy == ECSIM_POLICY_NONE ? " (no autoscaler: a fixed count)"
+                                                                 : ", scaled by the autoscaler");
+        record(sim, ECSIM_STEP_RUN, false);
+        return;
+    }
+    sim_log(sim, "service %s has reached a steady state.", svc(sim));
     snprintf(r->aws_did, sizeof r->aws_did,
              "All %d tasks of deployment ecs-svc/%d passed their health checks (%s); the service "
              "reached a steady state and ECS now keeps %d tasks running%s.",
@@ -526,9 +562,9 @@ static void datapoint_published(ecsim_engine *eng, void *ctx, uint64_t arg)
     const ecsim_monitoring_spec *mon = &sim->sc->monitoring;
     double period_end = (double)(arg + 1) * mon->period_s;
     double lag = ecsim_engine_now(sim->eng) - period_end;
-    sim_log(sim, "CloudWatch: first CPUUtilization datapoint of service %s published (period "
+    sim_log(sim, "CloudWatch: first CPUUtilization datapoint of %s %s published (period "
                  "ending at %.0f s, %.0f s lag).",
-            svc(sim), period_end, lag);
+            k8s(sim) ? "deployment" : "service", svc(sim), period_end, lag);
     sim->monitor_published = true;
     snprintf(sim->monitor_text, sizeof sim->monitor_text,
              "CloudWatch published the service's first CPU and memory datapoints (one per %.0f s "
@@ -586,6 +622,27 @@ static void describe_deploy_failure(ecsim_sim *sim)
     bool unreachable = strstr(reason, "i/o timeout") != NULL;
     const char *what = unreachable ? "registry unreachable (CannotPullContainerError: i/o timeout)"
                                    : "image missing from registry (CannotPullContainerError)";
+    if (k8s(sim)) {
+        /* The same story in Kubernetes words (reference §5.4: ErrImagePull, ImagePullBackOff). */
+        snprintf(dep->role, sizeof dep->role, "Kubernetes creates pods; their image pulls fail");
+        snprintf(dep->result, sizeof dep->result, "Deployment %s: %s; %d pod starts failed (ErrImagePull)",
+                 dp && dp->rollout == ROLLOUT_FAILED ? "failed" : "failing",
+                 unreachable ? "registry unreachable (i/o timeout)" : "image missing from registry",
+                 failed);
+        snprintf(dep->aws_did, sizeof dep->aws_did,
+                 "Kubernetes created pods; the kubelet could not pull %s:%s (ErrImagePull) and backed "
+                 "off (ImagePullBackOff), up to %.0f s between attempts; %d pod starts failed by the end.",
+                 sc->image.name, sc->image.tag,
+                 service_throttle_delay(sim->service) > 0 ? service_throttle_delay(sim->service)
+                                                          : sc->service.throttle.initial_s,
+                 failed);
+        snprintf(dep->fix, sizeof dep->fix,
+                 unreachable ? "Make Amazon ECR reachable from the pods' subnets (VPC endpoints for "
+                               "ecr.api, ecr.dkr and S3, or a NAT gateway); the kubelet retries by itself."
+                             : "Push the image to the registry (or correct the tag in the pod template), "
+                               "then roll out again (kubectl set image).");
+        return;
+    }
     snprintf(dep->role, sizeof dep->role, "AWS launches tasks; they stop: TaskFailedToStart");
     if (dp && dp->rollout == ROLLOUT_FAILED)
         snprintf(dep->result, sizeof dep->result,
@@ -664,7 +721,18 @@ static void finish_texts(ecsim_sim *sim)
     /* Tasks waiting PENDING for capacity when the run ended (ec2 / eks). */
     int waiting = service_waiting_count(sim->service);
     ecsim_step_record *deploy = lifecycle_step(sim->lc, ECSIM_STEP_DEPLOY);
-    if (!deploy->reached && waiting > 0) {
+    if (!deploy->reached && waiting > 0 && k8s(sim)) {
+        snprintf(deploy->result, sizeof deploy->result,
+                 "Not reached: %d pod%s stuck Pending, no node has room", waiting, waiting == 1 ? "" : "s");
+        snprintf(deploy->aws_did, sizeof deploy->aws_did,
+                 "The scheduler could not place %d pod%s: FailedScheduling, no node has enough free "
+                 "CPU or memory for the pod's requests (see events.log), and the Cluster Autoscaler "
+                 "cannot help when a pod is larger than a node.",
+                 waiting, waiting == 1 ? "" : "s");
+        snprintf(deploy->fix, sizeof deploy->fix,
+                 "Make the pod's requests fit a node (task.vcpu / memory_gb against cluster.vcpu / "
+                 "memory_gb), use a larger instance type, or raise cluster.max_instances.");
+    } else if (!deploy->reached && waiting > 0) {
         snprintf(deploy->result, sizeof deploy->result,
                  "Not reached: %d task%s stuck PENDING, no container instance has room", waiting,
                  waiting == 1 ? "" : "s");
@@ -686,7 +754,7 @@ static void finish_texts(ecsim_sim *sim)
         if (r->reached)
             continue;
         snprintf(r->result, sizeof r->result, "Not reached: %s",
-                 sim->failed_deploy || !deploy->reached ? "no task ever ran"
+                 sim->failed_deploy || !deploy->reached ? (k8s(sim) ? "no pod ever ran" : "no task ever ran")
                                                        : "the simulated period ended first");
         snprintf(r->role, sizeof r->role, "—");
         snprintf(r->aws_did, sizeof r->aws_did, "Nothing: %s",
@@ -698,20 +766,25 @@ static void finish_texts(ecsim_sim *sim)
         snprintf(end->role, sizeof end->role, "Simulation ended at %s",
                  sim_fmt_clock(clock, sizeof clock, sc->duration_s));
         snprintf(end->result, sizeof end->result, "App never ran: deployment failed at step 4");
-        snprintf(end->aws_did, sizeof end->aws_did,
-                 "The simulated period is over: %d task launches failed, 0 tasks running.", failed);
+        if (k8s(sim))
+            snprintf(end->aws_did, sizeof end->aws_did,
+                     "The simulated period is over: %d pod starts failed, 0 pods running.", failed);
+        else
+            snprintf(end->aws_did, sizeof end->aws_did,
+                     "The simulated period is over: %d task launches failed, 0 tasks running.", failed);
     } else if (!lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached) {
         snprintf(end->role, sizeof end->role, "Simulation ended at %s",
                  sim_fmt_clock(clock, sizeof clock, sc->duration_s));
         snprintf(end->result, sizeof end->result, "%s",
-                 waiting > 0 && !deploy->reached ? "App never ran: its tasks could not be placed"
+                 waiting > 0 && !deploy->reached ? (k8s(sim) ? "App never ran: its pods could not be scheduled"
+                                                             : "App never ran: its tasks could not be placed")
                                                  : "App not yet steady when the period ended");
         snprintf(end->aws_did, sizeof end->aws_did, "The simulated period ended before the service "
                                                     "reached a steady state.");
     } else {
         snprintf(end->aws_did, sizeof end->aws_did,
-                 "The simulated period is over: %d tasks running, %d started in all.",
-                 sim->now->running, sim->summary.tasks_started);
+                 "The simulated period is over: %d %s running, %d started in all.",
+                 sim->now->running, platform_words(sim->platform)->tasks, sim->summary.tasks_started);
         /* The seed's closing words only when they are true of this run. */
         const ecsim_summary *sum = &sim->summary;
         const service_deployment *dp = service_primary(sim->service);
@@ -770,8 +843,12 @@ static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     scaling_finish(sim->scaling);
     sync_service_stats(sim);
     update_counts(sim);
-    sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now->running,
-            sim->now->desired);
+    if (k8s(sim))
+        sim_log(sim, "end of the simulated period: %d pods running, replicas %d.", sim->now->running,
+                sim->now->desired);
+    else
+        sim_log(sim, "end of the simulated period: %d tasks running, desired %d.", sim->now->running,
+                sim->now->desired);
     finish_summary(sim);
     /* Step 6 with updates or faults still under way when the period ends. */
     if (sim->monitor_published && !lifecycle_step(sim->lc, ECSIM_STEP_MONITOR)->reached)

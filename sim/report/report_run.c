@@ -19,6 +19,7 @@
 #include "ecsim/table.h"
 #include "ecsim/timeline.h"
 #include "ecsim/version.h"
+#include "model/platform.h"
 
 /* ---- tables -------------------------------------------------------------------- */
 
@@ -104,6 +105,9 @@ ecsim_table *ecsim_report_status_table(const ecsim_sim *sim)
         char cells[NCOLS][96];
         const char *row[NCOLS];
         snprintf(cells[0], sizeof cells[0], "%s", var_names[v]);
+        if (v == VAR_DESIRED || v == VAR_RUNNING) /* the platform's word: tasks or pods */
+            snprintf(cells[0], sizeof cells[0], "%s %s", v == VAR_DESIRED ? "Desired" : "Running",
+                     platform_kind_of(ecsim_sim_scenario(sim)->service.platform)->words.tasks);
         tracked_cell(cells[1], sizeof cells[1], ecsim_sim_start_state(sim), (tracked_var)v);
         for (int s = 1; s < ECSIM_STEP_MONITOR; s++) {
             const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
