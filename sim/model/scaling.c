@@ -450,14 +450,7 @@ static size_t gather_datapoints(scaling *sim, int metric, double *out)
     int64_t first = latest.period - POLICY_WINDOW + 1;
     if (first < 0)
         first = 0;
-    size_t n = 0;
-    for (int64_t k = first; k <= latest.period; k++) {
-        ecsim_datapoint dp;
-        out[n++] = ecsim_metrics_lookup(sim->metrics, metric, k, now, &dp) == ECSIM_DP_PUBLISHED
-                       ? dp.value
-                       : NAN;
-    }
-    return n;
+    return ecsim_metrics_window(sim->metrics, metric, first, latest.period, now, out);
 }
 
 /* What one task receiving traffic does now, for the HPA's pod samples. */
