@@ -401,14 +401,19 @@ size_t ecsim_metrics_window(const ecsim_metrics *m, int metric_id, int64_t first
         else
             hi = mid;
     }
+    /* lo: logical index; j: its slot in the ring (no division per step). */
+    size_t j = s->ring_cap ? (s->ring_head + lo) % s->ring_cap : 0;
     size_t n = 0;
     for (int64_t k = first; k <= last; k++) {
         double v = NAN;
         if (k >= 0 && k < m->closed) {
-            while (lo < s->ring_count && ring_at(s, lo)->period < k)
+            while (lo < s->ring_count && s->ring[j].period < k) {
                 lo++;
+                if (++j == s->ring_cap)
+                    j = 0;
+            }
             if (lo < s->ring_count) {
-                const ecsim_datapoint *dp = ring_at(s, lo);
+                const ecsim_datapoint *dp = &s->ring[j];
                 if (dp->period == k && dp->publish_s <= t_s)
                     v = dp->value;
             }
