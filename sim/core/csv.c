@@ -11,7 +11,12 @@
  * skips to the end of its line (outside quotes); an unclosed quote is
  * reported at the opening quote and ends the input (everything after it
  * was inside the field). A record over the size or field caps is read to
- * its end without keeping the excess, then reported. */
+ * its end without keeping the excess, then reported.
+ *
+ * The writer builds each row in the writer's buffer and hands it to stdio
+ * with one fwrite; numbers are formatted without printf when the result is
+ * certain to be ecsim_fmt_num's (ecsim_csv_fmt_num), so the timeline and
+ * decisions files of a year-long run cost a copy per field, not a printf. */
 #include "ecsim/csv.h"
 
 #include <float.h>
