@@ -4,6 +4,7 @@
  * the byte-order mark, malformed records reported at FILE:LINE:COLUMN and
  * the reader going on after them, very long fields and the caps, and a
  * writer round trip that quotes only when it must. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/csv.h"
 #include "ecsim/error.h"
+#include "ecsim/output.h"
 
 /* A reader over `text` (fmemopen), its diagnostics in `d`. */
 typedef struct fixture {
@@ -324,6 +326,60 @@ static void test_no_leak(void **state)
     assert_int_equal(ecsim_alloc_live(), live);
 }
 
+/* The writer's fast number text is ecsim_fmt_num's, byte for byte: integers,
+ * decimals of every magnitude the fast path takes, values next to ties and
+ * powers of ten, and random bit patterns. */
+static void check_num(double v)
+{
+    char a[64], b[64];
+    ecsim_csv_fmt_num(a, sizeof a, v);
+    ecsim_fmt_num(b, sizeof b, v);
+    if (strcmp(a, b) != 0)
+        fail_msg("%.17g: fast \"%s\", printf \"%s\"", v, a, b);
+}
+
+static void test_fast_number_text(void **state)
+{
+    (void)state;
+    const double fixed[] = {0.0, -0.0, 1.0, -1.0, 120.0, 0.1, 0.3, 0.1 + 0.2, 1e-4, 9.99999999999999e-5,
+                            1e-5, 1e14, 1e15, 999999999999999.0, 999999999999999.9, 1e15 - 0.5,
+                            123456.7890123456, 400.654497431104, 0.000123456789012345, 2.5, 0.125,
+                            1e300, 1e-300, 5e-324, 12345678901234.5, 0.99999999999999999, 9.5,
+                            99999.99999999999, 0.00099999999999999};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        check_num(fixed[i]);
+        check_num(-fixed[i]);
+        check_num(nextafter(fixed[i], 0));
+        check_num(nextafter(fixed[i], 1e308));
+    }
+    for (int e = -6; e <= 16; e++) {
+        double p = pow(10.0, e);
+        for (int k = -3; k <= 3; k++) {
+            double v = p;
+            for (int j = 0; j < (k < 0 ? -k : k); j++)
+                v = nextafter(v, k < 0 ? 0 : 1e308);
+            check_num(v);
+        }
+    }
+    /* Halves at the 15th digit and random values. */
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double u = (double)(x >> 11) / 9007199254740992.0;
+        int e = (int)(x % 23) - 6;
+        double v = u * pow(10.0, e);
+        check_num(v);
+        check_num(floor(v * 1000.0) / 1000.0);
+        check_num((double)(int64_t)(x >> 14) / 64.0);
+        double bits;
+        uint64_t b = x & 0x7fefffffffffffffULL;
+        memcpy(&bits, &b, sizeof bits);
+        check_num(bits);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_caller_errors_and_nul),
         cmocka_unit_test(test_long_fields_and_caps),
         cmocka_unit_test(test_writer_round_trip),
+        cmocka_unit_test(test_fast_number_text),
         cmocka_unit_test(test_no_leak),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

@@ -317,6 +317,38 @@ static void test_out_of_memory(void **state)
     assert_true(failures >= 4);
 }
 
+/* ecsim_metrics_window reads what ecsim_metrics_lookup says period by
+ * period: gaps, lagged publication, periods still open or before 0, and
+ * periods fallen off the history, at several reading times. */
+static void test_window_matches_lookup(void **state)
+{
+    (void)state;
+    ecsim_metrics *m = make_metrics(60, 30, 200, 9);
+    for (int k = 0; k < 300; k++) {
+        if (k % 7 != 3 && k % 11 != 5)
+            assert_int_equal(ecsim_metrics_add_sample(m, CPU, k * 60.0 + 1, (double)(k % 37), 60), 0);
+        assert_int_equal(ecsim_metrics_close_period(m), 0);
+        double now = (k + 1) * 60.0 + (k % 5) * 40.0;
+        int64_t lo = k - 80, hi = k + 2;
+        double out[90];
+        size_t n = ecsim_metrics_window(m, CPU, lo, hi, now, out);
+        assert_int_equal(n, (size_t)(hi - lo + 1));
+        for (int64_t p = lo; p <= hi; p++) {
+            ecsim_datapoint dp;
+            double want = ecsim_metrics_lookup(m, CPU, p, now, &dp) == ECSIM_DP_PUBLISHED ? dp.value : NAN;
+            double got = out[p - lo];
+            if (isnan(want))
+                assert_true(isnan(got));
+            else
+                assert_true(got == want);
+        }
+    }
+    double out[1];
+    assert_int_equal(ecsim_metrics_window(m, CPU, 5, 4, 1e9, out), 0);
+    assert_int_equal(ecsim_metrics_window(m, 99, 0, 0, 1e9, out), 0);
+    ecsim_metrics_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_publication_lag),
         cmocka_unit_test(test_bounded_history),
         cmocka_unit_test(test_published_queries),
+        cmocka_unit_test(test_window_matches_lookup),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);

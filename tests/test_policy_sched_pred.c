@@ -98,19 +98,54 @@ static void test_predictive_capacity(void **state)
     for (int i = 0; i < 2880; i++)
         demand[i] = (i / 60) % 24 == 10 ? 1000 : 100;
     /* Before 24 h of history: no forecast. */
-    assert_int_equal(ecsim_predictive_capacity(&cfg, &st, 3600, demand, 60, 60, NULL), 0);
+    assert_int_equal(ecsim_predictive_capacity(&cfg, &st, 3600, demand, 60, 60, 60, NULL), 0);
     /* At 24 h: forecast from day 1; at 33:54 the buffer reaches 34:00
      * (hour 10 of day 2): ceil(1000 / 50) = 20. */
-    assert_int_equal(ecsim_predictive_capacity(&cfg, &st, 86400, demand, 1440, 60, NULL), 2);
+    assert_int_equal(ecsim_predictive_capacity(&cfg, &st, 86400, demand, 1440, 1440, 60, NULL), 2);
     assert_true(st.has_forecast);
-    int n = ecsim_predictive_capacity(&cfg, &st, 86400 + 9 * 3600 + 3240, demand, 1440, 60, NULL);
+    int n = ecsim_predictive_capacity(&cfg, &st, 86400 + 9 * 3600 + 3240, demand, 1440, 1440, 60, NULL);
     assert_int_equal(n, 2);   /* 09:54: not yet within the 300 s buffer */
-    n = ecsim_predictive_capacity(&cfg, &st, 86400 + 9 * 3600 + 3300, demand, 1440, 60, NULL);
+    n = ecsim_predictive_capacity(&cfg, &st, 86400 + 9 * 3600 + 3300, demand, 1440, 1440, 60, NULL);
     assert_int_equal(n, 20);  /* 09:55: pre-launched 300 s before 10:00 */
     /* No refresh before 6 h. */
     double last = st.last_refresh_s;
-    ecsim_predictive_capacity(&cfg, &st, 86400 + 3600, demand, 1500, 60, NULL);
+    ecsim_predictive_capacity(&cfg, &st, 86400 + 3600, demand, 1500, 1500, 60, NULL);
     assert_true(st.last_refresh_s == last);
+}
+
+/* Only the look-back is needed: 20 days of a daily pattern given whole
+ * or as the newest ecsim_predictive_lookback() values forecast the same;
+ * a look-back shorter than that is refused (0, no forecast). */
+static void test_predictive_lookback_is_enough(void **state)
+{
+    (void)state;
+    ecsim_predictive_config cfg;
+    ecsim_predictive_config_defaults(&cfg);
+    cfg.target_utilization_pct = 50;
+    cfg.task_capacity = 100;
+    size_t total = 20 * 1440 + 37, keep = ecsim_predictive_lookback(&cfg, 60);
+    assert_int_equal(keep, (ECSIM_FORECAST_MAX + 1) * 60);
+    double *demand = ecsim_reallocarray(NULL, total, sizeof *demand);
+    assert_non_null(demand);
+    for (size_t i = 0; i < total; i++)
+        demand[i] = (i / 60) % 24 == 10 ? 1000 + (double)(i % 7) : 100 + (double)(i % 13);
+    double now = (double)total * 60;
+    ecsim_predictive_state whole, tail, shorter;
+    ecsim_predictive_state_init(&whole);
+    ecsim_predictive_state_init(&tail);
+    ecsim_predictive_state_init(&shorter);
+    int a = ecsim_predictive_capacity(&cfg, &whole, now, demand, total, total, 60, NULL);
+    int b = ecsim_predictive_capacity(&cfg, &tail, now, demand + (total - keep), keep, total, 60, NULL);
+    assert_int_equal(a, b);
+    assert_int_equal(whole.forecast_count, tail.forecast_count);
+    assert_true(whole.forecast_start_s == tail.forecast_start_s);
+    for (size_t i = 0; i < whole.forecast_count; i++)
+        assert_true(whole.forecast[i] == tail.forecast[i]);
+    assert_int_equal(ecsim_predictive_capacity(&cfg, &shorter, now, demand + (total - 60 * 24 * 14 + 1),
+                                               60 * 24 * 14 - 1, total, 60, NULL),
+                     0);
+    assert_false(shorter.has_forecast);
+    ecsim_free(demand);
 }
 
 static void test_predictive_policy_never_scales_in(void **state)
@@ -130,7 +165,8 @@ static void test_predictive_policy_never_scales_in(void **state)
         dp[i] = 5;   /* AlarmLow: target tracking wants to scale in */
     ecsim_policy_obs obs = {.now_s = 86400 + 3300, .current = 25, .min = 1, .max = 50,
                             .datapoints = dp, .datapoint_count = 15, .period_s = 60,
-                            .demand = demand, .demand_count = 1440, .demand_period_s = 60};
+                            .demand = demand, .demand_count = 1440, .demand_total = 1440,
+                            .demand_period_s = 60};
     ecsim_decision d;
     ecsim_decision_init(&d);
     assert_int_equal(ecsim_policy_evaluate(p, &obs, &d), 0);
@@ -182,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_scheduled_policy_ignores_cooldowns),
         cmocka_unit_test(test_forecast_methods),
         cmocka_unit_test(test_predictive_capacity),
+        cmocka_unit_test(test_predictive_lookback_is_enough),
         cmocka_unit_test(test_predictive_policy_never_scales_in),
         cmocka_unit_test(test_registry),
     };

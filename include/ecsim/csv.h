@@ -98,10 +98,16 @@ void ecsim_csv_error(ecsim_csv_reader *r, int line, int column, const char *fmt,
 /* ---- writer ------------------------------------------------------------------------- */
 
 /* A row writer on a FILE*: each write_* puts a separator before every field
- * but the first of the row; end_row ends the row with LF. */
+ * but the first of the row; end_row ends the row with LF. The row is built
+ * in `buf` and written with one fwrite at end_row (a row longer than the
+ * buffer is written in pieces, in order): nothing of an unfinished row
+ * reaches the stream before end_row, unless it overflows. */
+#define ECSIM_CSV_ROW_BUF 2048
 typedef struct ecsim_csv_writer {
     FILE *out;
     size_t fields; /* fields written in the current row */
+    size_t len;    /* bytes in buf */
+    char buf[ECSIM_CSV_ROW_BUF];
 } ecsim_csv_writer;
 
 void ecsim_csv_writer_init(ecsim_csv_writer *w, FILE *out);
@@ -120,5 +126,11 @@ int ecsim_csv_writer_status(const ecsim_csv_writer *w);
 
 /* One field on `out` with the writer's quoting rule, no separator. */
 void ecsim_csv_put_field(FILE *out, const char *s);
+
+/* ecsim_fmt_num's text of v, written into buf (size >= 32) without going
+ * through printf for the common cases (integers below 1e15, and values
+ * from 1e-4 to 1e15 whose 15-digit rounding is not near a tie); the same
+ * bytes as ecsim_fmt_num in every case. Returns buf. */
+char *ecsim_csv_fmt_num(char *buf, size_t size, double v);
 
 #endif

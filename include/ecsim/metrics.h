@@ -123,6 +123,15 @@ int64_t ecsim_metrics_closed_count(const ecsim_metrics *m);
 ecsim_datapoint_status ecsim_metrics_lookup(const ecsim_metrics *m, int metric_id, int64_t period,
                                             double t_s, ecsim_datapoint *out);
 
+/* Periods first .. last of a metric as seen at t_s, in one pass: out[i]
+ * (last - first + 1 entries) is the value of period first + i when
+ * ecsim_metrics_lookup would say ECSIM_DP_PUBLISHED, NAN otherwise (missing,
+ * pending, fallen off the history). O(log history + count). Returns the
+ * number of entries written (0 when first > last or the metric is
+ * unknown). */
+size_t ecsim_metrics_window(const ecsim_metrics *m, int metric_id, int64_t first, int64_t last,
+                            double t_s, double *out);
+
 /* The datapoints of a metric visible at t_s, oldest first: copies the
  * newest min(max, visible) of them into out[] and returns how many it
  * copied (visible among those kept: see ECSIM_METRICS_HISTORY). Publication lags differ per period, so a datapoint may be

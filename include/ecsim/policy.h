@@ -446,15 +446,23 @@ int ecsim_forecast(ecsim_forecast_method method, const double *history, size_t c
                    size_t season, double alpha, double beta, double gamma, double *out,
                    size_t out_count);
 
-/* The predictive floor at now_s, from the demand history (one value per
- * `demand_period_s` from time 0, oldest first). Refreshes the forecast when
- * enough history exists and refresh_s has passed; the capacity for bucket
- * k applies from (bucket start - scheduling buffer); returns the predicted
- * task count ceil(load / (target% / 100 x task_capacity)), or 0 when there
- * is no forecast yet (never a reason to scale in). NULL steps allowed. */
+/* How many of the newest demand values (one per demand_period_s) the
+ * forecast reads: the look-back a caller must keep (at most 14 days of
+ * buckets and one partial bucket). 0 when the configuration is invalid. */
+size_t ecsim_predictive_lookback(const ecsim_predictive_config *cfg, double demand_period_s);
+
+/* The predictive floor at now_s, from the demand history: `demand_total`
+ * values were recorded, one per `demand_period_s` from time 0; `demand`
+ * holds the newest `demand_count` of them, oldest first (the whole history,
+ * or at least ecsim_predictive_lookback() of them). Refreshes the forecast
+ * when enough history exists and refresh_s has passed; the capacity for
+ * bucket k applies from (bucket start - scheduling buffer); returns the
+ * predicted task count ceil(load / (target% / 100 x task_capacity)), or 0
+ * when there is no forecast yet or the look-back given is too short (never
+ * a reason to scale in). NULL steps allowed. */
 int ecsim_predictive_capacity(const ecsim_predictive_config *cfg, ecsim_predictive_state *st,
                               double now_s, const double *demand, size_t demand_count,
-                              double demand_period_s, ecsim_steps *steps);
+                              size_t demand_total, double demand_period_s, ecsim_steps *steps);
 
 /* ---- the simulation-facing interface ------------------------------------------------- */
 
@@ -512,8 +520,11 @@ typedef struct ecsim_policy_obs {
                                          request_m / usage_m; NULL = use `pods` */
     size_t pod_count;
     bool deployment_in_progress;
-    const double *demand;          /* demand per demand_period_s from t = 0 (predictive) */
+    const double *demand;          /* the newest demand_count of the demand_total values of
+                                      demand per demand_period_s from t = 0 (predictive; at
+                                      least ecsim_predictive_lookback of them) */
     size_t demand_count;
+    size_t demand_total;
     double demand_period_s;
 } ecsim_policy_obs;
 

@@ -11,11 +11,18 @@
  * skips to the end of its line (outside quotes); an unclosed quote is
  * reported at the opening quote and ends the input (everything after it
  * was inside the field). A record over the size or field caps is read to
- * its end without keeping the excess, then reported. */
+ * its end without keeping the excess, then reported.
+ *
+ * The writer builds each row in the writer's buffer and hands it to stdio
+ * with one fwrite; numbers are formatted without printf when the result is
+ * certain to be ecsim_fmt_num's (ecsim_csv_fmt_num), so the timeline and
+ * decisions files of a year-long run cost a copy per field, not a printf. */
 #include "ecsim/csv.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -443,22 +450,172 @@ void ecsim_csv_put_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* ---- fast number text ---------------------------------------------------------------- */
+
+/* Digits of n (n > 0) into end-backwards; returns the first. */
+static char *digits_back(char *end, unsigned long long n)
+{
+    do {
+        *--end = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    return end;
+}
+
+#if LDBL_MANT_DIG >= 64
+/* 10^k for k = 0 .. 18, exact in a 64-bit-mantissa long double. */
+static const long double pow10l_table[19] = {
+    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L,
+    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L,
+};
+
+/* "%.15g" of a = |v| for 1e-4 <= a < 1e15 in fixed notation, or false when
+ * the rounding is too close to call (then printf decides). The exact
+ * 15-digit rounding of a is N = round(a x 10^(14-X)), X the decimal
+ * exponent of a (one more if the rounding carries: printf decides then);
+ * the product is exact to 2^-64 relative
+ * (a has 53 bits, 10^k <= 10^18 is exact), so N is right unless the
+ * fraction is within 1e-3 of one half. */
+static bool fast_fixed(char *out, bool negative, double a)
+{
+    int e = (int)floor(log10(a));
+    for (int tries = 0; tries < 3; tries++) {
+        if (e < -4 || e > 14)
+            return false;
+        long double p = (long double)a * pow10l_table[14 - e];
+        /* X = e exactly when 10^14 <= a x 10^(14-e) < 10^15. */
+        if (p >= 1e15L) {
+            e++;
+            continue;
+        }
+        if (p < 1e14L) {
+            e--;
+            continue;
+        }
+        long double fl = floorl(p);
+        long double frac = p - fl;
+        if (fabsl(frac - 0.5L) < 1e-3L || p - 1e14L < 1e-3L)
+            return false;
+        unsigned long long n = (unsigned long long)fl + (frac > 0.5L);
+        if (n >= 1000000000000000ULL)
+            return false; /* rounds up to a power of ten: printf decides */
+        /* 15 digits d0..d14 of value d0.d1...d14 x 10^e. */
+        char dig[16];
+        digits_back(dig + 15, n);
+        int last = 14;
+        while (last > 0 && dig[last] == '0')
+            last--;
+        char *o = out;
+        if (negative)
+            *o++ = '-';
+        if (e >= 0) {
+            for (int i = 0; i <= e; i++)
+                *o++ = dig[i];
+            if (last > e) {
+                *o++ = '.';
+                for (int i = e + 1; i <= last; i++)
+                    *o++ = dig[i];
+            }
+        } else {
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = 0; i < -e - 1; i++)
+                *o++ = '0';
+            for (int i = 0; i <= last; i++)
+                *o++ = dig[i];
+        }
+        *o = '\0';
+        return true;
+    }
+    return false;
+}
+#endif
+
+char *ecsim_csv_fmt_num(char *buf, size_t size, double v)
+{
+    if (size >= 32 && isfinite(v)) {
+        double a = fabs(v);
+        if (a < 1e15 && a == floor(a)) {
+            /* An integer: %.15g prints all its digits ("-0" -> "0"). */
+            char tmp[24];
+            char *p = tmp + sizeof tmp;
+            *--p = '\0';
+            p = digits_back(p, (unsigned long long)a);
+            if (v < 0)
+                *--p = '-';
+            memcpy(buf, p, (size_t)(tmp + sizeof tmp - p));
+            return buf;
+        }
+#if LDBL_MANT_DIG >= 64
+        if (a >= 1e-4 && a < 1e15 && fast_fixed(buf, v < 0, a))
+            return buf;
+#endif
+    }
+    return ecsim_fmt_num(buf, size, v);
+}
+
+/* ---- row writer ------------------------------------------------------------------------ */
+
 void ecsim_csv_writer_init(ecsim_csv_writer *w, FILE *out)
 {
     w->out = out;
     w->fields = 0;
+    w->len = 0;
+}
+
+static void flush_row(ecsim_csv_writer *w)
+{
+    if (w->len)
+        fwrite(w->buf, 1, w->len, w->out);
+    w->len = 0;
+}
+
+static void put_bytes(ecsim_csv_writer *w, const char *s, size_t n)
+{
+    if (w->len + n > sizeof w->buf) {
+        flush_row(w);
+        if (n > sizeof w->buf) {
+            fwrite(s, 1, n, w->out);
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void put_char(ecsim_csv_writer *w, char c)
+{
+    if (w->len == sizeof w->buf)
+        flush_row(w);
+    w->buf[w->len++] = c;
 }
 
 static void separator(ecsim_csv_writer *w)
 {
     if (w->fields++ > 0)
-        fputc(',', w->out);
+        put_char(w, ',');
 }
 
 void ecsim_csv_write_text(ecsim_csv_writer *w, const char *s)
 {
     separator(w);
-    ecsim_csv_put_field(w->out, s);
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        put_bytes(w, s, strlen(s));
+        return;
+    }
+    put_char(w, '"');
+    for (const char *p = s; *p;) {
+        const char *q = strchr(p, '"');
+        size_t n = q ? (size_t)(q - p) + 1 : strlen(p);
+        put_bytes(w, p, n);
+        if (!q)
+            break;
+        put_char(w, '"'); /* the quote doubled */
+        p = q + 1;
+    }
+    put_char(w, '"');
 }
 
 void ecsim_csv_write_num(ecsim_csv_writer *w, double v)
@@ -466,20 +623,29 @@ void ecsim_csv_write_num(ecsim_csv_writer *w, double v)
     separator(w);
     if (isfinite(v)) {
         char buf[64];
-        fputs(ecsim_fmt_num(buf, sizeof buf, v), w->out);
+        ecsim_csv_fmt_num(buf, sizeof buf, v);
+        put_bytes(w, buf, strlen(buf));
     }
 }
 
 void ecsim_csv_write_int(ecsim_csv_writer *w, long long v, bool negative_empty)
 {
     separator(w);
-    if (v >= 0 || !negative_empty)
-        fprintf(w->out, "%lld", v);
+    if (v >= 0 || !negative_empty) {
+        char tmp[24];
+        char *p = tmp + sizeof tmp;
+        unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+        p = digits_back(p, u);
+        if (v < 0)
+            *--p = '-';
+        put_bytes(w, p, (size_t)(tmp + sizeof tmp - p));
+    }
 }
 
 void ecsim_csv_end_row(ecsim_csv_writer *w)
 {
-    fputc('\n', w->out);
+    put_char(w, '\n');
+    flush_row(w);
     w->fields = 0;
 }
 

@@ -479,9 +479,10 @@ static void settle_deploy(events *es, events_op *op)
         }
         return;
     }
-    /* FAILED: wait for a rollback to finish, if one started. */
+    /* FAILED: wait for a rollback to finish, if one started (a rollback
+     * is created after the deployment it rolls back: look only there). */
     const char *why = dp->failure ? dp->failure : "failed";
-    for (size_t i = 0; i < service_deployment_count(s); i++) {
+    for (size_t i = (size_t)op->deployment + 1; i < service_deployment_count(s); i++) {
         const service_deployment *rb = service_deployment_at(s, i);
         if (rb->rolled_back_from != op->deployment)
             continue;

@@ -386,6 +386,43 @@ ecsim_datapoint_status ecsim_metrics_lookup(const ecsim_metrics *m, int metric_i
     return dp->publish_s <= t_s ? ECSIM_DP_PUBLISHED : ECSIM_DP_PENDING;
 }
 
+size_t ecsim_metrics_window(const ecsim_metrics *m, int metric_id, int64_t first, int64_t last,
+                            double t_s, double *out)
+{
+    if (metric_id < 0 || metric_id >= m->count || first > last)
+        return 0;
+    const metric_series *s = &m->series[metric_id];
+    /* The first ring entry with period >= first, then both walk up. */
+    size_t lo = 0, hi = s->ring_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ring_at(s, mid)->period < first)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* lo: logical index; j: its slot in the ring (no division per step). */
+    size_t j = s->ring_cap ? (s->ring_head + lo) % s->ring_cap : 0;
+    size_t n = 0;
+    for (int64_t k = first; k <= last; k++) {
+        double v = NAN;
+        if (k >= 0 && k < m->closed) {
+            while (lo < s->ring_count && s->ring[j].period < k) {
+                lo++;
+                if (++j == s->ring_cap)
+                    j = 0;
+            }
+            if (lo < s->ring_count) {
+                const ecsim_datapoint *dp = &s->ring[j];
+                if (dp->period == k && dp->publish_s <= t_s)
+                    v = dp->value;
+            }
+        }
+        out[n++] = v;
+    }
+    return n;
+}
+
 /* Newest period that could be visible at t_s: publication is never before
  * the period's end, so period k needs (k+1) P <= t_s. */
 static int64_t newest_candidate(const ecsim_metrics *m, double t_s)

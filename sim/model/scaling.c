@@ -59,8 +59,12 @@ struct scaling {
     ecsim_decision decision;
     int scale_min, scale_max;     /* MinCapacity / MaxCapacity now (scheduled actions move them) */
     FILE *decisions_fp;           /* decisions.csv so far: a temporary file */
-    double *demand_history;       /* mean demand per metric period, for predictive */
-    size_t demand_count, demand_capacity;
+    /* Mean demand per metric period, for predictive: the newest
+     * demand_count of demand_total values, at least demand_keep of them
+     * (the policy's look-back); the buffer holds up to 2 x demand_keep and
+     * slides by memmove, O(1) amortised per period in constant memory. */
+    double *demand_history;
+    size_t demand_count, demand_capacity, demand_total, demand_keep;
     ecsim_hpa_pod *pods;          /* the HPA's view of the tasks, one per live task */
     ecsim_hpa_pod *memory_pods;
     size_t pod_capacity;
@@ -450,14 +454,7 @@ static size_t gather_datapoints(scaling *sim, int metric, double *out)
     int64_t first = latest.period - POLICY_WINDOW + 1;
     if (first < 0)
         first = 0;
-    size_t n = 0;
-    for (int64_t k = first; k <= latest.period; k++) {
-        ecsim_datapoint dp;
-        out[n++] = ecsim_metrics_lookup(sim->metrics, metric, k, now, &dp) == ECSIM_DP_PUBLISHED
-                       ? dp.value
-                       : NAN;
-    }
-    return n;
+    return ecsim_metrics_window(sim->metrics, metric, first, latest.period, now, out);
 }
 
 /* What one task receiving traffic does now, for the HPA's pod samples. */
@@ -652,6 +649,7 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     obs.deployment_in_progress = dp && dp->rollout == ROLLOUT_IN_PROGRESS;
     obs.demand = sim->demand_history;
     obs.demand_count = sim->demand_count;
+    obs.demand_total = sim->demand_total;
     obs.demand_period_s = sim->w.sc->monitoring.period_s;
     int rc = ecsim_policy_evaluate(sim->policy, &obs, &sim->decision);
     if (rc == ECSIM_ENOMEM)
@@ -703,12 +701,25 @@ void scaling_period_end(scaling *sim)
     if (ecsim_metrics_close_until(sim->metrics, now + 1e-9) != 0)
         sim->oom = 1;
     double demand_all = ecsim_load_mean_rate(sim->load, start, now);
-    /* Only the predictive policy reads the demand history (it needs the
-     * whole count for its bucket alignment and analyses the last 14 days);
-     * every other policy runs in constant memory here. */
+    /* Only the predictive policy reads the demand history (the count for
+     * its bucket alignment, the values of its look-back: the last 14 days);
+     * every policy runs in constant memory here. */
     bool keep_history = sim->w.sc->autoscaler.policy == ECSIM_POLICY_PREDICTIVE;
+    if (keep_history && sim->demand_keep == 0) {
+        sim->demand_keep = ecsim_predictive_lookback(&sim->policy_cfg.predictive, period);
+        if (sim->demand_keep == 0)
+            sim->demand_keep = 1;
+    }
+    if (keep_history && sim->demand_count == 2 * sim->demand_keep) {
+        /* Slide: keep the newest demand_keep values. */
+        memmove(sim->demand_history, sim->demand_history + sim->demand_keep,
+                sim->demand_keep * sizeof *sim->demand_history);
+        sim->demand_count = sim->demand_keep;
+    }
     if (keep_history && sim->demand_count == sim->demand_capacity) {
         size_t cap = sim->demand_capacity ? sim->demand_capacity * 2 : 256;
+        if (cap > 2 * sim->demand_keep)
+            cap = 2 * sim->demand_keep;
         double *h = ecsim_reallocarray(sim->demand_history, cap, sizeof *h);
         if (!h) {
             sim->oom = 1;
@@ -717,8 +728,10 @@ void scaling_period_end(scaling *sim)
         sim->demand_history = h;
         sim->demand_capacity = cap;
     }
-    if (keep_history)
+    if (keep_history) {
         sim->demand_history[sim->demand_count++] = demand_all;
+        sim->demand_total++;
+    }
 
     ecsim_timeline_row row = ecsim_timeline_row_empty();
     int running, ready, pending;

@@ -1683,13 +1683,18 @@ static int stop_cluster_victims(service *sv, int k)
 {
     service *s = sv;
     const ecsim_task_spec *ts = &sv->sc->service.task;
-    service_task_ref *refs = ecsim_reallocarray(NULL, s->task_count ? s->task_count : 1, sizeof *refs);
+    /* The active tasks of the current revision, oldest first (sized by
+     * them, not by every task ever launched). */
+    int *cur;
+    int nc = dep_cursors(sv, true, true, &cur);
+    size_t active = 0;
+    for (size_t i = 0; i < s->dep_live_count; i++)
+        if (deployment_current(sv, s->dep_live[i]))
+            active += (size_t)s->deployments[s->dep_live[i]].active;
+    service_task_ref *refs = ecsim_reallocarray(NULL, active ? active : 1, sizeof *refs);
     int *chosen = ecsim_reallocarray(NULL, (size_t)k, sizeof *chosen);
     int n = 0, stopped = 0;
     if (refs && chosen) {
-        /* The active tasks of the current revision, oldest first. */
-        int *cur;
-        int nc = dep_cursors(sv, true, true, &cur);
         for (const service_task *t; (t = dep_cursors_next(sv, cur, nc, true)) != NULL;)
             refs[n++] = (service_task_ref){t->id, t->instance, ts->vcpu, ts->memory_gb};
         int got = sv->platform->choose_victims(sv->platform_ctx, refs, n, k, chosen);

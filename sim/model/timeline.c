@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ecsim/alloc.h"
+#include "ecsim/csv.h"
 #include "ecsim/error.h"
 #include "ecsim/output.h"
 
@@ -266,6 +267,37 @@ bool ecsim_timeline_has_latency(const ecsim_timeline *tl) { return tl->has_laten
 
 bool ecsim_timeline_has_memory(const ecsim_timeline *tl) { return tl->has_memory; }
 
+int ecsim_timeline_write_csv(const ecsim_timeline *tl, FILE *out)
+{
+    fputs("time_s,demand_rps,capacity_rps,desired,running,pending,cpu_pct,served_rps,"
+          "unserved_rps,p50_ms,p95_ms,p99_ms,cost_usd,memory_pct,target\n",
+          out);
+    ecsim_csv_writer w;
+    ecsim_csv_writer_init(&w, out);
+    for (size_t i = 0; i < tl->row_count; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        if (!r)
+            return ECSIM_EIO;
+        ecsim_csv_write_num(&w, r->time_s);
+        ecsim_csv_write_num(&w, r->demand_rps);
+        ecsim_csv_write_num(&w, r->capacity_rps);
+        ecsim_csv_write_int(&w, r->desired, false);
+        ecsim_csv_write_int(&w, r->running, false);
+        ecsim_csv_write_int(&w, r->pending, false);
+        ecsim_csv_write_num(&w, r->cpu_pct);
+        ecsim_csv_write_num(&w, r->served_rps);
+        ecsim_csv_write_num(&w, r->unserved_rps);
+        ecsim_csv_write_num(&w, r->p50_ms);
+        ecsim_csv_write_num(&w, r->p95_ms);
+        ecsim_csv_write_num(&w, r->p99_ms);
+        ecsim_csv_write_num(&w, r->cost_usd);
+        ecsim_csv_write_num(&w, r->memory_pct);
+        ecsim_csv_write_num(&w, r->target);
+        ecsim_csv_end_row(&w);
+    }
+    return ferror(out) ? ECSIM_EIO : 0;
+}
+
 /* One CSV cell: separator (unless first), then the number or nothing. */
 static void put_num(FILE *out, double v, bool first)
 {
@@ -274,33 +306,6 @@ static void put_num(FILE *out, double v, bool first)
         fputc(',', out);
     if (isfinite(v))
         fputs(ecsim_fmt_num(buf, sizeof buf, v), out);
-}
-
-int ecsim_timeline_write_csv(const ecsim_timeline *tl, FILE *out)
-{
-    fputs("time_s,demand_rps,capacity_rps,desired,running,pending,cpu_pct,served_rps,"
-          "unserved_rps,p50_ms,p95_ms,p99_ms,cost_usd,memory_pct,target\n",
-          out);
-    for (size_t i = 0; i < tl->row_count; i++) {
-        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
-        if (!r)
-            return ECSIM_EIO;
-        put_num(out, r->time_s, true);
-        put_num(out, r->demand_rps, false);
-        put_num(out, r->capacity_rps, false);
-        fprintf(out, ",%d,%d,%d", r->desired, r->running, r->pending);
-        put_num(out, r->cpu_pct, false);
-        put_num(out, r->served_rps, false);
-        put_num(out, r->unserved_rps, false);
-        put_num(out, r->p50_ms, false);
-        put_num(out, r->p95_ms, false);
-        put_num(out, r->p99_ms, false);
-        put_num(out, r->cost_usd, false);
-        put_num(out, r->memory_pct, false);
-        put_num(out, r->target, false);
-        fputc('\n', out);
-    }
-    return ferror(out) ? ECSIM_EIO : 0;
 }
 
 /* A CSV text cell, quoted only when it must be (RFC 4180). */

@@ -91,16 +91,34 @@ int ecsim_forecast(ecsim_forecast_method method, const double *history, size_t c
     return 0;
 }
 
+/* Demand values per forecast bucket. */
+static size_t bucket_periods(const ecsim_predictive_config *cfg, double demand_period_s)
+{
+    size_t per = (size_t)llround(cfg->resolution_s / demand_period_s);
+    return per == 0 ? 1 : per;
+}
+
+size_t ecsim_predictive_lookback(const ecsim_predictive_config *cfg, double demand_period_s)
+{
+    if (!(cfg->resolution_s > 0) || !(demand_period_s > 0))
+        return 0;
+    /* The newest ECSIM_FORECAST_MAX complete buckets start at most
+     * (ECSIM_FORECAST_MAX + 1) x per - 1 values before the end. */
+    return (ECSIM_FORECAST_MAX + 1) * bucket_periods(cfg, demand_period_s);
+}
+
 int ecsim_predictive_capacity(const ecsim_predictive_config *cfg, ecsim_predictive_state *st,
                               double now_s, const double *demand, size_t demand_count,
-                              double demand_period_s, ecsim_steps *steps)
+                              size_t demand_total, double demand_period_s, ecsim_steps *steps)
 {
     char b1[64], b2[64];
     double res = cfg->resolution_s;
     if (!(res > 0) || !(demand_period_s > 0) || !(cfg->task_capacity > 0) ||
         !(cfg->target_utilization_pct > 0))
         return 0;
-    double history_s = (double)demand_count * demand_period_s;
+    if (demand_count > demand_total)
+        return 0;
+    double history_s = (double)demand_total * demand_period_s;
     if (history_s < cfg->min_history_s) {
         ecsim_steps_add(steps, "predictive: %s s of history, %s s needed: no forecast yet",
                         ecsim_fmt_num(b1, sizeof b1, history_s),
@@ -109,14 +127,19 @@ int ecsim_predictive_capacity(const ecsim_predictive_config *cfg, ecsim_predicti
     }
     if (!st->has_forecast || now_s - st->last_refresh_s >= cfg->refresh_s) {
         /* Aggregate complete buckets (mean load per bucket). */
-        size_t per = (size_t)llround(res / demand_period_s);
-        if (per == 0)
-            per = 1;
-        size_t buckets = demand_count / per;
+        size_t per = bucket_periods(cfg, demand_period_s);
+        size_t buckets = demand_total / per;
+        size_t first = 0; /* index (from t = 0) of the first value analysed */
         if (buckets > ECSIM_FORECAST_MAX) {
-            demand += (buckets - ECSIM_FORECAST_MAX) * per;  /* analyse at most 14 days */
+            first = (buckets - ECSIM_FORECAST_MAX) * per;  /* analyse at most 14 days */
             buckets = ECSIM_FORECAST_MAX;
         }
+        size_t base = demand_total - demand_count; /* index of demand[0] */
+        if (first < base) {
+            ecsim_steps_add(steps, "predictive: the demand look-back given is too short");
+            return 0;
+        }
+        demand += first - base;
         double hist[ECSIM_FORECAST_MAX];
         for (size_t b = 0; b < buckets; b++) {
             double sum = 0;
@@ -212,7 +235,8 @@ static int pred_evaluate(void *impl, const ecsim_policy_obs *obs, ecsim_decision
     if (rc)
         return rc;
     int predicted = ecsim_predictive_capacity(&p->cfg, &p->state, obs->now_s, obs->demand,
-                                              obs->demand_count, obs->demand_period_s, &d->steps);
+                                              obs->demand_count, obs->demand_total,
+                                              obs->demand_period_s, &d->steps);
     /* HonorMaxCapacity (reference §1.5 default). */
     if (predicted > obs->max)
         predicted = obs->max;
