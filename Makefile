@@ -142,7 +142,7 @@ unit: $(TEST_BIN) $(BIN)
 	  ECSIM_BIN=$(BIN) $$t || fail=1; \
 	done; exit $$fail
 
-integration: $(BIN)
+integration: $(BIN) $(MAN) $(BASHCOMP)
 	@ECSIM_BIN=$(BIN) sh tests/integration.sh
 
 # Random scenarios from the schema (tests/harness/run.sh): each validates and
