@@ -32,6 +32,7 @@
  * busy slot-seconds exactly), so the policies react to real utilisation.
  * RequestCountPerTarget counts the requests routed to the tasks. Latency
  * percentiles per period come from the model's streaming histogram. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -800,9 +801,17 @@ void scaling_finish(scaling *sim)
     if (sim->requests) {
         const requests_totals *rt = requests_get_totals(sim->requests);
         const ecsim_histogram *lat = requests_latency_run(sim->requests);
-        s->requests_arrived = rt->arrived;
+        /* Replayed arrivals that came before the service could take any
+         * (issue 10 point 6) are not dropped silently: each is an arrival
+         * and a rejection (a 503: no target), and the log says how many. */
+        uint64_t early = requests_replay_skipped(sim->requests);
+        if (early > 0)
+            sc_log(sim, "%" PRIu64 " replayed arrivals came before the service existed: "
+                        "counted as arrived and rejected (no target to route them to)",
+                   early);
+        s->requests_arrived = rt->arrived + early;
         s->requests_served = rt->served;
-        s->requests_rejected = rt->rejected;
+        s->requests_rejected = rt->rejected + early;
         s->requests_timed_out = rt->timed_out;
         s->requests_failed = rt->failed;
         s->latency_mean_s = ecsim_histogram_mean(lat);
