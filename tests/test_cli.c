@@ -23,6 +23,7 @@
 
 #include "cli/cli.h"
 #include "cli/datadir.h"
+#include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/interrupt.h"
 #include "ecsim/output.h"
@@ -414,6 +415,39 @@ static void test_interrupted_run_writes_nothing(void **state)
     assert_int_equal(ecsim_remove_tree(root), 0);
 }
 
+/* Out of memory during a run ends it with exit 3, the size of the request
+ * that failed and the simulated time, never a retry loop or a crash (issue
+ * 10 point 6). Allocation failures are injected from the n-th allocation on,
+ * for n across the whole run: every one ends cleanly, those inside the
+ * simulation with that message. */
+static void test_out_of_memory_exits_3_with_the_amount(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/ecsim-cli-oom.XXXXXX";
+    assert_non_null(mkdtemp(root));
+    int in_simulation = 0;
+    for (long nth = 50; nth <= 20000; nth = nth * 3 / 2) {
+        ecsim_alloc_fail_after(nth);
+        run_result r = run_cli("run", "scenarios/quickstart.yaml", "-o", root, "-q", "--no-plots",
+                               NULL);
+        ecsim_alloc_fail_after(0);
+        if (r.code == 0) { /* the run needed fewer allocations than nth */
+            run_free(&r);
+            break;
+        }
+        assert_true(r.code == 1 || r.code == 2 || r.code == 3);
+        if (strstr(r.err, "out of memory: an allocation of")) {
+            assert_int_equal(r.code, 3);
+            assert_non_null(strstr(r.err, "bytes ("));
+            assert_non_null(strstr(r.err, "at simulated time "));
+            in_simulation++;
+        }
+        run_free(&r);
+    }
+    assert_true(in_simulation > 0);
+    assert_int_equal(ecsim_remove_tree(root), 0);
+}
+
 static void touch(const char *path)
 {
     FILE *fp = fopen(path, "w");
@@ -481,6 +515,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_short_format_matches_golden),
         cmocka_unit_test(test_interrupted_run_writes_nothing),
+        cmocka_unit_test(test_out_of_memory_exits_3_with_the_amount),
         cmocka_unit_test(test_unknown_option_names_it_and_usage),
         cmocka_unit_test(test_missing_value_names_option),
         cmocka_unit_test(test_help_short_and_long),

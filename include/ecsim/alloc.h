@@ -24,5 +24,9 @@ void ecsim_free(void *ptr);
 void ecsim_alloc_fail_after(long nth);
 /* Number of allocations made and not yet freed (debug aid for tests). */
 long ecsim_alloc_live(void);
+/* The size in bytes of the last allocation request that failed (SIZE_MAX
+ * for a count x size that overflows), 0 if none has: what an out-of-memory
+ * message reports. */
+size_t ecsim_alloc_failed_bytes(void);
 
 #endif

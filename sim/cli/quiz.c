@@ -314,7 +314,7 @@ static void tracker_questions(builder *b, const ecsim_sim *sim, const ecsim_sim 
                  "Look at the 'AWS Infrastructure' row of the status tracker and the AWS Role "
                  "column of the execution table.");
             step_explanation(q->explanation, sizeof q->explanation, sim, first);
-            char names[6][16];
+            char names[6][24];
             const char *cand[6];
             for (int s = 1; s <= 6; s++) {
                 snprintf(names[s - 1], sizeof names[s - 1], "Step %d", s);

@@ -9,8 +9,9 @@
  * `who` ("ecsim", "ecsim quiz"), and return the exit code: 70 (EX_SOFTWARE)
  * for an internal error (ECSIM_EINTERNAL: the message gives the simulated
  * time, the refused event time, the scenario and the seed, to report it),
- * 130 / 143 for ECSIM_EINTR (ecsim_cli_interrupted), 1 otherwise (out of
- * memory). */
+ * 130 / 143 for ECSIM_EINTR (ecsim_cli_interrupted), 3 for ECSIM_ENOMEM
+ * (the message gives the failed request's size and the simulated time), 1
+ * otherwise. */
 struct ecsim_sim;
 /* Report that SIGINT or SIGTERM stopped the command and return its exit
  * code, 130 or 143 (include/ecsim/interrupt.h). */

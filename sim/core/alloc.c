@@ -10,6 +10,7 @@
 
 static long fail_countdown; /* 0 = never fail; n = fail the n-th call from now on */
 static long live_allocations;
+static size_t failed_bytes; /* the size of the last request that failed, 0 = none */
 
 static int should_fail(void)
 {
@@ -25,26 +26,35 @@ void ecsim_alloc_fail_after(long nth) { fail_countdown = nth > 0 ? nth : 0; }
 
 long ecsim_alloc_live(void) { return live_allocations; }
 
+size_t ecsim_alloc_failed_bytes(void) { return failed_bytes; }
+
+/* NULL after noting the request that failed, for the user's message. */
+static void *failed(size_t size)
+{
+    failed_bytes = size ? size : 1;
+    return NULL;
+}
+
 void *ecsim_malloc(size_t size)
 {
     if (should_fail())
-        return NULL;
+        return failed(size);
     void *p = malloc(size ? size : 1);
     if (p)
         live_allocations++;
-    return p;
+    return p ? p : failed(size);
 }
 
 void *ecsim_calloc(size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
-        return NULL;
+        return failed(SIZE_MAX);
     if (should_fail())
-        return NULL;
+        return failed(count * size);
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (p)
         live_allocations++;
-    return p;
+    return p ? p : failed(count * size);
 }
 
 void *ecsim_realloc(void *ptr, size_t size)
@@ -52,14 +62,15 @@ void *ecsim_realloc(void *ptr, size_t size)
     if (!ptr)
         return ecsim_malloc(size);
     if (should_fail())
-        return NULL;
-    return realloc(ptr, size ? size : 1);
+        return failed(size);
+    void *p = realloc(ptr, size ? size : 1);
+    return p ? p : failed(size);
 }
 
 void *ecsim_reallocarray(void *ptr, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
-        return NULL;
+        return failed(SIZE_MAX);
     return ecsim_realloc(ptr, count * size);
 }
 

@@ -417,7 +417,7 @@ static void page_plot(FILE *out, const ecsim_sim *sim, const ecsim_report_page_o
     const char *tag = svg ? strstr(svg, "<svg") : NULL;
     const char *tag_end = tag ? strchr(tag, '>') : NULL;
     const char *close = tag_end ? strstr(tag_end, "</svg>") : NULL;
-    char w[32] = "", h[32] = "", vb[64] = "";
+    char w[32] = "", h[32] = "", vb[80] = "";
     if (close && svg_attr(tag, tag_end, "width", w, sizeof w) &&
         svg_attr(tag, tag_end, "height", h, sizeof h)) {
         if (!svg_attr(tag, tag_end, "viewBox", vb, sizeof vb))
