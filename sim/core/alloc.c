@@ -40,9 +40,10 @@ void *ecsim_malloc(size_t size)
     if (should_fail())
         return failed(size);
     void *p = malloc(size ? size : 1);
-    if (p)
-        live_allocations++;
-    return p ? p : failed(size);
+    if (!p)
+        return failed(size);
+    live_allocations++;
+    return p;
 }
 
 void *ecsim_calloc(size_t count, size_t size)
@@ -52,9 +53,10 @@ void *ecsim_calloc(size_t count, size_t size)
     if (should_fail())
         return failed(count * size);
     void *p = calloc(count ? count : 1, size ? size : 1);
-    if (p)
-        live_allocations++;
-    return p ? p : failed(count * size);
+    if (!p)
+        return failed(count * size);
+    live_allocations++;
+    return p;
 }
 
 void *ecsim_realloc(void *ptr, size_t size)
@@ -64,7 +66,9 @@ void *ecsim_realloc(void *ptr, size_t size)
     if (should_fail())
         return failed(size);
     void *p = realloc(ptr, size ? size : 1);
-    return p ? p : failed(size);
+    if (!p)
+        return failed(size);
+    return p;
 }
 
 void *ecsim_reallocarray(void *ptr, size_t count, size_t size)
