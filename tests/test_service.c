@@ -252,6 +252,19 @@ static void test_rollout_bounds(void **state)
     service_rollout_bounds(&sc->service.deployment, sc->service.platform == ECSIM_PLATFORM_EKS, 4, &lo, &hi);
     assert_int_equal(hi, 4);
     assert_int_equal(lo, 3);
+    /* The developer guide's examples (reference §2.1, [D2]) */
+    sc->service.platform = ECSIM_PLATFORM_FARGATE;
+    sc->service.deployment.min_healthy_percent = 50;
+    sc->service.deployment.max_percent = 200;
+    service_rollout_bounds(&sc->service.deployment, false, 4, &lo, &hi);
+    assert_int_equal(lo, 2); /* min 50 %, desired 4: may stop 2 first */
+    assert_int_equal(hi, 8); /* max 200 %, desired 4: start 4 extra */
+    sc->service.deployment.min_healthy_percent = 75;
+    service_rollout_bounds(&sc->service.deployment, false, 2, &lo, &hi);
+    assert_int_equal(lo, 2); /* min 75 %, desired 2: can't stop any */
+    sc->service.deployment.max_percent = 125;
+    service_rollout_bounds(&sc->service.deployment, false, 3, &lo, &hi);
+    assert_int_equal(hi, 3); /* max 125 %, desired 3: can't start extra */
     ecsim_scenario_free(sc);
     assert_int_equal(service_breaker_threshold(3, 3), 3);
     assert_int_equal(service_breaker_threshold(9, 3), 5);
@@ -352,6 +365,68 @@ static void test_rolling_update_bounds(void **state)
     assert_int_equal(service_deployment_at(f.sv, 0)->alive, 0);
     assert_int_equal(service_deployment_at(f.sv, 1)->healthy_active, 4);
     assert_int_equal(f.stuck, 0);
+    fx_teardown(&f);
+}
+
+/* The best-practices guide's example (reference §2.1, [D11]): 6 tasks behind
+ * a load balancer, min 50 %, max 134 % (room for 8). maximumPercent counts
+ * the tasks in RUNNING or PENDING, not the draining ones (API
+ * DeploymentConfiguration): the deployment stops 3, starts 5 at once, then
+ * stops 3 and starts 1, and the last task does not wait for the 300 s
+ * deregistration delay of the first three. */
+static void test_rolling_update_docs_example(void **state)
+{
+    (void)state;
+    fx f;
+    fx_setup(&f, 6, false, 0);
+    f.sc->service.load_balancer.enable = true;
+    f.sc->service.deployment.min_healthy_percent = 50;
+    f.sc->service.deployment.max_percent = 134;
+    fx_start(&f, 600);
+    assert_int_equal(f.deployments_completed, 1);
+    assert_int_equal(service_healthy_count(f.sv), 6);
+    assert_int_equal(service_deploy(f.sv, "2.0", ECSIM_DEFECT_NONE, false), 0);
+    ecsim_engine_run(f.eng, 600.5);
+    assert_int_equal(count_state(f.sv, TASK_DEACTIVATING), 3); /* stop 3 (draining) */
+    assert_int_equal(service_task_count(f.sv), 11);            /* start 5, not 2 */
+    for (size_t i = 6; i < 11; i++)
+        assert_float_equal(service_task_at(f.sv, i)->launched_s, 600.0, 1e-9);
+    assert_int_equal(service_active_count(f.sv), 8);
+    assert_int_equal(service_alive_count(f.sv), 11); /* 8 counted + 3 draining */
+    ecsim_engine_run(f.eng, 2000);
+    assert_int_equal(f.deployments_completed, 2);
+    assert_int_equal(service_task_count(f.sv), 12); /* then stop 3, start 1 */
+    double last = service_task_at(f.sv, 11)->launched_s;
+    assert_true(last > 600.0);
+    assert_true(last < 600.0 + 300.0); /* did not wait for the deregistration delay */
+    assert_true(f.min_healthy_seen >= 3);
+    assert_int_equal(service_alive_count(f.sv), 6);
+    assert_int_equal(f.stuck, 0);
+    fx_teardown(&f);
+}
+
+/* max 200 %, desired 4 (reference §2.1 [D2]): 4 extra tasks start at once;
+ * max 125 %, desired 3, min 100 %: no room either way, the stuck event. */
+static void test_rolling_update_max_percent_examples(void **state)
+{
+    (void)state;
+    fx f;
+    fx_setup(&f, 4, false, 0);
+    fx_start(&f, 100);
+    assert_int_equal(service_deploy(f.sv, "2.0", ECSIM_DEFECT_NONE, false), 0);
+    ecsim_engine_run(f.eng, 100.5);
+    assert_int_equal(service_task_count(f.sv), 8);
+    assert_int_equal(count_state(f.sv, TASK_DEACTIVATING), 0); /* min 100 %: none stops yet */
+    fx_teardown(&f);
+
+    fx_setup(&f, 3, false, 0);
+    f.sc->service.deployment.max_percent = 125;
+    fx_start(&f, 100);
+    assert_int_equal(service_deploy(f.sv, "2.0", ECSIM_DEFECT_NONE, false), 0);
+    ecsim_engine_run(f.eng, 400);
+    assert_int_equal(service_task_count(f.sv), 3);
+    assert_int_equal(f.stuck, 1);
+    assert_non_null(strstr(f.last_log, "unable to stop or start tasks during a deployment"));
     fx_teardown(&f);
 }
 
@@ -585,6 +660,8 @@ int main(void)
         cmocka_unit_test(test_first_deployment_completes),
         cmocka_unit_test(test_scale_out_and_in),
         cmocka_unit_test(test_rolling_update_bounds),
+        cmocka_unit_test(test_rolling_update_docs_example),
+        cmocka_unit_test(test_rolling_update_max_percent_examples),
         cmocka_unit_test(test_circuit_breaker_and_throttle),
         cmocka_unit_test(test_kill_replaces),
         cmocka_unit_test(test_platform_capacity),

@@ -72,7 +72,9 @@ void ecsim_steps_add(ecsim_steps *s, const char *fmt, ...);
 
 typedef struct ecsim_tt_config {
     double target;                 /* TargetValue; required (> 0) */
-    ecsim_tt_basis capacity_basis; /* C in ceil(C x m / T): desired count (default) or running tasks */
+    ecsim_tt_basis capacity_basis; /* C in ceil(C x m / T): desired count (this library default,
+                                      `ecsim decide`) or the RUNNING tasks (a scenario's default,
+                                      with the scale-from-zero rule; reference §1.2) */
     ecsim_tt_value metric_value;   /* m: most recent datapoint (default) or the alarm's average */
     int alarm_high_datapoints;     /* AlarmHigh M of N: default 3 of 3 (OBS) */
     int alarm_high_periods;
@@ -108,7 +110,7 @@ typedef struct ecsim_tt_input {
     const double *datapoints;      /* one per period, oldest first; NAN = missing */
     size_t datapoint_count;
     bool deployment_in_progress;   /* AAS suspends scale-in (reference §1.1) */
-    int measured;                  /* tasks whose metric m is (RUNNING); used by basis running */
+    int measured;                  /* tasks RUNNING at the evaluation: C under basis running */
 } ecsim_tt_input;
 
 typedef struct ecsim_tt_result {

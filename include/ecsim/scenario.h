@@ -324,8 +324,8 @@ typedef enum ecsim_forecast_method {
 /* Target tracking's capacity formula D = ceil(C x m / T) is unpublished
  * (reference §1.2 MODEL, §8 gap 1): which C and which m are parameters. */
 typedef enum ecsim_tt_basis {
-    ECSIM_TT_BASIS_DESIRED,        /* C = the current desired count (the reference's MODEL) */
-    ECSIM_TT_BASIS_RUNNING         /* C = the RUNNING tasks that produced the metric */
+    ECSIM_TT_BASIS_DESIRED,        /* C = the current desired count */
+    ECSIM_TT_BASIS_RUNNING         /* C = the tasks RUNNING at the evaluation (reference §1.2) */
 } ecsim_tt_basis;
 
 typedef enum ecsim_tt_value {
@@ -475,7 +475,7 @@ typedef struct ecsim_autoscaler_spec {
     ecsim_alarm_spec alarm_high; /* default 3 of 3 */
     ecsim_alarm_spec alarm_low;  /* default 15 of 15 */
     double scale_in_ratio;       /* AlarmLow threshold = ratio x target, (0, 1); default 0.9 */
-    ecsim_tt_basis capacity_basis; /* default desired */
+    ecsim_tt_basis capacity_basis; /* default running */
     ecsim_tt_value metric_value;   /* default latest */
     /* target_tracking only: more policies beside (metric, target) */
     ecsim_tt_policy_spec *target_tracking_policies;

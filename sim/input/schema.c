@@ -645,9 +645,10 @@ static const schema_field autoscaler_rows[] = {
     NUM(ecsim_autoscaler_spec, scale_in_ratio, "scale_in_ratio", 0, 1,
         SCHEMA_MIN_EXCL | SCHEMA_MAX_EXCL, "0.9",
         "target tracking: AlarmLow threshold = ratio x target (reference §1.2, OBS)"),
-    ENUM(ecsim_autoscaler_spec, capacity_basis, "capacity_basis", tt_basis_names, "desired",
-         "target tracking: C in ceil(C x m / T), the desired count or the RUNNING tasks that "
-         "produced the metric (reference §1.2 MODEL, §8 gap 1)"),
+    ENUM(ecsim_autoscaler_spec, capacity_basis, "capacity_basis", tt_basis_names, "running",
+         "target tracking: C in ceil(C x m / T), the tasks RUNNING at the evaluation (running: "
+         "tasks that lag do not compound a scale-out; with min 0 and no task, one datapoint "
+         "above 0 scales out to 1) or the desired count (desired) (reference §1.2)"),
     ENUM(ecsim_autoscaler_spec, metric_value, "metric_value", tt_value_names, "latest",
          "target tracking: m in ceil(C x m / T), the most recent datapoint or the average of "
          "the datapoints the alarm evaluated (reference §1.2 MODEL, §8 gap 1)"),

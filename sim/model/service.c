@@ -785,7 +785,8 @@ void service_rollout_bounds(const ecsim_deployment_spec *dep, bool kubernetes, i
         return;
     }
     /* ECS (reference §2.1): at most floor(desired x max%) tasks in
-     * RUNNING/STOPPING/PENDING, at least ceil(desired x min%) healthy. */
+     * RUNNING or PENDING (draining ones do not count), at least
+     * ceil(desired x min%) healthy. */
     *max_tasks = (int)floor(desired * dep->max_percent / 100.0 + 1e-9);
     *min_healthy = (int)ceil(desired * dep->min_healthy_percent / 100.0 - 1e-9);
 }
@@ -1776,7 +1777,12 @@ static void service_reconcile(service *sv)
     if (dp->rollout == ROLLOUT_FAILED)
         return; /* no new tasks for a FAILED deployment (reference §2.2) */
     int want = s->desired - n_primary;
-    int room = max_tasks - alive;
+    /* ECS: maximumPercent bounds the tasks in RUNNING or PENDING; draining
+     * tasks (DEACTIVATING, STOPPING) do not count, so new tasks do not wait
+     * for the deregistration delay (reference §2.1, API DeploymentConfiguration).
+     * Kubernetes' maxSurge counts every pod that is not yet gone (§5.4). */
+    int counted = sv->rules.kubernetes ? alive : s->n_active;
+    int room = max_tasks - counted;
     if (room < want && n_old == 0)
         room = want; /* no rolling update under way: plain scaling */
     int launch = want < room ? want : room;

@@ -4,7 +4,10 @@
  * one-minute datapoints) and AlarmLow (metric < 0.9 x target, 15 of 15).
  * The capacity formula is unpublished; we implement the reference's MODEL
  * exactly: D = ceil(C x m / T) for both directions, scale-in only when
- * D < C. Cooldowns follow the documented semantics: a scale-out cooldown
+ * D < C, C the RUNNING task count (capacity_basis running, the scenario
+ * default, [A8]) or the desired count (capacity_basis desired), and the
+ * scale-from-zero rule (min 0, no task: one datapoint showing demand scales
+ * out to 1). Cooldowns follow the documented semantics: a scale-out cooldown
  * only lets a *larger* scale-out through, the scale-in cooldown blocks
  * scale-in, and a scale-out during the scale-in cooldown is immediate and
  * cancels it. The alarm counts, the 0.9 ratio and the cooldowns are config
@@ -107,9 +110,15 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
         return ECSIM_EINVAL;
 
     const int C = in->current;
-    /* C of the formula (MODEL, reference §8 gap 1): the desired count, or
-     * the RUNNING tasks whose utilisation the metric is. */
-    const int Cf = cfg->capacity_basis == ECSIM_TT_BASIS_RUNNING && in->measured > 0 ? in->measured : C;
+    /* C of the formula: under basis running (the default of a scenario) the
+     * tasks RUNNING at this evaluation, "the value that Service Auto Scaling
+     * uses as its starting point, as opposed to the desired count ... This
+     * prevents excessive (runaway) scaling" (reference §1.2, [A8]); under
+     * basis desired the desired count (the older MODEL, reference §8 gap 1).
+     * With no task running the formula gives at most 1 (tt_capacity), so
+     * tasks that lag behind a scale-out never compound it. */
+    const bool running_basis = cfg->capacity_basis == ECSIM_TT_BASIS_RUNNING;
+    const int Cf = running_basis ? (in->measured > 0 ? in->measured : 0) : C;
     const double T = cfg->target;
     const double low_threshold = cfg->scale_in_ratio * T;
     if (in->datapoint_count > 0)
@@ -137,6 +146,34 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
                     ecsim_fmt_num(b1, sizeof b1, low_threshold),
                     ecsim_fmt_num(b2, sizeof b2, cfg->scale_in_ratio), cfg->alarm_low_datapoints,
                     cfg->alarm_low_periods, ecsim_alarm_state_name(out->alarm_low));
+
+    /* Scale from zero (reference §1.2, [A8]): with no task and MinCapacity
+     * 0, AAS waits for one datapoint that shows demand (not the alarm's M
+     * of N), scales out by the smallest amount, one task, and then resumes
+     * tracking from the running count. */
+    if (running_basis && C == 0 && in->measured <= 0 && in->min == 0 && !isnan(m) && m > 0) {
+        int desired = in->max < 1 ? in->max : 1;
+        out->proposal = 1;
+        ecsim_steps_add(steps, "scale from zero: no task, min 0, one datapoint m = %s > 0: scale "
+                               "out by the smallest amount",
+                        ecsim_fmt_num(b1, sizeof b1, m));
+        if (desired <= 0) {
+            no_action(out, C, "scale from zero blocked: max is 0");
+            return 0;
+        }
+        out->desired = desired;
+        out->action = ECSIM_SCALE_OUT;
+        st->scale_in_cooldown_remaining_s = 0;
+        st->scale_out_cooldown_remaining_s = cfg->scale_out_cooldown_s;
+        st->last_scale_out_to = desired;
+        ecsim_steps_add(steps, "scale out 0 -> %d; scale-out cooldown %s s starts", desired,
+                        ecsim_fmt_num(b1, sizeof b1, cfg->scale_out_cooldown_s));
+        snprintf(out->reason, sizeof out->reason,
+                 "scale from zero: one datapoint %s shows demand with no task and min 0, scale "
+                 "out by the smallest amount to %d",
+                 ecsim_fmt_num(b1, sizeof b1, m), desired);
+        return 0;
+    }
 
     if (out->alarm_high == ECSIM_ALARM_ALARM && !isnan(m)) {
         m = formula_value(cfg, in, cfg->alarm_high_periods, m, out, steps);
@@ -211,6 +248,11 @@ int ecsim_tt_evaluate(const ecsim_tt_config *cfg, ecsim_tt_state *st, const ecsi
             ecsim_steps_add(steps, "scale-in cooldown: %s s remaining, scale-in blocked",
                             ecsim_fmt_num(b1, sizeof b1, st->scale_in_cooldown_remaining_s));
             no_action(out, C, "AlarmLow in ALARM but the scale-in cooldown is running");
+            return 0;
+        }
+        if (running_basis && Cf == 0) {
+            ecsim_steps_add(steps, "capacity_basis running: no task RUNNING, no basis to scale in from");
+            no_action(out, C, "AlarmLow in ALARM but no task is RUNNING (capacity_basis running)");
             return 0;
         }
         m = formula_value(cfg, in, cfg->alarm_low_periods, m, out, steps);
