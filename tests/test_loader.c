@@ -278,7 +278,8 @@ static void test_data_files_read_at_load(void **state)
 static void test_computed_defaults(void **state)
 {
     (void)state;
-    ecsim_scenario *sc = load_text("name: x\nimage: {name: shop}\nservice: {task: {capacity_rps: 50}}\n"
+    ecsim_scenario *sc = load_text("name: x\nimage: {name: shop}\n"
+                                   "service: {platform: eks, task: {capacity_rps: 50}}\n"
                                    "autoscaler: {policy: hpa}\n",
                                    NULL, 0, NULL, 0);
     assert_non_null(sc);
@@ -287,7 +288,7 @@ static void test_computed_defaults(void **state)
     assert_double_equal(sc->load.requests.max_s, 0.04, 1e-15);
     assert_double_equal(sc->autoscaler.target, 80, 0); /* reference §5.1 */
     ecsim_scenario_free(sc);
-    sc = load_text("name: x\nautoscaler: {policy: hpa, target: 50}\n"
+    sc = load_text("name: x\nservice: {platform: eks}\nautoscaler: {policy: hpa, target: 50}\n"
                    "load: {requests: {service_time: {mean: 100ms}}}\n", NULL, 0, NULL, 0);
     assert_non_null(sc);
     assert_double_equal(sc->autoscaler.target, 50, 0);
@@ -345,7 +346,7 @@ static void check_full(const ecsim_scenario *sc)
     assert_double_equal(sv->deployment.progress_deadline_s, 300, 0);
     assert_string_equal(sv->cluster.instance_type, "c5.xlarge");
     assert_double_equal(sv->cluster.vcpu, 4, 0);
-    assert_double_equal(sv->cluster.memory_gb, 16, 0);
+    assert_double_equal(sv->cluster.memory_gb, 8, 0);
     assert_int_equal(sv->cluster.instances, 3);
     assert_int_equal(sv->cluster.min_instances, 1);
     assert_int_equal(sv->cluster.max_instances, 20);
@@ -766,6 +767,94 @@ static void test_sha256(void **state)
     }
 }
 
+/* Issue 9 point 5: the instance follows its type (reference §6). */
+static void test_instance_type(void **state)
+{
+    (void)state;
+    char out[2048];
+    /* omitted vcpu / memory / price: the type's */
+    ecsim_scenario *sc = load_text("name: t\nservice:\n  platform: ec2\n  cluster: {instance_type: "
+                                   "c7g.16xlarge}\n",
+                                   NULL, 0, out, sizeof out);
+    assert_non_null(sc);
+    assert_float_equal(sc->service.cluster.vcpu, 64, 0);
+    assert_float_equal(sc->service.cluster.memory_gb, 128, 0);
+    assert_float_equal(sc->pricing.instance_hour, 2.32, 1e-12);
+    ecsim_scenario_free(sc);
+    /* an explicit price overrides; matching sizes are fine */
+    const char *set[] = {"pricing.instance_hour=1.5"};
+    sc = load_text("name: t\nservice:\n  platform: eks\n  cluster: {instance_type: m5.xlarge, vcpu: 4, "
+                   "memory_gb: 16}\nautoscaler: {policy: hpa}\n",
+                   set, 1, out, sizeof out);
+    assert_non_null(sc);
+    assert_float_equal(sc->pricing.instance_hour, 1.5, 0);
+    assert_float_equal(sc->pricing.eks_cluster_hour, 0.10, 0);
+    ecsim_scenario_free(sc);
+    /* a contradicting size is located */
+    sc = load_text("name: t\nservice:\n  platform: ec2\n  cluster: {instance_type: m5.large, vcpu: 4}\n",
+                   NULL, 0, out, sizeof out);
+    assert_null(sc);
+    assert_non_null(strstr(out, "t.yaml:4:44: error: service.cluster.vcpu (4) contradicts "
+                                "service.cluster.instance_type m5.large, which has 2 vCPU"));
+    /* an unknown type: the nearest names; described in full it is accepted */
+    sc = load_text("name: t\nservice:\n  platform: ec2\n  cluster: {instance_type: m5.larg}\n", NULL,
+                   0, out, sizeof out);
+    assert_null(sc);
+    assert_non_null(strstr(out, "t.yaml:4:28: error: service.cluster.instance_type: \"m5.larg\" is "
+                                "not in the built-in table"));
+    assert_non_null(strstr(out, "did you mean `m5.large`"));
+    sc = load_text("name: t\nservice:\n  platform: ec2\n  cluster: {instance_type: x9.huge, vcpu: 4, "
+                   "memory_gb: 8}\npricing: {instance_hour: 0.2}\n",
+                   NULL, 0, out, sizeof out);
+    assert_non_null(sc);
+    assert_float_equal(sc->service.cluster.vcpu, 4, 0);
+    ecsim_scenario_free(sc);
+    /* Fargate ignores the cluster */
+    sc = load_text("name: t\nservice: {cluster: {instance_type: nope}}\n", NULL, 0, out, sizeof out);
+    assert_non_null(sc);
+    ecsim_scenario_free(sc);
+}
+
+/* Issue 9 point 6: AAS policies on EKS and the HPA on ECS are errors; a
+ * block of a policy not selected is a located warning, and the load goes on. */
+static void test_policy_platform(void **state)
+{
+    (void)state;
+    char out[2048];
+    ecsim_scenario *sc =
+        load_text("name: t\nservice: {platform: eks}\nautoscaler: {policy: target_tracking}\n", NULL, 0,
+                  out, sizeof out);
+    assert_null(sc);
+    assert_non_null(strstr(out, "t.yaml:3:22: error: autoscaler.policy target_tracking is an "
+                                "Application Auto Scaling policy"));
+    assert_non_null(strstr(out, "use hpa on eks"));
+    sc = load_text("name: t\nautoscaler: {policy: hpa}\n", NULL, 0, out, sizeof out);
+    assert_null(sc);
+    assert_non_null(strstr(out, "error: autoscaler.policy hpa is the Kubernetes Horizontal Pod "
+                                "Autoscaler"));
+    sc = load_text("name: t\nautoscaler:\n  policy: target_tracking\n  hpa: {tolerance: 0.2}\n"
+                   "  predictive: {alpha: 0.4}\n",
+                   NULL, 0, out, sizeof out);
+    assert_non_null(sc);
+    assert_non_null(strstr(out, "t.yaml:4:3: warning: autoscaler.hpa is ignored: autoscaler.policy "
+                                "is target_tracking, not hpa"));
+    assert_non_null(strstr(out, "t.yaml:5:3: warning: autoscaler.predictive is ignored"));
+    ecsim_scenario_free(sc);
+    const char *set[] = {"autoscaler.step_scaling.cooldown=60s"};
+    sc = load_text("name: t\nautoscaler: {policy: target_tracking}\n", set, 1, out, sizeof out);
+    assert_non_null(sc);
+    assert_non_null(strstr(out, "--set autoscaler.step_scaling.cooldown=60s: warning: "
+                                "autoscaler.step_scaling is ignored"));
+    ecsim_scenario_free(sc);
+    /* a right combination: no error, no warning */
+    out[0] = '\0';
+    sc = load_text("name: t\nservice: {platform: eks_fargate}\nautoscaler: {policy: hpa}\n", NULL, 0,
+                   out, sizeof out);
+    assert_non_null(sc);
+    assert_string_equal(out, "");
+    ecsim_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -777,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_clone_free),      cmocka_unit_test(test_oom_loop),
         cmocka_unit_test(test_field_reference), cmocka_unit_test(test_messages),
         cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_instance_type),   cmocka_unit_test(test_policy_platform),
     };
     return cmocka_run_group_tests_name("loader", tests, NULL, NULL);
 }

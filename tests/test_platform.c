@@ -6,6 +6,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -124,7 +125,10 @@ static void test_eks_fargate_bill(void **state)
     assert_float_equal(s->cost_compute, want, 1e-9);
     assert_float_equal(s->vcpu_hours, 3 * 3365.0 / 3600.0 * 0.5, 1e-9);
     assert_float_equal(s->gb_hours, 3 * 3365.0 / 3600.0 * 1.0, 1e-9);
-    assert_float_equal(s->cost_total, s->cost_compute + s->cost_registry, 1e-12);
+    /* EKS: the control plane, $0.10 per cluster-hour over the 1 h run (§6 [P5]) */
+    assert_float_equal(s->cost_control_plane, 0.10, 1e-12);
+    assert_float_equal(s->cost_total, s->cost_compute + s->cost_control_plane + s->cost_registry,
+                       1e-12);
     ecsim_sim_destroy(sim);
 
     /* The same requests on ECS on Fargate are billed as they are (no rounding there). */
@@ -133,6 +137,7 @@ static void test_eks_fargate_bill(void **state)
     assert_non_null(sim);
     assert_int_equal(ecsim_sim_run(sim), 0);
     assert_float_equal(ecsim_sim_summary(sim)->cost_compute, bill_by_hand(sim, sc, 0.3, 0.7), 1e-9);
+    assert_float_equal(ecsim_sim_summary(sim)->cost_control_plane, 0.0, 0); /* ECS: none */
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }
@@ -159,6 +164,67 @@ static void test_eks_fargate_scenario_bill(void **state)
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
     ecsim_diags_free(&d);
+}
+
+
+/* Issue 9 point 5: the shipped policy-hpa.yaml (3 h, m5.xlarge nodes, the
+ * Cluster Autoscaler removing idle ones) bills its 4.748611 node-hours at
+ * the m5.xlarge rate, $0.192 per hour (§6): $0.911733, not the $0.455867
+ * of m5.large's $0.096; plus the EKS control plane, 3 h x $0.10 = $0.30. */
+static void test_policy_hpa_bills_m5_xlarge(void **state)
+{
+    (void)state;
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    ecsim_scenario *sc = ecsim_scenario_load("scenarios/policy-hpa.yaml", NULL, 0, &d);
+    assert_non_null(sc);
+    assert_float_equal(sc->pricing.instance_hour, 0.192, 1e-12);
+    ecsim_sim *sim = ecsim_sim_create(sc, sc->seed, stderr);
+    assert_non_null(sim);
+    assert_int_equal(ecsim_sim_run(sim), 0);
+    const ecsim_summary *s = ecsim_sim_summary(sim);
+    assert_float_equal(s->instance_hours, 4.748611, 1e-6); /* 17095 s billed */
+    assert_float_equal(s->cost_compute, 17095.0 / 3600.0 * 0.192, 1e-9);
+    assert_float_equal(s->cost_compute, 0.911733, 1e-6);
+    assert_float_equal(s->cost_control_plane, 3.0 * 0.10, 1e-12);
+    assert_float_equal(s->cost_total, s->cost_compute + s->cost_control_plane + s->cost_registry,
+                       1e-12);
+    ecsim_sim_destroy(sim);
+    ecsim_scenario_free(sc);
+    ecsim_diags_free(&d);
+}
+
+/* The same EC2 run on c7g.16xlarge and on m5.large: the same instance-hours,
+ * compute in the ratio of their prices, 2.32 / 0.096 (§6). */
+static void test_instance_type_price_ratio(void **state)
+{
+    (void)state;
+    double compute[2], ihours[2];
+    static const char *const types[] = {"service.cluster.instance_type=m5.large",
+                                        "service.cluster.instance_type=c7g.16xlarge"};
+    for (int k = 0; k < 2; k++) {
+        ecsim_diags d;
+        ecsim_diags_init(&d);
+        const char *sets[] = {types[k], "service.cluster.instances=2",
+                              "service.cluster.min_instances=2", "service.cluster.max_instances=2"};
+        const char *text = "name: t\nduration: 2h\nservice: {platform: ec2, desired: 2}\n";
+        ecsim_scenario *sc = ecsim_scenario_load_string(text, strlen(text), "t.yaml", sets, 4, &d);
+        assert_non_null(sc);
+        ecsim_sim *sim = ecsim_sim_create(sc, 1, stderr);
+        assert_non_null(sim);
+        assert_int_equal(ecsim_sim_run(sim), 0);
+        compute[k] = ecsim_sim_summary(sim)->cost_compute;
+        ihours[k] = ecsim_sim_summary(sim)->instance_hours;
+        ecsim_sim_destroy(sim);
+        ecsim_scenario_free(sc);
+        ecsim_diags_free(&d);
+    }
+    /* 2 instances from their launch to the end of the 2 h run: 13990 s */
+    assert_float_equal(ihours[0], 13990.0 / 3600.0, 1e-9);
+    assert_float_equal(ihours[1], ihours[0], 1e-9);
+    assert_float_equal(compute[0], 13990.0 / 3600.0 * 0.096, 1e-9); /* $0.373067 */
+    assert_float_equal(compute[1], 13990.0 / 3600.0 * 2.32, 1e-9);  /* $9.015778 */
+    assert_float_equal(compute[1] / compute[0], 2.32 / 0.096, 1e-9);
 }
 
 /* ---- vocabulary ------------------------------------------------------------------- */
@@ -253,11 +319,19 @@ static void test_no_ecs_words_on_eks(void **state)
         snprintf(out, sizeof out, "%s/%zu", dir, i);
         snprintf(what, sizeof what, "%s%s%s", name, set ? " --set " : "", set ? set : "");
         int code;
-        const char *run_args[] = {"run", file, "-q", "--no-plots", "-o", out, set ? "--set" : NULL, set, NULL};
+        /* Application Auto Scaling policies are errors on EKS (issue 9 point 6):
+         * the target-tracking scenarios move with the HPA. */
+        bool tt = set && (strcmp(name, "fail-quota") == 0 ||
+                          strcmp(name, "policy-target-tracking") == 0 ||
+                          strcmp(name, "image-not-pushed") == 0);
+        const char *set2 = tt ? "autoscaler.policy=hpa" : NULL;
+        const char *run_args[] = {"run", file, "-q", "--no-plots", "-o", out, set ? "--set" : NULL, set,
+                                  set2 ? "--set" : NULL, set2, NULL};
         free(cli(&code, run_args));
         if (code != 0)
             fail_msg("%s: ecsim run exited %d", what, code);
-        const char *step_args[] = {"step", file, set ? "--set" : NULL, set, NULL};
+        const char *step_args[] = {"step", file, set ? "--set" : NULL, set, set2 ? "--set" : NULL,
+                                   set2, NULL};
         char *step = cli(&code, step_args);
         bad += check_words(what, step);
         free(step);
@@ -307,6 +381,8 @@ int main(void)
         cmocka_unit_test(test_pod_size),
         cmocka_unit_test(test_eks_fargate_bill),
         cmocka_unit_test(test_eks_fargate_scenario_bill),
+        cmocka_unit_test(test_policy_hpa_bills_m5_xlarge),
+        cmocka_unit_test(test_instance_type_price_ratio),
         cmocka_unit_test(test_no_ecs_words_on_eks),
         cmocka_unit_test(test_ecs_words_on_ecs),
     };

@@ -286,6 +286,7 @@ static void test_hpa_pods_metric(void **state)
 {
     (void)state;
     ecsim_scenario *sc = load("name: x\n"
+                              "service: {platform: eks}\n"
                               "autoscaler:\n"
                               "  policy: hpa\n"
                               "  hpa: {metric: {type: pods, target_average_value: 15000}}\n",
@@ -441,6 +442,7 @@ static void test_behavior_defaults(void **state)
 {
     (void)state;
     ecsim_scenario *sc = load("name: x\n"
+                              "service: {platform: eks}\n"
                               "autoscaler:\n"
                               "  policy: hpa\n"
                               "  hpa:\n"
@@ -471,7 +473,7 @@ static void test_behavior_defaults(void **state)
     ecsim_scenario_free(sc);
 
     /* An empty behavior mapping is a behavior with every default. */
-    sc = load("name: x\nautoscaler: {policy: hpa, hpa: {behavior: {}}}\n", NULL, 0, NULL, 0);
+    sc = load("name: x\nservice: {platform: eks}\nautoscaler: {policy: hpa, hpa: {behavior: {}}}\n", NULL, 0, NULL, 0);
     assert_non_null(sc);
     assert_true(sc->autoscaler.hpa.has_behavior);
     ecsim_policy_config_defaults(&c, &sc->autoscaler);
@@ -498,6 +500,7 @@ static void test_set_new_fields(void **state)
     };
     ecsim_scenario *sc = load("name: x\n"
                               "duration: 2h\n"
+                              "service: {platform: eks}\n"
                               "autoscaler:\n"
                               "  policy: hpa\n"
                               "  step_scaling:\n"

@@ -18,8 +18,8 @@ static void test_task_larger_than_instances(void **state)
 {
     (void)state;
     static const char yaml[] = "name: x\n"
-                               "service: {platform: ec2, cluster: {instances: 2, vcpu: 1},\n"
-                               "          task: {vcpu: 2}}\n";
+                               "service: {platform: ec2, cluster: {instances: 2},\n"
+                               "          task: {vcpu: 4}}\n"; /* m5.large: 2 vCPU */
     ecsim_diags d;
     ecsim_diags_init(&d);
     ecsim_scenario *sc = ecsim_scenario_load_string(yaml, sizeof yaml - 1, "x.yaml", NULL, 0, &d);

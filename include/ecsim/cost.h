@@ -4,7 +4,13 @@
  * image download until the task stops, per second with a one-minute
  * minimum ([P1][P2]); Fargate Spot takes `spot_discount` off. EC2 bills
  * instance-hours per second with a 60 s minimum ([P4]). ECR bills storage
- * in GB-months, prorated here over the time the image is stored. Billed
+ * in GB-months, prorated here over the time the image is stored. An EKS
+ * cluster (eks and eks_fargate) pays its control plane, $0.10 per
+ * cluster-hour ([P5]), prorated over the run. The instance-hour price
+ * follows the instance type (the loader fills pricing.instance_hour from
+ * the table of sim/input/instance_type.c unless the scenario overrides it).
+ * The bill's lines: compute (Fargate + EC2), control plane, registry;
+ * total = their sum. Billed
  * durations are rounded up to whole seconds (Fargate's pricing page says
  * "rounded up to the nearest second"; we apply the same to EC2).
  *
@@ -31,8 +37,10 @@ typedef struct ecsim_cost {
     double fargate_usd;
     double ec2_usd;
     double registry_usd;
+    double control_plane_hours; /* EKS cluster-hours */
+    double control_plane_usd;   /* EKS control plane ([P5]) */
     double compute_usd; /* fargate_usd + ec2_usd */
-    double total_usd;   /* compute_usd + registry_usd */
+    double total_usd;   /* compute_usd + control_plane_usd + registry_usd */
     long tasks;         /* Fargate tasks added */
     long instances;     /* instances added */
 } ecsim_cost;
@@ -85,6 +93,11 @@ int ecsim_cost_add_fargate_task(ecsim_cost *c, const ecsim_pricing_spec *p, doub
                                 double memory_gb, double pull_start_s, double stop_s, bool spot);
 int ecsim_cost_add_instance(ecsim_cost *c, const ecsim_pricing_spec *p, double start_s,
                             double stop_s);
+/* USD of an EKS control plane over [from_s, to_s]: (to - from) / 3600 x
+ * eks_cluster_hour, prorated (no minimum; 0 for an invalid interval). */
+double ecsim_cost_control_plane_usd(const ecsim_pricing_spec *p, double from_s, double to_s);
+int ecsim_cost_add_control_plane(ecsim_cost *c, const ecsim_pricing_spec *p, double from_s,
+                                 double to_s);
 int ecsim_cost_add_registry(ecsim_cost *c, const ecsim_pricing_spec *p, double size_mb,
                             double from_s, double to_s);
 

@@ -530,7 +530,8 @@ typedef struct ecsim_event_spec {
 typedef struct ecsim_pricing_spec {
     double fargate_vcpu_hour;    /* default 0.04048 */
     double fargate_gb_hour;      /* default 0.004445 */
-    double instance_hour;        /* default 0.096 (m5.large) */
+    double instance_hour;        /* default: the instance type's price (m5.large 0.096) */
+    double eks_cluster_hour;     /* EKS control plane; default 0.10 ([P5]) */
     double registry_gb_month;    /* default 0.10 */
     double spot_discount;        /* default 0.70 */
 } ecsim_pricing_spec;

@@ -21,7 +21,7 @@ typedef struct ecsim_summary {
     double unserved_requests;
     double over_provisioned_task_hours;
     double task_hours;
-    double cost_total, cost_compute, cost_registry;
+    double cost_total, cost_compute, cost_control_plane, cost_registry; /* total = the sum */
     double vcpu_hours, gb_hours, instance_hours;
     uint64_t events_dispatched;
     int tasks_started, tasks_failed; /* tasks_failed: stopped before RUNNING (TaskFailedToStart) */

@@ -31,6 +31,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/output.h"
+#include "instance_type.h"
 #include "schema.h"
 #include "yaml_doc.h"
 
@@ -887,6 +888,130 @@ static bool fargate_size_ok(double vcpu, double mem_gb)
     return false;
 }
 
+/* The entry of `path` or, if it was not given itself, of a field below it
+ * (a --set autoscaler.hpa.tolerance=0.2 gives autoscaler.hpa); NULL if none. */
+static const pos_entry *pos_under(const loader *L, const char *path)
+{
+    const pos_entry *e = pos_find(L, path);
+    size_t n = strlen(path);
+    for (size_t i = 0; !e && i < L->slot_cap; i++) {
+        const char *q = L->slots[i].path;
+        if (q && strncmp(q, path, n) == 0 && (q[n] == '.' || q[n] == '['))
+            e = &L->slots[i];
+    }
+    return e;
+}
+
+/* A located warning (the run goes on, exit 0) at `path` where it was given. */
+PRINTF_LIKE(3, 4)
+static void warn_at(loader *L, const char *path, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    const pos_entry *e = pos_under(L, path);
+    int source = e ? e->source : 0, line = e && !e->source ? e->line : 0;
+    int column = e && !e->source ? e->column : 0;
+    ecsim_diags_add(L->d, ECSIM_DIAG_WARNING, source_name(L, source), line, column, "%s", buf);
+}
+
+/* EC2 / EKS instances follow their type (reference §6 [P4]): vCPU and
+ * memory come from the built-in table when omitted and must match it when
+ * given; pricing.instance_hour defaults to the type's on-demand price. An
+ * unknown type is an error (with the nearest names), unless vcpu,
+ * memory_gb and pricing.instance_hour are all given (a type the table
+ * lacks, described in full). */
+static void resolve_instance_type(loader *L)
+{
+    ecsim_scenario *sc = L->sc;
+    ecsim_cluster_spec *cl = &sc->service.cluster;
+    if (sc->service.platform != ECSIM_PLATFORM_EC2 && sc->service.platform != ECSIM_PLATFORM_EKS)
+        return;
+    const pos_entry *pv = pos_find(L, "service.cluster.vcpu");
+    const pos_entry *pm = pos_find(L, "service.cluster.memory_gb");
+    const pos_entry *pp = pos_find(L, "pricing.instance_hour");
+    const instance_type *it = instance_type_find(cl->instance_type);
+    char a[64], b[64];
+    if (!it) {
+        if (pv && pm && pp)
+            return;
+        char near[256];
+        instance_type_suggest(cl->instance_type, near, sizeof near);
+        report_rule(L, "service.cluster.instance_type", "service.platform",
+                    "service.cluster.instance_type: \"%s\" is not in the built-in table of "
+                    "instance types (reference §6)%s%s%s; the table has m5, m6i, m6g, m7g, c6i, "
+                    "c6g, c7g, r5, r6i (large to 16xlarge), c5 (large to 4xlarge), t3 (medium to "
+                    "2xlarge); for another type give service.cluster.vcpu, "
+                    "service.cluster.memory_gb and pricing.instance_hour",
+                    cl->instance_type, near[0] ? " (did you mean " : "", near,
+                    near[0] ? "?)" : "");
+        return;
+    }
+    if (pv && !pv->bad && cl->vcpu != it->vcpu)
+        report_rule(L, "service.cluster.vcpu", "service.cluster.instance_type",
+                    "service.cluster.vcpu (%s) contradicts service.cluster.instance_type %s, which "
+                    "has %s vCPU (reference §6): omit vcpu or give the matching type",
+                    num(a, sizeof a, cl->vcpu), it->name, num(b, sizeof b, it->vcpu));
+    else
+        cl->vcpu = it->vcpu;
+    if (pm && !pm->bad && cl->memory_gb != it->memory_gb)
+        report_rule(L, "service.cluster.memory_gb", "service.cluster.instance_type",
+                    "service.cluster.memory_gb (%s) contradicts service.cluster.instance_type %s, "
+                    "which has %s GB (reference §6): omit memory_gb or give the matching type",
+                    num(a, sizeof a, cl->memory_gb), it->name, num(b, sizeof b, it->memory_gb));
+    else
+        cl->memory_gb = it->memory_gb;
+    if (!pp)
+        sc->pricing.instance_hour = it->hour_usd;
+}
+
+/* Policies and platforms (reference §1, §5.1): Application Auto Scaling
+ * (target_tracking, step_scaling, scheduled, predictive) registers
+ * scalable targets of ECS services (ecs:service:DesiredCount), not of
+ * Kubernetes Deployments; the HPA scales Deployments, not ECS services. A
+ * settings block of a policy that is not selected is a warning: the run
+ * ignores it. */
+static void check_policy_platform(loader *L)
+{
+    const ecsim_scenario *sc = L->sc;
+    ecsim_policy_kind pol = sc->autoscaler.policy;
+    ecsim_platform pf = sc->service.platform;
+    bool k8s = pf == ECSIM_PLATFORM_EKS || pf == ECSIM_PLATFORM_EKS_FARGATE;
+    const char *pol_name = enum_name("autoscaler.policy", (int)pol);
+    const char *pf_name = enum_name("service.platform", (int)pf);
+    if (k8s && pol != ECSIM_POLICY_NONE && pol != ECSIM_POLICY_HPA)
+        report_rule(L, "autoscaler.policy", "service.platform",
+                    "autoscaler.policy %s is an Application Auto Scaling policy, which scales ECS "
+                    "services (reference §1), not pods on %s: use hpa on eks, or platform fargate "
+                    "or ec2 for %s",
+                    pol_name, pf_name, pol_name);
+    else if (!k8s && pol == ECSIM_POLICY_HPA)
+        report_rule(L, "autoscaler.policy", "service.platform",
+                    "autoscaler.policy hpa is the Kubernetes Horizontal Pod Autoscaler (reference "
+                    "§5.1), which does not scale ECS services on %s: use hpa on eks (or "
+                    "eks_fargate), or target_tracking on %s",
+                    pf_name, pf_name);
+    static const struct {
+        const char *path;
+        ecsim_policy_kind policy;
+    } blocks[] = {
+        {"autoscaler.target_tracking_policies", ECSIM_POLICY_TARGET_TRACKING},
+        {"autoscaler.step_scaling", ECSIM_POLICY_STEP_SCALING},
+        {"autoscaler.scheduled", ECSIM_POLICY_SCHEDULED},
+        {"autoscaler.hpa", ECSIM_POLICY_HPA},
+        {"autoscaler.predictive", ECSIM_POLICY_PREDICTIVE},
+    };
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (blocks[i].policy != pol && pos_under(L, blocks[i].path))
+            warn_at(L, blocks[i].path,
+                    "%s is ignored: autoscaler.policy is %s, not %s (remove the block, or select "
+                    "the policy)",
+                    blocks[i].path, pol_name,
+                    enum_name("autoscaler.policy", (int)blocks[i].policy));
+}
+
 static void validate(loader *L)
 {
     const ecsim_scenario *sc = L->sc;
@@ -1389,6 +1514,8 @@ ecsim_scenario *ecsim_scenario_load_string(const char *text, size_t len,
     if (L.oom)
         goto fail_oom;
     finalize_defaults(L.sc);
+    resolve_instance_type(&L);
+    check_policy_platform(&L);
     validate(&L);
     if (L.oom || d->oom)
         goto fail_oom;

@@ -225,11 +225,13 @@ static const schema_section managed_sec = SEC(managed_rows);
 
 static const schema_field cluster_rows[] = {
     STR(ecsim_cluster_spec, instance_type, "instance_type", 1, 0, "m5.large",
-        "EC2 instance type (ec2 / eks)"),
+        "EC2 instance type (ec2 / eks), one of the built-in table (reference §6): sets vcpu, "
+        "memory_gb and pricing.instance_hour"),
     /* EC2 instance sizes: 1 vCPU / 0.5 GB (t3.nano-class) to 448 vCPU / 24 TB. */
-    NUM(ecsim_cluster_spec, vcpu, "vcpu", 1, 448, 0, "2", "vCPU per instance"),
+    NUM(ecsim_cluster_spec, vcpu, "vcpu", 1, 448, 0, "2",
+        "vCPU per instance; default the instance_type's, must match it when given"),
     NUM(ecsim_cluster_spec, memory_gb, "memory_gb", 0.5, 24576, 0, "8",
-        "memory per instance, GB"),
+        "memory per instance, GB; default the instance_type's, must match it when given"),
     INT(ecsim_cluster_spec, instances, "instances", 0, 10000, "2", "instances at start"),
     INT(ecsim_cluster_spec, min_instances, "min_instances", 0, 10000, "0",
         "Auto Scaling group minimum"),
@@ -1018,7 +1020,10 @@ static const schema_field pricing_rows[] = {
     NUM(ecsim_pricing_spec, fargate_gb_hour, "fargate_gb_hour", 0, 1000, 0, "0.004445",
         "USD per GB-hour on Fargate (reference §6)"),
     NUM(ecsim_pricing_spec, instance_hour, "instance_hour", 0, 1000, 0, "0.096",
-        "USD per instance-hour, m5.large (reference §6)"),
+        "USD per instance-hour; default the price of service.cluster.instance_type "
+        "(m5.large: 0.096), give it to override (reference §6)"),
+    NUM(ecsim_pricing_spec, eks_cluster_hour, "eks_cluster_hour", 0, 1000, 0, "0.10",
+        "USD per EKS cluster-hour (control plane), every eks / eks_fargate run (reference §6)"),
     NUM(ecsim_pricing_spec, registry_gb_month, "registry_gb_month", 0, 1000, 0, "0.10",
         "USD per GB-month of ECR storage (reference §6)"),
     NUM(ecsim_pricing_spec, spot_discount, "spot_discount", 0, 1, 0, "0.70",

@@ -61,7 +61,7 @@ double ecsim_cost_registry_usd(const ecsim_pricing_spec *p, double size_mb, doub
 static void update_totals(ecsim_cost *c)
 {
     c->compute_usd = c->fargate_usd + c->ec2_usd;
-    c->total_usd = c->compute_usd + c->registry_usd;
+    c->total_usd = c->compute_usd + c->control_plane_usd + c->registry_usd;
 }
 
 int ecsim_cost_add_fargate_task(ecsim_cost *c, const ecsim_pricing_spec *p, double vcpu,
@@ -88,6 +88,24 @@ int ecsim_cost_add_instance(ecsim_cost *c, const ecsim_pricing_spec *p, double s
     c->instance_hours += hours;
     c->ec2_usd += hours * p->instance_hour;
     c->instances++;
+    update_totals(c);
+    return 0;
+}
+
+double ecsim_cost_control_plane_usd(const ecsim_pricing_spec *p, double from_s, double to_s)
+{
+    if (!interval_ok(from_s, to_s))
+        return 0.0;
+    return (to_s - from_s) / 3600.0 * p->eks_cluster_hour; /* $0.10 per cluster-hour ([P5]) */
+}
+
+int ecsim_cost_add_control_plane(ecsim_cost *c, const ecsim_pricing_spec *p, double from_s,
+                                 double to_s)
+{
+    if (!interval_ok(from_s, to_s))
+        return ECSIM_EINVAL;
+    c->control_plane_hours += (to_s - from_s) / 3600.0;
+    c->control_plane_usd += ecsim_cost_control_plane_usd(p, from_s, to_s);
     update_totals(c);
     return 0;
 }

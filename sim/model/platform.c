@@ -18,6 +18,7 @@ static const platform_kind *const kinds[] = {
 struct platform {
     const platform_kind *kind;
     void *state;
+    const ecsim_pricing_spec *pricing;
 };
 
 const platform_kind *platform_kind_of(ecsim_platform id)
@@ -33,6 +34,7 @@ platform *platform_create(const platform_env *env)
     if (!p)
         return NULL;
     p->kind = platform_kind_of(env->sc->service.platform);
+    p->pricing = &env->sc->pricing;
     p->state = p->kind->create(env);
     if (!p->state) {
         ecsim_free(p);
@@ -95,10 +97,15 @@ void platform_task_stopped(platform *p, const service_task *t)
 
 double platform_cost_so_far(platform *p, const service *sv, double now)
 {
-    return p->kind->cost_so_far(p->state, sv, now);
+    double usd = p->kind->cost_so_far(p->state, sv, now);
+    if (p->kind->rules.kubernetes) /* the EKS control plane, from the start (reference §6 [P5]) */
+        usd += ecsim_cost_control_plane_usd(p->pricing, 0.0, now);
+    return usd;
 }
 
 void platform_cost_final(platform *p, const service *sv, double end, ecsim_cost *cost)
 {
     p->kind->cost_final(p->state, sv, end, cost);
+    if (p->kind->rules.kubernetes) /* eks and eks_fargate: $0.10 per cluster-hour ([P5]) */
+        ecsim_cost_add_control_plane(cost, p->pricing, 0.0, end);
 }

@@ -792,6 +792,7 @@ void scaling_finish(scaling *sim)
     ecsim_summary *s = sim->w.summary;
     s->cost_total = cost.total_usd;
     s->cost_compute = cost.compute_usd;
+    s->cost_control_plane = cost.control_plane_usd;
     s->cost_registry = cost.registry_usd;
     s->vcpu_hours = cost.vcpu_hours;
     s->gb_hours = cost.gb_hours;

@@ -279,6 +279,7 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_begin_object(&j);
     json_num_or_null(&j, "total", s->cost_total);
     json_num_or_null(&j, "compute", s->cost_compute);
+    json_num_or_null(&j, "control_plane", s->cost_control_plane);
     json_num_or_null(&j, "registry", s->cost_registry);
     json_num_or_null(&j, "fargate_vcpu_hours", s->vcpu_hours);
     json_num_or_null(&j, "fargate_gb_hours", s->gb_hours);
