@@ -22,8 +22,19 @@ ecsim_table *ecsim_report_execution_table(const ecsim_sim *sim);
  * tasks, demand and capacity. NULL on OOM. */
 ecsim_table *ecsim_report_status_table(const ecsim_sim *sim);
 
-/* summary.json (DESIGN.md "Outputs of ecsim run"). 0 or ECSIM_EIO. */
+/* The version of summary.json's layout, written as its `schema_version`:
+ * 2 = every DESIGN.md key always present (null when it does not apply),
+ * `overrides`, the after-steady capacity figures. */
+#define ECSIM_SUMMARY_SCHEMA_VERSION 2
+
+/* summary.json (DESIGN.md "Outputs of ecsim run") with no overrides. 0 or
+ * ECSIM_EIO. */
 int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out);
+
+/* summary.json with `overrides` (the `noverrides` --set K=V texts the
+ * scenario was loaded with, written verbatim in order). 0 or ECSIM_EIO. */
+int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *overrides,
+                                   size_t noverrides, FILE *out);
 
 /* events.log. 0 or ECSIM_EIO. */
 int ecsim_report_events_log(const ecsim_sim *sim, FILE *out);
@@ -37,11 +48,13 @@ typedef struct ecsim_run_outputs {
 
 /* Write the output folder of `ecsim run` under `out_root`: execution.* and
  * status.* in each of `formats` (a comma-separated list of table format
- * names; NULL = "text,md,csv,json"), events.log, summary.json, timeline.csv,
+ * names; NULL = "text,md,csv,json"), events.log, summary.json (with the
+ * `noverrides` --set texts `overrides`), timeline.csv,
  * decisions.csv and, unless `plots` is false, the demand/capacity plot.
  * Messages (e.g. gnuplot missing) go to `msg`. 0, ECSIM_EINVAL (unknown
  * format, message on msg), ECSIM_EIO or ECSIM_ENOMEM. */
 int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const char *formats,
-                           bool plots, FILE *msg, ecsim_run_outputs *outputs);
+                           bool plots, const char *const *overrides, size_t noverrides, FILE *msg,
+                           ecsim_run_outputs *outputs);
 
 #endif

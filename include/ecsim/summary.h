@@ -18,7 +18,13 @@ typedef struct ecsim_summary {
     int shortfall_episodes;   /* times demand rose above the capacity of ready tasks */
     double time_to_capacity_total_s; /* summed length of those episodes */
     double max_time_to_capacity_s;   /* the longest: demand step -> enough capacity */
-    double unserved_requests;
+    double unserved_requests;   /* from service creation (under_capacity_s likewise) */
+    /* The same two figures counted from the moment the service first reached
+     * steady state (step 5), over the timeline's metric periods that start at
+     * or after it; NaN (null) when step 5 was never reached. Steps 5, 6 and
+     * End report these (sim/model/sim.c describe_shortfall). */
+    double under_capacity_after_steady_s;
+    double unserved_after_steady_requests;
     double over_provisioned_task_hours;
     double task_hours;
     double cost_total, cost_compute, cost_control_plane, cost_registry; /* total = the sum */
@@ -44,7 +50,8 @@ typedef struct ecsim_summary {
 } ecsim_summary;
 
 /* Zero counts; NaN for the figures that stay "not set" until something
- * happens (first scale-out, latencies); min / max desired at `desired`. */
+ * happens (first scale-out, the after-steady figures); min / max desired at
+ * `desired`. */
 void ecsim_summary_init(ecsim_summary *s, int desired);
 
 #endif

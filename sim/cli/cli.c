@@ -556,6 +556,17 @@ static ecsim_sim *simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *er
 
 /* ---- commands ---------------------------------------------------------------------- */
 
+/* Terminal columns of UTF-8 text `s`: one per code point (the summary's
+ * texts have no wide or combining characters). */
+static size_t display_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
 static void print_run_summary(const ecsim_sim *sim, const ecsim_run_outputs *outs, FILE *out)
 {
     const ecsim_scenario *sc = ecsim_sim_scenario(sim);
@@ -564,16 +575,34 @@ static void print_run_summary(const ecsim_sim *sim, const ecsim_run_outputs *out
     fprintf(out, "ecsim %s: %s (seed %" PRIu64 ", %s simulated)\n", ECSIM_VERSION, sc->name,
             ecsim_sim_seed(sim), (ecsim_fmt_clock(clock, sizeof clock, sc->duration_s), clock));
     fprintf(out, "outcome: %s\n", s->outcome);
+    /* Columns aligned by display width: "—" is 3 bytes, 1 column. */
+    size_t wclock = 0, waction = 0;
     for (int st = 1; st <= ECSIM_STEP_COUNT; st++) {
         const ecsim_step_record *r = ecsim_sim_step_record(sim, st);
         ecsim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
-        fprintf(out, "  %d  %-10s  %-38s %s\n", st, clock, r->action, r->result);
+        if (display_width(clock) > wclock)
+            wclock = display_width(clock);
+        if (display_width(r->action) > waction)
+            waction = display_width(r->action);
+    }
+    for (int st = 1; st <= ECSIM_STEP_COUNT; st++) {
+        const ecsim_step_record *r = ecsim_sim_step_record(sim, st);
+        ecsim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
+        fprintf(out, "  %d  %s%*s  %s%*s %s\n", st, clock, (int)(wclock - display_width(clock)), "",
+                r->action, (int)(waction - display_width(r->action)), "", r->result);
     }
     fprintf(out, "tasks: %d started, %d failed to start, %d running at the end\n", s->tasks_started,
             s->tasks_failed, ecsim_sim_step_record(sim, ECSIM_STEP_END)->after.running);
     if (sc->autoscaler.policy != ECSIM_POLICY_NONE)
         fprintf(out, "scaling: %d actions (%d out, %d in), desired %d..%d\n", s->scaling_actions,
                 s->scale_outs, s->scale_ins, s->min_desired, s->max_desired);
+    /* The capacity figures under their summary.json names (README "Shortfall"). */
+    fprintf(out, "capacity: unserved_requests %.0f, under_capacity_s %.0f", s->unserved_requests,
+            s->under_capacity_s);
+    if (isfinite(s->unserved_after_steady_requests))
+        fprintf(out, "; unserved_after_steady_requests %.0f, under_capacity_after_steady_s %.0f",
+                s->unserved_after_steady_requests, s->under_capacity_after_steady_s);
+    fputc('\n', out);
     fprintf(out, "outputs in %s/:\n", outs->dir);
     for (int i = 0; i < outs->file_count; i++) {
         const char *base = strrchr(outs->files[i], '/');
@@ -648,8 +677,8 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
     if (code)
         return code;
     ecsim_run_outputs outs;
-    int rc = ecsim_report_write_run(sim, o->out ? o->out : "out", o->format, !o->no_plots,
-                                    o->quiet ? err : out, &outs);
+    int rc = ecsim_report_write_run(sim, o->out ? o->out : "out", o->format, !o->no_plots, o->sets,
+                                    o->nsets, o->quiet ? err : out, &outs);
     if (rc == 0 && !o->quiet)
         print_run_summary(sim, &outs, out);
     code = rc == 0 ? ECSIM_EXIT_OK

@@ -123,10 +123,21 @@ static void step_text(char *buf, size_t size, const ecsim_step_record *r,
              r->fix, r->why);
 }
 
-static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tracked *before,
-                       bool *seen)
+static void print_step(FILE *out, const ecsim_sim *sim, const ecsim_sim *whole, int step,
+                       const ecsim_tracked *before, bool *seen)
 {
     const ecsim_step_record *r = ecsim_sim_step_record(sim, step);
+    /* Steps 5 and 6 report the shortfall after steady state (README
+     * "Shortfall"), which lies ahead of them: taken from the same run played
+     * to the end (same scenario and seed, so the same figures as
+     * summary.json's capacity.*_after_steady). */
+    char result[sizeof r->result + 64];
+    snprintf(result, sizeof result, "%s", r->result);
+    if (whole && r->reached && (step == ECSIM_STEP_RUN || step == ECSIM_STEP_MONITOR)) {
+        const char *w = ecsim_sim_step_record(whole, step)->result;
+        if (strstr(w, "fell behind demand"))
+            snprintf(result, sizeof result, "%s (from step 5 to the end of the run)", w);
+    }
     char clock[32];
     ecsim_fmt_clock(clock, sizeof clock, r->reached ? r->time_s : NAN);
     fprintf(out, "\n== Step %d of %d  at %s%s ==\n", step, ECSIM_STEP_COUNT, clock,
@@ -137,9 +148,9 @@ static void print_step(FILE *out, const ecsim_sim *sim, int step, const ecsim_tr
         print_wrapped(out, "  AWS did:  ", r->aws_did, 76);
     fprintf(out, "  AWS role: %s\n", r->role);
     if (r->failed)
-        print_wrapped(out, "  What went wrong: ", r->result, 76);
+        print_wrapped(out, "  What went wrong: ", result, 76);
     else
-        print_wrapped(out, "  Result:   ", r->result, 76);
+        print_wrapped(out, "  Result:   ", result, 76);
     const ecsim_tracked *after = r->reached ? &r->after : before;
     fprintf(out, "  Tracked variables:\n");
     print_change(out, "App Container Image", before->image, after->image);
@@ -195,6 +206,13 @@ int ecsim_step_walkthrough(const ecsim_scenario *sc, uint64_t seed, FILE *in, FI
         fprintf(err, "ecsim: error: cannot build the simulation: %s\n", ecsim_strerror(ECSIM_ENOMEM));
         return ECSIM_EXIT_FAIL;
     }
+    /* The same run played to the end, for the shortfall steps 5 and 6
+     * report; without it (out of memory) they show what is known so far. */
+    ecsim_sim *whole = ecsim_sim_create(sc, seed, err);
+    if (whole && ecsim_sim_run(whole) < 0) {
+        ecsim_sim_destroy(whole);
+        whole = NULL;
+    }
     fprintf(out, "ecsim step: %s (seed %llu). The lifecycle of the seed document, one step at a "
                  "time.\n",
             sc->name, (unsigned long long)seed);
@@ -219,7 +237,7 @@ int ecsim_step_walkthrough(const ecsim_scenario *sc, uint64_t seed, FILE *in, FI
         }
         /* Show every step up to the one reached, including skipped ones. */
         for (int s = shown + 1; s <= reached; s++) {
-            print_step(out, sim, s, &before, seen);
+            print_step(out, sim, whole, s, &before, seen);
             const ecsim_step_record *r = ecsim_sim_step_record(sim, s);
             if (r->reached)
                 before = r->after;
@@ -230,6 +248,8 @@ int ecsim_step_walkthrough(const ecsim_scenario *sc, uint64_t seed, FILE *in, FI
     fprintf(out, "\nOutcome: %s. `ecsim run` writes the full tables, event log and plots.\n",
             ecsim_sim_summary(sim)->outcome);
 done:
+    if (whole)
+        ecsim_sim_destroy(whole);
     ecsim_sim_destroy(sim);
     return code;
 }

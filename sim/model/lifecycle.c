@@ -85,6 +85,7 @@ const char *lifecycle_seed_image(int step) { return seed_image[step]; }
 const char *lifecycle_seed_infra(int step) { return seed_infra[step]; }
 
 const char *lifecycle_seed_text_end(void) { return seed_steps[ECSIM_STEP_END].result; }
+const char *lifecycle_seed_result(int step) { return seed_steps[step].result; }
 
 struct lifecycle {
     ecsim_tracked start, now;

@@ -44,5 +44,7 @@ const char *lifecycle_seed_image(int step);
 const char *lifecycle_seed_infra(int step);
 /* The seed's Result of the End row ("App runs efficiently on AWS containers"). */
 const char *lifecycle_seed_text_end(void);
+/* The seed's Result of step `step` (1..ECSIM_STEP_COUNT). */
+const char *lifecycle_seed_result(int step);
 
 #endif

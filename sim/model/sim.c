@@ -36,6 +36,9 @@
 /* One run: the modules and what only the orchestration knows. */
 struct ecsim_sim {
     const ecsim_scenario *sc;
+    /* The from-creation shortfall figures when step 5 was recorded: the
+     * after-steady figures are the final ones minus these. */
+    double steady_under_s, steady_unserved;
     uint64_t seed;
     ecsim_engine *eng;
     registry *registry;           /* the ECR repository (registry.h) */
@@ -130,6 +133,10 @@ static void record(ecsim_sim *sim, int step, bool failed)
     sim->now->demand_rps = scaling_demand_rate(sim->scaling, ecsim_engine_now(sim->eng));
     if (!lifecycle_record(sim->lc, step, ecsim_engine_now(sim->eng), failed))
         return;
+    if (step == ECSIM_STEP_RUN) {
+        sim->steady_under_s = sim->summary.under_capacity_s;
+        sim->steady_unserved = sim->summary.unserved_requests;
+    }
     sim_log(sim, "lifecycle step %d%s: %s", step, failed ? " failed" : " complete",
             lifecycle_step(sim->lc, step)->action);
     if (step >= sim->advance_target)
@@ -672,6 +679,40 @@ static void describe_deploy_failure(ecsim_sim *sim)
                  sc->image.name, sc->image.tag);
 }
 
+/* The after-steady shortfall figures (summary.h): the from-creation
+ * figures (integrated by scaling.c in steps of at most 1 s, or per requests
+ * segment) minus their values when the service first reached steady state
+ * (step 5), so both count the same way and after-steady <= from creation.
+ * The start-up before step 5 is counted only in the from-creation figures. */
+static void measure_after_steady(ecsim_sim *sim)
+{
+    ecsim_summary *s = &sim->summary;
+    if (!lifecycle_step(sim->lc, ECSIM_STEP_RUN)->reached)
+        return; /* stay NaN: null in summary.json */
+    s->under_capacity_after_steady_s = s->under_capacity_s - sim->steady_under_s;
+    s->unserved_after_steady_requests = s->unserved_requests - sim->steady_unserved;
+}
+
+/* Did the app leave any demand unserved after steady state? The rule of the
+ * README ("Shortfall"): any metric period after step 5 with unserved demand,
+ * however short, is reported in steps 5, 6 and End. */
+static bool fell_behind(const ecsim_sim *sim)
+{
+    const ecsim_summary *s = &sim->summary;
+    return isfinite(s->unserved_after_steady_requests) &&
+           (s->under_capacity_after_steady_s > 0 || s->unserved_after_steady_requests >= 0.5);
+}
+
+/* "N requests unserved over S s after steady state": the names and values
+ * of capacity.unserved_after_steady_requests and
+ * capacity.under_capacity_after_steady_s. */
+static void shortfall_words(const ecsim_sim *sim, char *buf, size_t size)
+{
+    const ecsim_summary *s = &sim->summary;
+    snprintf(buf, size, "%.0f requests unserved over %.0f s after steady state",
+             s->unserved_after_steady_requests, s->under_capacity_after_steady_s);
+}
+
 /* Step 5's result, honest about this run: the seed's "App handles more
  * users smoothly" only when the app kept up with demand. */
 static void describe_running(ecsim_sim *sim)
@@ -679,25 +720,29 @@ static void describe_running(ecsim_sim *sim)
     ecsim_step_record *r = lifecycle_step(sim->lc, ECSIM_STEP_RUN);
     if (!r->reached)
         return;
-    /* Shortfall after the steady state, from the timeline's periods (the
-     * start-up before step 5 is step 4's business). */
-    double short_s = 0, unserved = 0, prev = 0;
-    for (size_t i = 0; i < ecsim_timeline_count(sim->timeline); i++) {
-        const ecsim_timeline_row *row = ecsim_timeline_row_at(sim->timeline, i);
-        double span = row->time_s - prev;
-        prev = row->time_s;
-        if (row->time_s - span < r->time_s || !(row->unserved_rps > 1e-9))
-            continue;
-        short_s += span;
-        unserved += row->unserved_rps * span;
-    }
-    double span = sim->sc->duration_s - r->time_s;
-    if (span > 0 && short_s > 0.05 * span)
-        snprintf(r->result, sizeof r->result,
-                 "App fell behind demand for %.0f min (%.0f requests unserved)", short_s / 60.0,
-                 unserved);
+    char words[160];
+    shortfall_words(sim, words, sizeof words);
+    if (fell_behind(sim))
+        snprintf(r->result, sizeof r->result, "App fell behind demand: %s", words);
     else if (sim->sc->autoscaler.policy == ECSIM_POLICY_NONE)
         snprintf(r->result, sizeof r->result, "App runs at a fixed size (no autoscaler)");
+}
+
+/* Steps 6 and End say the same when the app fell behind: `r`'s result gets
+ * the shortfall appended (or replaces the seed's text `seed`). The caller
+ * checks that `r` was reached (End is recorded after the texts). */
+static void describe_shortfall(ecsim_sim *sim, ecsim_step_record *r, const char *seed)
+{
+    if (!fell_behind(sim))
+        return;
+    char words[160], was[sizeof r->result];
+    shortfall_words(sim, words, sizeof words);
+    snprintf(was, sizeof was, "%s", r->result);
+    if (strcmp(was, seed) == 0 || !was[0])
+        snprintf(r->result, sizeof r->result, "App runs, but fell behind demand: %s", words);
+    else if (snprintf(r->result, sizeof r->result, "%s; fell behind demand: %s", was, words) >=
+             (int)sizeof r->result)
+        r->result[sizeof r->result - 1] = '\0'; /* cut: the texts are shorter in practice */
 }
 
 static void finish_texts(ecsim_sim *sim)
@@ -796,10 +841,10 @@ static void finish_texts(ecsim_sim *sim)
             snprintf(end->result, sizeof end->result,
                      "App runs, but an update was still rolling out at the end");
         describe_running(sim);
-        if (strncmp(lifecycle_step(sim->lc, ECSIM_STEP_RUN)->result, "App fell behind", 15) == 0 &&
-            strcmp(end->result, lifecycle_seed_text_end()) == 0)
-            snprintf(end->result, sizeof end->result,
-                     "App runs, but fell behind demand at times (see step 5)");
+        if (lifecycle_step(sim->lc, ECSIM_STEP_MONITOR)->reached)
+            describe_shortfall(sim, lifecycle_step(sim->lc, ECSIM_STEP_MONITOR),
+                               lifecycle_seed_result(ECSIM_STEP_MONITOR));
+        describe_shortfall(sim, end, lifecycle_seed_text_end());
     }
 }
 
@@ -827,6 +872,7 @@ static void finish_summary(ecsim_sim *sim)
             task_s += end - t->running_s;
     }
     s->task_hours = task_s / 3600.0;
+    measure_after_steady(sim);
 }
 
 static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)

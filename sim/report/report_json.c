@@ -15,11 +15,14 @@
  *             ...
  *
  * Written with the JSON writer of output.h (2-space indentation, trailing
- * newline, control characters escaped, UTF-8 passed through). TEXT cells are
- * strings. NUMBER cells are JSON numbers: an empty cell is null, a cell that
- * is a finite decimal number ("120", "-0.5", "1e3") is emitted through
- * ecsim_fmt_num (so "1.50" becomes 1.5), anything else ("n/a", "inf",
- * "0x10", " 1") is kept as a string rather than lost. */
+ * newline, control characters escaped, UTF-8 passed through). A cell that is
+ * "—" (the tables' "does not apply") is null in every column. NUMBER cells
+ * are JSON numbers: an empty cell is null, a cell that is a finite decimal
+ * number ("120", "-0.5", "1e3") is emitted through ecsim_fmt_num (so "1.50"
+ * becomes 1.5), anything else ("n/a", "inf", "0x10", " 1") is kept as a
+ * string rather than lost. TEXT cells are strings, except a cell that is a
+ * plain decimal number (the status tracker's counts and rates share a
+ * column with words), which is a number. */
 #include <locale.h>
 #include <math.h>
 #include <stdbool.h>
@@ -91,8 +94,12 @@ static bool json_parse_number(const char *s, double *value)
 static void json_cell(ecsim_json *j, const char *cell, ecsim_col_kind kind)
 {
     double v;
-    if (kind != ECSIM_COL_NUMBER)
+    if (strcmp(cell, "\u2014") == 0) /* "—" */
+        ecsim_json_null(j);
+    else if (kind != ECSIM_COL_NUMBER && !json_parse_number(cell, &v))
         ecsim_json_string(j, cell);
+    else if (kind != ECSIM_COL_NUMBER)
+        ecsim_json_number(j, v);
     else if (!*cell)
         ecsim_json_null(j);
     else if (json_parse_number(cell, &v))

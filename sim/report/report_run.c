@@ -140,11 +140,19 @@ static void json_num_or_null(ecsim_json *j, const char *key, double v)
 
 int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
 {
+    return ecsim_report_summary_json_with(sim, NULL, 0, out);
+}
+
+int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *overrides,
+                                   size_t noverrides, FILE *out)
+{
     const ecsim_scenario *sc = ecsim_sim_scenario(sim);
     const ecsim_summary *s = ecsim_sim_summary(sim);
     ecsim_json j;
     ecsim_json_init(&j, out, false);
     ecsim_json_begin_object(&j);
+    ecsim_json_key(&j, "schema_version");
+    ecsim_json_int(&j, ECSIM_SUMMARY_SCHEMA_VERSION);
     ecsim_json_key(&j, "ecsim_version");
     ecsim_json_string(&j, ECSIM_VERSION);
     ecsim_json_key(&j, "scenario");
@@ -153,6 +161,11 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     ecsim_json_string(&j, sc->sha256);
     ecsim_json_key(&j, "seed");
     ecsim_json_uint(&j, ecsim_sim_seed(sim));
+    ecsim_json_key(&j, "overrides"); /* the --set K=V, verbatim, in order */
+    ecsim_json_begin_array(&j);
+    for (size_t i = 0; i < noverrides; i++)
+        ecsim_json_string(&j, overrides[i]);
+    ecsim_json_end_array(&j);
     json_num_or_null(&j, "duration_s", sc->duration_s);
     ecsim_json_key(&j, "outcome");
     ecsim_json_string(&j, s->outcome);
@@ -212,6 +225,8 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
                      s->shortfall_episodes ? s->time_to_capacity_total_s / s->shortfall_episodes : NAN);
     json_num_or_null(&j, "max_time_to_capacity_s", s->shortfall_episodes ? s->max_time_to_capacity_s : NAN);
     json_num_or_null(&j, "unserved_requests", s->unserved_requests);
+    json_num_or_null(&j, "under_capacity_after_steady_s", s->under_capacity_after_steady_s);
+    json_num_or_null(&j, "unserved_after_steady_requests", s->unserved_after_steady_requests);
     json_num_or_null(&j, "over_provisioned_task_hours", s->over_provisioned_task_hours);
     json_num_or_null(&j, "task_hours", s->task_hours);
     ecsim_json_end_object(&j);
@@ -265,10 +280,10 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     static const char *const lat_keys[] = {"mean", "p50", "p95", "p99", "max"};
     for (size_t i = 0; i < sizeof lat_keys / sizeof lat_keys[0]; i++)
         json_num_or_null(&j, lat_keys[i], rq_mode ? lat[i] : NAN);
-    if (rq_mode && s->slo_p99_s > 0) { /* load.requests.slo_p99 set */
-        json_num_or_null(&j, "slo_p99_s", s->slo_p99_s);
-        json_num_or_null(&j, "slo_breach_s", s->slo_breach_s);
-    }
+    /* null unless requests mode with load.requests.slo_p99 set */
+    bool slo = rq_mode && s->slo_p99_s > 0;
+    json_num_or_null(&j, "slo_p99_s", slo ? s->slo_p99_s : NAN);
+    json_num_or_null(&j, "slo_breach_s", slo ? s->slo_breach_s : NAN);
     ecsim_json_end_object(&j);
     ecsim_json_key(&j, "wait_s");
     ecsim_json_begin_object(&j);
@@ -353,10 +368,15 @@ static int write_file(ecsim_run_outputs *o, const char *dir, const char *shown, 
     return note_file(o, shown_path);
 }
 
+typedef struct summary_args {
+    const char *const *overrides;
+    size_t noverrides;
+} summary_args;
+
 static int summary_writer(const ecsim_sim *sim, FILE *out, const void *arg)
 {
-    (void)arg;
-    return ecsim_report_summary_json(sim, out);
+    const summary_args *a = arg;
+    return ecsim_report_summary_json_with(sim, a->overrides, a->noverrides, out);
 }
 
 static int events_writer(const ecsim_sim *sim, FILE *out, const void *arg)
@@ -421,8 +441,10 @@ static const ecsim_table_format *format_by_name_or_ext(const char *name)
 }
 
 int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const char *formats,
-                           bool plots, FILE *msg, ecsim_run_outputs *o)
+                           bool plots, const char *const *overrides, size_t noverrides, FILE *msg,
+                           ecsim_run_outputs *o)
 {
+    const summary_args sargs = {overrides, noverrides};
     memset(o, 0, sizeof *o);
     const ecsim_scenario *sc = ecsim_sim_scenario(sim);
     if (!formats || !*formats)
@@ -483,7 +505,7 @@ int ecsim_report_write_run(const ecsim_sim *sim, const char *out_root, const cha
     if (rc == 0)
         rc = write_file(o, stage, o->dir, "events.log", events_writer, sim, NULL, msg);
     if (rc == 0)
-        rc = write_file(o, stage, o->dir, "summary.json", summary_writer, sim, NULL, msg);
+        rc = write_file(o, stage, o->dir, "summary.json", summary_writer, sim, &sargs, msg);
     if (rc == 0)
         rc = write_file(o, stage, o->dir, "timeline.csv", timeline_writer, sim, NULL, msg);
     if (rc == 0 && sc->autoscaler.policy != ECSIM_POLICY_NONE)
