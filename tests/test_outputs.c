@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ecsim/output.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -77,10 +78,25 @@ static char *read_text(const char *path)
 
 /* Run `ecsim run SCENARIO [--set SET] --no-plots` into a fresh folder; the
  * folder (OUT/<name>) in `dir`. */
+/* The folders made by run_into, removed after the last test. */
+static char made_roots[64][32];
+static size_t made_count;
+
+static int remove_made_roots(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < made_count; i++)
+        (void)ecsim_remove_tree(made_roots[i]);
+    made_count = 0;
+    return 0;
+}
+
 static void run_into(const char *scenario, const char *set, char *dir, size_t size, char **console)
 {
     char root[] = "/tmp/ecsim-outputs-XXXXXX";
     assert_non_null(mkdtemp(root));
+    if (made_count < sizeof made_roots / sizeof made_roots[0])
+        snprintf(made_roots[made_count++], sizeof made_roots[0], "%s", root);
     int code;
     char *out = set ? run_cli(&code, "run", scenario, "--set", set, "--no-plots", "--out", root, NULL)
                     : run_cli(&code, "run", scenario, "--no-plots", "--out", root, NULL);
@@ -438,5 +454,5 @@ int main(void)
         cmocka_unit_test(test_step_mode_equals_summary_load_spike),
         cmocka_unit_test(test_shortfall_not_hidden_by_duration),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, remove_made_roots);
 }
