@@ -7,6 +7,7 @@
 #ifndef ECSIM_OUTPUT_H
 #define ECSIM_OUTPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,14 @@ int ecsim_outfile_open(ecsim_outfile *of, const char *path);
 int ecsim_outfile_commit(ecsim_outfile *of);
 /* Close and remove the temporary; the final path is untouched. */
 void ecsim_outfile_abort(ecsim_outfile *of);
+
+/* A sink for one line of text (an events.log line, say): the model's
+ * modules report through callbacks of this shape. */
+typedef void (*ecsim_line_fn)(void *ctx, const char *line);
+/* Format `fmt` with `ap` into one line (cut at 767 bytes) and hand it to
+ * `fn(ctx, line)`; nothing when `fn` is NULL. The one formatting step
+ * behind the modules' logging helpers. */
+void ecsim_vemit_line(ecsim_line_fn fn, void *ctx, const char *fmt, va_list ap);
 
 /* Create a directory and its parents (like mkdir -p). 0 or ECSIM_EIO, with
  * errno saying why (ENOTDIR when a regular file is in the way). */

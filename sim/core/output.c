@@ -161,6 +161,17 @@ int ecsim_mkdirs(const char *path)
     return 0;
 }
 
+/* ---- one line of text to a callback ------------------------------------------- */
+
+void ecsim_vemit_line(ecsim_line_fn fn, void *ctx, const char *fmt, va_list ap)
+{
+    if (!fn)
+        return;
+    char line[768];
+    vsnprintf(line, sizeof line, fmt, ap);
+    fn(ctx, line);
+}
+
 /* ---- run folders written whole ---------------------------------------------- */
 
 int ecsim_remove_tree(const char *path)

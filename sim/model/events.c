@@ -24,6 +24,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "ecsim/output.h"
 
 struct events {
     events_wiring w;
@@ -40,14 +41,10 @@ __attribute__((format(printf, 2, 3)))
 #endif
 static void es_log(events *es, const char *fmt, ...)
 {
-    if (!es->cb.log)
-        return;
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ecsim_vemit_line(es->cb.log, es->ctx, fmt, ap);
     va_end(ap);
-    es->cb.log(es->ctx, msg);
 }
 
 static const char *svc(const events *es) { return es->w.sc->service.name; }

@@ -82,14 +82,10 @@ __attribute__((format(printf, 2, 3)))
 #endif
 static void sc_log(scaling *sim, const char *fmt, ...)
 {
-    if (!sim->w.log)
-        return;
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ecsim_vemit_line(sim->w.log, sim->w.ctx, fmt, ap);
     va_end(ap);
-    sim->w.log(sim->w.ctx, msg);
 }
 
 /* MODEL: resolution of the fluid integration (seconds). One second keeps

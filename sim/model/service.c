@@ -49,6 +49,7 @@
 
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
+#include "ecsim/output.h"
 #include "ecsim/rng.h"
 
 struct service {
@@ -174,14 +175,10 @@ __attribute__((format(printf, 2, 3)))
 #endif
 static void svc_log(service *sv, const char *fmt, ...)
 {
-    if (!sv->cb.log)
-        return;
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ecsim_vemit_line(sv->cb.log, sv->cb_ctx, fmt, ap);
     va_end(ap);
-    sv->cb.log(sv->cb_ctx, msg);
 }
 
 static void svc_marker(service *sv, const char *kind, const char *label)
