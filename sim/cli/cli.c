@@ -25,6 +25,7 @@
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
 #include "cli_doc.h"
+#include "cli_opts.h"
 #include "run_error.h"
 #include "datadir.h"
 #include "quiz.h"
@@ -37,29 +38,10 @@
 #define ECSIM_DATADIR_TEXT "the install folder"
 #endif
 
-#define MAX_SETS 256
-#define MAX_FILES 1024
 /* A scenario on standard input is read into memory up to this size (the
  * loader's own limit for a file). */
 #define STDIN_MAX_BYTES 4194304u
 
-typedef struct cli_opts {
-    const char *out;
-    const char *format;
-    const char *seed_text;
-    const char *jobs_text;
-    const char *variants_text;
-    const char *max_work_text; /* --max-work N (NULL: ECSIM_WORK_DEFAULT_LIMIT) */
-    const char *sets[MAX_SETS];
-    size_t nsets;
-    const char *files[MAX_FILES];
-    size_t nfiles;
-    int no_plots;
-    int quiet;
-    int help;
-    int list_fields;
-    int answers;
-} cli_opts;
 
 typedef struct cli_command {
     const char *name;
@@ -68,7 +50,7 @@ typedef struct cli_command {
 
 /* ---- argument parsing --------------------------------------------------------- */
 
-static void print_usage_line(const cli_cmddoc *doc, FILE *err)
+void cli_print_usage_line(const cli_cmddoc *doc, FILE *err)
 {
     char usage[512];
     cli_doc_usage(doc, usage, sizeof usage);
@@ -150,7 +132,7 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
             else
                 fprintf(err, "ecsim %s: error: option `%s` needs a value\n", doc->name,
                         optopt ? name : arg);
-            print_usage_line(doc, err);
+            cli_print_usage_line(doc, err);
             fprintf(err, "(see `ecsim %s --help`)\n", doc->name);
             return ECSIM_EXIT_USAGE;
         }
@@ -158,7 +140,7 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
         if (opt && opt->arg && (!value || !*value)) {
             option_name(ch, name, sizeof name);
             fprintf(err, "ecsim %s: error: option `%s` needs a non-empty value\n", doc->name, name);
-            print_usage_line(doc, err);
+            cli_print_usage_line(doc, err);
             return ECSIM_EXIT_USAGE;
         }
         switch (ch) {
@@ -201,7 +183,7 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
     return code;
 }
 
-static int parse_seed(const char *text, uint64_t *seed, FILE *err)
+int cli_parse_seed(const char *text, uint64_t *seed, FILE *err)
 {
     char *end = NULL;
     errno = 0;
@@ -218,13 +200,13 @@ static int parse_seed(const char *text, uint64_t *seed, FILE *err)
     return 0;
 }
 
-static int need_one_file(const cli_cmddoc *c, const cli_opts *o, FILE *err)
+int cli_need_one_file(const cli_cmddoc *c, const cli_opts *o, FILE *err)
 {
     if (o->nfiles == 1)
         return 0;
     fprintf(err, "ecsim %s: error: %s\n", c->name,
             o->nfiles ? "expected exactly one scenario file" : "missing the scenario file");
-    print_usage_line(c, err);
+    cli_print_usage_line(c, err);
     return ECSIM_EXIT_USAGE;
 }
 
@@ -412,7 +394,7 @@ static ecsim_scenario *load_to(const cli_opts *o, const char *path, const diag_s
     return sc;
 }
 
-static ecsim_scenario *load(const cli_opts *o, const char *path, FILE *err, int *code)
+ecsim_scenario *cli_load(const cli_opts *o, const char *path, FILE *err, int *code)
 {
     diag_sink sink = {err, NULL};
     return load_to(o, path, &sink, code);
@@ -532,10 +514,10 @@ static int run_with_progress(ecsim_sim *sim, ecsim_cli_progress style, FILE *err
     return 0;
 }
 
-static ecsim_sim *simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *err, int *code)
+ecsim_sim *cli_simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *err, int *code)
 {
     uint64_t seed = sc->seed;
-    if (o->seed_text && (*code = parse_seed(o->seed_text, &seed, err)) != 0)
+    if (o->seed_text && (*code = cli_parse_seed(o->seed_text, &seed, err)) != 0)
         return NULL;
     ecsim_sim *sim = ecsim_sim_create(sc, seed, err);
     if (!sim) {
@@ -642,7 +624,7 @@ static int stdin_once(const cli_cmddoc *c, const cli_opts *o, FILE *err)
     if (dashes <= 1)
         return 0;
     fprintf(err, "ecsim %s: error: `-` (standard input) can be given once\n", c->name);
-    print_usage_line(c, err);
+    cli_print_usage_line(c, err);
     return ECSIM_EXIT_USAGE;
 }
 
@@ -652,13 +634,13 @@ static int stdin_once(const cli_cmddoc *c, const cli_opts *o, FILE *err)
 static int load_and_simulate(const cli_cmddoc *c, const cli_opts *o, FILE *err,
                              ecsim_scenario **sc_out, ecsim_sim **sim_out)
 {
-    int code = need_one_file(c, o, err);
+    int code = cli_need_one_file(c, o, err);
     if (code)
         return code;
-    ecsim_scenario *sc = load(o, o->files[0], err, &code);
+    ecsim_scenario *sc = cli_load(o, o->files[0], err, &code);
     if (!sc)
         return code;
-    ecsim_sim *sim = simulate(o, sc, err, &code);
+    ecsim_sim *sim = cli_simulate(o, sc, err, &code);
     if (!sim) {
         ecsim_scenario_free(sc);
         return code;
@@ -694,14 +676,14 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
 static int cmd_step(cli_opts *o, FILE *out, FILE *err)
 {
     const cli_cmddoc *c = cli_command_find("step");
-    int code = need_one_file(c, o, err);
+    int code = cli_need_one_file(c, o, err);
     if (code)
         return code;
-    ecsim_scenario *sc = load(o, o->files[0], err, &code);
+    ecsim_scenario *sc = cli_load(o, o->files[0], err, &code);
     if (!sc)
         return code;
     uint64_t seed = sc->seed;
-    if (o->seed_text && (code = parse_seed(o->seed_text, &seed, err)) != 0) {
+    if (o->seed_text && (code = cli_parse_seed(o->seed_text, &seed, err)) != 0) {
         ecsim_scenario_free(sc);
         return code;
     }
@@ -730,7 +712,7 @@ static int cmd_validate(cli_opts *o, FILE *out, FILE *err)
     }
     if (o->nfiles == 0) {
         fprintf(err, "ecsim validate: error: missing the scenario file(s)\n");
-        print_usage_line(c, err);
+        cli_print_usage_line(c, err);
         return ECSIM_EXIT_USAGE;
     }
     int code = stdin_once(c, o, err);
@@ -755,7 +737,7 @@ static int cmd_validate(cli_opts *o, FILE *out, FILE *err)
 static int cmd_tables(cli_opts *o, FILE *out, FILE *err)
 {
     const cli_cmddoc *c = cli_command_find("tables");
-    int code = need_one_file(c, o, err);
+    int code = cli_need_one_file(c, o, err);
     if (code)
         return code;
     const char *fname = o->format ? o->format : "text";
@@ -798,7 +780,7 @@ static int cmd_tables(cli_opts *o, FILE *out, FILE *err)
 static int cmd_decide(cli_opts *o, FILE *out, FILE *err)
 {
     const cli_cmddoc *c = cli_command_find("decide");
-    int code = need_one_file(c, o, err);
+    int code = cli_need_one_file(c, o, err);
     if (code)
         return code;
     return ecsim_decide_main(o->files[0], o->format ? o->format : "text", out, err);
@@ -807,11 +789,11 @@ static int cmd_decide(cli_opts *o, FILE *out, FILE *err)
 static int cmd_quiz(cli_opts *o, FILE *out, FILE *err)
 {
     const cli_cmddoc *c = cli_command_find("quiz");
-    int code = need_one_file(c, o, err);
+    int code = cli_need_one_file(c, o, err);
     if (code)
         return code;
     uint64_t seed = 0;
-    if (o->seed_text && (code = parse_seed(o->seed_text, &seed, err)) != 0)
+    if (o->seed_text && (code = cli_parse_seed(o->seed_text, &seed, err)) != 0)
         return code;
     return ecsim_quiz_main(o->files[0], o->sets, o->nsets, o->seed_text != NULL, seed,
                            o->variants_text, o->format, o->answers != 0, o->out, out, err);
@@ -822,7 +804,7 @@ static int cmd_glossary(cli_opts *o, FILE *out, FILE *err)
     if (o->nfiles > 1) {
         fprintf(err, "ecsim glossary: error: expected at most one term (quote a term of "
                      "several words)\n");
-        print_usage_line(cli_command_find("glossary"), err);
+        cli_print_usage_line(cli_command_find("glossary"), err);
         return ECSIM_EXIT_USAGE;
     }
     return ecsim_glossary_main(o->nfiles ? o->files[0] : NULL, out, err);

@@ -1,0 +1,64 @@
+/* Batches of runs: many (scenario, --set overrides, seed) runs, each into
+ * its own folder, played by worker processes. The engine of `ecsim sweep`
+ * and `ecsim compare` (sim/cli/batch.c).
+ *
+ * A run's folder, once the run is complete, holds:
+ *   - `run.json`, the run's one-line record, written last and atomically:
+ *     {"status":"ok"|"failed","exit_code":N,"error":"..."|null,
+ *      "scenario":"PATH","overrides":["KEY=VALUE",...],"seed":N,
+ *      "label":"...","wall_s":X}
+ *   - `summary.json` (status ok), the run's summary exactly as `ecsim run`
+ *     writes it;
+ *   - with ECSIM_BATCH_KEEP_ALL, every other output `ecsim run` writes.
+ * A folder whose run.json says "ok" is complete: a batch run again skips
+ * it (resume). A folder without run.json, or a failed one, is run again.
+ *
+ * Runs are independent: the outcome of one never depends on another, on
+ * the number of workers or on their order, so a batch's folders are the
+ * same byte for byte whatever -j (apart from wall_s in run.json). */
+#ifndef ECSIM_BATCH_H
+#define ECSIM_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum ecsim_batch_keep {
+    ECSIM_BATCH_KEEP_SUMMARY, /* summary.json and run.json only */
+    ECSIM_BATCH_KEEP_ALL      /* every output of `ecsim run` as well */
+} ecsim_batch_keep;
+
+typedef struct ecsim_batch_job {
+    const char *scenario_path;  /* a scenario file (not `-`) */
+    const char *const *sets;    /* "KEY=VALUE" overrides, applied in order */
+    size_t nsets;
+    uint64_t seed;
+    const char *dir;            /* the run's own folder (created, parents too) */
+    const char *label;          /* the grid point or variant, for progress and run.json */
+    ecsim_batch_keep keep;
+} ecsim_batch_job;
+
+typedef struct ecsim_batch_opts {
+    unsigned workers;           /* worker processes (>= 1) */
+    int progress;               /* 1: a progress bar (runs done, failures, ETA) on `err` */
+    FILE *err;                  /* progress and per-run failure lines */
+    const char *max_work_text;  /* --max-work passed to every run (NULL: the default) */
+} ecsim_batch_opts;
+
+typedef struct ecsim_batch_outcome {
+    int exit_code;              /* the run's exit code as `ecsim run` would give it */
+    int skipped;                /* 1: already complete, not run again */
+    char error[512];            /* the run's first error line ("" when ok) */
+    double wall_s;              /* the run's wall time (0 when skipped) */
+} ecsim_batch_outcome;
+
+/* Play jobs[0..n) with opts->workers processes, each job into its folder;
+ * outcomes[i] receives job i's outcome. A failed run is recorded and the
+ * batch goes on. SIGINT/SIGTERM stop the workers and return ECSIM_EINTR
+ * (complete folders stay complete). Returns 0 when the batch ran (see
+ * `*failed` for how many runs failed), or a negative ECSIM_E code when the
+ * batch itself could not run. */
+int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opts *opts,
+                    ecsim_batch_outcome *outcomes, size_t *failed);
+
+#endif
