@@ -69,9 +69,9 @@ static void test_step_seen_as_window_average(void **state)
     ecsim_scenario *sc = load(NULL, NULL, 0);
     assert_float_equal(sc->autoscaler.hpa.metric_resolution_s, 15.0, 0); /* the default */
     ecsim_sim *sim = run(sc);
-    assert_int_equal(hpa_cpu_at(sim, 1185), 26);  /* before the step: 26.5 % */
-    assert_int_equal(hpa_cpu_at(sim, 1200), 42);  /* (10 x 26.5 + 5 x 75.5) / 15 = 42.83 */
-    assert_int_equal(hpa_cpu_at(sim, 1215), 75);  /* the whole window after it: 75.5 % */
+    assert_int_equal(hpa_cpu_at(sim, 1185), 26); /* before the step: 26.5 % */
+    assert_int_equal(hpa_cpu_at(sim, 1200), 42); /* (10 x 26.5 + 5 x 75.5) / 15 = 42.83 */
+    assert_int_equal(hpa_cpu_at(sim, 1215), 75); /* the whole window after it: 75.5 % */
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
 }

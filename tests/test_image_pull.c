@@ -41,7 +41,10 @@ static void on_log(void *ctx, const char *m)
         snprintf(f->log[f->logs++], sizeof f->log[0], "%s", m);
 }
 
-static void on_changed(void *ctx) { service_check_rollout(((fx *)ctx)->sv); }
+static void on_changed(void *ctx)
+{
+    service_check_rollout(((fx *)ctx)->sv);
+}
 
 static int stub_place(void *ctx, double vcpu, double mem, int *az)
 {
@@ -119,8 +122,7 @@ static void fx_setup(fx *f, ecsim_platform pf, ecsim_image_pull_behavior behavio
     assert_non_null(f->reg);
     assert_int_equal(registry_push(f->reg, "1.0", 100, 0), REGISTRY_PUSHED);
     f->sv = service_create(sc, 7, f->eng, f->reg, &platform_kind_of(pf)->rules,
-                           pf == ECSIM_PLATFORM_FARGATE ? NULL : &stub_platform, f,
-                           &recorder, f);
+                           pf == ECSIM_PLATFORM_FARGATE ? NULL : &stub_platform, f, &recorder, f);
     assert_non_null(f->sv);
     service_provisioned(f->sv);
     assert_int_equal(service_deploy(f->sv, "1.0", ECSIM_DEFECT_NONE, false), 0);
@@ -197,7 +199,8 @@ static void test_ec2_shared_pull_exact_times(void **state)
     assert_int_equal(service_get_stats(f.sv)->image_downloads, 1);
     assert_int_equal(service_get_stats(f.sv)->image_checks, 0);
     /* The log says who pulled: task 1 pulled 100 MB, task 2 used that pull. */
-    assert_int_equal(log_count(&f, "task 1 RUNNING (deployment ecs-svc/1, AZ 1): pulled 100 MB"), 1);
+    assert_int_equal(log_count(&f, "task 1 RUNNING (deployment ecs-svc/1, AZ 1): pulled 100 MB"),
+                     1);
     assert_int_equal(log_count(&f, "task 2 RUNNING (deployment ecs-svc/1, AZ 1): image from the "
                                    "pull for task 1 on i-0001"),
                      1);
@@ -336,7 +339,8 @@ static void test_behavior_once_and_prefer_cached(void **state)
         assert_int_equal(service_get_stats(f.sv)->image_downloads, 1);
         assert_int_equal(service_get_stats(f.sv)->image_checks, 0);
         char want[120];
-        snprintf(want, sizeof want, "cached image on i-0001 (ECS_IMAGE_PULL_BEHAVIOR %s)", names[i]);
+        snprintf(want, sizeof want, "cached image on i-0001 (ECS_IMAGE_PULL_BEHAVIOR %s)",
+                 names[i]);
         assert_int_equal(log_count(&f, want), 1);
         fx_teardown(&f);
     }
@@ -411,9 +415,10 @@ static void test_policy_never(void **state)
     assert_int_equal(t1->state, TASK_STOPPED);
     assert_float_equal(t1->stopped_s, 6.0, 1e-9);
     assert_string_equal(t1->stop_code, "TaskFailedToStart");
-    assert_non_null(strstr(t1->stop_reason, "ErrImageNeverPull: Container image "
-                                            "\"123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.0\" "
-                                            "is not present with pull policy of Never"));
+    assert_non_null(strstr(t1->stop_reason,
+                           "ErrImageNeverPull: Container image "
+                           "\"123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.0\" "
+                           "is not present with pull policy of Never"));
     assert_int_equal(service_get_stats(f.sv)->image_downloads, 0);
     assert_int_equal(log_count(&f, "ErrImageNeverPull"), 1);
     fx_teardown(&f);
@@ -455,6 +460,33 @@ static void test_instance_lost_mid_pull(void **state)
     fx_teardown(&f);
 }
 
+/* The fields load with their defaults and their values (schema rows). */
+static void test_fields_load(void **state)
+{
+    (void)state;
+    const char *ec2 =
+        "name: t\nservice: {platform: ec2, cluster: {image_pull_behavior: prefer-cached}}\n";
+    const char *eks = "name: t\nservice: {platform: eks, task: {image_pull_policy: never}}\n";
+    const char *plain = "name: t\nservice: {platform: ec2}\n";
+    ecsim_diags d;
+    ecsim_diags_init(&d);
+    ecsim_scenario *sc = ecsim_scenario_load_string(ec2, strlen(ec2), "t.yaml", NULL, 0, &d);
+    assert_non_null(sc);
+    assert_int_equal(sc->service.cluster.image_pull_behavior, ECSIM_PULL_BEHAVIOR_PREFER_CACHED);
+    ecsim_scenario_free(sc);
+    sc = ecsim_scenario_load_string(eks, strlen(eks), "t.yaml", NULL, 0, &d);
+    assert_non_null(sc);
+    assert_int_equal(sc->service.task.image_pull_policy, ECSIM_PULL_POLICY_NEVER);
+    ecsim_scenario_free(sc);
+    sc = ecsim_scenario_load_string(plain, strlen(plain), "t.yaml", NULL, 0, &d);
+    assert_non_null(sc);
+    assert_int_equal(sc->service.cluster.image_pull_behavior, ECSIM_PULL_BEHAVIOR_DEFAULT);
+    assert_int_equal(sc->service.task.image_pull_policy, ECSIM_PULL_POLICY_IF_NOT_PRESENT);
+    ecsim_scenario_free(sc);
+    assert_int_equal(d.errors, 0);
+    ecsim_diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_policy_never),
         cmocka_unit_test(test_fargate_pulls_per_task),
         cmocka_unit_test(test_instance_lost_mid_pull),
+        cmocka_unit_test(test_fields_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

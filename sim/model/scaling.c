@@ -20,8 +20,9 @@
  * (--horizontal-pod-autoscaler-sync-period, reference §5.1). It sees only
  * published datapoints; the HPA sees metrics-server's latest scrape, each
  * pod's CPU averaged over the window between two scrapes
- * (autoscaler.hpa.metric_resolution, reference §5.1 [K11], §5.2). Each evaluation is one row of decisions.csv; a
- * change of the desired count goes to the service scheduler.
+ * (autoscaler.hpa.metric_resolution, reference §5.1 [K11], §5.2). Each
+ * evaluation is one row of decisions.csv; a change of the desired count
+ * goes to the service scheduler.
  *
  * Requests mode (load.mode: requests, sim/model/requests.h): individual requests
  * replace the fluid integration. The accounting is cut into segments at
@@ -85,7 +86,7 @@ struct scaling {
     struct {
         double cpu, memory, rps, seconds;       /* integrals so far */
         double cpu0, memory0, rps0, seconds0;   /* the integrals at the latest scrape */
-        long long count;                        /* scrapes so far: the next is at (count + 1) x res */
+        long long count;                        /* scrapes so far: next at (count + 1) x res */
         double last_s;                          /* the latest scrape, NaN before the first */
         double cpu_pct, memory_pct, rps_avg;    /* a receiving pod over the latest window */
     } scrape;

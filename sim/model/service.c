@@ -1394,7 +1394,8 @@ static void pull_attempt(service *sv, int k)
     p->attempt++;
     if (!registry_reachable(sv->registry, ecsim_engine_now(sv->eng))) {
         if (p->attempt <= PULL_MAX_RETRIES)
-            pull_schedule(sv, k, service_pull_backoff_s(p->attempt, ecsim_rng_uniform(&sv->rng_registry)),
+            pull_schedule(sv, k,
+                          service_pull_backoff_s(p->attempt, ecsim_rng_uniform(&sv->rng_registry)),
                           PULL_RETRY);
         else
             pull_schedule(sv, k, 0.0, PULL_DONE); /* failed: PULL_DONE with the registry down */
@@ -1513,7 +1514,8 @@ static void node_image_request(service *sv, service_task *t, const registry_imag
     }
     bool pull;
     if (k8s) {
-        ecsim_image_pull_policy policy = (ecsim_image_pull_policy)sv->sc->service.task.image_pull_policy;
+        ecsim_image_pull_policy policy =
+            (ecsim_image_pull_policy)sv->sc->service.task.image_pull_policy;
         if (policy == ECSIM_PULL_POLICY_NEVER && !cached) {
             char reason[400];
             snprintf(reason, sizeof reason,
@@ -1708,8 +1710,8 @@ static void task_image_ready(service *sv, service_task *t)
                     pod_name(sv, task_by_id(sv, t->image_from_task), first, sizeof first),
                     t->instance);
         else if (t->image_source == TASK_IMAGE_CHECKED)
-            svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs: its layers were already "
-                         "on node i-%04d.",
+            svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs: its layers were "
+                         "already on node i-%04d.",
                     pod, image, now - t->pull_started_s, t->instance);
         else
             svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs (%.0f MB).", pod, image,

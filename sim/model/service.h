@@ -44,7 +44,7 @@ typedef enum task_image_source {
     TASK_IMAGE_PULLED,        /* its start pulled the image */
     TASK_IMAGE_SHARED,        /* waited for the pull another task's start began on its instance */
     TASK_IMAGE_CHECKED,       /* already on the instance; the registry was asked (manifest check) */
-    TASK_IMAGE_CACHED,        /* already on the instance; no pull (once, prefer-cached, IfNotPresent) */
+    TASK_IMAGE_CACHED,        /* already there; no pull (once, prefer-cached, IfNotPresent) */
     TASK_IMAGE_FALLBACK       /* the pull failed; the instance's copy was used (ECS default) */
 } task_image_source;
 
