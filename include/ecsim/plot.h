@@ -1,9 +1,12 @@
 /* Plots of a run: demand and capacity over time, rendered by gnuplot.
  *
  * ecsim_plot_demand_capacity writes, into the run's output folder,
- *   demand_capacity.dat   the data (index 0: one row per metric period,
- *                         index 1: markers), with a comment header naming
- *                         the columns; "NaN" marks a value not set;
+ *   demand_capacity.dat   the data (index 0: timeline.csv's rows, each at
+ *                         its sample time, plus its period's start; index 1:
+ *                         markers and where their labels go; index 2: the
+ *                         desired count at each sample and each scale
+ *                         action), with a comment header naming the
+ *                         columns; "NaN" marks a value not set;
  *   demand_capacity.gp    the gnuplot script, filled in from the template
  *                         plots/demand_capacity.gp; run by itself inside the
  *                         folder (`gnuplot demand_capacity.gp`) it re-renders
