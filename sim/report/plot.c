@@ -35,6 +35,7 @@
 #include "ecsim/error.h"
 #include "ecsim/interrupt.h"
 #include "ecsim/output.h"
+#include "ecsim/sim.h"
 
 #define PLOT_TEMPLATE_NAME "demand_capacity.gp"
 #define PLOT_DATA_NAME "demand_capacity.dat"
@@ -1435,6 +1436,13 @@ out_template:
 
 /* ---- terminal previews ---------------------------------------------------------- */
 
+/* The previews draw the window [0, until_s]: the run from its start to the
+ * moment asked for (a step of `ecsim step`), so the window always holds
+ * that moment. Each row's period values hold over its period [previous
+ * row's time, its time], as on the full plot; the stretch after the last
+ * completed period (the period under way at until_s) has no data yet and
+ * stays empty. */
+
 /* Rows with time_s <= until_s (all of them for NaN). */
 static size_t rows_until(const ecsim_timeline *tl, double until_s)
 {
@@ -1447,46 +1455,42 @@ static size_t rows_until(const ecsim_timeline *tl, double until_s)
     return k;
 }
 
-/* A time label in the unit the span calls for: "90s", "45min", "3.5h". */
-static void fmt_time_label(char *buf, size_t size, double t_s, double span_s)
+/* The end of the window: until_s, or the last row's time for NaN (or an
+ * until_s before it). */
+static double window_end(const ecsim_timeline *tl, size_t n, double until_s)
 {
-    char num[64];
-    double div = span_s >= 7200 ? 3600 : span_s >= 120 ? 60 : 1;
-    const char *unit = span_s >= 7200 ? "h" : span_s >= 120 ? "min" : "s";
-    double v = floor(t_s / div * 10 + 0.5) / 10;
-    snprintf(buf, size, "%s%s", ecsim_fmt_num(num, sizeof num, v), unit);
+    double last = ecsim_timeline_row_at(tl, n - 1)->time_s;
+    return isfinite(until_s) && until_s > last ? until_s : last;
 }
 
-/* Bin one series into `cols` columns: mean of the finite values per bin;
- * an empty bin holds the previous value; NaN before the first value. */
-static void bin_series(const ecsim_timeline *tl, size_t n, bool capacity, double *bins,
-                       int cols)
+/* Bin one series into `cols` columns over [0, end_s]: the time-weighted
+ * mean of the periods that overlap each bin; NaN for a bin no period
+ * covers (after the last row). One pass over the rows. */
+static void bin_series(const ecsim_timeline *tl, size_t n, double end_s, bool capacity,
+                       double *bins, double *weight, int cols)
 {
-    double t0 = ecsim_timeline_row_at(tl, 0)->time_s;
-    double span = ecsim_timeline_row_at(tl, n - 1)->time_s - t0;
-    size_t r = 0;
-    double held = NAN;
-    for (int c = 0; c < cols; c++) {
-        double sum = 0;
-        int count = 0;
-        while (r < n) {
-            const ecsim_timeline_row *row = ecsim_timeline_row_at(tl, r);
-            int b = span > 0 ? (int)floor((row->time_s - t0) / span * cols) : 0;
-            if (b >= cols)
-                b = cols - 1;
-            if (b > c)
-                break;
-            double v = capacity ? row->capacity_rps : row->demand_rps;
-            if (isfinite(v)) {
-                sum += v;
-                count++;
+    double width = end_s / cols;
+    for (int c = 0; c < cols; c++)
+        bins[c] = weight[c] = 0;
+    double start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *row = ecsim_timeline_row_at(tl, i);
+        double a = start, b = row->time_s;
+        start = b;
+        double v = capacity ? row->capacity_rps : row->demand_rps;
+        if (!isfinite(v) || !(b > a))
+            continue;
+        int c = (int)floor(a / width);
+        for (c = c < 0 ? 0 : c; c < cols && c * width < b; c++) {
+            double w = fmin(b, (c + 1) * width) - fmax(a, c * width);
+            if (w > 0) {
+                bins[c] += v * w;
+                weight[c] += w;
             }
-            r++;
         }
-        if (count > 0)
-            held = sum / count;
-        bins[c] = held;
     }
+    for (int c = 0; c < cols; c++)
+        bins[c] = weight[c] > 0 ? bins[c] / weight[c] : NAN;
 }
 
 int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width, int height,
@@ -1516,15 +1520,18 @@ int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width
     int cols = w - gutter - 1;
     if (cols < 8)
         cols = 8;
-    double *bins = ecsim_calloc(2 * (size_t)cols, sizeof *bins);
+    double end_s = window_end(tl, n, until_s);
+    if (!(end_s > 0))
+        end_s = 1;
+    double *bins = ecsim_calloc(3 * (size_t)cols, sizeof *bins); /* demand, capacity, scratch */
     char *line = ecsim_malloc((size_t)(gutter + cols + 2));
     if (!bins || !line) {
         ecsim_free(bins);
         ecsim_free(line);
         return ECSIM_ENOMEM;
     }
-    bin_series(tl, n, false, bins, cols);
-    bin_series(tl, n, true, bins + cols, cols);
+    bin_series(tl, n, end_s, false, bins, bins + 2 * cols, cols);
+    bin_series(tl, n, end_s, true, bins + cols, bins + 2 * cols, cols);
 
     fputs("demand * / capacity o / both # (rps)\n", out);
     for (int level = nrows - 1; level >= 0; level--) {
@@ -1553,11 +1560,10 @@ int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width
     for (int c = 0; c < cols; c++)
         fputc('-', out);
     fputc('\n', out);
-    double t0 = ecsim_timeline_row_at(tl, 0)->time_s;
-    double t1 = ecsim_timeline_row_at(tl, n - 1)->time_s;
-    char start[80], end[80];
-    fmt_time_label(start, sizeof start, t0, t1);
-    fmt_time_label(end, sizeof end, t1, t1);
+    /* The window's two ends, as the step headers write times. */
+    char start[32], end[32];
+    ecsim_fmt_clock(start, sizeof start, 0);
+    ecsim_fmt_clock(end, sizeof end, end_s);
     int pad = cols - (int)strlen(start) - (int)strlen(end) + 1;
     fprintf(out, "%*s%s%*s%s\n", gutter, "", start, pad > 1 ? pad : 1, "", end);
     ecsim_free(bins);
@@ -1567,8 +1573,8 @@ int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width
 
 /* The gnuplot preview: a script with the data inline, in a temporary file
  * (gnuplot's stdin stays /dev/null), drawn by the dumb terminal. */
-static int gnuplot_preview(const ecsim_timeline *tl, size_t n, int width, int height,
-                           FILE *out)
+static int gnuplot_preview(const ecsim_timeline *tl, size_t n, double until_s, int width,
+                           int height, FILE *out)
 {
     const char *tmpdir = getenv("TMPDIR");
     char *path = join_path(tmpdir && *tmpdir ? tmpdir : "/tmp", "ecsim-preview-XXXXXX");
@@ -1586,20 +1592,39 @@ static int gnuplot_preview(const ecsim_timeline *tl, size_t n, int width, int he
         ecsim_free(path);
         return ECSIM_EIO;
     }
-    double t1 = ecsim_timeline_row_at(tl, n - 1)->time_s;
-    double div = t1 >= 7200 ? 3600 : t1 >= 120 ? 60 : 1;
+    double end_s = window_end(tl, n, until_s);
+    double div = end_s >= 7200 ? 3600 : end_s >= 120 ? 60 : 1;
+    double ymax = 0;
     fprintf(fp, "set terminal dumb size %d,%d\n", width, height);
+    /* One row per period, at its start, and a last row at the end of the
+     * last period: steps then hold each value over its own period. */
     fputs("set datafile missing NaN\n$data << EOD\n", fp);
-    for (size_t i = 0; i < n; i++) {
-        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+    double start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i < n ? i : n - 1);
         char a[64], b[64], c[64];
-        fprintf(fp, "%s %s %s\n", gp_num(a, sizeof a, r->time_s / div),
+        fprintf(fp, "%s %s %s\n", gp_num(a, sizeof a, (i < n ? start : r->time_s) / div),
                 gp_num(b, sizeof b, r->demand_rps), gp_num(c, sizeof c, r->capacity_rps));
+        start = r->time_s;
+        if (isfinite(r->demand_rps) && r->demand_rps > ymax)
+            ymax = r->demand_rps;
+        if (isfinite(r->capacity_rps) && r->capacity_rps > ymax)
+            ymax = r->capacity_rps;
     }
-    fprintf(fp, "EOD\nset xlabel 'time (%s)'\nset ylabel 'rps'\nset key top left\nset yrange [0:*]\n"
-                "plot $data using 1:2 with lines title 'demand', "
-                "$data using 1:3 with steps title 'capacity'\n",
-            t1 >= 7200 ? "h" : t1 >= 120 ? "min" : "s");
+    /* Headroom: a curve at the top of the range, or at 0, would hide in
+     * the frame; the key goes below the chart, off the curves. */
+    char top[64], bottom[64], right[64], clock[32];
+    double ytop = nice_ceil(ymax * 1.2);
+    gp_num(top, sizeof top, ytop);
+    gp_num(bottom, sizeof bottom, -ytop / 8); /* a text row or more below 0 */
+    gp_num(right, sizeof right, end_s / div);
+    ecsim_fmt_clock(clock, sizeof clock, end_s);
+    fprintf(fp,
+            "EOD\nset xlabel 'time (%s), up to %s'\nset ylabel 'rps'\n"
+            "set key below horizontal\nset xrange [0:%s]\nset yrange [%s:%s]\n"
+            "plot $data using 1:2 with steps title 'demand', "
+            "$data using 1:3 with steps title 'capacity'\n",
+            end_s >= 7200 ? "h" : end_s >= 120 ? "min" : "s", clock, right, bottom, top);
     int rc = (ferror(fp) | fclose(fp)) ? ECSIM_EIO : 0;
     plot_run *run = NULL;
     if (rc == 0) {
@@ -1626,7 +1651,7 @@ int ecsim_plot_preview(const ecsim_timeline *tl, double until_s, int width, int 
     if (n == 0 || !program_exists("gnuplot"))
         return ecsim_plot_ascii_preview(tl, until_s, width, height, out);
     int w = width < 24 ? 24 : width, h = height < 6 ? 6 : height;
-    int rc = gnuplot_preview(tl, n, w, h, out);
+    int rc = gnuplot_preview(tl, n, until_s, w, h, out);
     if (rc == ECSIM_EIO)   /* gnuplot there but broken: the preview still shows */
         rc = ecsim_plot_ascii_preview(tl, until_s, width, height, out);
     return rc;
