@@ -387,23 +387,24 @@ static void test_labels_do_not_overprint(void **state)
 
 /* Curves that coincide stay distinguishable: in deploy-rollback 200 rps
  * and 4 tasks share a height. The script draws the running tasks first,
- * widest, then capacity, then the desired count and demand narrowest on
- * top, each with its own width or dash, and the key says so. */
+ * widest, then capacity, then demand, narrowest, then the dashed desired
+ * count (what lies under it shows between its dashes), and the key says
+ * so. */
 static void test_coinciding_curves_drawn_wide_to_narrow(void **state)
 {
     (void)state;
     char *gp = ecsim_plot_builtin_template();
     assert_non_null(gp);
-    const char *running = strstr(gp, ":5 axes x1y2 with steps lw 7 ");
-    const char *capacity = strstr(gp, ":3 with steps lw 3 ");
-    const char *desired = strstr(gp, ":2 axes x1y2 with steps lw 1.5 dt 2 ");
+    const char *running = strstr(gp, ":5 axes x1y2 with steps lw 9 ");
+    const char *capacity = strstr(gp, ":3 with steps lw 4 ");
     const char *demand = strstr(gp, ":2 with steps lw 1.2 ");
+    const char *desired = strstr(gp, ":2 axes x1y2 with steps lw 2 dt 2 ");
     assert_non_null(running);
     assert_non_null(capacity);
     assert_non_null(desired);
     assert_non_null(demand);
-    assert_true(running < capacity && capacity < desired && desired < demand);
-    assert_non_null(strstr(gp, "title 'narrow lines drawn over wide'"));
+    assert_true(running < capacity && capacity < demand && demand < desired);
+    assert_non_null(strstr(gp, "title 'wide to narrow, dashes on top'"));
     free(gp);
 }
 

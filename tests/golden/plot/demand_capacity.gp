@@ -53,10 +53,11 @@
 # instant of each scale action):
 #   1 time_s  2 desired
 #
-# Curves that coincide stay visible: they are drawn wide to narrow (the
-# running tasks as a wide pale band, capacity, then the thin demand line
-# and the dashed desired count on top), so a line at the same height as
-# another shows inside it, and the key says so.
+# Curves that coincide stay visible: solid curves are drawn wide to narrow
+# (the running tasks as a wide pale band, capacity, then the thin demand
+# line), so a line at the same height as another shows inside it, and the
+# dashed desired count last, so what lies under it shows between its
+# dashes. The key's title says so.
 
 plot_title = 'flash-crowd''s test - policy: target_tracking'
 datafile = 'demand_capacity.dat'
@@ -100,11 +101,12 @@ c_memory = '#CC79A7'
 c_target = '#D55E00'
 
 set encoding utf8
-# Marker labels on a white ground: readable where they cross a curve.
-set style textbox opaque fillcolor '#FFFFFF' margins 0.5, 0.5 noborder
+# Marker labels on a light, see-through white ground: readable where they
+# cross a curve, which still shows through.
+set style textbox opaque fillcolor '#50FFFFFF' margins 0.5, 0.5 noborder
 set datafile missing NaN
 set style fill transparent solid 0.25 noborder
-set grid xtics ytics lc rgb '#DDDDDD' lw 1 dt 1
+set grid xtics ytics back lc rgb '#DDDDDD' lw 1 dt 1
 
 # Panel layout in screen fractions: fixed left and right margins so that
 # the panels share the x axis; legends sit right of the plots.
@@ -123,11 +125,11 @@ u = "index 0 using ($1/x_div)"
 d = "index 2 using ($1/x_div)"
 m = "index 1 using ($1/x_div)"
 top_plot = "plot datafile index 0 using (($16 + $1) / 2 / x_div):3:($16/x_div):($1/x_div):3:($2 > $3 ? $2 : $3) with boxxyerror lc rgb c_unserved title 'unserved demand'" \
-    . ", '' " . u . ":5 axes x1y2 with steps lw 7 lc rgb c_running title 'running tasks (right)'"
+    . ", '' " . u . ":5 axes x1y2 with steps lw 9 lc rgb c_running title 'running tasks (right)'"
 if (has_pending) top_plot = top_plot . ", '' " . u . ":6 axes x1y2 with steps lw 1.5 dt 3 lc rgb c_pending title 'pending tasks (right)'"
-top_plot = top_plot . ", '' " . p . ":3 with steps lw 3 lc rgb c_capacity title 'capacity (rps)'" \
-    . ", '' " . d . ":2 axes x1y2 with steps lw 1.5 dt 2 lc rgb c_desired title 'desired tasks (right)'" \
-    . ", '' " . p . ":2 with steps lw 1.2 lc rgb c_demand title 'demand (rps)'"
+top_plot = top_plot . ", '' " . p . ":3 with steps lw 4 lc rgb c_capacity title 'capacity (rps)'" \
+    . ", '' " . p . ":2 with steps lw 1.2 lc rgb c_demand title 'demand (rps)'" \
+    . ", '' " . d . ":2 axes x1y2 with steps lw 2 dt 2 lc rgb c_desired title 'desired tasks (right)'"
 if (n_events > 0) top_plot = top_plot . ", '' " . m . ":($2 == 3 ? rps_max : NaN) with impulses lw 1 dt 4 lc rgb c_event title 'deployment, event'"
 if (n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 == 4 ? rps_max : NaN) with impulses lw 1.5 lc rgb c_failure title 'failure'"
 if (n_events + n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 >= 3 && $6 > 0 ? $7 * rps_max : NaN):(short_label(strcol(5))) with labels boxed rotate by 90 right offset -1.0, 0 font ',9' tc rgb '#444444' notitle"
@@ -180,7 +182,7 @@ do for [pass = first_pass:2] {
     set y2label 'tasks'
     set ytics auto nomirror
     set y2tics
-    set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title 'narrow lines drawn over wide' font ',10'
+    set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title 'wide to narrow, dashes on top' font ',10'
     eval top_plot
     unset y2tics
     unset y2label
