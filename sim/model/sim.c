@@ -764,8 +764,8 @@ static void describe_shortfall(ecsim_sim *sim, ecsim_step_record *r, const char 
  * texts for the step ("Nothing: the service runs ...") would tell of a run
  * that did not happen, so they are replaced; the result and the role (the
  * execution table's columns) are left as finish_texts set them. End, when
- * the app never got to run steadily, says so instead of the seed's "All
- * steps complete". */
+ * a step was not reached, says which instead of the seed's "All steps
+ * complete". */
 static void describe_unreached(ecsim_sim *sim)
 {
     char clock[32];
@@ -820,7 +820,7 @@ static void describe_unreached(ecsim_sim *sim)
             snprintf(r->fix, sizeof r->fix, "%s", fix);
     }
     ecsim_step_record *end = lifecycle_step(sim->lc, ECSIM_STEP_END);
-    if (first && first->step <= ECSIM_STEP_RUN)
+    if (first)
         if (snprintf(end->why, sizeof end->why, "Not every step completed: step %d was not reached. %s",
                      first->step, first->why) >= (int)sizeof end->why)
             end->why[sizeof end->why - 1] = '\0';
