@@ -47,8 +47,7 @@ static bool gnuplot_on_path(void)
 
 /* The whole step-mode text of a shipped scenario (with --set overrides);
  * with_gnuplot false hides gnuplot (PATH set to an empty folder). */
-static char *walkthrough(const char *path, const char *const *sets, size_t nsets,
-                         bool with_gnuplot)
+static char *walkthrough(const char *path, const char *const *sets, size_t nsets, bool with_gnuplot)
 {
     ecsim_diags d;
     ecsim_diags_init(&d);
