@@ -118,7 +118,11 @@ void ecsim_checks_suggest(const ecsim_figures *figs, const char *name, char *buf
     for (size_t i = 0; i < figs->count; i++) {
         const char *cand = figs->items[i].name;
         size_t d = edit_distance(name, cand);
-        /* The same last segment (`p99`, `unserved_requests`) is near too. */
+        /* A name the candidate begins with (`capacity.unserved` for
+         * capacity.unserved_requests) is near; so is the same last segment
+         * (`p99`, `unserved_requests`). */
+        if (strncmp(cand, name, strlen(name)) == 0 && d > 1)
+            d = 1;
         if (d > limit && strcmp(last_segment(cand), last_segment(name)) == 0)
             d = limit;
         if (d > limit)

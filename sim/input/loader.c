@@ -1156,6 +1156,13 @@ static void validate_windows(loader *L)
         const ecsim_window_spec *w = &sc->report.windows[i];
         char path[64], err[320];
         snprintf(path, sizeof path, "report.windows[%zu]", i);
+        /* The list form with a field missing: reported already. */
+        char field[80], from[80], to[80];
+        snprintf(field, sizeof field, "%s.name", path);
+        snprintf(from, sizeof from, "%s.from", path);
+        snprintf(to, sizeof to, "%s.to", path);
+        if (pos_find(L, field) && (!pos_find(L, from) || !pos_find(L, to)))
+            continue;
         if (!ecsim_window_name_ok(w->name)) {
             report_rule(L, path, NULL,
                         "report.windows: window name `%s`: expected an identifier (letters, "
