@@ -21,15 +21,16 @@
 #include "ecsim/error.h"
 #include "ecsim/figures.h"
 
-static const char summary[] = "{\n"
-                              "  \"schema_version\": 3,\n"
-                              "  \"outcome\": \"running\",\n"
-                              "  \"capacity\": {\"unserved_requests\": 3400, "
-                              "\"unserved_after_steady_requests\": 0},\n"
-                              "  \"latency_s\": {\"p50\": 0.04, \"p99\": 0.62, \"slo_p99_s\": null},\n"
-                              "  \"ok\": true,\n"
-                              "  \"windows\": {\"spike\": {\"capacity\": {\"unserved_requests\": 12}}}\n"
-                              "}\n";
+static const char summary[] =
+    "{\n"
+    "  \"schema_version\": 3,\n"
+    "  \"outcome\": \"running\",\n"
+    "  \"capacity\": {\"unserved_requests\": 3400, "
+    "\"unserved_after_steady_requests\": 0},\n"
+    "  \"latency_s\": {\"p50\": 0.04, \"p99\": 0.62, \"slo_p99_s\": null},\n"
+    "  \"ok\": true,\n"
+    "  \"windows\": {\"spike\": {\"capacity\": {\"unserved_requests\": 12}}}\n"
+    "}\n";
 
 static ecsim_figures figs;
 
@@ -73,9 +74,8 @@ static void test_parse(void **state)
     assert_string_equal(c.figure, "latency_s.p99");
     assert_int_equal(c.op, ECSIM_CHECK_GT);
     assert_true(c.value == 0.5);
-    assert_int_equal(ecsim_checks_parse("  windows.30m..45m.capacity.task_hours<=1e3 ", &c, err,
-                                        sizeof err),
-                     0);
+    assert_int_equal(
+        ecsim_checks_parse("  windows.30m..45m.capacity.task_hours<=1e3 ", &c, err, sizeof err), 0);
     assert_string_equal(c.figure, "windows.30m..45m.capacity.task_hours");
     assert_int_equal(c.op, ECSIM_CHECK_LE);
     assert_true(c.value == 1000);
@@ -112,13 +112,20 @@ static void test_operators(void **state)
         const char *expr;
         size_t failed;
     } cases[] = {
-        {"latency_s.p99 > 0.5", 1},   {"latency_s.p99 > 0.62", 0},
-        {"latency_s.p99 >= 0.62", 1}, {"latency_s.p99 >= 0.63", 0},
-        {"latency_s.p99 < 1", 1},     {"latency_s.p99 < 0.62", 0},
-        {"latency_s.p99 <= 0.62", 1}, {"latency_s.p99 <= 0.6", 0},
-        {"latency_s.p99 == 0.62", 1}, {"latency_s.p99 == 0.6", 0},
-        {"latency_s.p99 != 0.6", 1},  {"latency_s.p99 != 0.62", 0},
-        {"ok == 1", 1},               {"ok == 0", 0},
+        {"latency_s.p99 > 0.5", 1},
+        {"latency_s.p99 > 0.62", 0},
+        {"latency_s.p99 >= 0.62", 1},
+        {"latency_s.p99 >= 0.63", 0},
+        {"latency_s.p99 < 1", 1},
+        {"latency_s.p99 < 0.62", 0},
+        {"latency_s.p99 <= 0.62", 1},
+        {"latency_s.p99 <= 0.6", 0},
+        {"latency_s.p99 == 0.62", 1},
+        {"latency_s.p99 == 0.6", 0},
+        {"latency_s.p99 != 0.6", 1},
+        {"latency_s.p99 != 0.62", 0},
+        {"ok == 1", 1},
+        {"ok == 0", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (eval1(cases[i].expr, line, sizeof line) != cases[i].failed)
@@ -214,14 +221,14 @@ static void test_run_fail_on(void **state)
     assert_non_null(mkdtemp(root));
     /* quickstart: 3400 unserved from creation, 0 after steady state */
     run_result r = run_cli("run", "scenarios/quickstart.yaml", "--out", root, "--no-plots",
-                           "--fail-on", "capacity.unserved_after_steady_requests > 0",
-                           "--fail-on", "scaling.max_desired > 12", NULL);
+                           "--fail-on", "capacity.unserved_after_steady_requests > 0", "--fail-on",
+                           "scaling.max_desired > 12", NULL);
     assert_int_equal(r.code, 0);
     assert_non_null(strstr(r.out, "checks: 2 of 2 passed"));
     run_free(&r);
     r = run_cli("run", "scenarios/quickstart.yaml", "--out", root, "--no-plots", "--quiet",
-                "--fail-on", "capacity.unserved_requests > 0", "--fail-on",
-                "latency_s.p99 > 0.5", "--fail-on", "scaling.max_desired > 12", NULL);
+                "--fail-on", "capacity.unserved_requests > 0", "--fail-on", "latency_s.p99 > 0.5",
+                "--fail-on", "scaling.max_desired > 12", NULL);
     assert_int_equal(r.code, ECSIM_EXIT_CHECKS);
     assert_int_equal(r.code, 4);
     assert_non_null(strstr(r.err, "check failed: capacity.unserved_requests = 3400 > 0\n"));

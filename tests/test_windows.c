@@ -57,8 +57,8 @@ static ecsim_scenario *load_text(const char *text)
 
 static void add_window(ecsim_scenario *sc, const char *name, double from_s, double to_s)
 {
-    ecsim_window_spec *w = ecsim_reallocarray(sc->report.windows, sc->report.window_count + 1,
-                                              sizeof *w);
+    ecsim_window_spec *w =
+        ecsim_reallocarray(sc->report.windows, sc->report.window_count + 1, sizeof *w);
     assert_non_null(w);
     sc->report.windows = w;
     w = &w[sc->report.window_count++];
@@ -67,9 +67,8 @@ static void add_window(ecsim_scenario *sc, const char *name, double from_s, doub
     w->from_s = from_s;
     w->to_s = to_s;
     char err[256];
-    assert_int_equal(ecsim_window_check(w, sc->duration_s, sc->monitoring.period_s, err,
-                                        sizeof err),
-                     0);
+    assert_int_equal(
+        ecsim_window_check(w, sc->duration_s, sc->monitoring.period_s, err, sizeof err), 0);
 }
 
 static ecsim_sim *run(const ecsim_scenario *sc)
@@ -105,8 +104,7 @@ static void assert_whole_run(const ecsim_summary *s, const ecsim_window_figures 
     same(s->min_desired, w->min_desired, "scaling.min_desired", scenario);
     same((double)s->requests_arrived, (double)w->requests_arrived, "requests.arrived", scenario);
     same((double)s->requests_served, (double)w->requests_served, "requests.served", scenario);
-    same((double)s->requests_rejected, (double)w->requests_rejected, "requests.rejected",
-         scenario);
+    same((double)s->requests_rejected, (double)w->requests_rejected, "requests.rejected", scenario);
     same((double)s->requests_timed_out, (double)w->requests_timed_out, "requests.timed_out",
          scenario);
     same((double)s->requests_failed, (double)w->requests_failed, "requests.failed", scenario);
@@ -191,8 +189,8 @@ static void tiles(const char *path, double cut_s)
 static void test_windows_tile_the_run(void **state)
 {
     (void)state;
-    tiles("scenarios/quickstart.yaml", 3600);   /* fluid, target tracking */
-    tiles("scenarios/latency-slo.yaml", 1800);  /* requests mode, SLO */
+    tiles("scenarios/quickstart.yaml", 3600);  /* fluid, target tracking */
+    tiles("scenarios/latency-slo.yaml", 1800); /* requests mode, SLO */
     tiles("scenarios/policy-hpa-multi.yaml", 1200);
     tiles("scenarios/deploy-rollback.yaml", 1800);
 }
@@ -205,20 +203,19 @@ static void test_windows_tile_the_run(void **state)
  * capacity, 2 tasks x 600 s = 1/3 task-hour, nothing over-provisioned, no
  * scaling, desired 2; Fargate cost 2 x (0.5 vCPU x 0.04048 + 1 GB x
  * 0.004445) x 1/6 h = 0.0082283... plus a little registry storage. */
-static const char constant_yaml[] =
-    "name: constant\n"
-    "duration: 30m\n"
-    "image: {name: web, tag: '1.0', size_mb: 250}\n"
-    "registry: {pull_mb_per_s: 25}\n"
-    "service:\n"
-    "  platform: fargate\n"
-    "  desired: 2\n"
-    "  task: {vcpu: 0.5, memory_gb: 1, capacity_rps: 100}\n"
-    "load: {profile: [{until: 30m, rps: 300}]}\n"
-    "autoscaler: {policy: none}\n"
-    "report:\n"
-    "  windows:\n"
-    "    mid: 10m..20m\n";
+static const char constant_yaml[] = "name: constant\n"
+                                    "duration: 30m\n"
+                                    "image: {name: web, tag: '1.0', size_mb: 250}\n"
+                                    "registry: {pull_mb_per_s: 25}\n"
+                                    "service:\n"
+                                    "  platform: fargate\n"
+                                    "  desired: 2\n"
+                                    "  task: {vcpu: 0.5, memory_gb: 1, capacity_rps: 100}\n"
+                                    "load: {profile: [{until: 30m, rps: 300}]}\n"
+                                    "autoscaler: {policy: none}\n"
+                                    "report:\n"
+                                    "  windows:\n"
+                                    "    mid: 10m..20m\n";
 
 static void test_hand_computed_window(void **state)
 {
@@ -362,11 +359,14 @@ static void test_cli_window_into_summary_json(void **state)
     assert_true(ecsim_figures_number(&f, "windows.spike.from_s", &found) == 3600 && found);
     assert_true(ecsim_figures_number(&f, "windows.spike.to_s", &found) == 7200 && found);
     assert_true(ecsim_figures_number(&f, "windows.30m..45m.to_s", &found) == 2700 && found);
-    static const char *const names[] = {
-        "windows.spike.scaling.actions",           "windows.spike.scaling.max_desired",
-        "windows.spike.capacity.unserved_requests", "windows.spike.capacity.under_capacity_s",
-        "windows.spike.capacity.task_hours",       "windows.spike.cost_usd.total",
-        "windows.spike.requests.arrived",          "windows.spike.latency_s.p99"};
+    static const char *const names[] = {"windows.spike.scaling.actions",
+                                        "windows.spike.scaling.max_desired",
+                                        "windows.spike.capacity.unserved_requests",
+                                        "windows.spike.capacity.under_capacity_s",
+                                        "windows.spike.capacity.task_hours",
+                                        "windows.spike.cost_usd.total",
+                                        "windows.spike.requests.arrived",
+                                        "windows.spike.latency_s.p99"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         assert_non_null(ecsim_figures_find(&f, names[i]));
     /* fluid mode: no latency in the window either */
@@ -391,8 +391,9 @@ static void test_cli_window_into_summary_json(void **state)
     r = run_cli("run", "scenarios/quickstart.yaml", "--out", root, "--no-plots", "--window",
                 "5h..6h", NULL);
     assert_int_equal(r.code, ECSIM_EXIT_USAGE);
-    assert_non_null(strstr(r.err, "--window 5h..6h: error: window 5h..6h: FROM must be before TO") ||
-                    strstr(r.err, "ends after the run"));
+    assert_non_null(
+        strstr(r.err, "--window 5h..6h: error: window 5h..6h: FROM must be before TO") ||
+        strstr(r.err, "ends after the run"));
     run_free(&r);
     r = run_cli("run", "scenarios/quickstart.yaml", "--out", root, "--no-plots", "--window",
                 "x=10m30s..20m", NULL);
@@ -439,8 +440,8 @@ static void test_decisions_filter(void **state)
     assert_true(st.st_size < 1000000);
 
     /* --decisions all: one row per evaluation, the same summary */
-    r = run_cli("run", "scenarios/quickstart.yaml", "--out", root, "--no-plots", "--quiet",
-                "--set", "duration=1d", "--decisions", "all", NULL);
+    r = run_cli("run", "scenarios/quickstart.yaml", "--out", root, "--no-plots", "--quiet", "--set",
+                "duration=1d", "--decisions", "all", NULL);
     assert_int_equal(r.code, 0);
     run_free(&r);
     snprintf(path, sizeof path, "%s/quickstart/summary.json", root);

@@ -34,8 +34,8 @@ bool ecsim_check_op_holds(ecsim_check_op op, double value, double threshold);
 /* Parse a check expression: the figure name into figure[0..figure_size),
  * the operator and the number. 0, or ECSIM_EINVAL with the reason in
  * err[0..errlen) (no prefix: the caller says where). */
-int ecsim_check_expr_parse(const char *expr, char *figure, size_t figure_size,
-                           ecsim_check_op *op, double *value, char *err, size_t errlen);
+int ecsim_check_expr_parse(const char *expr, char *figure, size_t figure_size, ecsim_check_op *op,
+                           double *value, char *err, size_t errlen);
 
 /* Is `name` an identifier ([A-Za-z_][A-Za-z0-9_]*, at most
  * ECSIM_WINDOW_NAME_MAX - 1 bytes): a scenario window's name, one segment of

@@ -29,11 +29,11 @@ typedef struct ecsim_window_figures {
     char name[ECSIM_WINDOW_NAME_MAX];
     double from_s, to_s;
     int scaling_actions, scale_outs, scale_ins;
-    double first_scale_out_s;  /* NaN if none in the window */
+    double first_scale_out_s;     /* NaN if none in the window */
     int max_desired, min_desired; /* over the desired counts held in the window */
-    bool desired_seen;          /* (bookkeeping) the value held at from_s is in max/min */
+    bool desired_seen;            /* (bookkeeping) the value held at from_s is in max/min */
     double under_capacity_s, unserved_requests, over_provisioned_task_hours;
-    double task_s;              /* task-seconds; task_hours = task_s / 3600 at the end */
+    double task_s; /* task-seconds; task_hours = task_s / 3600 at the end */
     double task_hours;
     double cost_from_usd, cost_to_usd; /* cumulative cost at the bounds (NaN until known) */
     double cost_total;
@@ -45,16 +45,16 @@ typedef struct ecsim_window_figures {
 
 /* Figures of summary.json (DESIGN.md "Outputs of ecsim run"). */
 typedef struct ecsim_summary {
-    char outcome[32];         /* running | deployment_failed | not_deployed | ... */
+    char outcome[32]; /* running | deployment_failed | not_deployed | ... */
     double duration_s;
     int scaling_actions, scale_outs, scale_ins;
     double first_scale_out_s; /* NaN if none */
     int max_desired, min_desired;
     double under_capacity_s;
-    int shortfall_episodes;   /* times demand rose above the capacity of ready tasks */
+    int shortfall_episodes;          /* times demand rose above the capacity of ready tasks */
     double time_to_capacity_total_s; /* summed length of those episodes */
     double max_time_to_capacity_s;   /* the longest: demand step -> enough capacity */
-    double unserved_requests;   /* from service creation (under_capacity_s likewise) */
+    double unserved_requests;        /* from service creation (under_capacity_s likewise) */
     /* The same two figures counted from the moment the service first reached
      * steady state (step 5), over the timeline's metric periods that start at
      * or after it; NaN (null) when step 5 was never reached. Steps 5, 6 and
@@ -68,8 +68,8 @@ typedef struct ecsim_summary {
     uint64_t events_dispatched;
     int tasks_started, tasks_failed; /* tasks_failed: stopped before RUNNING (TaskFailedToStart) */
     int deployments, deployments_failed, rollbacks;
-    int tasks_replaced;       /* stopped after RUNNING by a failure (crash, health checks,
-                                 kill, AZ outage, Spot interruption) and replaced */
+    int tasks_replaced;          /* stopped after RUNNING by a failure (crash, health checks,
+                                    kill, AZ outage, Spot interruption) and replaced */
     int updates, updates_failed; /* deployments after the first (scenario `deploy` events) */
     /* Requests mode (zero counts and NaN figures in fluid mode). Every
      * arrival is served, rejected (no ready task or queue full: a 503),
@@ -78,15 +78,15 @@ typedef struct ecsim_summary {
     uint64_t requests_arrived, requests_served, requests_rejected, requests_timed_out;
     uint64_t requests_failed;
     double latency_mean_s, latency_p50_s, latency_p95_s, latency_p99_s, latency_max_s;
-    double wait_mean_s;       /* queueing delay before service, over served requests */
-    double slo_p99_s;         /* load.requests.slo_p99; 0 = no SLO */
-    double slo_breach_s;      /* time in metric periods whose p99 (timeline.csv p99_ms) was
-                                 above slo_p99_s; periods with no completed request do not
-                                 count */
+    double wait_mean_s;  /* queueing delay before service, over served requests */
+    double slo_p99_s;    /* load.requests.slo_p99; 0 = no SLO */
+    double slo_breach_s; /* time in metric periods whose p99 (timeline.csv p99_ms) was
+                            above slo_p99_s; periods with no completed request do not
+                            count */
     /* Policy evaluations, and those that changed nothing and crossed no
      * boundary (left out of decisions.csv unless report.decisions: all). */
     uint64_t evaluations, quiet_evaluations;
-    int desired_now;          /* (bookkeeping) the desired count last noted */
+    int desired_now; /* (bookkeeping) the desired count last noted */
     ecsim_window_figures windows[ECSIM_WINDOWS_MAX];
     size_t window_count;
 } ecsim_summary;

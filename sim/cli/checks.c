@@ -162,8 +162,8 @@ size_t ecsim_checks_unknown(const ecsim_check *checks, size_t n, const ecsim_fig
             continue;
         char near[512];
         ecsim_checks_suggest(figs, checks[i].figure, near, sizeof near);
-        fprintf(err, "%s: error: check `%s`: no figure `%s` in summary.json", prog,
-                checks[i].expr, checks[i].figure);
+        fprintf(err, "%s: error: check `%s`: no figure `%s` in summary.json", prog, checks[i].expr,
+                checks[i].figure);
         if (near[0])
             fprintf(err, "; did you mean %s?\n", near);
         else

@@ -33,7 +33,7 @@ typedef struct ecsim_check {
     char figure[ECSIM_CHECK_EXPR_MAX]; /* the flattened name */
     ecsim_check_op op;
     double value;
-    char expr[ECSIM_CHECK_EXPR_MAX];   /* the expression as given (for messages) */
+    char expr[ECSIM_CHECK_EXPR_MAX]; /* the expression as given (for messages) */
 } ecsim_check;
 
 /* Parse `expr` into `out`. 0, or ECSIM_EINVAL with the reason in

@@ -24,17 +24,26 @@ bool ecsim_check_op_holds(ecsim_check_op op, double v, double t)
     if (isnan(v) || isnan(t))
         return false;
     switch (op) {
-    case ECSIM_CHECK_GT: return v > t;
-    case ECSIM_CHECK_GE: return v >= t;
-    case ECSIM_CHECK_LT: return v < t;
-    case ECSIM_CHECK_LE: return v <= t;
-    case ECSIM_CHECK_EQ: return v == t;
-    case ECSIM_CHECK_NE: return v != t;
+    case ECSIM_CHECK_GT:
+        return v > t;
+    case ECSIM_CHECK_GE:
+        return v >= t;
+    case ECSIM_CHECK_LT:
+        return v < t;
+    case ECSIM_CHECK_LE:
+        return v <= t;
+    case ECSIM_CHECK_EQ:
+        return v == t;
+    case ECSIM_CHECK_NE:
+        return v != t;
     }
     return false;
 }
 
-static bool op_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
+static bool op_char(char c)
+{
+    return c == '<' || c == '>' || c == '=' || c == '!';
+}
 
 /* A decimal number: [+-] digits [. digits] [e [+-] digits], finite. */
 static bool decimal_number(const char *s, double *v)
@@ -75,8 +84,8 @@ static bool decimal_number(const char *s, double *v)
     return true;
 }
 
-int ecsim_check_expr_parse(const char *expr, char *figure, size_t figure_size,
-                           ecsim_check_op *op, double *value, char *err, size_t errlen)
+int ecsim_check_expr_parse(const char *expr, char *figure, size_t figure_size, ecsim_check_op *op,
+                           double *value, char *err, size_t errlen)
 {
     static const char example[] = "expected FIGURE OP NUMBER, e.g. `latency_s.p99 > 0.5`";
     const char *p = expr ? expr : "";

@@ -18,8 +18,10 @@
  * policies (CloudWatch evaluates alarms every minute, every 10 s for
  * sub-minute periods, reference §1.2 [C1]), every 15 s for the HPA
  * (--horizontal-pod-autoscaler-sync-period, reference §5.1). It sees only
- * published datapoints. Each evaluation is one row of decisions.csv; a
- * change of the desired count goes to the service scheduler.
+ * published datapoints. Each evaluation that changes something or crosses a
+ * boundary is one row of decisions.csv (every one with report.decisions:
+ * all; decision_matters); a change of the desired count goes to the service
+ * scheduler.
  *
  * Requests mode (load.mode: requests, sim/model/requests.h): individual requests
  * replace the fluid integration. The accounting is cut into segments at
