@@ -80,7 +80,7 @@ struct scaling {
     ecsim_histogram *window_latency; /* requests mode: one per summary window */
     struct {                      /* the previous evaluation, for decisions.csv's filter */
         bool seen;
-        double value, target;
+        double value;
         ecsim_alarm_state alarm_high, alarm_low;
         int min, max;
         char metric[32];
@@ -636,7 +636,6 @@ static void remember_decision(scaling *sim, const ecsim_decision *d)
 {
     sim->prev.seen = true;
     sim->prev.value = d->value;
-    sim->prev.target = d->target;
     sim->prev.alarm_high = d->alarm_high;
     sim->prev.alarm_low = d->alarm_low;
     sim->prev.min = d->min;
