@@ -35,7 +35,8 @@ static const char base_yaml[] = "name: hpa-window\n"
                                 "  profile:\n"
                                 "    - {until: 1195s, rps: 50}\n"
                                 "    - {until: 25m, rps: 150}\n"
-                                "autoscaler: {policy: hpa, min: 2, max: 2, target: 50}\n";
+                                "autoscaler: {policy: hpa, min: 2, max: 2, target: 50}\n"
+                                "report: {decisions: all} # every sync reaches decisions.csv\n";
 
 #include "sim_helpers.h"
 

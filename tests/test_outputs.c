@@ -1,5 +1,5 @@
 /* Tests for the machine-readable outputs and the shortfall figures (issue 9
- * points 7, 8, 13): summary.json carries schema_version 2, the --set
+ * points 7, 8, 13): summary.json carries schema_version 3, the --set
  * overrides verbatim and every key of DESIGN.md's list (null when it does
  * not apply: a fluid run's latencies, the SLO figures without an SLO);
  * status.json has numbers as numbers and no "—"; the console summary lines
@@ -196,6 +196,8 @@ static void assert_design_keys(const char *json)
         {"scaling", "first_scale_out_s"},
         {"scaling", "max_desired"},
         {"scaling", "min_desired"},
+        {"scaling", "evaluations"},
+        {"scaling", "quiet_evaluations"},
         {"capacity", "under_capacity_s"},
         {"capacity", "unserved_requests"},
         {"capacity", "under_capacity_after_steady_s"},
@@ -231,7 +233,7 @@ static void test_summary_keys_overrides_and_nulls(void **state)
     run_into("scenarios/quickstart.yaml", "autoscaler.target=50", dir, sizeof dir, NULL);
     char *json = output_file(dir, "summary.json");
     assert_design_keys(json);
-    assert_true(json_value(json, NULL, "schema_version") == 2);
+    assert_true(json_value(json, NULL, "schema_version") == 3);
     assert_non_null(strstr(json, "\"overrides\": [\n    \"autoscaler.target=50\"\n  ]"));
     /* quickstart is a fluid run: no latencies, no SLO */
     static const char *const lat[] = {"mean", "p50", "p95", "p99", "max", "slo_p99_s",

@@ -25,6 +25,7 @@ enum {
     ECSIM_EXIT_FAIL = 1,     /* internal failure (out of memory) */
     ECSIM_EXIT_USAGE = 2,    /* bad usage or invalid scenario */
     ECSIM_EXIT_IO = 3,       /* I/O error */
+    ECSIM_EXIT_CHECKS = 4,   /* a --fail-on threshold or a scenario `checks:` entry failed */
     ECSIM_EXIT_SOFTWARE = 70 /* internal error (EX_SOFTWARE of sysexits.h) */
 };
 

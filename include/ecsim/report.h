@@ -24,8 +24,12 @@ ecsim_table *ecsim_report_status_table(const ecsim_sim *sim);
 
 /* The version of summary.json's layout, written as its `schema_version`:
  * 2 = every DESIGN.md key always present (null when it does not apply),
- * `overrides`, the after-steady capacity figures. */
-#define ECSIM_SUMMARY_SCHEMA_VERSION 2
+ * `overrides`, the after-steady capacity figures;
+ * 3 = `scaling.evaluations` and `scaling.quiet_evaluations` (null without a
+ * policy), and `windows.<name>` when the run has windows (report.windows,
+ * --window; absent otherwise, so that a figure name never refers to a
+ * window that was not asked for). */
+#define ECSIM_SUMMARY_SCHEMA_VERSION 3
 
 /* summary.json (DESIGN.md "Outputs of ecsim run") with no overrides. 0 or
  * ECSIM_EIO. */

@@ -572,6 +572,40 @@ typedef struct ecsim_quiz_spec {
     size_t vary_count;
 } ecsim_quiz_spec;
 
+/* ---- report (windows, decisions.csv) and checks ------------------------------------ */
+
+#define ECSIM_WINDOWS_MAX 16         /* windows per run (report.windows and --window) */
+#define ECSIM_WINDOW_NAME_MAX 48
+#define ECSIM_CHECKS_MAX 64          /* checks per scenario */
+#define ECSIM_CHECK_EXPR_MAX 160
+
+/* One time window of `report.windows` (or `--window`): the summary figures
+ * are also computed over (from_s, to_s] (DESIGN.md "Outputs of ecsim run",
+ * summary.json `windows.<name>`). Written `NAME: FROM..TO`; the loader
+ * checks 0 <= from < to <= duration, both on metric-period boundaries (to
+ * may be the run's end), and that names are identifiers. */
+typedef struct ecsim_window_spec {
+    char name[ECSIM_WINDOW_NAME_MAX];
+    double from_s, to_s;
+} ecsim_window_spec;
+
+typedef enum ecsim_decisions_mode {
+    ECSIM_DECISIONS_CHANGES = 0, /* decisions.csv: evaluations that change something */
+    ECSIM_DECISIONS_ALL          /* every evaluation */
+} ecsim_decisions_mode;
+
+typedef struct ecsim_report_spec {
+    ecsim_window_spec *windows;  /* default none */
+    size_t window_count;
+    ecsim_decisions_mode decisions; /* default changes */
+} ecsim_report_spec;
+
+/* One entry of `checks:`: `FIGURE OP NUMBER` over summary.json's flattened
+ * names (sim/cli/checks.h); the loader checks the syntax, the run the name. */
+typedef struct ecsim_check_spec {
+    char expr[ECSIM_CHECK_EXPR_MAX];
+} ecsim_check_spec;
+
 /* ---- the scenario ---------------------------------------------------------------- */
 
 typedef struct ecsim_scenario {
@@ -589,6 +623,9 @@ typedef struct ecsim_scenario {
     size_t event_count;
     ecsim_pricing_spec pricing;
     ecsim_quiz_spec quiz;
+    ecsim_report_spec report;
+    ecsim_check_spec *checks;    /* default none */
+    size_t check_count;
 
     /* Provenance, filled by the loader. */
     char source_path[ECSIM_PATH_MAX];

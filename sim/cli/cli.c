@@ -24,8 +24,10 @@
 #include "ecsim/policy.h"
 #include "ecsim/report.h"
 #include "ecsim/sim.h"
+#include "checks.h"
 #include "cli_doc.h"
 #include "cli_opts.h"
+#include "ecsim/report_spec.h"
 #include "run_error.h"
 #include "datadir.h"
 #include "quiz.h"
@@ -162,6 +164,20 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
         case CLI_OPT_VARIANTS: o->variants_text = value; break;
         case CLI_OPT_ANSWERS: o->answers = 1; break;
         case CLI_OPT_MAX_WORK: o->max_work_text = value; break;
+        case CLI_OPT_DECISIONS: o->decisions_text = value; break;
+        case CLI_OPT_WINDOW:
+        case CLI_OPT_FAIL_ON: {
+            bool win = ch == CLI_OPT_WINDOW;
+            size_t *n = win ? &o->nwindows : &o->nfail_on;
+            size_t max = win ? ECSIM_WINDOWS_MAX : ECSIM_CHECKS_MAX;
+            if (*n >= max) {
+                fprintf(err, "ecsim %s: error: too many --%s options (at most %zu)\n", doc->name,
+                        win ? "window" : "fail-on", max);
+                return ECSIM_EXIT_USAGE;
+            }
+            (win ? o->windows : o->fail_on)[(*n)++] = value;
+            break;
+        }
         case CLI_OPT_SET:
             if (o->nsets >= MAX_SETS) {
                 fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", doc->name,
@@ -585,6 +601,20 @@ static void print_run_summary(const ecsim_sim *sim, const ecsim_run_outputs *out
         fprintf(out, "; unserved_after_steady_requests %.0f, under_capacity_after_steady_s %.0f",
                 s->unserved_after_steady_requests, s->under_capacity_after_steady_s);
     fputc('\n', out);
+    /* Each window under the same names (summary.json windows.NAME). */
+    for (size_t i = 0; i < s->window_count; i++) {
+        const ecsim_window_figures *w = &s->windows[i];
+        char from[32], to[32];
+        ecsim_fmt_clock(from, sizeof from, w->from_s);
+        ecsim_fmt_clock(to, sizeof to, w->to_s);
+        fprintf(out, "window %s (%s..%s): unserved_requests %.0f, under_capacity_s %.0f, "
+                     "scaling actions %d, desired %d..%d",
+                w->name, from, to, w->unserved_requests, w->under_capacity_s, w->scaling_actions,
+                w->min_desired, w->max_desired);
+        if (isfinite(w->latency_p99_s))
+            fprintf(out, ", p99 %.3f s", w->latency_p99_s);
+        fputc('\n', out);
+    }
     fprintf(out, "outputs in %s/:\n", outs->dir);
     for (int i = 0; i < outs->file_count; i++) {
         const char *base = strrchr(outs->files[i], '/');
@@ -640,7 +670,8 @@ static int load_and_simulate(const cli_cmddoc *c, const cli_opts *o, FILE *err,
     ecsim_scenario *sc = cli_load(o, o->files[0], err, &code);
     if (!sc)
         return code;
-    ecsim_sim *sim = cli_simulate(o, sc, err, &code);
+    code = cli_apply_report_options(o, sc, err);
+    ecsim_sim *sim = code ? NULL : cli_simulate(o, sc, err, &code);
     if (!sim) {
         ecsim_scenario_free(sc);
         return code;
@@ -650,12 +681,124 @@ static int load_and_simulate(const cli_cmddoc *c, const cli_opts *o, FILE *err,
     return 0;
 }
 
+int cli_apply_report_options(const cli_opts *o, ecsim_scenario *sc, FILE *err)
+{
+    if (o->decisions_text) {
+        if (strcmp(o->decisions_text, "all") == 0)
+            sc->report.decisions = ECSIM_DECISIONS_ALL;
+        else if (strcmp(o->decisions_text, "changes") == 0)
+            sc->report.decisions = ECSIM_DECISIONS_CHANGES;
+        else {
+            fprintf(err, "--decisions %s: error: expected `changes` or `all`\n", o->decisions_text);
+            return ECSIM_EXIT_USAGE;
+        }
+    }
+    if (o->nwindows == 0)
+        return 0;
+    size_t have = sc->report.window_count;
+    if (have + o->nwindows > ECSIM_WINDOWS_MAX) {
+        fprintf(err, "--window: error: %zu windows with the scenario's %zu; at most %d\n",
+                o->nwindows, have, ECSIM_WINDOWS_MAX);
+        return ECSIM_EXIT_USAGE;
+    }
+    ecsim_window_spec *w = ecsim_reallocarray(sc->report.windows, have + o->nwindows, sizeof *w);
+    if (!w) {
+        fprintf(err, "ecsim: error: out of memory\n");
+        return ECSIM_EXIT_FAIL;
+    }
+    sc->report.windows = w;
+    for (size_t i = 0; i < o->nwindows; i++) {
+        char msg[320];
+        ecsim_window_spec *nw = &w[sc->report.window_count];
+        if (ecsim_window_parse(o->windows[i], nw, msg, sizeof msg) != 0 ||
+            ecsim_window_check(nw, sc->duration_s, sc->monitoring.period_s, msg, sizeof msg) != 0) {
+            fprintf(err, "--window %s: error: %s\n", o->windows[i], msg);
+            return ECSIM_EXIT_USAGE;
+        }
+        for (size_t k = 0; k < sc->report.window_count; k++)
+            if (strcmp(w[k].name, nw->name) == 0) {
+                fprintf(err, "--window %s: error: a window called `%s` is already given\n",
+                        o->windows[i], nw->name);
+                return ECSIM_EXIT_USAGE;
+            }
+        sc->report.window_count++;
+    }
+    return 0;
+}
+
+/* The run's checks: every --fail-on (parsed now: a bad one is a usage
+ * error before anything runs), then the scenario's `checks:` (validated at
+ * load). *out is allocated (free with ecsim_free) unless there are none. */
+static int run_checks(const cli_opts *o, const ecsim_scenario *sc, ecsim_check **out,
+                      size_t *n, FILE *err)
+{
+    size_t total = o->nfail_on + (sc ? sc->check_count : 0);
+    *out = NULL;
+    *n = 0;
+    if (total == 0)
+        return 0;
+    ecsim_check *c = ecsim_calloc(total, sizeof *c);
+    if (!c) {
+        fprintf(err, "ecsim: error: out of memory\n");
+        return ECSIM_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < total; i++) {
+        bool flag = i < o->nfail_on;
+        const char *expr = flag ? o->fail_on[i] : sc->checks[i - o->nfail_on].expr;
+        char msg[320];
+        if (ecsim_checks_parse(expr, &c[i], msg, sizeof msg) != 0) {
+            fprintf(err, "%s%s: error: %s\n", flag ? "--fail-on " : "checks: ", expr, msg);
+            ecsim_free(c);
+            return ECSIM_EXIT_USAGE;
+        }
+    }
+    *out = c;
+    *n = total;
+    return 0;
+}
+
+/* Evaluate the run's checks on the summary.json it wrote: 0, 4 (a check
+ * failed: each said on err), 2 (a name that is no figure), 3 (unreadable). */
+static int evaluate_checks(const ecsim_check *checks, size_t n, const char *dir, bool quiet,
+                           FILE *out, FILE *err)
+{
+    char path[1200], msg[512];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    ecsim_figures figs;
+    int rc = ecsim_figures_read(path, &figs, msg, sizeof msg);
+    if (rc != 0) {
+        fprintf(err, "ecsim run: error: cannot read the figures for the checks: %s\n", msg);
+        return rc == ECSIM_ENOMEM ? ECSIM_EXIT_FAIL : ECSIM_EXIT_IO;
+    }
+    int code = ECSIM_EXIT_OK;
+    if (ecsim_checks_unknown(checks, n, &figs, "ecsim run", err) > 0) {
+        code = ECSIM_EXIT_USAGE;
+    } else {
+        size_t failed = ecsim_checks_eval(checks, n, &figs, err);
+        if (failed > 0) {
+            fprintf(err, "ecsim run: %zu of %zu check%s failed (exit 4)\n", failed, n,
+                    n == 1 ? "" : "s");
+            code = ECSIM_EXIT_CHECKS;
+        } else if (!quiet) {
+            fprintf(out, "checks: %zu of %zu passed\n", n, n);
+        }
+    }
+    ecsim_figures_free(&figs);
+    return code;
+}
+
 static int cmd_run(cli_opts *o, FILE *out, FILE *err)
 {
     ecsim_scenario *sc;
     ecsim_sim *sim;
     ecsim_cli_use_data_dir();
-    int code = load_and_simulate(cli_command_find("run"), o, err, &sc, &sim);
+    ecsim_check *checks;
+    size_t nchecks;
+    int code = run_checks(o, NULL, &checks, &nchecks, err); /* --fail-on's syntax first */
+    ecsim_free(checks);
+    if (code)
+        return code;
+    code = load_and_simulate(cli_command_find("run"), o, err, &sc, &sim);
     if (code)
         return code;
     ecsim_run_outputs outs;
@@ -668,6 +811,11 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
            : rc == ECSIM_EINVAL ? ECSIM_EXIT_USAGE
            : rc == ECSIM_ENOMEM ? ECSIM_EXIT_FAIL
                                 : ECSIM_EXIT_IO;
+    /* Thresholds (--fail-on, checks:) on the summary.json just written. */
+    if (code == ECSIM_EXIT_OK && (code = run_checks(o, sc, &checks, &nchecks, err)) == 0 &&
+        nchecks > 0)
+        code = evaluate_checks(checks, nchecks, outs.dir, o->quiet, out, err);
+    ecsim_free(checks);
     ecsim_sim_destroy(sim);
     ecsim_scenario_free(sc);
     return code;

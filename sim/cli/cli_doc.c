@@ -23,6 +23,9 @@ static const cli_option options[] = {
     {CLI_OPT_VARIANTS, "variants", 0, "N"},
     {CLI_OPT_ANSWERS, "answers", 0, NULL},
     {CLI_OPT_MAX_WORK, "max-work", 0, "N"},
+    {CLI_OPT_WINDOW, "window", 0, "[NAME=]FROM..TO"},
+    {CLI_OPT_FAIL_ON, "fail-on", 0, "EXPR"},
+    {CLI_OPT_DECISIONS, "decisions", 0, "changes|all"},
     {CLI_OPT_HELP, "help", 'h', NULL},
 };
 
@@ -49,6 +52,18 @@ static const cli_cmddoc commands[] = {
      "A run that takes more than a second draws a progress bar on standard error when it is a\n"
      "terminal; none when it is not, with --quiet, or when TERM is unset or `dumb` or NO_COLOR\n"
      "is set (then no escape codes are written either).\n"
+     "\n"
+     "--window adds a time window to the scenario's report.windows: summary.json gets the\n"
+     "summary figures over it under windows.NAME (an unnamed window is named FROM..TO).\n"
+     "--fail-on and the scenario's checks: are thresholds over summary.json's flattened\n"
+     "names, FIGURE OP NUMBER with OP one of > >= < <= == != (e.g. 'latency_s.p99 > 0.5');\n"
+     "each is a failure condition: a check fails when its comparison is true, or when its\n"
+     "figure is null (does not apply to the run). All outputs are written either way;\n"
+     "failed checks are printed and the run exits 4.\n"
+     "\n"
+     "Exit codes: 0 success (a simulated failure is a successful simulation), 2 bad usage,\n"
+     "invalid scenario or a check naming no figure, 3 I/O error, 4 a check failed, 70\n"
+     "internal error, 130 / 143 stopped by SIGINT / SIGTERM.\n"
      "\n" STDIN_NOTE,
      "text md csv json latex html",
      {{CLI_OPT_OUT, "output root (default: out)"},
@@ -58,6 +73,12 @@ static const cli_cmddoc commands[] = {
       {CLI_OPT_FORMAT, "table formats, comma-separated: text, md, csv, json, latex, latex-doc, html"},
       {CLI_OPT_NO_PLOTS, "do not write or render plots"},
       {CLI_OPT_QUIET, "print nothing but errors"},
+      {CLI_OPT_WINDOW, "also compute the summary figures over FROM..TO (e.g. spike=30m..45m);\n"
+                       "repeatable, on metric-period boundaries"},
+      {CLI_OPT_FAIL_ON, "exit 4 when EXPR (FIGURE OP NUMBER over summary.json, e.g.\n"
+                        "'capacity.unserved_after_steady_requests > 0') is true; repeatable"},
+      {CLI_OPT_DECISIONS, "decisions.csv rows: changes (default: evaluations that change\n"
+                          "something or cross the target) or all (every evaluation)"},
       {0, NULL}}},
     {"step", "SCENARIO.yaml|-", "walk through the lifecycle one step at a time, with explanations",
      "Plays the scenario one lifecycle step at a time and explains each: when it happened, what\n"
@@ -221,7 +242,8 @@ void cli_doc_print_overview(FILE *out)
                  "completion script, `ecsim --data-dir` where the plot templates and example\n"
                  "scenarios are.\n"
                  "Exit codes: 0 success, 2 bad usage or invalid scenario, 3 I/O error,\n"
-                 "70 internal error (a bug in ecsim: please report it).\n");
+                 "4 a --fail-on threshold or a scenario check failed, 70 internal error (a bug\n"
+                 "in ecsim: please report it), 130 / 143 stopped by SIGINT / SIGTERM.\n");
 }
 
 void cli_doc_print_command(const cli_cmddoc *c, FILE *out)

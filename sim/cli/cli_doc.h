@@ -21,7 +21,10 @@ enum {
     CLI_OPT_LIST_FIELDS,
     CLI_OPT_VARIANTS,
     CLI_OPT_ANSWERS,
-    CLI_OPT_MAX_WORK
+    CLI_OPT_MAX_WORK,
+    CLI_OPT_WINDOW,
+    CLI_OPT_FAIL_ON,
+    CLI_OPT_DECISIONS
 };
 
 /* One option of the whole program: long name, short letter (0 = none),
@@ -39,7 +42,7 @@ typedef struct cli_optdoc {
     const char *help;    /* one line, or several separated by '\n' */
 } cli_optdoc;
 
-#define CLI_MAX_OPTS 10
+#define CLI_MAX_OPTS 16
 
 /* One command's reference. */
 typedef struct cli_cmddoc {

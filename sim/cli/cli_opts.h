@@ -34,6 +34,11 @@ typedef struct cli_opts {
     int help;
     int list_fields;
     int answers;
+    const char *windows[ECSIM_WINDOWS_MAX]; /* --window [NAME=]FROM..TO */
+    size_t nwindows;
+    const char *fail_on[ECSIM_CHECKS_MAX];  /* --fail-on EXPR */
+    size_t nfail_on;
+    const char *decisions_text;             /* --decisions changes|all */
 } cli_opts;
 
 /* "usage: ecsim NAME ..." for command `c` on err. */
@@ -50,6 +55,11 @@ int cli_need_one_file(const cli_cmddoc *c, const cli_opts *o, FILE *err);
  * overrides and --max-work, validated; diagnostics on err. NULL with the
  * exit code in *code on failure. */
 ecsim_scenario *cli_load(const cli_opts *o, const char *path, FILE *err, int *code);
+
+/* Apply --window and --decisions to a loaded scenario (windows appended to
+ * report.windows and checked like the file's). 0, or ECSIM_EXIT_USAGE
+ * after a message on err. */
+int cli_apply_report_options(const cli_opts *o, ecsim_scenario *sc, FILE *err);
 
 /* Play `sc` to its end with o's --seed (a progress bar on err when it is a
  * terminal and not --quiet). NULL with the exit code in *code on failure. */

@@ -31,6 +31,7 @@
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
 #include "ecsim/output.h"
+#include "ecsim/report_spec.h"
 #include "instance_type.h"
 #include "schema.h"
 #include "yaml_doc.h"
@@ -389,6 +390,132 @@ static void walk_range_map(loader *L, const schema_field *f, long ni, char *base
     *count_p = used;
 }
 
+/* Replace the list at `f` with `items[0..count)` (freeing the old one). */
+static void replace_list(const schema_field *f, char *base, char *items, size_t count)
+{
+    void **items_p = (void **)(void *)(base + f->offset);
+    size_t *count_p = (size_t *)(void *)(base + f->count_offset);
+    char *old = *items_p;
+    for (size_t k = 0; old && k < *count_p; k++)
+        schema_free_lists(f->sub, old + k * f->size);
+    ecsim_free(old);
+    *items_p = items;
+    *count_p = count;
+}
+
+/* A SCHEMA_WINDOW_MAP list written as a mapping `name: FROM..TO`
+ * (report.windows): each pair becomes one {name, from, to} entry at path
+ * `report.windows[i]`; the rules that need the run's length and metric
+ * period are validate()'s. */
+static void walk_window_map(loader *L, const schema_field *f, long ni, char *base, char *path,
+                            size_t plen)
+{
+    const node *n = &L->t->nodes[ni];
+    size_t count = n->children / 2;
+    if ((double)count > f->max) {
+        report_node(L, ni, "%s: too many windows (%zu; at most %.0f)", path, count, f->max);
+        return;
+    }
+    char *items = count ? ecsim_calloc(count, f->size) : NULL;
+    if (count && !items) {
+        L->oom = true;
+        return;
+    }
+    if (L->source != 0)
+        pos_forget(L, path, '[');
+    size_t used = 0;
+    for (long k = n->first; k >= 0 && L->t->nodes[k].next >= 0;
+         k = L->t->nodes[L->t->nodes[k].next].next) {
+        long v = L->t->nodes[k].next;
+        const node *key = &L->t->nodes[k], *val = &L->t->nodes[v];
+        ecsim_window_spec *w = (ecsim_window_spec *)(void *)(items + used * f->size);
+        schema_apply_defaults(f->sub, w);
+        if (key->type != YDOC_SCALAR || key->len == 0 || key->len + 1 > sizeof w->name) {
+            report_node(L, k, "%s: a window name is 1 to %zu characters", path,
+                        sizeof w->name - 1);
+            continue;
+        }
+        memcpy(w->name, ydoc_text(L->t, key), key->len + 1);
+        char err[256];
+        if (val->type != YDOC_SCALAR ||
+            ecsim_window_range_parse(ydoc_text(L->t, val), &w->from_s, &w->to_s, err,
+                                     sizeof err) != 0) {
+            if (val->type != YDOC_SCALAR)
+                snprintf(err, sizeof err, "expected a window FROM..TO of two durations, e.g. "
+                                          "`30m..45m`");
+            report_node(L, v, "%s.%s: %s", path, w->name, err);
+            continue;
+        }
+        char idx[32];
+        snprintf(idx, sizeof idx, "[%zu]", used);
+        int wr = snprintf(path + plen, LOADER_PATH_MAX - plen, "%s", idx);
+        if (wr > 0 && (size_t)wr < LOADER_PATH_MAX - plen)
+            pos_put(L, path, key->line, key->column, NULL);
+        path[plen] = '\0';
+        used++;
+    }
+    replace_list(f, base, items, used);
+}
+
+/* A SCHEMA_SCALAR_LIST: a sequence of strings, each stored in the first
+ * (string) field of its element (checks: the expression, its syntax checked
+ * here). */
+static void walk_scalar_list(loader *L, const schema_field *f, long ni, char *base, char *path,
+                             size_t plen)
+{
+    const node *n = &L->t->nodes[ni];
+    if (!ydoc_is_null(L->t, n) && n->type != YDOC_SEQ) {
+        report_node(L, ni, "%s: expected a list of strings (`- \"...\"` entries), got %s", path,
+                    n->type == YDOC_MAP ? "a mapping" : "a scalar");
+        return;
+    }
+    size_t count = ydoc_is_null(L->t, n) ? 0 : n->children;
+    if ((double)count > f->max) {
+        report_node(L, ni, "%s: too many entries (%zu; at most %.0f)", path, count, f->max);
+        return;
+    }
+    const schema_field *sf = &f->sub->fields[0];
+    char *items = count ? ecsim_calloc(count, f->size) : NULL;
+    if (count && !items) {
+        L->oom = true;
+        return;
+    }
+    if (L->source != 0)
+        pos_forget(L, path, '[');
+    size_t used = 0;
+    long child = n->first;
+    for (size_t i = 0; i < count && child >= 0; i++, child = L->t->nodes[child].next) {
+        const node *c = &L->t->nodes[child];
+        char *text = items + used * f->size + sf->offset;
+        if (c->type == YDOC_BAD)
+            continue;
+        if (c->type != YDOC_SCALAR || c->len + 1 > sf->size) {
+            char got[96];
+            describe_node(L, child, got, sizeof got);
+            report_node(L, child, "%s[%zu]: expected a string of at most %zu characters, got %s",
+                        path, i, sf->size - 1, got);
+            continue;
+        }
+        memcpy(text, ydoc_text(L->t, c), c->len + 1);
+        char figure[ECSIM_CHECK_EXPR_MAX], err[256];
+        ecsim_check_op op;
+        double value;
+        if (ecsim_check_expr_parse(text, figure, sizeof figure, &op, &value, err, sizeof err) !=
+            0) {
+            report_node(L, child, "%s[%zu]: `%s`: %s", path, i, text, err);
+            continue;
+        }
+        char idx[32];
+        snprintf(idx, sizeof idx, "[%zu]", used);
+        int wr = snprintf(path + plen, LOADER_PATH_MAX - plen, "%s", idx);
+        if (wr > 0 && (size_t)wr < LOADER_PATH_MAX - plen)
+            pos_put(L, path, c->line, c->column, NULL);
+        path[plen] = '\0';
+        used++;
+    }
+    replace_list(f, base, items, used);
+}
+
 /* Replace the list at `f` with the sequence at node `ni`. */
 static void walk_list(loader *L, const schema_field *f, long ni, char *base, char *path,
                       size_t plen)
@@ -399,6 +526,14 @@ static void walk_list(loader *L, const schema_field *f, long ni, char *base, cha
     size_t count = ydoc_is_null(L->t, n) ? 0 : n->children;
     if ((f->flags & SCHEMA_RANGE_MAP) && n->type == YDOC_MAP) {
         walk_range_map(L, f, ni, base, path);
+        return;
+    }
+    if ((f->flags & SCHEMA_WINDOW_MAP) && n->type == YDOC_MAP) {
+        walk_window_map(L, f, ni, base, path, plen);
+        return;
+    }
+    if (f->flags & SCHEMA_SCALAR_LIST) {
+        walk_scalar_list(L, f, ni, base, path, plen);
         return;
     }
     if (!ydoc_is_null(L->t, n) && n->type != YDOC_SEQ) {
@@ -1041,6 +1176,41 @@ static void check_policy_platform(loader *L)
                     enum_name("autoscaler.policy", (int)blocks[i].policy));
 }
 
+/* report.windows: identifiers, unique, inside the run and on metric-period
+ * boundaries (ecsim_window_check). */
+static void validate_windows(loader *L)
+{
+    const ecsim_scenario *sc = L->sc;
+    for (size_t i = 0; i < sc->report.window_count; i++) {
+        const ecsim_window_spec *w = &sc->report.windows[i];
+        char path[64], err[320];
+        snprintf(path, sizeof path, "report.windows[%zu]", i);
+        /* The list form with a field missing: reported already. */
+        char field[80], from[80], to[80];
+        snprintf(field, sizeof field, "%s.name", path);
+        snprintf(from, sizeof from, "%s.from", path);
+        snprintf(to, sizeof to, "%s.to", path);
+        if (pos_find(L, field) && (!pos_find(L, from) || !pos_find(L, to)))
+            continue;
+        if (!ecsim_window_name_ok(w->name)) {
+            report_rule(L, path, NULL,
+                        "report.windows: window name `%s`: expected an identifier (letters, "
+                        "digits, _; not starting with a digit)",
+                        w->name);
+            continue;
+        }
+        bool dup = false;
+        for (size_t k = 0; k < i; k++)
+            dup |= strcmp(sc->report.windows[k].name, w->name) == 0;
+        if (dup) {
+            report_rule(L, path, NULL, "report.windows: window `%s` is given twice", w->name);
+            continue;
+        }
+        if (ecsim_window_check(w, sc->duration_s, sc->monitoring.period_s, err, sizeof err) != 0)
+            report_rule(L, path, NULL, "report.windows.%s: %s", w->name, err);
+    }
+}
+
 static void validate(loader *L)
 {
     const ecsim_scenario *sc = L->sc;
@@ -1272,6 +1442,7 @@ static void validate(loader *L)
             report_rule(L, p1, p2, "%s (%s) is longer than the simulation (duration %s)", p1,
                         dur(a, sizeof a, ev->duration_s), dur(b, sizeof b, sc->duration_s));
     }
+    validate_windows(L);
 }
 
 /* The events by time; equal times keep the file's order. */

@@ -1073,6 +1073,38 @@ static const schema_field quiz_rows[] = {
 };
 static const schema_section quiz_sec = SEC(quiz_rows);
 
+/* ---- report and checks ---------------------------------------------------------------------------- */
+
+static const schema_field window_rows[] = {
+    STR(ecsim_window_spec, name, "name", 1, SCHEMA_REQUIRED, NULL,
+        "window name: an identifier (letters, digits, _), the key under summary.json `windows`"),
+    DUR(ecsim_window_spec, from_s, "from", SCHEMA_REQUIRED, NULL,
+        "start of the window, on a metric-period boundary"),
+    DUR(ecsim_window_spec, to_s, "to", SCHEMA_REQUIRED, NULL,
+        "end of the window, after `from`, on a metric-period boundary or the end of the run"),
+};
+static const schema_section window_sec = SEC(window_rows);
+
+static const char *const decisions_names[] = {"changes", "all", NULL};
+
+static const schema_field report_rows[] = {
+    {.key = "windows", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_report_spec, windows),
+     .size = sizeof(ecsim_window_spec), .count_offset = offsetof(ecsim_report_spec, window_count),
+     .sub = &window_sec, .min = 0, .max = ECSIM_WINDOWS_MAX, .flags = SCHEMA_WINDOW_MAP,
+     .doc = "time windows `NAME: FROM..TO` (e.g. `spike: 30m..45m`, at most 16 with --window): "
+            "the summary figures also over each, in summary.json `windows.NAME`"},
+    ENUM(ecsim_report_spec, decisions, "decisions", decisions_names, "changes",
+         "decisions.csv rows: `changes` (evaluations that change something or cross the target; "
+         "the rest counted in summary.json scaling.quiet_evaluations) or `all`"),
+};
+static const schema_section report_sec = SEC(report_rows);
+
+static const schema_field check_rows[] = {
+    STR(ecsim_check_spec, expr, "expr", 3, SCHEMA_REQUIRED, NULL,
+        "`FIGURE OP NUMBER` over summary.json's flattened names"),
+};
+static const schema_section check_sec = SEC(check_rows);
+
 /* ---- the scenario -------------------------------------------------------------------------------- */
 
 static const schema_field scenario_rows[] = {
@@ -1093,6 +1125,13 @@ static const schema_field scenario_rows[] = {
          "operations and faults at given times (sorted by `at`)"),
     SECTION(ecsim_scenario, pricing, "pricing", pricing_sec, "prices (us-east-1 on-demand)"),
     SECTION(ecsim_scenario, quiz, "quiz", quiz_sec, "`ecsim quiz` settings"),
+    SECTION(ecsim_scenario, report, "report", report_sec, "time windows and decisions.csv"),
+    {.key = "checks", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_scenario, checks),
+     .size = sizeof(ecsim_check_spec), .count_offset = offsetof(ecsim_scenario, check_count),
+     .sub = &check_sec, .min = 0, .max = ECSIM_CHECKS_MAX, .flags = SCHEMA_SCALAR_LIST,
+     .doc = "failure conditions `FIGURE OP NUMBER` over summary.json's flattened names (e.g. "
+            "`latency_s.p99 > 0.5`), each a string: `ecsim run` exits 4 when one is true or its "
+            "figure is null (like --fail-on)"},
 };
 const schema_section schema_scenario = SEC(scenario_rows);
 
@@ -1609,7 +1648,10 @@ static const char *type_name(const schema_field *f)
     case SCHEMA_ENUM: return "enum";
     case SCHEMA_INT_OR_PERCENT: return "integer or percent";
     case SCHEMA_SECTION: return "mapping";
-    case SCHEMA_LIST: return "list of mappings";
+    case SCHEMA_LIST:
+        return f->flags & SCHEMA_SCALAR_LIST  ? "list of strings"
+               : f->flags & SCHEMA_WINDOW_MAP ? "mapping NAME: FROM..TO"
+                                              : "list of mappings";
     }
     return "?";
 }
@@ -1652,7 +1694,8 @@ static void reference_rows(FILE *out, const schema_section *sec, const char *pre
             def = "[]";
         fprintf(out, "| `%s` | %s | %s%s%s | %s | %s |\n", path, type_name(f), *def ? "`" : "",
                 def, *def ? "`" : "", allowed, f->doc);
-        if (f->kind == SCHEMA_SECTION || f->kind == SCHEMA_LIST) {
+        if (f->kind == SCHEMA_SECTION ||
+            (f->kind == SCHEMA_LIST && !(f->flags & SCHEMA_SCALAR_LIST))) {
             char sub_prefix[sizeof path + 2];
             snprintf(sub_prefix, sizeof sub_prefix, "%s%s", path,
                      f->kind == SCHEMA_LIST ? "[]" : "");

@@ -36,8 +36,12 @@ enum {
     SCHEMA_REQUIRED = 1u << 3,   /* must be present in its mapping */
     SCHEMA_COMPUTED = 1u << 4,   /* default depends on other fields; `def` is documentation */
     SCHEMA_NAME_CHARS = 1u << 5, /* string restricted to [A-Za-z0-9._-] */
-    SCHEMA_RANGE_MAP = 1u << 6   /* LIST of {field, min, max}: the YAML may also be a mapping
+    SCHEMA_RANGE_MAP = 1u << 6,  /* LIST of {field, min, max}: the YAML may also be a mapping
                                     `field.path: [min, max]` (quiz.vary) */
+    SCHEMA_WINDOW_MAP = 1u << 7, /* LIST of {name, from, to}: the YAML may also be a mapping
+                                    `name: FROM..TO` (report.windows) */
+    SCHEMA_SCALAR_LIST = 1u << 8 /* LIST of one-string structs: the YAML is a sequence of
+                                    strings (checks) */
 };
 
 typedef struct schema_section schema_section;

@@ -236,10 +236,7 @@ static void on_scale(events *es, const ecsim_event_spec *ev, events_op *op, uint
             from, ev->desired);
     service_set_desired(es->w.service, ev->desired);
     lifecycle_now(es->w.lifecycle)->desired = ev->desired;
-    if (ev->desired > es->w.summary->max_desired)
-        es->w.summary->max_desired = ev->desired;
-    if (ev->desired < es->w.summary->min_desired)
-        es->w.summary->min_desired = ev->desired;
+    ecsim_summary_note_desired(es->w.summary, ecsim_engine_now(es->w.eng), ev->desired);
     snprintf(label, sizeof label, "desired %d -> %d (manual)", from, ev->desired);
     mark(es, "scale", label);
     if (op)

@@ -21,8 +21,9 @@
  * published datapoints; the HPA sees metrics-server's latest scrape, each
  * pod's CPU averaged over the window between two scrapes
  * (autoscaler.hpa.metric_resolution, reference §5.1 [K11], §5.2). Each
- * evaluation is one row of decisions.csv; a change of the desired count
- * goes to the service scheduler.
+ * evaluation that changes something or crosses a boundary is one row of
+ * decisions.csv (every one with report.decisions: all; decision_matters);
+ * a change of the desired count goes to the service scheduler.
  *
  * Requests mode (load.mode: requests, sim/model/requests.h): individual requests
  * replace the fluid integration. The accounting is cut into segments at
@@ -91,6 +92,14 @@ struct scaling {
         double cpu_pct, memory_pct, rps_avg;    /* a receiving pod over the latest window */
     } scrape;
     requests_model *requests;     /* requests mode (requests.h); NULL in fluid mode */
+    ecsim_histogram *window_latency; /* requests mode: one per summary window */
+    struct {                      /* the previous evaluation, for decisions.csv's filter */
+        bool seen;
+        double value;
+        ecsim_alarm_state alarm_high, alarm_low;
+        int min, max;
+        char metric[32];
+    } prev;
 };
 
 #if defined(__GNUC__)
@@ -197,6 +206,15 @@ static int scaling_init(scaling *sim, FILE *err)
         if (!sim->requests)
             return bad_input ? ECSIM_EINVAL : ECSIM_ENOMEM;
         service_track_changes(sim->w.service); /* scaling_tasks_changed syncs the changed tasks */
+        /* A latency histogram per window (54 KB each, at most 16). */
+        size_t nw = sim->w.summary->window_count;
+        if (nw > 0) {
+            sim->window_latency = ecsim_calloc(nw, sizeof *sim->window_latency);
+            if (!sim->window_latency)
+                return ECSIM_ENOMEM;
+            for (size_t i = 0; i < nw; i++)
+                ecsim_histogram_reset(&sim->window_latency[i]);
+        }
     }
     return 0;
 }
@@ -206,6 +224,7 @@ void scaling_destroy(scaling *sim)
     if (!sim)
         return;
     requests_destroy(sim->requests);
+    ecsim_free(sim->window_latency);
     ecsim_load_destroy(sim->load);
     ecsim_metrics_destroy(sim->metrics);
     ecsim_policy_destroy(sim->policy);
@@ -336,9 +355,12 @@ static void accumulate_requests(scaling *sim)
     ecsim_summary *s = sim->w.summary;
     sim->acc.served += (double)seg.served;
     sim->acc.unserved += unserved;
-    s->unserved_requests += unserved;
-    if (dt <= 0)
+    ecsim_summary_add_requests(s, t0, now, seg.arrived, seg.served, seg.rejected, seg.timed_out,
+                               seg.failed);
+    if (dt <= 0) {
+        ecsim_summary_add_capacity(s, t0, now, 0.0, unserved, 0.0);
         return;
+    }
     double per_task = requests_capacity_per_task(rq);
     if (!isfinite(per_task))
         per_task = ts->capacity_rps;
@@ -354,13 +376,11 @@ static void accumulate_requests(scaling *sim)
     }
     /* Capacity figures as in fluid mode, from the expected demand. */
     bool is_short = demand > capacity * (1 + 1e-9) + 1e-9;
-    if (is_short)
-        s->under_capacity_s += dt;
     note_shortfall(sim, is_short, t0);
     double target = scaling_cpu_target(sim);
     double needed = ceil(demand / (per_task * (isfinite(target) ? target / 100.0 : 1.0)) - 1e-9);
-    if (ready > needed)
-        s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
+    ecsim_summary_add_capacity(s, t0, now, is_short ? dt : 0.0, unserved,
+                               ready > needed ? (ready - needed) * dt / 3600.0 : 0.0);
     sim->w.now->demand_rps = ecsim_load_rate(sim->load, now);
     if (requests_oom(rq))
         sim->oom = 1;
@@ -396,18 +416,15 @@ static void accumulate(scaling *sim)
         record_utilisation(sim, t0, now, running, ready, util, served);
     ecsim_summary *s = sim->w.summary;
     bool is_short = unserved > 1e-9 * (1.0 + demand);
-    if (is_short)
-        s->under_capacity_s += dt;
     note_shortfall(sim, is_short, t0);
-    s->unserved_requests += unserved * dt;
     /* Over-provisioning: ready tasks beyond what the demand needs at the
      * policy's CPU target (the headroom a target asks for is not waste), or
      * at 100 % without a CPU target. */
     double target = scaling_cpu_target(sim);
     double per_task = ts->capacity_rps * (isfinite(target) ? target / 100.0 : 1.0);
     double needed = ceil(demand / per_task - 1e-9);
-    if (ready > needed)
-        s->over_provisioned_task_hours += (ready - needed) * dt / 3600.0;
+    ecsim_summary_add_capacity(s, t0, now, is_short ? dt : 0.0, unserved * dt,
+                               ready > needed ? (ready - needed) * dt / 3600.0 : 0.0);
     sim->w.now->demand_rps = ecsim_load_rate(sim->load, now);
 }
 
@@ -588,18 +605,9 @@ static void apply_decision(scaling *sim, const ecsim_decision *d)
     if (d->desired == current)
         return;
     bool out = d->desired > current;
-    s->scaling_actions++;
-    if (out) {
-        s->scale_outs++;
-        if (!isfinite(s->first_scale_out_s))
-            s->first_scale_out_s = ecsim_engine_now(sim->w.eng);
-    } else {
-        s->scale_ins++;
-    }
-    if (d->desired > s->max_desired)
-        s->max_desired = d->desired;
-    if (d->desired < s->min_desired)
-        s->min_desired = d->desired;
+    double now = ecsim_engine_now(sim->w.eng);
+    ecsim_summary_note_action(s, now, current, d->desired);
+    ecsim_summary_note_desired(s, now, d->desired);
     char label[96];
     snprintf(label, sizeof label, "%d -> %d", current, d->desired);
     if (ecsim_timeline_add_marker(sim->w.timeline, ecsim_engine_now(sim->w.eng),
@@ -611,6 +619,45 @@ static void apply_decision(scaling *sim, const ecsim_decision *d)
                                                d->reason, rescaled, sizeof rescaled));
     service_set_desired(sim->w.service, d->desired);
     sim->w.now->desired = d->desired;
+}
+
+/* Does this evaluation go to decisions.csv under report.decisions:
+ * changes (issue 10 point 6)? Yes when it changes something or crosses a
+ * boundary: the first evaluation; a new desired count or an action; a
+ * proposal held back (stabilised, rate-limited, clamped or refused, so it
+ * differs from the new desired count); an alarm that changes state; the
+ * metric crossing the target (or appearing / going missing); new min / max
+ * bounds (scheduled actions); another metric deciding. Everything else is
+ * a quiet evaluation: counted in summary.json scaling.quiet_evaluations. */
+static bool decision_matters(const scaling *sim, const ecsim_decision *d)
+{
+    if (!sim->prev.seen || d->desired != d->current || d->action != ECSIM_SCALE_NONE)
+        return true;
+    const int held[] = {d->proposal, d->stabilized, d->limited, d->clamped};
+    for (size_t i = 0; i < sizeof held / sizeof held[0]; i++)
+        if (held[i] >= 0 && held[i] != d->desired)
+            return true;
+    if (d->alarm_high != sim->prev.alarm_high || d->alarm_low != sim->prev.alarm_low ||
+        d->min != sim->prev.min || d->max != sim->prev.max ||
+        strcmp(d->metric, sim->prev.metric) != 0)
+        return true;
+    if (isfinite(d->value) != isfinite(sim->prev.value))
+        return true;
+    if (isfinite(d->value) && isfinite(d->target) &&
+        (d->value > d->target) != (sim->prev.value > d->target))
+        return true;
+    return false;
+}
+
+static void remember_decision(scaling *sim, const ecsim_decision *d)
+{
+    sim->prev.seen = true;
+    sim->prev.value = d->value;
+    sim->prev.alarm_high = d->alarm_high;
+    sim->prev.alarm_low = d->alarm_low;
+    sim->prev.min = d->min;
+    sim->prev.max = d->max;
+    snprintf(sim->prev.metric, sizeof sim->prev.metric, "%s", d->metric);
 }
 
 static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
@@ -671,7 +718,14 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     if (rc == ECSIM_ENOMEM)
         sim->oom = 1;
     if (rc == 0) {
-        ecsim_decision_csv_row(sim->decisions_fp, &sim->decision);
+        ecsim_summary *s = sim->w.summary;
+        bool matters = decision_matters(sim, &sim->decision);
+        s->evaluations++;
+        if (!matters)
+            s->quiet_evaluations++;
+        if (matters || sim->w.sc->report.decisions == ECSIM_DECISIONS_ALL)
+            ecsim_decision_csv_row(sim->decisions_fp, &sim->decision);
+        remember_decision(sim, &sim->decision);
         apply_decision(sim, &sim->decision);
     }
     double next = obs.now_s + policy_interval(sim);
@@ -717,6 +771,42 @@ void scaling_start(scaling *sim)
 }
 
 /* ---- periods -------------------------------------------------------------------------- */
+
+/* The period ending at `now` is in the windows where it ends (summary.h):
+ * its latencies go to their histograms, its SLO breach time to their
+ * figures. */
+static void windows_period_latency(scaling *sim, double now, const ecsim_histogram *h,
+                                   double breach_s)
+{
+    ecsim_summary *s = sim->w.summary;
+    for (size_t i = 0; sim->window_latency && i < s->window_count; i++) {
+        ecsim_window_figures *w = &s->windows[i];
+        if (!ecsim_window_holds(w, now, now))
+            continue;
+        ecsim_histogram_merge(&sim->window_latency[i], h);
+        w->slo_breach_s += breach_s;
+    }
+}
+
+/* The cumulative cost now (compute and control plane so far, plus the
+ * registry storage so far), for the windows that start or end now. */
+static void windows_note_cost(scaling *sim, double now, double so_far_usd)
+{
+    ecsim_summary *s = sim->w.summary;
+    bool bound = false;
+    for (size_t i = 0; i < s->window_count; i++)
+        bound |= s->windows[i].from_s == now || s->windows[i].to_s == now;
+    if (!bound)
+        return;
+    ecsim_cost cost;
+    ecsim_cost_init(&cost);
+    for (size_t i = 0; i < registry_image_count(sim->w.registry); i++) {
+        const registry_image *img = registry_image_at(sim->w.registry, i);
+        if (isfinite(img->pushed_s) && img->pushed_s <= now)
+            ecsim_cost_add_registry(&cost, &sim->w.sc->pricing, img->size_mb, img->pushed_s, now);
+    }
+    ecsim_summary_note_cost(s, now, so_far_usd + cost.registry_usd);
+}
 
 void scaling_period_end(scaling *sim)
 {
@@ -786,18 +876,49 @@ void scaling_period_end(scaling *sim)
         row.p50_ms = 1000.0 * ecsim_histogram_quantile(h, 0.50);
         row.p95_ms = 1000.0 * ecsim_histogram_quantile(h, 0.95);
         row.p99_ms = 1000.0 * ecsim_histogram_quantile(h, 0.99);
-        requests_period_reset(sim->requests);
         /* SLO breach: the period counts whole when its p99 is above the
          * SLO; a period without a completed request (p99 NaN) does not. */
         double slo_ms = 1000.0 * sim->w.summary->slo_p99_s;
-        if (slo_ms > 0 && isfinite(row.p99_ms) && row.p99_ms > slo_ms)
+        bool breach = slo_ms > 0 && isfinite(row.p99_ms) && row.p99_ms > slo_ms;
+        if (breach)
             sim->w.summary->slo_breach_s += now - start;
+        windows_period_latency(sim, now, h, breach ? now - start : 0.0);
+        requests_period_reset(sim->requests);
     }
     row.cost_usd = platform_cost_so_far(sim->w.platform, sim->w.service, now);
+    windows_note_cost(sim, now, row.cost_usd);
     row.target = scaling_cpu_target(sim);
     if (ecsim_timeline_append(sim->w.timeline, &row) != 0)
         sim->oom = 1;
     memset(&sim->acc, 0, sizeof sim->acc);
+}
+
+/* Requests mode at the end: latencies completed after the last period
+ * closed (at the end itself) go to the windows ending then; replayed
+ * arrivals before the service existed count (arrived and rejected) in
+ * windows from 0; each window's latency figures from its histogram, as the
+ * whole run's. */
+static void windows_finish_requests(scaling *sim, double end, uint64_t early)
+{
+    ecsim_summary *s = sim->w.summary;
+    if (!sim->window_latency)
+        return;
+    const ecsim_histogram *rest = requests_latency_period(sim->requests);
+    for (size_t i = 0; i < s->window_count; i++) {
+        ecsim_window_figures *w = &s->windows[i];
+        ecsim_histogram *h = &sim->window_latency[i];
+        if (rest->count > 0 && ecsim_window_holds(w, end, end))
+            ecsim_histogram_merge(h, rest);
+        if (w->from_s == 0) {
+            w->requests_arrived += early;
+            w->requests_rejected += early;
+        }
+        w->latency_mean_s = ecsim_histogram_mean(h);
+        w->latency_p50_s = ecsim_histogram_quantile(h, 0.50);
+        w->latency_p95_s = ecsim_histogram_quantile(h, 0.95);
+        w->latency_p99_s = ecsim_histogram_quantile(h, 0.99);
+        w->latency_max_s = h->count ? h->max : NAN;
+    }
 }
 
 void scaling_finish(scaling *sim)
@@ -846,6 +967,7 @@ void scaling_finish(scaling *sim)
         s->latency_p99_s = ecsim_histogram_quantile(lat, 0.99);
         s->latency_max_s = rt->served ? lat->max : NAN;
         s->wait_mean_s = rt->served ? rt->wait_sum_s / (double)rt->served : NAN;
+        windows_finish_requests(sim, end, early);
     }
     if (sim->decisions_fp && fflush(sim->decisions_fp) != 0)
         sim->oom = 1;

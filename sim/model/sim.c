@@ -950,11 +950,14 @@ static void finish_summary(ecsim_sim *sim)
     for (size_t i = 0; i < service_task_count(sim->service); i++) {
         const service_task *t = service_task_at(sim->service, i);
         double end = isfinite(t->stopped_s) ? t->stopped_s : s->duration_s;
-        if (isfinite(t->running_s))
+        if (isfinite(t->running_s)) {
             task_s += end - t->running_s;
+            ecsim_summary_add_task_span(s, t->running_s, end); /* the windows' share */
+        }
     }
     s->task_hours = task_s / 3600.0;
     measure_after_steady(sim);
+    ecsim_summary_finish_windows(s, s->duration_s);
 }
 
 static void end_event(ecsim_engine *eng, void *ctx, uint64_t arg)
@@ -1025,6 +1028,7 @@ ecsim_sim *ecsim_sim_create(const ecsim_scenario *sc, uint64_t seed, FILE *err)
         goto fail_schedule;
     sim->now = lifecycle_now(sim->lc);
     ecsim_summary_init(&sim->summary, sc->service.desired);
+    ecsim_summary_set_windows(&sim->summary, sc->report.windows, sc->report.window_count);
     sim->timeline = ecsim_timeline_create();
     if (!sim->timeline)
         goto fail_schedule;

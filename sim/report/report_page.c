@@ -542,11 +542,13 @@ static void page_decisions(FILE *out, const ecsim_sim *sim, const ecsim_report_p
         ecsim_free(csv);
         return;
     }
-    /* The parse is in place: count on this copy, then read the file again to write. */
-    size_t evaluations = 0, actions = 0, nf;
+    /* The parse is in place: count on this copy, then read the file again to write.
+     * decisions.csv may hold only the evaluations that changed something
+     * (report.decisions); the summary counts them all. */
+    const ecsim_summary *sum = ecsim_sim_summary(sim);
+    size_t evaluations = (size_t)sum->evaluations, actions = 0, nf;
     char *cursor = p;
     while ((nf = csv_record(&cursor, f, MAXF)) > 0) {
-        evaluations++;
         if ((size_t)ia < nf && strcmp(f[ia], "none") != 0 && f[ia][0])
             actions++;
     }
@@ -562,6 +564,11 @@ static void page_decisions(FILE *out, const ecsim_sim *sim, const ecsim_report_p
     fprintf(out, "<p>The policy was evaluated %zu time%s; %zu evaluation%s changed the desired "
                  "count.",
             evaluations, evaluations == 1 ? "" : "s", actions, actions == 1 ? "" : "s");
+    if (sum->quiet_evaluations > 0 && sc->report.decisions == ECSIM_DECISIONS_CHANGES)
+        fprintf(out, " decisions.csv leaves out the %llu quiet evaluations (nothing changed, the "
+                     "metric stayed on the same side of the target; summary.json "
+                     "scaling.quiet_evaluations).",
+                (unsigned long long)sum->quiet_evaluations);
     if (actions == 0) {
         fputs(" The service kept its desired count.</p>\n", out);
         ecsim_free(csv);
@@ -670,6 +677,98 @@ static int page_table(FILE *out, ecsim_table *t)
     return rc;
 }
 
+/* The four capacity figures under their summary.json names: from the
+ * service's creation and from steady state (step 5), side by side. */
+static int page_capacity_names(FILE *out, const ecsim_sim *sim)
+{
+    const ecsim_summary *s = ecsim_sim_summary(sim);
+    static const char *const header[] = {"Figure (summary.json)", "Counted from", "Value"};
+    static const ecsim_col_kind kinds[] = {ECSIM_COL_TEXT, ECSIM_COL_TEXT, ECSIM_COL_NUMBER};
+    ecsim_table *t = ecsim_table_create("capacity", "Unserved demand, from creation and from "
+                                        "steady state", 3, header, kinds);
+    if (!t)
+        return ECSIM_ENOMEM;
+    const struct {
+        const char *name, *from;
+        double v;
+        int decimals;
+    } rows[] = {
+        {"capacity.unserved_requests", "service creation", s->unserved_requests, 0},
+        {"capacity.unserved_after_steady_requests", "steady state (step 5)",
+         s->unserved_after_steady_requests, 0},
+        {"capacity.under_capacity_s", "service creation", s->under_capacity_s, 1},
+        {"capacity.under_capacity_after_steady_s", "steady state (step 5)",
+         s->under_capacity_after_steady_s, 1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char v[48];
+        if (isfinite(rows[i].v))
+            snprintf(v, sizeof v, "%.*f", rows[i].decimals, rows[i].v);
+        else
+            snprintf(v, sizeof v, "\u2014"); /* never reached steady state */
+        const char *cells[] = {rows[i].name, rows[i].from, v};
+        if (ecsim_table_add_row(t, cells) != 0) {
+            ecsim_table_destroy(t);
+            return ECSIM_ENOMEM;
+        }
+    }
+    return page_table(out, t);
+}
+
+/* The figures of each time window (report.windows, --window), under their
+ * summary.json names (windows.NAME.*); nothing without windows. */
+static int page_windows(FILE *out, const ecsim_sim *sim)
+{
+    const ecsim_summary *s = ecsim_sim_summary(sim);
+    const ecsim_scenario *sc = ecsim_sim_scenario(sim);
+    if (s->window_count == 0)
+        return 0;
+    bool rq = sc->load.mode == ECSIM_LOAD_REQUESTS;
+    bool slo = rq && s->slo_p99_s > 0;
+    const char *header[] = {"Window", "From", "To", "capacity.unserved_requests",
+                            "capacity.under_capacity_s", "capacity.task_hours",
+                            "capacity.over_provisioned_task_hours", "cost_usd.total",
+                            "scaling.actions", "scaling.max_desired", "latency_s.p99",
+                            "latency_s.slo_breach_s"};
+    ecsim_col_kind kinds[12];
+    for (size_t c = 0; c < 12; c++)
+        kinds[c] = c == 0 ? ECSIM_COL_TEXT : ECSIM_COL_NUMBER;
+    kinds[1] = kinds[2] = ECSIM_COL_TEXT;
+    size_t ncols = slo ? 12 : rq ? 11 : 10;
+    ecsim_table *t = ecsim_table_create("windows", "Time windows (summary.json windows.NAME)",
+                                        ncols, header, kinds);
+    if (!t)
+        return ECSIM_ENOMEM;
+    fputs("<h2 id=\"windows\">Time windows</h2>\n", out);
+    for (size_t i = 0; i < s->window_count; i++) {
+        const ecsim_window_figures *w = &s->windows[i];
+        char c[12][48];
+        snprintf(c[0], sizeof c[0], "%s", w->name);
+        page_clock(c[1], sizeof c[1], w->from_s);
+        page_clock(c[2], sizeof c[2], w->to_s);
+        snprintf(c[3], sizeof c[3], "%.0f", w->unserved_requests);
+        snprintf(c[4], sizeof c[4], "%.1f", w->under_capacity_s);
+        snprintf(c[5], sizeof c[5], "%.2f", w->task_hours);
+        snprintf(c[6], sizeof c[6], "%.2f", w->over_provisioned_task_hours);
+        snprintf(c[7], sizeof c[7], "%.4f", w->cost_total);
+        snprintf(c[8], sizeof c[8], "%d", w->scaling_actions);
+        snprintf(c[9], sizeof c[9], "%d", w->max_desired);
+        if (isfinite(w->latency_p99_s))
+            snprintf(c[10], sizeof c[10], "%.3f", w->latency_p99_s);
+        else
+            snprintf(c[10], sizeof c[10], "\u2014");
+        snprintf(c[11], sizeof c[11], "%.0f", w->slo_breach_s);
+        const char *cells[12];
+        for (size_t k = 0; k < 12; k++)
+            cells[k] = c[k];
+        if (ecsim_table_add_row(t, cells) != 0) {
+            ecsim_table_destroy(t);
+            return ECSIM_ENOMEM;
+        }
+    }
+    return page_table(out, t);
+}
+
 static void page_log(FILE *out, const ecsim_sim *sim)
 {
     size_t n = ecsim_sim_log_count(sim);
@@ -745,6 +844,8 @@ int ecsim_report_page_html(const ecsim_sim *sim, const ecsim_report_page_options
     fputs("<h2 id=\"figures\">Key figures</h2>\n<dl class=\"figs\">\n", out);
     ecsim_report_key_figures(sim, figure_html, out);
     fputs("</dl>\n", out);
+    if (page_capacity_names(out, sim) != 0 || page_windows(out, sim) != 0)
+        return ECSIM_ENOMEM;
     page_plot(out, sim, opt);
     page_decisions(out, sim, opt);
     page_failures(out, sim);

@@ -138,6 +138,71 @@ static void json_num_or_null(ecsim_json *j, const char *key, double v)
     ecsim_json_number(j, v); /* non-finite -> null */
 }
 
+/* `windows`: one object per window of the run (summary.h), under the
+ * whole-run figures' names; written only when the run has windows. */
+static void windows_json(ecsim_json *j, const ecsim_summary *s, bool rq_mode, bool slo)
+{
+    ecsim_json_key(j, "windows");
+    ecsim_json_begin_object(j);
+    for (size_t i = 0; i < s->window_count; i++) {
+        const ecsim_window_figures *w = &s->windows[i];
+        ecsim_json_key(j, w->name);
+        ecsim_json_begin_object(j);
+        json_num_or_null(j, "from_s", w->from_s);
+        json_num_or_null(j, "to_s", w->to_s);
+        ecsim_json_key(j, "scaling");
+        ecsim_json_begin_object(j);
+        ecsim_json_key(j, "actions");
+        ecsim_json_int(j, w->scaling_actions);
+        ecsim_json_key(j, "scale_outs");
+        ecsim_json_int(j, w->scale_outs);
+        ecsim_json_key(j, "scale_ins");
+        ecsim_json_int(j, w->scale_ins);
+        json_num_or_null(j, "first_scale_out_s", w->first_scale_out_s);
+        ecsim_json_key(j, "max_desired");
+        ecsim_json_int(j, w->max_desired);
+        ecsim_json_key(j, "min_desired");
+        ecsim_json_int(j, w->min_desired);
+        ecsim_json_end_object(j);
+        ecsim_json_key(j, "capacity");
+        ecsim_json_begin_object(j);
+        json_num_or_null(j, "under_capacity_s", w->under_capacity_s);
+        json_num_or_null(j, "unserved_requests", w->unserved_requests);
+        json_num_or_null(j, "over_provisioned_task_hours", w->over_provisioned_task_hours);
+        json_num_or_null(j, "task_hours", w->task_hours);
+        ecsim_json_end_object(j);
+        ecsim_json_key(j, "requests");
+        ecsim_json_begin_object(j);
+        ecsim_json_key(j, "arrived");
+        ecsim_json_int(j, (long long)w->requests_arrived);
+        ecsim_json_key(j, "served");
+        ecsim_json_int(j, (long long)w->requests_served);
+        ecsim_json_key(j, "rejected");
+        ecsim_json_int(j, (long long)w->requests_rejected);
+        ecsim_json_key(j, "timed_out");
+        ecsim_json_int(j, (long long)w->requests_timed_out);
+        ecsim_json_key(j, "failed");
+        ecsim_json_int(j, (long long)w->requests_failed);
+        ecsim_json_end_object(j);
+        ecsim_json_key(j, "latency_s");
+        ecsim_json_begin_object(j);
+        const double lat[] = {w->latency_mean_s, w->latency_p50_s, w->latency_p95_s,
+                              w->latency_p99_s, w->latency_max_s};
+        static const char *const lat_keys[] = {"mean", "p50", "p95", "p99", "max"};
+        for (size_t k = 0; k < sizeof lat_keys / sizeof lat_keys[0]; k++)
+            json_num_or_null(j, lat_keys[k], rq_mode ? lat[k] : NAN);
+        json_num_or_null(j, "slo_p99_s", slo ? s->slo_p99_s : NAN);
+        json_num_or_null(j, "slo_breach_s", slo ? w->slo_breach_s : NAN);
+        ecsim_json_end_object(j);
+        ecsim_json_key(j, "cost_usd");
+        ecsim_json_begin_object(j);
+        json_num_or_null(j, "total", w->cost_total);
+        ecsim_json_end_object(j);
+        ecsim_json_end_object(j);
+    }
+    ecsim_json_end_object(j);
+}
+
 int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
 {
     return ecsim_report_summary_json_with(sim, NULL, 0, out);
@@ -214,6 +279,10 @@ int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *over
     ecsim_json_int(&j, s->max_desired);
     ecsim_json_key(&j, "min_desired");
     ecsim_json_int(&j, s->min_desired);
+    /* null without a policy: nothing was evaluated */
+    bool evaluated = sc->autoscaler.policy != ECSIM_POLICY_NONE;
+    json_num_or_null(&j, "evaluations", evaluated ? (double)s->evaluations : NAN);
+    json_num_or_null(&j, "quiet_evaluations", evaluated ? (double)s->quiet_evaluations : NAN);
     ecsim_json_end_object(&j);
 
     ecsim_json_key(&j, "capacity");
@@ -306,6 +375,8 @@ int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *over
     ecsim_json_key(&j, "events");
     ecsim_json_int(&j, (long long)s->events_dispatched);
     ecsim_json_end_object(&j);
+    if (s->window_count > 0)
+        windows_json(&j, s, rq_mode, slo);
     ecsim_json_end_object(&j);
     ecsim_json_finish(&j);
     return ferror(out) ? ECSIM_EIO : 0;
