@@ -6,7 +6,9 @@
  *   - `run.json`, the run's one-line record, written last and atomically:
  *     {"status":"ok"|"failed","exit_code":N,"error":"..."|null,
  *      "scenario":"PATH","overrides":["KEY=VALUE",...],"seed":N,
- *      "label":"...","wall_s":X}
+ *      "label":"...","wall_s":X,"sim_s":Y}
+ *     (one line; wall_s is the whole run in its worker, sim_s the
+ *     simulation alone, both in seconds to the millisecond);
  *   - `summary.json` (status ok), the run's summary exactly as `ecsim run`
  *     writes it;
  *   - with ECSIM_BATCH_KEEP_ALL, every other output `ecsim run` writes.
@@ -50,6 +52,7 @@ typedef struct ecsim_batch_outcome {
     int skipped;                /* 1: already complete, not run again */
     char error[512];            /* the run's first error line ("" when ok) */
     double wall_s;              /* the run's wall time (0 when skipped) */
+    double sim_s;               /* of which simulating (0 when skipped or not reached) */
 } ecsim_batch_outcome;
 
 /* Play jobs[0..n) with opts->workers processes, each job into its folder;
