@@ -364,6 +364,29 @@ static void test_sigterm_midway(void **state)
     assert_int_equal(skipped, complete);
 }
 
+static void test_parse_seeds(void **state)
+{
+    (void)state;
+    uint64_t first = 0, count = 0;
+    char why[200];
+    assert_int_equal(ecsim_batch_parse_seeds("20", 1000, &first, &count, why, sizeof why), 0);
+    assert_int_equal(first, 1);
+    assert_int_equal(count, 20);
+    assert_int_equal(ecsim_batch_parse_seeds("0-9", 1000, &first, &count, why, sizeof why), 0);
+    assert_int_equal(first, 0);
+    assert_int_equal(count, 10);
+    assert_int_equal(ecsim_batch_parse_seeds("7-7", 1000, &first, &count, why, sizeof why), 0);
+    assert_int_equal(first, 7);
+    assert_int_equal(count, 1);
+    static const char *const bad[] = {"", "0", "-3", "5-", "x", "3-2", "1-2000", "1.5",
+                                      "9007199254740992", "1-2-3"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ecsim_batch_parse_seeds(bad[i], 1000, &first, &count, why, sizeof why),
+                         ECSIM_EINVAL);
+    ecsim_batch_parse_seeds("3-2", 1000, &first, &count, why, sizeof why);
+    assert_non_null(strstr(why, "empty"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_keep_all),
         cmocka_unit_test(test_interrupted_before),
         cmocka_unit_test(test_sigterm_midway),
+        cmocka_unit_test(test_parse_seeds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

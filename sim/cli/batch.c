@@ -626,3 +626,59 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
     ecsim_free(slot_of);
     return rc;
 }
+
+/* ---- --seeds --------------------------------------------------------------------------- */
+
+/* A whole decimal number of text[0..len), at most ECSIM_BATCH_SEED_MAX. */
+static int parse_seed_number(const char *text, size_t len, uint64_t *v)
+{
+    if (len == 0 || len > 16)
+        return ECSIM_EINVAL;
+    uint64_t x = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return ECSIM_EINVAL;
+        x = x * 10 + (uint64_t)(text[i] - '0');
+    }
+    if (x > ECSIM_BATCH_SEED_MAX)
+        return ECSIM_EINVAL;
+    *v = x;
+    return 0;
+}
+
+int ecsim_batch_parse_seeds(const char *text, size_t max_count, uint64_t *first,
+                            uint64_t *count, char *why, size_t size)
+{
+    const char *dash = text ? strchr(text, '-') : NULL;
+    uint64_t a, b;
+    if (!text || !*text) {
+        snprintf(why, size, "expected N (the seeds 1..N) or A-B (the seeds A..B)");
+        return ECSIM_EINVAL;
+    }
+    if (!dash) {
+        if (parse_seed_number(text, strlen(text), &b) != 0 || b == 0) {
+            snprintf(why, size, "expected N (the seeds 1..N, N >= 1) or A-B (the seeds A..B), "
+                                "whole numbers up to %llu",
+                     (unsigned long long)ECSIM_BATCH_SEED_MAX);
+            return ECSIM_EINVAL;
+        }
+        a = 1;
+    } else if (parse_seed_number(text, (size_t)(dash - text), &a) != 0 ||
+               parse_seed_number(dash + 1, strlen(dash + 1), &b) != 0) {
+        snprintf(why, size, "expected N (the seeds 1..N) or A-B (the seeds A..B), whole "
+                            "numbers from 0 to %llu",
+                 (unsigned long long)ECSIM_BATCH_SEED_MAX);
+        return ECSIM_EINVAL;
+    } else if (b < a) {
+        snprintf(why, size, "the range A-B is empty (A > B)");
+        return ECSIM_EINVAL;
+    }
+    uint64_t n = b - a + 1;
+    if (n > max_count) {
+        snprintf(why, size, "%llu seeds; at most %zu", (unsigned long long)n, max_count);
+        return ECSIM_EINVAL;
+    }
+    *first = a;
+    *count = n;
+    return 0;
+}
