@@ -162,6 +162,12 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
         case CLI_OPT_VARIANTS: o->variants_text = value; break;
         case CLI_OPT_ANSWERS: o->answers = 1; break;
         case CLI_OPT_MAX_WORK: o->max_work_text = value; break;
+        case CLI_OPT_SEEDS: o->seeds_text = value; break;
+        case CLI_OPT_KEEP: o->keep_text = value; break;
+        case CLI_OPT_EMIT: o->emit_text = value; break;
+        case CLI_OPT_RUNS: o->runs_text = value; break;
+        case CLI_OPT_PER_TASK: o->per_task_text = value; break;
+        case CLI_OPT_GROUP_BY: o->group_by_text = value; break;
         case CLI_OPT_SET:
             if (o->nsets >= MAX_SETS) {
                 fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", doc->name,

@@ -23,6 +23,12 @@ static const cli_option options[] = {
     {CLI_OPT_VARIANTS, "variants", 0, "N"},
     {CLI_OPT_ANSWERS, "answers", 0, NULL},
     {CLI_OPT_MAX_WORK, "max-work", 0, "N"},
+    {CLI_OPT_SEEDS, "seeds", 0, "N|A-B"},
+    {CLI_OPT_KEEP, "keep", 0, "summary|all"},
+    {CLI_OPT_EMIT, "emit", 0, "parallel|slurm"},
+    {CLI_OPT_RUNS, "runs", 0, "I|I-J"},
+    {CLI_OPT_PER_TASK, "per-task", 0, "N"},
+    {CLI_OPT_GROUP_BY, "group-by", 0, "KEY,..."},
     {CLI_OPT_HELP, "help", 'h', NULL},
 };
 

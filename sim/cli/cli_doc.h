@@ -21,7 +21,13 @@ enum {
     CLI_OPT_LIST_FIELDS,
     CLI_OPT_VARIANTS,
     CLI_OPT_ANSWERS,
-    CLI_OPT_MAX_WORK
+    CLI_OPT_MAX_WORK,
+    CLI_OPT_SEEDS,     /* sweep (and compare): the seeds, N or A-B */
+    CLI_OPT_KEEP,      /* sweep: what each run keeps */
+    CLI_OPT_EMIT,      /* sweep: parallel | slurm */
+    CLI_OPT_RUNS,      /* sweep MANIFEST: which runs of it */
+    CLI_OPT_PER_TASK,  /* sweep --emit slurm: runs per array task */
+    CLI_OPT_GROUP_BY   /* collect */
 };
 
 /* One option of the whole program: long name, short letter (0 = none),
@@ -39,7 +45,7 @@ typedef struct cli_optdoc {
     const char *help;    /* one line, or several separated by '\n' */
 } cli_optdoc;
 
-#define CLI_MAX_OPTS 10
+#define CLI_MAX_OPTS 16
 
 /* One command's reference. */
 typedef struct cli_cmddoc {

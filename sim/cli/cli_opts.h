@@ -25,6 +25,12 @@ typedef struct cli_opts {
     const char *jobs_text;
     const char *variants_text;
     const char *max_work_text; /* --max-work N (NULL: ECSIM_WORK_DEFAULT_LIMIT) */
+    const char *seeds_text;    /* --seeds N|A-B (sweep, compare) */
+    const char *keep_text;     /* --keep summary|all (sweep) */
+    const char *emit_text;     /* --emit parallel|slurm (sweep) */
+    const char *runs_text;     /* --runs I|I-J (sweep of a manifest) */
+    const char *per_task_text; /* --per-task N (sweep --emit slurm) */
+    const char *group_by_text; /* --group-by KEY,... (collect) */
     const char *sets[MAX_SETS];
     size_t nsets;
     const char *files[MAX_FILES];
