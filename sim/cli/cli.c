@@ -610,6 +610,7 @@ static int cmd_glossary(cli_opts *o, FILE *out, FILE *err);
 static const cli_command commands[] = {
     {"run", cmd_run},           {"step", cmd_step},     {"validate", cmd_validate},
     {"tables", cmd_tables},     {"decide", cmd_decide},
+    {"compare", cli_cmd_compare},
     {"quiz", cmd_quiz},         {"glossary", cmd_glossary},
 };
 

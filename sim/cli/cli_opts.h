@@ -61,4 +61,7 @@ ecsim_scenario *cli_load(const cli_opts *o, const char *path, FILE *err, int *co
  * terminal and not --quiet). NULL with the exit code in *code on failure. */
 ecsim_sim *cli_simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *err, int *code);
 
+/* `ecsim compare` (compare.c). */
+int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err);
+
 #endif

@@ -574,12 +574,15 @@ int ecsim_compare_write_text(const ecsim_compare *c, FILE *out)
     for (size_t i = 0; i < nrows; i++) {
         if (i > 0 && i % c->nvariants == 0 && c->nvariants > 2)
             fputc('\n', out);
-        for (int j = 0; j < NCOLS; j++) {
+        int last = NCOLS - 1; /* no trailing blanks: stop at the last cell with text */
+        while (last > 1 && !rows[i].col[last][0])
+            last--;
+        for (int j = 0; j <= last; j++) {
             const char *s = rows[i].col[j];
             bool right = j >= 2;
             int pad = (int)(w[j] - width_of(s));
             fprintf(out, "%s%*s%s%*s", j ? "  " : "", right ? pad : 0, "", s,
-                    right || j == NCOLS - 1 ? 0 : pad, "");
+                    right || j == last ? 0 : pad, "");
         }
         fputc('\n', out);
     }
