@@ -295,6 +295,37 @@ static void test_html_structure(void **state)
     ecsim_compare_destroy(c);
 }
 
+/* With a window, the key figures are the window's (summary.json
+ * windows.NAME.*), in the same words. */
+static void test_window_figures_are_the_key_figures(void **state)
+{
+    (void)state;
+    const double a[] = {100, 110, 90, 105, 95}, b[] = {150, 160, 140, 150, 150};
+    ecsim_compare *c = two(5, "windows.spike.capacity.unserved_requests", a, b);
+    const double z[] = {1, 2, 3, 4, 5};
+    for (size_t s = 0; s < 5; s++) {
+        assert_int_equal(ecsim_compare_set(c, "capacity.unserved_requests", 0, s, z[s]), 0);
+        assert_int_equal(ecsim_compare_set(c, "capacity.unserved_requests", 1, s, z[s]), 0);
+    }
+    c->window = ecsim_strdup("spike");
+    const ecsim_compare_figure *keys[16];
+    assert_int_equal(ecsim_compare_key_figures(c, keys, 16), 1);
+    assert_string_equal(keys[0]->name, "windows.spike.capacity.unserved_requests");
+    char v[512];
+    verdict_of(c, "windows.spike.capacity.unserved_requests", v, sizeof v);
+    assert_string_equal(v, "target 70 leaves 50 % more requests unserved than target 50 "
+                           "(95 % CI +46 % to +54 %, 5 seeds)");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(ecsim_compare_write_text(c, f), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "figures of the window `spike` (summary.json windows.spike.*)"));
+    assert_non_null(strstr(buf, "\ncapacity.unserved_requests "));
+    free(buf);
+    ecsim_compare_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_add_run),
         cmocka_unit_test(test_representative_seed_is_nearest_the_median),
         cmocka_unit_test(test_html_structure),
+        cmocka_unit_test(test_window_figures_are_the_key_figures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
