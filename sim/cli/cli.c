@@ -611,6 +611,7 @@ static const cli_command commands[] = {
     {"run", cmd_run},           {"step", cmd_step},     {"validate", cmd_validate},
     {"tables", cmd_tables},     {"decide", cmd_decide},
     {"quiz", cmd_quiz},         {"glossary", cmd_glossary},
+    {"sweep", cli_cmd_sweep},   {"collect", cli_cmd_collect},
 };
 
 static const cli_command *find_command(const char *name)
