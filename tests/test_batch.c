@@ -323,7 +323,7 @@ static void test_sigterm_midway(void **state)
     make_jobs(&js, "t", ECSIM_BATCH_KEEP_SUMMARY);
     js.n = 4;
     for (size_t k = 0; k < 4; k++)
-        js.sets[k][1] = "duration=20d"; /* long enough to be caught running */
+        js.sets[k][1] = "duration=60d"; /* long enough to be caught running */
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
