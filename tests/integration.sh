@@ -654,5 +654,8 @@ PATH="$TMP/fakebin:$PATH" "$ABSBIN" run scenarios/quickstart.yaml -o "$TMP/gpfai
     ko "failing gnuplot: the run folder is not kept whole"
 # ---- end of the run-folder block ---------------------------------------------------------
 
+# ---- sweep and collect (issue 11): tests/integration_sweep.sh ---------------------------------
+. tests/integration_sweep.sh
+
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

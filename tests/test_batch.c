@@ -4,8 +4,10 @@
  * (resume) and replays the failed or incomplete ones; the folders are the
  * same byte for byte with one worker and with two (run.json's wall times
  * aside); --keep all writes every output of `ecsim run`; SIGTERM stops a
- * batch and leaves complete folders complete. Run from the repository
- * root (the scenarios are read from there). */
+ * batch and leaves complete folders complete; a worker killed during a
+ * run has that run recorded as failed (exit 70) and is replaced; --seeds
+ * parsing. Run from the repository root (the scenarios are read from
+ * there). */
 #define _GNU_SOURCE /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -323,7 +325,7 @@ static void test_sigterm_midway(void **state)
     make_jobs(&js, "t", ECSIM_BATCH_KEEP_SUMMARY);
     js.n = 4;
     for (size_t k = 0; k < 4; k++)
-        js.sets[k][1] = "duration=20d"; /* long enough to be caught running */
+        js.sets[k][1] = "duration=60d"; /* long enough to be caught running */
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -364,6 +366,54 @@ static void test_sigterm_midway(void **state)
     assert_int_equal(skipped, complete);
 }
 
+/* A worker killed in the middle of a run (as by a crash): that run is
+ * recorded as failed, exit 70, the signal named, and another worker plays
+ * the jobs left. */
+static void test_crashed_worker(void **state)
+{
+    (void)state;
+    jobset js;
+    make_jobs(&js, "crash", ECSIM_BATCH_KEEP_SUMMARY);
+    js.n = 3;
+    js.sets[0][1] = "duration=60d"; /* caught running */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        ecsim_batch_outcome out[8];
+        size_t failed = 0;
+        FILE *devnull = fopen("/dev/null", "w");
+        ecsim_batch_opts opts = {1, 0, devnull, NULL};
+        int rc = ecsim_batch_run(js.jobs, js.n, &opts, out, &failed);
+        int good = rc == 0 && failed == 1 && out[0].exit_code == 70 &&
+                   strstr(out[0].error, "signal 9") && out[1].exit_code == 0 &&
+                   out[2].exit_code == 0;
+        _exit(good ? 0 : 1);
+    }
+    usleep(300 * 1000);
+    char path[64], kids[256] = "";
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(kids, sizeof kids, f));
+    fclose(f);
+    pid_t worker = (pid_t)atoi(kids);
+    assert_true(worker > 0);
+    assert_int_equal(kill(worker, SIGKILL), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    ecsim_figures fig;
+    assert_string_equal(run_status(js.dirs[0], &fig), "failed");
+    assert_float_equal(ecsim_figures_number(&fig, "exit_code", NULL), 70, 0);
+    assert_non_null(strstr(ecsim_figures_find(&fig, "error")->str, "signal 9"));
+    ecsim_figures_free(&fig);
+    for (size_t k = 1; k < 3; k++) {
+        assert_string_equal(run_status(js.dirs[k], &fig), "ok");
+        ecsim_figures_free(&fig);
+    }
+}
+
 static void test_parse_seeds(void **state)
 {
     (void)state;
@@ -396,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_keep_all),
         cmocka_unit_test(test_interrupted_before),
         cmocka_unit_test(test_sigterm_midway),
+        cmocka_unit_test(test_crashed_worker),
         cmocka_unit_test(test_parse_seeds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

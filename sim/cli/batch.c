@@ -1,31 +1,34 @@
 /* Batches of runs played by worker processes (sim/cli/batch.h): the engine
  * of `ecsim sweep` and `ecsim compare`.
  *
- * One process per job, forked by the parent, at most opts->workers at a
- * time. The child loads the scenario with the job's --set overrides
- * (cli_load, exactly as `ecsim run` does), plays it with the job's seed
- * (cli_simulate), writes its files into the job's folder and reports back
- * through a pipe: one fixed-size record (exit code, wall and simulation
- * times, the first error line), written with one write(2) of less than
- * PIPE_BUF bytes, so it arrives whole or not at all. The parent polls the
- * pipes, reaps the children, draws the progress bar and starts the next
- * job.
+ * The parent forks opts->workers worker processes, which take jobs from a
+ * counter in shared memory (an atomic fetch-and-add) until none is left. A
+ * worker plays a job as `ecsim run` would: it loads the scenario with the
+ * job's --set overrides (cli_load), plays it with the job's seed
+ * (cli_simulate) and writes its files into the job's folder. It tells the
+ * parent through its pipe when it starts a job and how the job ended: one
+ * fixed-size message per event (exit code, wall and simulation times, the
+ * first error line), written with one write(2) of less than PIPE_BUF bytes,
+ * so it arrives whole. The parent only listens: it polls the pipes, draws
+ * the progress bar, says which runs failed, and reaps the workers.
  *
- * Why a process per job rather than long-lived workers: a job's memory,
- * its allocation failures and even a crash stay in its own process (a
- * crash is recorded as a failed run, exit 70, and the batch goes on), and
- * there is no job queue to keep in step. The cost is a fork(2) per run,
- * about 0.1 ms for this small program against the milliseconds a run takes
- * (measured by `make bench`, "sweep": the sweep's overhead, fork included,
- * is a few per cent of a 1,000-run sweep).
+ * Why long-lived workers pulling from a counter, rather than a process per
+ * job or jobs handed out by the parent: a worker never waits for the parent
+ * between two runs (on a loaded 2-core machine each such hand-over costs a
+ * scheduling delay of milliseconds, as long as a short run), no fork per
+ * run, and a worker that plays the next seed of the same grid point reuses
+ * the scenario it has loaded (no second parse and validation). Isolation
+ * is kept where it matters: a run that crashes its worker is recorded as
+ * failed (exit 70, the signal named) and another worker takes the crashed
+ * one's place; allocation failures stay in the worker.
  *
- * Files: the child removes the folder's run.json first (an old record never
- * vouches for new files), writes summary.json (and with KEEP_ALL every
- * output of `ecsim run`, moved up from the report's own folder), then
- * run.json, atomically, last. A child stopped by SIGINT/SIGTERM writes no
- * run.json, so its folder is run again by the next batch. If a child dies
- * without reporting (a crash), the parent writes its run.json ("failed",
- * exit 70). */
+ * Files: the worker removes the folder's run.json first (an old record
+ * never vouches for new files), writes summary.json (and with KEEP_ALL
+ * every output of `ecsim run`, moved up from the report's own folder), then
+ * run.json, atomically, last. A worker stopped by SIGINT/SIGTERM writes no
+ * run.json for the run it was playing, so that folder is run again by the
+ * next batch. If a worker dies during a run without reporting (a crash),
+ * the parent writes its run.json ("failed", exit 70). */
 #define _GNU_SOURCE /* strsignal */
 #include "batch.h"
 
@@ -35,8 +38,10 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,23 +60,13 @@
 
 #define BATCH_PATH_MAX 4096
 
-/* What a worker sends back through its pipe (one write, < PIPE_BUF). */
+/* How one run went, as its worker reports it. */
 typedef struct job_report {
     int exit_code;
     double wall_s;
     double sim_s;
     char error[512];
 } job_report;
-
-/* A running worker. */
-typedef struct worker {
-    pid_t pid;
-    int fd;        /* read end of its pipe; -1 when the slot is free */
-    size_t job;    /* index of the job it plays */
-    double start;  /* wall clock at fork */
-    job_report report;
-    size_t got;    /* bytes of `report` received */
-} worker;
 
 static double wall_now(void)
 {
@@ -244,9 +239,29 @@ static int write_all(const ecsim_batch_job *job, const ecsim_sim *sim, FILE *msg
     return rc;
 }
 
-/* Play one job in this (child) process; the report says how it went.
+/* The scenario a worker loaded last: the next job of the same grid point
+ * (same file, same overrides, other seed) plays it again without reading
+ * and validating the file again. ecsim_sim_create takes the scenario
+ * const, so runs never see each other through it. */
+typedef struct scenario_cache {
+    const ecsim_batch_job *job; /* the job it was loaded for */
+    ecsim_scenario *sc;
+} scenario_cache;
+
+static int same_load(const ecsim_batch_job *a, const ecsim_batch_job *b)
+{
+    if (strcmp(a->scenario_path, b->scenario_path) != 0 || a->nsets != b->nsets)
+        return 0;
+    for (size_t i = 0; i < a->nsets; i++)
+        if (strcmp(a->sets[i], b->sets[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Play one job in this (worker) process; the report says how it went.
  * Returns 1 when it must not be recorded (interrupted). */
-static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, job_report *rep)
+static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts,
+                    scenario_cache *cache, job_report *rep)
 {
     double start = wall_now();
     memset(rep, 0, sizeof *rep);
@@ -287,16 +302,23 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, jo
         o.nsets = job->nsets;
     }
 
-    ecsim_scenario *sc = NULL;
+    const ecsim_scenario *sc = NULL;
     ecsim_sim *sim = NULL;
-    if (code == 0)
-        sc = cli_load(&o, job->scenario_path, msg, &code);
+    if (code == 0 && cache->sc && same_load(cache->job, job)) {
+        sc = cache->sc;
+    } else if (code == 0) {
+        ecsim_scenario_free(cache->sc);
+        cache->sc = cli_load(&o, job->scenario_path, msg, &code);
+        cache->job = job;
+        sc = cache->sc;
+    }
     if (sc) {
         double sim_start = wall_now();
         sim = cli_simulate(&o, sc, msg, &code);
         rep->sim_s = wall_now() - sim_start;
     }
     if (sim) {
+        errno = 0;
         int rc = job->keep == ECSIM_BATCH_KEEP_ALL ? write_all(job, sim, msg)
                                                    : write_summary(job, sim);
         if (rc != 0 && rc != ECSIM_EINTR && job->keep != ECSIM_BATCH_KEEP_ALL)
@@ -309,7 +331,6 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, jo
                                      : ECSIM_EXIT_IO;
         ecsim_sim_destroy(sim);
     }
-    ecsim_scenario_free(sc);
     fclose(msg);
     rep->exit_code = code;
     first_error_line(msgbuf, rep->error, sizeof rep->error);
@@ -319,32 +340,93 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, jo
     if (ecsim_interrupted())
         return 1;
     rep->wall_s = wall_now() - start;
+    errno = 0;
     if (write_run_json(job, rep->exit_code, rep->error, rep->wall_s, rep->sim_s) != 0 &&
         rep->exit_code == 0) {
-        rep->exit_code = ECSIM_EXIT_IO;
         int reason = errno ? errno : EIO;
+        rep->exit_code = ECSIM_EXIT_IO;
         snprintf(rep->error, sizeof rep->error, "%.400s: error: cannot write: %s", run_json,
                  strerror(reason));
     }
     return 0;
 }
 
-/* The child's whole life: play, report, exit (never returns). */
-static void worker_main(const ecsim_batch_job *job, const ecsim_batch_opts *opts, int fd)
+/* What a worker says on its pipe: "I start job i", then "job i is done"
+ * (or skipped: already complete). Fixed size, well under PIPE_BUF, so each
+ * write(2) arrives whole. */
+enum { MSG_START = 1, MSG_DONE = 2 };
+typedef struct worker_msg {
+    int kind;
+    int skipped;
+    size_t job;
+    job_report report;
+} worker_msg;
+
+/* The one piece of memory the workers share: the next job to take. Taking
+ * jobs from a shared counter (rather than being handed them one by one)
+ * keeps a worker busy without waiting for the parent between two runs. */
+typedef struct batch_shared {
+    atomic_size_t next;
+} batch_shared;
+
+static int send_msg(int fd, const worker_msg *m)
 {
-    job_report rep;
-    int interrupted = play_job(job, opts, &rep);
-    if (interrupted)
-        _exit(ecsim_interrupt_exit_code(ecsim_interrupted()));
     ssize_t w;
     do
-        w = write(fd, &rep, sizeof rep);
+        w = write(fd, m, sizeof *m);
     while (w < 0 && errno == EINTR);
+    return w == (ssize_t)sizeof *m ? 0 : -1;
+}
+
+/* A worker's whole life: take jobs until none is left (or SIGINT /
+ * SIGTERM), report each, exit (never returns). */
+static void worker_main(batch_shared *shared, const ecsim_batch_job *jobs, size_t n,
+                        const ecsim_batch_opts *opts, int fd)
+{
+    scenario_cache cache = {NULL, NULL};
+    int code = 0;
+    for (;;) {
+        if (ecsim_interrupted())
+            break;
+        size_t i = atomic_fetch_add(&shared->next, 1);
+        if (i >= n)
+            break;
+        worker_msg m;
+        memset(&m, 0, sizeof m);
+        m.kind = MSG_START;
+        m.job = i;
+        if (send_msg(fd, &m) != 0) {
+            code = ECSIM_EXIT_IO;
+            break;
+        }
+        m.kind = MSG_DONE;
+        if (job_complete(&jobs[i]))
+            m.skipped = 1;
+        else if (play_job(&jobs[i], opts, &cache, &m.report) != 0)
+            break; /* interrupted: no record */
+        if (send_msg(fd, &m) != 0) {
+            code = ECSIM_EXIT_IO;
+            break;
+        }
+    }
+    ecsim_scenario_free(cache.sc);
     close(fd);
-    _exit(w == (ssize_t)sizeof rep ? 0 : ECSIM_EXIT_IO);
+    _exit(ecsim_interrupted() ? ecsim_interrupt_exit_code(ecsim_interrupted()) : code);
 }
 
 /* ---- the parent --------------------------------------------------------------------- */
+
+#define NO_JOB ((size_t)-1)
+
+/* A worker process as the parent sees it. */
+typedef struct worker {
+    pid_t pid;
+    int fd;          /* read end of its pipe; -1 once it has ended */
+    size_t job;      /* the job it plays, or NO_JOB */
+    double job_start;
+    char buf[sizeof(worker_msg)];
+    size_t got;      /* bytes of buf received */
+} worker;
 
 typedef struct batch_state {
     const ecsim_batch_job *jobs;
@@ -354,9 +436,9 @@ typedef struct batch_state {
     FILE *err;
     ecsim_cli_progress style;
     size_t done, skipped, failed, ran;
-    double start, last_draw, ran_wall;
+    double start, last_draw;
     int drawn;
-    int stopping; /* the workers still running were told to stop */
+    int stopping; /* the workers were told to stop */
 } batch_state;
 
 static void progress_draw(batch_state *b, int force)
@@ -410,7 +492,6 @@ static void finish_job(batch_state *b, size_t i, int exit_code, const char *erro
     snprintf(out->error, sizeof out->error, "%s", exit_code == 0 ? "" : error);
     b->done++;
     b->ran++;
-    b->ran_wall += wall_s;
     if (exit_code != 0) {
         b->failed++;
         progress_erase(b);
@@ -422,8 +503,32 @@ static void finish_job(batch_state *b, size_t i, int exit_code, const char *erro
     progress_draw(b, exit_code != 0);
 }
 
-/* Worker w has closed its pipe: reap it and record its job. */
-static void reap(batch_state *b, worker *w)
+static void on_message(batch_state *b, worker *w, const worker_msg *m)
+{
+    if (m->job >= b->n)
+        return;
+    if (m->kind == MSG_START) {
+        w->job = m->job;
+        w->job_start = wall_now();
+        return;
+    }
+    w->job = NO_JOB;
+    if (m->skipped) {
+        b->outcomes[m->job].exit_code = 0;
+        b->outcomes[m->job].skipped = 1;
+        b->done++;
+        b->skipped++;
+        progress_draw(b, 0);
+        return;
+    }
+    finish_job(b, m->job, m->report.exit_code, m->report.error, m->report.wall_s,
+               m->report.sim_s);
+}
+
+/* Worker w has closed its pipe: reap it; a job it had started and not
+ * reported was interrupted (when we stop) or crashed it. Returns 1 when it
+ * crashed (the caller starts another worker for the jobs left). */
+static int reap(batch_state *b, worker *w)
 {
     int status = 0;
     pid_t r;
@@ -432,21 +537,18 @@ static void reap(batch_state *b, worker *w)
     while (r < 0 && errno == EINTR);
     close(w->fd);
     w->fd = -1;
-    double wall = wall_now() - w->start;
-    const ecsim_batch_job *job = &b->jobs[w->job];
-    if (w->got == sizeof w->report) {
-        finish_job(b, w->job, w->report.exit_code, w->report.error, w->report.wall_s,
-                   w->report.sim_s);
-        return;
-    }
-    /* No report: stopped (SIGINT/SIGTERM, or we stopped it), or a crash. */
+    if (w->job == NO_JOB)
+        return 0;
+    size_t i = w->job;
+    w->job = NO_JOB;
+    double wall = wall_now() - w->job_start;
     if (ecsim_interrupted() || b->stopping) {
-        ecsim_batch_outcome *out = &b->outcomes[w->job];
+        ecsim_batch_outcome *out = &b->outcomes[i];
         out->exit_code = ecsim_interrupt_exit_code(ecsim_interrupted() ? ecsim_interrupted()
                                                                        : SIGTERM);
         snprintf(out->error, sizeof out->error, "interrupted");
         out->wall_s = wall;
-        return;
+        return 0;
     }
     char error[512];
     int code = ECSIM_EXIT_SOFTWARE;
@@ -456,16 +558,17 @@ static void reap(batch_state *b, worker *w)
                  "it with the scenario, the overrides and the seed",
                  WTERMSIG(status), strsignal(WTERMSIG(status)));
     else {
-        code = r > 0 && WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status)
-                                                                   : ECSIM_EXIT_SOFTWARE;
+        if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status))
+            code = WEXITSTATUS(status);
         snprintf(error, sizeof error, "internal error: the run's process ended without a report");
     }
-    (void)write_run_json(job, code, error, wall, 0);
-    finish_job(b, w->job, code, error, wall, 0);
+    (void)write_run_json(&b->jobs[i], code, error, wall, 0);
+    finish_job(b, i, code, error, wall, 0);
+    return 1;
 }
 
-/* Start job i in a new worker; 0 or a negative ECSIM_E code. */
-static int start_job(batch_state *b, worker *w, size_t i)
+/* Start a worker into slot w; 0 or a negative ECSIM_E code. */
+static int start_worker(batch_state *b, batch_shared *shared, worker *w)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -479,13 +582,12 @@ static int start_job(batch_state *b, worker *w, size_t i)
     }
     if (pid == 0) {
         close(fds[0]);
-        worker_main(&b->jobs[i], b->opts, fds[1]);
+        worker_main(shared, b->jobs, b->n, b->opts, fds[1]);
     }
     close(fds[1]);
     w->pid = pid;
     w->fd = fds[0];
-    w->job = i;
-    w->start = wall_now();
+    w->job = NO_JOB;
     w->got = 0;
     return 0;
 }
@@ -514,57 +616,49 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
         memset(&outcomes[i], 0, sizeof outcomes[i]);
         outcomes[i].exit_code = -1; /* not run yet */
     }
+    if (n == 0)
+        return 0;
+    if (ecsim_interrupted()) {
+        for (size_t i = 0; i < n; i++) {
+            outcomes[i].exit_code = ecsim_interrupt_exit_code(ecsim_interrupted());
+            snprintf(outcomes[i].error, sizeof outcomes[i].error, "not run: interrupted");
+        }
+        return ECSIM_EINTR;
+    }
 
-    unsigned nworkers = opts->workers;
+    size_t nworkers = opts->workers;
     if (nworkers > 1024)
         nworkers = 1024;
-    if ((size_t)nworkers > n && n > 0)
-        nworkers = (unsigned)n;
-    worker *ws = ecsim_calloc(nworkers ? nworkers : 1, sizeof *ws);
-    struct pollfd *pfds = ecsim_calloc(nworkers ? nworkers : 1, sizeof *pfds);
-    size_t *slot_of = ecsim_calloc(nworkers ? nworkers : 1, sizeof *slot_of);
-    if (!ws || !pfds || !slot_of) {
-        ecsim_free(ws);
-        ecsim_free(pfds);
-        ecsim_free(slot_of);
+    if (nworkers > n)
+        nworkers = n;
+    batch_shared *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED)
         return ECSIM_ENOMEM;
-    }
-    for (unsigned k = 0; k < nworkers; k++)
-        ws[k].fd = -1;
-
+    atomic_init(&shared->next, 0);
+    worker *ws = ecsim_calloc(nworkers, sizeof *ws);
+    struct pollfd *pfds = ecsim_calloc(nworkers, sizeof *pfds);
+    size_t *slot_of = ecsim_calloc(nworkers, sizeof *slot_of);
     int rc = 0;
-    size_t next = 0, active = 0;
+    if (!ws || !pfds || !slot_of)
+        rc = ECSIM_ENOMEM;
+    for (size_t k = 0; ws && k < nworkers; k++)
+        ws[k].fd = -1;
+    size_t alive = 0;
+    for (size_t k = 0; rc == 0 && k < nworkers; k++) {
+        rc = start_worker(&b, shared, &ws[k]);
+        alive += rc == 0;
+    }
     progress_draw(&b, 1);
-    while (next < n || active > 0) {
-        if (ecsim_interrupted()) {
-            rc = ECSIM_EINTR;
-            break;
+    while (alive > 0) {
+        if ((ecsim_interrupted() || rc != 0) && !b.stopping) {
+            b.stopping = 1;
+            for (size_t k = 0; k < nworkers; k++)
+                if (ws[k].fd >= 0)
+                    kill(ws[k].pid, SIGTERM);
         }
-        /* Fill the free slots, skipping complete folders. */
-        for (unsigned k = 0; k < nworkers && next < n && rc == 0; k++) {
-            if (ws[k].fd >= 0)
-                continue;
-            while (next < n && job_complete(&jobs[next])) {
-                outcomes[next].exit_code = 0;
-                outcomes[next].skipped = 1;
-                b.done++;
-                b.skipped++;
-                next++;
-            }
-            if (next >= n)
-                break;
-            rc = start_job(&b, &ws[k], next);
-            if (rc != 0)
-                break;
-            next++;
-            active++;
-        }
-        if (rc != 0)
-            break;
-        if (active == 0)
-            continue;
         size_t np = 0;
-        for (unsigned k = 0; k < nworkers; k++) {
+        for (size_t k = 0; k < nworkers; k++) {
             if (ws[k].fd < 0)
                 continue;
             pfds[np].fd = ws[k].fd;
@@ -573,57 +667,53 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
             slot_of[np++] = k;
         }
         int pr = poll(pfds, (nfds_t)np, 200);
-        if (pr < 0 && errno != EINTR) {
+        if (pr < 0 && errno != EINTR && rc == 0)
             rc = ECSIM_EIO;
-            break;
-        }
         for (size_t p = 0; pr > 0 && p < np; p++) {
             if (!pfds[p].revents)
                 continue;
             worker *w = &ws[slot_of[p]];
-            ssize_t got = read(w->fd, (char *)&w->report + w->got, sizeof w->report - w->got);
-            if (got > 0) {
-                w->got += (size_t)got;
-                continue; /* EOF comes on a later read */
-            }
+            ssize_t got = read(w->fd, w->buf + w->got, sizeof w->buf - w->got);
             if (got < 0 && errno == EINTR)
                 continue;
-            reap(&b, w);
-            active--;
+            if (got > 0) {
+                w->got += (size_t)got;
+                if (w->got == sizeof w->buf) {
+                    worker_msg m;
+                    memcpy(&m, w->buf, sizeof m);
+                    w->got = 0;
+                    on_message(&b, w, &m);
+                }
+                continue;
+            }
+            /* EOF (or a read error): the worker has ended. */
+            alive--;
+            if (reap(&b, w) && !b.stopping && rc == 0 &&
+                atomic_load(&shared->next) < n) {
+                /* A crash took this worker: another one takes its place. */
+                if (start_worker(&b, shared, w) == 0)
+                    alive++;
+            }
         }
         progress_draw(&b, 0);
     }
-    /* Stop and reap what still runs (interrupted, or the batch itself failed). */
-    b.stopping = 1;
-    for (unsigned k = 0; k < nworkers; k++)
-        if (ws[k].fd >= 0)
-            kill(ws[k].pid, SIGTERM);
-    for (unsigned k = 0; k < nworkers; k++) {
-        if (ws[k].fd < 0)
-            continue;
-        /* A report may still arrive: drain the pipe before reaping. */
-        ssize_t got;
-        while ((got = read(ws[k].fd, (char *)&ws[k].report + ws[k].got,
-                           sizeof ws[k].report - ws[k].got)) > 0 ||
-               (got < 0 && errno == EINTR))
-            if (got > 0)
-                ws[k].got += (size_t)got;
-        reap(&b, &ws[k]);
-    }
     progress_erase(&b);
-    if (ecsim_interrupted()) {
+    if (ecsim_interrupted() && rc == 0)
         rc = ECSIM_EINTR;
+    if (rc != 0)
         for (size_t i = 0; i < n; i++)
             if (outcomes[i].exit_code < 0) {
-                outcomes[i].exit_code = ecsim_interrupt_exit_code(ecsim_interrupted());
-                snprintf(outcomes[i].error, sizeof outcomes[i].error, "not run: interrupted");
+                outcomes[i].exit_code = ecsim_interrupt_exit_code(
+                    ecsim_interrupted() ? ecsim_interrupted() : SIGTERM);
+                snprintf(outcomes[i].error, sizeof outcomes[i].error, "not run: %s",
+                         rc == ECSIM_EINTR ? "interrupted" : "the batch stopped");
             }
-    }
     if (failed)
         *failed = b.failed;
     ecsim_free(ws);
     ecsim_free(pfds);
     ecsim_free(slot_of);
+    munmap(shared, sizeof *shared);
     return rc;
 }
 

@@ -612,6 +612,7 @@ static const cli_command commands[] = {
     {"tables", cmd_tables},     {"decide", cmd_decide},
     {"compare", cli_cmd_compare},
     {"quiz", cmd_quiz},         {"glossary", cmd_glossary},
+    {"sweep", cli_cmd_sweep},   {"collect", cli_cmd_collect},
 };
 
 static const cli_command *find_command(const char *name)

@@ -176,6 +176,65 @@ static const cli_cmddoc commands[] = {
       {CLI_OPT_OUT, "write the quiz to this file (atomically) instead of standard output"},
       {CLI_OPT_SET, SET_HELP},
       {0, NULL}}},
+    {"sweep", "SCENARIO.yaml|DIR/sweep.json", "run a grid of settings x seeds, locally or on a cluster",
+     "Runs the scenario for every combination of the --set lists (KEY=V1,V2,...; `\\,` is a\n"
+     "comma inside a value) times every seed of --seeds (N: the seeds 1..N; A-B: A to B), each\n"
+     "run in its own folder DIR/KEY=VALUE/.../seed-NNNN/ (one level per --set key, in the order\n"
+     "given; bytes other than letters, digits and `. _ - + = ,`, and a leading dot, are written\n"
+     "%XX). DIR (default out/<scenario name>-sweep) also gets sweep.json, the manifest: the\n"
+     "scenario, the grid, the seeds and every run's folder. Every grid point is validated before\n"
+     "anything runs. Runs are played by -j worker processes (default: one per CPU), with a\n"
+     "progress bar (runs done, failures, time left) on a terminal, as `ecsim run` draws it.\n"
+     "\n"
+     "Each run folder keeps summary.json (as `ecsim run` writes it) and run.json, its one-line\n"
+     "record written last: status ok or failed, exit code, error, scenario, overrides, seed,\n"
+     "wall and simulation seconds; --keep all keeps every output of `ecsim run` as well. A run\n"
+     "that fails is recorded with its error and the sweep goes on. Interrupted (Ctrl-C) and run\n"
+     "again, a sweep skips the runs whose run.json says ok.\n"
+     "\n"
+     "--emit parallel writes DIR/jobs.txt, one command per run, and prints the GNU parallel\n"
+     "command that plays it (resumable with its --joblog); --emit slurm writes\n"
+     "DIR/slurm/sweep.sbatch, a job array whose task T plays --per-task runs (default: the\n"
+     "seeds of one grid point) with -j as the array's %N throttle, and DIR/slurm/tasks.tsv\n"
+     "(task -> grid point and seeds). Both call `ecsim sweep DIR/sweep.json --runs I-J`, which\n"
+     "plays runs I..J (0-based, the manifest's order) of a manifest: the folders are exactly\n"
+     "those of a local sweep. Then `ecsim collect DIR` makes one table of them.\n"
+     "\n"
+     "Exit codes: 0 every run ok, 5 some runs failed (their number is printed), 2 bad usage or\n"
+     "a grid point that does not load, 3 I/O error, 130/143 interrupted.\n",
+     NULL,
+     {{CLI_OPT_SET, "KEY=V1,V2,...: one grid dimension per key (repeatable)"},
+      {CLI_OPT_SEEDS, "the seeds of every grid point: N (1..N) or A-B (required)"},
+      {CLI_OPT_JOBS, "worker processes (default: one per CPU; with a manifest and --runs: 1);\n"
+                     "with --emit: parallel's -j, or the Slurm array's %N throttle"},
+      {CLI_OPT_OUT, "the sweep folder (default: out/<scenario name>-sweep)"},
+      {CLI_OPT_KEEP, "what each run keeps: summary (default) or all"},
+      {CLI_OPT_EMIT, "write a job list for GNU parallel or a Slurm job array instead of running"},
+      {CLI_OPT_PER_TASK, "with --emit slurm: runs per array task"},
+      {CLI_OPT_RUNS, "with DIR/sweep.json: play runs I..J of the manifest only"},
+      {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
+      {CLI_OPT_QUIET, "no progress bar and no closing line; only errors"},
+      {0, NULL}}},
+    {"collect", "DIR...", "tabulate the run folders of sweeps: one row per run or per group",
+     "Finds every run folder (one holding run.json) under each DIR, recursively, and prints one\n"
+     "table on standard output: a row per run, in the order of the DIR arguments then of the\n"
+     "folder paths (numbers in names compared as numbers), with the columns run (the folder,\n"
+     "relative to its DIR), status, exit_code, error, scenario_file, one column per override\n"
+     "key (`set.KEY`), then every figure of the run's summary.json flattened (`seed`,\n"
+     "`capacity.unserved_requests`, `latency_s.p99`, ...; the union of the runs' names, in the\n"
+     "order first seen). A figure that does not apply to a run is empty (null in JSON).\n"
+     "\n"
+     "--group-by KEY,... (override keys such as autoscaler.target, `scenario`, or any text\n"
+     "figure) gives one row per group instead: its key values, runs, failed, then for every\n"
+     "numeric figure FIG.n, FIG.mean, FIG.ci95_lo and FIG.ci95_hi (the Student-t 95 %\n"
+     "interval of the mean over the group's ok runs).\n"
+     "\n"
+     "Formats: csv (default; RFC 4180, read as it is by pandas.read_csv), json (an array of\n"
+     "objects, one per row, numbers as numbers: jq and pandas.read_json read it), md.\n",
+     "csv json md",
+     {{CLI_OPT_GROUP_BY, "one row per group of these keys, with means and 95 % intervals"},
+      {CLI_OPT_FORMAT, "csv (default), json or md"},
+      {0, NULL}}},
     {"glossary", "[TERM]", "explain an AWS or Kubernetes term in one line",
      "Without TERM, lists every term of the glossary with its one-line definition. With TERM,\n"
      "prints that term (case-insensitive; a plural or another spelling of it works too); an\n"
@@ -264,7 +323,8 @@ void cli_doc_print_overview(FILE *out)
                  "completion script, `ecsim --data-dir` where the plot templates and example\n"
                  "scenarios are.\n"
                  "Exit codes: 0 success, 2 bad usage or invalid scenario, 3 I/O error,\n"
-                 "70 internal error (a bug in ecsim: please report it).\n");
+                 "5 some runs of a sweep failed, 70 internal error (a bug in ecsim: please\n"
+                 "report it).\n");
 }
 
 void cli_doc_print_command(const cli_cmddoc *c, FILE *out)
@@ -415,7 +475,8 @@ void cli_doc_print_man(FILE *out)
           out);
     fputs(".SH \"EXIT STATUS\"\n"
           "0 success (a simulated failure, such as a failed deployment, is a successful "
-          "simulation), 2 bad usage or invalid scenario, 3 I/O error, 70 internal error\n"
+          "simulation), 2 bad usage or invalid scenario, 3 I/O error, 5 some runs of a sweep "
+          "failed (the count is printed), 70 internal error\n"
           "(a bug in ecsim: the message says what to report).\n",
           out);
     fputs(".SH ENVIRONMENT\n"

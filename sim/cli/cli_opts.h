@@ -61,7 +61,9 @@ ecsim_scenario *cli_load(const cli_opts *o, const char *path, FILE *err, int *co
  * terminal and not --quiet). NULL with the exit code in *code on failure. */
 ecsim_sim *cli_simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *err, int *code);
 
-/* `ecsim compare` (compare.c). */
-int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err);
+/* The commands implemented in their own files (listed in cli.c's table). */
+int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err);   /* sweep.c */
+int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err); /* collect.c */
+int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err); /* compare.c */
 
 #endif
