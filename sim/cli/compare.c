@@ -356,7 +356,18 @@ static int replay(const plan *p, size_t v, uint64_t seed, const cli_opts *o,
     for (size_t i = 0; i < vo.nsets; i++)
         vo.sets[i] = p->variants[v].sets[i];
     int code = 0;
-    ecsim_scenario *sc = cli_load(&vo, p->variants[v].file, err, &code);
+    /* Its warnings were printed when the variants were validated: keep
+     * them, and show them only if loading fails now. */
+    char *diag = NULL;
+    size_t diag_len = 0;
+    FILE *quiet = open_memstream(&diag, &diag_len);
+    ecsim_scenario *sc = cli_load(&vo, p->variants[v].file, quiet ? quiet : err, &code);
+    if (quiet) {
+        fclose(quiet);
+        if (!sc && diag)
+            fputs(diag, err);
+        free(diag);
+    }
     if (!sc)
         return code;
     ecsim_sim *sim = ecsim_sim_create(sc, seed, err);
