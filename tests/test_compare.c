@@ -74,7 +74,8 @@ static void test_verdict_fewer_and_less(void **state)
     verdict_of(c, "cost_usd.total", v, sizeof v);
     /* differences -0.2, -0.19, -0.21: sd 0.01, half width T2 0.01 / sqrt 3 = 0.0248;
      * actions -5, -6, -5.5 of 11: sd 0.5, half width 1.24 = 11 % of 11 */
-    assert_string_equal(v, "target 70 costs 20 % less than target 50 (95 % CI -22 % to -18 %, 3 seeds)");
+    assert_string_equal(
+        v, "target 70 costs 20 % less than target 50 (95 % CI -22 % to -18 %, 3 seeds)");
     verdict_of(c, "scaling.actions", v, sizeof v);
     assert_string_equal(v, "target 70 makes 50 % fewer scaling actions than target 50 "
                            "(95 % CI -61 % to -39 %, 3 seeds)");
@@ -220,12 +221,13 @@ static void test_csv_and_json_against_hand_computed_stats(void **state)
     assert_int_equal(ecsim_figures_parse(buf, len, &j, err, sizeof err), 0);
     int found;
     assert_string_equal(ecsim_figures_find(&j, "figures.0.name")->str, "capacity.task_hours");
-    assert_true(fabs(ecsim_figures_number(&j, "figures.0.variants.0.mean.mean", &found) - 5) < 1e-12);
-    assert_true(fabs(ecsim_figures_number(&j, "figures.0.variants.0.mean.lo", &found) - (5 - hw_a)) <
-                1e-9);
+    assert_true(fabs(ecsim_figures_number(&j, "figures.0.variants.0.mean.mean", &found) - 5) <
+                1e-12);
+    assert_true(
+        fabs(ecsim_figures_number(&j, "figures.0.variants.0.mean.lo", &found) - (5 - hw_a)) < 1e-9);
     assert_true(isnan(ecsim_figures_number(&j, "figures.0.variants.0.diff", &found)) && found);
-    assert_true(fabs(ecsim_figures_number(&j, "figures.0.variants.1.diff.hi", &found) - (dm + hw_d)) <
-                1e-9);
+    assert_true(fabs(ecsim_figures_number(&j, "figures.0.variants.1.diff.hi", &found) -
+                     (dm + hw_d)) < 1e-9);
     assert_true(ecsim_figures_number(&j, "figures.0.variants.1.values.1", &found) == 7);
     assert_true(ecsim_figures_number(&j, "figures.0.variants.1.resolved", &found) == 0);
     assert_true(ecsim_figures_number(&j, "seeds.2", &found) == 3);

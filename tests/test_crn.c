@@ -191,7 +191,8 @@ static void test_start_jitter_is_per_task(void **state)
             continue;
         double da = a.running_s[id] - a.launched_s[id], db = b.running_s[id] - b.launched_s[id];
         if (fabs(da - db) >= 0.051)
-            fprintf(stderr, "task %d: %g (launched %g) vs %g (launched %g)\n", id, da, a.launched_s[id], db, b.launched_s[id]);
+            fprintf(stderr, "task %d: %g (launched %g) vs %g (launched %g)\n", id, da,
+                    a.launched_s[id], db, b.launched_s[id]);
         assert_true(fabs(da - db) < 0.051); /* log times are printed to 0.1 s */
         compared++;
         moved += a.launched_s[id] != b.launched_s[id];
@@ -212,8 +213,8 @@ static void test_another_seed_changes_the_demand(void **state)
     const ecsim_timeline *ta = ecsim_sim_timeline(a.sim), *tb = ecsim_sim_timeline(b.sim);
     int differ = 0;
     for (size_t i = 0; i < ecsim_timeline_count(ta) && i < ecsim_timeline_count(tb); i++)
-        differ += ecsim_timeline_row_at(ta, i)->demand_rps !=
-                  ecsim_timeline_row_at(tb, i)->demand_rps;
+        differ +=
+            ecsim_timeline_row_at(ta, i)->demand_rps != ecsim_timeline_row_at(tb, i)->demand_rps;
     assert_true(differ > 10);
     assert_true(ecsim_sim_requests_arrived(a.sim) != ecsim_sim_requests_arrived(b.sim));
     done(&a);

@@ -40,43 +40,43 @@
 /* One representative run's time series, for the overlay plot. */
 typedef struct ecsim_compare_series {
     size_t n;
-    double *time_s;       /* end of each metric period */
+    double *time_s; /* end of each metric period */
     double *demand_rps;
     double *capacity_rps;
-    double *running;      /* tasks running */
+    double *running; /* tasks running */
 } ecsim_compare_series;
 
 typedef struct ecsim_compare_figure {
-    char *name;           /* flattened summary.json name */
-    double *values;       /* [variant * nseeds + seed]; NaN = missing */
+    char *name;     /* flattened summary.json name */
+    double *values; /* [variant * nseeds + seed]; NaN = missing */
 } ecsim_compare_figure;
 
 typedef struct ecsim_compare {
     size_t nvariants, nseeds;
-    char **labels;        /* per variant: what defines it ("autoscaler.target=70", a file) */
-    char **names;         /* per variant: the short name verdicts use ("target 70") */
-    uint64_t *seeds;      /* the seeds, in order */
+    char **labels;   /* per variant: what defines it ("autoscaler.target=70", a file) */
+    char **names;    /* per variant: the short name verdicts use ("target 70") */
+    uint64_t *seeds; /* the seeds, in order */
     ecsim_compare_figure *figures; /* numeric figures, in the order first seen */
     size_t nfigures, figures_cap;
-    size_t failed_runs;   /* runs without a summary (their values are NaN) */
+    size_t failed_runs; /* runs without a summary (their values are NaN) */
     /* Context for the reports; all optional (NULL / NaN). */
     char *scenario_name;
-    char *scenario_text;  /* the (first) scenario's YAML, for compare.html */
-    char *command;        /* the command line, for the reports' headers */
-    char *window;         /* --window: key figures are read under "windows.NAME." */
+    char *scenario_text; /* the (first) scenario's YAML, for compare.html */
+    char *command;       /* the command line, for the reports' headers */
+    char *window;        /* --window: key figures are read under "windows.NAME." */
     double duration_s;
-    size_t rep_seed;      /* index of the representative seed (ecsim_compare_representative) */
+    size_t rep_seed; /* index of the representative seed (ecsim_compare_representative) */
     ecsim_compare_series *series; /* per variant, the representative seed's run; NULL = none */
 } ecsim_compare;
 
 /* A figure's statistics for one variant. */
 typedef struct ecsim_compare_stat {
-    ecsim_interval mean;  /* the variant's values over the seeds */
-    ecsim_interval diff;  /* paired b - a against variant 0 (n = 0 for variant 0) */
-    double base_mean;     /* variant 0's mean over the seeds both have */
+    ecsim_interval mean;             /* the variant's values over the seeds */
+    ecsim_interval diff;             /* paired b - a against variant 0 (n = 0 for variant 0) */
+    double base_mean;                /* variant 0's mean over the seeds both have */
     double rel_mean, rel_lo, rel_hi; /* diff / |base_mean| as fractions; NaN when base_mean is 0 */
     size_t seeds_to_resolve; /* when diff is not resolved: seeds that would; 0 = none would */
-    bool same_as_base;    /* every paired difference is exactly 0 */
+    bool same_as_base;       /* every paired difference is exactly 0 */
 } ecsim_compare_stat;
 
 /* A comparison of `nvariants` variants over `nseeds` seeds, no figures yet.

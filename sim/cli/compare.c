@@ -47,10 +47,10 @@
 #include "run_error.h"
 
 #define COMPARE_DEFAULT_SEEDS "20"
-#define COMPARE_MAX_VARIANTS 64
-#define COMPARE_MAX_RUNS 100000
-#define PATH_BYTES 4096
-#define DIR_BYTES 2048 /* the comparison's folder: its paths are longer */
+#define COMPARE_MAX_VARIANTS  64
+#define COMPARE_MAX_RUNS      100000
+#define PATH_BYTES            4096
+#define DIR_BYTES             2048 /* the comparison's folder: its paths are longer */
 
 /* One --set list: KEY and its values. */
 typedef struct axis {
@@ -61,7 +61,7 @@ typedef struct axis {
 
 typedef struct variant {
     const char *file;
-    char **sets;       /* the fixed --sets, then this variant's value of each axis */
+    char **sets; /* the fixed --sets, then this variant's value of each axis */
     size_t nsets;
     char *label;
     char *name;
@@ -225,8 +225,9 @@ static int make_plan(const cli_opts *o, plan *p, FILE *err)
         }
         for (size_t j = 0; j < i; j++)
             if (key_len(o->sets[j]) == kl && strncmp(o->sets[j], s, kl) == 0) {
-                fprintf(err, "--set %s: error: `%.*s` is set twice (--set %s); give its values "
-                             "once, as a list KEY=V1,V2,...\n",
+                fprintf(err,
+                        "--set %s: error: `%.*s` is set twice (--set %s); give its values "
+                        "once, as a list KEY=V1,V2,...\n",
                         s, (int)kl, s, o->sets[j]);
                 return ECSIM_EXIT_USAGE;
             }
@@ -251,8 +252,9 @@ static int make_plan(const cli_opts *o, plan *p, FILE *err)
         return ECSIM_EXIT_USAGE;
     }
     if (count > COMPARE_MAX_VARIANTS) {
-        fprintf(err, "ecsim compare: error: more than %d variants; compare fewer settings at "
-                     "once (or use ecsim sweep)\n",
+        fprintf(err,
+                "ecsim compare: error: more than %d variants; compare fewer settings at "
+                "once (or use ecsim sweep)\n",
                 COMPARE_MAX_VARIANTS);
         return ECSIM_EXIT_USAGE;
     }
@@ -560,8 +562,9 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
             jobs[i].keep = ECSIM_BATCH_KEEP_SUMMARY;
         }
     if (!o->quiet)
-        fprintf(err, "ecsim compare: %zu variants x %" PRIu64 " seeds = %zu runs in %s/runs "
-                     "(%u worker%s)\n",
+        fprintf(err,
+                "ecsim compare: %zu variants x %" PRIu64 " seeds = %zu runs in %s/runs "
+                "(%u worker%s)\n",
                 p.nvariants, nseeds, njobs, dir, workers, workers == 1 ? "" : "s");
     ecsim_batch_opts bo = {workers, !o->quiet, err, o->max_work_text};
     size_t failed = 0;
@@ -671,13 +674,15 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
     }
     if (!o->quiet) {
         ecsim_compare_write_text(c, out);
-        fprintf(out, "\noutputs in %s/: compare.txt compare.md compare.csv compare.json "
-                     "compare.html%s; runs in %s/runs/\n",
+        fprintf(out,
+                "\noutputs in %s/: compare.txt compare.md compare.csv compare.json "
+                "compare.html%s; runs in %s/runs/\n",
                 dir, rendered ? " compare.png compare.svg" : "", dir);
     }
     if (failed) {
-        fprintf(err, "ecsim compare: %zu of %zu runs failed (their folders' run.json say why); "
-                     "the reports leave them out\n",
+        fprintf(err,
+                "ecsim compare: %zu of %zu runs failed (their folders' run.json say why); "
+                "the reports leave them out\n",
                 failed, njobs);
         code = ECSIM_EXIT_RUNS_FAILED;
     }

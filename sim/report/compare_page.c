@@ -30,9 +30,9 @@
 #include "ecsim/plot.h"
 #include "ecsim/version.h"
 
-#define PLOT_MAX_ROWS 4000
+#define PLOT_MAX_ROWS  4000
 #define PLOT_TIMEOUT_S 60.0
-#define KEY_MAX 16
+#define KEY_MAX        16
 
 /* ---- the plot -------------------------------------------------------------------- */
 
@@ -109,7 +109,8 @@ static void write_dat(const ecsim_compare *c, FILE *out, plot_dims *d)
         if (s->n != s0->n)
             d->shared = false;
         for (size_t i = 0; i < s->n && d->shared; i++)
-            if (!(s->demand_rps[i] == s0->demand_rps[i]) && !(isnan(s->demand_rps[i]) && isnan(s0->demand_rps[i])))
+            if (!(s->demand_rps[i] == s0->demand_rps[i]) &&
+                !(isnan(s->demand_rps[i]) && isnan(s0->demand_rps[i])))
                 d->shared = false;
         fprintf(out, "# variant %zu: ", v + 1);
         gp_quoted(out, c->names[v], '"');
@@ -174,7 +175,8 @@ static void write_dat(const ecsim_compare *c, FILE *out, plot_dims *d)
         d->keys[d->nkeys++] = keys[k];
         for (size_t v = 1; v < c->nvariants; v++) {
             ecsim_compare_stat_of(c, keys[k], v, &st);
-            double off = c->nvariants > 2 ? ((double)(v - 1) / (double)(c->nvariants - 2) - 0.5) * 0.5 : 0;
+            double off =
+                c->nvariants > 2 ? ((double)(v - 1) / (double)(c->nvariants - 2) - 0.5) * 0.5 : 0;
             double lo = isfinite(st.rel_lo) ? st.rel_lo : st.rel_mean;
             double hi = isfinite(st.rel_hi) ? st.rel_hi : st.rel_mean;
             num(out, (double)x + off);
@@ -328,8 +330,9 @@ int ecsim_compare_plot(const ecsim_compare *c, const char *out_dir, bool render,
         return rc;
     if (!ecsim_plot_program_exists("gnuplot")) {
         if (msg)
-            fprintf(msg, "ecsim compare: gnuplot not found; plot not rendered. To render it: "
-                         "cd %s && gnuplot compare.gp\n",
+            fprintf(msg,
+                    "ecsim compare: gnuplot not found; plot not rendered. To render it: "
+                    "cd %s && gnuplot compare.gp\n",
                     out_dir);
         return 0;
     }
@@ -382,19 +385,36 @@ static void page_text(FILE *out, const char *s, size_t n)
     for (size_t i = 0; i < n && s[i]; i++) {
         unsigned char ch = (unsigned char)s[i];
         switch (ch) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
         case '\t':
-        case '\n': fputc(ch, out); break;
-        default: fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, out); break;
+        case '\n':
+            fputc(ch, out);
+            break;
+        default:
+            fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, out);
+            break;
         }
     }
 }
 
-static void page_str(FILE *out, const char *s) { page_text(out, s ? s : "", (size_t)-1); }
+static void page_str(FILE *out, const char *s)
+{
+    page_text(out, s ? s : "", (size_t)-1);
+}
 
 static char *read_whole(const char *path)
 {
@@ -497,8 +517,9 @@ static void page_plot(const ecsim_compare *c, const char *svg_path, FILE *out)
         svg_attr(tag, tag_end, "height", h, sizeof h)) {
         if (!svg_attr(tag, tag_end, "viewBox", vb, sizeof vb))
             snprintf(vb, sizeof vb, "0 0 %s %s", w, h);
-        fprintf(out, "<figure>\n<svg width=\"%s\" height=\"%s\" viewBox=\"%s\" role=\"img\" "
-                     "aria-labelledby=\"plot-title plot-desc\">\n",
+        fprintf(out,
+                "<figure>\n<svg width=\"%s\" height=\"%s\" viewBox=\"%s\" role=\"img\" "
+                "aria-labelledby=\"plot-title plot-desc\">\n",
                 w, h, vb);
         fputs("<title id=\"plot-title\">Overlay of the variants: ", out);
         page_str(out, c->scenario_name);
@@ -651,8 +672,7 @@ int ecsim_compare_write_html(const ecsim_compare *c, const char *svg_path, FILE 
         fputs(".*</code>).</p>\n", out);
     }
     if (c->failed_runs)
-        fprintf(out, "<p class=\"note\">%zu run(s) failed and are left out.</p>\n",
-                c->failed_runs);
+        fprintf(out, "<p class=\"note\">%zu run(s) failed and are left out.</p>\n", c->failed_runs);
 
     fputs("<h2 id=\"verdicts\">Verdicts</h2>\n<ul class=\"verdicts\">\n", out);
     const ecsim_compare_figure *keys[KEY_MAX];
@@ -700,8 +720,9 @@ int ecsim_compare_write_html(const ecsim_compare *c, const char *svg_path, FILE 
 
     page_plot(c, svg_path, out);
 
-    fprintf(out, "<h2 id=\"all\">Every figure</h2>\n<details><summary>%zu figures of "
-                 "summary.json (also in compare.csv and compare.json)</summary>\n",
+    fprintf(out,
+            "<h2 id=\"all\">Every figure</h2>\n<details><summary>%zu figures of "
+            "summary.json (also in compare.csv and compare.json)</summary>\n",
             c->nfigures);
     table_head(out, "ecsim-compare-all", "Every numeric figure");
     for (size_t f = 0; f < c->nfigures; f++)

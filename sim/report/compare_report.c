@@ -29,12 +29,12 @@ typedef struct key_figure {
     const char *noun;   /* "the difference in NOUN" */
     const char *phrase; /* "B PHRASE A": %s is the amount and its direction */
     const char *up, *down;
-    const char *unit;   /* after an absolute amount: " s", " USD"; "" = a count */
+    const char *unit; /* after an absolute amount: " s", " USD"; "" = a count */
 } key_figure;
 
 static const key_figure key_figures[] = {
-    {"capacity.unserved_requests", "requests unserved", "leaves %s requests unserved than",
-     "more", "fewer", ""},
+    {"capacity.unserved_requests", "requests unserved", "leaves %s requests unserved than", "more",
+     "fewer", ""},
     {"capacity.unserved_after_steady_requests", "requests unserved after steady state",
      "leaves %s requests unserved after steady state than", "more", "fewer", ""},
     {"capacity.under_capacity_s", "time under capacity", "is under capacity %s than", "longer",
@@ -43,15 +43,15 @@ static const key_figure key_figures[] = {
      "takes %s to get back to capacity than", "longer", "less time", " s"},
     {"latency_s.p95", "p95 latency", "has %s p95 latency than", "higher", "lower", " s"},
     {"latency_s.p99", "p99 latency", "has %s p99 latency than", "higher", "lower", " s"},
-    {"latency_s.slo_breach_s", "time over the p99 SLO", "breaches the p99 SLO %s than",
-     "longer", "shorter", " s"},
+    {"latency_s.slo_breach_s", "time over the p99 SLO", "breaches the p99 SLO %s than", "longer",
+     "shorter", " s"},
     {"capacity.over_provisioned_task_hours", "over-provisioned task-hours",
      "has %s over-provisioned task-hours than", "more", "fewer", ""},
     {"capacity.task_hours", "task-hours", "uses %s task-hours than", "more", "fewer", ""},
     {"cost_usd.total", "cost", "costs %s than", "more", "less", " USD"},
     {"scaling.actions", "scaling actions", "makes %s scaling actions than", "more", "fewer", ""},
-    {"scaling.max_desired", "peak desired count", "peaks at %s desired tasks than", "more",
-     "fewer", ""},
+    {"scaling.max_desired", "peak desired count", "peaks at %s desired tasks than", "more", "fewer",
+     ""},
 };
 #define NKEY (sizeof key_figures / sizeof key_figures[0])
 
@@ -246,9 +246,8 @@ void ecsim_compare_stat_of(const ecsim_compare *c, const ecsim_compare_figure *f
         out->rel_hi = out->diff.hi / m;
     }
     if (out->diff.n >= 2 && !ecsim_interval_resolved(&out->diff))
-        out->seeds_to_resolve = ecsim_samples_to_resolve(out->diff.mean, out->diff.sd,
-                                                         ECSIM_COMPARE_LEVEL,
-                                                         ECSIM_COMPARE_SEEDS_CAP);
+        out->seeds_to_resolve = ecsim_samples_to_resolve(
+            out->diff.mean, out->diff.sd, ECSIM_COMPARE_LEVEL, ECSIM_COMPARE_SEEDS_CAP);
 }
 
 bool ecsim_compare_identical(const ecsim_compare *c, const ecsim_compare_figure *f)
@@ -519,24 +518,24 @@ static void key_row(const ecsim_compare *c, const ecsim_compare_figure *f, size_
     }
 }
 
-static const char *const col_heads[NCOLS] = {"figure",        "variant", "mean", "95 % CI",
-                                              "paired diff", "95 % CI", "vs baseline"};
+static const char *const col_heads[NCOLS] = {"figure",      "variant", "mean",       "95 % CI",
+                                             "paired diff", "95 % CI", "vs baseline"};
 
 static void header_lines(const ecsim_compare *c, FILE *out, const char *lead)
 {
     char seeds[64];
     seeds_range(c, seeds, sizeof seeds);
-    fprintf(out, "%secsim compare: %s, %zu variants x %zu seeds (%s), means with 95 %% "
-                 "intervals (Student t), paired differences from %s\n",
-            lead, c->scenario_name ? c->scenario_name : "scenario", c->nvariants, c->nseeds,
-            seeds, c->names[0]);
+    fprintf(out,
+            "%secsim compare: %s, %zu variants x %zu seeds (%s), means with 95 %% "
+            "intervals (Student t), paired differences from %s\n",
+            lead, c->scenario_name ? c->scenario_name : "scenario", c->nvariants, c->nseeds, seeds,
+            c->names[0]);
     if (c->window)
         fprintf(out, "%sfigures of the window `%s` (summary.json windows.%s.*)\n", lead, c->window,
                 c->window);
     if (c->failed_runs)
         fprintf(out, "%s%zu run%s failed and %s left out (see the runs/ folder)\n", lead,
-                c->failed_runs, c->failed_runs == 1 ? "" : "s",
-                c->failed_runs == 1 ? "is" : "are");
+                c->failed_runs, c->failed_runs == 1 ? "" : "s", c->failed_runs == 1 ? "is" : "are");
 }
 
 int ecsim_compare_write_text(const ecsim_compare *c, FILE *out)
@@ -620,9 +619,10 @@ int ecsim_compare_write_md(const ecsim_compare *c, FILE *out)
     char seeds[64];
     seeds_range(c, seeds, sizeof seeds);
     fprintf(out, "# ecsim compare: %s\n\n", c->scenario_name ? c->scenario_name : "scenario");
-    fprintf(out, "%zu variants x %zu seeds (%s), common random numbers. Means with 95 %% "
-                 "intervals (Student t) over the seeds; paired differences (seed by seed) from "
-                 "the baseline, %s.\n\n",
+    fprintf(out,
+            "%zu variants x %zu seeds (%s), common random numbers. Means with 95 %% "
+            "intervals (Student t) over the seeds; paired differences (seed by seed) from "
+            "the baseline, %s.\n\n",
             c->nvariants, c->nseeds, seeds, c->names[0]);
     if (c->window)
         fprintf(out, "Figures of the window `%s` (summary.json `windows.%s.*`).\n\n", c->window,
