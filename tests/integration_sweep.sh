@@ -114,6 +114,14 @@ for f in execution.txt status.csv events.log timeline.csv decisions.csv summary.
     [ -f "$SW/all/duration=1h/seed-0001/$f" ] && ok || ko "sweep --keep all: no $f"
 done
 
+# a summary-only run does not complete a --keep all sweep; a --keep all run completes a summary one
+"$BIN" sweep "$SCEN" --set duration=1h --seeds 1 --out "$SW/keep" -q >/dev/null 2>&1
+expect_exit 0 "sweep --keep all after --keep summary" -- "$BIN" sweep "$SCEN" --set duration=1h --seeds 1 --keep all --out "$SW/keep"
+grep -q "1 ok (0 already complete)" "$TMP/out" && [ -f "$SW/keep/duration=1h/seed-0001/execution.txt" ] && ok ||
+    ko "sweep --keep all after --keep summary: $(cat "$TMP/out")"
+expect_exit 0 "sweep --keep summary after --keep all" -- "$BIN" sweep "$SCEN" --set duration=1h --seeds 1 --out "$SW/keep"
+grep -q "1 ok (1 already complete)" "$TMP/out" && ok || ko "sweep --keep summary after --keep all: $(cat "$TMP/out")"
+
 # ---- GNU parallel and Slurm give the same folders ---------------------------------------------
 expect_exit 0 "sweep --emit parallel" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 --out "$SW/par" --emit parallel -j 2
 [ "$(wc -l <"$SW/par/jobs.txt")" -eq 6 ] && ok || ko "sweep --emit parallel: jobs.txt has not 6 lines"
@@ -210,4 +218,8 @@ expect_exit 3 "collect a folder that does not exist" -- "$BIN" collect "$TMP/not
 mkdir -p "$SW/empty"
 expect_exit 2 "collect a folder without runs" -- "$BIN" collect "$SW/empty"
 expect_exit 2 "collect --format bad" -- "$BIN" collect "$SW/local" -f xlsx
+# another sweep into the folder of an earlier one: said, and the earlier folders stay
+expect_exit 0 "sweep over an earlier sweep" -- "$BIN" sweep "$SCEN" --set autoscaler.target=60 --set duration=1h --seeds 1 --out "$SW/one"
+grep -q "held an earlier sweep .* with 6 run folders that are not in this one" "$TMP/err" &&
+    [ -d "$SW/one/autoscaler.target=50/duration=1h/seed-0003" ] && ok || ko "sweep over an earlier sweep: $(cat "$TMP/err")"
 rm -rf "$SW"

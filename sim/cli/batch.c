@@ -110,6 +110,8 @@ static int write_run_json(const ecsim_batch_job *job, int exit_code, const char 
     ecsim_json_uint(&j, job->seed);
     ecsim_json_key(&j, "label");
     ecsim_json_string(&j, job->label ? job->label : "");
+    ecsim_json_key(&j, "keep");
+    ecsim_json_string(&j, job->keep == ECSIM_BATCH_KEEP_ALL ? "all" : "summary");
     ecsim_json_key(&j, "wall_s");
     ecsim_json_number(&j, round_ms(wall_s));
     ecsim_json_key(&j, "sim_s");
@@ -120,7 +122,8 @@ static int write_run_json(const ecsim_batch_job *job, int exit_code, const char 
 }
 
 /* Whether job's folder holds a complete run of this very job: run.json
- * says "ok" for the same seed and overrides, and summary.json is there. */
+ * says "ok" for the same seed and overrides (and kept everything when the
+ * job keeps everything), and summary.json is there. */
 static int job_complete(const ecsim_batch_job *job)
 {
     char path[BATCH_PATH_MAX], err[256];
@@ -138,6 +141,11 @@ static int job_complete(const ecsim_batch_job *job)
     if (!status || status->kind != ECSIM_FIG_STRING || strcmp(status->str, "ok") != 0)
         ok = 0;
     if (!seed || seed->kind != ECSIM_FIG_NUMBER || seed->num != (double)job->seed)
+        ok = 0;
+    /* A run that kept only its summary does not complete a --keep all job. */
+    const ecsim_figure *keep = ecsim_figures_find(&f, "keep");
+    if (job->keep == ECSIM_BATCH_KEEP_ALL &&
+        (!keep || keep->kind != ECSIM_FIG_STRING || strcmp(keep->str, "all") != 0))
         ok = 0;
     for (size_t i = 0; ok && i <= job->nsets; i++) {
         char name[64];

@@ -6,14 +6,16 @@
  *   - `run.json`, the run's one-line record, written last and atomically:
  *     {"status":"ok"|"failed","exit_code":N,"error":"..."|null,
  *      "scenario":"PATH","overrides":["KEY=VALUE",...],"seed":N,
- *      "label":"...","wall_s":X,"sim_s":Y}
+ *      "label":"...","keep":"summary"|"all","wall_s":X,"sim_s":Y}
  *     (one line; wall_s is the whole run in its worker, sim_s the
  *     simulation alone, both in seconds to the millisecond);
  *   - `summary.json` (status ok), the run's summary exactly as `ecsim run`
  *     writes it;
  *   - with ECSIM_BATCH_KEEP_ALL, every other output `ecsim run` writes.
  * A folder whose run.json says "ok" is complete: a batch run again skips
- * it (resume). A folder without run.json, or a failed one, is run again.
+ * it (resume) when the record is of the same seed and overrides, and kept
+ * everything if the job keeps everything. A folder without run.json, or a
+ * failed one, is run again.
  *
  * Runs are independent: the outcome of one never depends on another, on
  * the number of workers or on their order, so a batch's folders are the

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,12 @@
 #include "ecsim/ecsim.h"
 #include "ecsim/error.h"
 #include "ecsim/figures.h"
+#include "ecsim/interrupt.h"
 #include "ecsim/loader.h"
 #include "ecsim/output.h"
 #include "batch.h"
 #include "cli_opts.h"
 #include "datadir.h"
-#include "run_error.h"
 
 #define SWEEP_PATH_MAX 4096
 #define SWEEP_MAX_RUNS 1000000u
@@ -409,13 +410,18 @@ static int read_manifest(const char *path, sweep_plan *p, FILE *err)
         return ECSIM_EXIT_USAGE;
     }
     /* Count points and runs, then fill them, in document order. */
-    size_t idx;
+    size_t idx, npoints = 0, nruns = 0, nsets = 0;
     const char *rest;
     for (size_t i = 0; i < f.count; i++) {
-        if (split_name(f.items[i].name, "points", &idx, &rest) && idx + 1 > p->npoints)
-            p->npoints = idx + 1;
-        if (split_name(f.items[i].name, "runs", &idx, &rest) && idx + 1 > p->nruns)
-            p->nruns = idx + 1;
+        size_t k;
+        const char *tail;
+        if (split_name(f.items[i].name, "points", &idx, &rest) && idx + 1 > npoints)
+            npoints = idx + 1;
+        if (split_name(f.items[i].name, "points", &idx, &rest) &&
+            split_name(rest, "overrides", &k, &tail) && k < MAX_SETS && k + 1 > nsets)
+            nsets = k + 1;
+        if (split_name(f.items[i].name, "runs", &idx, &rest) && idx + 1 > nruns)
+            nruns = idx + 1;
     }
     char resolved[PATH_MAX];
     char *slash;
@@ -431,15 +437,19 @@ static int read_manifest(const char *path, sweep_plan *p, FILE *err)
     if ((slash = strrchr(resolved, '/')) != NULL)
         *slash = '\0';
     p->dir = ecsim_strdup(resolved[0] ? resolved : "/");
-    p->points = ecsim_calloc(p->npoints ? p->npoints : 1, sizeof *p->points);
-    p->runs = ecsim_calloc(p->nruns ? p->nruns : 1, sizeof *p->runs);
+    p->points = ecsim_calloc(npoints ? npoints : 1, sizeof *p->points);
+    p->runs = ecsim_calloc(nruns ? nruns : 1, sizeof *p->runs);
+    if (p->points)
+        p->npoints = npoints;
+    if (p->runs)
+        p->nruns = nruns;
     if (!p->scenario || !p->dir || !p->points || !p->runs) {
         ecsim_figures_free(&f);
         fprintf(err, "ecsim sweep: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
         return ECSIM_EXIT_FAIL;
     }
     for (size_t i = 0; i < p->npoints; i++) {
-        p->points[i].sets = ecsim_calloc(MAX_SETS, sizeof(char *));
+        p->points[i].sets = ecsim_calloc(nsets ? nsets : 1, sizeof(char *));
         if (!p->points[i].sets)
             code = ECSIM_EXIT_FAIL;
     }
@@ -454,7 +464,7 @@ static int read_manifest(const char *path, sweep_plan *p, FILE *err)
             else if (strcmp(rest, "folder") == 0 && e->kind == ECSIM_FIG_STRING)
                 pt->folder = ecsim_strdup(e->str);
             else if (split_name(rest, "overrides", &k, &tail) && !*tail &&
-                     e->kind == ECSIM_FIG_STRING && k < MAX_SETS) {
+                     e->kind == ECSIM_FIG_STRING && k < nsets) {
                 pt->sets[k] = ecsim_strdup(e->str);
                 if (k + 1 > pt->nsets)
                     pt->nsets = k + 1;
@@ -560,9 +570,15 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double elapsed = (double)ts.tv_sec + ts.tv_nsec * 1e-9 - start;
     if (rc == ECSIM_EINTR) {
-        code = ecsim_cli_interrupted("ecsim sweep", err);
-        fprintf(err, "ecsim sweep: complete runs are kept; run the same command again to play "
-                     "the rest\n");
+        int sig = ecsim_interrupted();
+        size_t complete = 0;
+        for (size_t i = 0; i < n; i++)
+            complete += outs[i].exit_code == 0;
+        fprintf(err, "ecsim sweep: interrupted by %s; stopped with %zu of %zu runs complete (the "
+                     "runs in progress left no record); run the same command again to play the "
+                     "rest\n",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT", complete, n);
+        code = ecsim_interrupt_exit_code(sig ? sig : SIGINT);
         goto done;
     }
     if (rc != 0) {
@@ -790,6 +806,47 @@ static int emit_slurm(const sweep_plan *p, const char *manifest, const char *job
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* When DIR holds the manifest of an earlier sweep whose runs are not all
+ * in this one, say so: their folders stay, and `ecsim collect DIR` reads
+ * every run folder under DIR. */
+static void note_earlier_sweep(const sweep_plan *p, const char *manifest, FILE *err)
+{
+    if (access(manifest, F_OK) != 0)
+        return;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *quiet = open_memstream(&text, &len);
+    if (!quiet)
+        return;
+    sweep_plan old;
+    int code = read_manifest(manifest, &old, quiet);
+    fclose(quiet);
+    free(text);
+    const char **names = code == 0 ? ecsim_calloc(p->nruns ? p->nruns : 1, sizeof *names) : NULL;
+    if (names) {
+        for (size_t i = 0; i < p->nruns; i++)
+            names[i] = p->runs[i].folder;
+        qsort(names, p->nruns, sizeof *names, cmp_str_ptr);
+        size_t missing = 0;
+        for (size_t i = 0; i < old.nruns; i++) {
+            const char *key = old.runs[i].folder;
+            missing += !bsearch(&key, names, p->nruns, sizeof *names, cmp_str_ptr);
+        }
+        if (missing || strcmp(old.scenario, p->scenario) != 0)
+            fprintf(err, "ecsim sweep: note: %s held an earlier sweep (of %s) with %zu run folders "
+                         "that are not in this one; they stay, and `ecsim collect` reads every run "
+                         "folder under the sweep folder\n",
+                    p->dir, old.scenario, missing);
+        ecsim_free(names);
+    }
+    plan_free(&old);
+}
+
 static int ends_with(const char *s, const char *tail)
 {
     size_t a = strlen(s), b = strlen(tail);
@@ -928,6 +985,7 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
         size_t len = 0;
         FILE *msg = open_memstream(&text, &len);
         if (!msg) {
+            ecsim_scenario_free(first_sc);
             code = ECSIM_EXIT_FAIL;
             goto done;
         }
@@ -939,6 +997,7 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
                         p.points[i].label);
             fputs(text ? text : "", err);
             free(text);
+            ecsim_scenario_free(first_sc);
             goto done;
         }
         free(text);
@@ -976,6 +1035,7 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
     }
     char manifest[SWEEP_PATH_MAX];
     snprintf(manifest, sizeof manifest, "%s/sweep.json", p.dir);
+    note_earlier_sweep(&p, manifest, err);
     if (write_manifest(&p, manifest) != 0) {
         fprintf(err, "%s: error: cannot write: %s\n", manifest, strerror(errno));
         code = ECSIM_EXIT_IO;
