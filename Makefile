@@ -61,10 +61,12 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-# time: peak RSS in `make bench`; python3-simpy3: its SimPy anchor; chromium + nodejs:
+# time: peak RSS in `make bench`; python3-simpy3: its SimPy anchor; parallel + jq: the
+# GNU parallel path of `ecsim sweep` and reading `ecsim collect`'s JSON; chromium + nodejs:
 # the browser check of report.html; libxml2-utils (xmllint), texlive, poppler-utils:
 # the HTML/XML validity and LaTeX compile checks.
 DEBIAN_PKGS := libyaml-dev libcmocka-dev gnuplot-nox cppcheck man-db groff-base bsdutils time python3-simpy3 \
+               parallel jq \
                chromium nodejs libxml2-utils texlive-latex-base texlive-latex-recommended poppler-utils
 
 .SECONDARY:

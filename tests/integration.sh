@@ -391,6 +391,76 @@ if node tests/browser/check_report.js --shots "$SHOTS" "$REP"/*/report.html "$TM
 else
     ko "browser check of report.html"; grep -v '^ok ' "$TMP/browser" | head -20
 fi
+# ==== issue 11 points 1-2 (branch compare): ecsim compare ====
+# compare-targets over 3 seeds, 2 workers: exit 0, every output, the page
+# well-formed (polyglot HTML5, as report.html) with its structure and no
+# URL, the browser check (--compare), the same tables with -j 1 (the runs
+# do not depend on the workers), a second run resumes; two scenario files;
+# bad usage exits 2 before anything runs.
+CMP="$TMP/cmp"
+rm -rf "$CMP"
+"$BIN" compare scenarios/compare-targets.yaml --set autoscaler.target=50,70 --seeds 3 -j 2 -o "$CMP/a" \
+    >"$TMP/out" 2>"$TMP/err" && ok || { ko "compare: exit $?"; sed 's/^/  | /' "$TMP/err" | head -5; }
+for f in txt md csv json html dat gp png svg; do
+    [ -s "$CMP/a/compare.$f" ] && ok || ko "compare: no compare.$f"
+done
+grep -q '^verdicts:$' "$TMP/out" && grep -q '^  - target 70 ' "$TMP/out" && ok || ko "compare: the console has no verdicts"
+[ "$(head -1 "$TMP/out")" = "$(head -1 "$CMP/a/compare.txt")" ] && grep -q "^outputs in $CMP/a/: " "$TMP/out" && ok ||
+    ko "compare: the console is not compare.txt and the outputs"
+[ "$(ls "$CMP/a/runs" | wc -l)" = 2 ] && [ -f "$CMP/a/runs/v2-autoscaler.target=70/seed-3/summary.json" ] && ok ||
+    ko "compare: run folders $(ls "$CMP/a/runs")"
+xmllint --noout "$CMP/a/compare.html" 2>"$TMP/err" && ok || { ko "compare.html: not well-formed"; head -3 "$TMP/err"; }
+problems=""
+page="$CMP/a/compare.html"
+head -1 "$page" | grep -qx '<!DOCTYPE html>' || problems="$problems doctype"
+grep -q '^<html lang="en">$' "$page" || problems="$problems lang"
+grep -q '<meta charset="utf-8" />' "$page" || problems="$problems charset"
+[ "$(grep -c '<h1>' "$page")" = 1 ] || problems="$problems h1"
+grep -q '<table class="ecsim-compare">' "$page" || problems="$problems key-table"
+grep -q '<ul class="verdicts">' "$page" || problems="$problems verdicts"
+grep -q '^<svg width="[0-9.]*" height="[0-9.]*" viewBox="[0-9. ]*" role="img"' "$page" || problems="$problems svg"
+grep -q '<title id="plot-title">' "$page" || problems="$problems svg-title"
+grep -Eqi "(href|src|action|xmlns(:[a-z]+)?)=[\"']?https?:|url\\([\"']?https?:" "$page" && problems="$problems url"
+grep -qi '<script\|<link\|<img\|<iframe' "$page" && problems="$problems external"
+grep -q '^name: compare-targets$' "$page" || problems="$problems scenario-yaml"
+[ -z "$problems" ] && ok || ko "compare.html:$problems"
+if node tests/browser/check_report.js --compare --shots "$BUILDDIR/report-shots" "$page" >"$TMP/browser" 2>&1; then
+    ok
+else
+    ko "browser check of compare.html"; grep -v '^ok ' "$TMP/browser" | head -20
+fi
+"$BIN" compare scenarios/compare-targets.yaml --set autoscaler.target=50,70 --seeds 3 -j 1 -o "$CMP/b" -q --no-plots \
+    >/dev/null 2>&1 && ok || ko "compare -j 1: exit $?"
+for f in csv json txt md; do
+    sed 's/^\(.*"command".*\)$//' "$CMP/a/compare.$f" >"$TMP/ca"; sed 's/^\(.*"command".*\)$//' "$CMP/b/compare.$f" >"$TMP/cb"
+    cmp -s "$TMP/ca" "$TMP/cb" && ok || ko "compare.$f differs between -j 2 and -j 1"
+done
+grep -q 'No chart: plots were turned off' "$CMP/b/compare.html" && [ ! -e "$CMP/b/compare.png" ] && ok ||
+    ko "compare --no-plots: a plot or no sentence"
+"$BIN" compare scenarios/compare-targets.yaml --set autoscaler.target=50,70 --seeds 3 -o "$CMP/b" --no-plots \
+    >"$TMP/out" 2>"$TMP/err" && cmp -s "$CMP/a/compare.csv" "$CMP/b/compare.csv" && ok || ko "compare resumed: exit or tables"
+# two files: the variants are named after them
+sed 's/^  target: 50$/  target: 70/' scenarios/compare-targets.yaml >"$TMP/targets-70.yaml"
+"$BIN" compare scenarios/compare-targets.yaml "$TMP/targets-70.yaml" --seeds 2 -o "$CMP/files" -q --no-plots \
+    >/dev/null 2>"$TMP/err" && ok || { ko "compare A.yaml B.yaml: exit $?"; head -3 "$TMP/err"; }
+grep -q '^scaling.actions,1,0,2,targets-70,' "$CMP/files/compare.csv" && ok || ko "compare A.yaml B.yaml: variant names"
+# bad usage: exit 2, nothing run
+expect_exit 2 "compare without variants" -- "$BIN" compare scenarios/compare-targets.yaml -o "$CMP/x"
+grep -q 'nothing to compare' "$TMP/err" && ok || ko "compare without variants: message $(cat "$TMP/err")"
+expect_exit 2 "compare with a key set twice" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,70 --set autoscaler.target=60 -o "$CMP/x"
+grep -q 'is set twice' "$TMP/err" && ok || ko "compare --set twice: message $(cat "$TMP/err")"
+expect_exit 2 "compare with a repeated value" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,50 -o "$CMP/x"
+expect_exit 2 "compare with an invalid variant" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,abc -o "$CMP/x"
+grep -q 'variant 2 (autoscaler.target=abc) is not valid' "$TMP/err" && ok || ko "compare invalid variant: message $(cat "$TMP/err")"
+expect_exit 2 "compare with bad --seeds" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,70 --seeds 0 -o "$CMP/x"
+expect_exit 2 "compare from standard input" -- "$BIN" compare - --set autoscaler.target=50,70 -o "$CMP/x"
+expect_exit 3 "compare of a missing file" -- "$BIN" compare "$TMP/nonexistent.yaml" --set autoscaler.target=50,70 -o "$CMP/x"
+[ ! -e "$CMP/x" ] && ok || ko "compare: bad usage left $CMP/x"
+
 # latex-doc: a complete document that pdflatex compiles, with the plot and the tables
 TEXD="$TMP/tex"
 mkdir -p "$TEXD"
@@ -583,6 +653,9 @@ PATH="$TMP/fakebin:$PATH" "$ABSBIN" run scenarios/quickstart.yaml -o "$TMP/gpfai
     [ -f "$TMP/gpfail/quickstart/summary.json" ] && [ ! -e "$TMP/gpfail/quickstart/demand_capacity.png" ] && ok ||
     ko "failing gnuplot: the run folder is not kept whole"
 # ---- end of the run-folder block ---------------------------------------------------------
+
+# ---- sweep and collect (issue 11): tests/integration_sweep.sh ---------------------------------
+. tests/integration_sweep.sh
 
 printf 'integration: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

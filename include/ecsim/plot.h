@@ -107,4 +107,25 @@ int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width
  * ecsim_free) or NULL on OOM. */
 char *ecsim_plot_builtin_template(void);
 
+/* The pieces of ecsim_plot_demand_capacity other plots reuse (`ecsim
+ * compare`'s overlay, sim/report/compare_page.c). */
+
+/* Whether `prog` can be executed: a name with '/' is a path, otherwise it
+ * is looked up on $PATH as execvp would. */
+bool ecsim_plot_program_exists(const char *prog);
+
+/* Read the plot template file `name` from $ECSIM_PLOTS_DIR, plots/ or the
+ * data folder (the first that has it) into a new NUL-terminated buffer
+ * (ecsim_free it). 0, ECSIM_ENOENT when none has it, ECSIM_EIO, ECSIM_ENOMEM. */
+int ecsim_plot_read_template(const char *name, char **out);
+
+/* Run gnuplot `prog` on the script `script` inside out_dir, drawing into
+ * temporary files that become png_name and svg_name (in out_dir) only if
+ * it exits 0 having written both; the script must honour png_out and
+ * svg_out set with -e (as the templates do). Killed after timeout_s.
+ * 0, ECSIM_EIO (why on msg), ECSIM_EINTR, ECSIM_ENOMEM. */
+int ecsim_plot_render_script(const char *prog, const char *out_dir, const char *script,
+                             const char *png_name, const char *svg_name, double timeout_s,
+                             FILE *msg);
+
 #endif

@@ -20,6 +20,14 @@ typedef struct ecsim_rng {
  * independent sequences. */
 void ecsim_rng_derive(ecsim_rng *rng, uint64_t seed, const char *name);
 
+/* Initialise `rng` as member `index` of the family of streams called `name`
+ * of seed `seed`: one stream per task, per instance or per fault, so that
+ * the draws one of them makes never shift another's (a policy that
+ * launches more tasks does not change the start-time jitter of the tasks
+ * both variants launch: common random numbers, DESIGN.md "engine").
+ * Different indexes give independent sequences. */
+void ecsim_rng_derive_indexed(ecsim_rng *rng, uint64_t seed, const char *name, uint64_t index);
+
 /* Next 64 random bits. Inline: it sits on the requests-mode hot path. */
 static inline uint64_t ecsim_rng_next(ecsim_rng *rng)
 {

@@ -6,12 +6,16 @@
  *   - `run.json`, the run's one-line record, written last and atomically:
  *     {"status":"ok"|"failed","exit_code":N,"error":"..."|null,
  *      "scenario":"PATH","overrides":["KEY=VALUE",...],"seed":N,
- *      "label":"...","wall_s":X}
+ *      "label":"...","keep":"summary"|"all","wall_s":X,"sim_s":Y}
+ *     (one line; wall_s is the whole run in its worker, sim_s the
+ *     simulation alone, both in seconds to the millisecond);
  *   - `summary.json` (status ok), the run's summary exactly as `ecsim run`
  *     writes it;
  *   - with ECSIM_BATCH_KEEP_ALL, every other output `ecsim run` writes.
  * A folder whose run.json says "ok" is complete: a batch run again skips
- * it (resume). A folder without run.json, or a failed one, is run again.
+ * it (resume) when the record is of the same seed and overrides, and kept
+ * everything if the job keeps everything. A folder without run.json, or a
+ * failed one, is run again.
  *
  * Runs are independent: the outcome of one never depends on another, on
  * the number of workers or on their order, so a batch's folders are the
@@ -50,6 +54,7 @@ typedef struct ecsim_batch_outcome {
     int skipped;                /* 1: already complete, not run again */
     char error[512];            /* the run's first error line ("" when ok) */
     double wall_s;              /* the run's wall time (0 when skipped) */
+    double sim_s;               /* of which simulating (0 when skipped or not reached) */
 } ecsim_batch_outcome;
 
 /* Play jobs[0..n) with opts->workers processes, each job into its folder;
@@ -60,5 +65,23 @@ typedef struct ecsim_batch_outcome {
  * batch itself could not run. */
 int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opts *opts,
                     ecsim_batch_outcome *outcomes, size_t *failed);
+
+/* The exit code of a batch command (`ecsim sweep`) when it ran but one or
+ * more of its runs failed (their count is printed). Distinct from `ecsim
+ * run`'s 2 (usage), 3 (I/O), 4 (a --fail-on check failed), 70 (internal)
+ * and 130/143 (interrupted). */
+#define ECSIM_EXIT_RUNS_FAILED 5
+
+/* The largest seed --seeds takes: seeds are written as JSON numbers in the
+ * sweep manifest, exact up to 2^53. */
+#define ECSIM_BATCH_SEED_MAX 9007199254740991ull
+
+/* Parse --seeds: `N` (N >= 1) is the N seeds 1..N, `A-B` (A <= B) the seeds
+ * A..B inclusive, every number a whole decimal from 0 to
+ * ECSIM_BATCH_SEED_MAX and at most `max_count` seeds. 0 with the first
+ * seed and the count set, or ECSIM_EINVAL with the reason in why[0..size)
+ * ("expected N or A-B ..."). */
+int ecsim_batch_parse_seeds(const char *text, size_t max_count, uint64_t *first,
+                            uint64_t *count, char *why, size_t size);
 
 #endif

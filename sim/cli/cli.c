@@ -178,6 +178,12 @@ static int parse_args(const cli_cmddoc *doc, int argc, char **argv, cli_opts *o,
             (win ? o->windows : o->fail_on)[(*n)++] = value;
             break;
         }
+        case CLI_OPT_SEEDS: o->seeds_text = value; break;
+        case CLI_OPT_KEEP: o->keep_text = value; break;
+        case CLI_OPT_EMIT: o->emit_text = value; break;
+        case CLI_OPT_RUNS: o->runs_text = value; break;
+        case CLI_OPT_PER_TASK: o->per_task_text = value; break;
+        case CLI_OPT_GROUP_BY: o->group_by_text = value; break;
         case CLI_OPT_SET:
             if (o->nsets >= MAX_SETS) {
                 fprintf(err, "ecsim %s: error: too many --set options (at most %d)\n", doc->name,
@@ -634,7 +640,9 @@ static int cmd_glossary(cli_opts *o, FILE *out, FILE *err);
 static const cli_command commands[] = {
     {"run", cmd_run},           {"step", cmd_step},     {"validate", cmd_validate},
     {"tables", cmd_tables},     {"decide", cmd_decide},
+    {"compare", cli_cmd_compare},
     {"quiz", cmd_quiz},         {"glossary", cmd_glossary},
+    {"sweep", cli_cmd_sweep},   {"collect", cli_cmd_collect},
 };
 
 static const cli_command *find_command(const char *name)

@@ -26,6 +26,12 @@ static const cli_option options[] = {
     {CLI_OPT_WINDOW, "window", 0, "[NAME=]FROM..TO"},
     {CLI_OPT_FAIL_ON, "fail-on", 0, "EXPR"},
     {CLI_OPT_DECISIONS, "decisions", 0, "changes|all"},
+    {CLI_OPT_SEEDS, "seeds", 0, "N|A-B"},
+    {CLI_OPT_KEEP, "keep", 0, "summary|all"},
+    {CLI_OPT_EMIT, "emit", 0, "parallel|slurm"},
+    {CLI_OPT_RUNS, "runs", 0, "I|I-J"},
+    {CLI_OPT_PER_TASK, "per-task", 0, "N"},
+    {CLI_OPT_GROUP_BY, "group-by", 0, "KEY,..."},
     {CLI_OPT_HELP, "help", 'h', NULL},
 };
 
@@ -126,6 +132,43 @@ static const cli_cmddoc commands[] = {
      "{\"desired\": N, \"reason\": ..., \"steps\": [...]}. See the README for the input fields.\n",
      "text json",
      {{CLI_OPT_FORMAT, "text (default) or json"}, {0, NULL}}},
+    {"compare", "SCENARIO.yaml...",
+     "compare settings over the same seeds: means, paired differences, 95 % intervals",
+     "Runs every variant over the same seeds with common random numbers (the demand, arrivals,\n"
+     "service times, start-time jitter and fault victims of a run depend on its seed, not on\n"
+     "the setting compared) and reports, for every figure of summary.json, each variant's mean\n"
+     "with its 95 % interval (Student t) and its paired difference from the first variant, the\n"
+     "baseline, seed by seed, with its 95 % interval and a verdict in words: \"target 70 leaves\n"
+     "44 % more requests unserved than target 50 (95 % CI +31 % to +57 %, 20 seeds)\", or that\n"
+     "the seeds do not resolve the difference and about how many would.\n"
+     "\n"
+     "Variants: the scenario files given (two or more: `ecsim compare A.yaml B.yaml`) times the\n"
+     "values of every --set list (KEY=V1,V2,...; `\\,` is a comma inside a value), the first\n"
+     "file and first values being the baseline; a --set with one value applies to every\n"
+     "variant, and a key may be set once. Every variant is validated before anything runs. Runs\n"
+     "are played by -j worker processes (default: one per CPU) into DIR/runs/vK-LABEL/seed-S/\n"
+     "(summary.json and run.json, as `ecsim sweep` keeps them), so the same command run again\n"
+     "resumes.\n"
+     "\n"
+     "DIR (default out/<scenario name>-compare) receives compare.txt (also printed), compare.md,\n"
+     "compare.csv and compare.json (every numeric figure, with the per-seed values in the JSON),\n"
+     "compare.html (one self-contained page) and the overlay plot compare.png / compare.svg\n"
+     "(with compare.dat and compare.gp): the demand and each variant's capacity and running\n"
+     "tasks for the representative seed (the one whose baseline run is nearest the median of the\n"
+     "first key figure that varies), and the key figures' paired differences with their\n"
+     "intervals.\n"
+     "\n"
+     "Exit codes: 0, 2 bad usage (nothing to compare, a key set twice) or an invalid variant,\n"
+     "3 I/O error, 5 some runs failed (the reports leave them out), 130/143 interrupted.\n",
+     NULL,
+     {{CLI_OPT_SET, "KEY=V1,V2,...: one value per variant (lists multiply); KEY=VALUE: every variant"},
+      {CLI_OPT_SEEDS, "the seeds every variant runs: N (1..N) or A-B (default 20: seeds 1..20)"},
+      {CLI_OPT_JOBS, "worker processes (default: one per CPU)"},
+      {CLI_OPT_OUT, "the comparison's folder (default: out/<scenario name>-compare)"},
+      {CLI_OPT_NO_PLOTS, "no overlay plot (and no replay of the representative seed)"},
+      {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
+      {CLI_OPT_QUIET, "print nothing but errors (no table, no progress bar)"},
+      {0, NULL}}},
     {"quiz", "SCENARIO.yaml|-", "generate a quiz and its answer key from simulated runs",
      "Simulates the scenario (once per variant) and writes multiple-choice and numeric\n"
      "questions whose answers come from the run: the seed's three kinds (the image's state\n"
@@ -153,6 +196,65 @@ static const cli_cmddoc commands[] = {
       {CLI_OPT_ANSWERS, "include the answer key and the explanations"},
       {CLI_OPT_OUT, "write the quiz to this file (atomically) instead of standard output"},
       {CLI_OPT_SET, SET_HELP},
+      {0, NULL}}},
+    {"sweep", "SCENARIO.yaml|DIR/sweep.json", "run a grid of settings x seeds, locally or on a cluster",
+     "Runs the scenario for every combination of the --set lists (KEY=V1,V2,...; `\\,` is a\n"
+     "comma inside a value) times every seed of --seeds (N: the seeds 1..N; A-B: A to B), each\n"
+     "run in its own folder DIR/KEY=VALUE/.../seed-NNNN/ (one level per --set key, in the order\n"
+     "given; bytes other than letters, digits and `. _ - + = ,`, and a leading dot, are written\n"
+     "%XX). DIR (default out/<scenario name>-sweep) also gets sweep.json, the manifest: the\n"
+     "scenario, the grid, the seeds and every run's folder. Every grid point is validated before\n"
+     "anything runs. Runs are played by -j worker processes (default: one per CPU), with a\n"
+     "progress bar (runs done, failures, time left) on a terminal, as `ecsim run` draws it.\n"
+     "\n"
+     "Each run folder keeps summary.json (as `ecsim run` writes it) and run.json, its one-line\n"
+     "record written last: status ok or failed, exit code, error, scenario, overrides, seed,\n"
+     "wall and simulation seconds; --keep all keeps every output of `ecsim run` as well. A run\n"
+     "that fails is recorded with its error and the sweep goes on. Interrupted (Ctrl-C) and run\n"
+     "again, a sweep skips the runs whose run.json says ok.\n"
+     "\n"
+     "--emit parallel writes DIR/jobs.txt, one command per run, and prints the GNU parallel\n"
+     "command that plays it (resumable with its --joblog); --emit slurm writes\n"
+     "DIR/slurm/sweep.sbatch, a job array whose task T plays --per-task runs (default: the\n"
+     "seeds of one grid point) with -j as the array's %N throttle, and DIR/slurm/tasks.tsv\n"
+     "(task -> grid point and seeds). Both call `ecsim sweep DIR/sweep.json --runs I-J`, which\n"
+     "plays runs I..J (0-based, the manifest's order) of a manifest: the folders are exactly\n"
+     "those of a local sweep. Then `ecsim collect DIR` makes one table of them.\n"
+     "\n"
+     "Exit codes: 0 every run ok, 5 some runs failed (their number is printed), 2 bad usage or\n"
+     "a grid point that does not load, 3 I/O error, 130/143 interrupted.\n",
+     NULL,
+     {{CLI_OPT_SET, "KEY=V1,V2,...: one grid dimension per key (repeatable)"},
+      {CLI_OPT_SEEDS, "the seeds of every grid point: N (1..N) or A-B (required)"},
+      {CLI_OPT_JOBS, "worker processes (default: one per CPU; with a manifest and --runs: 1);\n"
+                     "with --emit: parallel's -j, or the Slurm array's %N throttle"},
+      {CLI_OPT_OUT, "the sweep folder (default: out/<scenario name>-sweep)"},
+      {CLI_OPT_KEEP, "what each run keeps: summary (default) or all"},
+      {CLI_OPT_EMIT, "write a job list for GNU parallel or a Slurm job array instead of running"},
+      {CLI_OPT_PER_TASK, "with --emit slurm: runs per array task"},
+      {CLI_OPT_RUNS, "with DIR/sweep.json: play runs I..J of the manifest only"},
+      {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
+      {CLI_OPT_QUIET, "no progress bar and no closing line; only errors"},
+      {0, NULL}}},
+    {"collect", "DIR...", "tabulate the run folders of sweeps: one row per run or per group",
+     "Finds every run folder (one holding run.json) under each DIR, recursively, and prints one\n"
+     "table on standard output: a row per run, in the order of the DIR arguments then of the\n"
+     "folder paths (numbers in names compared as numbers), with the columns run (the folder,\n"
+     "relative to its DIR), status, exit_code, error, scenario_file, one column per override\n"
+     "key (`set.KEY`), then every figure of the run's summary.json flattened (`seed`,\n"
+     "`capacity.unserved_requests`, `latency_s.p99`, ...; the union of the runs' names, in the\n"
+     "order first seen). A figure that does not apply to a run is empty (null in JSON).\n"
+     "\n"
+     "--group-by KEY,... (override keys such as autoscaler.target, `scenario`, or any text\n"
+     "figure) gives one row per group instead: its key values, runs, failed, then for every\n"
+     "numeric figure FIG.n, FIG.mean, FIG.ci95_lo and FIG.ci95_hi (the Student-t 95 %\n"
+     "interval of the mean over the group's ok runs).\n"
+     "\n"
+     "Formats: csv (default; RFC 4180, read as it is by pandas.read_csv), json (an array of\n"
+     "objects, one per row, numbers as numbers: jq and pandas.read_json read it), md.\n",
+     "csv json md",
+     {{CLI_OPT_GROUP_BY, "one row per group of these keys, with means and 95 % intervals"},
+      {CLI_OPT_FORMAT, "csv (default), json or md"},
       {0, NULL}}},
     {"glossary", "[TERM]", "explain an AWS or Kubernetes term in one line",
      "Without TERM, lists every term of the glossary with its one-line definition. With TERM,\n"
@@ -242,8 +344,9 @@ void cli_doc_print_overview(FILE *out)
                  "completion script, `ecsim --data-dir` where the plot templates and example\n"
                  "scenarios are.\n"
                  "Exit codes: 0 success, 2 bad usage or invalid scenario, 3 I/O error,\n"
-                 "4 a --fail-on threshold or a scenario check failed, 70 internal error (a bug\n"
-                 "in ecsim: please report it), 130 / 143 stopped by SIGINT / SIGTERM.\n");
+                 "4 a --fail-on threshold or a scenario check failed, 5 some runs of a sweep or\n"
+                 "compare failed, 70 internal error (a bug in ecsim: please report it),\n"
+                 "130 / 143 stopped by SIGINT / SIGTERM.\n");
 }
 
 void cli_doc_print_command(const cli_cmddoc *c, FILE *out)
@@ -394,7 +497,8 @@ void cli_doc_print_man(FILE *out)
           out);
     fputs(".SH \"EXIT STATUS\"\n"
           "0 success (a simulated failure, such as a failed deployment, is a successful "
-          "simulation), 2 bad usage or invalid scenario, 3 I/O error, 70 internal error\n"
+          "simulation), 2 bad usage or invalid scenario, 3 I/O error, 5 some runs of a sweep "
+          "failed (the count is printed), 70 internal error\n"
           "(a bug in ecsim: the message says what to report).\n",
           out);
     fputs(".SH ENVIRONMENT\n"

@@ -24,7 +24,13 @@ enum {
     CLI_OPT_MAX_WORK,
     CLI_OPT_WINDOW,
     CLI_OPT_FAIL_ON,
-    CLI_OPT_DECISIONS
+    CLI_OPT_DECISIONS,
+    CLI_OPT_SEEDS,     /* sweep (and compare): the seeds, N or A-B */
+    CLI_OPT_KEEP,      /* sweep: what each run keeps */
+    CLI_OPT_EMIT,      /* sweep: parallel | slurm */
+    CLI_OPT_RUNS,      /* sweep MANIFEST: which runs of it */
+    CLI_OPT_PER_TASK,  /* sweep --emit slurm: runs per array task */
+    CLI_OPT_GROUP_BY   /* collect */
 };
 
 /* One option of the whole program: long name, short letter (0 = none),

@@ -25,6 +25,12 @@ typedef struct cli_opts {
     const char *jobs_text;
     const char *variants_text;
     const char *max_work_text; /* --max-work N (NULL: ECSIM_WORK_DEFAULT_LIMIT) */
+    const char *seeds_text;    /* --seeds N|A-B (sweep, compare) */
+    const char *keep_text;     /* --keep summary|all (sweep) */
+    const char *emit_text;     /* --emit parallel|slurm (sweep) */
+    const char *runs_text;     /* --runs I|I-J (sweep of a manifest) */
+    const char *per_task_text; /* --per-task N (sweep --emit slurm) */
+    const char *group_by_text; /* --group-by KEY,... (collect) */
     const char *sets[MAX_SETS];
     size_t nsets;
     const char *files[MAX_FILES];
@@ -64,5 +70,10 @@ int cli_apply_report_options(const cli_opts *o, ecsim_scenario *sc, FILE *err);
 /* Play `sc` to its end with o's --seed (a progress bar on err when it is a
  * terminal and not --quiet). NULL with the exit code in *code on failure. */
 ecsim_sim *cli_simulate(const cli_opts *o, const ecsim_scenario *sc, FILE *err, int *code);
+
+/* The commands implemented in their own files (listed in cli.c's table). */
+int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err);   /* sweep.c */
+int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err); /* collect.c */
+int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err); /* compare.c */
 
 #endif

@@ -50,6 +50,19 @@ void ecsim_rng_derive(ecsim_rng *rng, uint64_t seed, const char *name)
         rng->s[0] = UINT64_C(0x9E3779B97F4A7C15);
 }
 
+void ecsim_rng_derive_indexed(ecsim_rng *rng, uint64_t seed, const char *name, uint64_t index)
+{
+    /* The index goes through splitmix64 once more before it is folded in,
+     * so that consecutive indexes start from unrelated states. */
+    uint64_t i = index;
+    uint64_t x = seed;
+    x = splitmix64_next(&x) ^ fnv1a64(name) ^ splitmix64_next(&i);
+    for (int k = 0; k < 4; k++)
+        rng->s[k] = splitmix64_next(&x);
+    if ((rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]) == 0)
+        rng->s[0] = UINT64_C(0x9E3779B97F4A7C15);
+}
+
 uint64_t ecsim_rng_below(ecsim_rng *rng, uint64_t n)
 {
     assert(n > 0);

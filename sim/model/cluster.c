@@ -79,7 +79,15 @@ struct sim_cluster {
     cluster_callbacks cb;
     void *cb_ctx;
 
-    ecsim_rng rng_boot, rng_placement, rng_victim, rng_failure;
+    /* Boot times are member `instance id` of "cluster.boot" and each
+     * fail_instances fault draws from its own member of "cluster.failure",
+     * so that launching more instances or one more fault shifts no other
+     * draw (common random numbers). Placement and scale-in victims choose
+     * among the instances and tasks the run has, which depend on the policy
+     * anyway: one stream each. */
+    uint64_t seed;
+    uint64_t failure_calls;
+    ecsim_rng rng_placement, rng_victim;
 
     node *nodes;                  /* nodes[id - 1] */
     int count, capacity;
@@ -389,12 +397,14 @@ static void node_set_state(sim_cluster *c, node *n, cluster_instance_state to)
 }
 
 /* Lognormal boot time with median boot_time_s and 95th percentile
- * boot_time_p95_s: sigma = ln(p95 / median) / 1.645 (reference §3.3). One
- * normal draw per launch, whatever the parameters, so the stream position
- * depends only on the number of launches. */
-static double draw_boot_time(sim_cluster *c)
+ * boot_time_p95_s: sigma = ln(p95 / median) / 1.645 (reference §3.3),
+ * from instance `id`'s own stream, so the n-th instance boots in the same
+ * time whatever the others do. */
+static double draw_boot_time(sim_cluster *c, int id)
 {
-    return ecsim_rng_lognormal_median_p95(&c->rng_boot, c->spec.boot_time_s, c->spec.boot_time_p95_s);
+    ecsim_rng rng;
+    ecsim_rng_derive_indexed(&rng, c->seed, "cluster.boot", (uint64_t)id);
+    return ecsim_rng_lognormal_median_p95(&rng, c->spec.boot_time_s, c->spec.boot_time_p95_s);
 }
 
 /* The zone for a new instance: the ASG balances zones, so the available
@@ -461,7 +471,7 @@ static int launch_instances(sim_cluster *c, int want)
         if (!n)
             break;
         n->warm_until_s = now_s(c) + c->spec.managed_scaling.warmup_s;
-        double boot_s = draw_boot_time(c);
+        double boot_s = draw_boot_time(c, n->pub.id);
         n->boot_event = ecsim_engine_schedule_in(c->eng, boot_s, on_boot, c, (uint64_t)n->pub.id);
         if (n->boot_event == 0) {      /* out of memory: forget the instance */
             c->alive--;
@@ -542,10 +552,9 @@ sim_cluster *cluster_create(const ecsim_cluster_spec *spec, ecsim_platform platf
     if (!(c->cfg.evaluation_interval_s > 0))
         c->cfg.evaluation_interval_s = 60;
 
-    ecsim_rng_derive(&c->rng_boot, seed, "cluster.boot");
+    c->seed = seed;
     ecsim_rng_derive(&c->rng_placement, seed, "cluster.placement");
     ecsim_rng_derive(&c->rng_victim, seed, "cluster.victim");
-    ecsim_rng_derive(&c->rng_failure, seed, "cluster.failure");
 
     c->ring_size = c->cfg.alarm_high_datapoints > c->cfg.alarm_low_datapoints
                        ? c->cfg.alarm_high_datapoints
@@ -1358,6 +1367,7 @@ static void notify_lost(sim_cluster *c, const int *ids, int n)
 
 int cluster_fail_instances(sim_cluster *c, int count, int *failed_ids)
 {
+    uint64_t ordinal = ++c->failure_calls; /* every fault counts, even one with no victim */
     if (count <= 0 || c->count == 0)
         return 0;
     int cap = count < c->count ? count : c->count;
@@ -1365,6 +1375,8 @@ int cluster_fail_instances(sim_cluster *c, int count, int *failed_ids)
     if (!ids)
         return ECSIM_ENOMEM;
     int failed = 0;
+    ecsim_rng rng_failure;
+    ecsim_rng_derive_indexed(&rng_failure, c->seed, "cluster.failure", ordinal);
     while (failed < cap) {
         int registered = 0;
         for (int i = 0; i < c->count; i++)
@@ -1372,7 +1384,7 @@ int cluster_fail_instances(sim_cluster *c, int count, int *failed_ids)
                 registered++;
         if (registered == 0)
             break;
-        uint64_t r = ecsim_rng_below(&c->rng_failure, (uint64_t)registered);
+        uint64_t r = ecsim_rng_below(&rng_failure, (uint64_t)registered);
         node *victim = NULL;
         for (int i = 0; i < c->count && !victim; i++)
             if (c->nodes[i].pub.state == CLUSTER_INSTANCE_REGISTERED && r-- == 0)

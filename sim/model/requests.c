@@ -19,7 +19,9 @@
  * constant rate: every candidate is kept and the rate is not evaluated, so
  * a constant load costs one exponential draw per arrival. Streams:
  * "requests.arrivals" (gaps and thinning), "requests.service" (service
- * times), "requests.routing" (random routing). load.trace is a rate trace:
+ * times: one per arrival, drawn when it arrives, served or not, so the n-th
+ * request's service time does not depend on the tasks or the policy:
+ * common random numbers), "requests.routing" (random routing). load.trace is a rate trace:
  * its rate drives the same thinning.
  *
  * Replayed arrivals (load.requests.arrivals_file): the requests arrive at
@@ -101,9 +103,18 @@
  * 150 bytes each: under 10 MB), which sets the bin width: 1 s for runs up
  * to 18.2 h, then the first of 2, 5, 10, 30, 60, 300, 600, 3600 s that fits. */
 #define REPLAY_MAX_BINS 65536
-/* A ring buffer of arrival times (seconds), capacity a power of two. */
+/* A waiting request: when it arrived and how long its service will take.
+ * The service time is drawn when the request arrives, in arrival order, so
+ * the n-th arrival has the same service time whatever the tasks, the
+ * queues and the policy do (common random numbers). */
+typedef struct rq_request {
+    double arrival_s;
+    double service_s;
+} rq_request;
+
+/* A ring buffer of waiting requests, capacity a power of two. */
 typedef struct rq_queue {
-    double *at;
+    rq_request *at;
     uint32_t head, count, mask; /* mask = capacity - 1; capacity 0 when at == NULL */
 } rq_queue;
 
@@ -197,14 +208,14 @@ static inline bool expired(const requests_model *m, double arrival_s, double now
     return m->spec.timeout_s > 0 && now - arrival_s > m->spec.timeout_s;
 }
 
-static int queue_push(rq_queue *q, double at)
+static int queue_push(rq_queue *q, rq_request at)
 {
     if (!q->at || q->count == q->mask + 1) {
         size_t cap = q->at ? (size_t)q->mask + 1 : 0;
         size_t new_cap = cap ? cap * 2 : 64;
         if (new_cap > UINT32_MAX)
             return ECSIM_ENOMEM;
-        double *a = ecsim_reallocarray(NULL, new_cap, sizeof *a);
+        rq_request *a = ecsim_reallocarray(NULL, new_cap, sizeof *a);
         if (!a)
             return ECSIM_ENOMEM;
         for (uint32_t i = 0; i < q->count; i++)
@@ -219,9 +230,9 @@ static int queue_push(rq_queue *q, double at)
     return 0;
 }
 
-static inline double queue_pop(rq_queue *q)
+static inline rq_request queue_pop(rq_queue *q)
 {
-    double at = q->at[q->head];
+    rq_request at = q->at[q->head];
     q->head = (q->head + 1) & q->mask;
     q->count--;
     return at;
@@ -231,7 +242,7 @@ static inline double queue_pop(rq_queue *q)
 static inline void queue_purge(requests_model *m, rq_queue *q, double now)
 {
     if (m->spec.timeout_s > 0)
-        while (q->count > 0 && expired(m, q->at[q->head], now)) {
+        while (q->count > 0 && expired(m, q->at[q->head].arrival_s, now)) {
             queue_pop(q);
             m->tot.timed_out++;
         }
@@ -261,7 +272,7 @@ static inline void lo_pull(requests_model *m, size_t i)
 static inline void lo_leaf(requests_model *m, size_t leaf, const rq_task *t)
 {
     m->lo_load[leaf] = (uint64_t)t->busy + t->queue.count;
-    m->lo_head[leaf] = t->queue.count > 0 ? t->queue.at[t->queue.head] : INFINITY;
+    m->lo_head[leaf] = t->queue.count > 0 ? t->queue.at[t->queue.head].arrival_s : INFINITY;
 }
 
 /* Task `ti` (ready) changed its load or its queue's head. */
@@ -375,27 +386,27 @@ static inline double service_time(requests_model *m)
 
 static void on_complete(ecsim_engine *eng, void *ctx, uint64_t arg);
 
-/* Start serving a request that arrived at arrival_s in slot `slot` of task
- * index `ti`. The caller has counted the slot as busy. */
-static inline void serve(requests_model *m, uint32_t ti, uint32_t slot, double arrival_s, double now)
+/* Start serving request `r` in slot `slot` of task index `ti`. The caller
+ * has counted the slot as busy. */
+static inline void serve(requests_model *m, uint32_t ti, uint32_t slot, rq_request r, double now)
 {
     rq_slot *s = &m->tasks[ti].slots[slot];
-    s->arrival_s = arrival_s;
+    s->arrival_s = r.arrival_s;
     s->start_s = now;
-    if (!ecsim_engine_schedule(m->eng, now + service_time(m), on_complete, m,
+    if (!ecsim_engine_schedule(m->eng, now + r.service_s, on_complete, m,
                                ((uint64_t)ti << 32) | slot))
         m->oom = 1;
 }
 
 /* Take a free slot of task `ti` (not shared mode) and serve. */
-static inline void serve_on_task(requests_model *m, uint32_t ti, double arrival_s, double now)
+static inline void serve_on_task(requests_model *m, uint32_t ti, rq_request r, double now)
 {
     rq_task *t = &m->tasks[ti];
     uint32_t slot = t->free[--t->free_count];
     t->busy++;
     busy_flush(m, now);
     m->busy_ready++;
-    serve(m, ti, slot, arrival_s, now);
+    serve(m, ti, slot, r, now);
     lo_touch(m, ti);
 }
 
@@ -439,9 +450,9 @@ static uint32_t pick_task(requests_model *m, double now)
     }
 }
 
-/* Route a request that arrived at arrival_s (now, or earlier when it is
- * re-routed from a task that left). Returns true if admitted. */
-static bool route(requests_model *m, double arrival_s, double now)
+/* Route request `r` (arrived now, or earlier when it is re-routed from a
+ * task that left). Returns true if admitted. */
+static bool route(requests_model *m, rq_request r, double now)
 {
     if (m->ready_count == 0) {
         m->tot.rejected++;
@@ -454,7 +465,7 @@ static bool route(requests_model *m, double arrival_s, double now)
             m->tasks[ti].busy++;
             busy_flush(m, now);
             m->busy_ready++;
-            serve(m, ti, (uint32_t)p, arrival_s, now);
+            serve(m, ti, (uint32_t)p, r, now);
             return true;
         }
         queue_purge(m, &m->shared, now);
@@ -462,7 +473,7 @@ static bool route(requests_model *m, double arrival_s, double now)
             m->tot.rejected++;
             return false;
         }
-        if (queue_push(&m->shared, arrival_s) != 0) {
+        if (queue_push(&m->shared, r) != 0) {
             m->oom = 1;
             m->tot.rejected++;
             return false;
@@ -472,7 +483,7 @@ static bool route(requests_model *m, double arrival_s, double now)
     uint32_t ti = pick_task(m, now);
     rq_task *t = &m->tasks[ti];
     if (t->free_count > 0) {
-        serve_on_task(m, ti, arrival_s, now);
+        serve_on_task(m, ti, r, now);
         return true;
     }
     queue_purge(m, &t->queue, now);
@@ -481,7 +492,7 @@ static bool route(requests_model *m, double arrival_s, double now)
         m->tot.rejected++;
         return false;
     }
-    if (queue_push(&t->queue, arrival_s) != 0) {
+    if (queue_push(&t->queue, r) != 0) {
         lo_touch(m, ti);
         m->oom = 1;
         m->tot.rejected++;
@@ -698,7 +709,8 @@ static void on_arrival(ecsim_engine *eng, void *ctx, uint64_t arg)
     requests_model *m = ctx;
     double now = ecsim_engine_now(eng);
     m->tot.arrived++;
-    if (route(m, now, now))
+    rq_request r = {now, service_time(m)}; /* drawn for every arrival, served or not */
+    if (route(m, r, now))
         m->tot.admitted++;
     schedule_next_arrival(m);
 }
@@ -817,7 +829,7 @@ int requests_task_ready(requests_model *m, int task_id)
         /* Free slots take the waiting requests, oldest first. */
         queue_purge(m, &m->shared, now);
         while (m->shared.count > 0 && m->pool_count > 0) {
-            double at = queue_pop(&m->shared);
+            rq_request at = queue_pop(&m->shared);
             uint64_t p = m->pool[--m->pool_count];
             m->tasks[(uint32_t)(p >> 32)].busy++;
             m->busy_ready++;

@@ -100,9 +100,13 @@ struct service {
     void *platform_ctx;
     service_callbacks cb;
     void *cb_ctx;
-    ecsim_rng rng_registry;   /* pull retries jitter */
-    ecsim_rng rng_start;      /* task start-time jitter */
-    ecsim_rng rng_events;     /* victims of kill_tasks / spot_interruption */
+    /* Random streams (common random numbers, DESIGN.md "engine"): each
+     * task has its own start-time stream (service_task.rng_start); a pull
+     * retry's jitter is member (task id, attempt) of "registry.pull"; each
+     * kill_tasks / spot_interruption fault draws its victims from its own
+     * member of "events.faults" (by the fault's ordinal). */
+    uint64_t seed;
+    uint64_t fault_calls;     /* faults that drew victims so far */
     service_stats stats;
     int oom;
     /* ec2 / eks: the images on each instance and the pulls in flight there
@@ -386,9 +390,7 @@ service *service_create(const ecsim_scenario *sc, uint64_t seed, ecsim_engine *e
     if (cb)
         sv->cb = *cb;
     sv->cb_ctx = cb_ctx;
-    ecsim_rng_derive(&sv->rng_registry, seed, "registry.pull");
-    ecsim_rng_derive(&sv->rng_start, seed, "service.start");
-    ecsim_rng_derive(&sv->rng_events, seed, "events.faults");
+    sv->seed = seed;
     sv->primary = -1;
     sv->desired = sc->service.desired;
     sv->tokens = sc->service.launch_limits.fargate_burst;
@@ -1050,10 +1052,10 @@ int service_deploy(service *sv, const char *tag, ecsim_defect defect, bool is_ro
  * gap 4): with task.start_jitter_cv > 0 each phase's duration is multiplied
  * by a lognormal factor of mean 1 from the stream "service.start"; 0 keeps
  * the times fixed and draws nothing. */
-static double start_jitter(service *sv)
+static double start_jitter(service *sv, service_task *t)
 {
     double cv = sv->sc->service.task.start_jitter_cv;
-    return cv > 0 ? ecsim_rng_lognormal_mean_cv(&sv->rng_start, 1.0, cv) : 1.0;
+    return cv > 0 ? ecsim_rng_lognormal_mean_cv(&t->rng_start, 1.0, cv) : 1.0;
 }
 
 static service_task *task_new(service *sv)
@@ -1076,6 +1078,7 @@ static service_task *task_new(service *sv)
     service_task *t = &s->tasks[s->task_count++];
     memset(t, 0, sizeof *t);
     t->id = (int)s->task_count;
+    ecsim_rng_derive_indexed(&t->rng_start, sv->seed, "service.start", (uint64_t)t->id);
     t->pull_started_s = t->running_s = t->stopped_s = NAN;
     t->stop_reason = "";
     return t;
@@ -1133,7 +1136,7 @@ static void launch_task(service *sv)
     t->az = s->next_az;
     s->next_az = s->next_az % zones + 1;
     sv->stats.tasks_started++;
-    task_schedule(sv, t, sv->sc->service.task.provisioning_time_s * start_jitter(sv),
+    task_schedule(sv, t, sv->sc->service.task.provisioning_time_s * start_jitter(sv, t),
                   EV_PROVISIONED);
 }
 
@@ -1393,10 +1396,15 @@ static void pull_attempt(service *sv, int k)
     image_pull *p = pull_at(sv, k);
     p->attempt++;
     if (!registry_reachable(sv->registry, ecsim_engine_now(sv->eng))) {
-        if (p->attempt <= PULL_MAX_RETRIES)
-            pull_schedule(sv, k,
-                          service_pull_backoff_s(p->attempt, ecsim_rng_uniform(&sv->rng_registry)),
+        if (p->attempt <= PULL_MAX_RETRIES) {
+            /* Member (first task, attempt) of "registry.pull": common random
+             * numbers, as for a Fargate task's own retries. */
+            ecsim_rng rng;
+            ecsim_rng_derive_indexed(&rng, sv->seed, "registry.pull",
+                                     ((uint64_t)p->first_task << 8) | (uint64_t)p->attempt);
+            pull_schedule(sv, k, service_pull_backoff_s(p->attempt, ecsim_rng_uniform(&rng)),
                           PULL_RETRY);
+        }
         else
             pull_schedule(sv, k, 0.0, PULL_DONE); /* failed: PULL_DONE with the registry down */
         return;
@@ -1406,7 +1414,9 @@ static void pull_attempt(service *sv, int k)
     if (p->check_only)
         pull_s = fmin(pull_s, MANIFEST_CHECK_S);
     p->downloading = true;
-    pull_schedule(sv, k, pull_s * start_jitter(sv), PULL_DONE);
+    /* The download's jitter is drawn from the stream of the task that began
+     * the pull. */
+    pull_schedule(sv, k, pull_s * start_jitter(sv, task_by_id(sv, p->first_task)), PULL_DONE);
 }
 
 /* The pull ended: the image is cached on the instance if it succeeded, and
@@ -1570,7 +1580,10 @@ static void task_pull(service *sv, service_task *t)
     t->pull_attempt++;
     if (!registry_reachable(sv->registry, ecsim_engine_now(sv->eng))) {
         if (t->pull_attempt <= PULL_MAX_RETRIES) {
-            double backoff = service_pull_backoff_s(t->pull_attempt, ecsim_rng_uniform(&sv->rng_registry));
+            ecsim_rng rng;
+            ecsim_rng_derive_indexed(&rng, sv->seed, "registry.pull",
+                                     ((uint64_t)t->id << 8) | (uint64_t)t->pull_attempt);
+            double backoff = service_pull_backoff_s(t->pull_attempt, ecsim_rng_uniform(&rng));
             task_schedule(sv, t, backoff, EV_PULL_RETRY);
             return;
         }
@@ -1595,7 +1608,7 @@ static void task_pull(service *sv, service_task *t)
         svc_log(sv, "pod %s: Scheduled on Fargate; Pulling image \"%s\".",
                 pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image));
     }
-    task_schedule(sv, t, pull_s * start_jitter(sv), EV_PULLED);
+    task_schedule(sv, t, pull_s * start_jitter(sv, t), EV_PULLED);
 }
 
 /* ---- EC2 / EKS capacity (the platform: cluster.c, reference §3) -------------------- */
@@ -1717,7 +1730,7 @@ static void task_image_ready(service *sv, service_task *t)
             svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs (%.0f MB).", pod, image,
                     now - t->pull_started_s, sv->sc->image.size_mb);
     }
-    task_schedule(sv, t, sv->sc->service.task.start_time_s * start_jitter(sv), EV_STARTED);
+    task_schedule(sv, t, sv->sc->service.task.start_time_s * start_jitter(sv, t), EV_STARTED);
 }
 
 /* Where an ECS task's image came from, for its RUNNING line (reference
@@ -2282,21 +2295,24 @@ static service_task *nth_running(service *sv, int *count_out, uint64_t nth)
     return t;
 }
 
-/* A random RUNNING task (victims of kill_tasks and Spot), or NULL. */
-static service_task *random_running(service *sv)
+/* A random RUNNING task (victims of kill_tasks and Spot) drawn from the
+ * fault's stream `rng`, or NULL. */
+static service_task *random_running(service *sv, ecsim_rng *rng)
 {
     int n;
     nth_running(sv, &n, UINT64_MAX);
     if (n == 0)
         return NULL;
-    return nth_running(sv, NULL, ecsim_rng_below(&sv->rng_events, (uint64_t)n));
+    return nth_running(sv, NULL, ecsim_rng_below(rng, (uint64_t)n));
 }
 
 int service_kill_tasks(service *sv, int count)
 {
     int killed = 0;
     service_task *t;
-    while (killed < count && (t = random_running(sv)) != NULL) {
+    ecsim_rng rng;
+    ecsim_rng_derive_indexed(&rng, sv->seed, "events.faults", ++sv->fault_calls);
+    while (killed < count && (t = random_running(sv, &rng)) != NULL) {
         /* A killed process is an essential container that exited (SIGKILL,
          * exit code 137): stopCode EssentialContainerExited (reference §2.3). */
         task_stop_now(sv, t, "EssentialContainerExited", "Essential container in task exited");
@@ -2351,7 +2367,9 @@ int service_spot_interruption(service *sv, int count)
 {
     int hit = 0;
     service_task *t;
-    while (hit < count && (t = random_running(sv)) != NULL) {
+    ecsim_rng rng;
+    ecsim_rng_derive_indexed(&rng, sv->seed, "events.faults", ++sv->fault_calls);
+    while (hit < count && (t = random_running(sv, &rng)) != NULL) {
         /* Two-minute notice: SIGTERM and deregistration now, STOPPED with
          * SpotInterruption two minutes later; the scheduler starts the
          * replacement at the notice (MODEL). */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "ecsim/engine.h"
+#include "ecsim/rng.h"
 #include "ecsim/scenario.h"
 #include "registry.h"
 
@@ -80,6 +81,10 @@ typedef struct service_task {
     int live_prev, live_next;
     int act_prev, act_next;
     bool changed;             /* in the changed-task list */
+    /* The task's own stream ("service.start" member `id`): its start-time
+     * jitter, so that another task's draws never shift it (common random
+     * numbers). */
+    ecsim_rng rng_start;
 } service_task;
 
 /* rolloutState (reference §2.2): IN_PROGRESS -> COMPLETED or FAILED, once. */

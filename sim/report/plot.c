@@ -377,6 +377,29 @@ static int read_file(const char *path, char **out)
     return 0;
 }
 
+int ecsim_plot_read_template(const char *name, char **out)
+{
+    const char *dirs[3];
+    size_t ndirs = 0;
+    const char *env = getenv("ECSIM_PLOTS_DIR");
+    if (env && *env)
+        dirs[ndirs++] = env;
+    dirs[ndirs++] = "plots";
+#ifdef ECSIM_DATADIR
+    dirs[ndirs++] = ECSIM_DATADIR "/plots";
+#endif
+    for (size_t i = 0; i < ndirs; i++) {
+        char *path = join_path(dirs[i], name);
+        if (!path)
+            return ECSIM_ENOMEM;
+        int rc = read_file(path, out);
+        ecsim_free(path);
+        if (rc != ECSIM_ENOENT)
+            return rc;
+    }
+    return ECSIM_ENOENT;
+}
+
 /* Find the template: the explicit folder (an error if it lacks it), then
  * $ECSIM_PLOTS_DIR, plots/, ECSIM_DATADIR/plots, then the built-in copy. */
 static int load_template(const ecsim_plot_options *opt, char **out)
@@ -1050,7 +1073,7 @@ static int write_atomic(const char *dir, const char *name, const char *text,
 
 /* Find an executable: a name with a '/' is taken as a path; otherwise each
  * $PATH entry is tried, as execvp will. Returns true if one is found. */
-static bool program_exists(const char *prog)
+bool ecsim_plot_program_exists(const char *prog)
 {
     if (!prog || !*prog)
         return false;
@@ -1323,15 +1346,15 @@ static bool file_nonempty(const char *path)
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-/* Run the script in out_dir into temporary files, and rename them into
- * place if gnuplot succeeded. */
-static int render(const char *prog, const char *out_dir, double timeout_s, FILE *msg)
+int ecsim_plot_render_script(const char *prog, const char *out_dir, const char *script,
+                             const char *png_name, const char *svg_name, double timeout_s,
+                             FILE *msg)
 {
     char *png_tmp = NULL, *svg_tmp = NULL, *expr = NULL;
-    int rc = make_temp(out_dir, PLOT_PNG_NAME, &png_tmp);
+    int rc = make_temp(out_dir, png_name, &png_tmp);
     if (rc)
         goto out_none;
-    rc = make_temp(out_dir, PLOT_SVG_NAME, &svg_tmp);
+    rc = make_temp(out_dir, svg_name, &svg_tmp);
     if (rc)
         goto out_png;
     /* Temporary names are [.A-Za-z0-9_] only: safe inside quotes. */
@@ -1342,7 +1365,7 @@ static int render(const char *prog, const char *out_dir, double timeout_s, FILE 
         goto out_svg;
     }
     snprintf(expr, len, "png_out='%s'; svg_out='%s'", base_name(png_tmp), base_name(svg_tmp));
-    char *argv[] = {(char *)prog, "-e", expr, PLOT_TEMPLATE_NAME, NULL};
+    char *argv[] = {(char *)prog, "-e", expr, (char *)script, NULL};
     plot_run *run = ecsim_malloc(sizeof *run);
     if (!run) {
         rc = ECSIM_ENOMEM;
@@ -1365,8 +1388,8 @@ static int render(const char *prog, const char *out_dir, double timeout_s, FILE 
     ecsim_free(run);
     if (rc)
         goto out_svg;
-    char *png = join_path(out_dir, PLOT_PNG_NAME);
-    char *svg = join_path(out_dir, PLOT_SVG_NAME);
+    char *png = join_path(out_dir, png_name);
+    char *svg = join_path(out_dir, svg_name);
     if (!png || !svg)
         rc = ECSIM_ENOMEM;
     else if (rename(png_tmp, png) != 0 || rename(svg_tmp, svg) != 0)
@@ -1419,7 +1442,7 @@ int ecsim_plot_demand_capacity(const ecsim_timeline *tl, const ecsim_plot_option
     if (rc || !opt->render)
         goto out_script;
     const char *prog = opt->gnuplot ? opt->gnuplot : "gnuplot";
-    if (!program_exists(prog)) {
+    if (!ecsim_plot_program_exists(prog)) {
         if (msg) {
             fprintf(msg, "ecsim: %s not found; plot not rendered. To render it: cd ", prog);
             put_shell_word(msg, opt->shown_dir ? opt->shown_dir : out_dir);
@@ -1427,8 +1450,9 @@ int ecsim_plot_demand_capacity(const ecsim_timeline *tl, const ecsim_plot_option
         }
         goto out_script;
     }
-    rc = render(prog, out_dir, opt->timeout_s > 0 ? opt->timeout_s : PLOT_DEFAULT_TIMEOUT_S,
-                msg);
+    rc = ecsim_plot_render_script(prog, out_dir, PLOT_TEMPLATE_NAME, PLOT_PNG_NAME, PLOT_SVG_NAME,
+                                  opt->timeout_s > 0 ? opt->timeout_s : PLOT_DEFAULT_TIMEOUT_S,
+                                  msg);
 out_script:
     ecsim_free(script);
 out_template:
@@ -1650,7 +1674,7 @@ int ecsim_plot_preview(const ecsim_timeline *tl, double until_s, int width, int 
                        FILE *out)
 {
     size_t n = rows_until(tl, until_s);
-    if (n == 0 || !program_exists("gnuplot"))
+    if (n == 0 || !ecsim_plot_program_exists("gnuplot"))
         return ecsim_plot_ascii_preview(tl, until_s, width, height, out);
     int w = width < 24 ? 24 : width, h = height < 6 ? 6 : height;
     int rc = gnuplot_preview(tl, n, until_s, w, h, out);

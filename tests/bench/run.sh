@@ -21,12 +21,14 @@
 #      the ratios against the targets (ecsim >= 0.75 x tight C, >= 50 x
 #      SimPy) and the mean wait against Erlang C.
 #   3. The hold model of the bare event queue (bench_hold), for reference.
+#   4. A 1,000-run sweep (tests/bench/sweep.sh): its time, the -j 2 speedup,
+#      its overhead and the disk per run, each against its target (issue 11).
 #
 # Environment: ECSIM_BIN, BUILD, ECSIM_ANCHORS (default ../shared/anchors,
 # else ../../shared/anchors), CC, BENCH_REPS (5), BENCH_TIMEOUT (120),
 # BENCH_QUICK=1 (fewer, smaller points; 200 k requests for the anchors),
 # BENCH_ONLY (space-separated section names to run: days tasks deploy
-# instances rps events hpa predictive anchors hold).
+# instances rps events hpa predictive anchors hold sweep).
 # Run from the repository root.
 set -u
 
@@ -527,5 +529,11 @@ if wanted hold; then
     else
         echo "bench_hold: $BUILD/bench/bench_hold not built"
     fi
+fi
+
+# ---- 4. sweep ------------------------------------------------------------------------------
+
+if wanted sweep; then
+    ECSIM_BIN=$ECSIM_BIN BUILD=$BUILD BENCH_QUICK=$QUICK sh tests/bench/sweep.sh
 fi
 exit 0

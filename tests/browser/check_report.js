@@ -5,7 +5,9 @@
 // events, each message JSON followed by a NUL byte), so nothing listens on
 // a port and nothing is downloaded.
 //
-// usage: node tests/browser/check_report.js [--shots DIR [--full]] [--no-plot-ok] REPORT.html...
+// usage: node tests/browser/check_report.js [--shots DIR [--full]] [--no-plot-ok] [--compare] REPORT.html...
+// (--compare: the pages are compare.html, whose tables are the key figures and the verdicts
+// instead of the execution and status tables)
 // (--full also writes whole-page screenshots NAME-VIEW-full.png, for a person to look at)
 //
 // For each page, at 1280x900 (desktop) and 390x844 (phone):
@@ -159,6 +161,8 @@ const DOM_CHECK = `(() => {
   r.h1 = document.querySelectorAll('h1').length;
   r.execution = document.querySelectorAll('table.ecsim-execution tbody tr').length;
   r.status = document.querySelectorAll('table.ecsim-status tbody tr').length;
+  r.compare = document.querySelectorAll('table.ecsim-compare tbody tr').length;
+  r.verdicts = document.querySelectorAll('ul.verdicts li').length;
   const svg = document.querySelector('figure svg');
   if (svg) { const b = svg.getBoundingClientRect(); r.svgW = b.width; r.svgH = b.height;
              r.svgTitle = !!svg.querySelector('title'); r.svgViewBox = svg.getAttribute('viewBox'); }
@@ -169,7 +173,7 @@ const DOM_CHECK = `(() => {
   return JSON.stringify(r);
 })()`;
 
-async function checkPage(cdp, file, shots, noPlotOk, full) {
+async function checkPage(cdp, file, shots, noPlotOk, full, compare) {
   const problems = [];
   const url = 'file://' + path.resolve(file);
   const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
@@ -206,8 +210,13 @@ async function checkPage(cdp, file, shots, noPlotOk, full) {
     if (!r.lang) problems.push(`${name}: no lang`);
     if (r.charset !== 'UTF-8') problems.push(`${name}: charset ${r.charset}`);
     if (r.h1 !== 1) problems.push(`${name}: ${r.h1} h1`);
-    if (r.execution < 1) problems.push(`${name}: no execution table rows`);
-    if (r.status < 1) problems.push(`${name}: no status table rows`);
+    if (compare) {
+      if (r.compare < 1) problems.push(`${name}: no key-figure table rows`);
+      if (r.verdicts < 1) problems.push(`${name}: no verdicts`);
+    } else {
+      if (r.execution < 1) problems.push(`${name}: no execution table rows`);
+      if (r.status < 1) problems.push(`${name}: no status table rows`);
+    }
     if (r.svgW === undefined) {
       if (!(noPlotOk && r.noChart)) problems.push(`${name}: no plot svg`);
     } else {
@@ -248,16 +257,17 @@ async function checkPage(cdp, file, shots, noPlotOk, full) {
 
 async function main() {
   const args = process.argv.slice(2);
-  let shots = null, noPlotOk = false, full = false;
+  let shots = null, noPlotOk = false, full = false, compare = false;
   const files = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--shots') shots = args[++i];
     else if (args[i] === '--no-plot-ok') noPlotOk = true;
     else if (args[i] === '--full') full = true;
+    else if (args[i] === '--compare') compare = true;
     else files.push(args[i]);
   }
   if (files.length === 0) {
-    console.error('usage: check_report.js [--shots DIR] [--no-plot-ok] REPORT.html...');
+    console.error('usage: check_report.js [--shots DIR] [--no-plot-ok] [--compare] REPORT.html...');
     process.exit(2);
   }
   const chromium = findChromium();
@@ -279,7 +289,7 @@ async function main() {
   let failed = 0;
   try {
     for (const f of files) {
-      const { problems, summary } = await checkPage(cdp, f, shots, noPlotOk, full);
+      const { problems, summary } = await checkPage(cdp, f, shots, noPlotOk, full, compare);
       if (problems.length) {
         failed++;
         console.log(`FAIL ${f}`);
