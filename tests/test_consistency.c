@@ -65,7 +65,8 @@
  *     is decimated: rows come in pairs, the minimum then the maximum of
  *     every column over the bucket of timeline rows the pair covers, and
  *     that rule is checked instead. Scale-out / scale-in markers are as
- *     many as scaling.scale_outs / scale_ins.
+ *     many as scaling.scale_outs / scale_ins; a block of desired counts at
+ *     given times ("# time_s desired") holds events.log's count at each.
  *  4. decisions.csv against events.log: every row whose action is not
  *     `none` is one desired-count change in events.log at its time (within
  *     the log's 0.05 s), from its `current` to its `desired`, and every
@@ -984,7 +985,7 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
 
 /* ---- 3. the plot data against the timeline ------------------------------------------------------ */
 
-static void check_plot_data(run_ctx *r, const timeline *t)
+static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev)
 {
     char *text = read_out(r, "demand_capacity.dat");
     if (!text)
@@ -1111,18 +1112,35 @@ static void check_plot_data(run_ctx *r, const timeline *t)
     }
 #undef DAT
     free(rows);
-    /* index 1: the markers' classes (column 2) */
+    /* The other indexes (blocks after blank lines), each named by its last
+     * comment line: the markers ("# time_s class ..."): their classes are
+     * counted; the desired count at given times ("# time_s desired"): each is
+     * events.log's at that time. */
     int outs = 0, ins = 0;
+    enum { OTHER, MARKERS, DESIRED } block = OTHER;
     for (; line && *line;) {
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
         double mt;
-        int cls;
-        if (line[0] != '#' && sscanf(line, "%lf %d", &mt, &cls) == 2) {
-            outs += cls == 1;
-            ins += cls == 2;
+        int v;
+        if (line[0] == '#') {
+            if (strncmp(line, "# time_s class ", 15) == 0)
+                block = MARKERS;
+            else if (strcmp(line, "# time_s desired") == 0)
+                block = DESIRED;
+        } else if (line[0] == '\0') {
+            /* a blank line: the block ends; the next one names itself */
+        } else if (sscanf(line, "%lf %d", &mt, &v) == 2) {
+            if (block == MARKERS) {
+                outs += v == 1;
+                ins += v == 2;
+            } else if (block == DESIRED && !decimated && !desired_possible(ev, mt, v) && mismatches++ < 5) {
+                bad(r, "demand_capacity.dat desired", "%d at %g s, events.log gives %d", v, mt, desired_at(ev, mt));
+            }
         }
+        if (line[0] == '\0' && block != OTHER)
+            block = OTHER;
         line = nl ? nl + 1 : NULL;
     }
     if (outs != fig(r, "scaling.scale_outs") || ins != fig(r, "scaling.scale_ins"))
@@ -1594,7 +1612,7 @@ static void test_consistency(void **state)
     timeline t;
     if (read_timeline(&r, &t)) {
         check_timeline(&r, &t, &ev);
-        check_plot_data(&r, &t);
+        check_plot_data(&r, &t, &ev);
     }
     timeline_free(&t);
     check_decisions(&r, &ev);
