@@ -1017,6 +1017,8 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
             key = (long)c;
         tcol[c] = strcmp(names[c], "start_s") == 0 || strcmp(names[c], "end_s") == 0 ? -1 : grid_col(&t->g, names[c]);
     }
+    if (key >= 0)
+        tcol[key] = -1; /* the row's time: the key, not a value (a decimated pair's first row sits mid-bucket) */
     if (ncol == 0 || key < 0) {
         bad(r, "demand_capacity.dat", "no header naming its columns with an end_s or time_s");
         free(text);
