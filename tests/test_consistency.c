@@ -57,6 +57,9 @@
  *       rejected + timed_out + failed minus the replayed arrivals that came
  *       before the service existed (events.log says how many; they count
  *       as arrived and rejected, but unserved counts from the creation).
+ *     - a window's figures (windows.NAME, when there are any): its
+ *       unserved_requests (requests mode: served) between the sums over
+ *       the periods inside [from_s, to_s] and over those overlapping it.
  *  3. The plot data (demand_capacity.dat) against timeline.csv: columns are
  *     matched by the names in the data's header comment; each row stands
  *     for the timeline row at its end_s (or time_s) and every value it
@@ -983,6 +986,49 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
     }
 }
 
+/* Figures over a window (summary.json `windows.NAME`, issue 9 point 9):
+ * the unserved volume (and, in requests mode, the served count) over
+ * [from_s, to_s] lies between the sums over the periods inside the window
+ * and over the periods that overlap it (equal when the window's ends fall
+ * on period ends). Windows that are absent are not checked. */
+static void check_windows(run_ctx *r, const timeline *t)
+{
+    for (size_t k = 0; k < r->sum.count; k++) {
+        const char *name = r->sum.items[k].name;
+        size_t len = strlen(name);
+        if (strncmp(name, "windows.", 8) != 0 || len < 15 || strcmp(name + len - 7, ".from_s") != 0)
+            continue;
+        char prefix[200], fname[260];
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(len - 7), name); /* windows.NAME */
+        double from = r->sum.items[k].num;
+        snprintf(fname, sizeof fname, "%s.to_s", prefix);
+        double to = fig(r, fname);
+        if (!(to > from))
+            continue;
+        static const char *const figs[] = {"capacity.unserved_requests", "requests.served"};
+        long cols[] = {t->c_unserved, t->c_served};
+        for (int f = 0; f < 2; f++) {
+            snprintf(fname, sizeof fname, "%s.%s", prefix, figs[f]);
+            const ecsim_figure *w = ecsim_figures_find(&r->sum, fname);
+            if (!w || w->kind != ECSIM_FIG_NUMBER)
+                continue;
+            double inner = 0, outer = 0;
+            for (size_t i = 0; i < t->rows; i++) {
+                double end = tl(t, i, t->c_time), span = span_of(t, i), begin = end - span;
+                double v = tl(t, i, cols[f]);
+                if (!isfinite(v) || end <= from || begin >= to)
+                    continue;
+                outer += v * span;
+                if (begin >= from - 1e-9 && end <= to + 1e-9)
+                    inner += v * span;
+            }
+            if (w->num < inner * (1 - 1e-7) - 1e-6 || w->num > outer * (1 + 1e-7) + 1e-6)
+                bad(r, fname, "summary.json %.3f, the timeline over [%g, %g] s gives %.3f..%.3f", w->num, from,
+                    to, inner, outer);
+        }
+    }
+}
+
 /* ---- 3. the plot data against the timeline ------------------------------------------------------ */
 
 static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev)
@@ -1615,6 +1661,7 @@ static void test_consistency(void **state)
     if (read_timeline(&r, &t)) {
         check_timeline(&r, &t, &ev);
         check_plot_data(&r, &t, &ev);
+        check_windows(&r, &t);
     }
     timeline_free(&t);
     check_decisions(&r, &ev);
