@@ -119,24 +119,25 @@
 /* ---- one run ---------------------------------------------------------------------- */
 
 typedef struct run_case {
-    char label[160];    /* scenario name, with the --set when there is one */
-    char path[512];     /* scenarios/NAME.yaml */
-    char name[128];     /* NAME: the run folder's name */
-    const char *set;    /* one --set KEY=VALUE, or NULL */
+    char label[160]; /* scenario name, with the --set when there is one */
+    char path[512];  /* scenarios/NAME.yaml */
+    char name[128];  /* NAME: the run folder's name */
+    const char *set; /* one --set KEY=VALUE, or NULL */
 } run_case;
 
 typedef struct run_ctx {
     const run_case *rc;
-    char root[64];      /* the --out folder */
-    char dir[600];      /* root/NAME */
-    ecsim_figures sum;  /* summary.json */
+    char root[64];     /* the --out folder */
+    char dir[600];     /* root/NAME */
+    ecsim_figures sum; /* summary.json */
     int problems;
 } run_ctx;
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void bad(run_ctx *r, const char *figure, const char *fmt, ...)
+static void
+bad(run_ctx *r, const char *figure, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -219,7 +220,10 @@ static bool close_rel(double a, double b, double rel, double abs_tol)
 }
 
 /* A whole number as shown for figure x: x rounded half away from zero. */
-static bool whole_matches(double shown, double x) { return isfinite(x) && shown == round(x); }
+static bool whole_matches(double shown, double x)
+{
+    return isfinite(x) && shown == round(x);
+}
 
 /* ---- clocks and durations ------------------------------------------------------------- */
 
@@ -383,8 +387,8 @@ static void parse_md(const char *text, grid *g)
     for (const char *line = text; line && *line;) {
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        if (len > 0 && line[0] == '|' && strncmp(line, "|---", 4) != 0 && strncmp(line, "|:--", 4) != 0 &&
-            strncmp(line, "|--:", 4) != 0) {
+        if (len > 0 && line[0] == '|' && strncmp(line, "|---", 4) != 0 &&
+            strncmp(line, "|:--", 4) != 0 && strncmp(line, "|--:", 4) != 0) {
             char **cells = NULL;
             size_t n = 0;
             char *cur = malloc(len + 1);
@@ -454,7 +458,8 @@ static void parse_txt(const char *text, grid *g)
         assert_non_null(cells);
         for (size_t c = 0; c < ncols; c++) {
             size_t a = byte_at_column(lines[li], lens[li], starts[c]);
-            size_t b = c + 1 < ncols ? byte_at_column(lines[li], lens[li], starts[c + 1]) : lens[li];
+            size_t b =
+                c + 1 < ncols ? byte_at_column(lines[li], lens[li], starts[c + 1]) : lens[li];
             cells[c] = trim_dup(lines[li] + a, b > a ? b - a : 0);
         }
         if (li > 3 && cells[0][0] == '\0' && g->rows > 1) {
@@ -512,8 +517,13 @@ static void compare_json_table(run_ctx *r, const char *file, const char *key, co
             }
             if (!ok)
                 bad(r, file, "%s is %s%s%s in json, \"%s\" in csv", name,
-                    !v ? "missing" : v->kind == ECSIM_FIG_STRING ? "\"" : "",
-                    !v ? "" : v->kind == ECSIM_FIG_STRING ? v->str : v->kind == ECSIM_FIG_NULL ? "null" : "a number",
+                    !v                            ? "missing"
+                    : v->kind == ECSIM_FIG_STRING ? "\""
+                                                  : "",
+                    !v                            ? ""
+                    : v->kind == ECSIM_FIG_STRING ? v->str
+                    : v->kind == ECSIM_FIG_NULL   ? "null"
+                                                  : "a number",
                     v && v->kind == ECSIM_FIG_STRING ? "\"" : "", want);
         }
     }
@@ -530,8 +540,8 @@ static void compare_grids(run_ctx *r, const char *file, const grid *got, const g
     for (size_t i = 0; i < csv->rows; i++)
         for (size_t c = 0; c < csv->cols; c++)
             if (strcmp(grid_at(got, i, c), grid_at(csv, i, c)) != 0)
-                bad(r, file, "row %zu column \"%s\": \"%s\", csv has \"%s\"", i,
-                    grid_at(csv, 0, c), grid_at(got, i, c), grid_at(csv, i, c));
+                bad(r, file, "row %zu column \"%s\": \"%s\", csv has \"%s\"", i, grid_at(csv, 0, c),
+                    grid_at(got, i, c), grid_at(csv, i, c));
 }
 
 /* The table in every format against its csv. */
@@ -570,8 +580,8 @@ static void check_formats(run_ctx *r, const char *base, const char *json_key, gr
 typedef enum { DES_CREATED, DES_POLICY, DES_MANUAL } des_kind;
 
 typedef struct des_change {
-    double t;      /* the log's clock (tenths of a second) */
-    int from;      /* -1: the message does not say (the HPA's "New size") */
+    double t; /* the log's clock (tenths of a second) */
+    int from; /* -1: the message does not say (the HPA's "New size") */
     int to;
     des_kind kind;
     bool matched;
@@ -605,7 +615,8 @@ static void parse_events(run_ctx *r, events_info *ev)
             const char *p;
             int a, b;
             if ((p = strstr(msg, "set desired count of service ")) &&
-                sscanf(strstr(p, " from ") ? strstr(p, " from ") : "", " from %d to %d", &a, &b) == 2) {
+                sscanf(strstr(p, " from ") ? strstr(p, " from ") : "", " from %d to %d", &a, &b) ==
+                    2) {
                 c.from = a, c.to = b;
             } else if ((p = strstr(msg, ": scaled deployment ")) && strstr(p, " from ") &&
                        sscanf(strstr(p, " from "), " from %d to %d", &a, &b) == 2) {
@@ -618,7 +629,8 @@ static void parse_events(run_ctx *r, events_info *ev)
                        sscanf(strstr(msg, " set from "), " set from %d to %d", &a, &b) == 2) {
                 c.from = a, c.to = b, c.kind = DES_MANUAL;
             } else if (strncmp(msg, "service ", 8) == 0 && strstr(msg, " created on ") &&
-                       (p = strstr(msg, ": desired count ")) && sscanf(p, ": desired count %d", &b) == 1) {
+                       (p = strstr(msg, ": desired count ")) &&
+                       sscanf(p, ": desired count %d", &b) == 1) {
                 c.to = b, c.kind = DES_CREATED;
             } else if (strncmp(msg, "deployment ", 11) == 0 && strstr(msg, " created on ") &&
                        (p = strstr(msg, ": replicas ")) && sscanf(p, ": replicas %d", &b) == 1) {
@@ -682,9 +694,10 @@ static int desired_at(const events_info *ev, double t)
 
 typedef struct timeline {
     grid g;
-    size_t rows;          /* data rows (g.rows - 1) */
-    double *v;            /* rows x g.cols values, NAN for an empty cell */
-    long c_time, c_demand, c_capacity, c_desired, c_running, c_pending, c_served, c_unserved, c_cost;
+    size_t rows; /* data rows (g.rows - 1) */
+    double *v;   /* rows x g.cols values, NAN for an empty cell */
+    long c_time, c_demand, c_capacity, c_desired, c_running, c_pending, c_served, c_unserved,
+        c_cost;
 } timeline;
 
 static double tl(const timeline *t, size_t i, long col)
@@ -709,9 +722,10 @@ static bool read_timeline(run_ctx *r, timeline *t)
             const char *s = grid_at(&t->g, i + 1, c);
             t->v[i * t->g.cols + c] = *s ? strtod(s, NULL) : NAN;
         }
-    static const char *const names[] = {"time_s", "demand_rps", "capacity_rps", "desired", "running",
-                                        "pending", "served_rps", "unserved_rps", "cost_usd"};
-    long *cols[] = {&t->c_time, &t->c_demand, &t->c_capacity, &t->c_desired, &t->c_running,
+    static const char *const names[] = {"time_s",     "demand_rps",   "capacity_rps",
+                                        "desired",    "running",      "pending",
+                                        "served_rps", "unserved_rps", "cost_usd"};
+    long *cols[] = {&t->c_time,    &t->c_demand, &t->c_capacity, &t->c_desired, &t->c_running,
                     &t->c_pending, &t->c_served, &t->c_unserved, &t->c_cost};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         *cols[k] = grid_col(&t->g, names[k]);
@@ -746,15 +760,19 @@ static void check_tables(run_ctx *r, const events_info *ev)
          cr = grid_col(&ex, "AWS role"), cres = grid_col(&ex, "Result");
     if (cs < 0 || ct < 0 || ca < 0 || cr < 0 || cres < 0)
         bad(r, "execution.csv", "a column of Step, Time, Action, AWS role, Result is missing");
-    for (size_t row = 1; row < ex.rows && cs >= 0 && ct >= 0 && ca >= 0 && cr >= 0 && cres >= 0; row++) {
+    for (size_t row = 1; row < ex.rows && cs >= 0 && ct >= 0 && ca >= 0 && cr >= 0 && cres >= 0;
+         row++) {
         int i = (int)row - 1;
         double step = figf(r, "lifecycle.steps.%d.%s", i, "step");
         if (atof(grid_at(&ex, row, (size_t)cs)) != step)
-            bad(r, "execution.csv Step", "row %zu says %s, summary.json %g", row, grid_at(&ex, row, (size_t)cs), step);
+            bad(r, "execution.csv Step", "row %zu says %s, summary.json %g", row,
+                grid_at(&ex, row, (size_t)cs), step);
         double t = figf(r, "lifecycle.steps.%d.%s", i, "time_s");
         const char *shown = grid_at(&ex, row, (size_t)ct);
-        if (isnan(t) ? strcmp(shown, DASH) != 0 : !(fabs(parse_clock(shown, NULL) - t) <= 0.05 + 1e-9))
-            bad(r, "execution.csv Time", "step %g shows %s, summary.json time_s %.3f", step, shown, t);
+        if (isnan(t) ? strcmp(shown, DASH) != 0
+                     : !(fabs(parse_clock(shown, NULL) - t) <= 0.05 + 1e-9))
+            bad(r, "execution.csv Time", "step %g shows %s, summary.json time_s %.3f", step, shown,
+                t);
         static const char *const leaves[] = {"action", "aws_role", "result"};
         long cols[] = {ca, cr, cres};
         for (int k = 0; k < 3; k++) {
@@ -762,7 +780,8 @@ static void check_tables(run_ctx *r, const events_info *ev)
             const char *want = fig_str(r, name, &is_null);
             const char *got = grid_at(&ex, row, (size_t)cols[k]);
             if (want ? strcmp(want, got) != 0 : strcmp(got, DASH) != 0)
-                bad(r, name, "summary.json \"%s\", execution.csv \"%s\"", want ? want : "null", got);
+                bad(r, name, "summary.json \"%s\", execution.csv \"%s\"", want ? want : "null",
+                    got);
         }
     }
     /* The status tracker: After Step k is step k, Final is End (the last step). */
@@ -787,7 +806,8 @@ static void check_tables(run_ctx *r, const events_info *ev)
             const char *want = fig_str(r, name, &is_null);
             const char *got = grid_at(&st, (size_t)row, c);
             if (want ? strcmp(want, got) != 0 : strcmp(got, DASH) != 0)
-                bad(r, name, "summary.json \"%s\", status.csv %s \"%s\"", want ? want : "null", head, got);
+                bad(r, name, "summary.json \"%s\", status.csv %s \"%s\"", want ? want : "null",
+                    head, got);
         }
     }
     /* "Desired tasks" / "Running tasks" (EKS: "Desired pods" / "Running pods") */
@@ -818,10 +838,12 @@ static void check_tables(run_ctx *r, const events_info *ev)
             const char *got = grid_at(&st, (size_t)rd, c);
             if (isnan(t)) {
                 if (strcmp(got, DASH) != 0)
-                    bad(r, "status.csv Desired tasks", "After Step %d (not reached) shows %s", step, got);
+                    bad(r, "status.csv Desired tasks", "After Step %d (not reached) shows %s", step,
+                        got);
             } else if (!desired_possible(ev, t, atoi(got))) {
-                bad(r, "status.csv Desired tasks", "After Step %d (%.1f s) shows %s, events.log gives %d",
-                    step, t, got, desired_at(ev, t));
+                bad(r, "status.csv Desired tasks",
+                    "After Step %d (%.1f s) shows %s, events.log gives %d", step, t, got,
+                    desired_at(ev, t));
             }
         }
     }
@@ -838,7 +860,8 @@ static void check_shortfall_words(run_ctx *r)
     double ta = fig(r, "capacity.under_capacity_after_steady_s");
     bool fell_behind = isfinite(ua) && (ta > 0 || ua >= 0.5);
     char words[160], name[64];
-    snprintf(words, sizeof words, "%.0f requests unserved over %.0f s after steady state", round(ua), round(ta));
+    snprintf(words, sizeof words, "%.0f requests unserved over %.0f s after steady state",
+             round(ua), round(ta));
     for (int i = 4; i < 7; i++) {
         snprintf(name, sizeof name, "lifecycle.steps.%d.reached", i);
         if (fig(r, name) != 1)
@@ -849,21 +872,26 @@ static void check_shortfall_words(run_ctx *r)
         if (!result)
             continue;
         if (fell_behind && !strstr(result, words))
-            bad(r, name, "\"%s\" does not say \"%s\" (unserved_after_steady_requests %g, "
-                "under_capacity_after_steady_s %g)", result, words, ua, ta);
+            bad(r, name,
+                "\"%s\" does not say \"%s\" (unserved_after_steady_requests %g, "
+                "under_capacity_after_steady_s %g)",
+                result, words, ua, ta);
         if (!fell_behind && strstr(result, "after steady state"))
-            bad(r, name, "\"%s\" reports a shortfall, summary.json has none after steady state", result);
+            bad(r, name, "\"%s\" reports a shortfall, summary.json has none after steady state",
+                result);
     }
 }
 
-/* ---- 2. summary.json against the timeline ------------------------------------------------------ */
+/* ---- 2. summary.json against the timeline ------------------------------------------------------
+ */
 
 static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
 {
     /* requests mode: individual requests were counted */
     bool requests = fig(r, "requests.arrived") > 0;
     double created = figf(r, "lifecycle.steps.%d.%s", 2, "time_s"); /* step 3: the service exists */
-    double unserved = 0, served = 0, short_span = 0, running_s = 0, tol_s = 0, cost_prev = -INFINITY;
+    double unserved = 0, served = 0, short_span = 0, running_s = 0, tol_s = 0,
+           cost_prev = -INFINITY;
     bool any_short = false, demand_over = false;
     int tl_max = -1, tl_min = 1 << 30;
     for (size_t i = 0; i < t->rows; i++) {
@@ -884,7 +912,8 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
             demand_over = true;
         int run = (int)tl(t, i, t->c_running), des = (int)tl(t, i, t->c_desired);
         int pend = (int)tl(t, i, t->c_pending);
-        int run0 = i ? (int)tl(t, i - 1, t->c_running) : 0, des0 = i ? (int)tl(t, i - 1, t->c_desired) : 0;
+        int run0 = i ? (int)tl(t, i - 1, t->c_running) : 0,
+            des0 = i ? (int)tl(t, i - 1, t->c_desired) : 0;
         int pend0 = i ? (int)tl(t, i - 1, t->c_pending) : 0;
         running_s += run * span;
         int moved = abs(run - run0);
@@ -904,38 +933,45 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
             tl_min = des;
         double cost = tl(t, i, t->c_cost);
         if (cost < cost_prev - 1e-12)
-            bad(r, "timeline.csv cost_usd", "falls from %.10g to %.10g at %g s", cost_prev, cost, time);
+            bad(r, "timeline.csv cost_usd", "falls from %.10g to %.10g at %g s", cost_prev, cost,
+                time);
         cost_prev = cost;
     }
     double uns = fig(r, "capacity.unserved_requests");
     if (!close_rel(unserved, uns, 1e-7, 1e-6))
-        bad(r, "capacity.unserved_requests", "summary.json %.6f, timeline sum of unserved_rps x span %.6f",
-            uns, unserved);
+        bad(r, "capacity.unserved_requests",
+            "summary.json %.6f, timeline sum of unserved_rps x span %.6f", uns, unserved);
     double under = fig(r, "capacity.under_capacity_s");
     if (!requests) {
         if (any_short != (under > 0))
-            bad(r, "capacity.under_capacity_s", "summary.json %g, yet the timeline %s unserved demand", under,
+            bad(r, "capacity.under_capacity_s",
+                "summary.json %g, yet the timeline %s unserved demand", under,
                 any_short ? "has" : "has no");
         if (under > short_span + 1e-6)
-            bad(r, "capacity.under_capacity_s", "summary.json %g s, more than the %g s of the periods with unserved demand",
-                under, short_span);
+            bad(r, "capacity.under_capacity_s",
+                "summary.json %g s, more than the %g s of the periods with unserved demand", under,
+                short_span);
     }
     if (demand_over && !(under > 0))
-        bad(r, "capacity.under_capacity_s", "summary.json %g, yet a period's mean demand is above its mean capacity",
-            under);
+        bad(r, "capacity.under_capacity_s",
+            "summary.json %g, yet a period's mean demand is above its mean capacity", under);
     double episodes = fig(r, "capacity.shortfall_episodes");
-    double mean_ttc = fig(r, "capacity.mean_time_to_capacity_s"), max_ttc = fig(r, "capacity.max_time_to_capacity_s");
+    double mean_ttc = fig(r, "capacity.mean_time_to_capacity_s"),
+           max_ttc = fig(r, "capacity.max_time_to_capacity_s");
     if (episodes > 0 && !close_rel(mean_ttc * episodes, under, 1e-6, 1e-6))
-        bad(r, "capacity.mean_time_to_capacity_s", "%g x %g episodes = %g, under_capacity_s %g", mean_ttc,
-            episodes, mean_ttc * episodes, under);
+        bad(r, "capacity.mean_time_to_capacity_s", "%g x %g episodes = %g, under_capacity_s %g",
+            mean_ttc, episodes, mean_ttc * episodes, under);
     if (episodes > 0 && max_ttc > under * (1 + 1e-9) + 1e-6)
-        bad(r, "capacity.max_time_to_capacity_s", "%g, more than under_capacity_s %g", max_ttc, under);
+        bad(r, "capacity.max_time_to_capacity_s", "%g, more than under_capacity_s %g", max_ttc,
+            under);
     if ((episodes > 0) != (under > 0))
         bad(r, "capacity.shortfall_episodes", "%g with under_capacity_s %g", episodes, under);
     double task_s = 3600 * fig(r, "capacity.task_hours");
     if (fabs(task_s - running_s) > tol_s + 1e-6)
-        bad(r, "capacity.task_hours", "summary.json %.1f task-s, timeline sum of running x span %.1f, "
-            "beyond the sampling tolerance %.1f", task_s, running_s, tol_s);
+        bad(r, "capacity.task_hours",
+            "summary.json %.1f task-s, timeline sum of running x span %.1f, "
+            "beyond the sampling tolerance %.1f",
+            task_s, running_s, tol_s);
     /* desired: events.log's extremes are summary.json's; the sampled ones lie inside */
     int ev_max = -1, ev_min = 1 << 30;
     bool have_created = false;
@@ -951,8 +987,8 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
     }
     double mx = fig(r, "scaling.max_desired"), mn = fig(r, "scaling.min_desired");
     if (have_created && (ev_max != mx || ev_min != mn))
-        bad(r, "scaling.max_desired / min_desired", "summary.json %g..%g, events.log %d..%d", mn, mx, ev_min,
-            ev_max);
+        bad(r, "scaling.max_desired / min_desired", "summary.json %g..%g, events.log %d..%d", mn,
+            mx, ev_min, ev_max);
     if (tl_max > mx || (tl_min != (1 << 30) && tl_min < mn))
         bad(r, "scaling.max_desired / min_desired", "summary.json %g..%g, timeline %d..%d", mn, mx,
             tl_min, tl_max);
@@ -961,26 +997,33 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
     double last_t = tl(t, t->rows - 1, t->c_time), last_cost = tl(t, t->rows - 1, t->c_cost);
     double compute = fig(r, "cost_usd.compute"), plane = fig(r, "cost_usd.control_plane");
     if (fabs(last_t - duration) > 1e-9)
-        bad(r, "timeline.csv time_s", "the last row is at %g s, the run lasts %g s", last_t, duration);
+        bad(r, "timeline.csv time_s", "the last row is at %g s, the run lasts %g s", last_t,
+            duration);
     else if (!close_rel(last_cost, compute + plane, 1e-9, 1e-12))
-        bad(r, "cost_usd.compute + control_plane", "summary.json %.12g + %.12g, timeline cost_usd at the end %.12g",
-            compute, plane, last_cost);
+        bad(r, "cost_usd.compute + control_plane",
+            "summary.json %.12g + %.12g, timeline cost_usd at the end %.12g", compute, plane,
+            last_cost);
     double total = fig(r, "cost_usd.total"), registry = fig(r, "cost_usd.registry");
     if (!close_rel(total, compute + plane + registry, 1e-9, 1e-12))
         bad(r, "cost_usd.total", "%.12g, compute + control_plane + registry %.12g", total,
             compute + plane + registry);
     /* requests */
     double arrived = fig(r, "requests.arrived"), srv = fig(r, "requests.served");
-    double rej = fig(r, "requests.rejected"), tmo = fig(r, "requests.timed_out"), fl = fig(r, "requests.failed");
+    double rej = fig(r, "requests.rejected"), tmo = fig(r, "requests.timed_out"),
+           fl = fig(r, "requests.failed");
     if (requests) {
         if (!close_rel(served, srv, 1e-7, 1e-6))
-            bad(r, "requests.served", "summary.json %.0f, timeline sum of served_rps x span %.3f", srv, served);
+            bad(r, "requests.served", "summary.json %.0f, timeline sum of served_rps x span %.3f",
+                srv, served);
         if (arrived < srv + rej + tmo + fl)
-            bad(r, "requests.arrived", "%.0f, fewer than served + rejected + timed_out + failed = %.0f", arrived,
+            bad(r, "requests.arrived",
+                "%.0f, fewer than served + rejected + timed_out + failed = %.0f", arrived,
                 srv + rej + tmo + fl);
         if (!close_rel(uns, rej + tmo + fl - ev->early_replayed, 1e-12, 1e-6))
-            bad(r, "capacity.unserved_requests", "summary.json %.0f, rejected + timed_out + failed - "
-                "replayed before the service %.0f", uns, rej + tmo + fl - ev->early_replayed);
+            bad(r, "capacity.unserved_requests",
+                "summary.json %.0f, rejected + timed_out + failed - "
+                "replayed before the service %.0f",
+                uns, rej + tmo + fl - ev->early_replayed);
     } else if (arrived != 0 || srv != 0 || rej != 0 || tmo != 0 || fl != 0) {
         bad(r, "requests", "fluid run with request counts");
     }
@@ -1023,13 +1066,14 @@ static void check_windows(run_ctx *r, const timeline *t)
                     inner += v * span;
             }
             if (w->num < inner * (1 - 1e-7) - 1e-6 || w->num > outer * (1 + 1e-7) + 1e-6)
-                bad(r, fname, "summary.json %.3f, the timeline over [%g, %g] s gives %.3f..%.3f", w->num, from,
-                    to, inner, outer);
+                bad(r, fname, "summary.json %.3f, the timeline over [%g, %g] s gives %.3f..%.3f",
+                    w->num, from, to, inner, outer);
         }
     }
 }
 
-/* ---- 3. the plot data against the timeline ------------------------------------------------------ */
+/* ---- 3. the plot data against the timeline ------------------------------------------------------
+ */
 
 static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev)
 {
@@ -1061,10 +1105,13 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
     for (size_t c = 0; c < ncol; c++) {
         if (strcmp(names[c], "end_s") == 0 || (key < 0 && strcmp(names[c], "time_s") == 0))
             key = (long)c;
-        tcol[c] = strcmp(names[c], "start_s") == 0 || strcmp(names[c], "end_s") == 0 ? -1 : grid_col(&t->g, names[c]);
+        tcol[c] = strcmp(names[c], "start_s") == 0 || strcmp(names[c], "end_s") == 0
+                      ? -1
+                      : grid_col(&t->g, names[c]);
     }
     if (key >= 0)
-        tcol[key] = -1; /* the row's time: the key, not a value (a decimated pair's first row sits mid-bucket) */
+        tcol[key] = -1; /* the row's time: the key, not a value (a decimated pair's first row sits
+                           mid-bucket) */
     if (ncol == 0 || key < 0) {
         bad(r, "demand_capacity.dat", "no header naming its columns with an end_s or time_s");
         free(text);
@@ -1095,7 +1142,7 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
         line = nl ? nl + 1 : NULL;
     }
     size_t mismatches = 0;
-#define DAT(i, c) rows[(i) * ncol + (c)]
+#define DAT(i, c) rows[(i)*ncol + (c)]
     if (!decimated) {
         bool *drawn = calloc(t->rows, sizeof *drawn);
         assert_non_null(drawn);
@@ -1116,13 +1163,14 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
                     continue;
                 double a = DAT(i, c), b = tl(t, k, tcol[c]);
                 if (!close_rel(a, b, 1e-9, 1e-12) && mismatches++ < 5)
-                    bad(r, "demand_capacity.dat", "%s at %g s: plotted %.15g, timeline %.15g", names[c], at,
-                        a, b);
+                    bad(r, "demand_capacity.dat", "%s at %g s: plotted %.15g, timeline %.15g",
+                        names[c], at, a, b);
             }
         }
         for (size_t k = 0; k < t->rows; k++)
             if (!drawn[k] && mismatches++ < 5)
-                bad(r, "demand_capacity.dat", "the timeline row at %g s is not drawn", tl(t, k, t->c_time));
+                bad(r, "demand_capacity.dat", "the timeline row at %g s is not drawn",
+                    tl(t, k, t->c_time));
         free(drawn);
     } else {
         /* pairs (minimum, maximum) over consecutive buckets, the last row closing the steps */
@@ -1135,7 +1183,8 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
                 j++;
             if (j == from) {
                 if (mismatches++ < 5)
-                    bad(r, "demand_capacity.dat", "a decimated pair ending at %g s covers no timeline row", stop);
+                    bad(r, "demand_capacity.dat",
+                        "a decimated pair ending at %g s covers no timeline row", stop);
                 continue;
             }
             for (size_t c = 0; c < ncol; c++) {
@@ -1149,14 +1198,18 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
                     lo = isnan(lo) || v < lo ? v : lo;
                     hi = isnan(hi) || v > hi ? v : hi;
                 }
-                if ((!close_rel(DAT(i, c), lo, 1e-9, 1e-12) || !close_rel(DAT(i + 1, c), hi, 1e-9, 1e-12)) &&
+                if ((!close_rel(DAT(i, c), lo, 1e-9, 1e-12) ||
+                     !close_rel(DAT(i + 1, c), hi, 1e-9, 1e-12)) &&
                     mismatches++ < 5)
-                    bad(r, "demand_capacity.dat", "%s over (%g, %g] s: plotted %.15g..%.15g, timeline %.15g..%.15g",
-                        names[c], from ? tl(t, from - 1, t->c_time) : 0.0, stop, DAT(i, c), DAT(i + 1, c), lo, hi);
+                    bad(r, "demand_capacity.dat",
+                        "%s over (%g, %g] s: plotted %.15g..%.15g, timeline %.15g..%.15g", names[c],
+                        from ? tl(t, from - 1, t->c_time) : 0.0, stop, DAT(i, c), DAT(i + 1, c), lo,
+                        hi);
             }
         }
         if (j != t->rows)
-            bad(r, "demand_capacity.dat", "the decimated rows cover %zu of the %zu timeline rows", j, t->rows);
+            bad(r, "demand_capacity.dat", "the decimated rows cover %zu of the %zu timeline rows",
+                j, t->rows);
     }
 #undef DAT
     free(rows);
@@ -1183,8 +1236,10 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
             if (block == MARKERS) {
                 outs += v == 1;
                 ins += v == 2;
-            } else if (block == DESIRED && !decimated && !desired_possible(ev, mt, v) && mismatches++ < 5) {
-                bad(r, "demand_capacity.dat desired", "%d at %g s, events.log gives %d", v, mt, desired_at(ev, mt));
+            } else if (block == DESIRED && !decimated && !desired_possible(ev, mt, v) &&
+                       mismatches++ < 5) {
+                bad(r, "demand_capacity.dat desired", "%d at %g s, events.log gives %d", v, mt,
+                    desired_at(ev, mt));
             }
         }
         if (line[0] == '\0' && block != OTHER)
@@ -1192,12 +1247,14 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
         line = nl ? nl + 1 : NULL;
     }
     if (outs != fig(r, "scaling.scale_outs") || ins != fig(r, "scaling.scale_ins"))
-        bad(r, "demand_capacity.dat markers", "%d scale-out and %d scale-in markers, summary.json %g and %g",
-            outs, ins, fig(r, "scaling.scale_outs"), fig(r, "scaling.scale_ins"));
+        bad(r, "demand_capacity.dat markers",
+            "%d scale-out and %d scale-in markers, summary.json %g and %g", outs, ins,
+            fig(r, "scaling.scale_outs"), fig(r, "scaling.scale_ins"));
     free(text);
 }
 
-/* ---- 4. decisions.csv against events.log ------------------------------------------------------------ */
+/* ---- 4. decisions.csv against events.log
+ * ------------------------------------------------------------ */
 
 static void check_decisions(run_ctx *r, events_info *ev)
 {
@@ -1206,8 +1263,8 @@ static void check_decisions(run_ctx *r, events_info *ev)
     int actions = 0, outs = 0, ins = 0;
     double first_out = NAN;
     if (read_csv(file_in(r, "decisions.csv", path, sizeof path), &d)) {
-        long ct = grid_col(&d, "time_s"), cc = grid_col(&d, "current"), cd = grid_col(&d, "desired"),
-             ca = grid_col(&d, "action");
+        long ct = grid_col(&d, "time_s"), cc = grid_col(&d, "current"),
+             cd = grid_col(&d, "desired"), ca = grid_col(&d, "action");
         if (ct < 0 || cc < 0 || cd < 0 || ca < 0) {
             bad(r, "decisions.csv", "no time_s, current, desired or action column");
             grid_free(&d);
@@ -1232,35 +1289,41 @@ static void check_decisions(run_ctx *r, events_info *ev)
             bool found = false;
             for (size_t i = 0; i < ev->n && !found; i++) {
                 des_change *c = &ev->ch[i];
-                if (c->kind != DES_POLICY || c->matched || fabs(c->t - t) > 0.05 + 1e-9 || c->to != des)
+                if (c->kind != DES_POLICY || c->matched || fabs(c->t - t) > 0.05 + 1e-9 ||
+                    c->to != des)
                     continue;
                 found = true;
                 c->matched = true;
                 if (c->from >= 0 && c->from != cur)
-                    bad(r, "decisions.csv", "%s at %g s from %d, events.log from %d", action, t, cur, c->from);
+                    bad(r, "decisions.csv", "%s at %g s from %d, events.log from %d", action, t,
+                        cur, c->from);
             }
             if (!found)
-                bad(r, "decisions.csv", "%s at %g s to %d: no such change of the desired count in events.log",
-                    action, t, des);
+                bad(r, "decisions.csv",
+                    "%s at %g s to %d: no such change of the desired count in events.log", action,
+                    t, des);
         }
         grid_free(&d);
     }
     for (size_t i = 0; i < ev->n; i++)
         if (ev->ch[i].kind == DES_POLICY && !ev->ch[i].matched)
-            bad(r, "events.log", "the autoscaler sets the desired count to %d at %.1f s: no decisions.csv row",
+            bad(r, "events.log",
+                "the autoscaler sets the desired count to %d at %.1f s: no decisions.csv row",
                 ev->ch[i].to, ev->ch[i].t);
     if (actions != fig(r, "scaling.actions") || outs != fig(r, "scaling.scale_outs") ||
         ins != fig(r, "scaling.scale_ins"))
-        bad(r, "scaling.actions", "summary.json %g (%g out, %g in), decisions.csv %d (%d out, %d in)",
-            fig(r, "scaling.actions"), fig(r, "scaling.scale_outs"), fig(r, "scaling.scale_ins"), actions, outs,
-            ins);
+        bad(r, "scaling.actions",
+            "summary.json %g (%g out, %g in), decisions.csv %d (%d out, %d in)",
+            fig(r, "scaling.actions"), fig(r, "scaling.scale_outs"), fig(r, "scaling.scale_ins"),
+            actions, outs, ins);
     double fso = fig(r, "scaling.first_scale_out_s");
     if (!close_rel(fso, first_out, 0, 1e-9))
-        bad(r, "scaling.first_scale_out_s", "summary.json %g, first scale_out row of decisions.csv %g", fso,
-            first_out);
+        bad(r, "scaling.first_scale_out_s",
+            "summary.json %g, first scale_out row of decisions.csv %g", fso, first_out);
 }
 
-/* ---- 5. the console summary and report.html ------------------------------------------------------------ */
+/* ---- 5. the console summary and report.html
+ * ------------------------------------------------------------ */
 
 static void check_console(run_ctx *r, const char *console)
 {
@@ -1279,8 +1342,10 @@ static void check_console(run_ctx *r, const char *console)
             seen_outcome = true;
             const char *want = fig_str(r, "outcome", &is_null);
             if (!want || strcmp(want, line + 9) != 0)
-                bad(r, "outcome", "summary.json \"%s\", console \"%s\"", want ? want : "?", line + 9);
-        } else if (line[0] == ' ' && line[1] == ' ' && line[2] >= '1' && line[2] <= '9' && line[3] == ' ') {
+                bad(r, "outcome", "summary.json \"%s\", console \"%s\"", want ? want : "?",
+                    line + 9);
+        } else if (line[0] == ' ' && line[1] == ' ' && line[2] >= '1' && line[2] <= '9' &&
+                   line[3] == ' ') {
             int i = line[2] - '1';
             step_lines++;
             const char *p = line + 4;
@@ -1291,11 +1356,13 @@ static void check_console(run_ctx *r, const char *console)
             if (strncmp(p, DASH, 3) == 0) {
                 rest = p + 3;
                 if (!isnan(t))
-                    bad(r, "console step time", "step %d shows —, summary.json time_s %g", i + 1, t);
+                    bad(r, "console step time", "step %d shows —, summary.json time_s %g", i + 1,
+                        t);
             } else {
                 double shown = parse_clock(p, &rest);
                 if (!(fabs(shown - t) <= 0.05 + 1e-9))
-                    bad(r, "console step time", "step %d shows %.1f s, summary.json time_s %.3f", i + 1, shown, t);
+                    bad(r, "console step time", "step %d shows %.1f s, summary.json time_s %.3f",
+                        i + 1, shown, t);
                 if (!rest)
                     rest = p;
             }
@@ -1305,22 +1372,27 @@ static void check_console(run_ctx *r, const char *console)
             const char *action = fig_str(r, name, &is_null);
             snprintf(name, sizeof name, "lifecycle.steps.%d.result", i);
             const char *result = fig_str(r, name, &is_null);
-            size_t la = action ? strlen(action) : 0, lr = result ? strlen(result) : 0, lrest = strlen(rest);
+            size_t la = action ? strlen(action) : 0, lr = result ? strlen(result) : 0,
+                   lrest = strlen(rest);
             bool ok = action && result && lrest >= la + 1 + lr && strncmp(rest, action, la) == 0 &&
                       strcmp(rest + lrest - lr, result) == 0 && rest[lrest - lr - 1] == ' ';
             for (size_t k = la; ok && k < lrest - lr; k++)
                 ok = rest[k] == ' ';
             if (!ok)
-                bad(r, "console step", "step %d reads \"%s\", summary.json \"%s\" / \"%s\"", i + 1, rest,
-                    action ? action : "?", result ? result : "?");
-        } else if (sscanf(line, "tasks: %d started, %d failed to start, %d running at the end", &a, &b, &c) == 3) {
+                bad(r, "console step", "step %d reads \"%s\", summary.json \"%s\" / \"%s\"", i + 1,
+                    rest, action ? action : "?", result ? result : "?");
+        } else if (sscanf(line, "tasks: %d started, %d failed to start, %d running at the end", &a,
+                          &b, &c) == 3) {
             seen_tasks = true;
             if (a != fig(r, "tasks.started") || b != fig(r, "tasks.failed_to_start") ||
                 c != fig(r, "tasks.running_at_end"))
-                bad(r, "tasks", "console %d/%d/%d, summary.json started %g, failed_to_start %g, running_at_end %g",
+                bad(r, "tasks",
+                    "console %d/%d/%d, summary.json started %g, failed_to_start %g, running_at_end "
+                    "%g",
                     a, b, c, fig(r, "tasks.started"), fig(r, "tasks.failed_to_start"),
                     fig(r, "tasks.running_at_end"));
-        } else if (sscanf(line, "scaling: %d actions (%d out, %d in), desired %d..%d", &a, &b, &c, &d, &e) == 5) {
+        } else if (sscanf(line, "scaling: %d actions (%d out, %d in), desired %d..%d", &a, &b, &c,
+                          &d, &e) == 5) {
             if (a != fig(r, "scaling.actions") || b != fig(r, "scaling.scale_outs") ||
                 c != fig(r, "scaling.scale_ins") || d != fig(r, "scaling.min_desired") ||
                 e != fig(r, "scaling.max_desired"))
@@ -1346,8 +1418,8 @@ static void check_console(run_ctx *r, const char *console)
     }
     free(copy);
     if (!seen_outcome || !seen_tasks || !seen_capacity || step_lines != 7)
-        bad(r, "console", "missing lines (outcome %d, tasks %d, capacity %d, %d step lines)", seen_outcome,
-            seen_tasks, seen_capacity, step_lines);
+        bad(r, "console", "missing lines (outcome %d, tasks %d, capacity %d, %d step lines)",
+            seen_outcome, seen_tasks, seen_capacity, step_lines);
 }
 
 /* The <dd> of <dt>NAME</dt> in report.html's key figures, or NULL. */
@@ -1380,10 +1452,11 @@ static void check_html(run_ctx *r, const events_info *ev)
     char *v;
     int a, b, c, d;
     if ((v = html_figure(html, "Tasks at the end"))) {
-        if (sscanf(v, "%d running of %d desired", &a, &b) != 2 || a != fig(r, "tasks.running_at_end") ||
-            (ev->end_desired >= 0 && b != ev->end_desired))
-            bad(r, "report.html Tasks at the end", "\"%s\", summary.json running_at_end %g, events.log desired %d",
-                v, fig(r, "tasks.running_at_end"), ev->end_desired);
+        if (sscanf(v, "%d running of %d desired", &a, &b) != 2 ||
+            a != fig(r, "tasks.running_at_end") || (ev->end_desired >= 0 && b != ev->end_desired))
+            bad(r, "report.html Tasks at the end",
+                "\"%s\", summary.json running_at_end %g, events.log desired %d", v,
+                fig(r, "tasks.running_at_end"), ev->end_desired);
         free(v);
     } else {
         bad(r, "report.html", "no key figure \"Tasks at the end\"");
@@ -1391,7 +1464,8 @@ static void check_html(run_ctx *r, const events_info *ev)
     if ((v = html_figure(html, "Unserved requests"))) {
         double x = fig(r, "capacity.unserved_requests");
         if (!whole_matches(atof(v), x))
-            bad(r, "capacity.unserved_requests", "summary.json %.6g, report.html %s (rounded: %.0f)", x, v, round(x));
+            bad(r, "capacity.unserved_requests",
+                "summary.json %.6g, report.html %s (rounded: %.0f)", x, v, round(x));
         free(v);
     }
     if ((v = html_figure(html, "Time to capacity"))) {
@@ -1401,11 +1475,15 @@ static void check_html(run_ctx *r, const events_info *ev)
                 bad(r, "report.html Time to capacity", "\"%s\" with no shortfall episode", v);
         } else {
             char longest[64] = "", mean[64] = "";
-            if (sscanf(v, "longest %63[^,], mean %63[^(](%d shortfall", longest, mean, &a) != 3 || a != episodes)
-                bad(r, "capacity.shortfall_episodes", "summary.json %g, report.html \"%s\"", episodes, v);
+            if (sscanf(v, "longest %63[^,], mean %63[^(](%d shortfall", longest, mean, &a) != 3 ||
+                a != episodes)
+                bad(r, "capacity.shortfall_episodes", "summary.json %g, report.html \"%s\"",
+                    episodes, v);
             else {
-                check_duration(r, "capacity.max_time_to_capacity_s", longest, fig(r, "capacity.max_time_to_capacity_s"));
-                check_duration(r, "capacity.mean_time_to_capacity_s", mean, fig(r, "capacity.mean_time_to_capacity_s"));
+                check_duration(r, "capacity.max_time_to_capacity_s", longest,
+                               fig(r, "capacity.max_time_to_capacity_s"));
+                check_duration(r, "capacity.mean_time_to_capacity_s", mean,
+                               fig(r, "capacity.mean_time_to_capacity_s"));
             }
         }
         free(v);
@@ -1419,7 +1497,8 @@ static void check_html(run_ctx *r, const events_info *ev)
         if (sscanf(v, "%lf (%lf over-provisioned)", &th, &op) != 2 ||
             fabs(th - fig(r, "capacity.task_hours")) > 0.005 + 1e-9 ||
             fabs(op - fig(r, "capacity.over_provisioned_task_hours")) > 0.005 + 1e-9)
-            bad(r, "capacity.task_hours", "report.html \"%s\", summary.json %.4f (%.4f over-provisioned)", v,
+            bad(r, "capacity.task_hours",
+                "report.html \"%s\", summary.json %.4f (%.4f over-provisioned)", v,
                 fig(r, "capacity.task_hours"), fig(r, "capacity.over_provisioned_task_hours"));
         free(v);
     }
@@ -1429,7 +1508,8 @@ static void check_html(run_ctx *r, const events_info *ev)
             fabs(tot - fig(r, "cost_usd.total")) > 0.00005 + 1e-12 ||
             fabs(comp - fig(r, "cost_usd.compute")) > 0.00005 + 1e-12 ||
             fabs(reg - fig(r, "cost_usd.registry")) > 0.00005 + 1e-12)
-            bad(r, "cost_usd", "report.html \"%s\", summary.json total %.6f, compute %.6f, registry %.6f", v,
+            bad(r, "cost_usd",
+                "report.html \"%s\", summary.json total %.6f, compute %.6f, registry %.6f", v,
                 fig(r, "cost_usd.total"), fig(r, "cost_usd.compute"), fig(r, "cost_usd.registry"));
         free(v);
     }
@@ -1445,13 +1525,15 @@ static void check_html(run_ctx *r, const events_info *ev)
     }
     if ((v = html_figure(html, "Tasks"))) {
         if (sscanf(v, "%d started, %d failed to start, %d replaced", &a, &b, &c) != 3 ||
-            a != fig(r, "tasks.started") || b != fig(r, "tasks.failed_to_start") || c != fig(r, "tasks.replaced"))
+            a != fig(r, "tasks.started") || b != fig(r, "tasks.failed_to_start") ||
+            c != fig(r, "tasks.replaced"))
             bad(r, "tasks", "report.html \"%s\" against summary.json", v);
         free(v);
     }
     if ((v = html_figure(html, "Latency"))) {
         double p50, p95, p99, mx;
-        if (sscanf(v, "p50 %lf ms, p95 %lf ms, p99 %lf ms, max %lf ms", &p50, &p95, &p99, &mx) != 4 ||
+        if (sscanf(v, "p50 %lf ms, p95 %lf ms, p99 %lf ms, max %lf ms", &p50, &p95, &p99, &mx) !=
+                4 ||
             fabs(p50 - 1000 * fig(r, "latency_s.p50")) > 0.5 + 1e-9 ||
             fabs(p95 - 1000 * fig(r, "latency_s.p95")) > 0.5 + 1e-9 ||
             fabs(p99 - 1000 * fig(r, "latency_s.p99")) > 0.5 + 1e-9 ||
@@ -1462,7 +1544,8 @@ static void check_html(run_ctx *r, const events_info *ev)
     if ((v = html_figure(html, "Latency SLO"))) {
         double slo;
         const char *br = strstr(v, "breached for ");
-        if (sscanf(v, "p99 \xe2\x89\xa4 %lf ms", &slo) != 1 || fabs(slo - 1000 * fig(r, "latency_s.slo_p99_s")) > 0.5 + 1e-9 || !br)
+        if (sscanf(v, "p99 \xe2\x89\xa4 %lf ms", &slo) != 1 ||
+            fabs(slo - 1000 * fig(r, "latency_s.slo_p99_s")) > 0.5 + 1e-9 || !br)
             bad(r, "latency_s.slo_p99_s", "report.html \"%s\" against summary.json", v);
         else
             check_duration(r, "latency_s.slo_breach_s", br + 13, fig(r, "latency_s.slo_breach_s"));
@@ -1470,15 +1553,16 @@ static void check_html(run_ctx *r, const events_info *ev)
     }
     if ((v = html_figure(html, "Requests"))) {
         if (sscanf(v, "%d arrived, %d served, %d rejected, %d timed out", &a, &b, &c, &d) != 4 ||
-            a != fig(r, "requests.arrived") || b != fig(r, "requests.served") || c != fig(r, "requests.rejected") ||
-            d != fig(r, "requests.timed_out"))
+            a != fig(r, "requests.arrived") || b != fig(r, "requests.served") ||
+            c != fig(r, "requests.rejected") || d != fig(r, "requests.timed_out"))
             bad(r, "requests", "report.html \"%s\" against summary.json", v);
         free(v);
     }
     free(html);
 }
 
-/* ---- 6. the SVG is the PNG ----------------------------------------------------------------------- */
+/* ---- 6. the SVG is the PNG
+ * ----------------------------------------------------------------------- */
 
 static bool png_size(const char *path, unsigned *w, unsigned *h)
 {
@@ -1531,7 +1615,8 @@ static const char *first_difference(const char *a, const char *b)
         a += la + (na != NULL);
         b += lb + (nb != NULL);
     }
-    snprintf(msg, sizeof msg, "\"%.*s\" against \"%.*s\"", (int)strcspn(a, "\n") > 150 ? 150 : (int)strcspn(a, "\n"), a,
+    snprintf(msg, sizeof msg, "\"%.*s\" against \"%.*s\"",
+             (int)strcspn(a, "\n") > 150 ? 150 : (int)strcspn(a, "\n"), a,
              (int)strcspn(b, "\n") > 150 ? 150 : (int)strcspn(b, "\n"), b);
     return msg;
 }
@@ -1544,9 +1629,10 @@ static void check_svg_png(run_ctx *r)
     unsigned w = 0, h = 0, sw = 0, sh = 0;
     if (!png_size(file_in(r, "demand_capacity.png", path, sizeof path), &w, &h))
         bad(r, "demand_capacity.png", "missing or not a PNG");
-    else if (svg && (!strstr(svg, " width=\"") ||
-                     sscanf(strstr(svg, " width=\""), " width=\"%u\" height=\"%u\"", &sw, &sh) != 2 ||
-                     sw != w || sh != h))
+    else if (svg &&
+             (!strstr(svg, " width=\"") ||
+              sscanf(strstr(svg, " width=\""), " width=\"%u\" height=\"%u\"", &sw, &sh) != 2 ||
+              sw != w || sh != h))
         bad(r, "demand_capacity.png", "%ux%u pixels, the SVG %ux%u", w, h, sw, sh);
     if (!gp || !svg) {
         free(gp);
@@ -1588,18 +1674,22 @@ static void check_svg_png(run_ctx *r)
         fclose(fp);
         char cmd[1600];
         snprintf(cmd, sizeof cmd,
-                 "cd '%s' && gnuplot -e \"png_out='pass1.svg'; svg_out='pass2.svg'\" consistency.gp 2>/dev/null",
+                 "cd '%s' && gnuplot -e \"png_out='pass1.svg'; svg_out='pass2.svg'\" "
+                 "consistency.gp 2>/dev/null",
                  r->dir);
         if (system(cmd) != 0) {
             bad(r, "demand_capacity.gp", "gnuplot failed on the script with its PNG pass as SVG");
         } else {
             char *p1 = read_out(r, "pass1.svg"), *p2 = read_out(r, "pass2.svg");
-            char *l1 = p1 ? svg_labels(p1) : NULL, *l2 = p2 ? svg_labels(p2) : NULL, *ls = svg_labels(svg);
+            char *l1 = p1 ? svg_labels(p1) : NULL, *l2 = p2 ? svg_labels(p2) : NULL,
+                 *ls = svg_labels(svg);
             if (l1 && l2 && strcmp(l1, l2) != 0)
-                bad(r, "demand_capacity.svg", "the PNG pass and the SVG pass draw different axes: %s",
+                bad(r, "demand_capacity.svg",
+                    "the PNG pass and the SVG pass draw different axes: %s",
                     first_difference(l1, l2));
             if (l2 && strcmp(l2, ls) != 0)
-                bad(r, "demand_capacity.svg", "not what its script draws: %s", first_difference(l2, ls));
+                bad(r, "demand_capacity.svg", "not what its script draws: %s",
+                    first_difference(l2, ls));
             free(l1);
             free(l2);
             free(ls);
@@ -1612,7 +1702,8 @@ static void check_svg_png(run_ctx *r)
     free(svg);
 }
 
-/* ---- the test per run ---------------------------------------------------------------------------- */
+/* ---- the test per run
+ * ---------------------------------------------------------------------------- */
 
 static run_case *cases;
 static size_t case_count;
@@ -1630,9 +1721,11 @@ static void test_consistency(void **state)
     assert_non_null(mkdtemp(r.root));
     snprintf(r.dir, sizeof r.dir, "%s/%s", r.root, rc->name);
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' %s%s%s --format text,md,csv,json --out '%s' >'%s/console.txt' 2>'%s/stderr.txt'",
-             bin, rc->path, rc->set ? "--set '" : "", rc->set ? rc->set : "", rc->set ? "'" : "", r.root, r.root,
-             r.root);
+    snprintf(cmd, sizeof cmd,
+             "'%s' run '%s' %s%s%s --format text,md,csv,json --out '%s' >'%s/console.txt' "
+             "2>'%s/stderr.txt'",
+             bin, rc->path, rc->set ? "--set '" : "", rc->set ? rc->set : "", rc->set ? "'" : "",
+             r.root, r.root, r.root);
     int status = system(cmd);
     char path[700];
     snprintf(path, sizeof path, "%s/console.txt", r.root);
@@ -1640,14 +1733,16 @@ static void test_consistency(void **state)
     if (status != 0) {
         snprintf(path, sizeof path, "%s/stderr.txt", r.root);
         char *err = read_text(path);
-        fprintf(stderr, "consistency: %s: ecsim run failed (%d): %s\n", rc->label, status, err ? err : "");
+        fprintf(stderr, "consistency: %s: ecsim run failed (%d): %s\n", rc->label, status,
+                err ? err : "");
         free(err);
         free(console);
         (void)ecsim_remove_tree(r.root);
         fail();
     }
     char err[256];
-    if (ecsim_figures_read(file_in(&r, "summary.json", path, sizeof path), &r.sum, err, sizeof err) != 0) {
+    if (ecsim_figures_read(file_in(&r, "summary.json", path, sizeof path), &r.sum, err,
+                           sizeof err) != 0) {
         fprintf(stderr, "consistency: %s: summary.json: %s\n", rc->label, err);
         free(console);
         (void)ecsim_remove_tree(r.root);
@@ -1703,7 +1798,8 @@ int main(void)
     for (size_t i = 0; i < g.gl_pathc; i++)
         add_case(g.gl_pathv[i], NULL);
     globfree(&g);
-    /* Past 4,000 periods: the decimated plot data. Ending inside a period: a shorter last period. */
+    /* Past 4,000 periods: the decimated plot data. Ending inside a period: a shorter last period.
+     */
     add_case("scenarios/quickstart.yaml", "duration=3d");
     add_case("scenarios/quickstart.yaml", "duration=3630");
     add_case("scenarios/latency-slo.yaml", "duration=1830");
