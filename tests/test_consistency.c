@@ -116,7 +116,7 @@
 
 #define DASH "\xe2\x80\x94" /* "—" */
 
-/* ---- one run ---------------------------------------------------------------------- */
+/* ---- one run ------------------------------------------------------------------------- */
 
 typedef struct run_case {
     char label[160]; /* scenario name, with the --set when there is one */
@@ -180,7 +180,7 @@ static char *read_out(run_ctx *r, const char *name)
     return text;
 }
 
-/* ---- summary.json ------------------------------------------------------------------- */
+/* ---- summary.json -------------------------------------------------------------------- */
 
 static double fig(run_ctx *r, const char *name)
 {
@@ -225,7 +225,7 @@ static bool whole_matches(double shown, double x)
     return isfinite(x) && shown == round(x);
 }
 
-/* ---- clocks and durations ------------------------------------------------------------- */
+/* ---- clocks and durations ------------------------------------------------------------ */
 
 /* "[Nd ]HH:MM:SS[.f]" at s: seconds, the end in *end; NAN if not a clock. */
 static double parse_clock(const char *s, const char **end)
@@ -283,7 +283,7 @@ static double parse_duration(const char *s, double *resolution)
     return any ? total : NAN;
 }
 
-/* ---- tables (a grid of cells; row 0 is the header) ---------------------------------------- */
+/* ---- tables (a grid of cells; row 0 is the header) ----------------------------------- */
 
 typedef struct grid {
     size_t rows, cols;
@@ -575,7 +575,7 @@ static void check_formats(run_ctx *r, const char *base, const char *json_key, gr
     compare_json_table(r, name, json_key, csv);
 }
 
-/* ---- events.log ------------------------------------------------------------------------ */
+/* ---- events.log ---------------------------------------------------------------------- */
 
 typedef enum { DES_CREATED, DES_POLICY, DES_MANUAL } des_kind;
 
@@ -690,7 +690,7 @@ static int desired_at(const events_info *ev, double t)
     return cur;
 }
 
-/* ---- timeline.csv ------------------------------------------------------------------------ */
+/* ---- timeline.csv -------------------------------------------------------------------- */
 
 typedef struct timeline {
     grid g;
@@ -747,7 +747,7 @@ static double span_of(const timeline *t, size_t i)
     return tl(t, i, t->c_time) - (i > 0 ? tl(t, i - 1, t->c_time) : 0.0);
 }
 
-/* ---- 1. the tables against summary.json ------------------------------------------------------ */
+/* ---- 1. the tables against summary.json ---------------------------------------------- */
 
 static void check_tables(run_ctx *r, const events_info *ev)
 {
@@ -882,8 +882,7 @@ static void check_shortfall_words(run_ctx *r)
     }
 }
 
-/* ---- 2. summary.json against the timeline ------------------------------------------------------
- */
+/* ---- 2. summary.json against the timeline -------------------------------------------- */
 
 static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
 {
@@ -1072,8 +1071,7 @@ static void check_windows(run_ctx *r, const timeline *t)
     }
 }
 
-/* ---- 3. the plot data against the timeline ------------------------------------------------------
- */
+/* ---- 3. the plot data against the timeline ------------------------------------------- */
 
 static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev)
 {
@@ -1253,8 +1251,7 @@ static void check_plot_data(run_ctx *r, const timeline *t, const events_info *ev
     free(text);
 }
 
-/* ---- 4. decisions.csv against events.log
- * ------------------------------------------------------------ */
+/* ---- 4. decisions.csv against events.log --------------------------------------------- */
 
 static void check_decisions(run_ctx *r, events_info *ev)
 {
@@ -1322,8 +1319,7 @@ static void check_decisions(run_ctx *r, events_info *ev)
             "summary.json %g, first scale_out row of decisions.csv %g", fso, first_out);
 }
 
-/* ---- 5. the console summary and report.html
- * ------------------------------------------------------------ */
+/* ---- 5. the console summary and report.html ------------------------------------------ */
 
 static void check_console(run_ctx *r, const char *console)
 {
@@ -1561,8 +1557,7 @@ static void check_html(run_ctx *r, const events_info *ev)
     free(html);
 }
 
-/* ---- 6. the SVG is the PNG
- * ----------------------------------------------------------------------- */
+/* ---- 6. the SVG is the PNG ----------------------------------------------------------- */
 
 static bool png_size(const char *path, unsigned *w, unsigned *h)
 {
@@ -1702,8 +1697,7 @@ static void check_svg_png(run_ctx *r)
     free(svg);
 }
 
-/* ---- the test per run
- * ---------------------------------------------------------------------------- */
+/* ---- the test per run ---------------------------------------------------------------- */
 
 static run_case *cases;
 static size_t case_count;
