@@ -52,7 +52,12 @@
  *     - the last row's cost_usd (when it is at the duration) is
  *       cost_usd.compute + cost_usd.control_plane (the registry's storage
  *       is not in the timeline), 1e-9 relative; cost never decreases;
- *     - requests mode: arrived >= served + rejected + timed_out + failed
+ *     - requests mode: arrived minus the replayed arrivals before the
+ *       service existed is the timeline's demand volume from the creation
+ *       within 5 standard deviations of a Poisson count (sqrt of the
+ *       expected count), the period holding the creation counted between
+ *       none and all of its volume;
+ *       arrived >= served + rejected + timed_out + failed
  *       (the rest are in flight at the end), and unserved_requests =
  *       rejected + timed_out + failed minus the replayed arrivals that came
  *       before the service existed (events.log says how many; they count
@@ -1014,6 +1019,26 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
         if (!close_rel(served, srv, 1e-7, 1e-6))
             bad(r, "requests.served", "summary.json %.0f, timeline sum of served_rps x span %.3f",
                 srv, served);
+        /* Arrivals are drawn (Poisson, or replayed) at the timeline's demand
+         * from the service's creation: their count is within 5 standard
+         * deviations (sqrt of the expected count) of the expected volume,
+         * the period that holds the creation counting between none and all
+         * of its volume; replayed arrivals before the creation are added. */
+        double e_lo = 0, e_hi = 0;
+        for (size_t i = 0; i < t->rows; i++) {
+            double end = tl(t, i, t->c_time), span = span_of(t, i), d = tl(t, i, t->c_demand);
+            if (!isfinite(d) || end <= created)
+                continue;
+            e_hi += d * span;
+            if (end - span >= created - 1e-9)
+                e_lo += d * span;
+        }
+        double drawn = arrived - ev->early_replayed, sd5 = 5 * sqrt(e_hi);
+        if (drawn < e_lo - sd5 || drawn > e_hi + sd5)
+            bad(r, "requests.arrived",
+                "%.0f (%.0f after the creation), the timeline's demand from the creation gives "
+                "%.0f..%.0f (+- 5 sd %.0f)",
+                arrived, drawn, e_lo, e_hi, sd5);
         if (arrived < srv + rej + tmo + fl)
             bad(r, "requests.arrived",
                 "%.0f, fewer than served + rejected + timed_out + failed = %.0f", arrived,
