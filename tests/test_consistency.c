@@ -1000,6 +1000,10 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
     double duration = fig(r, "duration_s");
     double last_t = tl(t, t->rows - 1, t->c_time), last_cost = tl(t, t->rows - 1, t->c_cost);
     double compute = fig(r, "cost_usd.compute"), plane = fig(r, "cost_usd.control_plane");
+    double run_end = fig(r, "tasks.running_at_end");
+    if (fabs(last_t - duration) <= 1e-9 && tl(t, t->rows - 1, t->c_running) != run_end)
+        bad(r, "tasks.running_at_end", "summary.json %g, the timeline's row at the end %g", run_end,
+            tl(t, t->rows - 1, t->c_running));
     if (fabs(last_t - duration) > 1e-9)
         bad(r, "timeline.csv time_s", "the last row is at %g s, the run lasts %g s", last_t,
             duration);
