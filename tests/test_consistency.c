@@ -21,6 +21,8 @@
  *     after each step is the desired count events.log gives at the step's
  *     time, and Final is events.log's count at the end; Running tasks Final
  *     is tasks.running_at_end.
+ *     events.log has one "lifecycle step N complete|failed" line per
+ *     reached step, at its time, with its action and failed flag.
  *     Steps 5, 6 and End's results say "N requests unserved over S s after
  *     steady state" with the after-steady figures rounded exactly when they
  *     are not zero (README "Shortfall").
@@ -597,6 +599,12 @@ typedef struct events_info {
     size_t n;
     int end_desired, end_running; /* "end of the simulated period": -1 if absent */
     double early_replayed;        /* replayed arrivals before the service existed */
+    struct {
+        int lines; /* "lifecycle step N complete|failed: ACTION" lines */
+        double t;
+        bool failed;
+        char action[128];
+    } step[10];
 } events_info;
 
 static void parse_events(run_ctx *r, events_info *ev)
@@ -646,6 +654,14 @@ static void parse_events(run_ctx *r, events_info *ev)
                     ev->end_running = a;
                     ev->end_desired = b;
                 }
+            } else if (strncmp(msg, "lifecycle step ", 15) == 0 &&
+                       sscanf(msg + 15, "%d", &a) == 1 && a >= 1 && a <= 9 &&
+                       (p = strchr(msg + 15, ' ')) &&
+                       (strncmp(p, " complete: ", 11) == 0 || strncmp(p, " failed: ", 9) == 0)) {
+                ev->step[a].lines++;
+                ev->step[a].t = t;
+                ev->step[a].failed = p[1] == 'f';
+                snprintf(ev->step[a].action, sizeof ev->step[a].action, "%s", strchr(p, ':') + 2);
             } else if ((p = strstr(msg, " replayed arrivals came before the service existed"))) {
                 ev->early_replayed = strtod(msg, NULL);
             }
@@ -854,6 +870,42 @@ static void check_tables(run_ctx *r, const events_info *ev)
     }
     grid_free(&ex);
     grid_free(&st);
+}
+
+/* events.log's "lifecycle step N complete|failed: ACTION" lines: one per
+ * reached step, at its time_s (the log's clock: 0.05 s), with its action
+ * and its failed flag; none for a step not reached. */
+static void check_step_log(run_ctx *r, const events_info *ev)
+{
+    char name[64];
+    bool is_null;
+    for (int i = 0; i < 7; i++) {
+        int n = i + 1;
+        snprintf(name, sizeof name, "lifecycle.steps.%d.reached", i);
+        bool reached = fig(r, name) == 1;
+        if (!reached) {
+            if (ev->step[n].lines)
+                bad(r, name, "false, yet events.log has a lifecycle step %d line", n);
+            continue;
+        }
+        if (ev->step[n].lines != 1) {
+            bad(r, name, "true, events.log has %d lifecycle step %d lines", ev->step[n].lines, n);
+            continue;
+        }
+        double t = figf(r, "lifecycle.steps.%d.%s", i, "time_s");
+        if (!(fabs(ev->step[n].t - t) <= 0.05 + 1e-9))
+            bad(r, "lifecycle step time", "step %d: summary.json %.3f s, events.log %.1f s", n, t,
+                ev->step[n].t);
+        snprintf(name, sizeof name, "lifecycle.steps.%d.failed", i);
+        if ((fig(r, name) == 1) != ev->step[n].failed)
+            bad(r, name, "%g, events.log says step %d %s", fig(r, name), n,
+                ev->step[n].failed ? "failed" : "complete");
+        snprintf(name, sizeof name, "lifecycle.steps.%d.action", i);
+        const char *action = fig_str(r, name, &is_null);
+        if (!action || strcmp(action, ev->step[n].action) != 0)
+            bad(r, name, "summary.json \"%s\", events.log \"%s\"", action ? action : "null",
+                ev->step[n].action);
+    }
 }
 
 /* The shortfall rule (README "Shortfall"): steps 5, 6 and End say "N
@@ -1775,6 +1827,7 @@ static void test_consistency(void **state)
     parse_events(&r, &ev);
     check_tables(&r, &ev);
     check_shortfall_words(&r);
+    check_step_log(&r, &ev);
     timeline t;
     if (read_timeline(&r, &t)) {
         check_timeline(&r, &t, &ev);
