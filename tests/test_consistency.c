@@ -20,7 +20,7 @@
  *     k; Final: End; "—" where summary.json has null); its Desired tasks
  *     after each step is the desired count events.log gives at the step's
  *     time, and Final is events.log's count at the end; Running tasks Final
- *     is tasks.running_at_end.
+ *     is tasks.running_at_end (as is the timeline's row at the end).
  *     events.log has one "lifecycle step N complete|failed" line per
  *     reached step, at its time, with its action and failed flag.
  *     Steps 5, 6 and End's results say "N requests unserved over S s after
@@ -100,8 +100,11 @@
  *     hour to the second, longer ones to the minute).
  *  6. The SVG is the PNG: the run's demand_capacity.gp is rendered again
  *     with its PNG pass switched to the SVG terminal, and the two passes
- *     must give the same bytes (so the same axis ranges, tics and labels),
- *     equal to the run's demand_capacity.svg; the PNG has the SVG's size.
+ *     must place and write the same text (every tic label, axis label,
+ *     title and key entry at the same position: the same axis ranges and
+ *     tics), as must the run's demand_capacity.svg; the PNG has the SVG's
+ *     size. (Not the same bytes: gnuplot's SVG terminal writes one stroke
+ *     colour differently for the first plot of a session.)
  *
  * Besides the shipped scenarios, four variants run: quickstart over three
  * days (4,320 periods: the decimated plot data), quickstart and
