@@ -31,18 +31,33 @@
 # -e before this script runs, then renames them; by hand they default to
 # the final names.
 #
-# Data file, index 0 (one row per metric period; NaN = not set):
-#   1 start_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending
+# Data file, index 0 (timeline.csv's rows and columns, then start_s; NaN =
+# not set):
+#   1 time_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending
 #   7 cpu_pct  8 served_rps  9 unserved_rps  10 p50_ms  11 p95_ms  12 p99_ms
-#   13 cost_usd  14 memory_pct  15 target  16 end_s
-# A row is one metric period, [start_s, end_s] (end_s is timeline.csv's
-# time_s); its values hold over that period: demand, capacity and task
-# counts, CPU and latency are drawn as steps, the shortfall as one box per
-# period. A last row at the final end_s closes the steps.
+#   13 cost_usd  14 memory_pct  15 target  16 start_s
+# Each value is drawn where it belongs in time. A row is sampled at time_s,
+# the end of its metric period [start_s, time_s]: the task counts are the
+# counts at time_s, drawn as steps from time_s on (a count that changes
+# shows at the first sample after the change, never before it); demand,
+# capacity, CPU, memory and latency are over the period, drawn as steps
+# from start_s to time_s; the shortfall is one box per period. A last row
+# at the final time_s (start_s = time_s) closes the period steps.
 # Data file, index 1 (markers):
 #   1 time_s  2 class (1 scale out, 2 scale in, 3 event, 4 failure)
-#   3 desired count after the marker  4 kind  5 "label"  6 show_label (0 when
-#   too close to the previous labelled event to be read; the line is drawn)
+#   3 desired count the marker leaves  4 kind  5 "label"  6 show_label (0
+#   when the label would overprint another one; the line is still drawn)
+#   7 label_top: where the label starts, a fraction of the rps axis (labels
+#   close together are staggered at different heights)
+# Data file, index 2 (the desired count at each row's time and at the
+# instant of each scale action):
+#   1 time_s  2 desired
+#
+# Curves that coincide stay visible: solid curves are drawn wide to narrow
+# (the running tasks as a wide pale band, capacity, then the thin demand
+# line), so a line at the same height as another shows inside it, and the
+# dashed desired count last, so what lies under it shows between its
+# dashes. The key's title says so.
 
 plot_title = '@TITLE@'
 datafile = '@DATAFILE@'
@@ -75,7 +90,7 @@ c_demand = '#000000'
 c_capacity = '#0072B2'
 c_unserved = '#D55E00'
 c_desired = '#E69F00'
-c_running = '#009E73'
+c_running = '#9AD9C4'   # a pale band: lines drawn over it stay visible
 c_pending = '#999999'
 c_out = '#009E73'
 c_in = '#CC79A7'
@@ -86,9 +101,12 @@ c_memory = '#CC79A7'
 c_target = '#D55E00'
 
 set encoding utf8
+# Marker labels on a light, see-through white ground: readable where they
+# cross a curve, which still shows through.
+set style textbox opaque fillcolor '#50FFFFFF' margins 0.5, 0.5 noborder
 set datafile missing NaN
 set style fill transparent solid 0.25 noborder
-set grid xtics ytics lc rgb '#DDDDDD' lw 1 dt 1
+set grid xtics ytics back lc rgb '#DDDDDD' lw 1 dt 1
 
 # Panel layout in screen fractions: fixed left and right margins so that
 # the panels share the x axis; legends sit right of the plots.
@@ -102,25 +120,27 @@ top_t = 0.92
 # rather than drawn empty, so the legends list only what is on the plot.
 # Marker labels longer than 30 characters are cut (the data file has them whole).
 short_label(s) = strlen(s) > 30 ? s[1:29] . '...' : s
+p = "index 0 using ($16/x_div)"
 u = "index 0 using ($1/x_div)"
+d = "index 2 using ($1/x_div)"
 m = "index 1 using ($1/x_div)"
-top_plot = "plot datafile index 0 using (($1 + $16) / 2 / x_div):3:($1/x_div):($16/x_div):3:($2 > $3 ? $2 : $3) with boxxyerror lc rgb c_unserved title 'unserved demand'" \
-    . ", '' " . u . ":2 with steps lw 2 lc rgb c_demand title 'demand (rps)'" \
-    . ", '' " . u . ":3 with steps lw 2 lc rgb c_capacity title 'capacity (rps)'" \
-    . ", '' " . u . ":4 axes x1y2 with steps lw 1.5 dt 2 lc rgb c_desired title 'desired tasks (right)'" \
-    . ", '' " . u . ":5 axes x1y2 with steps lw 1.5 lc rgb c_running title 'running tasks (right)'"
-if (has_pending) top_plot = top_plot . ", '' " . u . ":6 axes x1y2 with steps lw 1 dt 3 lc rgb c_pending title 'pending tasks (right)'"
+top_plot = "plot datafile index 0 using (($16 + $1) / 2 / x_div):3:($16/x_div):($1/x_div):3:($2 > $3 ? $2 : $3) with boxxyerror lc rgb c_unserved title 'unserved demand'" \
+    . ", '' " . u . ":5 axes x1y2 with steps lw 9 lc rgb c_running title 'running tasks (right)'"
+if (has_pending) top_plot = top_plot . ", '' " . u . ":6 axes x1y2 with steps lw 1.5 dt 3 lc rgb c_pending title 'pending tasks (right)'"
+top_plot = top_plot . ", '' " . p . ":3 with steps lw 4 lc rgb c_capacity title 'capacity (rps)'" \
+    . ", '' " . p . ":2 with steps lw 1.2 lc rgb c_demand title 'demand (rps)'" \
+    . ", '' " . d . ":2 axes x1y2 with steps lw 2 dt 2 lc rgb c_desired title 'desired tasks (right)'"
 if (n_events > 0) top_plot = top_plot . ", '' " . m . ":($2 == 3 ? rps_max : NaN) with impulses lw 1 dt 4 lc rgb c_event title 'deployment, event'"
 if (n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 == 4 ? rps_max : NaN) with impulses lw 1.5 lc rgb c_failure title 'failure'"
-if (n_events + n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 >= 3 && $6 > 0 ? rps_max * 0.98 : NaN):(short_label(strcol(5))) with labels rotate by 90 right offset -0.8, 0 font ',9' tc rgb '#444444' notitle"
+if (n_events + n_failures > 0) top_plot = top_plot . ", '' " . m . ":($2 >= 3 && $6 > 0 ? $7 * rps_max : NaN):(short_label(strcol(5))) with labels boxed rotate by 90 right offset -1.0, 0 font ',9' tc rgb '#444444' notitle"
 if (n_scale_out > 0) top_plot = top_plot . ", '' " . m . ":($2 == 1 ? $3 : NaN) axes x1y2 with points pt 9 ps 1.6 lc rgb c_out title '▲ scale out'"
 if (n_scale_in > 0) top_plot = top_plot . ", '' " . m . ":($2 == 2 ? $3 : NaN) axes x1y2 with points pt 11 ps 1.6 lc rgb c_in title '▼ scale in'"
-cpu_plot = "plot datafile " . u . ":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'"
-if (has_memory) cpu_plot = cpu_plot . ", '' " . u . ":14 with steps lw 1.5 dt 2 lc rgb c_memory title 'memory (%)'"
+cpu_plot = "plot datafile " . p . ":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'"
+if (has_memory) cpu_plot = cpu_plot . ", '' " . p . ":14 with steps lw 1.5 dt 2 lc rgb c_memory title 'memory (%)'"
 if (target_pct == target_pct) cpu_plot = cpu_plot . sprintf(", %g with lines lw 1.5 dt 2 lc rgb c_target title 'target (%g %%)'", target_pct, target_pct)
-lat_plot = "plot datafile " . u . ":($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)'" \
-    . ", '' " . u . ":($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)'" \
-    . ", '' " . u . ":($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'"
+lat_plot = "plot datafile " . p . ":($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)'" \
+    . ", '' " . p . ":($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)'" \
+    . ", '' " . p . ":($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'"
 if (slo_ms == slo_ms) lat_plot = lat_plot . sprintf(", %g with lines lw 1.5 dt 2 lc rgb '#000000' title 'p99 SLO (%g ms)'", slo_ms, slo_ms)
 
 # Two passes: the PNG (cairo if this gnuplot has it) and the SVG. Each pass
@@ -162,7 +182,7 @@ do for [pass = first_pass:2] {
     set y2label 'tasks'
     set ytics auto nomirror
     set y2tics
-    set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'
+    set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title 'wide to narrow, dashes on top' font ',10'
     eval top_plot
     unset y2tics
     unset y2label
@@ -174,7 +194,7 @@ do for [pass = first_pass:2] {
     set yrange [0:105]
     set ylabel 'utilisation (%)'
     set ytics 0, 20, 100 mirror
-    set key at screen key_x, cpu_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'
+    set key at screen key_x, cpu_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title ''
     eval cpu_plot
 
     # Latency panel (requests mode only), log scale, with the SLO if any.
@@ -187,7 +207,7 @@ do for [pass = first_pass:2] {
         set yrange [lat_min:lat_max]
         set ytics auto
         set ylabel 'latency (ms, log scale)'
-        set key at screen key_x, lat_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'
+        set key at screen key_x, lat_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title ''
         eval lat_plot
         unset logscale y
     }

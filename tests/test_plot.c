@@ -311,10 +311,13 @@ static void test_dat_and_gp_golden(void **state)
     check_golden(dat, "tests/golden/plot/demand_capacity.dat");
     /* two indexed blocks; the quote in the label became ' */
     assert_non_null(strstr(dat, "\n\n\n# index 1: markers"));
-    /* the last column: whether the label is drawn (events only, not crowded) */
-    assert_non_null(strstr(dat, "240 4 4 task_failed \"task 'a1' exited\" 1\n"));
-    assert_non_null(strstr(dat, "420 3 4 deployment \"deployment\" 1\n"));
-    assert_non_null(strstr(dat, "180 1 4 scale_out \"desired 2 -> 4\" 0\n"));
+    /* the last columns: whether the label is drawn (events only, not
+     * crowded) and how high; a scale marker sits at the count it leaves */
+    assert_non_null(strstr(dat, "240 4 4 task_failed \"task 'a1' exited\" 1 0.98\n"));
+    assert_non_null(strstr(dat, "420 3 4 deployment \"deployment\" 1 0.98\n"));
+    assert_non_null(strstr(dat, "180 1 4 scale_out \"desired 2 -> 4\" 0 NaN\n"));
+    /* index 2: the desired-count steps */
+    assert_non_null(strstr(dat, "\n\n\n# index 2: the desired count"));
     free(dat);
 
     p = path_in(dir, "demand_capacity.gp");

@@ -1,9 +1,12 @@
 /* Plots of a run: demand and capacity over time, rendered by gnuplot.
  *
  * ecsim_plot_demand_capacity writes, into the run's output folder,
- *   demand_capacity.dat   the data (index 0: one row per metric period,
- *                         index 1: markers), with a comment header naming
- *                         the columns; "NaN" marks a value not set;
+ *   demand_capacity.dat   the data (index 0: timeline.csv's rows, each at
+ *                         its sample time, plus its period's start; index 1:
+ *                         markers and where their labels go; index 2: the
+ *                         desired count at each sample and each scale
+ *                         action), with a comment header naming the
+ *                         columns; "NaN" marks a value not set;
  *   demand_capacity.gp    the gnuplot script, filled in from the template
  *                         plots/demand_capacity.gp; run by itself inside the
  *                         folder (`gnuplot demand_capacity.gp`) it re-renders
@@ -73,10 +76,14 @@ void ecsim_plot_options_init(ecsim_plot_options *opt);
 int ecsim_plot_demand_capacity(const ecsim_timeline *tl, const ecsim_plot_options *opt,
                                const char *out_dir, FILE *msg);
 
-/* A terminal preview of demand and capacity for rows with time_s <= until_s
- * (NaN = all), `width` x `height` characters, for `ecsim step`. Uses
- * gnuplot's dumb terminal when gnuplot is on PATH, else
- * ecsim_plot_ascii_preview. 0, ECSIM_EIO or ECSIM_ENOMEM. */
+/* A terminal preview of demand and capacity over the window [0, until_s]
+ * (NaN = up to the last row), `width` x `height` characters, for `ecsim
+ * step`: the rows with time_s <= until_s, each row's values over its own
+ * period; the window always reaches until_s (the step's time), the period
+ * under way there has no data yet and stays empty. Uses gnuplot's dumb
+ * terminal when gnuplot is on PATH (its x label names the window's end as
+ * ecsim_fmt_clock writes it), else ecsim_plot_ascii_preview. 0, ECSIM_EIO
+ * or ECSIM_ENOMEM. */
 int ecsim_plot_preview(const ecsim_timeline *tl, double until_s, int width, int height,
                        FILE *out);
 
@@ -84,10 +91,12 @@ int ecsim_plot_preview(const ecsim_timeline *tl, double until_s, int width, int 
  * `width` x `height` characters (clamped to at least 24 x 6):
  *   line 1            "demand * / capacity o / both # (rps)"
  *   height - 3 lines  the chart: a gutter with the top value and 0, "|",
- *                     then one column per time bin (bin value = mean of its
- *                     rows; an empty bin holds the previous value)
+ *                     then one column per time bin of [0, until_s] (bin
+ *                     value = time-weighted mean of the periods it
+ *                     overlaps; empty where no period has data yet)
  *   1 line            the axis "+-----"
- *   1 line            the time labels: start at the left, end at the right
+ *   1 line            the time labels, as ecsim_fmt_clock writes them:
+ *                     00:00:00 at the left, the window's end at the right
  * No rows up to until_s: the single line "demand / capacity: no data yet".
  * 0 or ECSIM_EIO. */
 int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width, int height,

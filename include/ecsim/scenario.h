@@ -70,6 +70,7 @@ typedef struct ecsim_task_spec {
     double start_jitter_cv;      /* spread of provisioning, pull and start times: each is
                                     multiplied by a lognormal factor of mean 1 and this CV;
                                     default 0 (fixed times; reference §8 gap 4) */
+    int image_pull_policy;       /* eks only: ecsim_image_pull_policy; default if_not_present */
 } ecsim_task_spec;
 
 typedef struct ecsim_load_balancer_spec {
@@ -103,6 +104,22 @@ typedef enum ecsim_placement {
     ECSIM_PLACEMENT_RANDOM
 } ecsim_placement;
 
+/* ECS_IMAGE_PULL_BEHAVIOR of the ECS container agent on EC2 instances
+ * (reference §2.5b). */
+typedef enum ecsim_image_pull_behavior {
+    ECSIM_PULL_BEHAVIOR_DEFAULT,        /* pull again (layers cached); on failure use the cache */
+    ECSIM_PULL_BEHAVIOR_ALWAYS,         /* pull again; on failure the task fails */
+    ECSIM_PULL_BEHAVIOR_ONCE,           /* no pull once a task on the instance pulled it */
+    ECSIM_PULL_BEHAVIOR_PREFER_CACHED   /* no pull when a cached copy exists */
+} ecsim_image_pull_behavior;
+
+/* Kubernetes imagePullPolicy of the pod's container (reference §2.5b, §5.4). */
+typedef enum ecsim_image_pull_policy {
+    ECSIM_PULL_POLICY_IF_NOT_PRESENT,   /* pull only when the node lacks the image */
+    ECSIM_PULL_POLICY_ALWAYS,           /* resolve the tag every start; cached layers reused */
+    ECSIM_PULL_POLICY_NEVER             /* never pull: ErrImageNeverPull without a cached copy */
+} ecsim_image_pull_policy;
+
 typedef struct ecsim_managed_scaling_spec {
     bool enable;                 /* default true */
     double target_capacity;      /* (0, 100]; default 100 (reference §3.1) */
@@ -130,6 +147,7 @@ typedef struct ecsim_cluster_spec {     /* ec2 / eks only */
     double boot_time_p95_s;      /* lognormal p95; default 180 */
     ecsim_placement placement;   /* default binpack */
     ecsim_managed_scaling_spec managed_scaling;
+    int image_pull_behavior;     /* ec2 only: ecsim_image_pull_behavior; default default */
 } ecsim_cluster_spec;
 
 typedef struct ecsim_throttle_spec {   /* service throttle (reference §2.4 item 4, MODEL) */
@@ -418,6 +436,8 @@ typedef struct ecsim_hpa_spec {
     double cpu_initialization_period_s; /* default 300 */
     double initial_readiness_delay_s;   /* default 30 */
     double downscale_stabilization_s;   /* legacy window; default 300 */
+    double metric_resolution_s;  /* metrics-server --metric-resolution: scrape interval and CPU
+                                    window; default 15 (reference §5.1 [K11]) */
     bool has_behavior;           /* `behavior` given: the behavior path (set by the loader) */
     ecsim_hpa_behavior_spec behavior;
     /* More metrics beside `metric` (spec.metrics[1..]): desired = max over

@@ -143,6 +143,14 @@ static void print_step(FILE *out, const ecsim_sim *sim, const ecsim_sim *whole, 
     fprintf(out, "\n== Step %d of %d  at %s%s ==\n", step, ECSIM_STEP_COUNT, clock,
             r->failed ? "  [FAILED]" : r->reached ? "" : "  [not reached]");
     fprintf(out, "%s\n", r->action);
+    /* A step the run never reached says why and what to change, nothing
+     * else: what the user and AWS "did" there did not happen. */
+    if (!r->reached) {
+        print_wrapped(out, "  Why not reached:  ", r->why, 76);
+        if (r->fix[0])
+            print_wrapped(out, "  What to change:   ", r->fix, 76);
+        return;
+    }
     print_wrapped(out, "  You did:  ", r->user_did, 76);
     if (r->aws_did[0])
         print_wrapped(out, "  AWS did:  ", r->aws_did, 76);

@@ -967,6 +967,35 @@ static void resolve_instance_type(loader *L)
         sc->pricing.instance_hour = it->hour_usd;
 }
 
+/* Image pull settings belong to one platform each (reference §2.5b): the
+ * ECS agent's ECS_IMAGE_PULL_BEHAVIOR runs on ECS container instances
+ * (ec2), the container's imagePullPolicy is read by the kubelet of an EKS
+ * node (eks). Fargate and EKS on Fargate keep no image cache (§2.5,
+ * §5.5b): each task or pod pulls its image, whatever the setting. */
+static void check_pull_fields(loader *L)
+{
+    ecsim_platform pf = L->sc->service.platform;
+    const char *pf_name = enum_name("service.platform", (int)pf);
+    if (pf != ECSIM_PLATFORM_EC2 && pos_find(L, "service.cluster.image_pull_behavior"))
+        report_rule(L, "service.cluster.image_pull_behavior", NULL,
+                    "service.cluster.image_pull_behavior is the ECS container agent's "
+                    "ECS_IMAGE_PULL_BEHAVIOR on EC2 instances (reference §2.5b), not used on %s: %s",
+                    pf_name,
+                    pf == ECSIM_PLATFORM_EKS
+                        ? "use service.task.image_pull_policy on eks"
+                        : "remove it, or use service.platform ec2 (Fargate keeps no image cache, "
+                          "reference §2.5)");
+    if (pf != ECSIM_PLATFORM_EKS && pos_find(L, "service.task.image_pull_policy"))
+        report_rule(L, "service.task.image_pull_policy", NULL,
+                    "service.task.image_pull_policy is the Kubernetes imagePullPolicy the kubelet of "
+                    "an EKS node follows (reference §2.5b), not used on %s: %s",
+                    pf_name,
+                    pf == ECSIM_PLATFORM_EC2
+                        ? "use service.cluster.image_pull_behavior on ec2"
+                        : "remove it, or use service.platform eks (Fargate keeps no image cache, "
+                          "reference §2.5, §5.5b)");
+}
+
 /* Policies and platforms (reference §1, §5.1): Application Auto Scaling
  * (target_tracking, step_scaling, scheduled, predictive) registers
  * scalable targets of ECS services (ecs:service:DesiredCount), not of
@@ -1516,6 +1545,7 @@ ecsim_scenario *ecsim_scenario_load_string(const char *text, size_t len,
     finalize_defaults(L.sc);
     resolve_instance_type(&L);
     check_policy_platform(&L);
+    check_pull_fields(&L);
     validate(&L);
     if (L.oom || d->oom)
         goto fail_oom;

@@ -82,6 +82,12 @@ static const char *const action_names[] = {"deploy", "kill_tasks", "scale", "az_
                                            "registry_outage", "fail_instances",
                                            "spot_interruption", NULL};
 static const char *const defect_names[] = {"none", "crash", "unhealthy", NULL};
+/* ECS_IMAGE_PULL_BEHAVIOR values as the agent spells them (reference §2.5b). */
+static const char *const pull_behavior_names[] = {"default", "always", "once", "prefer-cached",
+                                                  NULL};
+/* imagePullPolicy IfNotPresent / Always / Never, in the schema's snake case
+ * (reference §2.5b, §5.4). */
+static const char *const pull_policy_names[] = {"if_not_present", "always", "never", NULL};
 
 /* ---- image and registry ----------------------------------------------------------- */
 
@@ -143,6 +149,11 @@ static const schema_field task_rows[] = {
     NUM(ecsim_task_spec, start_jitter_cv, "start_jitter_cv", 0, 5, 0, "0",
         "spread of task start: provisioning, pull and start times times a lognormal factor of "
         "mean 1 and this CV (reference §2.5 observations, §8 gap 4)"),
+    ENUM(ecsim_task_spec, image_pull_policy, "image_pull_policy", pull_policy_names,
+         "if_not_present",
+         "eks: the container's imagePullPolicy: if_not_present uses the node's copy, always "
+         "checks the registry every start (cached layers reused), never does not pull "
+         "(ErrImageNeverPull without a copy) (reference §2.5b)"),
 };
 static const schema_section task_sec = SEC(task_rows);
 
@@ -247,6 +258,12 @@ static const schema_field cluster_rows[] = {
          "task placement strategy (reference §3.2)"),
     SECTION(ecsim_cluster_spec, managed_scaling, "managed_scaling", managed_sec,
             "capacity provider managed scaling"),
+    ENUM(ecsim_cluster_spec, image_pull_behavior, "image_pull_behavior", pull_behavior_names,
+         "default",
+         "ec2: the ECS agent's ECS_IMAGE_PULL_BEHAVIOR: default pulls again (a 1 s manifest "
+         "check when cached) and uses the cached copy if the pull fails, always fails instead, "
+         "once and prefer-cached skip the pull when the instance has the image (reference "
+         "§2.5b)"),
 };
 static const schema_section cluster_sec = SEC(cluster_rows);
 
@@ -571,6 +588,12 @@ static const schema_field hpa_rows[] = {
         "--horizontal-pod-autoscaler-cpu-initialization-period (reference §5.1)"),
     DUR(ecsim_hpa_spec, initial_readiness_delay_s, "initial_readiness_delay", 0, "30s",
         "--horizontal-pod-autoscaler-initial-readiness-delay (reference §5.1)"),
+    /* metrics-server refuses a --metric-resolution under 10 s; 10 min is far
+     * beyond any sync period (reference §5.1 [K11]). */
+    ROWX(ecsim_hpa_spec, metric_resolution_s, "metric_resolution", SCHEMA_DURATION, 10, 600, 0,
+         "15s",
+         "metrics-server --metric-resolution: pods are scraped this often and the HPA sees each "
+         "pod's CPU averaged over the last window (reference §5.1 [K11], §5.2)", 0, 0),
     DUR(ecsim_hpa_spec, downscale_stabilization_s, "downscale_stabilization", 0, "5m",
         "--horizontal-pod-autoscaler-downscale-stabilization (reference §5.1)"),
     {.key = "metrics", .kind = SCHEMA_LIST, .offset = offsetof(ecsim_hpa_spec, metrics),

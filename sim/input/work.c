@@ -108,6 +108,26 @@ void ecsim_scenario_work(const ecsim_scenario *sc, ecsim_work_estimate *w)
                20 * w->tasks;
 }
 
+/* The field behind the largest term of the estimate, where the refusal is
+ * located (the duration when that field was not given). */
+static const char *work_driver(const ecsim_scenario *sc, const ecsim_work_estimate *w)
+{
+    double fluid = w->fluid_steps, metric = w->metric_periods * (2 + 0.5 * w->peak_tasks);
+    double requests = 1.5 * w->requests, launches = 20 * w->tasks;
+    if (requests >= fluid && requests >= metric && requests >= launches) {
+        const ecsim_load_spec *ld = &sc->load;
+        return ld->requests.arrivals_file[0] ? "load.requests.arrivals_file"
+               : ld->profile_count           ? "load.profile"
+               : ld->trace_data.count        ? "load.trace"
+                                             : "load.mode";
+    }
+    if (metric >= fluid && metric >= launches)
+        return "monitoring.period";
+    if (launches > fluid)
+        return sc->autoscaler.policy != ECSIM_POLICY_NONE ? "autoscaler.max" : "service.desired";
+    return "duration";
+}
+
 void ecsim_work_describe(const ecsim_work_estimate *w, char *buf, size_t size)
 {
     snprintf(buf, size,
@@ -134,12 +154,14 @@ int ecsim_work_check(const ecsim_scenario *sc, const char *limit_text, const cha
     ecsim_scenario_work(sc, &w);
     if (w.units <= limit)
         return 0;
-    char what[256];
+    (void)file; /* the scenario knows where it came from */
+    char what[256], msg[640];
     ecsim_work_describe(&w, what, sizeof what);
-    ecsim_diags_add(d, ECSIM_DIAG_ERROR, file, 0, 0,
-                    "the run is too long: estimated %s, above the limit of %.3g; shorten "
-                    "duration, lengthen monitoring.period or lower the load, or pass "
-                    "--max-work %.3g to run it anyway",
-                    what, limit, w.units * 1.05);
+    snprintf(msg, sizeof msg,
+             "the run is too long: estimated %s, above the limit of %.3g; shorten "
+             "duration, lengthen monitoring.period or lower the load, or pass "
+             "--max-work %.3g to run it anyway",
+             what, limit, w.units * 1.05);
+    ecsim_scenario_report(sc, d, work_driver(sc, &w), "duration", msg);
     return ECSIM_EINVAL;
 }

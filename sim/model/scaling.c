@@ -18,8 +18,11 @@
  * policies (CloudWatch evaluates alarms every minute, every 10 s for
  * sub-minute periods, reference §1.2 [C1]), every 15 s for the HPA
  * (--horizontal-pod-autoscaler-sync-period, reference §5.1). It sees only
- * published datapoints. Each evaluation is one row of decisions.csv; a
- * change of the desired count goes to the service scheduler.
+ * published datapoints; the HPA sees metrics-server's latest scrape, each
+ * pod's CPU averaged over the window between two scrapes
+ * (autoscaler.hpa.metric_resolution, reference §5.1 [K11], §5.2). Each
+ * evaluation is one row of decisions.csv; a change of the desired count
+ * goes to the service scheduler.
  *
  * Requests mode (load.mode: requests, sim/model/requests.h): individual requests
  * replace the fluid integration. The accounting is cut into segments at
@@ -74,6 +77,19 @@ struct scaling {
     } acc;
     double last_fluid_s;
     double shortfall_since_s;     /* start of the current shortfall episode, NaN if none */
+    /* metrics-server, HPA runs only (reference §5.1 [K11], §5.2): every
+     * autoscaler.hpa.metric_resolution it scrapes the pods, and a pod's CPU
+     * is its usage averaged over the window since the previous scrape.
+     * Integrals over time of what one pod receiving traffic does (CPU %,
+     * memory %, requests/s), counted while some pod receives traffic; their
+     * values at the latest scrape; and that window's averages. */
+    struct {
+        double cpu, memory, rps, seconds;       /* integrals so far */
+        double cpu0, memory0, rps0, seconds0;   /* the integrals at the latest scrape */
+        long long count;                        /* scrapes so far: next at (count + 1) x res */
+        double last_s;                          /* the latest scrape, NaN before the first */
+        double cpu_pct, memory_pct, rps_avg;    /* a receiving pod over the latest window */
+    } scrape;
     requests_model *requests;     /* requests mode (requests.h); NULL in fluid mode */
 };
 
@@ -168,6 +184,7 @@ static int scaling_init(scaling *sim, FILE *err)
     sim->scale_max = sc->autoscaler.max;
     sim->last_fluid_s = NAN;
     sim->shortfall_since_s = NAN;
+    sim->scrape.last_s = NAN;
     sim->w.summary->slo_p99_s = sc->load.requests.slo_p99_s;
     if (sc->load.mode == ECSIM_LOAD_REQUESTS) {
         ecsim_diags_init(&d);
@@ -254,6 +271,12 @@ static void record_utilisation(scaling *sim, double t0, double t1, int running, 
     sim->acc.cpu += cpu * dt;
     sim->acc.memory += mem * dt;
     sim->acc.cpu_seconds += dt;
+    if (ready > 0) { /* a pod receiving traffic, for metrics-server's windows */
+        sim->scrape.cpu += cpu_busy * dt;
+        sim->scrape.memory += mem_busy * dt;
+        sim->scrape.rps += admitted_rps / ready * dt;
+        sim->scrape.seconds += dt;
+    }
     if (ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_CPU, mid, cpu, dt) == ECSIM_ENOMEM ||
         ecsim_metrics_add_sample(sim->metrics, ECSIM_METRIC_ID_MEMORY, mid, mem, dt) == ECSIM_ENOMEM)
         sim->oom = 1;
@@ -454,80 +477,75 @@ static size_t gather_datapoints(scaling *sim, int metric, double *out)
     return ecsim_metrics_window(sim->metrics, metric, first, latest.period, now, out);
 }
 
-/* What one task receiving traffic does now, for the HPA's pod samples. */
-typedef struct pod_load {
-    double cpu_pct;     /* CPU % of the request */
-    double memory_pct;  /* memory % of the reservation */
-    double rps;         /* requests per second it serves */
-} pod_load;
+/* ---- metrics-server (HPA runs) ------------------------------------------------------ */
 
-/* Requests mode: the ready tasks' busy fraction over the current metric
- * period so far (the model integrates busy slot-seconds exactly; the period
- * accumulators hold the service CPU / memory built from it, averaged over
- * RUNNING tasks, tasks not receiving traffic at idle), or over the last
- * closed period when the current one has just begun. MODEL: a window of up
- * to one metric period stands for metrics-server's sampling window. */
-static pod_load requests_pod_load(const scaling *sim, int running, int ready)
+static double metric_resolution(const scaling *sim)
 {
+    double res = sim->w.sc->autoscaler.hpa.metric_resolution_s;
+    return res > 0 ? res : 15.0; /* a scenario built without the schema's defaults */
+}
+
+/* Take the scrapes that are due by now (reference §5.1 [K11]: metrics-server
+ * collects every --metric-resolution, 15 s by default). A scrape at s gives
+ * each pod's CPU averaged over the window since the previous scrape, as
+ * metrics-server's rate of the cumulative CPU counter between two scrapes
+ * does (§5.2: the sample's time is s, its window the resolution); MODEL:
+ * memory and requests/s are averaged over the same window. A window in
+ * which no pod received traffic leaves a pod at idle. Called by the scrape
+ * event and by the HPA's sync first, so a scrape due at the sync's instant
+ * is seen whatever the order of the two events. */
+static void scrape_due(scaling *sim)
+{
+    double now = ecsim_engine_now(sim->w.eng);
+    double res = metric_resolution(sim);
     const ecsim_task_spec *ts = &sim->w.sc->service.task;
-    pod_load pl = {ts->cpu_idle_pct, ts->memory_idle_pct, 0.0};
-    double cpu = NAN, mem = NAN, served_rps = NAN;
-    if (sim->acc.cpu_seconds > 0 && sim->acc.seconds > 0) {
-        cpu = sim->acc.cpu / sim->acc.cpu_seconds;
-        mem = sim->acc.memory / sim->acc.cpu_seconds;
-        served_rps = sim->acc.served / sim->acc.seconds;
-    } else {
-        size_t rows = ecsim_timeline_count(sim->w.timeline);
-        if (rows > 0) {
-            const ecsim_timeline_row *row = ecsim_timeline_row_at(sim->w.timeline, rows - 1);
-            cpu = row->cpu_pct;
-            mem = row->memory_pct;
-            served_rps = row->served_rps;
+    while ((double)(sim->scrape.count + 1) * res <= now + 1e-9) {
+        accumulate(sim);
+        double seconds = sim->scrape.seconds - sim->scrape.seconds0;
+        if (seconds > 1e-12) {
+            sim->scrape.cpu_pct = (sim->scrape.cpu - sim->scrape.cpu0) / seconds;
+            sim->scrape.memory_pct = (sim->scrape.memory - sim->scrape.memory0) / seconds;
+            sim->scrape.rps_avg = (sim->scrape.rps - sim->scrape.rps0) / seconds;
+        } else {
+            sim->scrape.cpu_pct = ts->cpu_idle_pct;
+            sim->scrape.memory_pct = ts->memory_idle_pct;
+            sim->scrape.rps_avg = 0.0;
         }
+        sim->scrape.cpu0 = sim->scrape.cpu;
+        sim->scrape.memory0 = sim->scrape.memory;
+        sim->scrape.rps0 = sim->scrape.rps;
+        sim->scrape.seconds0 = sim->scrape.seconds;
+        sim->scrape.count++;
+        sim->scrape.last_s = (double)sim->scrape.count * res;
     }
-    if (ready <= 0 || running <= 0)
-        return pl;
-    /* Undo the average over RUNNING tasks: the idle ones sit at idle. */
-    if (isfinite(cpu))
-        pl.cpu_pct = fmin(100.0, fmax(ts->cpu_idle_pct,
-                                      (cpu * running - (running - ready) * ts->cpu_idle_pct) /
-                                          ready));
-    if (isfinite(mem))
-        pl.memory_pct = fmin(100.0, fmax(ts->memory_idle_pct,
-                                         (mem * running - (running - ready) *
-                                                              ts->memory_idle_pct) / ready));
-    if (isfinite(served_rps))
-        pl.rps = served_rps / ready;
-    return pl;
+}
+
+static void scrape_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    scaling *sim = ctx;
+    scrape_due(sim);
+    double next = (double)(sim->scrape.count + 1) * metric_resolution(sim);
+    if (next <= sim->w.sc->duration_s && !ecsim_engine_schedule(eng, next, scrape_tick, sim, 0))
+        sim->oom = 1;
 }
 
 /* The HPA's view of the pods: one per task that is not STOPPED, twice:
  * `pods` with the CPU request / usage, `memory_pods` with the memory
  * reservation / usage (milli-MiB); both carry the pods metric value_m, the
- * requests per second the pod serves x 1000. Fluid mode: the served load
- * (min(demand, capacity)) now, shared by the tasks receiving traffic;
- * requests mode: requests_pod_load. */
+ * requests per second the pod serves x 1000. Samples are metrics-server's
+ * latest scrape (scrape_due), not the load at the sync: a pod receiving
+ * traffic shows the window's averages, one that does not sits at idle, and
+ * a pod whose container was not running for the whole window has no
+ * sample yet (metrics-server needs two scrapes of its counter; the HPA
+ * counts it as missing, reference §5.2). */
 static size_t gather_pods(scaling *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *memory_pods,
                           size_t max)
 {
     const ecsim_task_spec *ts = &sim->w.sc->service.task;
-    double now = ecsim_engine_now(sim->w.eng);
+    double res = metric_resolution(sim);
+    double sample_s = sim->scrape.last_s;
     size_t n = 0;
-    int running, ready, pending;
-    count_tasks(sim, &running, &ready, &pending);
-    pod_load busy;
-    if (sim->requests) {
-        busy = requests_pod_load(sim, running, ready);
-    } else {
-        double demand = ecsim_load_rate(sim->load, now);
-        double capacity = ready * ts->capacity_rps;
-        double served = fmin(demand, capacity);
-        double util = capacity > 0 ? served / capacity : 0.0;
-        busy.cpu_pct = ts->cpu_idle_pct + (100.0 - ts->cpu_idle_pct) * util;
-        busy.memory_pct =
-            ts->memory_idle_pct + (ts->memory_busy_pct - ts->memory_idle_pct) * util;
-        busy.rps = ready > 0 ? served / ready : 0.0;
-    }
     const double memory_request_m = ts->memory_gb * 1024.0 * 1000.0;
     for (const service_task *t = service_live_first(sim->w.service); t && n < max; t = service_live_next(sim->w.service, t)) {
         ecsim_hpa_pod *p = &pods[n];
@@ -544,19 +562,19 @@ static size_t gather_pods(scaling *sim, ecsim_hpa_pod *pods, ecsim_hpa_pod *memo
         p->deleting = t->stop_requested || t->state > TASK_RUNNING;
         bool receives = !p->deleting && (!sim->w.sc->service.load_balancer.enable || t->healthy);
         p->ready = t->healthy;
-        p->has_metric = true;
-        double cpu = receives ? busy.cpu_pct : ts->cpu_idle_pct;
+        p->has_metric = isfinite(sample_s) && t->running_s <= sample_s - res + 1e-9;
+        double cpu = receives ? sim->scrape.cpu_pct : ts->cpu_idle_pct;
         p->usage_m = p->request_m * cpu / 100.0;
-        p->value_m = receives ? busy.rps * 1000.0 : 0.0;
+        p->value_m = receives ? sim->scrape.rps_avg * 1000.0 : 0.0;
         p->has_timing = true;
         p->start_s = t->running_s;
         p->ready_transition_s = t->healthy ? t->running_s + 40.0 : t->running_s;
-        p->sample_time_s = now;
-        p->sample_window_s = 15.0; /* metrics-server resolution (reference §5.1 [K11]) */
+        p->sample_time_s = isfinite(sample_s) ? sample_s : 0.0;
+        p->sample_window_s = res;
         *mp = *p;
         mp->request_m = memory_request_m;
         mp->usage_m =
-            memory_request_m * (receives ? busy.memory_pct : ts->memory_idle_pct) / 100.0;
+            memory_request_m * (receives ? sim->scrape.memory_pct : ts->memory_idle_pct) / 100.0;
     }
     return n;
 }
@@ -622,6 +640,7 @@ static void policy_tick(ecsim_engine *eng, void *ctx, uint64_t arg)
     obs.datapoint_count = obs.metric_datapoint_count[main_metric];
     obs.period_s = sim->w.sc->monitoring.period_s;
     if (sim->w.sc->autoscaler.policy == ECSIM_POLICY_HPA) {
+        scrape_due(sim); /* a scrape at this instant comes before the sync */
         /* One pod per task that is not STOPPED. */
         size_t alive = service_task_count(sim->w.service) - (size_t)service_count(sim->w.service, TASK_STOPPED);
         size_t need = alive ? alive : 1;
@@ -680,6 +699,16 @@ void scaling_start(scaling *sim)
     }
     if (sim->w.sc->autoscaler.policy == ECSIM_POLICY_NONE)
         return;
+    if (sim->w.sc->autoscaler.policy == ECSIM_POLICY_HPA) {
+        /* metrics-server scrapes at multiples of its resolution; the first
+         * window starts now. */
+        double res = metric_resolution(sim);
+        sim->scrape.count = (long long)floor(now / res + 1e-9);
+        double next = (double)(sim->scrape.count + 1) * res;
+        if (next <= sim->w.sc->duration_s &&
+            !ecsim_engine_schedule(sim->w.eng, next, scrape_tick, sim, 0))
+            sim->oom = 1;
+    }
     /* Evaluations on the policy's own clock, aligned to multiples of it. */
     double step = policy_interval(sim);
     double first = floor(now / step + 1.0) * step;

@@ -26,6 +26,13 @@
  * CannotPullContainerError reason (§2.4), count towards the circuit breaker
  * (§2.2), and engage the service throttle.
  *
+ * Images on EC2 instances and EKS nodes (reference §2.5b, "images on
+ * instances" below): an image is cached on an instance when its pull
+ * completes; tasks placed there while that pull runs wait for it and start
+ * with it; ECS_IMAGE_PULL_BEHAVIOR (ECS) or imagePullPolicy (EKS) decides
+ * whether a task pulls an image the instance already has, and what a failed
+ * pull does. Fargate pulls the whole image for every task (§2.5).
+ *
  * Rolling updates: a task belongs to the current revision when it was
  * launched by the PRIMARY deployment (or, during a rollback, by the
  * COMPLETED deployment of the same revision and digest); every other live
@@ -52,6 +59,38 @@
 #include "ecsim/output.h"
 #include "ecsim/rng.h"
 
+/* The images on one EC2 instance or EKS node (reference §2.5b): the ones
+ * whose pull completed there, and the pulls in flight. A run pushes a
+ * handful of images, so a short array searched linearly is the right size;
+ * the agent's cleanup of unused images (ECS_IMAGE_CLEANUP_INTERVAL, 30 min;
+ * ECS_IMAGE_MINIMUM_CLEANUP_AGE, 1 h) is not modelled: an image stays. */
+typedef struct node_images {
+    int *cached;              /* registry index + 1 of each image pulled here */
+    int cached_count, cached_capacity;
+    int pulls;                /* index + 1 of its first pull in flight, 0 = none */
+} node_images;
+
+/* One pull of one image in flight on one instance. Every task placed there
+ * that needs the image waits for it, the task whose start began it too:
+ * Docker deduplicates concurrent pulls of the same layers and the image is
+ * cached when the pull completes, not when it starts (reference §2.5b).
+ * Waiters are chained through service_task.pull_next in arrival order; a
+ * task that stops while waiting clears its pull_wait and is skipped when
+ * the chain is walked, so joining and leaving cost O(1) and the walk at the
+ * end O(tasks that joined). */
+typedef struct image_pull {
+    int instance;             /* 0: a free record */
+    int image;                /* registry index + 1 */
+    int attempt;              /* attempts so far (reference §2.4 item 3) */
+    bool check_only;          /* the image is on the instance: a manifest check */
+    bool downloading;         /* the registry answered: the next PULL_DONE is a success */
+    int first_task;           /* whose start began it (the messages) */
+    double started_s;
+    int waiter_head, waiter_tail; /* task ids */
+    int next;                 /* next pull on the instance, or next free record: index + 1 */
+    ecsim_event_id event;     /* its pending retry or end, 0 if none */
+} image_pull;
+
 struct service {
     const ecsim_scenario *sc;
     ecsim_engine *eng;
@@ -66,8 +105,13 @@ struct service {
     ecsim_rng rng_events;     /* victims of kill_tasks / spot_interruption */
     service_stats stats;
     int oom;
-    int *instance_image;      /* ec2 / eks: registry image index + 1 cached on each instance */
-    size_t instance_image_count;
+    /* ec2 / eks: the images on each instance and the pulls in flight there
+     * (reference §2.5b; "images on instances" below). */
+    struct node_images *nodes; /* by instance id - 1 */
+    size_t node_count;
+    struct image_pull *pulls;  /* records; free ones chained by `next` from pull_free */
+    size_t pull_count;
+    int pull_free;             /* index + 1 of the first free record, 0 = none */
 
     int desired;
     service_task *tasks;      /* every task ever launched, by id - 1 */
@@ -364,7 +408,10 @@ void service_destroy(service *sv)
     for (size_t i = 0; i < sv->reason_slots; i++)
         ecsim_free(sv->reasons[i]);
     ecsim_free(sv->reasons);
-    ecsim_free(sv->instance_image);
+    for (size_t i = 0; i < sv->node_count; i++)
+        ecsim_free(sv->nodes[i].cached);
+    ecsim_free(sv->nodes);
+    ecsim_free(sv->pulls);
     ecsim_free(sv->tasks);
     ecsim_free(sv->deployments);
     ecsim_free(sv);
@@ -1107,6 +1154,7 @@ static void task_stop_now(service *sv, service_task *t, const char *stop_code, c
         task_set_waiting(sv, t, false);
         update_pending_capacity(sv);
     }
+    t->pull_wait = 0; /* leaves its instance's pull, if it waited for one (skipped there) */
     t->stopped_s = ecsim_engine_now(sv->eng);
     task_update(sv, t, TASK_STOPPED, false, t->stop_requested);
     t->stop_code = stop_code;
@@ -1182,7 +1230,12 @@ static void task_failed_to_start(service *sv, service_task *t, const char *reaso
 {
     task_stop_now(sv, t, "TaskFailedToStart", reason);
     sv->stats.tasks_failed++;
-    if (k8s_rules(sv)) {
+    if (k8s_rules(sv) && strncmp(reason, "ErrImageNeverPull", 17) == 0) {
+        /* imagePullPolicy Never and no copy on the node (reference §2.5b). */
+        char pod[ECSIM_NAME_MAX + 24];
+        svc_log(sv, "pod %s: %s; the pod is deleted and the ReplicaSet creates another.",
+                pod_name(sv, t, pod, sizeof pod), reason);
+    } else if (k8s_rules(sv)) {
         char pod[ECSIM_NAME_MAX + 24], image[320];
         svc_log(sv, "pod %s: Failed to pull image \"%s\": %s: ErrImagePull; the pod is deleted "
                      "and the ReplicaSet creates another.",
@@ -1206,12 +1259,314 @@ double service_pull_backoff_s(int retry, double u)
     return backoff * (1.0 + PULL_BACKOFF_JITTER * (2.0 * u - 1.0));
 }
 
-/* One pull attempt (reference §2.4): not found fails after one attempt;
- * network errors are retried PULL_MAX_RETRIES times with backoff. */
+/* ---- images on instances (reference §2.5b) ------------------------------------------ */
+
+/* MODEL: an image already on the instance still costs a manifest check
+ * when the registry is asked (ECS default / always, Kubernetes Always):
+ * about 1 s (reference §2.5b; "1-5 s on EC2 with cached image", §2.5). */
+#define MANIFEST_CHECK_S 1.0
+
+enum pull_event_kind { PULL_RETRY = 1, PULL_DONE };
+
+static void pull_event(ecsim_engine *eng, void *ctx, uint64_t arg);
+static void task_image_ready(service *sv, service_task *t);
+
+/* The images of instance `id` (grown on first use); NULL on OOM. */
+static node_images *node_get(service *sv, int id)
+{
+    if ((size_t)id > sv->node_count) {
+        size_t n = (size_t)id * 2;
+        node_images *nodes = ecsim_reallocarray(sv->nodes, n, sizeof *nodes);
+        if (!nodes) {
+            sv->oom = 1;
+            return NULL;
+        }
+        memset(nodes + sv->node_count, 0, (n - sv->node_count) * sizeof *nodes);
+        sv->nodes = nodes;
+        sv->node_count = n;
+    }
+    return &sv->nodes[id - 1];
+}
+
+static bool node_has(const node_images *n, int image)
+{
+    for (int i = 0; i < n->cached_count; i++)
+        if (n->cached[i] == image)
+            return true;
+    return false;
+}
+
+static void node_add(service *sv, node_images *n, int image)
+{
+    if (node_has(n, image))
+        return;
+    if (n->cached_count == n->cached_capacity) {
+        int cap = n->cached_capacity ? n->cached_capacity * 2 : 4;
+        int *cached = ecsim_reallocarray(n->cached, (size_t)cap, sizeof *cached);
+        if (!cached) {
+            sv->oom = 1;
+            return;
+        }
+        n->cached = cached;
+        n->cached_capacity = cap;
+    }
+    n->cached[n->cached_count++] = image;
+}
+
+static image_pull *pull_at(service *sv, int index1) { return &sv->pulls[index1 - 1]; }
+
+/* The pull of `image` in flight on the instance, or 0: index + 1. */
+static int node_pull_find(service *sv, const node_images *n, int image)
+{
+    for (int k = n->pulls; k; k = pull_at(sv, k)->next)
+        if (pull_at(sv, k)->image == image)
+            return k;
+    return 0;
+}
+
+/* A new record on instance `id`, linked into its pulls: index + 1, 0 on OOM. */
+static int pull_new(service *sv, node_images *n, int id, int image)
+{
+    int k = sv->pull_free;
+    if (k) {
+        sv->pull_free = pull_at(sv, k)->next;
+    } else {
+        image_pull *pulls = ecsim_reallocarray(sv->pulls, sv->pull_count + 1, sizeof *pulls);
+        if (!pulls) {
+            sv->oom = 1;
+            return 0;
+        }
+        sv->pulls = pulls;
+        k = (int)++sv->pull_count;
+    }
+    image_pull *p = pull_at(sv, k);
+    memset(p, 0, sizeof *p);
+    p->instance = id;
+    p->image = image;
+    p->started_s = ecsim_engine_now(sv->eng);
+    p->next = n->pulls;
+    n->pulls = k;
+    return k;
+}
+
+/* Unlink record k from its instance and free it. */
+static void pull_free(service *sv, int k)
+{
+    image_pull *p = pull_at(sv, k);
+    node_images *n = &sv->nodes[p->instance - 1];
+    for (int *link = &n->pulls; *link; link = &pull_at(sv, *link)->next)
+        if (*link == k) {
+            *link = p->next;
+            break;
+        }
+    p->instance = 0;
+    p->next = sv->pull_free;
+    sv->pull_free = k;
+}
+
+static void pull_join(service *sv, int k, service_task *t)
+{
+    image_pull *p = pull_at(sv, k);
+    t->pull_wait = k;
+    t->pull_next = 0;
+    if (p->waiter_tail)
+        task_by_id(sv, p->waiter_tail)->pull_next = t->id;
+    else
+        p->waiter_head = t->id;
+    p->waiter_tail = t->id;
+}
+
+static void pull_schedule(service *sv, int k, double delay_s, enum pull_event_kind kind)
+{
+    image_pull *p = pull_at(sv, k);
+    p->event = ecsim_engine_schedule_in(sv->eng, delay_s, pull_event, sv,
+                                        ((uint64_t)kind << 32) | (uint64_t)(uint32_t)k);
+    if (!p->event)
+        sv->oom = 1;
+}
+
+/* One attempt of the instance's pull: the agent's retry policy on network
+ * errors (reference §2.4 item 3); a full download, or a manifest check when
+ * the layers are already there (§2.5b). */
+static void pull_attempt(service *sv, int k)
+{
+    image_pull *p = pull_at(sv, k);
+    p->attempt++;
+    if (!registry_reachable(sv->registry, ecsim_engine_now(sv->eng))) {
+        if (p->attempt <= PULL_MAX_RETRIES)
+            pull_schedule(sv, k,
+                          service_pull_backoff_s(p->attempt, ecsim_rng_uniform(&sv->rng_registry)),
+                          PULL_RETRY);
+        else
+            pull_schedule(sv, k, 0.0, PULL_DONE); /* failed: PULL_DONE with the registry down */
+        return;
+    }
+    const registry_image *img = registry_image_at(sv->registry, (size_t)p->image - 1);
+    double pull_s = img->size_mb / sv->sc->registry.pull_mb_per_s;
+    if (p->check_only)
+        pull_s = fmin(pull_s, MANIFEST_CHECK_S);
+    p->downloading = true;
+    pull_schedule(sv, k, pull_s * start_jitter(sv), PULL_DONE);
+}
+
+/* The pull ended: the image is cached on the instance if it succeeded, and
+ * every task still waiting starts from it; if it failed, ECS default uses
+ * the instance's copy when there is one, anything else fails the tasks
+ * (CannotPullContainerError / ErrImagePull, reference §2.4, §2.5b). */
+static void pull_finished(service *sv, int k, bool ok)
+{
+    image_pull p = *pull_at(sv, k);
+    node_images *n = &sv->nodes[p.instance - 1];
+    pull_free(sv, k);
+    if (ok) {
+        node_add(sv, n, p.image);
+        if (p.check_only)
+            sv->stats.image_checks++;
+        else
+            sv->stats.image_downloads++;
+    }
+    bool fallback = !ok && !k8s_rules(sv) &&
+                    sv->sc->service.cluster.image_pull_behavior == ECSIM_PULL_BEHAVIOR_DEFAULT &&
+                    node_has(n, p.image);
+    for (int id = p.waiter_head; id;) {
+        service_task *t = task_by_id(sv, id);
+        id = t->pull_next;
+        if (t->pull_wait != k)
+            continue; /* stopped while waiting */
+        t->pull_wait = 0;
+        t->pull_next = 0;
+        if (ok || fallback) {
+            t->image_from_task = p.first_task;
+            t->image_source = fallback                 ? TASK_IMAGE_FALLBACK
+                              : t->id != p.first_task ? TASK_IMAGE_SHARED
+                              : p.check_only           ? TASK_IMAGE_CHECKED
+                                                       : TASK_IMAGE_PULLED;
+            task_image_ready(sv, t);
+            continue;
+        }
+        char reason[320];
+        snprintf(reason, sizeof reason,
+                 "CannotPullContainerError: pull image manifest has been retried %d time(s): "
+                 "failed to do request: Head \"https://%s/v2/%s/manifests/%s\": dial tcp: i/o timeout",
+                 PULL_MAX_RETRIES, REGISTRY_HOST, registry_repository(sv->registry),
+                 sv->deployments[t->deployment].tag);
+        task_failed_to_start(sv, t, reason);
+    }
+}
+
+static void pull_event(ecsim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    service *sv = ctx;
+    int k = (int)(uint32_t)arg;
+    enum pull_event_kind kind = (enum pull_event_kind)(arg >> 32);
+    image_pull *p = pull_at(sv, k);
+    assert(p->instance > 0);
+    p->event = 0;
+    if (kind == PULL_RETRY)
+        pull_attempt(sv, k);
+    else
+        pull_finished(sv, k, p->downloading);
+}
+
+/* Instance `id` is gone: its tasks were stopped (none waits any more), its
+ * pulls are cancelled and its images go with it. */
+static void node_forget(service *sv, int id)
+{
+    if ((size_t)id > sv->node_count)
+        return;
+    node_images *n = &sv->nodes[id - 1];
+    while (n->pulls) {
+        int k = n->pulls;
+        if (pull_at(sv, k)->event)
+            ecsim_engine_cancel(sv->eng, pull_at(sv, k)->event);
+        pull_free(sv, k);
+    }
+    n->cached_count = 0;
+}
+
+/* A task placed on an instance needs `img` (reference §2.5b). If a pull of
+ * it is in flight there, the task waits for that pull. Otherwise the
+ * platform's setting decides: ECS_IMAGE_PULL_BEHAVIOR on ECS (default and
+ * always pull again, once and prefer-cached use the instance's copy),
+ * imagePullPolicy on EKS (IfNotPresent uses the node's copy, Always asks
+ * the registry, Never never pulls: ErrImageNeverPull without a copy). */
+static void node_image_request(service *sv, service_task *t, const registry_image *img)
+{
+    char pod[ECSIM_NAME_MAX + 24], image[320];
+    const service_deployment *dp = &sv->deployments[t->deployment];
+    node_images *n = node_get(sv, t->instance);
+    if (!n)
+        return;
+    int image_id = (int)registry_image_index(sv->registry, img) + 1;
+    bool cached = node_has(n, image_id);
+    bool k8s = k8s_rules(sv);
+    if (k8s)
+        pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image);
+    int k = node_pull_find(sv, n, image_id);
+    if (k) {
+        pull_join(sv, k, t);
+        if (k8s)
+            svc_log(sv, "pod %s: Scheduled to node i-%04d; Pulling image \"%s\" (waiting for the "
+                         "pull already running there).",
+                    pod, t->instance, image);
+        return;
+    }
+    bool pull;
+    if (k8s) {
+        ecsim_image_pull_policy policy =
+            (ecsim_image_pull_policy)sv->sc->service.task.image_pull_policy;
+        if (policy == ECSIM_PULL_POLICY_NEVER && !cached) {
+            char reason[400];
+            snprintf(reason, sizeof reason,
+                     "ErrImageNeverPull: Container image \"%s\" is not present with pull policy "
+                     "of Never",
+                     image);
+            task_failed_to_start(sv, t, reason);
+            return;
+        }
+        pull = policy == ECSIM_PULL_POLICY_ALWAYS || !cached;
+    } else {
+        ecsim_image_pull_behavior behavior =
+            (ecsim_image_pull_behavior)sv->sc->service.cluster.image_pull_behavior;
+        pull = behavior == ECSIM_PULL_BEHAVIOR_DEFAULT || behavior == ECSIM_PULL_BEHAVIOR_ALWAYS ||
+               !cached;
+    }
+    if (!pull) {
+        if (k8s)
+            svc_log(sv, "pod %s: Container image \"%s\" already present on machine (node i-%04d).",
+                    pod, image, t->instance);
+        t->image_source = TASK_IMAGE_CACHED;
+        task_image_ready(sv, t);
+        return;
+    }
+    k = pull_new(sv, n, t->instance, image_id);
+    if (!k)
+        return;
+    image_pull *p = pull_at(sv, k);
+    p->check_only = cached;
+    p->first_task = t->id;
+    pull_join(sv, k, t);
+    if (k8s)
+        svc_log(sv, "pod %s: Scheduled to node i-%04d; Pulling image \"%s\".", pod, t->instance,
+                image);
+    pull_attempt(sv, k);
+}
+
+/* One pull attempt of a task of its own (reference §2.4): Fargate, which
+ * pulls the whole image for every task with no layer cache (§2.5), or an
+ * image that cannot be found. Not found fails after one attempt; network
+ * errors are retried PULL_MAX_RETRIES times with backoff. A task placed on
+ * an instance goes through the instance's images (node_image_request). */
 static void task_pull(service *sv, service_task *t)
 {
     const service_deployment *dp = &sv->deployments[t->deployment];
     char reason[320];
+    const registry_image *img = dp->digest[0] ? registry_by_digest(sv->registry, dp->digest) : NULL;
+    if (t->instance > 0 && img) {
+        node_image_request(sv, t, img);
+        return;
+    }
     t->pull_attempt++;
     if (!registry_reachable(sv->registry, ecsim_engine_now(sv->eng))) {
         if (t->pull_attempt <= PULL_MAX_RETRIES) {
@@ -1226,7 +1581,6 @@ static void task_pull(service *sv, service_task *t)
         task_failed_to_start(sv, t, reason);
         return;
     }
-    const registry_image *img = dp->digest[0] ? registry_by_digest(sv->registry, dp->digest) : NULL;
     if (!img) {
         snprintf(reason, sizeof reason,
                  "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed "
@@ -1235,48 +1589,11 @@ static void task_pull(service *sv, service_task *t)
         task_failed_to_start(sv, t, reason);
         return;
     }
-    /* Fargate pulls the whole image for every task, no layer cache
-     * (reference §2.5): pull time = size / pull bandwidth. An EC2 instance
-     * or EKS node keeps the last image it pulled: a task of the same image
-     * there starts from the cache ("1-5 s on EC2 with cached image", §2.5;
-     * MODEL: 1 s to check the manifest). */
     double pull_s = img->size_mb / sv->sc->registry.pull_mb_per_s;
-    if (t->instance > 0 && (size_t)t->instance > sv->instance_image_count) {
-        size_t n = (size_t)t->instance * 2;
-        int *cache = ecsim_reallocarray(sv->instance_image, n, sizeof *cache);
-        if (cache) {
-            memset(cache + sv->instance_image_count, 0,
-                   (n - sv->instance_image_count) * sizeof *cache);
-            sv->instance_image = cache;
-            sv->instance_image_count = n;
-        } else {
-            sv->oom = 1;
-        }
-    }
-    int image_index = (int)registry_image_index(sv->registry, img) + 1;
-    bool cached = false;
-    if (t->instance > 0 && (size_t)t->instance <= sv->instance_image_count) {
-        if (sv->instance_image[t->instance - 1] == image_index) {
-            pull_s = fmin(pull_s, 1.0);
-            cached = true;
-            t->image_cached = true;
-        } else {
-            sv->instance_image[t->instance - 1] = image_index;
-        }
-    }
     if (k8s_rules(sv)) {
         char pod[ECSIM_NAME_MAX + 24], image[320];
-        if (cached)
-            svc_log(sv, "pod %s: Container image \"%s\" already present on machine (node i-%04d).",
-                    pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image),
-                    t->instance);
-        else if (t->instance > 0)
-            svc_log(sv, "pod %s: Scheduled to node i-%04d; Pulling image \"%s\".",
-                    pod_name(sv, t, pod, sizeof pod), t->instance,
-                    image_ref(sv, dp->tag, image, sizeof image));
-        else
-            svc_log(sv, "pod %s: Scheduled on Fargate; Pulling image \"%s\".",
-                    pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image));
+        svc_log(sv, "pod %s: Scheduled on Fargate; Pulling image \"%s\".",
+                pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image));
     }
     task_schedule(sv, t, pull_s * start_jitter(sv), EV_PULLED);
 }
@@ -1359,6 +1676,7 @@ void service_instance_lost(service *sv, int instance_id)
                       "Task stopped: its container instance was terminated");
         lost++;
     }
+    node_forget(sv, instance_id);
     if (lost > 0) {
         sv->stats.tasks_replaced += lost;
         if (k8s_rules(sv))
@@ -1372,6 +1690,63 @@ void service_instance_lost(service *sv, int instance_id)
         notify_changed(sv);
     }
     schedule_reconcile(sv, ecsim_engine_now(sv->eng));
+}
+
+/* The task has its image (pulled, shared, from the instance's copy):
+ * containers start. The kubelet's Pulled event on EKS (reference §2.5b). */
+static void task_image_ready(service *sv, service_task *t)
+{
+    assert(t->state == TASK_PENDING);
+    double now = ecsim_engine_now(sv->eng);
+    if (k8s_rules(sv) && t->image_source != TASK_IMAGE_CACHED) {
+        const service_deployment *dp = &sv->deployments[t->deployment];
+        char pod[ECSIM_NAME_MAX + 24], image[320], first[ECSIM_NAME_MAX + 24];
+        pod_name(sv, t, pod, sizeof pod);
+        image_ref(sv, dp->tag, image, sizeof image);
+        if (t->image_source == TASK_IMAGE_SHARED)
+            svc_log(sv, "pod %s: Successfully pulled image \"%s\" in 0s (%.1fs including waiting): "
+                         "its layers came with the pull for pod %s on node i-%04d.",
+                    pod, image, now - t->pull_started_s,
+                    pod_name(sv, task_by_id(sv, t->image_from_task), first, sizeof first),
+                    t->instance);
+        else if (t->image_source == TASK_IMAGE_CHECKED)
+            svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs: its layers were "
+                         "already on node i-%04d.",
+                    pod, image, now - t->pull_started_s, t->instance);
+        else
+            svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs (%.0f MB).", pod, image,
+                    now - t->pull_started_s, sv->sc->image.size_mb);
+    }
+    task_schedule(sv, t, sv->sc->service.task.start_time_s * start_jitter(sv), EV_STARTED);
+}
+
+/* Where an ECS task's image came from, for its RUNNING line (reference
+ * §2.5b); returns buf. */
+static const char *image_source_text(const service *sv, const service_task *t, char *buf,
+                                     size_t size)
+{
+    static const char *const behavior[] = {"default", "always", "once", "prefer-cached"};
+    switch (t->image_source) {
+    case TASK_IMAGE_SHARED:
+        snprintf(buf, size, "image from the pull for task %d on i-%04d", t->image_from_task,
+                 t->instance);
+        break;
+    case TASK_IMAGE_CHECKED:
+        snprintf(buf, size, "image already on i-%04d (manifest checked)", t->instance);
+        break;
+    case TASK_IMAGE_CACHED:
+        snprintf(buf, size, "cached image on i-%04d (ECS_IMAGE_PULL_BEHAVIOR %s)", t->instance,
+                 behavior[sv->sc->service.cluster.image_pull_behavior & 3]);
+        break;
+    case TASK_IMAGE_FALLBACK:
+        snprintf(buf, size, "registry unreachable: cached image on i-%04d (ECS_IMAGE_PULL_BEHAVIOR "
+                            "default)", t->instance);
+        break;
+    default:
+        snprintf(buf, size, "pulled %.0f MB", sv->sc->image.size_mb);
+        break;
+    }
+    return buf;
 }
 
 static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
@@ -1397,14 +1772,7 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
         task_pull(sv, t);
         break;
     case EV_PULLED:
-        assert(t->state == TASK_PENDING);
-        if (k8s_rules(sv) && !t->image_cached) {
-            char pod[ECSIM_NAME_MAX + 24], image[320];
-            svc_log(sv, "pod %s: Successfully pulled image \"%s\" in %.1fs (%.0f MB).",
-                    pod_name(sv, t, pod, sizeof pod), image_ref(sv, dp->tag, image, sizeof image),
-                    now - t->pull_started_s, sv->sc->image.size_mb);
-        }
-        task_schedule(sv, t, ts->start_time_s * start_jitter(sv), EV_STARTED);
+        task_image_ready(sv, t);
         break;
     case EV_STARTED:
         assert(t->state == TASK_PENDING || (t->state == TASK_ACTIVATING && t->restarts > 0));
@@ -1450,8 +1818,9 @@ static void task_event(ecsim_engine *eng, void *ctx, uint64_t arg)
                     : dp->defect == ECSIM_DEFECT_UNHEALTHY ? note
                                                            : "Ready in 40 s (no load balancer)");
         } else if (t->restarts == 0) {
-            svc_log(sv, "task %d RUNNING (deployment ecs-svc/%d, AZ %d): pulled %.0f MB, %s", t->id,
-                    dp->id, t->az, sv->sc->image.size_mb, note);
+            char from[160];
+            svc_log(sv, "task %d RUNNING (deployment ecs-svc/%d, AZ %d): %s, %s", t->id, dp->id,
+                    t->az, image_source_text(sv, t, from, sizeof from), note);
         }
         break;
     }

@@ -38,6 +38,16 @@ typedef enum task_state {
     TASK_STOPPED
 } task_state;
 
+/* Where a task's image came from (reference §2.5b). Fargate tasks always
+ * pull (§2.5). */
+typedef enum task_image_source {
+    TASK_IMAGE_PULLED,        /* its start pulled the image */
+    TASK_IMAGE_SHARED,        /* waited for the pull another task's start began on its instance */
+    TASK_IMAGE_CHECKED,       /* already on the instance; the registry was asked (manifest check) */
+    TASK_IMAGE_CACHED,        /* already there; no pull (once, prefer-cached, IfNotPresent) */
+    TASK_IMAGE_FALLBACK       /* the pull failed; the instance's copy was used (ECS default) */
+} task_image_source;
+
 /* A task, as the service keeps it (read-only outside service.c). */
 typedef struct service_task {
     int id;                   /* 1-based, in launch order */
@@ -58,7 +68,13 @@ typedef struct service_task {
     int restarts;             /* eks: container restarts (CrashLoopBackOff, reference §5.4) */
     int instance;             /* ec2 / eks: the instance it is placed on, 0 = none */
     bool waiting_capacity;    /* ec2 / eks: PENDING, no instance has room (reference §2.6) */
-    bool image_cached;        /* ec2 / eks: the last pull found the image on its instance */
+    /* ec2 / eks: where its image came from (reference §2.5b), the task whose
+     * start began the instance's pull (TASK_IMAGE_SHARED), and while it
+     * waits for that pull: the pull (index + 1, 0 = none) and the next
+     * waiter's id. */
+    task_image_source image_source;
+    int image_from_task;
+    int pull_wait, pull_next;
     /* The service's indexes: the live list (not STOPPED, id order) and the
      * deployment's active list (counts towards desired, id order); ids, 0 = none. */
     int live_prev, live_next;
@@ -155,6 +171,10 @@ typedef struct service_stats {
     int tasks_failed;         /* stopped before RUNNING (TaskFailedToStart) */
     int tasks_replaced;       /* stopped by faults or failures and replaced */
     int rollbacks;
+    /* ec2 / eks image pulls that completed on an instance (reference
+     * §2.5b): full downloads, and manifest checks of an image already there. */
+    int image_downloads;
+    int image_checks;
 } service_stats;
 
 /* A service on `eng` for the scenario's service, images from `reg`, under

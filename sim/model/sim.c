@@ -629,6 +629,15 @@ static void describe_deploy_failure(ecsim_sim *sim)
     bool unreachable = strstr(reason, "i/o timeout") != NULL;
     const char *what = unreachable ? "registry unreachable (CannotPullContainerError: i/o timeout)"
                                    : "image missing from registry (CannotPullContainerError)";
+    /* The seed's "Deployed the service from the image in the registry" is
+     * not what happened when the registry does not have the image. */
+    if (!unreachable && snprintf(dep->user_did, sizeof dep->user_did,
+                                 "Deployed the service from %s:%s, an image the registry does "
+                                 "not have%s.",
+                                 sc->image.name, sc->image.tag,
+                                 sc->registry.push ? "" : " (the push was skipped at step 2)") >=
+                            (int)sizeof dep->user_did)
+        dep->user_did[sizeof dep->user_did - 1] = '\0'; /* cut: names are short in practice */
     if (k8s(sim)) {
         /* The same story in Kubernetes words (reference §5.4: ErrImagePull, ImagePullBackOff). */
         snprintf(dep->role, sizeof dep->role, "Kubernetes creates pods; their image pulls fail");
@@ -726,6 +735,9 @@ static void describe_running(ecsim_sim *sim)
         snprintf(r->result, sizeof r->result, "App fell behind demand: %s", words);
     else if (sim->sc->autoscaler.policy == ECSIM_POLICY_NONE)
         snprintf(r->result, sizeof r->result, "App runs at a fixed size (no autoscaler)");
+    if (sim->sc->autoscaler.policy == ECSIM_POLICY_NONE)
+        snprintf(r->user_did, sizeof r->user_did,
+                 "Nothing: the service runs at its fixed desired count (no autoscaler).");
 }
 
 /* Steps 6 and End say the same when the app fell behind: `r`'s result gets
@@ -743,6 +755,75 @@ static void describe_shortfall(ecsim_sim *sim, ecsim_step_record *r, const char 
     else if (snprintf(r->result, sizeof r->result, "%s; fell behind demand: %s", was, words) >=
              (int)sizeof r->result)
         r->result[sizeof r->result - 1] = '\0'; /* cut: the texts are shorter in practice */
+}
+
+/* A step the run never reached says why, and what to change, and nothing
+ * else (issue 9 point 12): the nearest earlier step that failed (its result
+ * and its fix); else the step that never completed (tasks that could not be
+ * placed), with its fix; else the end of the simulated period. The seed's
+ * texts for the step ("Nothing: the service runs ...") would tell of a run
+ * that did not happen, so they are replaced; the result and the role (the
+ * execution table's columns) are left as finish_texts set them. End, when
+ * a step was not reached, says which instead of the seed's "All steps
+ * complete". */
+static void describe_unreached(ecsim_sim *sim)
+{
+    char clock[32];
+    sim_fmt_clock(clock, sizeof clock, sim->sc->duration_s);
+    const ecsim_step_record *first = NULL;
+    bool had_fix[ECSIM_STEP_COUNT + 1]; /* fixes finish_texts set, before this adds any */
+    for (int s = ECSIM_STEP_PACKAGE; s <= ECSIM_STEP_END; s++)
+        had_fix[s] = lifecycle_step(sim->lc, s)->fix[0] != '\0';
+    for (int s = ECSIM_STEP_PACKAGE; s < ECSIM_STEP_END; s++) {
+        ecsim_step_record *r = lifecycle_step(sim->lc, s);
+        if (r->reached)
+            continue;
+        if (!first)
+            first = r;
+        const ecsim_step_record *cause = NULL, *stuck = NULL;
+        for (int f = s - 1; f >= ECSIM_STEP_PACKAGE && !cause; f--) {
+            const ecsim_step_record *p = lifecycle_step(sim->lc, f);
+            if (p->reached && p->failed)
+                cause = p;
+        }
+        for (int u = ECSIM_STEP_PACKAGE; u <= s && !cause && !stuck; u++) {
+            const ecsim_step_record *p = lifecycle_step(sim->lc, u);
+            if (!p->reached && had_fix[u])
+                stuck = p;
+        }
+        snprintf(r->user_did, sizeof r->user_did, "Nothing: this step was not reached.");
+        const char *fix = "";
+        if (cause) {
+            if (snprintf(r->why, sizeof r->why, "Step %d (%s) failed: %s.", cause->step,
+                         cause->action, cause->result) >= (int)sizeof r->why)
+                r->why[sizeof r->why - 1] = '\0'; /* cut: results are shorter in practice */
+            fix = cause->fix;
+        } else if (stuck == r) {
+            snprintf(r->why, sizeof r->why, "%.380s", r->aws_did);
+            fix = r->fix; /* finish_texts's */
+        } else if (stuck) {
+            const char *what = stuck->result;
+            if (strncmp(what, "Not reached: ", 13) == 0)
+                what += 13;
+            if (snprintf(r->why, sizeof r->why, "Step %d (%s) never completed: %s.", stuck->step,
+                         stuck->action, what) >= (int)sizeof r->why)
+                r->why[sizeof r->why - 1] = '\0';
+            fix = stuck->fix;
+        } else {
+            snprintf(r->why, sizeof r->why,
+                     "The simulated period (%s) ended before this step; events.log tells what "
+                     "was still under way.",
+                     clock);
+            fix = "Run longer: raise the scenario's duration (or --set duration=...).";
+        }
+        if (fix != r->fix)
+            snprintf(r->fix, sizeof r->fix, "%s", fix);
+    }
+    ecsim_step_record *end = lifecycle_step(sim->lc, ECSIM_STEP_END);
+    if (first)
+        if (snprintf(end->why, sizeof end->why, "Not every step completed: step %d was not reached. %s",
+                     first->step, first->why) >= (int)sizeof end->why)
+            end->why[sizeof end->why - 1] = '\0';
 }
 
 static void finish_texts(ecsim_sim *sim)
@@ -846,6 +927,7 @@ static void finish_texts(ecsim_sim *sim)
                                lifecycle_seed_result(ECSIM_STEP_MONITOR));
         describe_shortfall(sim, end, lifecycle_seed_text_end());
     }
+    describe_unreached(sim);
 }
 
 static void finish_summary(ecsim_sim *sim)

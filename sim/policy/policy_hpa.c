@@ -178,6 +178,18 @@ static int hpa_pod_based(const ecsim_hpa_config *cfg, const ecsim_hpa_obs *obs,
                     out->ready_count, out->unready_count,
                     cpu ? " (pending, not ready, or CPU initialising)" : " (pending)",
                     out->missing_count, out->ignored_count);
+    /* Where the samples come from: metrics-server's latest scrape, each a
+     * usage averaged over its window (reference §5.1 [K11], §5.2). */
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_hpa_pod *p = &obs->pods[i];
+        if (use[i] && p->has_timing && p->sample_window_s > 0) {
+            ecsim_steps_add(steps, "samples: the metrics-server scrape at %s s, averaged over its "
+                                   "%s s window",
+                            ecsim_fmt_num(b1, sizeof b1, p->sample_time_s),
+                            ecsim_fmt_num(b2, sizeof b2, p->sample_window_s));
+            break;
+        }
+    }
     if (out->ready_count == 0) {
         snprintf(out->reason, sizeof out->reason,
                  "no metrics from ready pods: the HPA does not scale");

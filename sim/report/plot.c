@@ -35,6 +35,7 @@
 #include "ecsim/error.h"
 #include "ecsim/interrupt.h"
 #include "ecsim/output.h"
+#include "ecsim/sim.h"
 
 #define PLOT_TEMPLATE_NAME "demand_capacity.gp"
 #define PLOT_DATA_NAME "demand_capacity.dat"
@@ -84,18 +85,33 @@ static const char *const builtin_template_lines[] = {
     "# -e before this script runs, then renames them; by hand they default to",
     "# the final names.",
     "#",
-    "# Data file, index 0 (one row per metric period; NaN = not set):",
-    "#   1 start_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending",
+    "# Data file, index 0 (timeline.csv's rows and columns, then start_s; NaN =",
+    "# not set):",
+    "#   1 time_s  2 demand_rps  3 capacity_rps  4 desired  5 running  6 pending",
     "#   7 cpu_pct  8 served_rps  9 unserved_rps  10 p50_ms  11 p95_ms  12 p99_ms",
-    "#   13 cost_usd  14 memory_pct  15 target  16 end_s",
-    "# A row is one metric period, [start_s, end_s] (end_s is timeline.csv's",
-    "# time_s); its values hold over that period: demand, capacity and task",
-    "# counts, CPU and latency are drawn as steps, the shortfall as one box per",
-    "# period. A last row at the final end_s closes the steps.",
+    "#   13 cost_usd  14 memory_pct  15 target  16 start_s",
+    "# Each value is drawn where it belongs in time. A row is sampled at time_s,",
+    "# the end of its metric period [start_s, time_s]: the task counts are the",
+    "# counts at time_s, drawn as steps from time_s on (a count that changes",
+    "# shows at the first sample after the change, never before it); demand,",
+    "# capacity, CPU, memory and latency are over the period, drawn as steps",
+    "# from start_s to time_s; the shortfall is one box per period. A last row",
+    "# at the final time_s (start_s = time_s) closes the period steps.",
     "# Data file, index 1 (markers):",
     "#   1 time_s  2 class (1 scale out, 2 scale in, 3 event, 4 failure)",
-    "#   3 desired count after the marker  4 kind  5 \"label\"  6 show_label (0 when",
-    "#   too close to the previous labelled event to be read; the line is drawn)",
+    "#   3 desired count the marker leaves  4 kind  5 \"label\"  6 show_label (0",
+    "#   when the label would overprint another one; the line is still drawn)",
+    "#   7 label_top: where the label starts, a fraction of the rps axis (labels",
+    "#   close together are staggered at different heights)",
+    "# Data file, index 2 (the desired count at each row's time and at the",
+    "# instant of each scale action):",
+    "#   1 time_s  2 desired",
+    "#",
+    "# Curves that coincide stay visible: solid curves are drawn wide to narrow",
+    "# (the running tasks as a wide pale band, capacity, then the thin demand",
+    "# line), so a line at the same height as another shows inside it, and the",
+    "# dashed desired count last, so what lies under it shows between its",
+    "# dashes. The key's title says so.",
     "",
     "plot_title = '@TITLE@'",
     "datafile = '@DATAFILE@'",
@@ -128,7 +144,7 @@ static const char *const builtin_template_lines[] = {
     "c_capacity = '#0072B2'",
     "c_unserved = '#D55E00'",
     "c_desired = '#E69F00'",
-    "c_running = '#009E73'",
+    "c_running = '#9AD9C4'   # a pale band: lines drawn over it stay visible",
     "c_pending = '#999999'",
     "c_out = '#009E73'",
     "c_in = '#CC79A7'",
@@ -139,9 +155,12 @@ static const char *const builtin_template_lines[] = {
     "c_target = '#D55E00'",
     "",
     "set encoding utf8",
+    "# Marker labels on a light, see-through white ground: readable where they",
+    "# cross a curve, which still shows through.",
+    "set style textbox opaque fillcolor '#50FFFFFF' margins 0.5, 0.5 noborder",
     "set datafile missing NaN",
     "set style fill transparent solid 0.25 noborder",
-    "set grid xtics ytics lc rgb '#DDDDDD' lw 1 dt 1",
+    "set grid xtics ytics back lc rgb '#DDDDDD' lw 1 dt 1",
     "",
     "# Panel layout in screen fractions: fixed left and right margins so that",
     "# the panels share the x axis; legends sit right of the plots.",
@@ -155,25 +174,27 @@ static const char *const builtin_template_lines[] = {
     "# rather than drawn empty, so the legends list only what is on the plot.",
     "# Marker labels longer than 30 characters are cut (the data file has them whole).",
     "short_label(s) = strlen(s) > 30 ? s[1:29] . '...' : s",
+    "p = \"index 0 using ($16/x_div)\"",
     "u = \"index 0 using ($1/x_div)\"",
+    "d = \"index 2 using ($1/x_div)\"",
     "m = \"index 1 using ($1/x_div)\"",
-    "top_plot = \"plot datafile index 0 using (($1 + $16) / 2 / x_div):3:($1/x_div):($16/x_div):3:($2 > $3 ? $2 : $3) with boxxyerror lc rgb c_unserved title 'unserved demand'\" \\",
-    "    . \", '' \" . u . \":2 with steps lw 2 lc rgb c_demand title 'demand (rps)'\" \\",
-    "    . \", '' \" . u . \":3 with steps lw 2 lc rgb c_capacity title 'capacity (rps)'\" \\",
-    "    . \", '' \" . u . \":4 axes x1y2 with steps lw 1.5 dt 2 lc rgb c_desired title 'desired tasks (right)'\" \\",
-    "    . \", '' \" . u . \":5 axes x1y2 with steps lw 1.5 lc rgb c_running title 'running tasks (right)'\"",
-    "if (has_pending) top_plot = top_plot . \", '' \" . u . \":6 axes x1y2 with steps lw 1 dt 3 lc rgb c_pending title 'pending tasks (right)'\"",
+    "top_plot = \"plot datafile index 0 using (($16 + $1) / 2 / x_div):3:($16/x_div):($1/x_div):3:($2 > $3 ? $2 : $3) with boxxyerror lc rgb c_unserved title 'unserved demand'\" \\",
+    "    . \", '' \" . u . \":5 axes x1y2 with steps lw 9 lc rgb c_running title 'running tasks (right)'\"",
+    "if (has_pending) top_plot = top_plot . \", '' \" . u . \":6 axes x1y2 with steps lw 1.5 dt 3 lc rgb c_pending title 'pending tasks (right)'\"",
+    "top_plot = top_plot . \", '' \" . p . \":3 with steps lw 4 lc rgb c_capacity title 'capacity (rps)'\" \\",
+    "    . \", '' \" . p . \":2 with steps lw 1.2 lc rgb c_demand title 'demand (rps)'\" \\",
+    "    . \", '' \" . d . \":2 axes x1y2 with steps lw 2 dt 2 lc rgb c_desired title 'desired tasks (right)'\"",
     "if (n_events > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 3 ? rps_max : NaN) with impulses lw 1 dt 4 lc rgb c_event title 'deployment, event'\"",
     "if (n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 4 ? rps_max : NaN) with impulses lw 1.5 lc rgb c_failure title 'failure'\"",
-    "if (n_events + n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 >= 3 && $6 > 0 ? rps_max * 0.98 : NaN):(short_label(strcol(5))) with labels rotate by 90 right offset -0.8, 0 font ',9' tc rgb '#444444' notitle\"",
+    "if (n_events + n_failures > 0) top_plot = top_plot . \", '' \" . m . \":($2 >= 3 && $6 > 0 ? $7 * rps_max : NaN):(short_label(strcol(5))) with labels boxed rotate by 90 right offset -1.0, 0 font ',9' tc rgb '#444444' notitle\"",
     "if (n_scale_out > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 1 ? $3 : NaN) axes x1y2 with points pt 9 ps 1.6 lc rgb c_out title '\342\226\262 scale out'\"",
     "if (n_scale_in > 0) top_plot = top_plot . \", '' \" . m . \":($2 == 2 ? $3 : NaN) axes x1y2 with points pt 11 ps 1.6 lc rgb c_in title '\342\226\274 scale in'\"",
-    "cpu_plot = \"plot datafile \" . u . \":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'\"",
-    "if (has_memory) cpu_plot = cpu_plot . \", '' \" . u . \":14 with steps lw 1.5 dt 2 lc rgb c_memory title 'memory (%)'\"",
+    "cpu_plot = \"plot datafile \" . p . \":7 with steps lw 2 lc rgb c_cpu title 'CPU (%)'\"",
+    "if (has_memory) cpu_plot = cpu_plot . \", '' \" . p . \":14 with steps lw 1.5 dt 2 lc rgb c_memory title 'memory (%)'\"",
     "if (target_pct == target_pct) cpu_plot = cpu_plot . sprintf(\", %g with lines lw 1.5 dt 2 lc rgb c_target title 'target (%g %%)'\", target_pct, target_pct)",
-    "lat_plot = \"plot datafile \" . u . \":($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)'\" \\",
-    "    . \", '' \" . u . \":($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)'\" \\",
-    "    . \", '' \" . u . \":($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'\"",
+    "lat_plot = \"plot datafile \" . p . \":($10 > 0 ? $10 : NaN) with steps lw 1.5 lc rgb '#009E73' title 'p50 (ms)'\" \\",
+    "    . \", '' \" . p . \":($11 > 0 ? $11 : NaN) with steps lw 1.5 lc rgb '#E69F00' title 'p95 (ms)'\" \\",
+    "    . \", '' \" . p . \":($12 > 0 ? $12 : NaN) with steps lw 1.5 lc rgb '#D55E00' title 'p99 (ms)'\"",
     "if (slo_ms == slo_ms) lat_plot = lat_plot . sprintf(\", %g with lines lw 1.5 dt 2 lc rgb '#000000' title 'p99 SLO (%g ms)'\", slo_ms, slo_ms)",
     "",
     "# Two passes: the PNG (cairo if this gnuplot has it) and the SVG. Each pass",
@@ -215,7 +236,7 @@ static const char *const builtin_template_lines[] = {
     "    set y2label 'tasks'",
     "    set ytics auto nomirror",
     "    set y2tics",
-    "    set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
+    "    set key at screen key_x, top_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title 'wide to narrow, dashes on top' font ',10'",
     "    eval top_plot",
     "    unset y2tics",
     "    unset y2label",
@@ -227,7 +248,7 @@ static const char *const builtin_template_lines[] = {
     "    set yrange [0:105]",
     "    set ylabel 'utilisation (%)'",
     "    set ytics 0, 20, 100 mirror",
-    "    set key at screen key_x, cpu_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
+    "    set key at screen key_x, cpu_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title ''",
     "    eval cpu_plot",
     "",
     "    # Latency panel (requests mode only), log scale, with the SLO if any.",
@@ -240,7 +261,7 @@ static const char *const builtin_template_lines[] = {
     "        set yrange [lat_min:lat_max]",
     "        set ytics auto",
     "        set ylabel 'latency (ms, log scale)'",
-    "        set key at screen key_x, lat_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB'",
+    "        set key at screen key_x, lat_t left top Left reverse spacing 1.2 box lc rgb '#BBBBBB' title ''",
     "        eval lat_plot",
     "        unset logscale y",
     "    }",
@@ -632,9 +653,6 @@ static int make_script(const ecsim_timeline *tl, const ecsim_plot_options *opt,
     return rc;
 }
 
-/* Marker label for the data file: a gnuplot double-quoted string, with "
- * replaced by ' (gnuplot data strings have no escape for it) and control
- * characters by spaces; an empty label shows the kind. */
 /* How telling a marker is when several share one place on the x axis. */
 static int marker_rank(const char *kind)
 {
@@ -646,6 +664,9 @@ static int marker_rank(const char *kind)
     return 1;
 }
 
+/* Marker label for the data file: a gnuplot double-quoted string, with "
+ * replaced by ' (gnuplot data strings have no escape for it) and control
+ * characters by spaces; an empty label shows the kind. */
 static void put_dat_label(FILE *out, const ecsim_timeline_marker *m, int others)
 {
     const char *s = *m->label ? m->label : m->kind;
@@ -664,14 +685,16 @@ static void put_dat_label(FILE *out, const ecsim_timeline_marker *m, int others)
     fputc('"', out);
 }
 
-/* The desired count in force after a marker: that of the first row at or
- * after it (the last row if none), so ▲/▼ sit on the desired-count steps. */
+/* The desired count of the first row sampled after time_s (the last row if
+ * none). A row samples the counts at the end of its period, before anything
+ * else that happens at that same instant, so the row at a marker's own time
+ * may not show it yet. */
 static int desired_after(const ecsim_timeline *tl, double time_s)
 {
     size_t lo = 0, hi = ecsim_timeline_count(tl);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ecsim_timeline_row_at(tl, mid)->time_s < time_s)
+        if (ecsim_timeline_row_at(tl, mid)->time_s <= time_s)
             lo = mid + 1;
         else
             hi = mid;
@@ -682,6 +705,37 @@ static int desired_after(const ecsim_timeline *tl, double time_s)
     return ecsim_timeline_row_at(tl, lo < n ? lo : n - 1)->desired;
 }
 
+/* The desired count a scale marker sets, from its label: scaling.c writes
+ * "A -> B" (a test may prefix words: "desired 2 -> 4"). False when the
+ * label does not end in "-> N". */
+static bool scale_marker_count(const ecsim_timeline_marker *m, int *count)
+{
+    const char *arrow = NULL;
+    for (const char *p = strstr(m->label, "->"); p; p = strstr(p + 2, "->"))
+        arrow = p;
+    if (!arrow)
+        return false;
+    char *end;
+    long v = strtol(arrow + 2, &end, 10);
+    while (*end == ' ')
+        end++;
+    if (end == arrow + 2 || *end != '\0' || v < 0 || v > 1000000)
+        return false;
+    *count = (int)v;
+    return true;
+}
+
+/* The count a marker's ▲ / ▼ sits at: the desired count it leaves. */
+static int marker_count_after(const ecsim_timeline *tl, const ecsim_timeline_marker *m)
+{
+    int count;
+    ecsim_marker_class cls = ecsim_timeline_marker_class(m->kind);
+    if ((cls == ECSIM_MARKER_SCALE_OUT || cls == ECSIM_MARKER_SCALE_IN) &&
+        scale_marker_count(m, &count))
+        return count;
+    return desired_after(tl, m->time_s);
+}
+
 static void put_dat_num(FILE *out, double v)
 {
     char buf[64];
@@ -689,11 +743,12 @@ static void put_dat_num(FILE *out, double v)
     fputs(gp_num(buf, sizeof buf, v), out);
 }
 
-/* One data row: the values of timeline row `r` over [start_s, end_s]. */
-static void put_dat_row(FILE *out, const ecsim_timeline_row *r, double start_s, double end_s)
+/* One data row: timeline row `r` sampled at time_s, its period values
+ * over [start_s, time_s]. */
+static void put_dat_row(FILE *out, const ecsim_timeline_row *r, double time_s, double start_s)
 {
     char buf[64];
-    fputs(gp_num(buf, sizeof buf, start_s), out);
+    fputs(gp_num(buf, sizeof buf, time_s), out);
     put_dat_num(out, r->demand_rps);
     put_dat_num(out, r->capacity_rps);
     fprintf(out, " %d %d %d", r->desired, r->running, r->pending);
@@ -706,7 +761,7 @@ static void put_dat_row(FILE *out, const ecsim_timeline_row *r, double start_s, 
     put_dat_num(out, r->cost_usd);
     put_dat_num(out, r->memory_pct);
     put_dat_num(out, r->target);
-    put_dat_num(out, end_s);
+    put_dat_num(out, start_s);
     fputc('\n', out);
 }
 
@@ -742,34 +797,28 @@ static void fold_row(ecsim_timeline_row *acc, const ecsim_timeline_row *r, bool 
     acc->target = pick(acc->target, r->target, want_max);
 }
 
-static int write_dat(const ecsim_timeline *tl, FILE *out)
+/* Rows per decimation bucket: 1 up to PLOT_MAX_PERIODS periods. */
+static size_t bucket_size(size_t n)
+{
+    return n > PLOT_MAX_PERIODS ? (n + PLOT_MAX_PERIODS / 2 - 1) / (PLOT_MAX_PERIODS / 2) : 1;
+}
+
+/* Index 0: the rows (decimated past PLOT_MAX_PERIODS periods). */
+static void write_rows(const ecsim_timeline *tl, size_t bucket, FILE *out)
 {
     size_t n = ecsim_timeline_count(tl);
+    double start = 0;
+    for (size_t i = 0; i < n && bucket == 1; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        /* A timeline row is sampled at its time, the end of its period. */
+        put_dat_row(out, r, r->time_s, start);
+        start = r->time_s;
+    }
     /* A plot cannot show more points than it has pixels: past
      * PLOT_MAX_PERIODS periods (a year of 1-minute periods is 525,600), each
      * bucket of consecutive periods becomes two rows, the minimum of every
      * column over the bucket then its maximum, each over half the bucket's
      * time, so spikes and dips stay visible and gnuplot's work is bounded. */
-    size_t bucket = n > PLOT_MAX_PERIODS ? (n + PLOT_MAX_PERIODS / 2 - 1) / (PLOT_MAX_PERIODS / 2) : 1;
-    fputs("# ecsim demand/capacity data for demand_capacity.gp\n"
-          "# index 0: one row per metric period [start_s, end_s] (end_s = timeline.csv's\n"
-          "# time_s); NaN = not set; a last row at the final end_s closes the steps\n",
-          out);
-    if (bucket > 1)
-        fprintf(out,
-                "# decimated: %zu periods in buckets of %zu, each bucket as two rows (the\n"
-                "# minimum of every column over the bucket, then the maximum)\n",
-                n, bucket);
-    fputs("# start_s demand_rps capacity_rps desired running pending cpu_pct served_rps"
-          " unserved_rps p50_ms p95_ms p99_ms cost_usd memory_pct target end_s\n",
-          out);
-    double start = 0;
-    for (size_t i = 0; i < n && bucket == 1; i++) {
-        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
-        /* A timeline row is the period that ends at its time. */
-        put_dat_row(out, r, start, r->time_s);
-        start = r->time_s;
-    }
     for (size_t i = 0; i < n && bucket > 1; i += bucket) {
         size_t end = i + bucket < n ? i + bucket : n;
         ecsim_timeline_row lo = *ecsim_timeline_row_at(tl, i), hi = lo;
@@ -780,66 +829,201 @@ static int write_dat(const ecsim_timeline *tl, FILE *out)
         }
         double stop = ecsim_timeline_row_at(tl, end - 1)->time_s;
         double mid = start + (stop - start) / 2;
-        put_dat_row(out, &lo, start, mid);
-        put_dat_row(out, &hi, mid, stop);
+        put_dat_row(out, &lo, mid, start);
+        put_dat_row(out, &hi, stop, mid);
         start = stop;
     }
     if (n > 0) {
         const ecsim_timeline_row *last = ecsim_timeline_row_at(tl, n - 1);
         put_dat_row(out, last, last->time_s, last->time_s);
     }
+}
+
+/* Layout of the top panel in pixels, for placing marker labels; the
+ * fractions are the template's (l_edge, r_edge, top_t, top_b). */
+#define PLOT_PANEL_W_FRAC (0.72 - 0.08)
+#define PLOT_PANEL_H_FRAC(lat) ((lat) ? 0.92 - 0.53 : 0.92 - 0.40)
+#define PLOT_LABEL_CHAR_PX 6.0   /* a character of the 9-point label font, about */
+#define PLOT_LABEL_LINE_PX 16.0  /* the width a rotated label takes across the x axis */
+#define PLOT_LABEL_FOLD_PX 4.0   /* markers closer than this share one line and one label */
+#define PLOT_LABEL_MAX_CHARS 30  /* longer labels are cut by the template */
+#define PLOT_LABEL_TOP 0.98      /* top of the first row of labels, fraction of the axis */
+#define PLOT_LABEL_ROWS 3        /* labels are staggered over at most this many heights */
+
+/* Where each marker's label goes (index 1's last two columns). Events and
+ * failures closer than PLOT_LABEL_FOLD_PX are drawn on one line: only the
+ * most telling marker of such a group is labelled, with "(+N)" for the
+ * others. Labels that would still touch one another (rotated labels closer
+ * than PLOT_LABEL_LINE_PX) are staggered: each goes to the highest of
+ * PLOT_LABEL_ROWS heights whose last label is far enough to the left; a
+ * label with no free height is not drawn (its line still is). */
+typedef struct label_place {
+    int others;    /* markers of its group labelled with it, or -1: not labelled */
+    double top;    /* top of the label, fraction of the rps axis */
+} label_place;
+
+static int place_labels(const ecsim_timeline *tl, const ecsim_plot_options *opt,
+                        bool has_latency, double span, label_place *place)
+{
+    size_t count = ecsim_timeline_marker_count(tl);
+    int width = opt && opt->width_px > 0 ? opt->width_px : PLOT_DEFAULT_WIDTH;
+    int height = opt && opt->height_px > 0 ? opt->height_px : PLOT_DEFAULT_HEIGHT;
+    double px_per_s = span > 0 ? width * PLOT_PANEL_W_FRAC / span : 0;
+    double panel_px = height * PLOT_PANEL_H_FRAC(has_latency);
+    double near_s = px_per_s > 0 ? PLOT_LABEL_LINE_PX / px_per_s : 0;
+    double fold_s = px_per_s > 0 ? PLOT_LABEL_FOLD_PX / px_per_s : 0;
+    for (size_t i = 0; i < count; i++) {
+        place[i].others = -1;
+        place[i].top = NAN;
+    }
+    /* Groups: consecutive events within fold_s of the group's first. */
+    size_t longest = 0;
+    for (size_t i = 0; i < count;) {
+        ecsim_timeline_marker m;
+        ecsim_timeline_marker_get(tl, i, &m);
+        if ((int)ecsim_timeline_marker_class(m.kind) < ECSIM_MARKER_EVENT) {
+            i++;
+            continue;
+        }
+        size_t best = i, end = i + 1;
+        int best_rank = marker_rank(m.kind), others = 0;
+        for (size_t j = i + 1; j < count; j++) {
+            ecsim_timeline_marker o;
+            ecsim_timeline_marker_get(tl, j, &o);
+            if (o.time_s - m.time_s >= fold_s)
+                break;
+            end = j + 1;
+            if ((int)ecsim_timeline_marker_class(o.kind) < ECSIM_MARKER_EVENT)
+                continue;
+            others++;
+            if (marker_rank(o.kind) > best_rank) {
+                best_rank = marker_rank(o.kind);
+                best = j;
+            }
+        }
+        place[best].others = others;
+        ecsim_timeline_marker_get(tl, best, &m);
+        size_t len = strlen(*m.label ? m.label : m.kind) + (others > 0 ? 5 : 0);
+        if (len > PLOT_LABEL_MAX_CHARS)
+            len = PLOT_LABEL_MAX_CHARS;
+        if (len > longest)
+            longest = len;
+        i = end;
+    }
+    /* Heights: one row of labels per longest label, at most PLOT_LABEL_ROWS. */
+    double row_frac = panel_px > 0 ? (longest * PLOT_LABEL_CHAR_PX + 12.0) / panel_px : 1;
+    int rows = row_frac > 0 ? (int)floor(PLOT_LABEL_TOP / row_frac) : 1;
+    rows = rows < 1 ? 1 : rows > PLOT_LABEL_ROWS ? PLOT_LABEL_ROWS : rows;
+    double last_x[PLOT_LABEL_ROWS];
+    for (int k = 0; k < PLOT_LABEL_ROWS; k++)
+        last_x[k] = -INFINITY;
+    for (size_t i = 0; i < count; i++) {
+        if (place[i].others < 0)
+            continue;
+        ecsim_timeline_marker m;
+        ecsim_timeline_marker_get(tl, i, &m);
+        int k = 0;
+        while (k < rows && m.time_s - last_x[k] < near_s)
+            k++;
+        if (k == rows) {
+            place[i].others = -1;
+            continue;
+        }
+        last_x[k] = m.time_s;
+        place[i].top = PLOT_LABEL_TOP - k * row_frac;
+    }
+    return 0;
+}
+
+/* Index 2: the desired count as steps at the instants it changed. The
+ * rows sample it at the end of each period; a scale action (▲ / ▼ marker)
+ * changes it at its own time, which may fall inside a period, so its
+ * marker's count is inserted at its time (after a row of the same time,
+ * which was sampled first). Decimated data keeps the rows alone. */
+static void write_desired_steps(const ecsim_timeline *tl, bool decimated, FILE *out)
+{
+    size_t n = ecsim_timeline_count(tl), count = ecsim_timeline_marker_count(tl);
+    size_t k = 0;
+    char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+        double t = r->time_s;
+        int desired = r->desired;
+        fprintf(out, "%s %d\n", gp_num(buf, sizeof buf, t), desired);
+        double next = i + 1 < n ? ecsim_timeline_row_at(tl, i + 1)->time_s : INFINITY;
+        for (; !decimated && k < count; k++) {
+            ecsim_timeline_marker m;
+            ecsim_timeline_marker_get(tl, k, &m);
+            if (m.time_s >= next)
+                break;
+            int after;
+            ecsim_marker_class cls = ecsim_timeline_marker_class(m.kind);
+            if (m.time_s < t || (cls != ECSIM_MARKER_SCALE_OUT && cls != ECSIM_MARKER_SCALE_IN) ||
+                !scale_marker_count(&m, &after))
+                continue;
+            fprintf(out, "%s %d\n", gp_num(buf, sizeof buf, m.time_s), after);
+        }
+    }
+}
+
+static int write_dat(const ecsim_timeline *tl, const ecsim_plot_options *opt, bool has_latency,
+                     FILE *out)
+{
+    size_t n = ecsim_timeline_count(tl);
+    size_t bucket = bucket_size(n);
+    fputs("# ecsim demand/capacity data for demand_capacity.gp\n"
+          "# index 0: timeline.csv's rows and columns, then start_s. A row is sampled at\n"
+          "# time_s, the end of its metric period [start_s, time_s]: desired, running,\n"
+          "# pending and cost_usd are the values at time_s; the other columns are means\n"
+          "# (or, for latency, percentiles) over the period. NaN = not set. A last row\n"
+          "# at the final time_s (start_s = time_s) closes the period steps.\n",
+          out);
+    if (bucket > 1)
+        fprintf(out,
+                "# decimated: %zu periods in buckets of %zu, each bucket as two rows (the\n"
+                "# minimum of every column over the bucket, then the maximum)\n",
+                n, bucket);
+    fputs("# time_s demand_rps capacity_rps desired running pending cpu_pct served_rps"
+          " unserved_rps p50_ms p95_ms p99_ms cost_usd memory_pct target start_s\n",
+          out);
+    write_rows(tl, bucket, out);
     /* Two blank lines start gnuplot's next index. */
     fputs("\n\n# index 1: markers; class 1 scale out, 2 scale in, 3 event, 4 failure\n"
-          "# time_s class desired_after kind label show_label\n",
+          "# time_s class desired_after kind label show_label label_top\n"
+          "# (desired_after: the desired count the marker leaves; label_top: where the\n"
+          "# label starts, a fraction of the rps axis; NaN when not labelled)\n",
           out);
-    /* Rotated labels closer than 1/40 of the x range overprint each other:
-     * events are grouped greedily (a group spans less than 1/40 of the
-     * range) and only the most telling of a group is labelled, with "(+N)"
-     * for the others; every marker's line is still drawn. */
     double span = n > 0 ? ecsim_timeline_row_at(tl, n - 1)->time_s : 0;
+    if (opt && isfinite(opt->duration_s) && opt->duration_s > 0)
+        span = opt->duration_s;
     size_t count = ecsim_timeline_marker_count(tl);
-    size_t best = SIZE_MAX, group_end = 0;
-    int others = 0;
+    label_place *place = ecsim_reallocarray(NULL, count ? count : 1, sizeof *place);
+    if (!place)
+        return ECSIM_ENOMEM;
+    place_labels(tl, opt, has_latency, span, place);
     for (size_t i = 0; i < count; i++) {
         ecsim_timeline_marker m;
         char buf[64];
         ecsim_timeline_marker_get(tl, i, &m);
         int cls = (int)ecsim_timeline_marker_class(m.kind);
-        if (cls >= ECSIM_MARKER_EVENT && i >= group_end) {
-            /* A new group starts here: find its end and its best marker. */
-            best = i;
-            others = 0;
-            int best_rank = marker_rank(m.kind);
-            double group_t = m.time_s;
-            group_end = i + 1;
-            for (size_t j = i + 1; j < count; j++) {
-                ecsim_timeline_marker o;
-                ecsim_timeline_marker_get(tl, j, &o);
-                if (o.time_s - group_t >= span / 40.0)
-                    break;
-                group_end = j + 1;
-                if ((int)ecsim_timeline_marker_class(o.kind) < ECSIM_MARKER_EVENT)
-                    continue;
-                others++;
-                if (marker_rank(o.kind) > best_rank) {
-                    best_rank = marker_rank(o.kind);
-                    best = j;
-                }
-            }
-            ecsim_timeline_marker_get(tl, i, &m);
-        }
-        bool show = cls >= ECSIM_MARKER_EVENT && i == best;
+        bool show = place[i].others >= 0;
         fprintf(out, "%s %d %d %s ", gp_num(buf, sizeof buf, m.time_s), cls,
-                desired_after(tl, m.time_s), m.kind);
-        put_dat_label(out, &m, show ? others : 0);
-        fprintf(out, " %d\n", show ? 1 : 0);
+                marker_count_after(tl, &m), m.kind);
+        put_dat_label(out, &m, show ? place[i].others : 0);
+        fprintf(out, " %d %s\n", show ? 1 : 0, gp_num(buf, sizeof buf, place[i].top));
     }
+    ecsim_free(place);
+    fputs("\n\n# index 2: the desired count at each row's time and at each scale action\n"
+          "# time_s desired\n",
+          out);
+    write_desired_steps(tl, bucket > 1, out);
     return ferror(out) ? ECSIM_EIO : 0;
 }
 
 /* Write `text` (or the .dat) to dir/name atomically. */
 static int write_atomic(const char *dir, const char *name, const char *text,
-                        const ecsim_timeline *tl)
+                        const ecsim_timeline *tl, const ecsim_plot_options *opt,
+                        const plot_figures *fig)
 {
     char *path = join_path(dir, name);
     if (!path)
@@ -852,7 +1036,7 @@ static int write_atomic(const char *dir, const char *name, const char *text,
     if (text)
         fputs(text, of.fp);
     else
-        rc = write_dat(tl, of.fp);
+        rc = write_dat(tl, opt, fig->has_latency, of.fp);
     if (rc == 0 && ferror(of.fp))
         rc = ECSIM_EIO;
     if (rc) {
@@ -1228,10 +1412,10 @@ int ecsim_plot_demand_capacity(const ecsim_timeline *tl, const ecsim_plot_option
     rc = make_script(tl, opt, &fig, tmpl, &script);
     if (rc)
         goto out_template;
-    rc = write_atomic(out_dir, PLOT_DATA_NAME, NULL, tl);
+    rc = write_atomic(out_dir, PLOT_DATA_NAME, NULL, tl, opt, &fig);
     if (rc)
         goto out_script;
-    rc = write_atomic(out_dir, PLOT_TEMPLATE_NAME, script, tl);
+    rc = write_atomic(out_dir, PLOT_TEMPLATE_NAME, script, tl, opt, &fig);
     if (rc || !opt->render)
         goto out_script;
     const char *prog = opt->gnuplot ? opt->gnuplot : "gnuplot";
@@ -1254,6 +1438,13 @@ out_template:
 
 /* ---- terminal previews ---------------------------------------------------------- */
 
+/* The previews draw the window [0, until_s]: the run from its start to the
+ * moment asked for (a step of `ecsim step`), so the window always holds
+ * that moment. Each row's period values hold over its period [previous
+ * row's time, its time], as on the full plot; the stretch after the last
+ * completed period (the period under way at until_s) has no data yet and
+ * stays empty. */
+
 /* Rows with time_s <= until_s (all of them for NaN). */
 static size_t rows_until(const ecsim_timeline *tl, double until_s)
 {
@@ -1266,46 +1457,42 @@ static size_t rows_until(const ecsim_timeline *tl, double until_s)
     return k;
 }
 
-/* A time label in the unit the span calls for: "90s", "45min", "3.5h". */
-static void fmt_time_label(char *buf, size_t size, double t_s, double span_s)
+/* The end of the window: until_s, or the last row's time for NaN (or an
+ * until_s before it). */
+static double window_end(const ecsim_timeline *tl, size_t n, double until_s)
 {
-    char num[64];
-    double div = span_s >= 7200 ? 3600 : span_s >= 120 ? 60 : 1;
-    const char *unit = span_s >= 7200 ? "h" : span_s >= 120 ? "min" : "s";
-    double v = floor(t_s / div * 10 + 0.5) / 10;
-    snprintf(buf, size, "%s%s", ecsim_fmt_num(num, sizeof num, v), unit);
+    double last = ecsim_timeline_row_at(tl, n - 1)->time_s;
+    return isfinite(until_s) && until_s > last ? until_s : last;
 }
 
-/* Bin one series into `cols` columns: mean of the finite values per bin;
- * an empty bin holds the previous value; NaN before the first value. */
-static void bin_series(const ecsim_timeline *tl, size_t n, bool capacity, double *bins,
-                       int cols)
+/* Bin one series into `cols` columns over [0, end_s]: the time-weighted
+ * mean of the periods that overlap each bin; NaN for a bin no period
+ * covers (after the last row). One pass over the rows. */
+static void bin_series(const ecsim_timeline *tl, size_t n, double end_s, bool capacity,
+                       double *bins, double *weight, int cols)
 {
-    double t0 = ecsim_timeline_row_at(tl, 0)->time_s;
-    double span = ecsim_timeline_row_at(tl, n - 1)->time_s - t0;
-    size_t r = 0;
-    double held = NAN;
-    for (int c = 0; c < cols; c++) {
-        double sum = 0;
-        int count = 0;
-        while (r < n) {
-            const ecsim_timeline_row *row = ecsim_timeline_row_at(tl, r);
-            int b = span > 0 ? (int)floor((row->time_s - t0) / span * cols) : 0;
-            if (b >= cols)
-                b = cols - 1;
-            if (b > c)
-                break;
-            double v = capacity ? row->capacity_rps : row->demand_rps;
-            if (isfinite(v)) {
-                sum += v;
-                count++;
+    double width = end_s / cols;
+    for (int c = 0; c < cols; c++)
+        bins[c] = weight[c] = 0;
+    double start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ecsim_timeline_row *row = ecsim_timeline_row_at(tl, i);
+        double a = start, b = row->time_s;
+        start = b;
+        double v = capacity ? row->capacity_rps : row->demand_rps;
+        if (!isfinite(v) || !(b > a))
+            continue;
+        int c = (int)floor(a / width);
+        for (c = c < 0 ? 0 : c; c < cols && c * width < b; c++) {
+            double w = fmin(b, (c + 1) * width) - fmax(a, c * width);
+            if (w > 0) {
+                bins[c] += v * w;
+                weight[c] += w;
             }
-            r++;
         }
-        if (count > 0)
-            held = sum / count;
-        bins[c] = held;
     }
+    for (int c = 0; c < cols; c++)
+        bins[c] = weight[c] > 0 ? bins[c] / weight[c] : NAN;
 }
 
 int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width, int height,
@@ -1335,15 +1522,18 @@ int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width
     int cols = w - gutter - 1;
     if (cols < 8)
         cols = 8;
-    double *bins = ecsim_calloc(2 * (size_t)cols, sizeof *bins);
+    double end_s = window_end(tl, n, until_s);
+    if (!(end_s > 0))
+        end_s = 1;
+    double *bins = ecsim_calloc(3 * (size_t)cols, sizeof *bins); /* demand, capacity, scratch */
     char *line = ecsim_malloc((size_t)(gutter + cols + 2));
     if (!bins || !line) {
         ecsim_free(bins);
         ecsim_free(line);
         return ECSIM_ENOMEM;
     }
-    bin_series(tl, n, false, bins, cols);
-    bin_series(tl, n, true, bins + cols, cols);
+    bin_series(tl, n, end_s, false, bins, bins + 2 * cols, cols);
+    bin_series(tl, n, end_s, true, bins + cols, bins + 2 * cols, cols);
 
     fputs("demand * / capacity o / both # (rps)\n", out);
     for (int level = nrows - 1; level >= 0; level--) {
@@ -1372,11 +1562,10 @@ int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width
     for (int c = 0; c < cols; c++)
         fputc('-', out);
     fputc('\n', out);
-    double t0 = ecsim_timeline_row_at(tl, 0)->time_s;
-    double t1 = ecsim_timeline_row_at(tl, n - 1)->time_s;
-    char start[80], end[80];
-    fmt_time_label(start, sizeof start, t0, t1);
-    fmt_time_label(end, sizeof end, t1, t1);
+    /* The window's two ends, as the step headers write times. */
+    char start[32], end[32];
+    ecsim_fmt_clock(start, sizeof start, 0);
+    ecsim_fmt_clock(end, sizeof end, end_s);
     int pad = cols - (int)strlen(start) - (int)strlen(end) + 1;
     fprintf(out, "%*s%s%*s%s\n", gutter, "", start, pad > 1 ? pad : 1, "", end);
     ecsim_free(bins);
@@ -1386,8 +1575,8 @@ int ecsim_plot_ascii_preview(const ecsim_timeline *tl, double until_s, int width
 
 /* The gnuplot preview: a script with the data inline, in a temporary file
  * (gnuplot's stdin stays /dev/null), drawn by the dumb terminal. */
-static int gnuplot_preview(const ecsim_timeline *tl, size_t n, int width, int height,
-                           FILE *out)
+static int gnuplot_preview(const ecsim_timeline *tl, size_t n, double until_s, int width,
+                           int height, FILE *out)
 {
     const char *tmpdir = getenv("TMPDIR");
     char *path = join_path(tmpdir && *tmpdir ? tmpdir : "/tmp", "ecsim-preview-XXXXXX");
@@ -1405,20 +1594,39 @@ static int gnuplot_preview(const ecsim_timeline *tl, size_t n, int width, int he
         ecsim_free(path);
         return ECSIM_EIO;
     }
-    double t1 = ecsim_timeline_row_at(tl, n - 1)->time_s;
-    double div = t1 >= 7200 ? 3600 : t1 >= 120 ? 60 : 1;
+    double end_s = window_end(tl, n, until_s);
+    double div = end_s >= 7200 ? 3600 : end_s >= 120 ? 60 : 1;
+    double ymax = 0;
     fprintf(fp, "set terminal dumb size %d,%d\n", width, height);
+    /* One row per period, at its start, and a last row at the end of the
+     * last period: steps then hold each value over its own period. */
     fputs("set datafile missing NaN\n$data << EOD\n", fp);
-    for (size_t i = 0; i < n; i++) {
-        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i);
+    double start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        const ecsim_timeline_row *r = ecsim_timeline_row_at(tl, i < n ? i : n - 1);
         char a[64], b[64], c[64];
-        fprintf(fp, "%s %s %s\n", gp_num(a, sizeof a, r->time_s / div),
+        fprintf(fp, "%s %s %s\n", gp_num(a, sizeof a, (i < n ? start : r->time_s) / div),
                 gp_num(b, sizeof b, r->demand_rps), gp_num(c, sizeof c, r->capacity_rps));
+        start = r->time_s;
+        if (isfinite(r->demand_rps) && r->demand_rps > ymax)
+            ymax = r->demand_rps;
+        if (isfinite(r->capacity_rps) && r->capacity_rps > ymax)
+            ymax = r->capacity_rps;
     }
-    fprintf(fp, "EOD\nset xlabel 'time (%s)'\nset ylabel 'rps'\nset key top left\nset yrange [0:*]\n"
-                "plot $data using 1:2 with lines title 'demand', "
-                "$data using 1:3 with steps title 'capacity'\n",
-            t1 >= 7200 ? "h" : t1 >= 120 ? "min" : "s");
+    /* Headroom: a curve at the top of the range, or at 0, would hide in
+     * the frame; the key goes below the chart, off the curves. */
+    char top[64], bottom[64], right[64], clock[32];
+    double ytop = nice_ceil(ymax * 1.2);
+    gp_num(top, sizeof top, ytop);
+    gp_num(bottom, sizeof bottom, -ytop / 8); /* a text row or more below 0 */
+    gp_num(right, sizeof right, end_s / div);
+    ecsim_fmt_clock(clock, sizeof clock, end_s);
+    fprintf(fp,
+            "EOD\nset xlabel 'time (%s), up to %s'\nset ylabel 'rps'\n"
+            "set key below horizontal\nset xrange [0:%s]\nset yrange [%s:%s]\n"
+            "plot $data using 1:2 with steps title 'demand', "
+            "$data using 1:3 with steps title 'capacity'\n",
+            end_s >= 7200 ? "h" : end_s >= 120 ? "min" : "s", clock, right, bottom, top);
     int rc = (ferror(fp) | fclose(fp)) ? ECSIM_EIO : 0;
     plot_run *run = NULL;
     if (rc == 0) {
@@ -1445,7 +1653,7 @@ int ecsim_plot_preview(const ecsim_timeline *tl, double until_s, int width, int 
     if (n == 0 || !program_exists("gnuplot"))
         return ecsim_plot_ascii_preview(tl, until_s, width, height, out);
     int w = width < 24 ? 24 : width, h = height < 6 ? 6 : height;
-    int rc = gnuplot_preview(tl, n, w, h, out);
+    int rc = gnuplot_preview(tl, n, until_s, w, h, out);
     if (rc == ECSIM_EIO)   /* gnuplot there but broken: the preview still shows */
         rc = ecsim_plot_ascii_preview(tl, until_s, width, height, out);
     return rc;
