@@ -72,7 +72,9 @@
  *       as arrived and rejected, but unserved counts from the creation).
  *     - a window's figures (windows.NAME, when there are any): its
  *       unserved_requests (requests mode: served) between the sums over
- *       the periods inside [from_s, to_s] and over those overlapping it.
+ *       the periods inside [from_s, to_s] and over those overlapping it;
+ *       its scaling actions (outs, ins) and max / min desired between those
+ *       events.log gives strictly inside the window and with its ends.
  *  3. The plot data (demand_capacity.dat) against timeline.csv: columns are
  *     matched by the names in the data's header comment; each row stands
  *     for the timeline row at its end_s (or time_s) and every value it
@@ -1172,7 +1174,7 @@ static void check_timeline(run_ctx *r, const timeline *t, const events_info *ev)
  * [from_s, to_s] lies between the sums over the periods inside the window
  * and over the periods that overlap it (equal when the window's ends fall
  * on period ends). Windows that are absent are not checked. */
-static void check_windows(run_ctx *r, const timeline *t)
+static void check_windows(run_ctx *r, const timeline *t, const events_info *ev)
 {
     for (size_t k = 0; k < r->sum.count; k++) {
         const char *name = r->sum.items[k].name;
@@ -1207,6 +1209,66 @@ static void check_windows(run_ctx *r, const timeline *t)
                 bad(r, fname, "summary.json %.3f, the timeline over [%g, %g] s gives %.3f..%.3f",
                     w->num, from, to, inner, outer);
         }
+        /* The autoscaler's changes and the desired counts in force inside
+         * the window (events.log; strictly inside .. ends included, the
+         * log's clock being rounded to 0.05 s). */
+        double lo_t = from + 0.05 + 1e-9, hi_t = to - 0.05 - 1e-9;
+        int n_in[3] = {0, 0, 0}, n_out[3] = {0, 0, 0}; /* actions, outs, ins: strict, loose */
+        int cur = 0, smax = -1, smin = 1 << 30, lmax = -1, lmin = 1 << 30;
+        bool started = false;
+        for (size_t i = 0; i <= ev->n; i++) {
+            double ct = i < ev->n ? ev->ch[i].t : INFINITY;
+            /* the value in force from the window's start */
+            if (!started && ct > from - 0.05 - 1e-9) {
+                lmax = lmax > cur ? lmax : cur;
+                lmin = lmin < cur ? lmin : cur;
+            }
+            if (!started && ct > lo_t) {
+                started = true;
+                smax = cur;
+                smin = cur;
+            }
+            if (i == ev->n)
+                break;
+            const des_change *c = &ev->ch[i];
+            bool strict = c->t > lo_t && c->t < hi_t;
+            bool loose = c->t >= from - 0.05 - 1e-9 && c->t <= to + 0.05 + 1e-9;
+            if (c->kind == DES_POLICY && c->to != cur) {
+                int kind = c->to > cur ? 1 : 2;
+                n_in[0] += strict, n_in[kind] += strict;
+                n_out[0] += loose, n_out[kind] += loose;
+            }
+            cur = c->to;
+            if (strict) {
+                smax = smax > cur ? smax : cur;
+                smin = smin < cur ? smin : cur;
+            }
+            if (loose) {
+                lmax = lmax > cur ? lmax : cur;
+                lmin = lmin < cur ? lmin : cur;
+            }
+        }
+        static const char *const counts[] = {"scaling.actions", "scaling.scale_outs",
+                                             "scaling.scale_ins"};
+        for (int f = 0; f < 3; f++) {
+            snprintf(fname, sizeof fname, "%s.%s", prefix, counts[f]);
+            const ecsim_figure *w = ecsim_figures_find(&r->sum, fname);
+            if (w && w->kind == ECSIM_FIG_NUMBER && (w->num < n_in[f] || w->num > n_out[f]))
+                bad(r, fname, "summary.json %g, events.log has %d..%d in [%g, %g] s", w->num,
+                    n_in[f], n_out[f], from, to);
+        }
+        snprintf(fname, sizeof fname, "%s.scaling.max_desired", prefix);
+        const ecsim_figure *wmax = ecsim_figures_find(&r->sum, fname);
+        if (wmax && wmax->kind == ECSIM_FIG_NUMBER && smax >= 0 &&
+            (wmax->num < smax || wmax->num > lmax))
+            bad(r, fname, "summary.json %g, events.log gives %d..%d in [%g, %g] s", wmax->num, smax,
+                lmax, from, to);
+        snprintf(fname, sizeof fname, "%s.scaling.min_desired", prefix);
+        const ecsim_figure *wmin = ecsim_figures_find(&r->sum, fname);
+        if (wmin && wmin->kind == ECSIM_FIG_NUMBER && smax >= 0 &&
+            (wmin->num > smin || wmin->num < lmin))
+            bad(r, fname, "summary.json %g, events.log gives %d..%d in [%g, %g] s", wmin->num, lmin,
+                smin, from, to);
     }
 }
 
@@ -1912,7 +1974,7 @@ static void test_consistency(void **state)
     if (read_timeline(&r, &t)) {
         check_timeline(&r, &t, &ev);
         check_plot_data(&r, &t, &ev);
-        check_windows(&r, &t);
+        check_windows(&r, &t, &ev);
     }
     timeline_free(&t);
     check_decisions(&r, &ev);
@@ -1960,7 +2022,7 @@ int main(void)
      */
     add_case("scenarios/quickstart.yaml", "duration=3d");
     add_case("scenarios/quickstart.yaml", "duration=3630");
-    add_case("scenarios/latency-slo.yaml", "duration=1830");
+    add_case("scenarios/latency-slo.yaml", "duration=5430");
     /* Requests mode past its replayed arrivals: a scale-in whose tasks drain
      * for the deregistration delay (they must leave the capacity at once). */
     add_case("scenarios/replay-arrivals.yaml", "duration=2017");
