@@ -41,7 +41,7 @@ typedef struct ecsim_timeline_row {
     double p50_ms;        /* latency percentiles; NaN in fluid mode */
     double p95_ms;
     double p99_ms;
-    double cost_usd;      /* cumulative compute cost so far */
+    double cost_usd;      /* cumulative cost so far: compute + control plane (not the registry) */
     double memory_pct;    /* average memory utilisation, percent; NaN = unknown */
     double target;        /* the policy's target value; NaN = none */
 } ecsim_timeline_row;

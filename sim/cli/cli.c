@@ -601,11 +601,13 @@ static void print_run_summary(const ecsim_sim *sim, const ecsim_run_outputs *out
         fprintf(out, "scaling: %d actions (%d out, %d in), desired %d..%d\n", s->scaling_actions,
                 s->scale_outs, s->scale_ins, s->min_desired, s->max_desired);
     /* The capacity figures under their summary.json names (README "Shortfall"). */
-    fprintf(out, "capacity: unserved_requests %.0f, under_capacity_s %.0f", s->unserved_requests,
-            s->under_capacity_s);
+    /* Whole numbers rounded half away from zero (round), as report.html and
+     * the step texts show them: printf's %.0f alone rounds 42.5 to 42. */
+    fprintf(out, "capacity: unserved_requests %.0f, under_capacity_s %.0f", round(s->unserved_requests),
+            round(s->under_capacity_s));
     if (isfinite(s->unserved_after_steady_requests))
         fprintf(out, "; unserved_after_steady_requests %.0f, under_capacity_after_steady_s %.0f",
-                s->unserved_after_steady_requests, s->under_capacity_after_steady_s);
+                round(s->unserved_after_steady_requests), round(s->under_capacity_after_steady_s));
     fputc('\n', out);
     /* Each window under the same names (summary.json windows.NAME). */
     for (size_t i = 0; i < s->window_count; i++) {

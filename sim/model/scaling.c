@@ -813,7 +813,12 @@ void scaling_period_end(scaling *sim)
     accumulate(sim);
     double now = ecsim_engine_now(sim->w.eng);
     double period = sim->w.sc->monitoring.period_s;
-    double start = now - period < 0 ? 0 : now - period;
+    /* The period runs from the previous row (0 for the first): a run that
+     * ends inside a period has a shorter last one, and its rates are its
+     * volumes over its own length, not over a whole period. */
+    size_t rows_so_far = ecsim_timeline_count(sim->w.timeline);
+    double start = rows_so_far ? ecsim_timeline_row_at(sim->w.timeline, rows_so_far - 1)->time_s
+                               : (now - period < 0 ? 0 : now - period);
     if (ecsim_metrics_close_until(sim->metrics, now + 1e-9) != 0)
         sim->oom = 1;
     double demand_all = ecsim_load_mean_rate(sim->load, start, now);

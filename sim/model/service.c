@@ -1920,6 +1920,10 @@ static void reconcile_event(ecsim_engine *eng, void *ctx, uint64_t arg)
     service *sv = ctx;
     sv->reconcile_event = 0;
     service_reconcile(sv);
+    /* Tasks launched or told to stop (scale-in, replacement) change the
+     * task set now: in requests mode a task that begins to drain leaves
+     * the load balancer's targets at once (reference §2.3). */
+    notify_changed(sv);
 }
 
 static void schedule_reconcile(service *sv, double at_s)

@@ -719,7 +719,7 @@ static void shortfall_words(const ecsim_sim *sim, char *buf, size_t size)
 {
     const ecsim_summary *s = &sim->summary;
     snprintf(buf, size, "%.0f requests unserved over %.0f s after steady state",
-             s->unserved_after_steady_requests, s->under_capacity_after_steady_s);
+             round(s->unserved_after_steady_requests), round(s->under_capacity_after_steady_s));
 }
 
 /* Step 5's result, honest about this run: the seed's "App handles more

@@ -172,7 +172,7 @@ int ecsim_report_key_figures(const ecsim_sim *sim,
     if ((rc = fn("Tasks at the end", v, ctx)) != 0)
         return rc;
     if (isfinite(s->unserved_requests))
-        snprintf(v, sizeof v, "%.0f", s->unserved_requests);
+        snprintf(v, sizeof v, "%.0f", round(s->unserved_requests)); /* half away from zero */
     else
         snprintf(v, sizeof v, "—");
     if ((rc = fn("Unserved requests", v, ctx)) != 0)
