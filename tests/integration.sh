@@ -460,6 +460,27 @@ expect_exit 2 "compare with bad --seeds" -- "$BIN" compare scenarios/compare-tar
 expect_exit 2 "compare from standard input" -- "$BIN" compare - --set autoscaler.target=50,70 -o "$CMP/x"
 expect_exit 3 "compare of a missing file" -- "$BIN" compare "$TMP/nonexistent.yaml" --set autoscaler.target=50,70 -o "$CMP/x"
 [ ! -e "$CMP/x" ] && ok || ko "compare: bad usage left $CMP/x"
+# --window: the scenario's window by name, or a span given on the command line;
+# the key figures are then the window's (summary.json windows.NAME.*)
+"$BIN" compare scenarios/compare-targets.yaml --set autoscaler.target=50,70 --seeds 3 --window spike \
+    -o "$CMP/win" -q --no-plots >/dev/null 2>"$TMP/err" && ok || ko "compare --window spike: exit $?"
+grep -q '"window": "spike"' "$CMP/win/compare.json" && ok || ko "compare --window spike: compare.json names the window"
+grep -q '^windows.spike.capacity.unserved_requests,' "$CMP/win/compare.csv" && ok || ko "compare --window spike: window figures in compare.csv"
+"$BIN" compare scenarios/compare-targets.yaml --set autoscaler.target=50,70 --seeds 3 --window late=1h..2h \
+    -o "$CMP/win2" -q --no-plots >/dev/null 2>"$TMP/err" && ok || ko "compare --window late=1h..2h: exit $?"
+grep -q '^windows.late.capacity.task_hours,' "$CMP/win2/compare.csv" && ok || ko "compare --window late=1h..2h: figures of the added window"
+expect_exit 2 "compare --window of an unknown name" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,70 --seeds 3 --window nope -o "$CMP/x"
+grep -q "has no window .nope." "$TMP/err" && ok || ko "compare --window nope: message $(cat "$TMP/err")"
+# --fail-on on each variant's means: 4 when one holds, 0 when none, 2 for a figure no run has
+expect_exit 4 "compare --fail-on that holds" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,70 --seeds 3 --no-plots -o "$CMP/a" --fail-on 'scaling.max_desired >= 2'
+grep -q '^check failed: scaling.max_desired = ' "$TMP/err" && ok || ko "compare --fail-on: the failed check is printed"
+expect_exit 0 "compare --fail-on that does not hold" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,70 --seeds 3 --no-plots -o "$CMP/a" --fail-on 'scaling.max_desired > 1000'
+expect_exit 2 "compare --fail-on naming no figure" -- "$BIN" compare scenarios/compare-targets.yaml \
+    --set autoscaler.target=50,70 --seeds 3 --no-plots -o "$CMP/a" --fail-on 'capacity.unserved > 0'
+grep -q 'did you mean capacity.unserved_requests' "$TMP/err" && ok || ko "compare --fail-on unknown: suggestion"
 
 # latex-doc: a complete document that pdflatex compiles, with the plot and the tables
 TEXD="$TMP/tex"

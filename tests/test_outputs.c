@@ -241,6 +241,10 @@ static void test_summary_keys_overrides_and_nulls(void **state)
     for (size_t i = 0; i < sizeof lat / sizeof lat[0]; i++)
         assert_true(isnan(json_value(json, "latency_s", lat[i])));
     assert_true(isnan(json_value(json, "wait_s", "mean")));
+    /* ... and no individual requests: their counts are null, not 0 */
+    static const char *const rq[] = {"arrived", "served", "rejected", "timed_out", "failed"};
+    for (size_t i = 0; i < sizeof rq / sizeof rq[0]; i++)
+        assert_true(isnan(json_value(json, "requests", rq[i])));
     /* after-steady figures: finite, never above the from-creation ones */
     double u = json_value(json, "capacity", "unserved_requests");
     double ua = json_value(json, "capacity", "unserved_after_steady_requests");

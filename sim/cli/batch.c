@@ -258,8 +258,12 @@ typedef struct scenario_cache {
 
 static int same_load(const ecsim_batch_job *a, const ecsim_batch_job *b)
 {
-    if (strcmp(a->scenario_path, b->scenario_path) != 0 || a->nsets != b->nsets)
+    if (strcmp(a->scenario_path, b->scenario_path) != 0 || a->nsets != b->nsets ||
+        a->nwindows != b->nwindows)
         return 0;
+    for (size_t i = 0; i < a->nwindows; i++)
+        if (strcmp(a->windows[i], b->windows[i]) != 0)
+            return 0;
     for (size_t i = 0; i < a->nsets; i++)
         if (strcmp(a->sets[i], b->sets[i]) != 0)
             return 0;
@@ -317,6 +321,15 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts,
     } else if (code == 0) {
         ecsim_scenario_free(cache->sc);
         cache->sc = cli_load(&o, job->scenario_path, msg, &code);
+        if (cache->sc && job->nwindows <= ECSIM_WINDOWS_MAX) {
+            for (size_t i = 0; i < job->nwindows; i++)
+                o.windows[i] = job->windows[i];
+            o.nwindows = job->nwindows;
+            if ((code = cli_apply_report_options(&o, cache->sc, msg)) != 0) {
+                ecsim_scenario_free(cache->sc);
+                cache->sc = NULL;
+            }
+        }
         cache->job = job;
         sc = cache->sc;
     }

@@ -40,6 +40,8 @@ typedef struct ecsim_batch_job {
     const char *dir;            /* the run's own folder (created, parents too) */
     const char *label;          /* the grid point or variant, for progress and run.json */
     ecsim_batch_keep keep;
+    const char *const *windows; /* --window texts ([NAME=]FROM..TO) added to the run */
+    size_t nwindows;
 } ecsim_batch_job;
 
 typedef struct ecsim_batch_opts {

@@ -739,8 +739,8 @@ int cli_apply_report_options(const cli_opts *o, ecsim_scenario *sc, FILE *err)
 /* The run's checks: every --fail-on (parsed now: a bad one is a usage
  * error before anything runs), then the scenario's `checks:` (validated at
  * load). *out is allocated (free with ecsim_free) unless there are none. */
-static int run_checks(const cli_opts *o, const ecsim_scenario *sc, ecsim_check **out,
-                      size_t *n, FILE *err)
+int cli_run_checks(const cli_opts *o, const ecsim_scenario *sc, ecsim_check **out, size_t *n,
+                   FILE *err)
 {
     size_t total = o->nfail_on + (sc ? sc->check_count : 0);
     *out = NULL;
@@ -804,7 +804,7 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
     ecsim_cli_use_data_dir();
     ecsim_check *checks;
     size_t nchecks;
-    int code = run_checks(o, NULL, &checks, &nchecks, err); /* --fail-on's syntax first */
+    int code = cli_run_checks(o, NULL, &checks, &nchecks, err); /* --fail-on's syntax first */
     ecsim_free(checks);
     if (code)
         return code;
@@ -822,7 +822,7 @@ static int cmd_run(cli_opts *o, FILE *out, FILE *err)
            : rc == ECSIM_ENOMEM ? ECSIM_EXIT_FAIL
                                 : ECSIM_EXIT_IO;
     /* Thresholds (--fail-on, checks:) on the summary.json just written. */
-    if (code == ECSIM_EXIT_OK && (code = run_checks(o, sc, &checks, &nchecks, err)) == 0 &&
+    if (code == ECSIM_EXIT_OK && (code = cli_run_checks(o, sc, &checks, &nchecks, err)) == 0 &&
         nchecks > 0)
         code = evaluate_checks(checks, nchecks, outs.dir, o->quiet, out, err);
     ecsim_free(checks);

@@ -158,14 +158,22 @@ static const cli_cmddoc commands[] = {
      "first key figure that varies), and the key figures' paired differences with their\n"
      "intervals.\n"
      "\n"
-     "Exit codes: 0, 2 bad usage (nothing to compare, a key set twice) or an invalid variant,\n"
-     "3 I/O error, 5 some runs failed (the reports leave them out), 130/143 interrupted.\n",
+     "--window NAME compares the figures of the window NAME that the scenarios define\n"
+     "(report.windows); --window [NAME=]FROM..TO adds that window to every run first. --fail-on\n"
+     "EXPR (and the baseline scenario's checks:) is evaluated on each variant's means over\n"
+     "the seeds.\n"
+     "\n"
+     "Exit codes: 0, 2 bad usage (nothing to compare, a key set twice, a figure no run has) or\n"
+     "an invalid variant, 3 I/O error, 4 a threshold failed for a variant, 5 some runs failed\n"
+     "(the reports leave them out), 130/143 interrupted.\n",
      NULL,
      {{CLI_OPT_SET, "KEY=V1,V2,...: one value per variant (lists multiply); KEY=VALUE: every variant"},
       {CLI_OPT_SEEDS, "the seeds every variant runs: N (1..N) or A-B (default 20: seeds 1..20)"},
       {CLI_OPT_JOBS, "worker processes (default: one per CPU)"},
       {CLI_OPT_OUT, "the comparison's folder (default: out/<scenario name>-compare)"},
       {CLI_OPT_NO_PLOTS, "no overlay plot (and no replay of the representative seed)"},
+      {CLI_OPT_WINDOW, "compare the figures of one window: NAME (report.windows) or [NAME=]FROM..TO"},
+      {CLI_OPT_FAIL_ON, "exit 4 when EXPR (FIGURE OP NUMBER) holds for a variant's means (repeatable)"},
       {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
       {CLI_OPT_QUIET, "print nothing but errors (no table, no progress bar)"},
       {0, NULL}}},

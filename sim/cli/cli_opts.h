@@ -76,4 +76,12 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err);   /* sweep.c */
 int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err); /* collect.c */
 int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err); /* compare.c */
 
+/* The checks of a run: every --fail-on, then the scenario's `checks:` (sc
+ * may be NULL: --fail-on only, to reject a bad expression before anything
+ * runs). *out is allocated (ecsim_free) unless there are none. 0, or the
+ * exit code after a message on err. */
+struct ecsim_check;
+int cli_run_checks(const cli_opts *o, const ecsim_scenario *sc, struct ecsim_check **out,
+                   size_t *n, FILE *err);
+
 #endif

@@ -22,9 +22,18 @@
  * the representative seed is played again in this process for every
  * variant to draw the overlay plot from its timeline; and DIR receives
  * compare.{txt,md,csv,json,html} and compare.{dat,gp,png,svg}. The console
- * gets compare.txt. Exit codes: 0; 2 bad usage or an invalid variant
- * (checked before any run); 3 I/O; 5 (ECSIM_EXIT_RUNS_FAILED) when runs
- * failed (the reports leave them out and say how many). */
+ * gets compare.txt.
+ *
+ * --window NAME reads the key figures of the window NAME every variant's
+ * scenario defines (report.windows); --window [NAME=]FROM..TO adds that
+ * window to every run first. --fail-on EXPR (and the baseline scenario's
+ * checks:) are evaluated on each variant's means over the seeds: a
+ * threshold is about the setting, not one seed's luck.
+ *
+ * Exit codes: 0; 2 bad usage or an invalid variant (checked before any
+ * run); 3 I/O; 4 (ECSIM_EXIT_CHECKS) a threshold failed for a variant; 5
+ * (ECSIM_EXIT_RUNS_FAILED) when runs failed (the reports leave them out
+ * and say how many; it wins over 4). */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -40,7 +49,9 @@
 #include "ecsim/output.h"
 #include "ecsim/sim.h"
 #include "ecsim/timeline.h"
+#include "ecsim/report_spec.h"
 #include "batch.h"
+#include "checks.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "datadir.h"
@@ -470,6 +481,54 @@ static int parse_jobs(const char *text, unsigned *jobs, FILE *err)
 
 /* ---- the command ------------------------------------------------------------------------ */
 
+/* --fail-on and the baseline's checks: on each variant's means over the
+ * seeds (a figure missing in every run is null there). A name no figure
+ * has is a usage error (2); otherwise ECSIM_EXIT_CHECKS when a variant
+ * fails one, after a line per failed check under the variant's name. */
+static int check_variants(const ecsim_compare *c, const ecsim_check *checks, size_t n, FILE *err)
+{
+    int code = ECSIM_EXIT_OK;
+    size_t failing = 0;
+    for (size_t v = 0; v < c->nvariants && code != ECSIM_EXIT_USAGE; v++) {
+        ecsim_figures means = {0};
+        means.items = ecsim_calloc(c->nfigures ? c->nfigures : 1, sizeof *means.items);
+        if (!means.items)
+            return ECSIM_EXIT_FAIL;
+        means.cap = c->nfigures;
+        for (size_t f = 0; f < c->nfigures; f++) {
+            ecsim_compare_stat st;
+            ecsim_compare_stat_of(c, &c->figures[f], v, &st);
+            ecsim_figure *e = &means.items[means.count++];
+            e->name = c->figures[f].name; /* borrowed: released below without free */
+            e->num = st.mean.mean;
+            e->kind = isnan(e->num) ? ECSIM_FIG_NULL : ECSIM_FIG_NUMBER;
+        }
+        if (v == 0 && ecsim_checks_unknown(checks, n, &means, "ecsim compare", err) > 0) {
+            code = ECSIM_EXIT_USAGE;
+        } else {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&buf, &len);
+            size_t bad = m ? ecsim_checks_eval(checks, n, &means, m) : 0;
+            if (m)
+                fclose(m);
+            if (bad) {
+                fprintf(err, "ecsim compare: %s (means over %zu seeds):\n%s", c->names[v],
+                        c->nseeds, buf ? buf : "");
+                failing++;
+            }
+            free(buf); /* open_memstream's buffer comes from malloc */
+        }
+        ecsim_free(means.items);
+    }
+    if (code == ECSIM_EXIT_OK && failing) {
+        fprintf(err, "ecsim compare: thresholds failed for %zu of %zu variants\n", failing,
+                c->nvariants);
+        code = ECSIM_EXIT_CHECKS;
+    }
+    return code;
+}
+
 int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
 {
     ecsim_cli_use_data_dir();
@@ -493,6 +552,37 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
         plan_free(&p);
         return code;
     }
+    /* --window: one, a name the scenarios define or a span every run gets. */
+    char window_name[ECSIM_WINDOW_NAME_MAX] = "";
+    bool window_span = false;
+    if (o->nwindows > 1) {
+        fprintf(err, "ecsim compare: error: --window is given %zu times; compare reads one window\n",
+                o->nwindows);
+        plan_free(&p);
+        return ECSIM_EXIT_USAGE;
+    }
+    if (o->nwindows == 1) {
+        window_span = strstr(o->windows[0], "..") != NULL;
+        if (window_span) {
+            ecsim_window_spec ws;
+            if (ecsim_window_parse(o->windows[0], &ws, why, sizeof why) != 0) {
+                fprintf(err, "--window %s: error: %s\n", o->windows[0], why);
+                plan_free(&p);
+                return ECSIM_EXIT_USAGE;
+            }
+            snprintf(window_name, sizeof window_name, "%s", ws.name);
+        } else {
+            snprintf(window_name, sizeof window_name, "%s", o->windows[0]);
+        }
+    }
+    ecsim_check *checks = NULL;
+    size_t nchecks = 0;
+    if ((code = cli_run_checks(o, NULL, &checks, &nchecks, err)) != 0) { /* syntax first */
+        plan_free(&p);
+        return code;
+    }
+    ecsim_free(checks);
+    checks = NULL;
 
     /* Every variant must load before anything runs: an invalid one is a
      * usage error now, not nseeds failed runs later. */
@@ -503,11 +593,35 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
         vo.nsets = p.variants[v].nsets;
         for (size_t i = 0; i < vo.nsets; i++)
             vo.sets[i] = p.variants[v].sets[i];
+        vo.nwindows = window_span ? 1 : 0;
         ecsim_scenario *sc = cli_load(&vo, p.variants[v].file, err, &code);
+        if (sc && (code = cli_apply_report_options(&vo, sc, err)) != 0) {
+            ecsim_scenario_free(sc);
+            sc = NULL;
+        }
+        if (sc && window_name[0] && !window_span) {
+            bool found = false;
+            for (size_t k = 0; k < sc->report.window_count; k++)
+                found = found || strcmp(sc->report.windows[k].name, window_name) == 0;
+            if (!found) {
+                fprintf(err,
+                        "--window %s: error: variant %zu (%s) has no window `%s` in "
+                        "report.windows; give one as NAME=FROM..TO\n",
+                        window_name, v + 1, p.variants[v].label, window_name);
+                ecsim_scenario_free(sc);
+                sc = NULL;
+                code = ECSIM_EXIT_USAGE;
+            }
+        }
+        if (sc && v == 0 && (code = cli_run_checks(o, sc, &checks, &nchecks, err)) != 0) {
+            ecsim_scenario_free(sc);
+            sc = NULL;
+        }
         if (!sc) {
             fprintf(err, "ecsim compare: variant %zu (%s) is not valid\n", v + 1,
                     p.variants[v].label);
             ecsim_free(scenario_name);
+            ecsim_free(checks);
             plan_free(&p);
             return code;
         }
@@ -524,6 +638,7 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
         fprintf(err, "--out: error: the folder name is too long (at most %d bytes)\n",
                 DIR_BYTES - 2);
         ecsim_free(scenario_name);
+        ecsim_free(checks);
         plan_free(&p);
         return ECSIM_EXIT_USAGE;
     }
@@ -560,6 +675,8 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
             jobs[i].dir = dirs[i];
             jobs[i].label = p.variants[v].name;
             jobs[i].keep = ECSIM_BATCH_KEEP_SUMMARY;
+            jobs[i].windows = window_span ? o->windows : NULL;
+            jobs[i].nwindows = window_span ? 1 : 0;
         }
     if (!o->quiet)
         fprintf(err,
@@ -608,6 +725,10 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
                 goto out;
             }
         }
+    }
+    if (window_name[0] && !(c->window = ecsim_strdup(window_name))) {
+        code = ECSIM_EXIT_FAIL;
+        goto out;
     }
     c->scenario_name = scenario_name;
     scenario_name = NULL;
@@ -679,6 +800,8 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
                 "compare.html%s; runs in %s/runs/\n",
                 dir, rendered ? " compare.png compare.svg" : "", dir);
     }
+    if (nchecks && code == 0)
+        code = check_variants(c, checks, nchecks, err);
     if (failed) {
         fprintf(err,
                 "ecsim compare: %zu of %zu runs failed (their folders' run.json say why); "
@@ -694,6 +817,7 @@ out:
     ecsim_free(jobs);
     ecsim_free(outs);
     ecsim_free(scenario_name);
+    ecsim_free(checks);
     ecsim_compare_destroy(c);
     plan_free(&p);
     return code;

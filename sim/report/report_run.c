@@ -138,6 +138,27 @@ static void json_num_or_null(ecsim_json *j, const char *key, double v)
     ecsim_json_number(j, v); /* non-finite -> null */
 }
 
+/* The `requests` object: the counts in requests mode, null in fluid mode,
+ * which has no individual requests (issue 9 point 13: null for a figure
+ * that does not apply, never a misleading 0). */
+static void json_request_counts(ecsim_json *j, bool rq_mode, unsigned long long arrived,
+                                unsigned long long served, unsigned long long rejected,
+                                unsigned long long timed_out, unsigned long long failed)
+{
+    static const char *const keys[] = {"arrived", "served", "rejected", "timed_out", "failed"};
+    const unsigned long long v[] = {arrived, served, rejected, timed_out, failed};
+    ecsim_json_key(j, "requests");
+    ecsim_json_begin_object(j);
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        ecsim_json_key(j, keys[k]);
+        if (rq_mode)
+            ecsim_json_int(j, (long long)v[k]);
+        else
+            ecsim_json_null(j);
+    }
+    ecsim_json_end_object(j);
+}
+
 /* `windows`: one object per window of the run (summary.h), under the
  * whole-run figures' names; written only when the run has windows. */
 static void windows_json(ecsim_json *j, const ecsim_summary *s, bool rq_mode, bool slo)
@@ -171,19 +192,8 @@ static void windows_json(ecsim_json *j, const ecsim_summary *s, bool rq_mode, bo
         json_num_or_null(j, "over_provisioned_task_hours", w->over_provisioned_task_hours);
         json_num_or_null(j, "task_hours", w->task_hours);
         ecsim_json_end_object(j);
-        ecsim_json_key(j, "requests");
-        ecsim_json_begin_object(j);
-        ecsim_json_key(j, "arrived");
-        ecsim_json_int(j, (long long)w->requests_arrived);
-        ecsim_json_key(j, "served");
-        ecsim_json_int(j, (long long)w->requests_served);
-        ecsim_json_key(j, "rejected");
-        ecsim_json_int(j, (long long)w->requests_rejected);
-        ecsim_json_key(j, "timed_out");
-        ecsim_json_int(j, (long long)w->requests_timed_out);
-        ecsim_json_key(j, "failed");
-        ecsim_json_int(j, (long long)w->requests_failed);
-        ecsim_json_end_object(j);
+        json_request_counts(j, rq_mode, w->requests_arrived, w->requests_served,
+                            w->requests_rejected, w->requests_timed_out, w->requests_failed);
         ecsim_json_key(j, "latency_s");
         ecsim_json_begin_object(j);
         const double lat[] = {w->latency_mean_s, w->latency_p50_s, w->latency_p95_s,
@@ -327,21 +337,10 @@ int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *over
     ecsim_json_end_object(&j);
 
     /* Requests mode fills these from the summary; fluid mode has no
-     * individual requests (zero counts, null latency). */
-    ecsim_json_key(&j, "requests");
-    ecsim_json_begin_object(&j);
-    ecsim_json_key(&j, "arrived");
-    ecsim_json_int(&j, (long long)s->requests_arrived);
-    ecsim_json_key(&j, "served");
-    ecsim_json_int(&j, (long long)s->requests_served);
-    ecsim_json_key(&j, "rejected");
-    ecsim_json_int(&j, (long long)s->requests_rejected);
-    ecsim_json_key(&j, "timed_out");
-    ecsim_json_int(&j, (long long)s->requests_timed_out);
-    ecsim_json_key(&j, "failed");
-    ecsim_json_int(&j, (long long)s->requests_failed);
-    ecsim_json_end_object(&j);
+     * individual requests (null counts, null latency: they do not apply). */
     bool rq_mode = sc->load.mode == ECSIM_LOAD_REQUESTS;
+    json_request_counts(&j, rq_mode, s->requests_arrived, s->requests_served,
+                        s->requests_rejected, s->requests_timed_out, s->requests_failed);
     ecsim_json_key(&j, "latency_s");
     ecsim_json_begin_object(&j);
     const double lat[] = {s->latency_mean_s, s->latency_p50_s, s->latency_p95_s, s->latency_p99_s,
