@@ -193,7 +193,11 @@ static const cli_cmddoc commands[] = {
      "interval of the mean over the group's ok runs).\n"
      "\n"
      "Formats: csv (default; RFC 4180, read as it is by pandas.read_csv), json (an array of\n"
-     "objects, one per row, numbers as numbers: jq and pandas.read_json read it), md.\n",
+     "objects, one per row, numbers as numbers: jq and pandas.read_json read it), md.\n"
+     "\n"
+     "Exit codes: 0 the table is complete; 2 bad usage, a DIR that is not a folder or holds\n"
+     "no run folder, an unknown --group-by key; 3 a DIR, run.json or summary.json that cannot\n"
+     "be read (the table is printed without it, with a warning).\n",
      "csv json md",
      {{CLI_OPT_GROUP_BY, "one row per group of these keys, with means and 95 % intervals"},
       {CLI_OPT_FORMAT, "csv (default), json or md"},

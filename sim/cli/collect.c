@@ -725,10 +725,15 @@ int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err)
     int rc = 0, code = 0;
     for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
         struct stat st;
-        if (stat(o->files[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
-            fprintf(err, "%s: error: not a folder: %s\n", o->files[i],
-                    errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+        if (stat(o->files[i], &st) != 0) {
+            fprintf(err, "%s: error: cannot read the folder: %s\n", o->files[i], strerror(errno));
             code = ECSIM_EXIT_IO;
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            fprintf(err, "%s: error: not a folder (give the folder of a sweep or of a run)\n",
+                    o->files[i]);
+            code = ECSIM_EXIT_USAGE;
             continue;
         }
         size_t before = l.count;
