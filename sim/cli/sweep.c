@@ -795,8 +795,8 @@ static int emit_slurm(const sweep_plan *p, const char *manifest, const char *job
         fprintf(err, "%s: error: cannot write: %s\n", path, strerror(errno));
         return ECSIM_EXIT_IO;
     }
-    fprintf(out, "ecsim sweep: a Slurm job array of %zu tasks (%zu runs each, %zu runs) in %s\n",
-            ntasks, per_task, p->nruns, sdir);
+    fprintf(out, "ecsim sweep: a Slurm job array of %zu task%s (%zu run%s each, %zu in all) in %s\n",
+            ntasks, ntasks == 1 ? "" : "s", per_task, per_task == 1 ? "" : "s", p->nruns, sdir);
     fprintf(out, "task -> grid point and seeds: %s/tasks.tsv; logs: %s/logs/\n", sdir, sdir);
     fprintf(out, "submit it (resumable: submit again to play what is missing):\n  sbatch ");
     shell_word(out, path);
