@@ -72,6 +72,12 @@ for term in dumb nocolor xterm; do
     fi
 done
 
+# the bash completion knows the new options' values
+"$BIN" --bash-completion >"$TMP/sweep-comp.bash"
+[ "$(bash -c '. "$1"; COMP_WORDS=(ecsim sweep --emit ""); COMP_CWORD=3; _ecsim; echo "${COMPREPLY[*]}"' _ "$TMP/sweep-comp.bash")" = "parallel slurm" ] &&
+    [ "$(bash -c '. "$1"; COMP_WORDS=(ecsim sweep --keep ""); COMP_CWORD=3; _ecsim; echo "${COMPREPLY[*]}"' _ "$TMP/sweep-comp.bash")" = "summary all" ] &&
+    ok || ko "bash completion of --emit / --keep"
+
 # ---- resume -------------------------------------------------------------------------------
 expect_exit 0 "sweep resume" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 -j 2 --out "$SW/local"
 grep -q "6 ok (6 already complete)" "$TMP/out" && ok || ko "sweep resume: $(cat "$TMP/out")"
