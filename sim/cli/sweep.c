@@ -526,6 +526,13 @@ static int parse_jobs(const char *text, unsigned *jobs, FILE *err)
     return 0;
 }
 
+static double monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* Play runs [first, last] of the plan with `workers` processes. Returns the
  * exit code: 0, ECSIM_EXIT_RUNS_FAILED, 130/143, or a batch error. */
 static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers, int quiet,
@@ -535,7 +542,7 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
     ecsim_batch_job *jobs = ecsim_calloc(n, sizeof *jobs);
     ecsim_batch_outcome *outs = ecsim_calloc(n, sizeof *outs);
     char **dirs = ecsim_calloc(n, sizeof *dirs);
-    int code = 0;
+    int code = 0, started = 0; /* started: the batch has run (its messages are said) */
     if (!jobs || !outs || !dirs) {
         code = ECSIM_EXIT_FAIL;
         goto done;
@@ -561,16 +568,10 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
         ecsim_cli_use_data_dir();
     ecsim_batch_opts opts = {workers, !quiet, err, p->max_work};
     size_t failed = 0;
-    double start = 0;
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        start = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-    }
+    double start = monotonic_s();
     int rc = ecsim_batch_run(jobs, n, &opts, outs, &failed);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double elapsed = (double)ts.tv_sec + ts.tv_nsec * 1e-9 - start;
+    double elapsed = monotonic_s() - start;
+    started = 1;
     if (rc == ECSIM_EINTR) {
         int sig = ecsim_interrupted();
         size_t complete = 0;
@@ -594,11 +595,13 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++)
         skipped += (size_t)outs[i].skipped;
+    unsigned used = (size_t)workers < n ? workers : (unsigned)n; /* no more workers than runs */
     if (!quiet)
         fprintf(out,
-                "ecsim sweep: %zu runs in %s: %zu ok (%zu already complete), %zu failed; "
+                "ecsim sweep: %zu run%s in %s: %zu ok (%zu already complete), %zu failed; "
                 "%.1f s with %u worker%s\n",
-                n, p->dir, n - failed, skipped, failed, elapsed, workers, workers == 1 ? "" : "s");
+                n, n == 1 ? "" : "s", p->dir, n - failed, skipped, failed, elapsed, used,
+                used == 1 ? "" : "s");
     if (failed) {
         fprintf(err,
                 "ecsim sweep: %zu of %zu runs failed (each folder's run.json says why); "
@@ -609,7 +612,7 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
 done:
     for (size_t i = 0; dirs && i < n; i++)
         ecsim_free(dirs[i]);
-    if (code == ECSIM_EXIT_FAIL && (!jobs || !outs || !dirs))
+    if (code == ECSIM_EXIT_FAIL && !started)
         fprintf(err, "ecsim sweep: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
     ecsim_free(dirs);
     ecsim_free(jobs);
