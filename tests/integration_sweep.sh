@@ -54,6 +54,30 @@ cmp -s "$SW/single/quickstart/summary.json" "$SW/local/autoscaler.target=70/dura
 "$BIN" sweep "$SCEN" $GRID --seeds 3 -j 1 --out "$SW/one" -q >/dev/null 2>&1
 diff -r -x run.json -x sweep.json "$SW/local" "$SW/one" >/dev/null && ok || ko "sweep: -j 1 and -j 2 folders differ"
 
+# on a terminal (a pty from script(1)): the bar with runs done and failures,
+# no escape code with TERM=dumb or NO_COLOR, ESC [K with TERM=xterm
+ABS=${ABSBIN:-$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")}
+for term in dumb nocolor xterm; do
+    long="$ABS sweep $SCEN --set duration=1h --seeds 4 -j 2 --out $SW/pty-$term"
+    if [ $term = nocolor ]; then
+        TERM=xterm NO_COLOR=1 script -qec "$long" /dev/null >"$TMP/sweep-pty" 2>&1 </dev/null
+    else
+        TERM=$term script -qec "$long" /dev/null >"$TMP/sweep-pty" 2>&1 </dev/null
+    fi
+    grep -q "$(printf '\r')\[.*/4 runs  0 failed" "$TMP/sweep-pty" && ok || ko "sweep progress bar ($term): $(cat -v "$TMP/sweep-pty")"
+    if [ $term = xterm ]; then
+        grep -q "$(printf '\033')\[K" "$TMP/sweep-pty" && ok || ko "sweep progress bar (xterm): no ESC [K"
+    else
+        grep -q "$(printf '\033')" "$TMP/sweep-pty" && ko "sweep progress bar ($term): escape codes" || ok
+    fi
+done
+
+# the bash completion knows the new options' values
+"$BIN" --bash-completion >"$TMP/sweep-comp.bash"
+[ "$(bash -c '. "$1"; COMP_WORDS=(ecsim sweep --emit ""); COMP_CWORD=3; _ecsim; echo "${COMPREPLY[*]}"' _ "$TMP/sweep-comp.bash")" = "parallel slurm" ] &&
+    [ "$(bash -c '. "$1"; COMP_WORDS=(ecsim sweep --keep ""); COMP_CWORD=3; _ecsim; echo "${COMPREPLY[*]}"' _ "$TMP/sweep-comp.bash")" = "summary all" ] &&
+    ok || ko "bash completion of --emit / --keep"
+
 # ---- resume -------------------------------------------------------------------------------
 expect_exit 0 "sweep resume" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 -j 2 --out "$SW/local"
 grep -q "6 ok (6 already complete)" "$TMP/out" && ok || ko "sweep resume: $(cat "$TMP/out")"

@@ -280,9 +280,8 @@ static void test_keep_all(void **state)
     fclose(err);
     free(errtext);
     assert_int_equal(failed, 0);
-    static const char *const files[] = {"run.json", "summary.json", "execution.txt",
-                                        "status.csv", "events.log", "timeline.csv",
-                                        "decisions.csv"};
+    static const char *const files[] = {"run.json",   "summary.json", "execution.txt", "status.csv",
+                                        "events.log", "timeline.csv", "decisions.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", js.dirs[0], files[i]);
@@ -428,8 +427,8 @@ static void test_parse_seeds(void **state)
     assert_int_equal(ecsim_batch_parse_seeds("7-7", 1000, &first, &count, why, sizeof why), 0);
     assert_int_equal(first, 7);
     assert_int_equal(count, 1);
-    static const char *const bad[] = {"", "0", "-3", "5-", "x", "3-2", "1-2000", "1.5",
-                                      "9007199254740992", "1-2-3"};
+    static const char *const bad[] = {
+        "", "0", "-3", "5-", "x", "3-2", "1-2000", "1.5", "9007199254740992", "1-2-3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(ecsim_batch_parse_seeds(bad[i], 1000, &first, &count, why, sizeof why),
                          ECSIM_EINVAL);

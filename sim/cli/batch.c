@@ -76,7 +76,10 @@ static double wall_now(void)
 }
 
 /* Milliseconds are enough for a wall time and keep run.json short. */
-static double round_ms(double s) { return round(s * 1000.0) / 1000.0; }
+static double round_ms(double s)
+{
+    return round(s * 1000.0) / 1000.0;
+}
 
 /* ---- run.json ------------------------------------------------------------------ */
 
@@ -272,8 +275,8 @@ static int same_load(const ecsim_batch_job *a, const ecsim_batch_job *b)
 
 /* Play one job in this (worker) process; the report says how it went.
  * Returns 1 when it must not be recorded (interrupted). */
-static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts,
-                    scenario_cache *cache, job_report *rep)
+static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, scenario_cache *cache,
+                    job_report *rep)
 {
     double start = wall_now();
     memset(rep, 0, sizeof *rep);
@@ -340,16 +343,16 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts,
     }
     if (sim) {
         errno = 0;
-        int rc = job->keep == ECSIM_BATCH_KEEP_ALL ? write_all(job, sim, msg)
-                                                   : write_summary(job, sim);
+        int rc =
+            job->keep == ECSIM_BATCH_KEEP_ALL ? write_all(job, sim, msg) : write_summary(job, sim);
         if (rc != 0 && rc != ECSIM_EINTR && job->keep != ECSIM_BATCH_KEEP_ALL)
             fprintf(msg, "%s/summary.json: error: cannot write: %s\n", job->dir,
                     strerror(errno ? errno : EIO));
-        code = rc == 0               ? ECSIM_EXIT_OK
-               : rc == ECSIM_EINTR   ? ecsim_interrupt_exit_code(ecsim_interrupted())
-               : rc == ECSIM_EINVAL  ? ECSIM_EXIT_USAGE
-               : rc == ECSIM_ENOMEM  ? ECSIM_EXIT_FAIL
-                                     : ECSIM_EXIT_IO;
+        code = rc == 0              ? ECSIM_EXIT_OK
+               : rc == ECSIM_EINTR  ? ecsim_interrupt_exit_code(ecsim_interrupted())
+               : rc == ECSIM_EINVAL ? ECSIM_EXIT_USAGE
+               : rc == ECSIM_ENOMEM ? ECSIM_EXIT_FAIL
+                                    : ECSIM_EXIT_IO;
         ecsim_sim_destroy(sim);
     }
     fclose(msg);
@@ -442,11 +445,11 @@ static void worker_main(batch_shared *shared, const ecsim_batch_job *jobs, size_
 /* A worker process as the parent sees it. */
 typedef struct worker {
     pid_t pid;
-    int fd;          /* read end of its pipe; -1 once it has ended */
-    size_t job;      /* the job it plays, or NO_JOB */
+    int fd;     /* read end of its pipe; -1 once it has ended */
+    size_t job; /* the job it plays, or NO_JOB */
     double job_start;
     char buf[sizeof(worker_msg)];
-    size_t got;      /* bytes of buf received */
+    size_t got; /* bytes of buf received */
 } worker;
 
 typedef struct batch_state {
@@ -542,8 +545,7 @@ static void on_message(batch_state *b, worker *w, const worker_msg *m)
         progress_draw(b, 0);
         return;
     }
-    finish_job(b, m->job, m->report.exit_code, m->report.error, m->report.wall_s,
-               m->report.sim_s);
+    finish_job(b, m->job, m->report.exit_code, m->report.error, m->report.wall_s, m->report.sim_s);
 }
 
 /* Worker w has closed its pipe: reap it; a job it had started and not
@@ -565,8 +567,8 @@ static int reap(batch_state *b, worker *w)
     double wall = wall_now() - w->job_start;
     if (ecsim_interrupted() || b->stopping) {
         ecsim_batch_outcome *out = &b->outcomes[i];
-        out->exit_code = ecsim_interrupt_exit_code(ecsim_interrupted() ? ecsim_interrupted()
-                                                                       : SIGTERM);
+        out->exit_code =
+            ecsim_interrupt_exit_code(ecsim_interrupted() ? ecsim_interrupted() : SIGTERM);
         snprintf(out->error, sizeof out->error, "interrupted");
         out->wall_s = wall;
         return 0;
@@ -652,8 +654,8 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
         nworkers = 1024;
     if (nworkers > n)
         nworkers = n;
-    batch_shared *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
-                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    batch_shared *shared =
+        mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED)
         return ECSIM_ENOMEM;
     atomic_init(&shared->next, 0);
@@ -709,8 +711,7 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
             }
             /* EOF (or a read error): the worker has ended. */
             alive--;
-            if (reap(&b, w) && !b.stopping && rc == 0 &&
-                atomic_load(&shared->next) < n) {
+            if (reap(&b, w) && !b.stopping && rc == 0 && atomic_load(&shared->next) < n) {
                 /* A crash took this worker: another one takes its place. */
                 if (start_worker(&b, shared, w) == 0)
                     alive++;
@@ -724,8 +725,8 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
     if (rc != 0)
         for (size_t i = 0; i < n; i++)
             if (outcomes[i].exit_code < 0) {
-                outcomes[i].exit_code = ecsim_interrupt_exit_code(
-                    ecsim_interrupted() ? ecsim_interrupted() : SIGTERM);
+                outcomes[i].exit_code =
+                    ecsim_interrupt_exit_code(ecsim_interrupted() ? ecsim_interrupted() : SIGTERM);
                 snprintf(outcomes[i].error, sizeof outcomes[i].error, "not run: %s",
                          rc == ECSIM_EINTR ? "interrupted" : "the batch stopped");
             }
@@ -757,8 +758,8 @@ static int parse_seed_number(const char *text, size_t len, uint64_t *v)
     return 0;
 }
 
-int ecsim_batch_parse_seeds(const char *text, size_t max_count, uint64_t *first,
-                            uint64_t *count, char *why, size_t size)
+int ecsim_batch_parse_seeds(const char *text, size_t max_count, uint64_t *first, uint64_t *count,
+                            char *why, size_t size)
 {
     const char *dash = text ? strchr(text, '-') : NULL;
     uint64_t a, b;
@@ -768,16 +769,18 @@ int ecsim_batch_parse_seeds(const char *text, size_t max_count, uint64_t *first,
     }
     if (!dash) {
         if (parse_seed_number(text, strlen(text), &b) != 0 || b == 0) {
-            snprintf(why, size, "expected N (the seeds 1..N, N >= 1) or A-B (the seeds A..B), "
-                                "whole numbers up to %llu",
+            snprintf(why, size,
+                     "expected N (the seeds 1..N, N >= 1) or A-B (the seeds A..B), "
+                     "whole numbers up to %llu",
                      (unsigned long long)ECSIM_BATCH_SEED_MAX);
             return ECSIM_EINVAL;
         }
         a = 1;
     } else if (parse_seed_number(text, (size_t)(dash - text), &a) != 0 ||
                parse_seed_number(dash + 1, strlen(dash + 1), &b) != 0) {
-        snprintf(why, size, "expected N (the seeds 1..N) or A-B (the seeds A..B), whole "
-                            "numbers from 0 to %llu",
+        snprintf(why, size,
+                 "expected N (the seeds 1..N) or A-B (the seeds A..B), whole "
+                 "numbers from 0 to %llu",
                  (unsigned long long)ECSIM_BATCH_SEED_MAX);
         return ECSIM_EINVAL;
     } else if (b < a) {

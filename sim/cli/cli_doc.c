@@ -259,7 +259,11 @@ static const cli_cmddoc commands[] = {
      "interval of the mean over the group's ok runs).\n"
      "\n"
      "Formats: csv (default; RFC 4180, read as it is by pandas.read_csv), json (an array of\n"
-     "objects, one per row, numbers as numbers: jq and pandas.read_json read it), md.\n",
+     "objects, one per row, numbers as numbers: jq and pandas.read_json read it), md.\n"
+     "\n"
+     "Exit codes: 0 the table is complete; 2 bad usage, a DIR that is not a folder or holds\n"
+     "no run folder, an unknown --group-by key; 3 a DIR, run.json or summary.json that cannot\n"
+     "be read (the table is printed without it, with a warning).\n",
      "csv json md",
      {{CLI_OPT_GROUP_BY, "one row per group of these keys, with means and 95 % intervals"},
       {CLI_OPT_FORMAT, "csv (default), json or md"},
@@ -596,7 +600,13 @@ void cli_doc_print_bash(const char *fields, FILE *out)
           "    -o|--out)\n"
           "        COMPREPLY=($(compgen -d -- \"$cur\"))\n"
           "        return 0 ;;\n"
-          "    -s|--seed|-j|--jobs|--variants)\n"
+          "    -s|--seed|-j|--jobs|--variants|--seeds|--runs|--per-task|--group-by|--max-work)\n"
+          "        return 0 ;;\n"
+          "    --keep)\n"
+          "        COMPREPLY=($(compgen -W 'summary all' -- \"$cur\"))\n"
+          "        return 0 ;;\n"
+          "    --emit)\n"
+          "        COMPREPLY=($(compgen -W 'parallel slurm' -- \"$cur\"))\n"
           "        return 0 ;;\n"
           "    --set)\n"
           "        COMPREPLY=($(compgen -S = -W \"$_ecsim_fields\" -- \"$cur\"))\n"
@@ -608,6 +618,7 @@ void cli_doc_print_bash(const char *fields, FILE *out)
           "        return 0\n"
           "    fi\n"
           "    compopt -o filenames 2>/dev/null\n"
+          "    if [[ $cmd == collect ]]; then COMPREPLY=($(compgen -d -- \"$cur\")); return 0; fi\n"
           "    COMPREPLY=($(compgen -f -X '!*.yaml' -- \"$cur\") $(compgen -f -X '!*.yml' -- \"$cur\")\n"
           "               $(compgen -d -- \"$cur\"))\n"
           "    [[ -z $cur && $cmd != decide ]] && COMPREPLY+=(-)\n"

@@ -31,24 +31,24 @@
 #include "ecsim/stats.h"
 #include "cli_opts.h"
 
-#define COLLECT_PATH_MAX 4096
+#define COLLECT_PATH_MAX  4096
 #define COLLECT_MAX_DEPTH 32
 
 /* ---- run folders ---------------------------------------------------------------------- */
 
 typedef struct crun {
-    size_t root;         /* index of its DIR argument */
-    char *rel;           /* folder relative to the DIR ("." for the DIR itself) */
-    ecsim_figures rec;   /* run.json */
-    ecsim_figures sum;   /* summary.json (empty when absent) */
-    const char *status;  /* from rec */
-    int *col_of_sum;     /* summary item i -> column (per-run table) */
+    size_t root;        /* index of its DIR argument */
+    char *rel;          /* folder relative to the DIR ("." for the DIR itself) */
+    ecsim_figures rec;  /* run.json */
+    ecsim_figures sum;  /* summary.json (empty when absent) */
+    const char *status; /* from rec */
+    int *col_of_sum;    /* summary item i -> column (per-run table) */
 } crun;
 
 typedef struct crun_list {
     crun *items;
     size_t count, cap;
-    int unreadable;      /* folders skipped because run.json could not be read */
+    int unreadable; /* folders skipped because run.json could not be read */
 } crun_list;
 
 static int list_push(crun_list *l, size_t root, const char *rel, const char *path, FILE *err)
@@ -381,10 +381,20 @@ static cell cell_of(const ecsim_figure *f)
     if (!f)
         return c;
     switch (f->kind) {
-    case ECSIM_FIG_NUMBER: c.kind = CELL_NUM; c.num = f->num; break;
-    case ECSIM_FIG_BOOL: c.kind = CELL_BOOL; c.num = f->num; break;
-    case ECSIM_FIG_STRING: c.kind = CELL_TEXT; c.text = f->str; break;
-    case ECSIM_FIG_NULL: break;
+    case ECSIM_FIG_NUMBER:
+        c.kind = CELL_NUM;
+        c.num = f->num;
+        break;
+    case ECSIM_FIG_BOOL:
+        c.kind = CELL_BOOL;
+        c.num = f->num;
+        break;
+    case ECSIM_FIG_STRING:
+        c.kind = CELL_TEXT;
+        c.text = f->str;
+        break;
+    case ECSIM_FIG_NULL:
+        break;
     }
     return c;
 }
@@ -463,8 +473,8 @@ static int per_run_table(crun_list *l, const nameset *keys, out_format fmt, FILE
 }
 
 typedef struct cgroup {
-    char **values;   /* one per group key */
-    size_t *runs;    /* indices into the run list */
+    char **values; /* one per group key */
+    size_t *runs;  /* indices into the run list */
     size_t nruns, cap;
 } cgroup;
 
@@ -508,8 +518,9 @@ static int grouped_table(crun_list *l, char **gkeys, size_t ngkeys, out_format f
             known = override_of(&l->items[i], gkeys[k]) ||
                     ecsim_figures_find(&l->items[i].sum, gkeys[k]);
         if (!known) {
-            fprintf(err, "--group-by %s: error: no run has an override or a figure of that name "
-                         "(override keys as given to --set, `scenario`, or a summary.json name)\n",
+            fprintf(err,
+                    "--group-by %s: error: no run has an override or a figure of that name "
+                    "(override keys as given to --set, `scenario`, or a summary.json name)\n",
                     gkeys[k]);
             return ECSIM_EINVAL;
         }
@@ -725,10 +736,15 @@ int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err)
     int rc = 0, code = 0;
     for (size_t i = 0; i < o->nfiles && rc == 0; i++) {
         struct stat st;
-        if (stat(o->files[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
-            fprintf(err, "%s: error: not a folder: %s\n", o->files[i],
-                    errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+        if (stat(o->files[i], &st) != 0) {
+            fprintf(err, "%s: error: cannot read the folder: %s\n", o->files[i], strerror(errno));
             code = ECSIM_EXIT_IO;
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            fprintf(err, "%s: error: not a folder (give the folder of a sweep or of a run)\n",
+                    o->files[i]);
+            code = ECSIM_EXIT_USAGE;
             continue;
         }
         size_t before = l.count;
@@ -738,8 +754,7 @@ int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err)
             code = ECSIM_EXIT_IO;
             rc = 0;
         } else if (rc == 0 && l.count == before) {
-            fprintf(err, "%s: warning: no run folder (one holding run.json) in it\n",
-                    o->files[i]);
+            fprintf(err, "%s: warning: no run folder (one holding run.json) in it\n", o->files[i]);
         }
     }
     if (rc == 0 && code == 0 && l.count == 0) {

@@ -40,8 +40,8 @@
 #include "cli_opts.h"
 #include "datadir.h"
 
-#define SWEEP_PATH_MAX 4096
-#define SWEEP_MAX_RUNS 1000000u
+#define SWEEP_PATH_MAX       4096
+#define SWEEP_MAX_RUNS       1000000u
 #define SWEEP_FORMAT_VERSION 1
 
 /* One --set key and its values. */
@@ -66,10 +66,10 @@ typedef struct sweep_run {
 } sweep_run;
 
 typedef struct sweep_plan {
-    char *scenario;  /* absolute */
-    char *dir;       /* absolute: the manifest's folder */
+    char *scenario; /* absolute */
+    char *dir;      /* absolute: the manifest's folder */
     ecsim_batch_keep keep;
-    char *max_work;  /* NULL: the default */
+    char *max_work; /* NULL: the default */
     sweep_dim *dims;
     size_t ndims;
     uint64_t seed_first, nseeds;
@@ -124,8 +124,7 @@ static char *safe_name(const char *text)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_' || c == '-' || c == '+' || c == '=' || c == ',' ||
-                 (c == '.' && i > 0);
+                 c == '_' || c == '-' || c == '+' || c == '=' || c == ',' || (c == '.' && i > 0);
         if (ok)
             buf[n++] = (char)c;
         else
@@ -219,7 +218,8 @@ static int build_runs(sweep_plan *p, FILE *err)
         npoints *= p->dims[d].nvalues;
     }
     if (p->nseeds > SWEEP_MAX_RUNS / npoints) {
-        fprintf(err, "ecsim sweep: error: %zu grid points x %" PRIu64 " seeds is more than %u runs\n",
+        fprintf(err,
+                "ecsim sweep: error: %zu grid points x %" PRIu64 " seeds is more than %u runs\n",
                 npoints, p->nseeds, SWEEP_MAX_RUNS);
         return ECSIM_EXIT_USAGE;
     }
@@ -403,8 +403,9 @@ static int read_manifest(const char *path, sweep_plan *p, FILE *err)
     const ecsim_figure *max_work = ecsim_figures_find(&f, "max_work");
     if (!version || version->num != SWEEP_FORMAT_VERSION || !scenario ||
         scenario->kind != ECSIM_FIG_STRING || !keep || keep->kind != ECSIM_FIG_STRING) {
-        fprintf(err, "%s: error: not a sweep manifest of this version of ecsim (written by "
-                     "`ecsim sweep`, \"ecsim_sweep\": %d)\n",
+        fprintf(err,
+                "%s: error: not a sweep manifest of this version of ecsim (written by "
+                "`ecsim sweep`, \"ecsim_sweep\": %d)\n",
                 path, SWEEP_FORMAT_VERSION);
         ecsim_figures_free(&f);
         return ECSIM_EXIT_USAGE;
@@ -427,8 +428,8 @@ static int read_manifest(const char *path, sweep_plan *p, FILE *err)
     char *slash;
     p->scenario = ecsim_strdup(scenario->str);
     p->keep = strcmp(keep->str, "all") == 0 ? ECSIM_BATCH_KEEP_ALL : ECSIM_BATCH_KEEP_SUMMARY;
-    p->max_work = max_work && max_work->kind == ECSIM_FIG_STRING ? ecsim_strdup(max_work->str)
-                                                                 : NULL;
+    p->max_work =
+        max_work && max_work->kind == ECSIM_FIG_STRING ? ecsim_strdup(max_work->str) : NULL;
     if (!realpath(path, resolved)) {
         fprintf(err, "%s: error: %s\n", path, strerror(errno));
         ecsim_figures_free(&f);
@@ -492,9 +493,10 @@ static int read_manifest(const char *path, sweep_plan *p, FILE *err)
             strstr(p->runs[i].folder, "..") || p->runs[i].folder[0] == '/')
             code = ECSIM_EXIT_USAGE;
     if (code == ECSIM_EXIT_USAGE)
-        fprintf(err, "%s: error: the manifest is incomplete or altered (every point needs a "
-                     "label, a folder and its overrides; every run a folder inside the sweep, "
-                     "a point and a seed)\n",
+        fprintf(err,
+                "%s: error: the manifest is incomplete or altered (every point needs a "
+                "label, a folder and its overrides; every run a folder inside the sweep, "
+                "a point and a seed)\n",
                 path);
     else if (code)
         fprintf(err, "ecsim sweep: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
@@ -524,6 +526,13 @@ static int parse_jobs(const char *text, unsigned *jobs, FILE *err)
     return 0;
 }
 
+static double monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* Play runs [first, last] of the plan with `workers` processes. Returns the
  * exit code: 0, ECSIM_EXIT_RUNS_FAILED, 130/143, or a batch error. */
 static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers, int quiet,
@@ -533,7 +542,7 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
     ecsim_batch_job *jobs = ecsim_calloc(n, sizeof *jobs);
     ecsim_batch_outcome *outs = ecsim_calloc(n, sizeof *outs);
     char **dirs = ecsim_calloc(n, sizeof *dirs);
-    int code = 0;
+    int code = 0, started = 0; /* started: the batch has run (its messages are said) */
     if (!jobs || !outs || !dirs) {
         code = ECSIM_EXIT_FAIL;
         goto done;
@@ -559,24 +568,19 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
         ecsim_cli_use_data_dir();
     ecsim_batch_opts opts = {workers, !quiet, err, p->max_work};
     size_t failed = 0;
-    double start = 0;
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        start = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-    }
+    double start = monotonic_s();
     int rc = ecsim_batch_run(jobs, n, &opts, outs, &failed);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double elapsed = (double)ts.tv_sec + ts.tv_nsec * 1e-9 - start;
+    double elapsed = monotonic_s() - start;
+    started = 1;
     if (rc == ECSIM_EINTR) {
         int sig = ecsim_interrupted();
         size_t complete = 0;
         for (size_t i = 0; i < n; i++)
             complete += outs[i].exit_code == 0;
-        fprintf(err, "ecsim sweep: interrupted by %s; stopped with %zu of %zu runs complete (the "
-                     "runs in progress left no record); run the same command again to play the "
-                     "rest\n",
+        fprintf(err,
+                "ecsim sweep: interrupted by %s; stopped with %zu of %zu runs complete (the "
+                "runs in progress left no record); run the same command again to play the "
+                "rest\n",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT", complete, n);
         code = ecsim_interrupt_exit_code(sig ? sig : SIGINT);
         goto done;
@@ -591,20 +595,24 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++)
         skipped += (size_t)outs[i].skipped;
+    unsigned used = (size_t)workers < n ? workers : (unsigned)n; /* no more workers than runs */
     if (!quiet)
-        fprintf(out, "ecsim sweep: %zu runs in %s: %zu ok (%zu already complete), %zu failed; "
-                     "%.1f s with %u worker%s\n",
-                n, p->dir, n - failed, skipped, failed, elapsed, workers, workers == 1 ? "" : "s");
+        fprintf(out,
+                "ecsim sweep: %zu run%s in %s: %zu ok (%zu already complete), %zu failed; "
+                "%.1f s with %u worker%s\n",
+                n, n == 1 ? "" : "s", p->dir, n - failed, skipped, failed, elapsed, used,
+                used == 1 ? "" : "s");
     if (failed) {
-        fprintf(err, "ecsim sweep: %zu of %zu runs failed (each folder's run.json says why); "
-                     "exit %d\n",
+        fprintf(err,
+                "ecsim sweep: %zu of %zu runs failed (each folder's run.json says why); "
+                "exit %d\n",
                 failed, n, ECSIM_EXIT_RUNS_FAILED);
         code = ECSIM_EXIT_RUNS_FAILED;
     }
 done:
     for (size_t i = 0; dirs && i < n; i++)
         ecsim_free(dirs[i]);
-    if (code == ECSIM_EXIT_FAIL && (!jobs || !outs || !dirs))
+    if (code == ECSIM_EXIT_FAIL && !started)
         fprintf(err, "ecsim sweep: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
     ecsim_free(dirs);
     ecsim_free(jobs);
@@ -626,8 +634,9 @@ static int parse_runs(const char *text, size_t n, size_t *first, size_t *last, F
     }
     ok = ok && !*end && a <= b;
     if (!ok || b >= n) {
-        fprintf(err, "--runs %s: error: expected I or I-J with 0 <= I <= J < %zu (the manifest's "
-                     "runs)\n",
+        fprintf(err,
+                "--runs %s: error: expected I or I-J with 0 <= I <= J < %zu (the manifest's "
+                "runs)\n",
                 text, n);
         return ECSIM_EXIT_USAGE;
     }
@@ -641,8 +650,9 @@ static int parse_runs(const char *text, size_t n, size_t *first, size_t *last, F
 /* `s` as one shell word. */
 static void shell_word(FILE *out, const char *s)
 {
-    if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=+-,:@%") ==
-                  strlen(s)) {
+    if (*s &&
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=+-,:@%") ==
+            strlen(s)) {
         fputs(s, out);
         return;
     }
@@ -769,9 +779,10 @@ static int emit_slurm(const sweep_plan *p, const char *manifest, const char *job
     fprintf(f, "#!/bin/bash\n");
     fprintf(f, "# A Slurm job array for the sweep %s, written by `ecsim sweep --emit slurm`.\n",
             manifest);
-    fprintf(f, "# Task T plays runs T*%zu .. T*%zu+%zu of the manifest (slurm/tasks.tsv lists each\n"
-               "# task's grid point and seeds) into their folders on the shared file system;\n"
-               "# a task run again skips its complete runs. Submit: sbatch %s\n",
+    fprintf(f,
+            "# Task T plays runs T*%zu .. T*%zu+%zu of the manifest (slurm/tasks.tsv lists each\n"
+            "# task's grid point and seeds) into their folders on the shared file system;\n"
+            "# a task run again skips its complete runs. Submit: sbatch %s\n",
             per_task, per_task, per_task - 1, path);
     fprintf(f, "#SBATCH --job-name=ecsim-sweep\n");
     fprintf(f, "#SBATCH --array=0-%zu", ntasks - 1);
@@ -795,8 +806,9 @@ static int emit_slurm(const sweep_plan *p, const char *manifest, const char *job
         fprintf(err, "%s: error: cannot write: %s\n", path, strerror(errno));
         return ECSIM_EXIT_IO;
     }
-    fprintf(out, "ecsim sweep: a Slurm job array of %zu tasks (%zu runs each, %zu runs) in %s\n",
-            ntasks, per_task, p->nruns, sdir);
+    fprintf(out,
+            "ecsim sweep: a Slurm job array of %zu task%s (%zu run%s each, %zu in all) in %s\n",
+            ntasks, ntasks == 1 ? "" : "s", per_task, per_task == 1 ? "" : "s", p->nruns, sdir);
     fprintf(out, "task -> grid point and seeds: %s/tasks.tsv; logs: %s/logs/\n", sdir, sdir);
     fprintf(out, "submit it (resumable: submit again to play what is missing):\n  sbatch ");
     shell_word(out, path);
@@ -838,9 +850,10 @@ static void note_earlier_sweep(const sweep_plan *p, const char *manifest, FILE *
             missing += !bsearch(&key, names, p->nruns, sizeof *names, cmp_str_ptr);
         }
         if (missing || strcmp(old.scenario, p->scenario) != 0)
-            fprintf(err, "ecsim sweep: note: %s held an earlier sweep (of %s) with %zu run folders "
-                         "that are not in this one; they stay, and `ecsim collect` reads every run "
-                         "folder under the sweep folder\n",
+            fprintf(err,
+                    "ecsim sweep: note: %s held an earlier sweep (of %s) with %zu run folders "
+                    "that are not in this one; they stay, and `ecsim collect` reads every run "
+                    "folder under the sweep folder\n",
                     p->dir, old.scenario, missing);
         ecsim_free(names);
     }
@@ -859,8 +872,9 @@ static int sweep_manifest(cli_opts *o, FILE *out, FILE *err)
     const cli_cmddoc *c = cli_command_find("sweep");
     if (o->nsets || o->seeds_text || o->keep_text || o->emit_text || o->per_task_text ||
         o->max_work_text) {
-        fprintf(err, "ecsim sweep: error: with a manifest (%s), the grid, seeds, --keep and "
-                     "--max-work come from it; give only --runs, -j and -q\n",
+        fprintf(err,
+                "ecsim sweep: error: with a manifest (%s), the grid, seeds, --keep and "
+                "--max-work come from it; give only --runs, -j and -q\n",
                 o->files[0]);
         cli_print_usage_line(c, err);
         return ECSIM_EXIT_USAGE;
@@ -922,8 +936,9 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
         return ECSIM_EXIT_USAGE;
     }
     if (o->keep_text && strcmp(o->keep_text, "summary") != 0 && strcmp(o->keep_text, "all") != 0) {
-        fprintf(err, "--keep %s: error: expected summary (summary.json and run.json per run) or "
-                     "all (every output of `ecsim run` as well)\n",
+        fprintf(err,
+                "--keep %s: error: expected summary (summary.json and run.json per run) or "
+                "all (every output of `ecsim run` as well)\n",
                 o->keep_text);
         return ECSIM_EXIT_USAGE;
     }
@@ -931,8 +946,9 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
                                                               : ECSIM_BATCH_KEEP_SUMMARY;
     if (o->emit_text && strcmp(o->emit_text, "parallel") != 0 &&
         strcmp(o->emit_text, "slurm") != 0) {
-        fprintf(err, "--emit %s: error: expected parallel (a job list for GNU parallel) or slurm "
-                     "(an sbatch job array)\n",
+        fprintf(err,
+                "--emit %s: error: expected parallel (a job list for GNU parallel) or slurm "
+                "(an sbatch job array)\n",
                 o->emit_text);
         return ECSIM_EXIT_USAGE;
     }
@@ -957,8 +973,9 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
             goto done;
         for (size_t k = 0; k < i; k++)
             if (strcmp(p.dims[k].key, p.dims[i].key) == 0) {
-                fprintf(err, "--set %s: error: `%s` is swept twice; give its values in one --set "
-                             "KEY=V1,V2,...\n",
+                fprintf(err,
+                        "--set %s: error: `%s` is swept twice; give its values in one --set "
+                        "KEY=V1,V2,...\n",
                         o->sets[i], p.dims[i].key);
                 code = ECSIM_EXIT_USAGE;
                 goto done;

@@ -88,6 +88,9 @@ printf '   time of the sweep (-j 2):      %8.2f s      target < 60 s      %s\n' 
 S=$(awk -v a="$W1" -v b="$W2" 'BEGIN { printf "%.2f", a / b }')
 awk -v s="$S" 'BEGIN { exit !(s >= 1.6) }' && p=1 || p=0
 printf '   speedup -j 2 / -j 1:           %8.2f x      target >= 1.6 x    %s\n' "$S" "$(verdict $p)"
+awk -v w1="$W1" -v w2="$W2" -v c1="$C1" -v c2="$C2" 'BEGIN {
+    printf "   (CPU time -j 2 / -j 1: %.2f; cores given: %.2f and %.2f: the speedup the machine allowed\n", c2 / c1, c1 / w1, c2 / w2
+    printf "   was %.2f x, the cores of -j 2 over those of -j 1)\n", (c2 / w2) / (c1 / w1) }'
 for j in 1 2; do
     if [ $j = 1 ]; then w=$W1 s=$SIM1; else w=$W2 s=$SIM2; fi
     O=$(awk -v w="$w" -v s="$s" -v j=$j 'BEGIN { printf "%.1f", (w - s / j) / w * 100 }')
