@@ -88,6 +88,22 @@ grep -q "6 ok (5 already complete)" "$TMP/out" && ok || ko "sweep resume incompl
 expect_exit 0 "sweep manifest --runs" -- "$BIN" sweep "$SW/local/sweep.json" --runs 2-3 -q
 expect_exit 2 "sweep manifest --runs out of range" -- "$BIN" sweep "$SW/local/sweep.json" --runs 6
 expect_exit 2 "sweep manifest with --set" -- "$BIN" sweep "$SW/local/sweep.json" --set a=1
+# --fail-on on every run (the complete runs are checked again, not replayed): 4 and
+# the failing folders when a threshold holds, 0 when none does, 2 for an unknown figure
+# shellcheck disable=SC2086
+expect_exit 4 "sweep --fail-on that holds" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 -j 2 --out "$SW/local" \
+    --fail-on 'scaling.max_desired >= 2'
+grep -q 'thresholds failed in 6 of 6 runs; exit 4' "$TMP/err" && ok || ko "sweep --fail-on: summary line $(tail -1 "$TMP/err")"
+grep -q '^check failed: scaling.max_desired = ' "$TMP/err" && ok || ko "sweep --fail-on: failed check printed"
+# shellcheck disable=SC2086
+expect_exit 0 "sweep --fail-on that does not hold" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 --out "$SW/local" \
+    --fail-on 'scaling.max_desired > 1000'
+expect_exit 4 "sweep manifest --runs --fail-on" -- "$BIN" sweep "$SW/local/sweep.json" --runs 0-1 -q \
+    --fail-on 'capacity.task_hours > 0'
+# shellcheck disable=SC2086
+expect_exit 2 "sweep --fail-on naming no figure" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 --out "$SW/local" \
+    --fail-on 'capacity.unserved > 0'
+grep -q 'did you mean capacity.unserved_requests' "$TMP/err" && ok || ko "sweep --fail-on unknown: suggestion"
 
 # SIGINT in the middle of a sweep of slow runs: 130, complete folders complete, then resumed
 "$BIN" sweep "$SCEN" --set autoscaler.target=50,70 --set duration=40d --seeds 4 -j 2 --out "$SW/int" -q \

@@ -229,8 +229,12 @@ static const cli_cmddoc commands[] = {
      "plays runs I..J (0-based, the manifest's order) of a manifest: the folders are exactly\n"
      "those of a local sweep. Then `ecsim collect DIR` makes one table of them.\n"
      "\n"
-     "Exit codes: 0 every run ok, 5 some runs failed (their number is printed), 2 bad usage or\n"
-     "a grid point that does not load, 3 I/O error, 130/143 interrupted.\n",
+     "--fail-on EXPR (and the scenario's checks:) is evaluated on every complete run's\n"
+     "summary.json; the runs that fail a threshold are listed.\n"
+     "\n"
+     "Exit codes: 0 every run ok, 4 a threshold failed in some runs, 5 some runs failed (their\n"
+     "number is printed; it wins over 4), 2 bad usage, a grid point that does not load or a\n"
+     "check naming no figure, 3 I/O error, 130/143 interrupted.\n",
      NULL,
      {{CLI_OPT_SET, "KEY=V1,V2,...: one grid dimension per key (repeatable)"},
       {CLI_OPT_SEEDS, "the seeds of every grid point: N (1..N) or A-B (required)"},
@@ -241,6 +245,7 @@ static const cli_cmddoc commands[] = {
       {CLI_OPT_EMIT, "write a job list for GNU parallel or a Slurm job array instead of running"},
       {CLI_OPT_PER_TASK, "with --emit slurm: runs per array task"},
       {CLI_OPT_RUNS, "with DIR/sweep.json: play runs I..J of the manifest only"},
+      {CLI_OPT_FAIL_ON, "exit 4 when EXPR (FIGURE OP NUMBER) holds for a run (repeatable)"},
       {CLI_OPT_MAX_WORK, MAX_WORK_HELP},
       {CLI_OPT_QUIET, "no progress bar and no closing line; only errors"},
       {0, NULL}}},

@@ -37,6 +37,7 @@
 #include "ecsim/loader.h"
 #include "ecsim/output.h"
 #include "batch.h"
+#include "checks.h"
 #include "cli_opts.h"
 #include "datadir.h"
 
@@ -535,8 +536,50 @@ static double monotonic_s(void)
 
 /* Play runs [first, last] of the plan with `workers` processes. Returns the
  * exit code: 0, ECSIM_EXIT_RUNS_FAILED, 130/143, or a batch error. */
+/* --fail-on and the scenario's checks: on every complete run's
+ * summary.json. A name no figure has is a usage error (2); otherwise
+ * ECSIM_EXIT_CHECKS when a run fails one, after its failed checks under
+ * its folder. */
+static int check_runs(const ecsim_batch_job *jobs, const ecsim_batch_outcome *outs, size_t n,
+                      const ecsim_check *checks, size_t nchecks, FILE *err)
+{
+    size_t failing = 0, checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (outs[i].exit_code != 0)
+            continue;
+        char path[SWEEP_PATH_MAX], why[512];
+        snprintf(path, sizeof path, "%s/summary.json", jobs[i].dir);
+        ecsim_figures f;
+        if (ecsim_figures_read(path, &f, why, sizeof why) != 0) {
+            fprintf(err, "ecsim sweep: error: %s\n", why);
+            return ECSIM_EXIT_IO;
+        }
+        if (checked++ == 0 && ecsim_checks_unknown(checks, nchecks, &f, "ecsim sweep", err) > 0) {
+            ecsim_figures_free(&f);
+            return ECSIM_EXIT_USAGE;
+        }
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        size_t bad = m ? ecsim_checks_eval(checks, nchecks, &f, m) : 0;
+        if (m)
+            fclose(m);
+        if (bad) {
+            fprintf(err, "ecsim sweep: %s:\n%s", jobs[i].dir, buf ? buf : "");
+            failing++;
+        }
+        free(buf); /* open_memstream's buffer comes from malloc */
+        ecsim_figures_free(&f);
+    }
+    if (!failing)
+        return 0;
+    fprintf(err, "ecsim sweep: thresholds failed in %zu of %zu runs; exit %d\n", failing, checked,
+            ECSIM_EXIT_CHECKS);
+    return ECSIM_EXIT_CHECKS;
+}
+
 static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers, int quiet,
-                FILE *out, FILE *err)
+                const ecsim_check *checks, size_t nchecks, FILE *out, FILE *err)
 {
     size_t n = last - first + 1;
     ecsim_batch_job *jobs = ecsim_calloc(n, sizeof *jobs);
@@ -590,8 +633,6 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
         code = rc == ECSIM_ENOMEM ? ECSIM_EXIT_FAIL : ECSIM_EXIT_IO;
         goto done;
     }
-    /* --fail-on: the lead wires sim/cli/checks.h here (each ok run's
-     * summary.json against the checks; exit ECSIM_EXIT_CHECKS). */
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++)
         skipped += (size_t)outs[i].skipped;
@@ -602,7 +643,9 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
                 "%.1f s with %u worker%s\n",
                 n, n == 1 ? "" : "s", p->dir, n - failed, skipped, failed, elapsed, used,
                 used == 1 ? "" : "s");
-    if (failed) {
+    if (nchecks)
+        code = check_runs(jobs, outs, n, checks, nchecks, err);
+    if (failed && code != ECSIM_EXIT_USAGE) {
         fprintf(err,
                 "ecsim sweep: %zu of %zu runs failed (each folder's run.json says why); "
                 "exit %d\n",
@@ -899,13 +942,20 @@ static int sweep_manifest(cli_opts *o, FILE *out, FILE *err)
     }
     if (!o->jobs_text && !o->runs_text)
         workers = default_workers();
-    code = play(&p, first, last, workers, o->quiet, out, err);
+    ecsim_check *checks = NULL;
+    size_t nchecks = 0;
+    code = cli_run_checks(o, NULL, &checks, &nchecks, err); /* --fail-on */
+    if (code == 0)
+        code = play(&p, first, last, workers, o->quiet, checks, nchecks, out, err);
+    ecsim_free(checks);
     plan_free(&p);
     return code;
 }
 
 int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
 {
+    ecsim_check *checks = NULL; /* before any `goto done` */
+    size_t nchecks = 0;
     const cli_cmddoc *c = cli_command_find("sweep");
     int code = cli_need_one_file(c, o, err);
     if (code)
@@ -1030,7 +1080,10 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
         snprintf(dir, sizeof dir, "%s", o->out);
     else
         snprintf(dir, sizeof dir, "out/%s-sweep", first_sc ? first_sc->name : "sweep");
+    code = cli_run_checks(o, first_sc, &checks, &nchecks, err); /* --fail-on, then checks: */
     ecsim_scenario_free(first_sc);
+    if (code)
+        goto done;
     if (ecsim_mkdirs(dir) != 0 || !realpath(dir, resolved)) {
         fprintf(err, "%s: error: cannot create the sweep folder: %s\n", dir, strerror(errno));
         code = ECSIM_EXIT_IO;
@@ -1063,8 +1116,9 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
     else if (o->emit_text)
         code = emit_slurm(&p, manifest, o->jobs_text, o->per_task_text, out, err);
     else
-        code = play(&p, 0, p.nruns - 1, workers, o->quiet, out, err);
+        code = play(&p, 0, p.nruns - 1, workers, o->quiet, checks, nchecks, out, err);
 done:
+    ecsim_free(checks);
     plan_free(&p);
     return code;
 }
