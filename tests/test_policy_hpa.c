@@ -647,7 +647,9 @@ static void test_policy_ops_hpa(void **state)
 {
     (void)state;
     ecsim_policy_config pc;
-    ecsim_autoscaler_spec spec = {ECSIM_POLICY_HPA, 1, 10, ECSIM_METRIC_CPU, 30, 300, 300, false};
+    ecsim_autoscaler_spec spec = {.policy = ECSIM_POLICY_HPA, .min = 1, .max = 10,
+                                  .metric = ECSIM_METRIC_CPU, .target = 30,
+                                  .scale_out_cooldown_s = 300, .scale_in_cooldown_s = 300};
     ecsim_policy_config_defaults(&pc, &spec);
     ecsim_policy *p = ecsim_policy_create(&pc);
     assert_non_null(p);

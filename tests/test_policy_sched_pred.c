@@ -151,8 +151,9 @@ static void test_predictive_lookback_is_enough(void **state)
 static void test_predictive_policy_never_scales_in(void **state)
 {
     (void)state;
-    ecsim_autoscaler_spec spec = {ECSIM_POLICY_PREDICTIVE, 1, 50, ECSIM_METRIC_CPU, 50, 300,
-                                  300, false};
+    ecsim_autoscaler_spec spec = {.policy = ECSIM_POLICY_PREDICTIVE, .min = 1, .max = 50,
+                                  .metric = ECSIM_METRIC_CPU, .target = 50,
+                                  .scale_out_cooldown_s = 300, .scale_in_cooldown_s = 300};
     ecsim_policy_config pc;
     ecsim_policy_config_defaults(&pc, &spec);
     ecsim_policy *p = ecsim_policy_create(&pc);

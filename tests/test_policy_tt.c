@@ -17,7 +17,8 @@
 static ecsim_tt_result run(const ecsim_tt_config *cfg, ecsim_tt_state *st, int current, int min,
                            int max, const double *dp, size_t n, bool deploying)
 {
-    ecsim_tt_input in = {current, min, max, dp, n, deploying};
+    ecsim_tt_input in = {.current = current, .min = min, .max = max, .datapoints = dp,
+                         .datapoint_count = n, .deployment_in_progress = deploying};
     ecsim_tt_result r;
     assert_int_equal(ecsim_tt_evaluate(cfg, st, &in, &r, NULL), 0);
     return r;
@@ -212,8 +213,9 @@ static void test_combine(void **state)
 static void test_policy_ops_tt(void **state)
 {
     (void)state;
-    ecsim_autoscaler_spec spec = {ECSIM_POLICY_TARGET_TRACKING, 1, 20, ECSIM_METRIC_CPU, 60,
-                                  300, 300, false};
+    ecsim_autoscaler_spec spec = {.policy = ECSIM_POLICY_TARGET_TRACKING, .min = 1, .max = 20,
+                                  .metric = ECSIM_METRIC_CPU, .target = 60,
+                                  .scale_out_cooldown_s = 300, .scale_in_cooldown_s = 300};
     ecsim_policy_config pc;
     ecsim_policy_config_defaults(&pc, &spec);
     ecsim_policy *p = ecsim_policy_create(&pc);

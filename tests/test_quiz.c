@@ -182,7 +182,7 @@ static void check_variant(const char *path, const char *const *sets, size_t nset
                     strcmp(ecsim_sim_step_record(sim, st)->after.infrastructure,
                            ecsim_sim_start_state(sim)->infrastructure) != 0)
                     first = st;
-            char want[16];
+            char want[32];
             snprintf(want, sizeof want, "Step %d", first);
             assert_string_equal(right, want);
         } else if (strcmp(src, "unpushed.step4") == 0) {

@@ -631,7 +631,7 @@ static void test_kubernetes_words(void **state)
         service_replicaset_name(f.sv, 1, rs, sizeof rs);
         assert_int_equal((int)strlen(rs), 4 + 10); /* "web-" + 10 characters */
         if (k8s) {
-            char want[160];
+            char want[256];
             snprintf(want, sizeof want, "replicaset %s: SuccessfulCreate: Created pods: %s-", rs, rs);
             assert_non_null(strstr(k8s_log, want));
             snprintf(want, sizeof want, "deployment web: Scaled up replica set %s to 3.", rs);
