@@ -29,6 +29,7 @@
 #include "ecsim/output.h"
 #include "ecsim/plot.h"
 #include "ecsim/version.h"
+#include "html_page.h"
 
 #define PLOT_MAX_ROWS  4000
 #define PLOT_TIMEOUT_S 60.0
@@ -378,155 +379,46 @@ static const char page_css[] =
     "pre{white-space:pre-wrap;font-size:7pt}h2{break-after:avoid}"
     "figure,tr{break-inside:avoid}figure svg{max-width:100%}}\n";
 
-/* Escaped text; control characters other than tab and line feed become a
- * space (XML 1.0 has no others). */
-static void page_text(FILE *out, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && s[i]; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        case '\t':
-        case '\n':
-            fputc(ch, out);
-            break;
-        default:
-            fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, out);
-            break;
-        }
-    }
-}
 
-static void page_str(FILE *out, const char *s)
-{
-    page_text(out, s ? s : "", (size_t)-1);
-}
 
-static char *read_whole(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = ecsim_malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            if (cap >= (8u << 20)) {
-                ecsim_free(buf);
-                buf = NULL;
-                break;
-            }
-            char *grown = ecsim_realloc(buf, cap * 2 + 1);
-            if (!grown) {
-                ecsim_free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
 
-/* An attribute value `name="..."` of the tag [tag, end), numbers only. */
-static bool svg_attr(const char *tag, const char *end, const char *name, char *buf, size_t size)
-{
-    size_t nl = strlen(name);
-    for (const char *p = tag; p + nl + 2 < end; p++) {
-        if ((p == tag || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t') &&
-            strncmp(p, name, nl) == 0 && p[nl] == '=' && (p[nl + 1] == '"' || p[nl + 1] == '\'')) {
-            char q = p[nl + 1];
-            const char *v = p + nl + 2, *ve = memchr(v, q, (size_t)(end - v));
-            if (!ve || (size_t)(ve - v) >= size)
-                return false;
-            for (const char *x = v; x < ve; x++)
-                if (!(*x == ' ' || *x == '.' || (*x >= '0' && *x <= '9')))
-                    return false;
-            memcpy(buf, v, (size_t)(ve - v));
-            buf[ve - v] = '\0';
-            return true;
-        }
-    }
-    return false;
-}
-
-static void svg_body(FILE *out, const char *p, const char *end)
-{
-    while (p < end) {
-        if (strncmp(p, "<title>", 7) == 0 || strncmp(p, "<desc>", 6) == 0) {
-            const char *close = strstr(p, p[1] == 't' ? "</title>" : "</desc>");
-            if (close) {
-                p = close + (p[1] == 't' ? 8 : 7);
-                continue;
-            }
-        }
-        if (strncmp(p, "xlink:href", 10) == 0) {
-            fputs("href", out);
-            p += 10;
-            continue;
-        }
-        fputc(*p++, out);
-    }
-}
 
 static void plot_description(const ecsim_compare *c, FILE *out)
 {
     fprintf(out, "Seed %llu (the representative seed: its ",
             (unsigned long long)c->seeds[c->rep_seed]);
-    page_str(out, c->names[0]);
+    ecsim_html_str(out, c->names[0]);
     fputs(" run is the closest to the median of the first key figure that varies). Top: the "
           "demand every variant saw (common random numbers), and each variant's capacity (solid) "
           "and running tasks (dashed, right axis). Bottom: each key figure's paired difference "
           "from ",
           out);
-    page_str(out, c->names[0]);
+    ecsim_html_str(out, c->names[0]);
     fputs(" over all the seeds, in percent of its mean, with the 95 % interval.", out);
 }
 
 static void page_plot(const ecsim_compare *c, const char *svg_path, FILE *out)
 {
     fputs("<h2 id=\"plot\">Demand and capacity, and the differences</h2>\n", out);
-    char *svg = svg_path ? read_whole(svg_path) : NULL;
+    char *svg = svg_path ? ecsim_html_read_file(svg_path, NULL) : NULL;
     const char *tag = svg ? strstr(svg, "<svg") : NULL;
     const char *tag_end = tag ? strchr(tag, '>') : NULL;
     const char *close = tag_end ? strstr(tag_end, "</svg>") : NULL;
     char w[32] = "", h[32] = "", vb[80] = "";
-    if (close && svg_attr(tag, tag_end, "width", w, sizeof w) &&
-        svg_attr(tag, tag_end, "height", h, sizeof h)) {
-        if (!svg_attr(tag, tag_end, "viewBox", vb, sizeof vb))
+    if (close && ecsim_html_svg_attr(tag, tag_end, "width", w, sizeof w) &&
+        ecsim_html_svg_attr(tag, tag_end, "height", h, sizeof h)) {
+        if (!ecsim_html_svg_attr(tag, tag_end, "viewBox", vb, sizeof vb))
             snprintf(vb, sizeof vb, "0 0 %s %s", w, h);
         fprintf(out,
                 "<figure>\n<svg width=\"%s\" height=\"%s\" viewBox=\"%s\" role=\"img\" "
                 "aria-labelledby=\"plot-title plot-desc\">\n",
                 w, h, vb);
         fputs("<title id=\"plot-title\">Overlay of the variants: ", out);
-        page_str(out, c->scenario_name);
+        ecsim_html_str(out, c->scenario_name);
         fputs("</title>\n<desc id=\"plot-desc\">", out);
         plot_description(c, out);
         fputs("</desc>\n", out);
-        svg_body(out, tag_end + 1, close);
+        ecsim_html_svg_body(out, tag_end + 1, close);
         fputs("</svg>\n<figcaption>", out);
         plot_description(c, out);
         fputs(" The same chart is in compare.png and compare.svg next to this page.</figcaption>\n"
@@ -547,7 +439,7 @@ static void page_plot(const ecsim_compare *c, const char *svg_path, FILE *out)
 static void td_num(FILE *out, const char *s)
 {
     fputs("<td class=\"num\">", out);
-    page_str(out, s);
+    ecsim_html_str(out, s);
     fputs("</td>", out);
 }
 
@@ -584,11 +476,11 @@ static void stats_row(const ecsim_compare *c, const ecsim_compare_figure *f, siz
     fputs("<td>", out);
     if (name && v == 0) {
         fputs("<code>", out);
-        page_str(out, f->name);
+        ecsim_html_str(out, f->name);
         fputs("</code>", out);
     }
     fputs("</td><td>", out);
-    page_str(out, c->names[v]);
+    ecsim_html_str(out, c->names[v]);
     fputs("</td>", out);
     fmt_cell(a, sizeof a, st.mean.mean, false);
     td_num(out, a);
@@ -628,7 +520,7 @@ static void stats_row(const ecsim_compare *c, const ecsim_compare_figure *f, siz
 static void table_head(FILE *out, const char *cls, const char *caption)
 {
     fprintf(out, "<div class=\"scroll\"><table class=\"%s\">\n<caption>", cls);
-    page_str(out, caption);
+    ecsim_html_str(out, caption);
     fputs("</caption>\n<thead><tr><th>figure</th><th>variant</th><th class=\"num\">mean</th>"
           "<th class=\"num\">95 % CI</th><th class=\"num\">paired difference</th>"
           "<th class=\"num\">95 % CI</th><th class=\"num\">vs baseline</th></tr></thead>\n"
@@ -643,9 +535,9 @@ int ecsim_compare_write_html(const ecsim_compare *c, const char *svg_path, FILE 
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
           "<title>ecsim compare: ",
           out);
-    page_str(out, title);
+    ecsim_html_str(out, title);
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>Compare: ", page_css);
-    page_str(out, title);
+    ecsim_html_str(out, title);
     fputs("</h1>\n<p class=\"meta\">", out);
     fprintf(out, "%zu variants &#215; %zu seeds (", c->nvariants, c->nseeds);
     if (c->nseeds > 1)
@@ -656,19 +548,19 @@ int ecsim_compare_write_html(const ecsim_compare *c, const char *svg_path, FILE 
     fputs("), common random numbers; means with 95 % intervals (Student t) and paired "
           "differences from the baseline, ",
           out);
-    page_str(out, c->names[0]);
+    ecsim_html_str(out, c->names[0]);
     fprintf(out, ". ecsim %s", ECSIM_VERSION);
     if (c->command) {
         fputs(": <code>", out);
-        page_str(out, c->command);
+        ecsim_html_str(out, c->command);
         fputs("</code>", out);
     }
     fputs("</p>\n", out);
     if (c->window) {
         fputs("<p class=\"note\">Figures of the window <code>", out);
-        page_str(out, c->window);
+        ecsim_html_str(out, c->window);
         fputs("</code> (summary.json <code>windows.", out);
-        page_str(out, c->window);
+        ecsim_html_str(out, c->window);
         fputs(".*</code>).</p>\n", out);
     }
     if (c->failed_runs)
@@ -686,7 +578,7 @@ int ecsim_compare_write_html(const ecsim_compare *c, const char *svg_path, FILE 
             ecsim_compare_verdict(c, keys[k], v < c->nvariants ? v : 0, verdict, sizeof verdict);
             bool open = same || st.same_as_base || !ecsim_interval_resolved(&st.diff);
             fputs(open ? "<li class=\"open\">" : "<li>", out);
-            page_str(out, verdict);
+            ecsim_html_str(out, verdict);
             fputs("</li>\n", out);
             if (same)
                 break;
@@ -702,9 +594,9 @@ int ecsim_compare_write_html(const ecsim_compare *c, const char *svg_path, FILE 
           out);
     for (size_t v = 0; v < c->nvariants; v++) {
         fprintf(out, "<tr><td>%zu</td><td>", v + 1);
-        page_str(out, c->names[v]);
+        ecsim_html_str(out, c->names[v]);
         fputs("</td><td><code>", out);
-        page_str(out, c->labels[v]);
+        ecsim_html_str(out, c->labels[v]);
         fputs("</code></td></tr>\n", out);
     }
     fputs("</tbody>\n</table></div>\n", out);
@@ -731,11 +623,11 @@ int ecsim_compare_write_html(const ecsim_compare *c, const char *svg_path, FILE 
     fputs("</tbody>\n</table></div>\n</details>\n", out);
 
     fputs("<h2 id=\"scenario\">Scenario</h2>\n<details open=\"open\"><summary>", out);
-    page_str(out, c->scenario_name);
+    ecsim_html_str(out, c->scenario_name);
     fputs("</summary>\n", out);
     if (c->scenario_text) {
         fputs("<pre>", out);
-        page_str(out, c->scenario_text);
+        ecsim_html_str(out, c->scenario_text);
         fputs("</pre>\n", out);
     } else {
         fputs("<p class=\"note\">The scenario text is not available.</p>\n", out);

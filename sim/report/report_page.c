@@ -27,10 +27,10 @@
 #include "ecsim/timeline.h"
 #include "ecsim/version.h"
 #include "formats.h"
+#include "html_page.h"
 
 #define PAGE_OPEN_DECISIONS 8   /* more decisions than this: collapsed */
 #define PAGE_LOG_LINES 400      /* event log lines shown */
-#define PAGE_FILE_MAX (8u << 20) /* largest file read into the page */
 
 static const char page_css[] =
     ":root{--fg:#1b1f24;--mut:#57606a;--bd:#d0d7de;--bg2:#f6f8fa;--ok:#1a7f37;--bad:#cf222e;"
@@ -75,70 +75,7 @@ static const char page_css[] =
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-/* Escaped text for element content and attribute values. Control
- * characters other than tab and line feed become a space (XML 1.0 has no
- * others). */
-static void page_text(FILE *out, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && s[i]; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        case '\t':
-        case '\n': fputc(ch, out); break;
-        default: fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, out); break;
-        }
-    }
-}
 
-static void page_str(FILE *out, const char *s) { page_text(out, s, (size_t)-1); }
-
-/* The whole of a file, NUL-terminated; NULL if missing, unreadable or
- * larger than PAGE_FILE_MAX. */
-static char *page_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = ecsim_malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            if (cap >= PAGE_FILE_MAX) {
-                ecsim_free(buf);
-                buf = NULL;
-                break;
-            }
-            char *grown = ecsim_realloc(buf, cap * 2);
-            if (!grown) {
-                ecsim_free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (buf && ferror(f)) {
-        ecsim_free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        if (len)
-            *len = n;
-    }
-    return buf;
-}
 
 static void page_clock(char *buf, size_t size, double t) { ecsim_fmt_clock(buf, size, t); }
 
@@ -253,9 +190,9 @@ static int figure_html(const char *name, const char *value, void *ctx)
 {
     FILE *out = ctx;
     fputs("<div><dt>", out);
-    page_str(out, name);
+    ecsim_html_str(out, name);
     fputs("</dt><dd>", out);
-    page_str(out, value);
+    ecsim_html_str(out, value);
     fputs("</dd></div>\n", out);
     return 0;
 }
@@ -303,15 +240,15 @@ static void page_outcome(FILE *out, const ecsim_sim *sim)
                 : strcmp(s->outcome, "not_deployed") == 0  ? "Nothing was deployed: the run stopped"
                                                            : "The deployment failed",
                 failed->step);
-        page_str(out, failed->action);
+        ecsim_html_str(out, failed->action);
         fprintf(out, ", %s): ", clock);
-        page_str(out, failed->result);
+        ecsim_html_str(out, failed->result);
         size_t n = strlen(failed->result);
         if (n == 0 || failed->result[n - 1] != '.')
             fputs(".", out);
     } else {
         fputs("The run ended with outcome “", out);
-        page_str(out, s->outcome);
+        ecsim_html_str(out, s->outcome);
         fprintf(out, "”: %d of %d desired tasks running after %s.", end->after.running,
                 end->after.desired, dur);
     }
@@ -361,48 +298,7 @@ static void plot_description(FILE *out, const ecsim_sim *sim)
     }
 }
 
-/* Copy an attribute value `name="..."` from the tag [tag, end) into buf. */
-static bool svg_attr(const char *tag, const char *end, const char *name, char *buf, size_t size)
-{
-    size_t nl = strlen(name);
-    for (const char *p = tag; p + nl + 2 < end; p++) {
-        if ((p == tag || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t') &&
-            strncmp(p, name, nl) == 0 && p[nl] == '=' && (p[nl + 1] == '"' || p[nl + 1] == '\'')) {
-            char q = p[nl + 1];
-            const char *v = p + nl + 2, *ve = memchr(v, q, (size_t)(end - v));
-            if (!ve || (size_t)(ve - v) >= size)
-                return false;
-            for (const char *x = v; x < ve; x++)
-                if (!(*x == ' ' || *x == '.' || (*x >= '0' && *x <= '9')))
-                    return false; /* only numbers go back into the page */
-            memcpy(buf, v, (size_t)(ve - v));
-            buf[ve - v] = '\0';
-            return true;
-        }
-    }
-    return false;
-}
 
-/* Write the SVG body from after its start tag, dropping gnuplot's <title>
- * and <desc> and turning xlink:href into href. */
-static void svg_body(FILE *out, const char *p, const char *end)
-{
-    while (p < end) {
-        if (strncmp(p, "<title>", 7) == 0 || strncmp(p, "<desc>", 6) == 0) {
-            const char *close = strstr(p, p[1] == 't' ? "</title>" : "</desc>");
-            if (close) {
-                p = close + (p[1] == 't' ? 8 : 7);
-                continue;
-            }
-        }
-        if (strncmp(p, "xlink:href", 10) == 0) {
-            fputs("href", out);
-            p += 10;
-            continue;
-        }
-        fputc(*p++, out);
-    }
-}
 
 static void page_plot(FILE *out, const ecsim_sim *sim, const ecsim_report_page_options *opt)
 {
@@ -412,26 +308,26 @@ static void page_plot(FILE *out, const ecsim_sim *sim, const ecsim_report_page_o
     if (opt->dir && opt->plots && opt->plot_rendered) {
         char path[1200];
         snprintf(path, sizeof path, "%s/demand_capacity.svg", opt->dir);
-        svg = page_read_file(path, &len);
+        svg = ecsim_html_read_file(path, &len);
     }
     const char *tag = svg ? strstr(svg, "<svg") : NULL;
     const char *tag_end = tag ? strchr(tag, '>') : NULL;
     const char *close = tag_end ? strstr(tag_end, "</svg>") : NULL;
     char w[32] = "", h[32] = "", vb[80] = "";
-    if (close && svg_attr(tag, tag_end, "width", w, sizeof w) &&
-        svg_attr(tag, tag_end, "height", h, sizeof h)) {
-        if (!svg_attr(tag, tag_end, "viewBox", vb, sizeof vb))
+    if (close && ecsim_html_svg_attr(tag, tag_end, "width", w, sizeof w) &&
+        ecsim_html_svg_attr(tag, tag_end, "height", h, sizeof h)) {
+        if (!ecsim_html_svg_attr(tag, tag_end, "viewBox", vb, sizeof vb))
             snprintf(vb, sizeof vb, "0 0 %s %s", w, h);
         fputs("<figure>\n", out);
         fprintf(out, "<svg width=\"%s\" height=\"%s\" viewBox=\"%s\" role=\"img\" "
                      "aria-labelledby=\"plot-title plot-desc\">\n",
                 w, h, vb);
         fputs("<title id=\"plot-title\">Demand and capacity over time: ", out);
-        page_str(out, ecsim_sim_scenario(sim)->name);
+        ecsim_html_str(out, ecsim_sim_scenario(sim)->name);
         fputs("</title>\n<desc id=\"plot-desc\">", out);
         plot_description(out, sim);
         fputs("</desc>\n", out);
-        svg_body(out, tag_end + 1, close);
+        ecsim_html_svg_body(out, tag_end + 1, close);
         fputs("</svg>\n<figcaption>", out);
         plot_description(out, sim);
         fputs(" The same chart is in demand_capacity.png and demand_capacity.svg next to this "
@@ -523,7 +419,7 @@ static void page_decisions(FILE *out, const ecsim_sim *sim, const ecsim_report_p
     if (opt->dir) {
         char path[1200];
         snprintf(path, sizeof path, "%s/decisions.csv", opt->dir);
-        csv = page_read_file(path, NULL);
+        csv = ecsim_html_read_file(path, NULL);
     }
     if (!csv) {
         fputs("<p class=\"note\">decisions.csv is not available.</p>\n", out);
@@ -556,7 +452,7 @@ static void page_decisions(FILE *out, const ecsim_sim *sim, const ecsim_report_p
     ecsim_free(csv);
     char path[1200];
     snprintf(path, sizeof path, "%s/decisions.csv", opt->dir);
-    csv = page_read_file(path, NULL);
+    csv = ecsim_html_read_file(path, NULL);
     if (!csv)
         return;
     cursor = csv;
@@ -589,18 +485,18 @@ static void page_decisions(FILE *out, const ecsim_sim *sim, const ecsim_report_p
         fprintf(out, "<li><span class=\"t\">%s</span> ", clock);
         fputs(out_ ? "scale out" : in_ ? "scale in" : "", out);
         if (!out_ && !in_)
-            page_str(out, f[ia]);
+            ecsim_html_str(out, f[ia]);
         if (ic >= 0 && (size_t)ic < nf && f[ic][0]) {
             fputs(" from ", out);
-            page_str(out, f[ic]);
+            ecsim_html_str(out, f[ic]);
         }
         fputs(" to ", out);
-        page_str(out, f[id]);
+        ecsim_html_str(out, f[id]);
         fputs(" tasks", out);
         if (im >= 0 && iv >= 0 && (size_t)iv < nf && f[iv][0]) {
             char num[32];
             fputs(" (", out);
-            page_str(out, f[im]);
+            ecsim_html_str(out, f[im]);
             ecsim_fmt_num(num, sizeof num, round(strtod(f[iv], NULL) * 10) / 10);
             fprintf(out, " %s", num);
             if (ig >= 0 && (size_t)ig < nf && f[ig][0]) {
@@ -610,7 +506,7 @@ static void page_decisions(FILE *out, const ecsim_sim *sim, const ecsim_report_p
             fputs(")", out);
         }
         fputs(": ", out);
-        page_str(out, f[ir]);
+        ecsim_html_str(out, f[ir]);
         fputs("</li>\n", out);
     }
     fputs("</ol>\n", out);
@@ -639,11 +535,11 @@ static void page_failures(FILE *out, const ecsim_sim *sim)
         fprintf(out, ", %s", clock);
         fputs(r->failed ? " (failed)" : "", out);
         fputs(":</strong> ", out);
-        page_str(out, r->result);
+        ecsim_html_str(out, r->result);
         fputs("</p>\n", out);
         if (r->fix[0]) {
             fputs("<p>What to change: ", out);
-            page_str(out, r->fix);
+            ecsim_html_str(out, r->fix);
             fputs("</p>\n", out);
         }
         fputs("</div>\n", out);
@@ -776,7 +672,7 @@ static void page_log(FILE *out, const ecsim_sim *sim)
                  "</summary>\n<pre>",
             n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n && i < PAGE_LOG_LINES; i++) {
-        page_str(out, ecsim_sim_log_line(sim, i));
+        ecsim_html_str(out, ecsim_sim_log_line(sim, i));
         fputc('\n', out);
     }
     fputs("</pre>\n", out);
@@ -792,15 +688,15 @@ static void page_scenario(FILE *out, const ecsim_scenario *sc)
     char *yaml = NULL;
     size_t len = 0;
     if (strcmp(sc->source_path, "-") != 0 && sc->source_path[0])
-        yaml = page_read_file(sc->source_path, &len);
+        yaml = ecsim_html_read_file(sc->source_path, &len);
     fputs("<details open=\"open\"><summary>", out);
-    page_str(out, sc->source_path[0] ? sc->source_path : sc->name);
+    ecsim_html_str(out, sc->source_path[0] ? sc->source_path : sc->name);
     fputs(" (SHA-256 ", out);
-    page_str(out, sc->sha256);
+    ecsim_html_str(out, sc->sha256);
     fputs(")</summary>\n", out);
     if (yaml) {
         fputs("<pre>", out);
-        page_text(out, yaml, len);
+        ecsim_html_text(out, yaml, len);
         fputs("</pre>\n", out);
     } else {
         fputs(strcmp(sc->source_path, "-") == 0
@@ -825,20 +721,20 @@ int ecsim_report_page_html(const ecsim_sim *sim, const ecsim_report_page_options
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
           "<meta name=\"generator\" content=\"ecsim " ECSIM_VERSION "\" />\n<title>ecsim report: ",
           out);
-    page_str(out, sc->name);
+    ecsim_html_str(out, sc->name);
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>ecsim run: ",
             page_css);
-    page_str(out, sc->name);
+    ecsim_html_str(out, sc->name);
     fputs("</h1>\n<p class=\"meta\">", out);
     if (sc->description[0]) {
-        page_str(out, sc->description);
+        ecsim_html_str(out, sc->description);
         fputs(" · ", out);
     }
     char dur[48];
     page_duration(dur, sizeof dur, sc->duration_s);
     fprintf(out, "seed %llu · %s of virtual time · ecsim %s · scenario SHA-256 ",
             (unsigned long long)ecsim_sim_seed(sim), dur, ECSIM_VERSION);
-    page_str(out, sc->sha256);
+    ecsim_html_str(out, sc->sha256);
     fputs("</p>\n</header>\n<main>\n<h2 id=\"outcome\">Outcome</h2>\n", out);
     page_outcome(out, sim);
     fputs("<h2 id=\"figures\">Key figures</h2>\n<dl class=\"figs\">\n", out);
