@@ -56,6 +56,7 @@
 #include "cli_opts.h"
 #include "datadir.h"
 #include "run_error.h"
+#include "setlist.h"
 
 #define COMPARE_DEFAULT_SEEDS "20"
 #define COMPARE_MAX_VARIANTS  64
@@ -63,12 +64,8 @@
 #define PATH_BYTES            4096
 #define DIR_BYTES             2048 /* the comparison's folder: its paths are longer */
 
-/* One --set list: KEY and its values. */
-typedef struct axis {
-    char *key;
-    char **values;
-    size_t nvalues;
-} axis;
+/* One --set list: KEY and its values (setlist.h). */
+typedef cli_set_list axis;
 
 typedef struct variant {
     const char *file;
@@ -132,47 +129,7 @@ static bool is_list(const char *set)
 /* Split a list --set into an axis. 0, or an exit code after a message. */
 static int parse_axis(const char *text, axis *ax, FILE *err)
 {
-    const char *eq = strchr(text, '=');
-    ax->key = ecsim_strndup(text, (size_t)(eq - text));
-    ax->values = ecsim_calloc(strlen(eq) + 1, sizeof *ax->values);
-    char *value = ecsim_malloc(strlen(eq) + 1);
-    if (!ax->key || !ax->values || !value) {
-        ecsim_free(value);
-        fprintf(err, "ecsim compare: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
-        return ECSIM_EXIT_FAIL;
-    }
-    const char *p = eq + 1;
-    for (;;) {
-        size_t n = 0;
-        while (*p && *p != ',') {
-            if (p[0] == '\\' && p[1] == ',')
-                p++;
-            value[n++] = *p++;
-        }
-        value[n] = '\0';
-        if (n == 0) {
-            fprintf(err, "--set %s: error: an empty value in the list (write KEY=V1,V2,...)\n",
-                    text);
-            ecsim_free(value);
-            return ECSIM_EXIT_USAGE;
-        }
-        for (size_t i = 0; i < ax->nvalues; i++)
-            if (strcmp(ax->values[i], value) == 0) {
-                fprintf(err, "--set %s: error: the value `%s` is given twice\n", text, value);
-                ecsim_free(value);
-                return ECSIM_EXIT_USAGE;
-            }
-        if (!(ax->values[ax->nvalues] = ecsim_strdup(value))) {
-            ecsim_free(value);
-            return ECSIM_EXIT_FAIL;
-        }
-        ax->nvalues++;
-        if (!*p)
-            break;
-        p++;
-    }
-    ecsim_free(value);
-    return 0;
+    return cli_set_list_parse(text, "ecsim compare", ax, err);
 }
 
 /* "autoscaler.target" -> "target", "load.profile[1].rps" -> "rps". */

@@ -40,17 +40,14 @@
 #include "checks.h"
 #include "cli_opts.h"
 #include "datadir.h"
+#include "setlist.h"
 
 #define SWEEP_PATH_MAX       4096
 #define SWEEP_MAX_RUNS       1000000u
 #define SWEEP_FORMAT_VERSION 1
 
 /* One --set key and its values. */
-typedef struct sweep_dim {
-    char *key;
-    char **values;
-    size_t nvalues;
-} sweep_dim;
+typedef cli_set_list sweep_dim; /* one --set KEY=V1,V2,... (setlist.h) */
 
 /* One grid point: its overrides ("KEY=VALUE"), label and folder. */
 typedef struct sweep_point {
@@ -146,64 +143,10 @@ static char *safe_name(const char *text)
 /* ---- the grid ------------------------------------------------------------------------ */
 
 /* Split "KEY=V1,V2,..." into a dimension (`\,` is a comma inside a value).
- * 0, or ECSIM_EXIT_USAGE after a message. */
+ * 0, or an exit code after a message. */
 static int parse_dim(const char *text, sweep_dim *dim, FILE *err)
 {
-    memset(dim, 0, sizeof *dim);
-    const char *eq = strchr(text, '=');
-    if (!eq || eq == text) {
-        fprintf(err, "--set %s: error: expected KEY=VALUE or KEY=V1,V2,...\n", text);
-        return ECSIM_EXIT_USAGE;
-    }
-    dim->key = ecsim_strndup(text, (size_t)(eq - text));
-    size_t cap = 8;
-    dim->values = ecsim_calloc(cap, sizeof *dim->values);
-    char *value = ecsim_malloc(strlen(eq) + 1);
-    if (!dim->key || !dim->values || !value) {
-        ecsim_free(value);
-        fprintf(err, "ecsim sweep: error: %s\n", ecsim_strerror(ECSIM_ENOMEM));
-        return ECSIM_EXIT_FAIL;
-    }
-    const char *p = eq + 1;
-    for (;;) {
-        size_t n = 0;
-        while (*p && *p != ',') {
-            if (p[0] == '\\' && p[1] == ',')
-                p++;
-            value[n++] = *p++;
-        }
-        value[n] = '\0';
-        if (n == 0) {
-            fprintf(err, "--set %s: error: an empty value in the list (write V1,V2,...)\n", text);
-            ecsim_free(value);
-            return ECSIM_EXIT_USAGE;
-        }
-        for (size_t v = 0; v < dim->nvalues; v++)
-            if (strcmp(dim->values[v], value) == 0) {
-                fprintf(err, "--set %s: error: the value `%s` is given twice\n", text, value);
-                ecsim_free(value);
-                return ECSIM_EXIT_USAGE;
-            }
-        if (dim->nvalues == cap) {
-            char **grown = ecsim_reallocarray(dim->values, cap * 2, sizeof *grown);
-            if (!grown) {
-                ecsim_free(value);
-                return ECSIM_EXIT_FAIL;
-            }
-            dim->values = grown;
-            cap *= 2;
-        }
-        if (!(dim->values[dim->nvalues] = ecsim_strdup(value))) {
-            ecsim_free(value);
-            return ECSIM_EXIT_FAIL;
-        }
-        dim->nvalues++;
-        if (!*p)
-            break;
-        p++;
-    }
-    ecsim_free(value);
-    return 0;
+    return cli_set_list_parse(text, "ecsim sweep", dim, err);
 }
 
 /* The grid points (cartesian product, the first key slowest) and the runs
