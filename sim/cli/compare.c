@@ -683,7 +683,9 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
                 "ecsim compare: %zu variants x %" PRIu64 " seeds = %zu runs in %s/runs "
                 "(%u worker%s)\n",
                 p.nvariants, nseeds, njobs, dir, workers, workers == 1 ? "" : "s");
-    ecsim_batch_opts bo = {workers, !o->quiet, err, o->max_work_text};
+    char records[PATH_BYTES + 16];
+    snprintf(records, sizeof records, "%s/runs/records", dir);
+    ecsim_batch_opts bo = {workers, !o->quiet, err, o->max_work_text, records};
     size_t failed = 0;
     int rc = ecsim_batch_run(jobs, njobs, &bo, outs, &failed);
     if (rc == ECSIM_EINTR) {

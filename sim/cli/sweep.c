@@ -609,7 +609,9 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
     }
     if (p->keep == ECSIM_BATCH_KEEP_ALL)
         ecsim_cli_use_data_dir();
-    ecsim_batch_opts opts = {workers, !quiet, err, p->max_work};
+    char records[SWEEP_PATH_MAX];
+    snprintf(records, sizeof records, "%s/records", p->dir);
+    ecsim_batch_opts opts = {workers, !quiet, err, p->max_work, records};
     size_t failed = 0;
     double start = monotonic_s();
     int rc = ecsim_batch_run(jobs, n, &opts, outs, &failed);
