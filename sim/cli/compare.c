@@ -11,10 +11,11 @@
  * plain --set applies to every variant. Variant 1 is the baseline the
  * others are compared with. Every variant runs over the seeds of --seeds
  * (N = seeds 1..N, A-B inclusive; default COMPARE_DEFAULT_SEEDS), each run
- * in its own folder DIR/runs/vK-LABEL/seed-S (summary.json and run.json:
- * the batch runner of batch.h with worker processes, -j), so a compare run
- * again resumes. The seed is the only thing random in a run, and the model
- * keeps one stream per purpose (DESIGN.md "engine"), so variant k's run of
+ * in its own folder DIR/runs/vK-LABEL/seed-S (summary.json; the records
+ * in DIR/runs/records: the batch runner of batch.h with worker
+ * processes, -j), so a compare run again resumes. The seed is the only
+ * thing random in a run, and the model keeps one stream per purpose
+ * (DESIGN.md "engine"), so variant k's run of
  * seed s sees the same demand, arrivals, service times, start jitter and
  * fault victims as variant 1's: the differences are paired.
  *

@@ -989,7 +989,7 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
     }
     if (o->keep_text && strcmp(o->keep_text, "summary") != 0 && strcmp(o->keep_text, "all") != 0) {
         fprintf(err,
-                "--keep %s: error: expected summary (summary.json and run.json per run) or "
+                "--keep %s: error: expected summary (summary.json per run) or "
                 "all (every output of `ecsim run` as well)\n",
                 o->keep_text);
         return ECSIM_EXIT_USAGE;
