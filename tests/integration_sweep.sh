@@ -50,9 +50,9 @@ jq -e '.ecsim_sweep == 1 and (.runs | length) == 6 and .seeds.first == 1 and .se
 # the runs' records: one file (this sweep's process), one line per run
 [ "$(ls "$SW/local/records" | wc -l)" -eq 1 ] && [ "$(cat "$SW/local/records"/*.jsonl | wc -l)" -eq 6 ] && ok ||
     ko "sweep local: records: $(ls "$SW/local/records")"
-jq -e 'select(.folder == "autoscaler.target=70/duration=1h/seed-0002")
+jq -s -e 'map(select(.folder == "autoscaler.target=70/duration=1h/seed-0002")) | length == 1 and (.[0]
        | .status == "ok" and .exit_code == 0 and .error == null and .seed == 2 and .keep == "summary"
-       and .overrides == ["autoscaler.target=70","duration=1h"] and (.wall_s | type) == "number"' \
+       and .overrides == ["autoscaler.target=70","duration=1h"] and (.wall_s | type) == "number")' \
     "$SW/local/records"/*.jsonl >/dev/null && ok || ko "sweep local: the run's record"
 # summary.json is the same document as `ecsim run` writes for that run (on one line)
 "$BIN" run "$SCEN" --set autoscaler.target=70 --set duration=1h --seed 2 --out "$SW/single" -q --no-plots >/dev/null 2>&1
@@ -223,6 +223,7 @@ assert cols[:7] == ["run", "status", "exit_code", "error", "scenario_file",
 for r in rows:
     s = json.load(open(f"{sys.argv[2]}/{r['run']}/summary.json"))
     assert r["status"] == "ok" and r["error"] == "" and r["set.duration"] == "1h"
+    assert r["exit_code"] == "0" and r["scenario_file"].endswith("/scenarios/quickstart.yaml"), r
     assert int(r["seed"]) == s["seed"]
     assert float(r["capacity.unserved_requests"]) == s["capacity"]["unserved_requests"]
 EOF
