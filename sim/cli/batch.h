@@ -59,7 +59,7 @@ typedef struct ecsim_batch_job {
     size_t nsets;
     uint64_t seed;
     const char *dir;            /* the run's own folder (created, parents too) */
-    const char *label;          /* the grid point or variant, for progress and run.json */
+    const char *label;          /* the grid point or variant, for progress and the record */
     ecsim_batch_keep keep;
     const char *const *windows; /* --window texts ([NAME=]FROM..TO) added to the run */
     size_t nwindows;

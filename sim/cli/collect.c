@@ -319,7 +319,7 @@ static int record_folder(const char *line, size_t len, char *out, size_t size)
     return rc;
 }
 
-/* Read every DIR/records/ *.jsonl (DIR absolute): each line is indexed
+/* Read every .jsonl file of DIR/records (DIR absolute): each line is indexed
  * under DIR/<its folder>; a later line for the same folder (the run played
  * again) replaces an earlier one. */
 static int records_load(records_index *x, const char *dir, FILE *err)
