@@ -407,7 +407,8 @@ done
 grep -q '^verdicts:$' "$TMP/out" && grep -q '^  - target 70 ' "$TMP/out" && ok || ko "compare: the console has no verdicts"
 [ "$(head -1 "$TMP/out")" = "$(head -1 "$CMP/a/compare.txt")" ] && grep -q "^outputs in $CMP/a/: " "$TMP/out" && ok ||
     ko "compare: the console is not compare.txt and the outputs"
-[ "$(ls "$CMP/a/runs" | wc -l)" = 2 ] && [ -f "$CMP/a/runs/v2-autoscaler.target=70/seed-3/summary.json" ] && ok ||
+[ "$(ls "$CMP/a/runs" | grep -vx records | wc -l)" = 2 ] && [ -f "$CMP/a/runs/v2-autoscaler.target=70/seed-3/summary.json" ] &&
+    [ "$(cat "$CMP/a/runs/records"/*.jsonl | wc -l)" = 6 ] && ok ||
     ko "compare: run folders $(ls "$CMP/a/runs")"
 xmllint --noout "$CMP/a/compare.html" 2>"$TMP/err" && ok || { ko "compare.html: not well-formed"; head -3 "$TMP/err"; }
 problems=""

@@ -3,15 +3,18 @@
 # expect_exit). Needs GNU parallel and jq (Debian packages `parallel` and
 # `jq`; `make deps` installs them): the tests do not skip without them.
 #
-#   - a local sweep: folders named after the grid point and the seed, the
-#     manifest, summary.json byte for byte what `ecsim run` writes, --keep;
-#   - resume: run again, every run is skipped; a folder without run.json is
-#     played again; interrupted by SIGINT, then completed;
+#   - a local sweep: folders named after the grid point and the seed, each
+#     holding summary.json alone (one line under 4,096 bytes, the same
+#     document as `ecsim run` writes), the runs' records in DIR/records/,
+#     the manifest, --keep;
+#   - resume: run again, every run is skipped; a folder without
+#     summary.json is played again; interrupted by SIGINT, then completed;
 #   - a failing run is recorded and the exit code is 5;
 #   - usage errors (exit 2) and an invalid grid point before anything runs;
 #   - --emit parallel run by GNU parallel, --emit slurm run once per array
-#     index with SLURM_ARRAY_TASK_ID: `ecsim collect` gives byte-identical
-#     tables (csv, json, md, grouped) to the local sweep's;
+#     index with SLURM_ARRAY_TASK_ID: one records file per process, and
+#     `ecsim collect` gives byte-identical tables (csv, json, md, grouped)
+#     to the local sweep's;
 #   - collect's table read by python3's csv module and by jq, with values
 #     checked against the runs' summary.json; --group-by means and intervals
 #     checked against a hand computation.
@@ -34,25 +37,31 @@ grep -q "ecsim sweep: 6 runs in .*: 6 ok (0 already complete), 0 failed" "$TMP/o
 for t in 50 70; do
     for s in 0001 0002 0003; do
         d="$SW/local/autoscaler.target=$t/duration=1h/seed-$s"
-        [ -f "$d/summary.json" ] && [ -f "$d/run.json" ] && [ ! -e "$d/execution.txt" ] && ok ||
-            ko "sweep local: $d incomplete or more than --keep summary"
+        [ -f "$d/summary.json" ] && [ "$(ls -A "$d")" = summary.json ] && ok ||
+            ko "sweep local: $d incomplete or more than --keep summary: $(ls -A "$d")"
+        [ "$(wc -l <"$d/summary.json")" -eq 1 ] && [ "$(wc -c <"$d/summary.json")" -lt 4096 ] && ok ||
+            ko "sweep local: $d/summary.json is not one line under 4,096 bytes"
     done
 done
 jq -e '.ecsim_sweep == 1 and (.runs | length) == 6 and .seeds.first == 1 and .seeds.last == 3
        and .grid[0].key == "autoscaler.target" and .grid[0].values == ["50","70"]
        and .runs[4].folder == "autoscaler.target=70/duration=1h/seed-0002"' \
     "$SW/local/sweep.json" >/dev/null && ok || ko "sweep local: sweep.json"
-jq -e '.status == "ok" and .exit_code == 0 and .error == null and .seed == 2
-       and .overrides == ["autoscaler.target=70","duration=1h"]' \
-    "$SW/local/autoscaler.target=70/duration=1h/seed-0002/run.json" >/dev/null && ok ||
-    ko "sweep local: run.json"
-# summary.json is byte for byte what `ecsim run` writes for that run
+# the runs' records: one file (this sweep's process), one line per run
+[ "$(ls "$SW/local/records" | wc -l)" -eq 1 ] && [ "$(cat "$SW/local/records"/*.jsonl | wc -l)" -eq 6 ] && ok ||
+    ko "sweep local: records: $(ls "$SW/local/records")"
+jq -s -e 'map(select(.folder == "autoscaler.target=70/duration=1h/seed-0002")) | length == 1 and (.[0]
+       | .status == "ok" and .exit_code == 0 and .error == null and .seed == 2 and .keep == "summary"
+       and .overrides == ["autoscaler.target=70","duration=1h"] and (.wall_s | type) == "number")' \
+    "$SW/local/records"/*.jsonl >/dev/null && ok || ko "sweep local: the run's record"
+# summary.json is the same document as `ecsim run` writes for that run (on one line)
 "$BIN" run "$SCEN" --set autoscaler.target=70 --set duration=1h --seed 2 --out "$SW/single" -q --no-plots >/dev/null 2>&1
-cmp -s "$SW/single/quickstart/summary.json" "$SW/local/autoscaler.target=70/duration=1h/seed-0002/summary.json" &&
+[ "$(jq -c . "$SW/single/quickstart/summary.json")" = \
+  "$(jq -c . "$SW/local/autoscaler.target=70/duration=1h/seed-0002/summary.json")" ] &&
     ok || ko "sweep local: summary.json differs from ecsim run's"
-# the same sweep with one worker: the same folders (run.json's times aside)
+# the same sweep with one worker: the same folders (the records' times aside)
 "$BIN" sweep "$SCEN" $GRID --seeds 3 -j 1 --out "$SW/one" -q >/dev/null 2>&1
-diff -r -x run.json -x sweep.json "$SW/local" "$SW/one" >/dev/null && ok || ko "sweep: -j 1 and -j 2 folders differ"
+diff -r -x records -x sweep.json "$SW/local" "$SW/one" >/dev/null && ok || ko "sweep: -j 1 and -j 2 folders differ"
 
 # on a terminal (a pty from script(1)): the bar with runs done and failures,
 # no escape code with TERM=dumb or NO_COLOR, ESC [K with TERM=xterm
@@ -81,7 +90,7 @@ done
 # ---- resume -------------------------------------------------------------------------------
 expect_exit 0 "sweep resume" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 -j 2 --out "$SW/local"
 grep -q "6 ok (6 already complete)" "$TMP/out" && ok || ko "sweep resume: $(cat "$TMP/out")"
-rm "$SW/local/autoscaler.target=50/duration=1h/seed-0003/run.json"
+rm "$SW/local/autoscaler.target=50/duration=1h/seed-0003/summary.json"
 expect_exit 0 "sweep resume incomplete" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 -j 2 --out "$SW/local"
 grep -q "6 ok (5 already complete)" "$TMP/out" && ok || ko "sweep resume incomplete: $(cat "$TMP/out")"
 # a manifest's runs one by one (what the job lines do), and out of range
@@ -115,14 +124,11 @@ wait $spid
 code=$?
 [ "$code" -eq 130 ] && grep -q "run the same command again" "$TMP/err" && ok ||
     ko "sweep SIGINT: exit $code, $(cat "$TMP/err")"
-bad_folder=0
-for rj in $(find "$SW/int" -name run.json); do
-    d=$(dirname "$rj")
-    jq -e '.status == "ok"' "$rj" >/dev/null && [ -f "$d/summary.json" ] || bad_folder=1
-done
-[ "$bad_folder" -eq 0 ] && ok || ko "sweep SIGINT: a folder with run.json is not complete"
+[ -z "$(find "$SW/int" -name run.json)" ] && ok || ko "sweep SIGINT: an interrupted run left a run.json"
 [ -z "$(find "$SW/int" -name '.*.tmp.*')" ] && ok || ko "sweep SIGINT: temporary files left"
-done_before=$(find "$SW/int" -name run.json | wc -l)
+done_before=$(find "$SW/int" -name summary.json | wc -l)
+[ "$(cat "$SW/int/records"/*.jsonl 2>/dev/null | wc -l)" -eq "$done_before" ] && ok ||
+    ko "sweep SIGINT: not one record per complete run"
 [ "$done_before" -lt 8 ] && ok || ko "sweep SIGINT: all 8 runs complete after 1 s (too fast to test)"
 expect_exit 0 "sweep after SIGINT" -- "$BIN" sweep "$SCEN" --set autoscaler.target=50,70 --set duration=40d --seeds 4 -j 2 --out "$SW/int"
 grep -q "8 ok ($done_before already complete)" "$TMP/out" && ok || ko "sweep after SIGINT: $(cat "$TMP/out")"
@@ -174,6 +180,9 @@ pcmd=$(grep '^  parallel ' "$TMP/out" | sed 's/^  //')
 # resumable: run again, nothing to do
 (eval "$(printf '%s' "$pcmd" | sed 's/^parallel /parallel --will-cite /')") >/dev/null 2>&1
 [ "$(awk 'NR > 1' "$SW/par/parallel.joblog" | wc -l)" -eq 6 ] && ok || ko "GNU parallel --resume ran jobs again"
+# each job line's process wrote its own records file, of its one run
+[ "$(ls "$SW/par/records" | wc -l)" -eq 6 ] && [ "$(cat "$SW/par/records"/*.jsonl | wc -l)" -eq 6 ] && ok ||
+    ko "GNU parallel: records: $(ls "$SW/par/records")"
 
 expect_exit 0 "sweep --emit slurm" -- "$BIN" sweep "$SCEN" $GRID --seeds 3 --out "$SW/slurm" --emit slurm -j 1 --per-task 4
 grep -q '^#SBATCH --array=0-1%1$' "$SW/slurm/slurm/sweep.sbatch" && ok || ko "slurm: --array line"
@@ -187,6 +196,8 @@ for task in 0 1; do
         ko "slurm task $task failed: $(head -5 "$TMP/sout")"
 done
 bash "$SW/slurm/slurm/sweep.sbatch" >/dev/null 2>&1 && ko "slurm script without SLURM_ARRAY_TASK_ID ran" || ok
+[ "$(ls "$SW/slurm/records" | wc -l)" -eq 2 ] && [ "$(cat "$SW/slurm/records"/*.jsonl | wc -l)" -eq 6 ] && ok ||
+    ko "slurm: records: $(ls "$SW/slurm/records")"
 
 for fmt in csv json md; do
     "$BIN" collect "$SW/local" -f $fmt >"$SW/local.$fmt" 2>"$TMP/err" && ok || ko "collect local -f $fmt: $(cat "$TMP/err")"
@@ -212,6 +223,7 @@ assert cols[:7] == ["run", "status", "exit_code", "error", "scenario_file",
 for r in rows:
     s = json.load(open(f"{sys.argv[2]}/{r['run']}/summary.json"))
     assert r["status"] == "ok" and r["error"] == "" and r["set.duration"] == "1h"
+    assert r["exit_code"] == "0" and r["scenario_file"].endswith("/scenarios/quickstart.yaml"), r
     assert int(r["seed"]) == s["seed"]
     assert float(r["capacity.unserved_requests"]) == s["capacity"]["unserved_requests"]
 EOF

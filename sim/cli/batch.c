@@ -22,13 +22,18 @@
  * failed (exit 70, the signal named) and another worker takes the crashed
  * one's place; allocation failures stay in the worker.
  *
- * Files: the worker removes the folder's run.json first (an old record
- * never vouches for new files), writes summary.json (and with KEEP_ALL
- * every output of `ecsim run`, moved up from the report's own folder), then
- * run.json, atomically, last. A worker stopped by SIGINT/SIGTERM writes no
- * run.json for the run it was playing, so that folder is run again by the
- * next batch. If a worker dies during a run without reporting (a crash),
- * the parent writes its run.json ("failed", exit 70). */
+ * Files: the worker removes the folder's run.json, and for KEEP_SUMMARY
+ * its summary.json, first (an old record or summary never vouches for a
+ * new run). KEEP_SUMMARY: an ok run writes summary.json (compact, one
+ * line), atomically, and nothing else; the parent appends the run's record
+ * to the batch's records file when the worker reports it. KEEP_ALL: the
+ * worker writes every output of `ecsim run` (moved up from the report's
+ * own folder), then run.json, atomically, last. A failed run writes
+ * run.json. A worker stopped by SIGINT/SIGTERM writes nothing more for the
+ * run it was playing (summary.json is written whole or not at all), so
+ * that folder is run again by the next batch. If a worker dies during a
+ * run without reporting (a crash), the parent writes its run.json
+ * ("failed", exit 70). */
 #define _GNU_SOURCE /* strsignal */
 #include "batch.h"
 
@@ -43,6 +48,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,19 +89,18 @@ static double round_ms(double s)
 
 /* ---- run.json ------------------------------------------------------------------ */
 
-static int write_run_json(const ecsim_batch_job *job, int exit_code, const char *error,
-                          double wall_s, double sim_s)
+/* The run's record (sim/cli/batch.h) as one line of JSON on `out`;
+ * `folder` (NULL: none) is written first, as the records file has it. */
+static void record_json(FILE *out, const ecsim_batch_job *job, const char *folder, int exit_code,
+                        const char *error, double wall_s, double sim_s)
 {
-    char path[BATCH_PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s/run.json", job->dir) >= sizeof path)
-        return ECSIM_EIO;
-    ecsim_outfile of;
-    int rc = ecsim_outfile_open(&of, path);
-    if (rc != 0)
-        return rc;
     ecsim_json j;
-    ecsim_json_init(&j, of.fp, true);
+    ecsim_json_init(&j, out, true);
     ecsim_json_begin_object(&j);
+    if (folder) {
+        ecsim_json_key(&j, "folder");
+        ecsim_json_string(&j, folder);
+    }
     ecsim_json_key(&j, "status");
     ecsim_json_string(&j, exit_code == 0 ? "ok" : "failed");
     ecsim_json_key(&j, "exit_code");
@@ -121,48 +126,83 @@ static int write_run_json(const ecsim_batch_job *job, int exit_code, const char 
     ecsim_json_number(&j, round_ms(sim_s));
     ecsim_json_end_object(&j);
     ecsim_json_finish(&j);
+}
+
+static int write_run_json(const ecsim_batch_job *job, int exit_code, const char *error,
+                          double wall_s, double sim_s)
+{
+    char path[BATCH_PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/run.json", job->dir) >= sizeof path)
+        return ECSIM_EIO;
+    ecsim_outfile of;
+    int rc = ecsim_outfile_open(&of, path);
+    if (rc != 0)
+        return rc;
+    record_json(of.fp, job, NULL, exit_code, error, wall_s, sim_s);
     return ecsim_outfile_commit(&of);
 }
 
-/* Whether job's folder holds a complete run of this very job: run.json
- * says "ok" for the same seed and overrides (and kept everything when the
- * job keeps everything), and summary.json is there. */
-static int job_complete(const ecsim_batch_job *job)
+/* Whether figures `f` name exactly the job's seed and overrides ("seed",
+ * "overrides.N"; "overrides" alone for an empty list), as run.json and
+ * summary.json both record them. */
+static int same_seed_and_overrides(const ecsim_figures *f, const ecsim_batch_job *job)
 {
-    char path[BATCH_PATH_MAX], err[256];
-    if ((size_t)snprintf(path, sizeof path, "%s/summary.json", job->dir) >= sizeof path)
-        return 0;
-    if (access(path, R_OK) != 0)
-        return 0;
-    snprintf(path, sizeof path, "%s/run.json", job->dir);
-    ecsim_figures f;
-    if (ecsim_figures_read(path, &f, err, sizeof err) != 0)
+    const ecsim_figure *seed = ecsim_figures_find(f, "seed");
+    if (!seed || seed->kind != ECSIM_FIG_NUMBER || seed->num != (double)job->seed)
         return 0;
     int ok = 1;
-    const ecsim_figure *status = ecsim_figures_find(&f, "status");
-    const ecsim_figure *seed = ecsim_figures_find(&f, "seed");
-    if (!status || status->kind != ECSIM_FIG_STRING || strcmp(status->str, "ok") != 0)
-        ok = 0;
-    if (!seed || seed->kind != ECSIM_FIG_NUMBER || seed->num != (double)job->seed)
-        ok = 0;
-    /* A run that kept only its summary does not complete a --keep all job. */
-    const ecsim_figure *keep = ecsim_figures_find(&f, "keep");
-    if (job->keep == ECSIM_BATCH_KEEP_ALL &&
-        (!keep || keep->kind != ECSIM_FIG_STRING || strcmp(keep->str, "all") != 0))
-        ok = 0;
     for (size_t i = 0; ok && i <= job->nsets; i++) {
         char name[64];
         snprintf(name, sizeof name, "overrides.%zu", i);
-        const ecsim_figure *o = ecsim_figures_find(&f, name);
+        const ecsim_figure *o = ecsim_figures_find(f, name);
         if (i == job->nsets)
             ok = o == NULL;
         else
             ok = o && o->kind == ECSIM_FIG_STRING && strcmp(o->str, job->sets[i]) == 0;
     }
     if (ok && job->nsets == 0) { /* "overrides": [] is one empty-array leaf */
-        const ecsim_figure *o = ecsim_figures_find(&f, "overrides");
+        const ecsim_figure *o = ecsim_figures_find(f, "overrides");
         ok = o != NULL;
     }
+    return ok;
+}
+
+/* Whether job's folder holds a complete run of this very job
+ * (sim/cli/batch.h, "Resume"). */
+static int job_complete(const ecsim_batch_job *job)
+{
+    char path[BATCH_PATH_MAX], err[256];
+    if ((size_t)snprintf(path, sizeof path, "%s/summary.json", job->dir) >= sizeof path)
+        return 0;
+    ecsim_figures f;
+    if (job->keep != ECSIM_BATCH_KEEP_ALL) {
+        /* summary.json is written whole or not at all, once the run is ok;
+         * a run.json there says how the folder's last run went. */
+        if (ecsim_figures_read(path, &f, err, sizeof err) != 0)
+            return 0;
+        int ok = same_seed_and_overrides(&f, job);
+        ecsim_figures_free(&f);
+        snprintf(path, sizeof path, "%s/run.json", job->dir);
+        if (ok && access(path, F_OK) == 0) {
+            if (ecsim_figures_read(path, &f, err, sizeof err) != 0)
+                return 0;
+            const ecsim_figure *status = ecsim_figures_find(&f, "status");
+            ok = status && status->kind == ECSIM_FIG_STRING && strcmp(status->str, "ok") == 0;
+            ecsim_figures_free(&f);
+        }
+        return ok;
+    }
+    if (access(path, R_OK) != 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/run.json", job->dir);
+    if (ecsim_figures_read(path, &f, err, sizeof err) != 0)
+        return 0;
+    const ecsim_figure *status = ecsim_figures_find(&f, "status");
+    const ecsim_figure *keep = ecsim_figures_find(&f, "keep");
+    /* A run that kept only its summary does not complete a --keep all job. */
+    int ok = status && status->kind == ECSIM_FIG_STRING && strcmp(status->str, "ok") == 0 &&
+             keep && keep->kind == ECSIM_FIG_STRING && strcmp(keep->str, "all") == 0 &&
+             same_seed_and_overrides(&f, job);
     ecsim_figures_free(&f);
     return ok;
 }
@@ -193,7 +233,7 @@ static void first_error_line(const char *text, char *out, size_t size)
     out[len] = '\0';
 }
 
-/* Write summary.json into the job's folder, atomically. */
+/* Write summary.json into the job's folder, atomically, on one line. */
 static int write_summary(const ecsim_batch_job *job, const ecsim_sim *sim)
 {
     char path[BATCH_PATH_MAX];
@@ -203,7 +243,7 @@ static int write_summary(const ecsim_batch_job *job, const ecsim_sim *sim)
     int rc = ecsim_outfile_open(&of, path);
     if (rc != 0)
         return rc;
-    if (ecsim_report_summary_json_with(sim, job->sets, job->nsets, of.fp) != 0) {
+    if (ecsim_report_summary_json_compact(sim, job->sets, job->nsets, of.fp) != 0) {
         ecsim_outfile_abort(&of);
         return ECSIM_EIO;
     }
@@ -289,8 +329,9 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, sc
         return 0;
     }
     int code = 0;
-    char run_json[BATCH_PATH_MAX];
+    char run_json[BATCH_PATH_MAX], summary[BATCH_PATH_MAX];
     snprintf(run_json, sizeof run_json, "%s/run.json", job->dir);
+    snprintf(summary, sizeof summary, "%s/summary.json", job->dir);
     if (ecsim_mkdirs(job->dir) != 0) {
         fprintf(msg, "%s: error: cannot create the run folder: %s\n", job->dir, strerror(errno));
         code = ECSIM_EXIT_IO;
@@ -298,6 +339,9 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, sc
         fprintf(msg, "%s: error: cannot remove the previous record: %s\n", run_json,
                 strerror(errno));
         code = ECSIM_EXIT_IO;
+    } else if (job->keep != ECSIM_BATCH_KEEP_ALL) {
+        /* Not an error when it fails: writing summary.json then fails and says why. */
+        (void)unlink(summary);
     }
 
     cli_opts o;
@@ -364,6 +408,8 @@ static int play_job(const ecsim_batch_job *job, const ecsim_batch_opts *opts, sc
     if (ecsim_interrupted())
         return 1;
     rep->wall_s = wall_now() - start;
+    if (rep->exit_code == 0 && job->keep != ECSIM_BATCH_KEEP_ALL)
+        return 0; /* summary.json says it is complete; the parent keeps the record */
     errno = 0;
     if (write_run_json(job, rep->exit_code, rep->error, rep->wall_s, rep->sim_s) != 0 &&
         rep->exit_code == 0) {
@@ -463,6 +509,8 @@ typedef struct batch_state {
     double start, last_draw;
     int drawn;
     int stopping; /* the workers were told to stop */
+    int records_fd;    /* the records file, opened at the first record; -1 before */
+    int records_error; /* a record could not be written (said once) */
 } batch_state;
 
 static void progress_draw(batch_state *b, int force)
@@ -527,6 +575,87 @@ static void finish_job(batch_state *b, size_t i, int exit_code, const char *erro
     progress_draw(b, exit_code != 0);
 }
 
+/* ---- the records file ----------------------------------------------------------------- */
+
+/* Open this process's records file, <records_dir>/<hostname>-<pid>.jsonl,
+ * for appending (the folder created when needed). 0 or ECSIM_EIO (errno
+ * set). */
+static int records_open(batch_state *b)
+{
+    const char *dir = b->opts->records_dir;
+    if (ecsim_mkdirs(dir) != 0)
+        return ECSIM_EIO;
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    for (char *c = host; *c; c++) /* a file name whatever the host name */
+        if (*c == '/')
+            *c = '_';
+    char path[BATCH_PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s-%ld.jsonl", dir, host, (long)getpid()) >=
+        sizeof path) {
+        errno = ENAMETOOLONG;
+        return ECSIM_EIO;
+    }
+    b->records_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    return b->records_fd < 0 ? ECSIM_EIO : 0;
+}
+
+/* The folder of `job` as its record names it: relative to the parent of
+ * records_dir when it is under it, else as the job gives it. */
+static const char *record_folder(const batch_state *b, const ecsim_batch_job *job)
+{
+    const char *rd = b->opts->records_dir;
+    const char *slash = strrchr(rd, '/');
+    size_t plen = slash ? (size_t)(slash - rd) : 0;
+    if (!slash) /* records_dir "records": the current folder is its parent */
+        return job->dir;
+    if (strncmp(job->dir, rd, plen) == 0 && job->dir[plen] == '/' && job->dir[plen + 1])
+        return job->dir + plen + 1;
+    return job->dir;
+}
+
+/* Append ok KEEP_SUMMARY job i's record to the records file: one line,
+ * one write(2) (O_APPEND), so that a line is never split. A failure is
+ * said once; the runs stay complete (their summary.json is written). */
+static void records_append(batch_state *b, size_t i, double wall_s, double sim_s)
+{
+    if (!b->opts->records_dir || b->records_error)
+        return;
+    errno = 0;
+    char *line = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&line, &len);
+    int rc = mem ? 0 : ECSIM_EIO;
+    if (mem) {
+        record_json(mem, &b->jobs[i], record_folder(b, &b->jobs[i]), 0, NULL, wall_s, sim_s);
+        if (fclose(mem) != 0)
+            rc = ECSIM_EIO;
+    }
+    if (rc == 0 && b->records_fd < 0)
+        rc = records_open(b);
+    size_t off = 0;
+    while (rc == 0 && off < len) {
+        ssize_t w = write(b->records_fd, line + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            rc = ECSIM_EIO;
+        else
+            off += (size_t)w;
+    }
+    if (rc != 0) {
+        b->records_error = 1;
+        progress_erase(b);
+        fprintf(b->err,
+                "%s: warning: cannot write the runs' records: %s; the runs are complete (their "
+                "summary.json), their wall times are not kept\n",
+                b->opts->records_dir, strerror(errno ? errno : EIO));
+    }
+    free(line); /* open_memstream's buffer comes from malloc */
+}
+
 static void on_message(batch_state *b, worker *w, const worker_msg *m)
 {
     if (m->job >= b->n)
@@ -546,6 +675,8 @@ static void on_message(batch_state *b, worker *w, const worker_msg *m)
         return;
     }
     finish_job(b, m->job, m->report.exit_code, m->report.error, m->report.wall_s, m->report.sim_s);
+    if (m->report.exit_code == 0 && b->jobs[m->job].keep != ECSIM_BATCH_KEEP_ALL)
+        records_append(b, m->job, m->report.wall_s, m->report.sim_s);
 }
 
 /* Worker w has closed its pipe: reap it; a job it had started and not
@@ -635,6 +766,7 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
                              : ECSIM_CLI_PROGRESS_NONE;
     b.start = wall_now();
     b.last_draw = -1;
+    b.records_fd = -1;
     for (size_t i = 0; i < n; i++) {
         memset(&outcomes[i], 0, sizeof outcomes[i]);
         outcomes[i].exit_code = -1; /* not run yet */
@@ -732,6 +864,9 @@ int ecsim_batch_run(const ecsim_batch_job *jobs, size_t n, const ecsim_batch_opt
             }
     if (failed)
         *failed = b.failed;
+    if (b.records_fd >= 0 && close(b.records_fd) != 0 && !b.records_error)
+        fprintf(b.err, "%s: warning: cannot write the runs' records: %s\n", opts->records_dir,
+                strerror(errno));
     ecsim_free(ws);
     ecsim_free(pfds);
     ecsim_free(slot_of);

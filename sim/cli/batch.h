@@ -3,23 +3,44 @@
  * and `ecsim compare` (sim/cli/batch.c).
  *
  * A run's folder, once the run is complete, holds:
- *   - `run.json`, the run's one-line record, written last and atomically:
+ *   - ECSIM_BATCH_KEEP_SUMMARY, the run ok: `summary.json` alone, the
+ *     run's summary with the same names and values as `ecsim run` writes
+ *     them, on one line (ecsim_report_summary_json_compact: under 4,096
+ *     bytes, one file-system block), written atomically: it is the mark
+ *     that the run is complete. The run's one-line record (below) goes to
+ *     the batch's records file, not into the folder: a folder and one
+ *     block per run is 8 KB on a 4 KB-block file system;
+ *   - ECSIM_BATCH_KEEP_ALL, the run ok: every output of `ecsim run`
+ *     (summary.json as `ecsim run` writes it), and `run.json`, the run's
+ *     record, written last and atomically;
+ *   - the run failed (either keep): `run.json` alone, its record with
+ *     "status": "failed" and the error.
+ * The record, one line of JSON:
  *     {"status":"ok"|"failed","exit_code":N,"error":"..."|null,
  *      "scenario":"PATH","overrides":["KEY=VALUE",...],"seed":N,
  *      "label":"...","keep":"summary"|"all","wall_s":X,"sim_s":Y}
- *     (one line; wall_s is the whole run in its worker, sim_s the
- *     simulation alone, both in seconds to the millisecond);
- *   - `summary.json` (status ok), the run's summary exactly as `ecsim run`
- *     writes it;
- *   - with ECSIM_BATCH_KEEP_ALL, every other output `ecsim run` writes.
- * A folder whose run.json says "ok" is complete: a batch run again skips
- * it (resume) when the record is of the same seed and overrides, and kept
- * everything if the job keeps everything. A folder without run.json, or a
- * failed one, is run again.
+ * (wall_s is the whole run in its worker, sim_s the simulation alone,
+ * both in seconds to the millisecond). In the records file
+ * `<records_dir>/<hostname>-<pid>.jsonl` each line starts with "folder":
+ * the run's folder relative to records_dir's parent (the sweep's folder
+ * when records_dir is DIR/records), or as the job gives it when it is not
+ * under that parent. The file is written by the batch's parent process
+ * alone, one line per ok KEEP_SUMMARY run as its result comes back, opened
+ * for appending: two batches (GNU parallel job lines, Slurm array tasks,
+ * on one machine or several sharing a file system) never write the same
+ * file.
+ *
+ * Resume: a batch run again skips a job whose folder is complete for this
+ * very job: for KEEP_SUMMARY, summary.json is there and records the job's
+ * seed and overrides; for KEEP_ALL, run.json says "ok" for the same seed
+ * and overrides and "keep": "all", and summary.json is there. Any other
+ * folder is run again (its run.json and, for KEEP_SUMMARY, its
+ * summary.json removed first).
  *
  * Runs are independent: the outcome of one never depends on another, on
  * the number of workers or on their order, so a batch's folders are the
- * same byte for byte whatever -j (apart from wall_s in run.json). */
+ * same byte for byte whatever -j (apart from wall_s and sim_s in run.json
+ * and in the records). */
 #ifndef ECSIM_BATCH_H
 #define ECSIM_BATCH_H
 
@@ -28,7 +49,7 @@
 #include <stdio.h>
 
 typedef enum ecsim_batch_keep {
-    ECSIM_BATCH_KEEP_SUMMARY, /* summary.json and run.json only */
+    ECSIM_BATCH_KEEP_SUMMARY, /* summary.json only (run.json when the run failed) */
     ECSIM_BATCH_KEEP_ALL      /* every output of `ecsim run` as well */
 } ecsim_batch_keep;
 
@@ -38,7 +59,7 @@ typedef struct ecsim_batch_job {
     size_t nsets;
     uint64_t seed;
     const char *dir;            /* the run's own folder (created, parents too) */
-    const char *label;          /* the grid point or variant, for progress and run.json */
+    const char *label;          /* the grid point or variant, for progress and the record */
     ecsim_batch_keep keep;
     const char *const *windows; /* --window texts ([NAME=]FROM..TO) added to the run */
     size_t nwindows;
@@ -49,6 +70,8 @@ typedef struct ecsim_batch_opts {
     int progress;               /* 1: a progress bar (runs done, failures, ETA) on `err` */
     FILE *err;                  /* progress and per-run failure lines */
     const char *max_work_text;  /* --max-work passed to every run (NULL: the default) */
+    const char *records_dir;    /* the folder of the records file (created when
+                                   needed); NULL: ok KEEP_SUMMARY runs leave no record */
 } ecsim_batch_opts;
 
 typedef struct ecsim_batch_outcome {

@@ -2,20 +2,28 @@
  * a row per run or, with --group-by, a row per group with the mean and the
  * Student-t 95 % interval of every numeric figure (include/ecsim/stats.h).
  *
- * A run folder is a folder holding run.json (sim/cli/batch.h); its figures
- * are those of its summary.json, flattened by include/ecsim/figures.h. The
+ * A run folder is a folder holding run.json or summary.json (the layout of
+ * sim/cli/batch.h); its figures are those of its summary.json, flattened by
+ * include/ecsim/figures.h. A run's status, exit code, error and scenario
+ * file come from its run.json; a folder without one (an ok run of a
+ * `--keep summary` batch) is an ok run whose record is a line of the
+ * batch's records file (`records/<host>-<pid>.jsonl` in the folder, or a folder
+ * above, that the batch's runs are under), matched by the run's folder;
+ * its overrides come from its summary.json. The
  * columns are the union of the runs' names in the order first seen, and
  * the rows are sorted by (DIR argument, folder path), numbers inside names
  * compared as numbers (seed-0002 before seed-0010, target=70 before
  * target=100), so the same folders always give the same bytes, whichever
  * machine or engine (local, GNU parallel, Slurm) produced them. Nothing
- * that varies between two plays of the same run (run.json's wall times)
+ * that varies between two plays of the same run (the records' wall times)
  * is in the table.
  *
  * A name -> column hash table keeps building the union linear in the
  * number of figures (a 1,000-run sweep has some 300,000). */
+#define _GNU_SOURCE /* realpath, getline */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,19 +47,21 @@
 typedef struct crun {
     size_t root;        /* index of its DIR argument */
     char *rel;          /* folder relative to the DIR ("." for the DIR itself) */
-    ecsim_figures rec;  /* run.json */
+    ecsim_figures rec;  /* run.json, or the records file's line (empty when not found) */
     ecsim_figures sum;  /* summary.json (empty when absent) */
-    const char *status; /* from rec */
+    const char *status; /* from rec; "ok" without run.json */
     int *col_of_sum;    /* summary item i -> column (per-run table) */
+    char *path;         /* the folder's path, for a run without run.json; else NULL */
 } crun;
 
 typedef struct crun_list {
     crun *items;
     size_t count, cap;
-    int unreadable; /* folders skipped because run.json could not be read */
+    int unreadable; /* folders skipped because run.json or summary.json could not be read */
 } crun_list;
 
-static int list_push(crun_list *l, size_t root, const char *rel, const char *path, FILE *err)
+static int list_push(crun_list *l, size_t root, const char *rel, const char *path, int has_run_json,
+                     FILE *err)
 {
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
@@ -64,6 +74,30 @@ static int list_push(crun_list *l, size_t root, const char *rel, const char *pat
     crun *r = &l->items[l->count];
     memset(r, 0, sizeof *r);
     char file[COLLECT_PATH_MAX], why[512];
+    if (!has_run_json) {
+        /* An ok run of a --keep summary batch: summary.json alone. */
+        snprintf(file, sizeof file, "%s/summary.json", path);
+        int rc = ecsim_figures_read(file, &r->sum, why, sizeof why);
+        if (rc == ECSIM_ENOMEM)
+            return rc;
+        if (rc != 0) {
+            fprintf(err, "%s: warning: skipped: %s\n", file, why);
+            l->unreadable = 1;
+            return 0;
+        }
+        r->status = "ok";
+        r->root = root;
+        r->rel = ecsim_strdup(rel);
+        r->path = ecsim_strdup(path);
+        if (!r->rel || !r->path) {
+            ecsim_figures_free(&r->sum);
+            ecsim_free(r->rel);
+            ecsim_free(r->path);
+            return ECSIM_ENOMEM;
+        }
+        l->count++;
+        return 0;
+    }
     snprintf(file, sizeof file, "%s/run.json", path);
     int rc = ecsim_figures_read(file, &r->rec, why, sizeof why);
     if (rc == ECSIM_ENOMEM)
@@ -103,7 +137,10 @@ static int walk(crun_list *l, size_t root, const char *path, const char *rel, in
     struct stat st;
     snprintf(file, sizeof file, "%s/run.json", path);
     if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
-        return list_push(l, root, rel, path, err);
+        return list_push(l, root, rel, path, 1, err);
+    snprintf(file, sizeof file, "%s/summary.json", path);
+    if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
+        return list_push(l, root, rel, path, 0, err);
     if (depth >= COLLECT_MAX_DEPTH)
         return 0;
     DIR *d = opendir(path);
@@ -247,12 +284,167 @@ static void nameset_free(nameset *n)
     memset(n, 0, sizeof *n);
 }
 
-/* The value of override KEY in a run ("KEY=VALUE" entries of run.json), or NULL. */
+/* ---- the records of ok --keep summary runs -------------------------------------------- */
+
+/* The records files' lines by run folder (an absolute path), and the
+ * folders whose records/ was read already. */
+typedef struct records_index {
+    nameset runs;    /* run folder -> index into lines */
+    char **lines;
+    size_t lines_cap;
+    nameset visited; /* folders whose records/ was looked at */
+} records_index;
+
+static void records_index_free(records_index *x)
+{
+    for (size_t i = 0; i < x->runs.count; i++)
+        ecsim_free(x->lines[i]);
+    ecsim_free(x->lines);
+    nameset_free(&x->runs);
+    nameset_free(&x->visited);
+}
+
+/* The value of "folder" in a record line (a short parse of the line). */
+static int record_folder(const char *line, size_t len, char *out, size_t size)
+{
+    ecsim_figures f;
+    char why[256];
+    if (ecsim_figures_parse(line, len, &f, why, sizeof why) != 0)
+        return -1;
+    const ecsim_figure *x = ecsim_figures_find(&f, "folder");
+    int rc = x && x->kind == ECSIM_FIG_STRING && (size_t)snprintf(out, size, "%s", x->str) < size
+                 ? 0
+                 : -1;
+    ecsim_figures_free(&f);
+    return rc;
+}
+
+/* Read every .jsonl file of DIR/records (DIR absolute): each line is indexed
+ * under DIR/<its folder>; a later line for the same folder (the run played
+ * again) replaces an earlier one. */
+static int records_load(records_index *x, const char *dir, FILE *err)
+{
+    char rdir[COLLECT_PATH_MAX];
+    if ((size_t)snprintf(rdir, sizeof rdir, "%s/records", dir) >= sizeof rdir)
+        return 0;
+    DIR *d = opendir(rdir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        size_t nlen = strlen(e->d_name);
+        if (e->d_name[0] == '.' || nlen < 7 || strcmp(e->d_name + nlen - 6, ".jsonl") != 0)
+            continue;
+        char file[COLLECT_PATH_MAX];
+        if ((size_t)snprintf(file, sizeof file, "%s/%s", rdir, e->d_name) >= sizeof file)
+            continue;
+        FILE *fp = fopen(file, "r");
+        if (!fp) {
+            fprintf(err, "%s: warning: cannot read: %s\n", file, strerror(errno));
+            continue;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        size_t lineno = 0;
+        while (rc == 0 && (len = getline(&line, &cap, fp)) > 0) {
+            lineno++;
+            char folder[COLLECT_PATH_MAX], key[2 * COLLECT_PATH_MAX];
+            if (record_folder(line, (size_t)len, folder, sizeof folder) != 0) {
+                fprintf(err, "%s:%zu: warning: not a run record; ignored\n", file, lineno);
+                continue;
+            }
+            if (folder[0] == '/')
+                snprintf(key, sizeof key, "%s", folder);
+            else
+                snprintf(key, sizeof key, "%s/%s", dir, folder);
+            size_t before = x->runs.count;
+            long at = nameset_add(&x->runs, key);
+            if (at < 0) {
+                rc = ECSIM_ENOMEM;
+                break;
+            }
+            if (x->runs.count > before) { /* a new folder: a new line slot */
+                if ((size_t)at >= x->lines_cap) {
+                    size_t ncap = x->lines_cap ? x->lines_cap * 2 : 256;
+                    char **grown = ecsim_reallocarray(x->lines, ncap, sizeof *grown);
+                    if (!grown) {
+                        rc = ECSIM_ENOMEM;
+                        break;
+                    }
+                    x->lines = grown;
+                    x->lines_cap = ncap;
+                }
+                x->lines[at] = NULL;
+            }
+            ecsim_free(x->lines[at]);
+            if (!(x->lines[at] = ecsim_strdup(line)))
+                rc = ECSIM_ENOMEM;
+        }
+        free(line); /* getline's buffer comes from malloc */
+        fclose(fp);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Give each run without run.json its record: the line naming its folder
+ * in the records of its nearest folder above that has one. A run whose
+ * record is not found keeps an empty one (status ok, exit code 0, no
+ * scenario file). */
+static int find_records(crun_list *l, FILE *err)
+{
+    records_index x;
+    memset(&x, 0, sizeof x);
+    int rc = 0;
+    for (size_t i = 0; i < l->count && rc == 0; i++) {
+        crun *r = &l->items[i];
+        char abs[PATH_MAX], dir[PATH_MAX];
+        if (!r->path || !realpath(r->path, abs))
+            continue;
+        snprintf(dir, sizeof dir, "%s", abs);
+        long at = -1;
+        for (char *slash = strrchr(dir, '/'); slash && slash != dir && rc == 0;
+             slash = strrchr(dir, '/')) {
+            *slash = '\0'; /* dir: the next folder above */
+            if (nameset_find(&x.visited, dir) < 0) {
+                if (nameset_add(&x.visited, dir) < 0)
+                    rc = ECSIM_ENOMEM;
+                else
+                    rc = records_load(&x, dir, err);
+            }
+            if ((at = nameset_find(&x.runs, abs)) >= 0)
+                break;
+        }
+        if (rc == 0 && at >= 0) {
+            char why[256];
+            const char *line = x.lines[at];
+            rc = ecsim_figures_parse(line, strlen(line), &r->rec, why, sizeof why);
+            if (rc != 0 && rc != ECSIM_ENOMEM) {
+                memset(&r->rec, 0, sizeof r->rec);
+                rc = 0;
+            }
+        }
+    }
+    records_index_free(&x);
+    return rc;
+}
+
+/* Where a run's overrides are: run.json, else summary.json (the same
+ * "overrides": ["KEY=VALUE", ...]). */
+static const ecsim_figures *overrides_of(const crun *r)
+{
+    return r->path ? &r->sum : &r->rec;
+}
+
+/* The value of override KEY in a run ("KEY=VALUE" entries), or NULL. */
 static const char *override_of(const crun *r, const char *key)
 {
     size_t klen = strlen(key);
-    for (size_t i = 0; i < r->rec.count; i++) {
-        const ecsim_figure *f = &r->rec.items[i];
+    const ecsim_figures *src = overrides_of(r);
+    for (size_t i = 0; i < src->count; i++) {
+        const ecsim_figure *f = &src->items[i];
         if (strncmp(f->name, "overrides.", 10) == 0 && f->kind == ECSIM_FIG_STRING &&
             strncmp(f->str, key, klen) == 0 && f->str[klen] == '=')
             return f->str + klen + 1;
@@ -454,6 +646,8 @@ static int per_run_table(crun_list *l, const nameset *keys, out_format fmt, FILE
             cells[0] = (cell){CELL_TEXT, r->rel, 0};
             cells[1] = (cell){CELL_TEXT, r->status, 0};
             cells[2] = cell_of(ecsim_figures_find(&r->rec, "exit_code"));
+            if (r->path && cells[2].kind == CELL_EMPTY) /* ok, its record not found */
+                cells[2] = (cell){CELL_NUM, NULL, 0};
             cells[3] = cell_of(ecsim_figures_find(&r->rec, "error"));
             cells[4] = cell_of(ecsim_figures_find(&r->rec, "scenario"));
             for (size_t k = 0; k < keys->count; k++) {
@@ -754,22 +948,25 @@ int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err)
             code = ECSIM_EXIT_IO;
             rc = 0;
         } else if (rc == 0 && l.count == before) {
-            fprintf(err, "%s: warning: no run folder (one holding run.json) in it\n", o->files[i]);
+            fprintf(err, "%s: warning: no run folder (one holding summary.json or run.json) in it\n",
+                    o->files[i]);
         }
     }
     if (rc == 0 && code == 0 && l.count == 0) {
         fprintf(err, "ecsim collect: error: no run folder found (a folder of `ecsim sweep` or "
-                     "`ecsim compare`, holding run.json)\n");
+                     "`ecsim compare`, holding summary.json or run.json)\n");
         code = ECSIM_EXIT_USAGE;
     }
+    if (rc == 0 && code == 0)
+        rc = find_records(&l, err);
     if (rc == 0 && code == 0) {
         qsort(l.items, l.count, sizeof *l.items, crun_cmp);
         /* The override keys, first seen in that order. */
         nameset keys;
         memset(&keys, 0, sizeof keys);
         for (size_t i = 0; i < l.count && rc == 0; i++)
-            for (size_t f = 0; f < l.items[i].rec.count && rc == 0; f++) {
-                const ecsim_figure *x = &l.items[i].rec.items[f];
+            for (size_t f = 0; f < overrides_of(&l.items[i])->count && rc == 0; f++) {
+                const ecsim_figure *x = &overrides_of(&l.items[i])->items[f];
                 if (strncmp(x->name, "overrides.", 10) != 0 || x->kind != ECSIM_FIG_STRING)
                     continue;
                 const char *eq = strchr(x->str, '=');
@@ -796,6 +993,7 @@ int cli_cmd_collect(cli_opts *o, FILE *out, FILE *err)
         ecsim_figures_free(&l.items[i].rec);
         ecsim_figures_free(&l.items[i].sum);
         ecsim_free(l.items[i].rel);
+        ecsim_free(l.items[i].path);
         ecsim_free(l.items[i].col_of_sum);
     }
     ecsim_free(l.items);

@@ -11,10 +11,11 @@
  * plain --set applies to every variant. Variant 1 is the baseline the
  * others are compared with. Every variant runs over the seeds of --seeds
  * (N = seeds 1..N, A-B inclusive; default COMPARE_DEFAULT_SEEDS), each run
- * in its own folder DIR/runs/vK-LABEL/seed-S (summary.json and run.json:
- * the batch runner of batch.h with worker processes, -j), so a compare run
- * again resumes. The seed is the only thing random in a run, and the model
- * keeps one stream per purpose (DESIGN.md "engine"), so variant k's run of
+ * in its own folder DIR/runs/vK-LABEL/seed-S (summary.json; the records
+ * in DIR/runs/records: the batch runner of batch.h with worker
+ * processes, -j), so a compare run again resumes. The seed is the only
+ * thing random in a run, and the model keeps one stream per purpose
+ * (DESIGN.md "engine"), so variant k's run of
  * seed s sees the same demand, arrivals, service times, start jitter and
  * fault victims as variant 1's: the differences are paired.
  *
@@ -640,7 +641,9 @@ int cli_cmd_compare(cli_opts *o, FILE *out, FILE *err)
                 "ecsim compare: %zu variants x %" PRIu64 " seeds = %zu runs in %s/runs "
                 "(%u worker%s)\n",
                 p.nvariants, nseeds, njobs, dir, workers, workers == 1 ? "" : "s");
-    ecsim_batch_opts bo = {workers, !o->quiet, err, o->max_work_text};
+    char records[PATH_BYTES + 16];
+    snprintf(records, sizeof records, "%s/runs/records", dir);
+    ecsim_batch_opts bo = {workers, !o->quiet, err, o->max_work_text, records};
     size_t failed = 0;
     int rc = ecsim_batch_run(jobs, njobs, &bo, outs, &failed);
     if (rc == ECSIM_EINTR) {

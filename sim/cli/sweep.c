@@ -552,7 +552,9 @@ static int play(const sweep_plan *p, size_t first, size_t last, unsigned workers
     }
     if (p->keep == ECSIM_BATCH_KEEP_ALL)
         ecsim_cli_use_data_dir();
-    ecsim_batch_opts opts = {workers, !quiet, err, p->max_work};
+    char records[SWEEP_PATH_MAX];
+    snprintf(records, sizeof records, "%s/records", p->dir);
+    ecsim_batch_opts opts = {workers, !quiet, err, p->max_work, records};
     size_t failed = 0;
     double start = monotonic_s();
     int rc = ecsim_batch_run(jobs, n, &opts, outs, &failed);
@@ -930,7 +932,7 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
     }
     if (o->keep_text && strcmp(o->keep_text, "summary") != 0 && strcmp(o->keep_text, "all") != 0) {
         fprintf(err,
-                "--keep %s: error: expected summary (summary.json and run.json per run) or "
+                "--keep %s: error: expected summary (summary.json per run) or "
                 "all (every output of `ecsim run` as well)\n",
                 o->keep_text);
         return ECSIM_EXIT_USAGE;

@@ -218,13 +218,13 @@ int ecsim_report_summary_json(const ecsim_sim *sim, FILE *out)
     return ecsim_report_summary_json_with(sim, NULL, 0, out);
 }
 
-int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *overrides,
-                                   size_t noverrides, FILE *out)
+static int summary_json(const ecsim_sim *sim, const char *const *overrides, size_t noverrides,
+                        bool compact, FILE *out)
 {
     const ecsim_scenario *sc = ecsim_sim_scenario(sim);
     const ecsim_summary *s = ecsim_sim_summary(sim);
     ecsim_json j;
-    ecsim_json_init(&j, out, false);
+    ecsim_json_init(&j, out, compact);
     ecsim_json_begin_object(&j);
     ecsim_json_key(&j, "schema_version");
     ecsim_json_int(&j, ECSIM_SUMMARY_SCHEMA_VERSION);
@@ -379,6 +379,18 @@ int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *over
     ecsim_json_end_object(&j);
     ecsim_json_finish(&j);
     return ferror(out) ? ECSIM_EIO : 0;
+}
+
+int ecsim_report_summary_json_with(const ecsim_sim *sim, const char *const *overrides,
+                                   size_t noverrides, FILE *out)
+{
+    return summary_json(sim, overrides, noverrides, false, out);
+}
+
+int ecsim_report_summary_json_compact(const ecsim_sim *sim, const char *const *overrides,
+                                      size_t noverrides, FILE *out)
+{
+    return summary_json(sim, overrides, noverrides, true, out);
 }
 
 int ecsim_report_events_log(const ecsim_sim *sim, FILE *out)

@@ -8,10 +8,12 @@
 #   - the -j 2 sweep's wall time (target < 60 s);
 #   - the speedup of -j 2 over -j 1 (target >= 1.6);
 #   - the sweep's own overhead: its wall time minus the simulations' (the
-#     sum of run.json's sim_s, divided by the workers), as a share of its
-#     wall time (target < 10 %), for -j 1 and -j 2;
-#   - the disk used per run: `du -sk` of the sweep folder / runs (allocated
-#     blocks; target < 10 KB), and the apparent size (du --apparent-size).
+#     sum of the runs' sim_s in the sweep's records, DIR/records/*.jsonl,
+#     divided by the workers), as a share of its wall time (target < 10 %),
+#     for -j 1 and -j 2;
+#   - the disk used per run: `du -sk` of the whole sweep folder (run
+#     folders, records, manifest) / runs (allocated blocks; target < 10 KB),
+#     and the apparent size (du --apparent-size).
 # The CPU time of each sweep (user + sys, GNU time) and the load average
 # are printed too: on a machine shared with other work the wall times and
 # the speedup measure the machine as much as ecsim.
@@ -51,9 +53,9 @@ sweep() {
     S_CPU=$(tail -n 1 "$OUT/time" | awk '{ printf "%.2f", $1 + $2 }')
 }
 
-# The sum of sim_s over the run.json files under $1.
+# The sum of sim_s over the records of the sweep $1 (one line per ok run).
 sum_sim() {
-    find "$1" -name run.json -exec cat {} + |
+    cat "$1"/records/*.jsonl |
         sed -n 's/.*"sim_s": \([0-9.eE+-]*\).*/\1/p' | awk '{ s += $1 } END { printf "%.2f", s }'
 }
 
@@ -101,11 +103,10 @@ D=$(awk -v k="$KB" -v n="$RUNS" 'BEGIN { printf "%.1f", k / n }')
 AD=$(awk -v k="$AKB" -v n="$RUNS" 'BEGIN { printf "%.1f", k / n }')
 awk -v d="$D" 'BEGIN { exit !(d < 10) }' && p=1 || p=0
 printf '   disk per run (du):             %8s KB     target < 10 KB     %s\n' "$D" "$(verdict $p)"
-printf '   disk per run (apparent size):  %8s KB     (summary.json + run.json + the folder entry)\n' "$AD"
-if [ "$p" = 0 ]; then
-    echo "   (a run folder is a folder and two files: three 4 KB blocks at least on this file"
-    echo "   system, four when summary.json is over 4,096 bytes)"
-fi
+printf '   disk per run (apparent size):  %8s KB     (the folder, summary.json, its record line)\n' "$AD"
+SMAX=$(find "$OUT/j2" -name summary.json -exec wc -c {} + | awk '$2 != "total" && $1 > m { m = $1 } END { print m + 0 }')
+echo "   (a run folder is a folder and summary.json: two 4 KB blocks on this file system while"
+echo "   summary.json is under 4,096 bytes; the largest here: $SMAX bytes)"
 # collect over the whole sweep, and the same table from -j 1 and -j 2
 t0=$(now_ns)
 "$ECSIM_BIN" collect "$OUT/j2" --group-by autoscaler.target >"$OUT/j2.csv" 2>/dev/null
