@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli_run.h"
 #include "cli/datadir.h"
 #include "ecsim/alloc.h"
 #include "ecsim/error.h"
@@ -30,42 +31,6 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-typedef struct run_result {
-    int code;
-    char *out;
-    char *err;
-} run_result;
-
-/* ecsim_cli_main on a NULL-terminated argument list (argv[0] added). */
-static run_result run_cli(const char *first, ...)
-{
-    char *argv[64];
-    int argc = 0;
-    static char prog[] = "ecsim";
-    argv[argc++] = prog;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && argc < 63; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
-    va_end(ap);
-    argv[argc] = NULL;
-    run_result r = {0, NULL, NULL};
-    size_t on = 0, en = 0;
-    FILE *out = open_memstream(&r.out, &on);
-    FILE *err = open_memstream(&r.err, &en);
-    assert_non_null(out);
-    assert_non_null(err);
-    r.code = ecsim_cli_main(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return r;
-}
-
-static void run_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
 
 static char *read_text(const char *path)
 {

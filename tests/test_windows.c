@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli_run.h"
 #include "ecsim/alloc.h"
 #include "ecsim/ecsim.h"
 #include "ecsim/figures.h"
@@ -288,41 +289,6 @@ static void test_window_parse_and_check(void **state)
 
 /* ---- the command line and summary.json ---------------------------------------------------- */
 
-typedef struct run_result {
-    int code;
-    char *out;
-    char *err;
-} run_result;
-
-static run_result run_cli(const char *first, ...)
-{
-    char *argv[64];
-    int argc = 0;
-    static char prog[] = "ecsim";
-    argv[argc++] = prog;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && argc < 63; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
-    va_end(ap);
-    argv[argc] = NULL;
-    run_result r = {0, NULL, NULL};
-    size_t on = 0, en = 0;
-    FILE *out = open_memstream(&r.out, &on);
-    FILE *err = open_memstream(&r.err, &en);
-    assert_non_null(out);
-    assert_non_null(err);
-    r.code = ecsim_cli_main(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return r;
-}
-
-static void run_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
 
 static void remove_tree(const char *root)
 {
