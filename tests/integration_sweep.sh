@@ -142,7 +142,12 @@ grep -q "1 of 3 runs failed" "$TMP/err" && grep -q "run autoscaler.target=50 (se
 expect_exit 2 "sweep invalid grid point" -- "$BIN" sweep "$SCEN" --set autoscaler.target=50,banana --seeds 2 --out "$SW/badpoint"
 grep -q "grid point autoscaler.target=banana does not load" "$TMP/err" && [ ! -e "$SW/badpoint" ] && ok ||
     ko "sweep invalid grid point: $(cat "$TMP/err")"
-expect_exit 2 "sweep without --seeds" -- "$BIN" sweep "$SCEN" --set autoscaler.target=50
+# without --seeds: each grid point once, with the scenario's own seed (quickstart: 42)
+expect_exit 0 "sweep without --seeds" -- "$BIN" sweep "$SCEN" --set autoscaler.target=50,70 \
+    --set duration=1h --out "$SW/noseeds" -q
+[ -f "$SW/noseeds/autoscaler.target=50/duration=1h/seed-0042/summary.json" ] &&
+    [ -f "$SW/noseeds/autoscaler.target=70/duration=1h/seed-0042/summary.json" ] && ok ||
+    ko "sweep without --seeds: one run per grid point with seed 42: $(find "$SW/noseeds" -name 'seed-*' | head -3)"
 expect_exit 2 "sweep --seeds 0" -- "$BIN" sweep "$SCEN" --seeds 0
 expect_exit 2 "sweep --seeds 5-2" -- "$BIN" sweep "$SCEN" --seeds 5-2
 expect_exit 2 "sweep key twice" -- "$BIN" sweep "$SCEN" --set autoscaler.target=50 --set autoscaler.target=70 --seeds 1

@@ -239,7 +239,7 @@ static const cli_cmddoc commands[] = {
      "check naming no figure, 3 I/O error, 130/143 interrupted.\n",
      NULL,
      {{CLI_OPT_SET, "KEY=V1,V2,...: one grid dimension per key (repeatable)"},
-      {CLI_OPT_SEEDS, "the seeds of every grid point: N (1..N) or A-B (required)"},
+      {CLI_OPT_SEEDS, "the seeds of every grid point: N (1..N) or A-B (default: the scenario's seed, once)"},
       {CLI_OPT_JOBS, "worker processes (default: one per CPU; with a manifest and --runs: 1);\n"
                      "with --emit: parallel's -j, or the Slurm array's %N throttle"},
       {CLI_OPT_OUT, "the sweep folder (default: out/<scenario name>-sweep)"},

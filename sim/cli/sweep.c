@@ -917,16 +917,23 @@ int cli_cmd_sweep(cli_opts *o, FILE *out, FILE *err)
                      "load it again), not from standard input\n");
         return ECSIM_EXIT_USAGE;
     }
-    if (!o->seeds_text) {
-        fprintf(err, "ecsim sweep: error: missing --seeds (N for the seeds 1..N, or A-B)\n");
-        cli_print_usage_line(c, err);
-        return ECSIM_EXIT_USAGE;
-    }
     sweep_plan p;
     memset(&p, 0, sizeof p);
     char why[256];
-    if (ecsim_batch_parse_seeds(o->seeds_text, SWEEP_MAX_RUNS, &p.seed_first, &p.nseeds, why,
-                                sizeof why) != 0) {
+    if (!o->seeds_text) {
+        /* No --seeds: each grid point runs once, with the scenario's own
+         * seed (DESIGN.md gives --seeds as optional). */
+        cli_opts base;
+        memset(&base, 0, sizeof base);
+        base.max_work_text = o->max_work_text;
+        ecsim_scenario *sc = cli_load(&base, o->files[0], err, &code);
+        if (!sc)
+            return code;
+        p.seed_first = sc->seed;
+        p.nseeds = 1;
+        ecsim_scenario_free(sc);
+    } else if (ecsim_batch_parse_seeds(o->seeds_text, SWEEP_MAX_RUNS, &p.seed_first, &p.nseeds,
+                                       why, sizeof why) != 0) {
         fprintf(err, "--seeds %s: error: %s\n", o->seeds_text, why);
         return ECSIM_EXIT_USAGE;
     }
