@@ -75,6 +75,17 @@ size_t ecsim_checks_eval(const ecsim_check *checks, size_t n, const ecsim_figure
     return failed;
 }
 
+size_t ecsim_checks_eval_headed(const ecsim_check *checks, size_t n, const ecsim_figures *figs,
+                                const char *heading, FILE *report)
+{
+    size_t failed = ecsim_checks_eval(checks, n, figs, NULL);
+    if (failed && report) {
+        fputs(heading, report);
+        ecsim_checks_eval(checks, n, figs, report);
+    }
+    return failed;
+}
+
 /* Levenshtein distance, capped: names are short (< 160 bytes). */
 static size_t edit_distance(const char *a, const char *b)
 {

@@ -48,6 +48,13 @@ int ecsim_checks_parse(const char *expr, ecsim_check *out, char *err, size_t err
 size_t ecsim_checks_eval(const ecsim_check *checks, size_t n, const ecsim_figures *figs,
                          FILE *report);
 
+/* ecsim_checks_eval for a set of figures that needs naming (a sweep's run,
+ * a compare variant): when any check fails, `heading` (a whole line, with
+ * its newline) then the failed checks on `report`; nothing otherwise.
+ * Returns how many failed. */
+size_t ecsim_checks_eval_headed(const ecsim_check *checks, size_t n, const ecsim_figures *figs,
+                                const char *heading, FILE *report);
+
 /* The checks whose figure is not in `figs`: one line each on `err`, with
  * the nearest names ("`prog`: error: --fail-on `latency.p99 > 1`: no figure
  * `latency.p99` in summary.json; did you mean latency_s.p99?"). Returns how

@@ -501,17 +501,9 @@ static int check_runs(const ecsim_batch_job *jobs, const ecsim_batch_outcome *ou
             ecsim_figures_free(&f);
             return ECSIM_EXIT_USAGE;
         }
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        size_t bad = m ? ecsim_checks_eval(checks, nchecks, &f, m) : 0;
-        if (m)
-            fclose(m);
-        if (bad) {
-            fprintf(err, "ecsim sweep: %s:\n%s", jobs[i].dir, buf ? buf : "");
-            failing++;
-        }
-        free(buf); /* open_memstream's buffer comes from malloc */
+        char heading[SWEEP_PATH_MAX + 32];
+        snprintf(heading, sizeof heading, "ecsim sweep: %s:\n", jobs[i].dir);
+        failing += ecsim_checks_eval_headed(checks, nchecks, &f, heading, err) > 0;
         ecsim_figures_free(&f);
     }
     if (!failing)

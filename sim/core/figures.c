@@ -326,6 +326,23 @@ static int literal(parser *p, const char *word)
     return 0;
 }
 
+/* After a member or an element: ',' goes on (1); `close` ends the
+ * container (0); anything else is an error (0, p->failed set). */
+static int next_or_close(parser *p, char close, const char *msg)
+{
+    skip_ws(p);
+    if (p->pos < p->len && p->s[p->pos] == ',') {
+        p->pos++;
+        return 1;
+    }
+    if (p->pos < p->len && p->s[p->pos] == close) {
+        p->pos++;
+        return 0;
+    }
+    fail(p, msg);
+    return 0;
+}
+
 static void parse_object(parser *p, int depth)
 {
     p->pos++; /* { */
@@ -356,19 +373,8 @@ static void parse_object(parser *p, int depth)
         p->pos++;
         parse_value(p, depth + 1);
         path_pop(p, mark);
-        if (p->failed)
+        if (p->failed || !next_or_close(p, '}', "expected ',' or '}' in an object"))
             return;
-        skip_ws(p);
-        if (p->pos < p->len && p->s[p->pos] == ',') {
-            p->pos++;
-            continue;
-        }
-        if (p->pos < p->len && p->s[p->pos] == '}') {
-            p->pos++;
-            return;
-        }
-        fail(p, "expected ',' or '}' in an object");
-        return;
     }
 }
 
@@ -389,19 +395,8 @@ static void parse_array(parser *p, int depth)
             return;
         parse_value(p, depth + 1);
         path_pop(p, mark);
-        if (p->failed)
+        if (p->failed || !next_or_close(p, ']', "expected ',' or ']' in an array"))
             return;
-        skip_ws(p);
-        if (p->pos < p->len && p->s[p->pos] == ',') {
-            p->pos++;
-            continue;
-        }
-        if (p->pos < p->len && p->s[p->pos] == ']') {
-            p->pos++;
-            return;
-        }
-        fail(p, "expected ',' or ']' in an array");
-        return;
     }
 }
 
