@@ -28,26 +28,10 @@
 #include "ecsim/error.h"
 #include "ecsim/interrupt.h"
 #include "ecsim/output.h"
+#include "read_text.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-
-static char *read_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *mem = open_memstream(&buf, &n);
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        fwrite(chunk, 1, got, mem);
-    fclose(fp);
-    fclose(mem);
-    return buf;
-}
 
 /* The output of a shell command (stdout and stderr), and its exit status. */
 static char *shell(const char *cmd, int *status)

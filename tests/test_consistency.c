@@ -134,6 +134,7 @@
 #include "ecsim/figures.h"
 #include "ecsim/loader.h"
 #include "ecsim/output.h"
+#include "read_text.h"
 
 #define DASH "\xe2\x80\x94" /* "—" */
 
@@ -172,22 +173,6 @@ bad(run_ctx *r, const char *figure, const char *fmt, ...)
     r->problems++;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *mem = open_memstream(&buf, &n);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        fwrite(chunk, 1, got, mem);
-    fclose(mem);
-    fclose(fp);
-    return buf;
-}
 
 static char *file_in(const run_ctx *r, const char *name, char *buf, size_t size)
 {

@@ -23,6 +23,7 @@
 #include "ecsim/sim.h"
 #include "model/service.h"
 #include "model/sim_parts.h"
+#include "read_text.h"
 
 /* ---- pod size (reference §5.5b) --------------------------------------------------- */
 
@@ -241,22 +242,6 @@ static const char *const ecs_only[] = {
     "has started deployment", "TaskFailedToStart",
 };
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *mem = open_memstream(&buf, &n);
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        fwrite(chunk, 1, got, mem);
-    fclose(fp);
-    fclose(mem);
-    return buf;
-}
 
 /* ecsim_cli_main on argv (NULL-terminated, argv[0] added); stdout returned. */
 static char *cli(int *code, const char *const *args)
@@ -339,7 +324,7 @@ static void test_no_ecs_words_on_eks(void **state)
         for (size_t f = 0; f < 3; f++) {
             char path[256];
             snprintf(path, sizeof path, "%s/%s/%s", out, name, files[f]);
-            char *text = slurp(path);
+            char *text = read_text(path);
             if (!text)
                 fail_msg("%s: no %s", what, path);
             bad += check_words(what, text);
